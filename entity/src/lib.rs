@@ -1,0 +1,10 @@
+//! SeaORM entities of farmstream: one module per table, nothing else.
+//!
+//! These structs mirror the database; they carry no GraphQL derives. The app
+//! converts them into its own GraphQL types so that a column never leaks by
+//! accident and the schema can change without a migration.
+
+pub mod login_throttle;
+pub mod refresh_token;
+pub mod user;
+pub mod user_role;

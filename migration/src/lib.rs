@@ -1,0 +1,17 @@
+//! Database migrations of farmstream, applied in order on start-up
+//! (`farmstream migrate` applies them alone). Each one runs on SQLite and on
+//! PostgreSQL; invariants live in the schema too (unique keys, checks).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_auth_tables;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_create_auth_tables::Migration)]
+    }
+}

@@ -1,0 +1,120 @@
+//! Start-up: connect and migrate the database, start or reach the media
+//! store, build the schema, and serve until told to stop.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::tokens::TokenKeys;
+use crate::config::Config;
+use crate::db::Db;
+use crate::http::{self, AppState};
+use crate::metrics::Metrics;
+use crate::schema;
+use crate::storage::{self, EmbeddedS3};
+
+/// A started service: its state, and the embedded store if it runs one.
+pub struct App {
+    pub state: AppState,
+    embedded_s3: Option<EmbeddedS3>,
+}
+
+impl App {
+    /// Connects, migrates and builds everything `config` describes.
+    pub async fn start(config: Config) -> anyhow::Result<Self> {
+        let db = Db::connect(&config.database_url, config.db_max_connections)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        db.migrate()
+            .await
+            .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
+        let (storage, embedded_s3) = storage::connect(&config.s3).await?;
+        let keys = TokenKeys::new(&config);
+        let schema = schema::build(&config.graphql, db.clone(), keys.clone(), storage.clone());
+        let metrics = Arc::new(Metrics::new(config.db_max_connections)?);
+        Ok(Self {
+            state: AppState {
+                config: Arc::new(config),
+                db,
+                storage,
+                keys,
+                schema,
+                metrics,
+            },
+            embedded_s3,
+        })
+    }
+
+    /// The routes, ready to serve or to call in process.
+    pub fn router(&self) -> axum::Router {
+        http::router(self.state.clone())
+    }
+
+    /// Where the embedded media store listens, if this app runs one.
+    pub fn embedded_s3_addr(&self) -> Option<SocketAddr> {
+        self.embedded_s3.as_ref().map(|s| s.addr)
+    }
+
+    /// Serves on `listener` until `shutdown` is cancelled; then finishes the
+    /// requests in flight, waiting at most the configured shutdown timeout.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<()> {
+        let grace = self.state.config.shutdown_timeout;
+        let router = self.router();
+        let server = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+        let deadline = async {
+            shutdown.cancelled().await;
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            result = server => result?,
+            () = deadline => tracing::warn!(?grace, "requests still running at the shutdown deadline were cut off"),
+        }
+        if let Some(s3) = self.embedded_s3 {
+            s3.stop().await;
+        }
+        if let Err(err) = self.state.db.close().await {
+            tracing::warn!(error = %err, "closing the database pool failed");
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub fn shutdown_signal() -> impl Future<Output = ()> {
+    async {
+        let ctrl_c = async {
+            if let Err(err) = tokio::signal::ctrl_c().await {
+                tracing::error!(error = %err, "cannot listen for Ctrl-C");
+                std::future::pending::<()>().await;
+            }
+        };
+        #[cfg(unix)]
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut sig) => {
+                    sig.recv().await;
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            () = ctrl_c => {},
+            () = term => {},
+        }
+        tracing::info!("shutdown requested: finishing requests in flight");
+    }
+}

@@ -1,0 +1,47 @@
+//! Accounts and access: users, passwords, tokens, platform roles, and the
+//! [`Viewer`] every request runs as.
+
+pub mod inputs;
+pub mod loaders;
+pub mod password;
+pub mod resolvers;
+pub mod service;
+pub mod tokens;
+pub mod types;
+mod viewer;
+
+pub use viewer::{Viewer, viewer};
+
+crate::typed_id!(
+    /// The public id of a user.
+    UserId,
+    "user"
+);
+
+/// A platform-wide role; every user can shop without one.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PlatformRole {
+    /// Runs the platform: verifies cooperatives, grants roles.
+    Admin,
+    /// Runs training courses.
+    Organiser,
+}
+
+impl PlatformRole {
+    /// The role as stored in `user_roles.role`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "ADMIN",
+            Self::Organiser => "ORGANISER",
+        }
+    }
+
+    /// The role stored as `raw`, if known.
+    pub fn from_db(raw: &str) -> Option<Self> {
+        match raw {
+            "ADMIN" => Some(Self::Admin),
+            "ORGANISER" => Some(Self::Organiser),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Account queries and mutations: thin, over [`crate::auth::service`].
+
+use async_graphql::{Context, ID, Object};
+
+use crate::auth::inputs::{DisplayName, Email, Password, PhoneNumber};
+use crate::auth::service::{self, NewAccount};
+use crate::auth::tokens::TokenKeys;
+use crate::auth::types::{AuthPayload, LoginInput, RegisterInput, User};
+use crate::auth::{PlatformRole, UserId, viewer};
+use crate::db::Db;
+use crate::error::ApiResult;
+
+/// Account queries.
+#[derive(Default)]
+pub struct AuthQuery;
+
+#[Object]
+impl AuthQuery {
+    /// The signed-in user; null without a token, `UNAUTHENTICATED` with a bad one.
+    async fn me(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        let user = service::me(ctx.data_unchecked::<Db>(), viewer(ctx)).await?;
+        Ok(user.map(User))
+    }
+}
+
+/// Account mutations.
+#[derive(Default)]
+pub struct AuthMutation;
+
+#[Object]
+impl AuthMutation {
+    /// Creates an account and signs it in.
+    async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> ApiResult<AuthPayload> {
+        let account = NewAccount {
+            email: Email::parse(&input.email, "input.email")?,
+            password: Password::parse_new(&input.password, "input.password")?,
+            display_name: DisplayName::parse(&input.display_name, "input.displayName")?,
+            phone: input
+                .phone
+                .as_deref()
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| PhoneNumber::parse(p, "input.phone"))
+                .transpose()?,
+        };
+        let session = service::register(
+            ctx.data_unchecked::<Db>(),
+            ctx.data_unchecked::<TokenKeys>(),
+            account,
+        )
+        .await?;
+        Ok(AuthPayload(session))
+    }
+
+    /// Signs in with e-mail and password. Repeated failures lock the address
+    /// for 15 minutes.
+    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> ApiResult<AuthPayload> {
+        let email = Email::parse(&input.email, "input.email")?;
+        let password = Password::parse_given(&input.password, "input.password")?;
+        let session = service::login(
+            ctx.data_unchecked::<Db>(),
+            ctx.data_unchecked::<TokenKeys>(),
+            email,
+            password,
+        )
+        .await?;
+        Ok(AuthPayload(session))
+    }
+
+    /// Exchanges a refresh token for a new access and refresh token. Each
+    /// refresh token works once; reusing one ends its session.
+    async fn refresh_token(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: String,
+    ) -> ApiResult<AuthPayload> {
+        let session = service::refresh(
+            ctx.data_unchecked::<Db>(),
+            ctx.data_unchecked::<TokenKeys>(),
+            &refresh_token,
+        )
+        .await?;
+        Ok(AuthPayload(session))
+    }
+
+    /// Ends the session of a refresh token. Always true, even for an unknown token.
+    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> ApiResult<bool> {
+        service::logout(ctx.data_unchecked::<Db>(), &refresh_token).await?;
+        Ok(true)
+    }
+
+    /// Grants a platform role (admins only).
+    async fn grant_role(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        role: PlatformRole,
+    ) -> ApiResult<User> {
+        let target = UserId::parse(&user_id, "userId")?;
+        let user =
+            service::grant_role(ctx.data_unchecked::<Db>(), viewer(ctx), target, role).await?;
+        Ok(User(user))
+    }
+
+    /// Takes a platform role away (admins only; the last admin stays).
+    async fn revoke_role(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        role: PlatformRole,
+    ) -> ApiResult<User> {
+        let target = UserId::parse(&user_id, "userId")?;
+        let user =
+            service::revoke_role(ctx.data_unchecked::<Db>(), viewer(ctx), target, role).await?;
+        Ok(User(user))
+    }
+}

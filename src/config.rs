@@ -1,0 +1,525 @@
+//! Typed configuration, read once at start-up from the environment (and a
+//! `.env` file in development).
+//!
+//! Every setting has a default that suits the embedded mode (a SQLite file
+//! and an in-process S3-compatible store under one data folder). A wrong value
+//! stops start-up with a message naming the setting.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rand::RngCore;
+
+/// The shortest JWT secret accepted, in bytes.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// A setting that could not be used, named so that the operator can fix it.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error in {name}: {message}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub name: &'static str,
+    /// What is wrong with it and what is expected.
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(name: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            name,
+            message: message.into(),
+        }
+    }
+}
+
+/// Where media objects live.
+#[derive(Clone, Debug)]
+pub enum StorageConfig {
+    /// The in-process S3-compatible server storing files under the data folder.
+    Embedded {
+        /// Address the embedded store listens on; presigned URLs point here.
+        listen: SocketAddr,
+        /// Folder holding one sub-folder per bucket.
+        root: PathBuf,
+    },
+    /// Any external S3-compatible service.
+    External {
+        /// e.g. `https://s3.eu-central-1.amazonaws.com`; `None` uses AWS's default.
+        endpoint: Option<String>,
+    },
+}
+
+/// Settings of the S3 client, shared by both storage back ends.
+#[derive(Clone, Debug)]
+pub struct S3Config {
+    pub storage: StorageConfig,
+    pub region: String,
+    pub bucket: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub force_path_style: bool,
+}
+
+/// Limits applied to every GraphQL operation.
+#[derive(Clone, Debug)]
+pub struct GraphqlLimits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_aliases: usize,
+    pub max_directives: usize,
+    pub introspection: bool,
+}
+
+/// Everything the service needs to start.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub db_max_connections: u32,
+    /// True when no `DATABASE_URL` was given: SQLite under the data folder.
+    pub embedded: bool,
+    pub jwt_secret: Vec<u8>,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub s3: S3Config,
+    pub public_base_url: String,
+    pub cors_origins: Vec<String>,
+    pub body_limit_bytes: usize,
+    pub request_timeout: Duration,
+    pub shutdown_timeout: Duration,
+    pub graphql: GraphqlLimits,
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A source of settings: the process environment, or a map in tests.
+pub trait Source {
+    /// The raw value of `name`, if set and not empty.
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment.
+pub struct Env;
+
+impl Source for Env {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl Source for HashMap<String, String> {
+    fn get(&self, name: &str) -> Option<String> {
+        HashMap::get(self, name)
+            .cloned()
+            .filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl Config {
+    /// Reads `.env` (if present) and the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing .env is normal; a malformed one is worth saying.
+        if let Err(err) = dotenvy::dotenv()
+            && !err.not_found()
+        {
+            return Err(ConfigError::new(".env", err.to_string()));
+        }
+        Self::from_source(&Env)
+    }
+
+    /// Builds the configuration from `src`; in embedded mode this creates the
+    /// data folder and, on first run, the JWT secret kept in it.
+    pub fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
+        let data_dir = PathBuf::from(
+            src.get("FARMSTREAM_DATA_DIR")
+                .unwrap_or_else(|| "./data".into()),
+        );
+        let listen = parse_addr(src, "FARMSTREAM_LISTEN", "127.0.0.1:8080")?;
+        let database_url = src.get("DATABASE_URL");
+        let embedded = database_url.is_none();
+        if embedded {
+            std::fs::create_dir_all(&data_dir).map_err(|e| {
+                ConfigError::new(
+                    "FARMSTREAM_DATA_DIR",
+                    format!("cannot create {}: {e}", data_dir.display()),
+                )
+            })?;
+        }
+        let database_url = database_url.unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("farmstream.db").display()
+            )
+        });
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                "expected a sqlite:// or postgres:// URL",
+            ));
+        }
+        let db_max_connections = parse_num(src, "FARMSTREAM_DB_MAX_CONNECTIONS", 10u32)?;
+        if db_max_connections == 0 {
+            return Err(ConfigError::new(
+                "FARMSTREAM_DB_MAX_CONNECTIONS",
+                "must be at least 1",
+            ));
+        }
+
+        let jwt_secret = match src.get("FARMSTREAM_JWT_SECRET") {
+            Some(secret) if secret.len() >= MIN_JWT_SECRET_BYTES => secret.into_bytes(),
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "FARMSTREAM_JWT_SECRET",
+                    format!("must be at least {MIN_JWT_SECRET_BYTES} bytes long"),
+                ));
+            }
+            None if embedded => embedded_jwt_secret(&data_dir)?,
+            None => {
+                return Err(ConfigError::new(
+                    "FARMSTREAM_JWT_SECRET",
+                    format!(
+                        "is required when DATABASE_URL is set (at least {MIN_JWT_SECRET_BYTES} bytes)"
+                    ),
+                ));
+            }
+        };
+
+        let storage = match src.get("FARMSTREAM_S3_ENDPOINT") {
+            Some(endpoint) if endpoint == "aws" => StorageConfig::External { endpoint: None },
+            Some(endpoint) => {
+                if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+                    return Err(ConfigError::new(
+                        "FARMSTREAM_S3_ENDPOINT",
+                        "expected an http:// or https:// URL (or `aws`)",
+                    ));
+                }
+                StorageConfig::External {
+                    endpoint: Some(endpoint.trim_end_matches('/').to_owned()),
+                }
+            }
+            None => StorageConfig::Embedded {
+                listen: parse_addr(src, "FARMSTREAM_EMBEDDED_S3_LISTEN", "127.0.0.1:8081")?,
+                root: src
+                    .get("FARMSTREAM_EMBEDDED_S3_ROOT")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| data_dir.join("media")),
+            },
+        };
+        let external = matches!(storage, StorageConfig::External { .. });
+        let key = |name: &'static str, default: &str| -> Result<String, ConfigError> {
+            match src.get(name) {
+                Some(v) => Ok(v),
+                None if !external => Ok(default.to_owned()),
+                None => Err(ConfigError::new(
+                    name,
+                    "is required with FARMSTREAM_S3_ENDPOINT",
+                )),
+            }
+        };
+        let s3 = S3Config {
+            storage,
+            region: src
+                .get("FARMSTREAM_S3_REGION")
+                .unwrap_or_else(|| "us-east-1".into()),
+            bucket: parse_bucket(src)?,
+            access_key_id: key("FARMSTREAM_S3_ACCESS_KEY_ID", "farmstream")?,
+            secret_access_key: key(
+                "FARMSTREAM_S3_SECRET_ACCESS_KEY",
+                "farmstream-embedded-secret",
+            )?,
+            force_path_style: parse_bool(src, "FARMSTREAM_S3_FORCE_PATH_STYLE", true)?,
+        };
+
+        let public_base_url = src
+            .get("FARMSTREAM_PUBLIC_BASE_URL")
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_owned();
+
+        let cors_origins = src
+            .get("FARMSTREAM_CORS_ORIGINS")
+            .unwrap_or_else(|| "*".into())
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>();
+        for origin in &cors_origins {
+            if origin != "*" && !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                return Err(ConfigError::new(
+                    "FARMSTREAM_CORS_ORIGINS",
+                    format!("`{origin}` is not `*` or an http(s) origin"),
+                ));
+            }
+        }
+
+        let shutdown_timeout = parse_secs(src, "FARMSTREAM_SHUTDOWN_TIMEOUT_SECS", 25)?;
+        if shutdown_timeout > Duration::from_secs(30) {
+            return Err(ConfigError::new(
+                "FARMSTREAM_SHUTDOWN_TIMEOUT_SECS",
+                "must be at most 30 seconds",
+            ));
+        }
+
+        Ok(Self {
+            listen,
+            data_dir,
+            database_url,
+            db_max_connections,
+            embedded,
+            jwt_secret,
+            jwt_issuer: src
+                .get("FARMSTREAM_JWT_ISSUER")
+                .unwrap_or_else(|| "farmstream".into()),
+            jwt_audience: src
+                .get("FARMSTREAM_JWT_AUDIENCE")
+                .unwrap_or_else(|| "farmstream-api".into()),
+            access_token_ttl: parse_secs(src, "FARMSTREAM_ACCESS_TOKEN_TTL_SECS", 15 * 60)?,
+            refresh_token_ttl: parse_secs(
+                src,
+                "FARMSTREAM_REFRESH_TOKEN_TTL_SECS",
+                30 * 24 * 3600,
+            )?,
+            s3,
+            public_base_url,
+            cors_origins,
+            body_limit_bytes: parse_num(src, "FARMSTREAM_BODY_LIMIT_BYTES", 1024 * 1024usize)?,
+            request_timeout: parse_secs(src, "FARMSTREAM_REQUEST_TIMEOUT_SECS", 30)?,
+            shutdown_timeout,
+            graphql: GraphqlLimits {
+                max_depth: parse_num(src, "FARMSTREAM_GRAPHQL_MAX_DEPTH", 12)?,
+                max_complexity: parse_num(src, "FARMSTREAM_GRAPHQL_MAX_COMPLEXITY", 5000)?,
+                max_aliases: parse_num(src, "FARMSTREAM_GRAPHQL_MAX_ALIASES", 30)?,
+                max_directives: parse_num(src, "FARMSTREAM_GRAPHQL_MAX_DIRECTIVES", 10)?,
+                introspection: parse_bool(src, "FARMSTREAM_GRAPHQL_INTROSPECTION", embedded)?,
+            },
+            log_format: match src.get("FARMSTREAM_LOG_FORMAT").as_deref() {
+                None | Some("text") => LogFormat::Text,
+                Some("json") => LogFormat::Json,
+                Some(other) => {
+                    return Err(ConfigError::new(
+                        "FARMSTREAM_LOG_FORMAT",
+                        format!("`{other}` is not `text` or `json`"),
+                    ));
+                }
+            },
+        })
+    }
+
+    /// True when the database is SQLite.
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+/// Reads the JWT secret kept in the data folder, writing a new random one on
+/// first run (readable by the owner only).
+fn embedded_jwt_secret(data_dir: &std::path::Path) -> Result<Vec<u8>, ConfigError> {
+    let path = data_dir.join("jwt-secret");
+    let err = |e: std::io::Error| {
+        ConfigError::new(
+            "FARMSTREAM_JWT_SECRET",
+            format!("not set, and {} could not be used: {e}", path.display()),
+        )
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(secret) if secret.trim().len() >= MIN_JWT_SECRET_BYTES => {
+            Ok(secret.trim().as_bytes().to_vec())
+        }
+        Ok(_) => Err(ConfigError::new(
+            "FARMSTREAM_JWT_SECRET",
+            format!(
+                "{} holds fewer than {MIN_JWT_SECRET_BYTES} bytes",
+                path.display()
+            ),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut bytes = [0u8; 48];
+            rand::rng().fill_bytes(&mut bytes);
+            let secret = hex::encode(bytes);
+            write_private(&path, secret.as_bytes()).map_err(err)?;
+            Ok(secret.into_bytes())
+        }
+        Err(e) => Err(err(e)),
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(bytes)
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}
+
+fn parse_addr(
+    src: &dyn Source,
+    name: &'static str,
+    default: &str,
+) -> Result<SocketAddr, ConfigError> {
+    let raw = src.get(name).unwrap_or_else(|| default.to_owned());
+    raw.parse().map_err(|_| {
+        ConfigError::new(
+            name,
+            format!("`{raw}` is not an address like 127.0.0.1:8080"),
+        )
+    })
+}
+
+fn parse_num<T: std::str::FromStr>(
+    src: &dyn Source,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match src.get(name) {
+        None => Ok(default),
+        Some(raw) => raw.trim().parse().map_err(|_| {
+            ConfigError::new(name, format!("`{raw}` is not a whole non-negative number"))
+        }),
+    }
+}
+
+fn parse_secs(src: &dyn Source, name: &'static str, default: u64) -> Result<Duration, ConfigError> {
+    let secs: u64 = parse_num(src, name, default)?;
+    if secs == 0 {
+        return Err(ConfigError::new(name, "must be at least 1 second"));
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+fn parse_bool(src: &dyn Source, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match src.get(name).map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
+        Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(false),
+        Some(v) => Err(ConfigError::new(
+            name,
+            format!("`{v}` is not true or false"),
+        )),
+    }
+}
+
+fn parse_bucket(src: &dyn Source) -> Result<String, ConfigError> {
+    let bucket = src
+        .get("FARMSTREAM_S3_BUCKET")
+        .unwrap_or_else(|| "farmstream".into());
+    let valid = (3..=63).contains(&bucket.len())
+        && bucket
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        && !bucket.starts_with(['-', '.'])
+        && !bucket.ends_with(['-', '.']);
+    if valid {
+        Ok(bucket)
+    } else {
+        Err(ConfigError::new(
+            "FARMSTREAM_S3_BUCKET",
+            format!(
+                "`{bucket}` is not a valid bucket name (3–63 lower-case letters, digits, dots, hyphens)"
+            ),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let dir = std::env::temp_dir().join(format!("farmstream-config-{}", uuid::Uuid::new_v4()));
+        let mut map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        map.entry("FARMSTREAM_DATA_DIR".into())
+            .or_insert_with(|| dir.display().to_string());
+        Config::from_source(&map)
+    }
+
+    #[test]
+    fn embedded_defaults_need_no_settings() {
+        let config = with(&[]).expect("defaults are valid");
+        assert!(config.embedded);
+        assert!(config.is_sqlite());
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert!(config.jwt_secret.len() >= MIN_JWT_SECRET_BYTES);
+        assert!(config.graphql.introspection);
+        assert!(matches!(config.s3.storage, StorageConfig::Embedded { .. }));
+    }
+
+    #[test]
+    fn the_generated_jwt_secret_is_kept_across_starts() {
+        let dir = std::env::temp_dir().join(format!("farmstream-config-{}", uuid::Uuid::new_v4()));
+        let dir = dir.display().to_string();
+        let first = with(&[("FARMSTREAM_DATA_DIR", &dir)]).expect("valid");
+        let second = with(&[("FARMSTREAM_DATA_DIR", &dir)]).expect("valid");
+        assert_eq!(first.jwt_secret, second.jwt_secret);
+    }
+
+    #[test]
+    fn postgres_requires_a_long_jwt_secret() {
+        let err = with(&[("DATABASE_URL", "postgres://localhost/x")]).expect_err("secret required");
+        assert_eq!(err.name, "FARMSTREAM_JWT_SECRET");
+        let err = with(&[
+            ("DATABASE_URL", "postgres://localhost/x"),
+            ("FARMSTREAM_JWT_SECRET", "short"),
+        ])
+        .expect_err("too short");
+        assert_eq!(err.name, "FARMSTREAM_JWT_SECRET");
+        let ok = with(&[
+            ("DATABASE_URL", "postgres://localhost/x"),
+            ("FARMSTREAM_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ])
+        .expect("valid");
+        assert!(!ok.embedded);
+        assert!(
+            !ok.graphql.introspection,
+            "introspection is off outside embedded mode by default"
+        );
+    }
+
+    #[test]
+    fn a_wrong_value_is_named() {
+        for (name, value) in [
+            ("FARMSTREAM_LISTEN", "nowhere"),
+            ("FARMSTREAM_BODY_LIMIT_BYTES", "-1"),
+            ("FARMSTREAM_S3_BUCKET", "Bad_Bucket"),
+            ("FARMSTREAM_S3_ENDPOINT", "s3.example.com"),
+            ("FARMSTREAM_SHUTDOWN_TIMEOUT_SECS", "60"),
+            ("FARMSTREAM_GRAPHQL_INTROSPECTION", "maybe"),
+            ("FARMSTREAM_CORS_ORIGINS", "example.com"),
+            ("DATABASE_URL", "mysql://x"),
+        ] {
+            let err = with(&[(name, value)]).expect_err(name);
+            assert_eq!(err.name, name, "{err}");
+        }
+    }
+
+    #[test]
+    fn an_external_store_needs_its_keys() {
+        let err = with(&[("FARMSTREAM_S3_ENDPOINT", "http://127.0.0.1:9000")]).expect_err("keys");
+        assert_eq!(err.name, "FARMSTREAM_S3_ACCESS_KEY_ID");
+    }
+}

@@ -1,0 +1,115 @@
+//! Database connection: SQLite in embedded mode, PostgreSQL by configuration.
+//!
+//! SQLite allows one writer at a time. Rather than let concurrent writers
+//! fail with "database is locked", write transactions on SQLite queue on an
+//! in-process gate ([`Db::begin_write`]); on PostgreSQL the gate is open and
+//! row locks and conditional updates do the work.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait,
+};
+use sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// The database handle shared by every request.
+#[derive(Clone)]
+pub struct Db {
+    conn: DatabaseConnection,
+    write_gate: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction; on SQLite it holds the write gate until dropped.
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _gate: Option<OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+    fn deref(&self) -> &Self::Target {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    /// Commits the transaction and opens the gate.
+    pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
+        self.txn.commit().await
+    }
+}
+
+impl Db {
+    /// Connects to `url` with at most `max_connections` pooled connections.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sea_orm::DbErr> {
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.max_connections(max_connections)
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
+        let conn = sea_orm::Database::connect(opts).await?;
+        let write_gate =
+            (conn.get_database_backend() == DbBackend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Self { conn, write_gate })
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), sea_orm::DbErr> {
+        Migrator::up(&self.conn, None).await
+    }
+
+    /// The connection pool, for reads.
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Begins a transaction that will write; see the module comment.
+    pub async fn begin_write(&self) -> Result<WriteTxn, sea_orm::DbErr> {
+        let gate = match &self.write_gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        };
+        let txn = self.conn.begin().await?;
+        Ok(WriteTxn { txn, _gate: gate })
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<(), sea_orm::DbErr> {
+        self.conn.ping().await
+    }
+
+    /// Pool figures for metrics: (connections open, of which idle).
+    pub fn pool_usage(&self) -> (u32, usize) {
+        match self.backend() {
+            DbBackend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            DbBackend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => (0, 0),
+        }
+    }
+
+    /// Closes the pool.
+    pub async fn close(self) -> Result<(), sea_orm::DbErr> {
+        self.conn.close().await
+    }
+}

@@ -1,0 +1,418 @@
+//! `/graphql` over HTTP, following the GraphQL-over-HTTP specification:
+//! JSON requests by POST, queries (never mutations) by GET, and responses as
+//! `application/json` or `application/graphql-response+json` as the `Accept`
+//! header asks. A browser asking for HTML gets GraphiQL.
+//!
+//! Request errors (malformed JSON or parameters, unparsable or invalid
+//! documents) carry no `data`; with `application/graphql-response+json` they
+//! get status 400, with `application/json` status 200 once the document was
+//! read (as the spec asks for legacy clients).
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{ErrorExtensionValues, Variables};
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::auth::Viewer;
+use crate::graphql::codes;
+use crate::http::AppState;
+use crate::schema;
+
+/// The media type a response is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    GraphqlResponse,
+}
+
+impl Format {
+    fn content_type(self) -> &'static str {
+        match self {
+            Self::Json => "application/json; charset=utf-8",
+            Self::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+        }
+    }
+}
+
+/// Picks the response format from `Accept`; `None` when nothing we can
+/// write is acceptable. A missing header means `application/json`.
+pub fn negotiate(headers: &HeaderMap) -> Option<Format> {
+    let Some(accept) = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().is_empty())
+    else {
+        return Some(Format::Json);
+    };
+    let mut best: Option<(f32, Format)> = None;
+    for part in accept.split(',') {
+        let mut pieces = part.split(';');
+        let media = pieces
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let q = pieces
+            .filter_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+            })
+            .next()
+            .unwrap_or(1.0);
+        if q <= 0.0 {
+            continue;
+        }
+        let format = match media.as_str() {
+            "application/graphql-response+json" => Format::GraphqlResponse,
+            "application/json" | "application/*" | "*/*" => Format::Json,
+            _ => continue,
+        };
+        let better = match best {
+            None => true,
+            Some((bq, bf)) => {
+                q > bq || (q == bq && bf == Format::Json && format == Format::GraphqlResponse)
+            }
+        };
+        if better {
+            best = Some((q, format));
+        }
+    }
+    best.map(|(_, f)| f)
+}
+
+fn reply(format: Format, status: StatusCode, body: &Value) -> Response {
+    let mut res = (status, body.to_string()).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
+    res
+}
+
+/// A request error found before execution (HTTP-level: bad JSON, bad parameters).
+fn bad_request(format: Format, status: StatusCode, message: &str) -> Response {
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] });
+    reply(format, status, &body)
+}
+
+fn not_acceptable() -> Response {
+    bad_request(
+        Format::Json,
+        StatusCode::NOT_ACCEPTABLE,
+        "the Accept header allows neither application/graphql-response+json nor application/json",
+    )
+}
+
+/// The parameters of one GraphQL request, from a JSON body or a query string.
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Map<String, Value>>,
+    extensions: Option<Map<String, Value>>,
+}
+
+fn params_from_json(body: Value) -> Result<Params, &'static str> {
+    let mut map = match body {
+        Value::Object(map) => map,
+        Value::Array(_) => {
+            return Err("batched requests are not supported: send one operation per request");
+        }
+        _ => return Err("the request body must be a JSON object"),
+    };
+    let query = match map.remove("query") {
+        Some(Value::String(q)) => q,
+        None | Some(Value::Null) => return Err("the request has no `query`"),
+        Some(_) => return Err("`query` must be a string"),
+    };
+    let operation_name = match map.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name),
+        Some(_) => return Err("`operationName` must be a string or null"),
+    };
+    let variables = match map.remove("variables") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(vars)) => Some(vars),
+        Some(_) => return Err("`variables` must be an object or null"),
+    };
+    let extensions = match map.remove("extensions") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(ext)) => Some(ext),
+        Some(_) => return Err("`extensions` must be an object or null"),
+    };
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    })
+}
+
+fn params_from_query_string(mut qs: HashMap<String, String>) -> Result<Params, &'static str> {
+    let query = qs
+        .remove("query")
+        .ok_or("the request has no `query` parameter")?;
+    let object = |raw: Option<String>,
+                  err: &'static str|
+     -> Result<Option<Map<String, Value>>, &'static str> {
+        match raw
+            .filter(|r| !r.is_empty())
+            .map(|r| serde_json::from_str::<Value>(&r))
+        {
+            None | Some(Ok(Value::Null)) => Ok(None),
+            Some(Ok(Value::Object(map))) => Ok(Some(map)),
+            Some(_) => Err(err),
+        }
+    };
+    Ok(Params {
+        query,
+        operation_name: qs.remove("operationName").filter(|n| !n.is_empty()),
+        variables: object(qs.remove("variables"), "`variables` must be a JSON object")?,
+        extensions: object(
+            qs.remove("extensions"),
+            "`extensions` must be a JSON object",
+        )?,
+    })
+}
+
+fn is_json_content_type(headers: &HeaderMap) -> Result<(), &'static str> {
+    let Some(raw) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Err("send the request body as application/json (Content-Type is missing)");
+    };
+    let mime: mime::Mime = raw
+        .parse()
+        .map_err(|_| "the Content-Type header is malformed")?;
+    if mime.essence_str() != "application/json" {
+        return Err("send the request body as application/json");
+    }
+    match mime.get_param(mime::CHARSET) {
+        None => Ok(()),
+        Some(cs) if cs == mime::UTF_8 => Ok(()),
+        Some(_) => Err("the request body must be UTF-8"),
+    }
+}
+
+/// `POST /graphql`.
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(format) = negotiate(&headers) else {
+        return not_acceptable();
+    };
+    if let Err(msg) = is_json_content_type(&headers) {
+        return bad_request(format, StatusCode::UNSUPPORTED_MEDIA_TYPE, msg);
+    }
+    let json: Value = match serde_json::from_slice(&body) {
+        Ok(json) => json,
+        Err(err) => {
+            return bad_request(
+                format,
+                StatusCode::BAD_REQUEST,
+                &format!("the request body is not valid JSON: {err}"),
+            );
+        }
+    };
+    match params_from_json(json) {
+        Ok(params) => execute(&state, &headers, params, format, "POST").await,
+        Err(msg) => bad_request(format, StatusCode::BAD_REQUEST, msg),
+    }
+}
+
+/// `GET /graphql`: GraphiQL for a browser, or a query from the query string.
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(qs): Query<HashMap<String, String>>,
+) -> Response {
+    if !qs.contains_key("query") && accepts_html(&headers) {
+        return Html(
+            async_graphql::http::GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql")
+                .title("farmstream GraphiQL")
+                .finish(),
+        )
+        .into_response();
+    }
+    let Some(format) = negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let params = match params_from_query_string(qs) {
+        Ok(params) => params,
+        Err(msg) => return bad_request(format, StatusCode::BAD_REQUEST, msg),
+    };
+    match async_graphql::parser::parse_query(&params.query) {
+        Err(err) => {
+            let status = match format {
+                Format::Json => StatusCode::OK,
+                Format::GraphqlResponse => StatusCode::BAD_REQUEST,
+            };
+            let body = json!({ "errors": [{ "message": err.to_string(), "extensions": { "code": codes::PARSE_FAILED } }] });
+            return reply(format, status, &body);
+        }
+        Ok(doc) => {
+            if selected_operation_type(&doc.operations, params.operation_name.as_deref())
+                .is_some_and(|ty| ty != OperationType::Query)
+            {
+                let mut res = bad_request(
+                    format,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "only queries can be sent with GET; send mutations with POST",
+                );
+                res.headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("POST"));
+                return res;
+            }
+        }
+    }
+    execute(&state, &headers, params, format, "GET").await
+}
+
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+}
+
+fn selected_operation_type(ops: &DocumentOperations, name: Option<&str>) -> Option<OperationType> {
+    match (ops, name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(map), Some(name)) => map
+            .iter()
+            .find(|(n, _)| n.as_str() == name)
+            .map(|(_, op)| op.node.ty),
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: Params,
+    format: Format,
+    method: &str,
+) -> Response {
+    let started = Instant::now();
+    let viewer = Viewer::from_authorization(
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok()),
+        &state.keys,
+    );
+    if let Some(name) = &params.operation_name {
+        tracing::Span::current().record("graphql.operation", name.as_str());
+    }
+    let mut request = async_graphql::Request::new(params.query.clone());
+    if let Some(name) = &params.operation_name {
+        request = request.operation_name(name.clone());
+    }
+    if let Some(vars) = params.variables {
+        request = request.variables(Variables::from_json(Value::Object(vars)));
+    }
+    if let Some(ext) = params.extensions {
+        for (k, v) in ext {
+            if let Ok(v) = async_graphql::Value::from_json(v) {
+                request.extensions.insert(k, v);
+            }
+        }
+    }
+    let request = schema::per_request(request, &state.db, viewer);
+    let mut response = state.schema.execute(request).await;
+
+    // Nothing ran: the document could not be parsed or validated.
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let fallback_code = if request_error {
+        if async_graphql::parser::parse_query(&params.query).is_err() {
+            codes::PARSE_FAILED
+        } else {
+            codes::VALIDATION_FAILED
+        }
+    } else {
+        "INTERNAL"
+    };
+    let mut error_codes = Vec::with_capacity(response.errors.len());
+    for err in &mut response.errors {
+        let code = match err.extensions.as_ref().and_then(|e| e.get("code")) {
+            Some(async_graphql::Value::String(code)) => code.clone(),
+            _ => {
+                if !request_error {
+                    tracing::error!(message = %err.message, "resolver error without a code");
+                }
+                err.extensions
+                    .get_or_insert_with(ErrorExtensionValues::default)
+                    .set("code", fallback_code);
+                fallback_code.to_owned()
+            }
+        };
+        error_codes.push(code);
+    }
+    let codes_ref: Vec<&str> = error_codes.iter().map(String::as_str).collect();
+    state.metrics.observe_request(
+        params.operation_name.as_deref(),
+        method,
+        started.elapsed().as_secs_f64(),
+        &codes_ref,
+    );
+
+    let mut body = match serde_json::to_value(&response) {
+        Ok(body) => body,
+        Err(err) => {
+            tracing::error!(error = %err, "a GraphQL response could not be serialised");
+            return bad_request(format, StatusCode::INTERNAL_SERVER_ERROR, "internal error");
+        }
+    };
+    if request_error && let Value::Object(map) = &mut body {
+        map.remove("data");
+    }
+    let status = match (request_error, format) {
+        (true, Format::GraphqlResponse) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    reply(format, status, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::ACCEPT,
+            HeaderValue::from_str(v).expect("valid header"),
+        );
+        h
+    }
+
+    #[test]
+    fn accept_chooses_the_response_format() {
+        assert_eq!(negotiate(&HeaderMap::new()), Some(Format::Json));
+        assert_eq!(negotiate(&accept("*/*")), Some(Format::Json));
+        assert_eq!(negotiate(&accept("application/json")), Some(Format::Json));
+        assert_eq!(
+            negotiate(&accept(
+                "application/graphql-response+json, application/json;q=0.9"
+            )),
+            Some(Format::GraphqlResponse)
+        );
+        assert_eq!(
+            negotiate(&accept(
+                "application/graphql-response+json;q=0.5, application/json"
+            )),
+            Some(Format::Json)
+        );
+        assert_eq!(negotiate(&accept("text/html")), None);
+        assert_eq!(negotiate(&accept("application/json;q=0")), None);
+    }
+}

@@ -1,0 +1,49 @@
+//! Typed ids: `UserId(Uuid)` and friends, so that one kind of id can never be
+//! passed where another is wanted. The API shows them as opaque `ID`s.
+
+/// Declares a typed id wrapping a UUID.
+#[macro_export]
+macro_rules! typed_id {
+    ($(#[$meta:meta])* $name:ident, $what:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub ::uuid::Uuid);
+
+        impl $name {
+            /// A new random id (UUID v7: time-ordered, so inserts stay local in indexes).
+            pub fn new() -> Self {
+                Self(::uuid::Uuid::now_v7())
+            }
+
+            /// Parses an id the API handed out, naming `field` when it is not one.
+            pub fn parse(raw: &::async_graphql::ID, field: &str) -> $crate::error::AppResult<Self> {
+                ::uuid::Uuid::parse_str(raw.as_str())
+                    .map(Self)
+                    .map_err(|_| $crate::error::AppError::invalid(field, concat!("is not a valid ", $what, " id")))
+            }
+
+            /// The id as the API shows it.
+            pub fn to_gql(self) -> ::async_graphql::ID {
+                ::async_graphql::ID(self.0.to_string())
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl From<::uuid::Uuid> for $name {
+            fn from(id: ::uuid::Uuid) -> Self {
+                Self(id)
+            }
+        }
+    };
+}

@@ -1,0 +1,20 @@
+//! farmstream: the GraphQL backend of a storefront where farming cooperatives
+//! sell produce through livestreams.
+//!
+//! Layers, each using only those below it (see `../shared/DESIGN.md`):
+//! `cli` → `app` → `http` → `schema` → domain modules (`auth`, …) →
+//! plumbing (`graphql`, `storage`, `db`, `metrics`) → `config`, `error`, `ids`.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod ids;
+pub mod metrics;
+pub mod schema;
+pub mod seed;
+pub mod storage;

@@ -1,0 +1,128 @@
+//! Prometheus metrics: GraphQL requests and latency by operation, errors by
+//! code, and database pool use. Each app has its own registry, so tests that
+//! run several apps in one process do not mix their figures.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
+
+use crate::db::Db;
+
+/// Distinct operation names tracked before the rest are counted as `other`,
+/// so that clients cannot grow the label set without bound.
+const MAX_OPERATION_NAMES: usize = 500;
+
+/// The service's metrics.
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    duration: HistogramVec,
+    errors: IntCounterVec,
+    pool_open: IntGauge,
+    pool_idle: IntGauge,
+    operations: Mutex<HashSet<String>>,
+}
+
+impl Metrics {
+    /// A fresh registry; `pool_max` is the configured pool size.
+    pub fn new(pool_max_size: u32) -> anyhow::Result<Self> {
+        let registry = Registry::new_custom(Some("farmstream".into()), None)?;
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "graphql_requests_total",
+                "GraphQL requests by operation name and type",
+            ),
+            &["operation", "type"],
+        )?;
+        let duration = HistogramVec::new(
+            HistogramOpts::new(
+                "graphql_request_duration_seconds",
+                "GraphQL request latency by operation name",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            ]),
+            &["operation"],
+        )?;
+        let errors = IntCounterVec::new(
+            Opts::new("graphql_errors_total", "GraphQL errors by extensions.code"),
+            &["code"],
+        )?;
+        let pool_open = IntGauge::new("db_pool_connections", "Database connections open")?;
+        let pool_idle = IntGauge::new(
+            "db_pool_idle_connections",
+            "Database connections open and idle",
+        )?;
+        let pool_max = IntGauge::new("db_pool_max_connections", "Database pool size limit")?;
+        pool_max.set(i64::from(pool_max_size));
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(duration.clone()))?;
+        registry.register(Box::new(errors.clone()))?;
+        registry.register(Box::new(pool_open.clone()))?;
+        registry.register(Box::new(pool_idle.clone()))?;
+        registry.register(Box::new(pool_max))?;
+        Ok(Self {
+            registry,
+            requests,
+            duration,
+            errors,
+            pool_open,
+            pool_idle,
+            operations: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// Records one GraphQL request.
+    pub fn observe_request(
+        &self,
+        operation: Option<&str>,
+        kind: &str,
+        seconds: f64,
+        error_codes: &[&str],
+    ) {
+        let op = self.operation_label(operation);
+        self.requests.with_label_values(&[op.as_str(), kind]).inc();
+        self.duration
+            .with_label_values(&[op.as_str()])
+            .observe(seconds);
+        for code in error_codes {
+            self.errors.with_label_values(&[code]).inc();
+        }
+    }
+
+    fn operation_label(&self, operation: Option<&str>) -> String {
+        let Some(name) = operation.filter(|n| {
+            !n.is_empty()
+                && n.len() <= 64
+                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        }) else {
+            return "anonymous".into();
+        };
+        let Ok(mut known) = self.operations.lock() else {
+            return "other".into();
+        };
+        if known.contains(name) {
+            return name.to_owned();
+        }
+        if known.len() < MAX_OPERATION_NAMES {
+            known.insert(name.to_owned());
+            return name.to_owned();
+        }
+        "other".into()
+    }
+
+    /// The metrics in Prometheus text format, with pool use read now.
+    pub fn render(&self, db: &Db) -> String {
+        let (open, idle) = db.pool_usage();
+        self.pool_open.set(i64::from(open));
+        self.pool_idle.set(i64::try_from(idle).unwrap_or(i64::MAX));
+        let mut buf = Vec::new();
+        if let Err(err) = TextEncoder::new().encode(&self.registry.gather(), &mut buf) {
+            tracing::error!(error = %err, "metrics could not be encoded");
+        }
+        String::from_utf8(buf).unwrap_or_default()
+    }
+}

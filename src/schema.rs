@@ -1,0 +1,69 @@
+//! The GraphQL root: merges every domain's queries and mutations and sets the
+//! operation limits. The only module that knows every domain.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+
+use crate::auth::loaders::RolesByUser;
+use crate::auth::resolvers::{AuthMutation, AuthQuery};
+use crate::auth::{Viewer, tokens::TokenKeys};
+use crate::config::GraphqlLimits;
+use crate::db::Db;
+use crate::graphql::limits::OperationLimits;
+use crate::storage::Storage;
+
+/// Every query.
+#[derive(MergedObject, Default)]
+pub struct Query(AuthQuery);
+
+/// Every mutation.
+#[derive(MergedObject, Default)]
+pub struct Mutation(AuthMutation);
+
+/// The schema served at `/graphql`.
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+fn builder(limits: &GraphqlLimits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_directives(limits.max_directives)
+        .extension(OperationLimits {
+            max_aliases: limits.max_aliases,
+            max_directives: limits.max_directives,
+        });
+    if limits.introspection {
+        builder
+    } else {
+        builder.disable_introspection()
+    }
+}
+
+/// The schema with the shared services every resolver reads from its context.
+pub fn build(limits: &GraphqlLimits, db: Db, keys: TokenKeys, storage: Storage) -> AppSchema {
+    builder(limits).data(db).data(keys).data(storage).finish()
+}
+
+/// The schema in SDL, as written to `schema.graphql`.
+pub fn sdl() -> String {
+    let limits = GraphqlLimits {
+        max_depth: usize::MAX,
+        max_complexity: usize::MAX,
+        max_aliases: usize::MAX,
+        max_directives: usize::MAX,
+        introspection: true,
+    };
+    builder(&limits).finish().sdl()
+}
+
+/// Adds what belongs to one request: who is asking and fresh DataLoaders
+/// (so nothing is cached from one request to the next).
+pub fn per_request(
+    request: async_graphql::Request,
+    db: &Db,
+    viewer: Viewer,
+) -> async_graphql::Request {
+    request
+        .data(viewer)
+        .data(DataLoader::new(RolesByUser(db.clone()), tokio::spawn))
+}

@@ -1,0 +1,77 @@
+//! `farmstream seed`: believable demo data, loaded idempotently (running it
+//! twice changes nothing). It grows with each domain.
+
+use crate::auth::inputs::{DisplayName, Email, Password, PhoneNumber};
+use crate::auth::service::{self, NewAccount};
+use crate::auth::tokens::TokenKeys;
+use crate::auth::{PlatformRole, Viewer};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+
+/// The password of every demo account. Demo data only: never seed a
+/// production database.
+pub const DEMO_PASSWORD: &str = "nong-san-son-la-2026";
+
+/// Demo accounts: (email, display name, phone, role).
+const ACCOUNTS: &[(&str, &str, &str, Option<PlatformRole>)] = &[
+    (
+        "admin@farmstream.vn",
+        "Quản trị viên",
+        "0912000001",
+        Some(PlatformRole::Admin),
+    ),
+    (
+        "sct.sonla@farmstream.vn",
+        "Sở Công Thương Sơn La",
+        "02123852001",
+        Some(PlatformRole::Organiser),
+    ),
+    (
+        "lan.nguyen@example.vn",
+        "Nguyễn Thị Lan",
+        "0987654321",
+        None,
+    ),
+];
+
+/// What seeding did.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub accounts_created: usize,
+}
+
+/// Loads the demo data that is missing.
+pub async fn run(db: &Db, keys: &TokenKeys) -> AppResult<Report> {
+    let mut report = Report::default();
+    let mut admin = None;
+    for (email, name, phone, role) in ACCOUNTS {
+        let email = Email::parse(email, "email")?;
+        let user = match service::find_by_email(db, &email).await? {
+            Some(user) => user,
+            None => {
+                let account = NewAccount {
+                    email,
+                    password: Password::parse_new(DEMO_PASSWORD, "password")?,
+                    display_name: DisplayName::parse(name, "displayName")?,
+                    phone: Some(PhoneNumber::parse(phone, "phone")?),
+                };
+                report.accounts_created += 1;
+                service::register(db, keys, account).await?.user
+            }
+        };
+        let id = crate::auth::UserId(user.id);
+        match role {
+            Some(PlatformRole::Admin) => {
+                service::ensure_role(db, id, PlatformRole::Admin).await?;
+                admin = Some(id);
+            }
+            Some(role) => {
+                let admin = admin
+                    .ok_or_else(|| AppError::internal(anyhow::anyhow!("seed admin missing")))?;
+                service::grant_role(db, &Viewer::User(admin), id, *role).await?;
+            }
+            None => {}
+        }
+    }
+    Ok(report)
+}
