@@ -130,6 +130,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen} (FARMSTREAM_LISTEN): {e}"))?;
+    let listen = listener.local_addr().unwrap_or(listen);
     tracing::info!(
         addr = %listen,
         startup_ms = started.elapsed().as_millis() as u64,

@@ -10,6 +10,7 @@ use crate::auth::{Viewer, tokens::TokenKeys};
 use crate::config::GraphqlLimits;
 use crate::db::Db;
 use crate::graphql::limits::OperationLimits;
+use crate::graphql::operation::{OperationName, RecordOperationName};
 use crate::storage::Storage;
 
 /// Every query.
@@ -31,7 +32,8 @@ fn builder(limits: &GraphqlLimits) -> SchemaBuilder<Query, Mutation, EmptySubscr
         .extension(OperationLimits {
             max_aliases: limits.max_aliases,
             max_directives: limits.max_directives,
-        });
+        })
+        .extension(RecordOperationName);
     if limits.introspection {
         builder
     } else {
@@ -62,8 +64,10 @@ pub fn per_request(
     request: async_graphql::Request,
     db: &Db,
     viewer: Viewer,
+    operation: OperationName,
 ) -> async_graphql::Request {
     request
         .data(viewer)
+        .data(operation)
         .data(DataLoader::new(RolesByUser(db.clone()), tokio::spawn))
 }

@@ -9,3 +9,5 @@ pub mod codes {
     /// The document does not fit the schema, or breaks a limit.
     pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 }
+
+pub mod operation;

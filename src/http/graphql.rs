@@ -21,6 +21,7 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::Viewer;
 use crate::graphql::codes;
+use crate::graphql::operation::OperationName;
 use crate::http::AppState;
 use crate::schema;
 
@@ -308,9 +309,6 @@ async fn execute(
             .and_then(|v| v.to_str().ok()),
         &state.keys,
     );
-    if let Some(name) = &params.operation_name {
-        tracing::Span::current().record("graphql.operation", name.as_str());
-    }
     let mut request = async_graphql::Request::new(params.query.clone());
     if let Some(name) = &params.operation_name {
         request = request.operation_name(name.clone());
@@ -325,7 +323,8 @@ async fn execute(
             }
         }
     }
-    let request = schema::per_request(request, &state.db, viewer);
+    let operation = OperationName::default();
+    let request = schema::per_request(request, &state.db, viewer, operation.clone());
     let mut response = state.schema.execute(request).await;
 
     // Nothing ran: the document could not be parsed or validated.
@@ -359,7 +358,7 @@ async fn execute(
     }
     let codes_ref: Vec<&str> = error_codes.iter().map(String::as_str).collect();
     state.metrics.observe_request(
-        params.operation_name.as_deref(),
+        operation.get().or(params.operation_name.as_deref()),
         method,
         started.elapsed().as_secs_f64(),
         &codes_ref,

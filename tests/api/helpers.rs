@@ -1,0 +1,220 @@
+//! `TestApp`: a fresh farmstream per test, and helpers to talk to it.
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use farmstream::app::App;
+use farmstream::config::Config;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "hoa ban trang Tây Bắc";
+
+/// A running farmstream with its own database and media store.
+pub struct TestApp {
+    pub app: App,
+    pub router: axum::Router,
+    _dir: tempfile::TempDir,
+}
+
+/// A GraphQL answer.
+#[derive(Debug)]
+pub struct Gql {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Gql {
+    /// `data`, failing the test when the answer has errors.
+    pub fn data(&self) -> &Value {
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.body
+        );
+        &self.body["data"]
+    }
+
+    /// The `extensions.code` of the first error.
+    pub fn code(&self) -> &str {
+        self.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an error with a code, got {}", self.body))
+    }
+
+    /// The message of the first error.
+    pub fn message(&self) -> &str {
+        self.body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+    }
+
+    /// The `extensions.field` of the first error.
+    pub fn field(&self) -> &str {
+        self.body["errors"][0]["extensions"]["field"]
+            .as_str()
+            .unwrap_or_default()
+    }
+}
+
+/// A signed-in test user.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub id: String,
+    pub access: String,
+    pub refresh: String,
+}
+
+/// Settings for a fresh app in `dir`: random ports, and a fresh PostgreSQL
+/// database when `TEST_DATABASE_URL` is set.
+pub async fn settings_for(dir: &std::path::Path) -> HashMap<String, String> {
+    let mut s = HashMap::new();
+    s.insert("FARMSTREAM_DATA_DIR".into(), dir.display().to_string());
+    s.insert("FARMSTREAM_LISTEN".into(), "127.0.0.1:0".into());
+    s.insert("FARMSTREAM_EMBEDDED_S3_LISTEN".into(), "127.0.0.1:0".into());
+    s.insert("FARMSTREAM_GRAPHQL_INTROSPECTION".into(), "true".into());
+    s.insert("FARMSTREAM_DB_MAX_CONNECTIONS".into(), "5".into());
+    if let Ok(base) = std::env::var("TEST_DATABASE_URL") {
+        s.insert("DATABASE_URL".into(), fresh_postgres_database(&base).await);
+        s.insert(
+            "FARMSTREAM_JWT_SECRET".into(),
+            "test-secret-that-is-long-enough-000000".into(),
+        );
+    }
+    s
+}
+
+/// Creates a uniquely named database next to the one `base` points at.
+async fn fresh_postgres_database(base: &str) -> String {
+    use sea_orm::ConnectionTrait;
+    let name = format!("farmstream_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = sea_orm::Database::connect(base)
+        .await
+        .expect("TEST_DATABASE_URL reachable");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
+    let _ = admin.close().await;
+    let (prefix, _) = base
+        .rsplit_once('/')
+        .expect("TEST_DATABASE_URL has a database name");
+    format!("{prefix}/{name}")
+}
+
+impl TestApp {
+    /// A fresh app on default test settings.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// A fresh app, with settings changed by `tweak` first.
+    pub async fn spawn_with(tweak: impl FnOnce(&mut HashMap<String, String>)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut settings = settings_for(dir.path()).await;
+        tweak(&mut settings);
+        let config = Config::from_source(&settings).expect("valid test config");
+        let app = App::start(config).await.expect("app starts");
+        let router = app.router();
+        Self {
+            app,
+            router,
+            _dir: dir,
+        }
+    }
+
+    /// Sends a raw HTTP request through the router.
+    pub async fn request(
+        &self,
+        req: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router answers");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        (status, headers, body)
+    }
+
+    /// A GraphQL POST as `token`'s user (or anonymously).
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
+        let mut req = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/graphql-response+json");
+        if let Some(token) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        let (status, _, bytes) = self
+            .request(req.body(Body::from(body)).expect("request"))
+            .await;
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)));
+        Gql { status, body }
+    }
+
+    /// An anonymous GraphQL POST.
+    pub async fn gql(&self, query: &str, variables: Value) -> Gql {
+        self.gql_as(None, query, variables).await
+    }
+
+    /// Registers `email` with [`PASSWORD`] and returns the session.
+    pub async fn register(&self, email: &str) -> Session {
+        let res = self
+            .gql(
+                "mutation($i: RegisterInput!) { register(input: $i) { accessToken refreshToken user { id } } }",
+                json!({ "i": { "email": email, "password": PASSWORD, "displayName": "Người thử" } }),
+            )
+            .await;
+        session_of(&res.data()["register"])
+    }
+
+    /// Logs `email` in with `password`.
+    pub async fn login(&self, email: &str, password: &str) -> Gql {
+        self.gql(
+            "mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken user { id } } }",
+            json!({ "i": { "email": email, "password": password } }),
+        )
+        .await
+    }
+
+    /// A platform admin, made the way `farmstream create-admin` makes one.
+    pub async fn admin(&self) -> Session {
+        let email = farmstream::auth::inputs::Email::parse("admin@farmstream.test", "email")
+            .expect("email");
+        let password =
+            farmstream::auth::inputs::Password::parse_new(PASSWORD, "password").expect("password");
+        farmstream::auth::service::create_admin(&self.app.state.db, email, password)
+            .await
+            .unwrap_or_else(|e| panic!("create admin: {e}"));
+        let res = self.login("admin@farmstream.test", PASSWORD).await;
+        session_of(&res.data()["login"])
+    }
+}
+
+/// The session in an `AuthPayload`.
+pub fn session_of(payload: &Value) -> Session {
+    Session {
+        id: payload["user"]["id"].as_str().expect("user id").to_owned(),
+        access: payload["accessToken"]
+            .as_str()
+            .expect("access token")
+            .to_owned(),
+        refresh: payload["refreshToken"]
+            .as_str()
+            .expect("refresh token")
+            .to_owned(),
+    }
+}

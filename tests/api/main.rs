@@ -1,0 +1,15 @@
+//! The integration suite: one binary, every test through the real API
+//! (in-process router or a spawned server), a fresh database per test
+//! (SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is set) and a real
+//! S3-compatible store.
+
+mod helpers;
+
+mod auth;
+mod cli;
+mod health;
+mod http;
+mod limits;
+mod migrations;
+mod schema_file;
+mod shutdown;
