@@ -1,0 +1,106 @@
+//! farmstream's benchmark tool: starts the release server on a fresh data
+//! folder, drives load over HTTP, checks every answer, and prints figures.
+//!
+//! `cargo run --release -p farmstream-bench -- <scenario> [--seconds N] [--concurrency C]`
+
+mod load;
+mod server;
+
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use crate::load::Load;
+use crate::server::Server;
+
+#[derive(Parser, Debug)]
+#[command(name = "farmstream-bench", about = "Benchmarks of farmstream (figures, not pass/fail)")]
+struct Cli {
+    #[command(subcommand)]
+    scenario: Scenario,
+    /// How long each load phase runs.
+    #[arg(long, default_value_t = 10, global = true)]
+    seconds: u64,
+    /// Concurrent connections driving load.
+    #[arg(long, default_value_t = 32, global = true)]
+    concurrency: usize,
+}
+
+#[derive(Subcommand, Debug)]
+enum Scenario {
+    /// Cold start on an empty data folder (migrate + ready) and idle memory.
+    Startup {
+        /// How many cold starts to time.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// `me` with a valid token: throughput, latency and server CPU per request.
+    Me,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let binary = server::build_release()?;
+    match cli.scenario {
+        Scenario::Startup { runs } => startup(&binary, runs).await,
+        Scenario::Me => me(&binary, cli.seconds, cli.concurrency).await,
+    }
+}
+
+async fn startup(binary: &std::path::Path, runs: usize) -> anyhow::Result<()> {
+    let mut times = Vec::new();
+    let mut rss = Vec::new();
+    for _ in 0..runs {
+        let server = Server::start(binary).await?;
+        times.push(server.ready_after);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        rss.push(server.rss_kib()?);
+        server.stop().await;
+    }
+    times.sort();
+    rss.sort_unstable();
+    println!("scenario: startup ({runs} cold starts on empty data folders, release build)");
+    println!(
+        "cold start to ready: min {:.0} ms, median {:.0} ms, max {:.0} ms",
+        ms(times[0]),
+        ms(times[times.len() / 2]),
+        ms(times[times.len() - 1])
+    );
+    println!(
+        "idle RSS 1 s after ready: min {:.1} MiB, max {:.1} MiB",
+        rss[0] as f64 / 1024.0,
+        rss[rss.len() - 1] as f64 / 1024.0
+    );
+    Ok(())
+}
+
+async fn me(binary: &std::path::Path, seconds: u64, concurrency: usize) -> anyhow::Result<()> {
+    let server = Server::start(binary).await?;
+    let token = server.register("bench@farmstream.test").await?;
+    let body = serde_json::json!({ "query": "query Me { me { id email displayName } }" });
+    let load = Load {
+        url: server.graphql_url(),
+        body,
+        token: Some(token),
+        seconds,
+        concurrency,
+    };
+    let cpu_before = server.cpu_ticks()?;
+    let report = load.run().await?;
+    let cpu_after = server.cpu_ticks()?;
+    let cpu_secs = (cpu_after - cpu_before) as f64 / server::ticks_per_second();
+    println!("scenario: me (valid token, {concurrency} connections, {seconds} s)");
+    report.print();
+    println!(
+        "server CPU per request: {:.0} µs (server and load tool share this machine's cores)",
+        cpu_secs * 1e6 / report.ok.max(1) as f64
+    );
+    println!("server peak RSS: {:.1} MiB", server.peak_rss_kib()? as f64 / 1024.0);
+    server.stop().await;
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

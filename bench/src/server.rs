@@ -1,0 +1,145 @@
+//! Starting and measuring a release `farmstream serve` process.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use tokio::process::{Child, Command};
+
+/// Builds the release server binary and returns its path.
+pub fn build_release() -> anyhow::Result<PathBuf> {
+    let status = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--release", "--quiet", "--bin", "farmstream"])
+        .status()
+        .context("running cargo build")?;
+    anyhow::ensure!(status.success(), "cargo build --release failed");
+    let exe = std::env::current_exe()?;
+    let dir = exe.parent().context("bench binary has a folder")?;
+    Ok(dir.join("farmstream"))
+}
+
+/// A running server on a scratch data folder.
+pub struct Server {
+    child: Child,
+    pid: u32,
+    port: u16,
+    /// From spawn to the first 200 from `/readyz`.
+    pub ready_after: Duration,
+    _data: tempfile::TempDir,
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+impl Server {
+    /// Starts the server on an empty data folder and waits until it is ready.
+    pub async fn start(binary: &Path) -> anyhow::Result<Self> {
+        Self::start_with(binary, &[]).await
+    }
+
+    /// The same, with extra environment settings.
+    pub async fn start_with(binary: &Path, env: &[(&str, String)]) -> anyhow::Result<Self> {
+        let data = tempfile::tempdir()?;
+        let port = free_port()?;
+        let started = Instant::now();
+        let mut cmd = Command::new(binary);
+        cmd.arg("serve")
+            .env("FARMSTREAM_DATA_DIR", data.path())
+            .env("FARMSTREAM_LISTEN", format!("127.0.0.1:{port}"))
+            .env("FARMSTREAM_EMBEDDED_S3_LISTEN", format!("127.0.0.1:{}", free_port()?))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().context("starting farmstream")?;
+        let pid = child.id().context("server pid")?;
+        let client = reqwest::Client::new();
+        let url = format!("http://127.0.0.1:{port}/readyz");
+        loop {
+            if let Ok(res) = client.get(&url).send().await
+                && res.status().is_success()
+            {
+                break;
+            }
+            anyhow::ensure!(started.elapsed() < Duration::from_secs(30), "server not ready after 30 s");
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        Ok(Self {
+            child,
+            pid,
+            port,
+            ready_after: started.elapsed(),
+            _data: data,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT/graphql`.
+    pub fn graphql_url(&self) -> String {
+        format!("http://127.0.0.1:{}/graphql", self.port)
+    }
+
+    /// Registers an account and returns its access token.
+    pub async fn register(&self, email: &str) -> anyhow::Result<String> {
+        let res: serde_json::Value = reqwest::Client::new()
+            .post(self.graphql_url())
+            .json(&serde_json::json!({
+                "query": "mutation($i: RegisterInput!) { register(input: $i) { accessToken } }",
+                "variables": { "i": { "email": email, "password": "bench password 2026", "displayName": "Bench" } }
+            }))
+            .send()
+            .await?
+            .json()
+            .await?;
+        res["data"]["register"]["accessToken"]
+            .as_str()
+            .map(str::to_owned)
+            .with_context(|| format!("register failed: {res}"))
+    }
+
+    fn status_field(&self, field: &str) -> anyhow::Result<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .with_context(|| format!("{field} not in /proc status"))
+    }
+
+    /// Resident memory now, in KiB.
+    pub fn rss_kib(&self) -> anyhow::Result<u64> {
+        self.status_field("VmRSS:")
+    }
+
+    /// Peak resident memory so far, in KiB.
+    pub fn peak_rss_kib(&self) -> anyhow::Result<u64> {
+        self.status_field("VmHWM:")
+    }
+
+    /// User + system CPU time so far, in clock ticks.
+    pub fn cpu_ticks(&self) -> anyhow::Result<u64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))?;
+        let after_name = stat.rsplit_once(')').context("stat format")?.1;
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        // Fields 14 and 15 of stat (utime, stime), counted after the name.
+        let utime: u64 = fields.get(11).context("utime")?.parse()?;
+        let stime: u64 = fields.get(12).context("stime")?.parse()?;
+        Ok(utime + stime)
+    }
+
+    /// Stops the server with SIGTERM and waits for it.
+    pub async fn stop(mut self) {
+        let _ = std::process::Command::new("kill").arg(self.pid.to_string()).status();
+        let _ = tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await;
+    }
+}
+
+/// Clock ticks per second for `/proc/*/stat` times (USER_HZ, 100 on Linux).
+pub fn ticks_per_second() -> f64 {
+    100.0
+}
