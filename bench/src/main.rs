@@ -14,7 +14,10 @@ use crate::load::Load;
 use crate::server::Server;
 
 #[derive(Parser, Debug)]
-#[command(name = "farmstream-bench", about = "Benchmarks of farmstream (figures, not pass/fail)")]
+#[command(
+    name = "farmstream-bench",
+    about = "Benchmarks of farmstream (figures, not pass/fail)"
+)]
 struct Cli {
     #[command(subcommand)]
     scenario: Scenario,
@@ -96,7 +99,10 @@ async fn me(binary: &std::path::Path, seconds: u64, concurrency: usize) -> anyho
         "server CPU per request: {:.0} µs (server and load tool share this machine's cores)",
         cpu_secs * 1e6 / report.ok.max(1) as f64
     );
-    println!("server peak RSS: {:.1} MiB", server.peak_rss_kib()? as f64 / 1024.0);
+    println!(
+        "server peak RSS: {:.1} MiB",
+        server.peak_rss_kib()? as f64 / 1024.0
+    );
     server.stop().await;
     Ok(())
 }

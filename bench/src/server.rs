@@ -9,10 +9,11 @@ use tokio::process::{Child, Command};
 
 /// Builds the release server binary and returns its path.
 pub fn build_release() -> anyhow::Result<PathBuf> {
-    let status = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "--quiet", "--bin", "farmstream"])
-        .status()
-        .context("running cargo build")?;
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--release", "--quiet", "--bin", "farmstream"])
+            .status()
+            .context("running cargo build")?;
     anyhow::ensure!(status.success(), "cargo build --release failed");
     let exe = std::env::current_exe()?;
     let dir = exe.parent().context("bench binary has a folder")?;
@@ -30,7 +31,9 @@ pub struct Server {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 impl Server {
@@ -48,7 +51,10 @@ impl Server {
         cmd.arg("serve")
             .env("FARMSTREAM_DATA_DIR", data.path())
             .env("FARMSTREAM_LISTEN", format!("127.0.0.1:{port}"))
-            .env("FARMSTREAM_EMBEDDED_S3_LISTEN", format!("127.0.0.1:{}", free_port()?))
+            .env(
+                "FARMSTREAM_EMBEDDED_S3_LISTEN",
+                format!("127.0.0.1:{}", free_port()?),
+            )
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -66,7 +72,10 @@ impl Server {
             {
                 break;
             }
-            anyhow::ensure!(started.elapsed() < Duration::from_secs(30), "server not ready after 30 s");
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(30),
+                "server not ready after 30 s"
+            );
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
         Ok(Self {
@@ -134,7 +143,9 @@ impl Server {
 
     /// Stops the server with SIGTERM and waits for it.
     pub async fn stop(mut self) {
-        let _ = std::process::Command::new("kill").arg(self.pid.to_string()).status();
+        let _ = std::process::Command::new("kill")
+            .arg(self.pid.to_string())
+            .status();
         let _ = tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await;
     }
 }

@@ -4,7 +4,16 @@
 //! converts them into its own GraphQL types so that a column never leaks by
 //! accident and the schema can change without a migration.
 
+pub mod certification;
+pub mod cooperative;
+pub mod cooperative_member;
 pub mod login_throttle;
+pub mod lot;
+pub mod origin_story;
+pub mod product;
+pub mod product_variant;
 pub mod refresh_token;
+pub mod slug_history;
+pub mod stock_movement;
 pub mod user;
 pub mod user_role;

@@ -1,6 +1,7 @@
 //! Domain-agnostic GraphQL plumbing: operation limits and error codes.
 
 pub mod limits;
+pub mod pagination;
 
 /// Codes for errors that async-graphql raises before any resolver runs.
 pub mod codes {

@@ -1,0 +1,39 @@
+//! A product a cooperative sells; what is bought is one of its variants.
+
+use sea_orm::entity::prelude::*;
+
+/// A row of `products`.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "products")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub cooperative_id: Uuid,
+    pub name: String,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub description: String,
+    /// e.g. `FRUIT`, `TEA`.
+    pub category: String,
+    /// `DRAFT`, `ACTIVE` or `ARCHIVED`.
+    pub status: String,
+    /// Harvest months, comma-separated numbers 1–12 (e.g. `5,6,7`).
+    pub harvest_months: String,
+    /// Tags, comma-separated.
+    pub tags: String,
+    /// Folded product name, for ranking name matches first.
+    pub search_name: String,
+    /// Folded name, tags, cooperative name and places.
+    pub search_text: String,
+    /// Lowest price of the live variants, for sorting and price filters.
+    pub min_price_vnd: Option<i64>,
+    /// Stock summed over live variants.
+    pub total_stock: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,176 @@
+//! Parsed cooperative inputs.
+
+use crate::error::{AppError, AppResult};
+use crate::text::fold;
+
+/// A name of a cooperative or product: 1 to 200 characters, trimmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Name(String);
+
+impl Name {
+    /// Parses `raw`, naming `field` when it is empty or too long.
+    pub fn parse(raw: &str, field: &str) -> AppResult<Self> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err(AppError::invalid(field, "is required"));
+        }
+        if name.chars().count() > 200 {
+            return Err(AppError::invalid(field, "is longer than 200 characters"));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(AppError::invalid(field, "contains control characters"));
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A URL slug: lower-case ASCII letters, digits and single hyphens, 2 to 80.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slug(String);
+
+impl Slug {
+    /// Parses a slug the client chose.
+    pub fn parse(raw: &str, field: &str) -> AppResult<Self> {
+        let s = raw.trim();
+        let ok = (2..=80).contains(&s.len())
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !s.starts_with('-')
+            && !s.ends_with('-')
+            && !s.contains("--");
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(AppError::invalid(
+                field,
+                "must be 2–80 lower-case letters, digits and single hyphens (e.g. xoai-tron-yen-chau)",
+            ))
+        }
+    }
+
+    /// A slug the server derived (already valid).
+    pub fn derived(s: String) -> Self {
+        Self(s)
+    }
+
+    /// The slug.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Optional free text bounded in length (descriptions, streets, areas).
+pub fn text(raw: Option<&str>, field: &str, max: usize) -> AppResult<Option<String>> {
+    let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if s.chars().count() > max {
+        return Err(AppError::invalid(
+            field,
+            format!("is longer than {max} characters"),
+        ));
+    }
+    Ok(Some(s.to_owned()))
+}
+
+/// Required short text (1 to `max` characters).
+pub fn required_text(raw: &str, field: &str, max: usize) -> AppResult<String> {
+    text(Some(raw), field, max)?.ok_or_else(|| AppError::invalid(field, "is required"))
+}
+
+/// A bank account VietQR can pay into.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BankAccount {
+    /// The bank's 6-digit identification number (NAPAS BIN, e.g. 970415).
+    pub bin: String,
+    /// 6 to 19 digits.
+    pub number: String,
+    /// The holder's name as banks print it: upper case, no tone marks.
+    pub name: String,
+}
+
+impl BankAccount {
+    /// Parses the three parts, naming the one at fault under `field`.
+    pub fn parse(bin: &str, number: &str, name: &str, field: &str) -> AppResult<Self> {
+        let bin = bin.trim();
+        if bin.len() != 6 || !bin.chars().all(|c| c.is_ascii_digit()) {
+            return Err(AppError::invalid(
+                format!("{field}.bin"),
+                "must be the bank's 6-digit BIN (e.g. 970415)",
+            ));
+        }
+        let number: String = number.chars().filter(|c| !c.is_whitespace()).collect();
+        if !(6..=19).contains(&number.len()) || !number.chars().all(|c| c.is_ascii_digit()) {
+            return Err(AppError::invalid(
+                format!("{field}.accountNumber"),
+                "must be 6 to 19 digits",
+            ));
+        }
+        let holder = fold(name).to_uppercase();
+        if holder.is_empty()
+            || holder.len() > 100
+            || !holder
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == ' ')
+        {
+            return Err(AppError::invalid(
+                format!("{field}.accountName"),
+                "must be the account holder's name (letters, digits and spaces, at most 100)",
+            ));
+        }
+        Ok(Self {
+            bin: bin.to_owned(),
+            number,
+            name: holder,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert!(Name::parse("  ", "name").is_err());
+        assert!(Name::parse(&"x".repeat(201), "name").is_err());
+        assert_eq!(
+            Name::parse(" HTX Xoài Yên Châu ", "name")
+                .map(|n| n.0)
+                .ok()
+                .as_deref(),
+            Some("HTX Xoài Yên Châu")
+        );
+    }
+
+    #[test]
+    fn slugs_are_checked() {
+        assert!(Slug::parse("xoai-tron-yen-chau", "slug").is_ok());
+        for bad in ["X", "xoài", "a--b", "-a", "a-", "a b"] {
+            assert!(Slug::parse(bad, "slug").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bank_accounts_are_normalised() {
+        let acc = BankAccount::parse(
+            "970415",
+            "0011 0019 32418",
+            "Nguyễn Văn Đức",
+            "input.bankAccount",
+        )
+        .expect("valid");
+        assert_eq!(acc.number, "0011001932418");
+        assert_eq!(acc.name, "NGUYEN VAN DUC");
+        let err = BankAccount::parse("97041", "0011001932418", "A", "input.bankAccount")
+            .expect_err("bin");
+        assert!(
+            matches!(err, AppError::Invalid { ref field, .. } if field == "input.bankAccount.bin")
+        );
+    }
+}
