@@ -32,7 +32,7 @@ impl App {
             .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
         let (storage, embedded_s3) = storage::connect(&config.s3).await?;
         let keys = TokenKeys::new(&config);
-        let schema = schema::build(&config.graphql, db.clone(), keys.clone(), storage.clone());
+        let schema = schema::build(&config, db.clone(), keys.clone(), storage.clone());
         let metrics = Arc::new(Metrics::new(config.db_max_connections)?);
         Ok(Self {
             state: AppState {

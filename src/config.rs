@@ -96,6 +96,11 @@ pub struct Config {
     pub log_format: LogFormat,
 }
 
+/// The URL clients reach the API at, without a trailing slash; links and QR
+/// codes are built on it.
+#[derive(Clone, Debug)]
+pub struct PublicBaseUrl(pub String);
+
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {

@@ -6,6 +6,7 @@
 //! row locks and conditional updates do the work.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -20,6 +21,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 pub struct Db {
     conn: DatabaseConnection,
     write_gate: Option<Arc<Mutex<()>>>,
+    queries: Arc<AtomicU64>,
 }
 
 /// A write transaction; on SQLite it holds the write gate until dropped.
@@ -57,10 +59,19 @@ impl Db {
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
             });
-        let conn = sea_orm::Database::connect(opts).await?;
+        let mut conn = sea_orm::Database::connect(opts).await?;
         let write_gate =
             (conn.get_database_backend() == DbBackend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Self { conn, write_gate })
+        let queries = Arc::new(AtomicU64::new(0));
+        let counter = queries.clone();
+        conn.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        Ok(Self {
+            conn,
+            write_gate,
+            queries,
+        })
     }
 
     /// Applies every pending migration.
@@ -91,6 +102,12 @@ impl Db {
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), sea_orm::DbErr> {
         self.conn.ping().await
+    }
+
+    /// How many SQL statements this handle has run: tests use it to check
+    /// that a page costs a fixed number of queries.
+    pub fn query_count(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
     }
 
     /// Pool figures for metrics: (connections open, of which idle).

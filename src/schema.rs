@@ -7,7 +7,15 @@ use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use crate::auth::loaders::RolesByUser;
 use crate::auth::resolvers::{AuthMutation, AuthQuery};
 use crate::auth::{Viewer, tokens::TokenKeys};
-use crate::config::GraphqlLimits;
+use crate::catalog::loaders::{
+    BadgesByCooperative, BadgesByProduct, LotsByProduct, OriginStoryByProduct, ProductLoader,
+    VariantsByProduct,
+};
+use crate::catalog::resolvers::cooperatives::{CooperativeMutation, CooperativeQuery};
+use crate::catalog::resolvers::lots::{LotMutation, LotQuery};
+use crate::catalog::resolvers::products::{ProductMutation, ProductQuery};
+use crate::config::{Config, GraphqlLimits, PublicBaseUrl};
+use crate::cooperatives::loaders::{CooperativeLoader, MembershipLoader};
 use crate::db::Db;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
@@ -15,11 +23,16 @@ use crate::storage::Storage;
 
 /// Every query.
 #[derive(MergedObject, Default)]
-pub struct Query(AuthQuery);
+pub struct Query(AuthQuery, CooperativeQuery, ProductQuery, LotQuery);
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation);
+pub struct Mutation(
+    AuthMutation,
+    CooperativeMutation,
+    ProductMutation,
+    LotMutation,
+);
 
 /// The schema served at `/graphql`.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -42,8 +55,13 @@ fn builder(limits: &GraphqlLimits) -> SchemaBuilder<Query, Mutation, EmptySubscr
 }
 
 /// The schema with the shared services every resolver reads from its context.
-pub fn build(limits: &GraphqlLimits, db: Db, keys: TokenKeys, storage: Storage) -> AppSchema {
-    builder(limits).data(db).data(keys).data(storage).finish()
+pub fn build(config: &Config, db: Db, keys: TokenKeys, storage: Storage) -> AppSchema {
+    builder(&config.graphql)
+        .data(db)
+        .data(keys)
+        .data(storage)
+        .data(PublicBaseUrl(config.public_base_url.clone()))
+        .finish()
 }
 
 /// The schema in SDL, as written to `schema.graphql`.
@@ -70,4 +88,18 @@ pub fn per_request(
         .data(viewer)
         .data(operation)
         .data(DataLoader::new(RolesByUser(db.clone()), tokio::spawn))
+        .data(DataLoader::new(CooperativeLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(MembershipLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(ProductLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(VariantsByProduct(db.clone()), tokio::spawn))
+        .data(DataLoader::new(
+            OriginStoryByProduct(db.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(LotsByProduct(db.clone()), tokio::spawn))
+        .data(DataLoader::new(BadgesByProduct(db.clone()), tokio::spawn))
+        .data(DataLoader::new(
+            BadgesByCooperative(db.clone()),
+            tokio::spawn,
+        ))
 }

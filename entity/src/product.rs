@@ -27,8 +27,6 @@ pub struct Model {
     pub search_text: String,
     /// Lowest price of the live variants, for sorting and price filters.
     pub min_price_vnd: Option<i64>,
-    /// Stock summed over live variants.
-    pub total_stock: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

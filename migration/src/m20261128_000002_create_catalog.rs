@@ -70,7 +70,6 @@ enum Products {
     SearchName,
     SearchText,
     MinPriceVnd,
-    TotalStock,
     CreatedAt,
     UpdatedAt,
 }
@@ -283,7 +282,6 @@ impl MigrationTrait for Migration {
                     .col(text(Products::SearchName))
                     .col(text(Products::SearchText))
                     .col(big_integer_null(Products::MinPriceVnd))
-                    .col(big_integer(Products::TotalStock).default(0))
                     .col(timestamp_with_time_zone(Products::CreatedAt))
                     .col(timestamp_with_time_zone(Products::UpdatedAt))
                     .foreign_key(&mut fk(
@@ -292,7 +290,6 @@ impl MigrationTrait for Migration {
                         false,
                     ))
                     .check(Expr::col(Products::Status).is_in(["DRAFT", "ACTIVE", "ARCHIVED"]))
-                    .check(Expr::col(Products::TotalStock).gte(0))
                     .to_owned(),
             )
             .await?;

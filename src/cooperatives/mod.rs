@@ -17,6 +17,7 @@ crate::typed_id!(
 
 /// A member's role in a cooperative, strongest first.
 #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[graphql(name = "CooperativeRole")]
 pub enum MemberRole {
     /// Runs the cooperative's account; a cooperative always keeps one.
     Owner,

@@ -3,6 +3,7 @@
 
 pub mod graphql;
 mod health;
+mod trace;
 
 use std::sync::Arc;
 
@@ -48,6 +49,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .route("/trace/{code}", get(trace::page))
+        .route("/trace/{code}/qr.svg", get(trace::qr_svg))
+        .route("/trace/{code}/qr.png", get(trace::qr_png))
         .with_state(state)
         .layer(
             ServiceBuilder::new()

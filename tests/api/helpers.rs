@@ -218,3 +218,57 @@ pub fn session_of(payload: &Value) -> Session {
             .to_owned(),
     }
 }
+
+/// Fixtures for the catalogue.
+impl TestApp {
+    /// A cooperative in Sơn La owned by `owner`; returns its id.
+    pub async fn cooperative(&self, owner: &Session, name: &str) -> String {
+        let res = self
+            .gql_as(
+                Some(&owner.access),
+                "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { id } }",
+                json!({ "i": {
+                    "name": name,
+                    "address": { "province": "Sơn La", "ward": "Xã Yên Châu", "street": "Bản Phiêng Hán" },
+                    "area": "Yên Châu",
+                    "bankAccount": { "bin": "970415", "accountNumber": "0011001932418", "accountName": "HTX Xoai Yen Chau" }
+                } }),
+            )
+            .await;
+        res.data()["createCooperative"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
+    /// An active product with one variant (`price`, `stock`); returns (product id, variant id).
+    pub async fn product(
+        &self,
+        owner: &Session,
+        coop: &str,
+        name: &str,
+        price: i64,
+        stock: i32,
+    ) -> (String, String) {
+        let sku = format!("SKU-{}", uuid::Uuid::new_v4().simple());
+        let res = self
+            .gql_as(
+                Some(&owner.access),
+                "mutation($i: CreateProductInput!) { createProduct(input: $i) { id variants { id } } }",
+                json!({ "i": {
+                    "cooperativeId": coop,
+                    "name": name,
+                    "category": "FRUIT",
+                    "status": "ACTIVE",
+                    "tags": ["đặc sản"],
+                    "variants": [{ "name": "Hộp 2 kg", "sku": sku, "unit": "KG", "netQuantity": 2.0, "priceVnd": price, "stock": stock }]
+                } }),
+            )
+            .await;
+        let p = &res.data()["createProduct"];
+        (
+            p["id"].as_str().expect("id").to_owned(),
+            p["variants"][0]["id"].as_str().expect("variant").to_owned(),
+        )
+    }
+}

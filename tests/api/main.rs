@@ -6,7 +6,9 @@
 mod helpers;
 
 mod auth;
+mod catalog;
 mod cli;
+mod cooperatives;
 mod health;
 mod http;
 mod limits;

@@ -1,0 +1,126 @@
+//! The catalogue: cooperatives as shoppers see them, products and their
+//! variants, stock, origin stories, harvest lots with their public trace
+//! page, certifications, and Vietnamese search.
+
+pub mod inputs;
+pub mod loaders;
+pub mod resolvers;
+pub mod service;
+pub mod trace;
+pub mod types;
+
+crate::typed_id!(
+    /// The public id of a product.
+    ProductId,
+    "product"
+);
+crate::typed_id!(
+    /// The public id of a product variant.
+    VariantId,
+    "variant"
+);
+crate::typed_id!(
+    /// The public id of a harvest lot.
+    LotId,
+    "lot"
+);
+crate::typed_id!(
+    /// The public id of a certification.
+    CertificationId,
+    "certification"
+);
+
+/// Declares a GraphQL enum stored as its SCREAMING_CASE name.
+macro_rules! stored_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $db:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// As stored in the database.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $db),+
+                }
+            }
+
+            /// The value stored as `raw`.
+            pub fn from_db(raw: &str) -> Option<Self> {
+                match raw {
+                    $($db => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+stored_enum!(
+    /// What kind of produce a product is.
+    Category {
+        Fruit => "FRUIT",
+        Vegetable => "VEGETABLE",
+        Tea => "TEA",
+        Coffee => "COFFEE",
+        RiceGrain => "RICE_GRAIN",
+        Honey => "HONEY",
+        MeatEggs => "MEAT_EGGS",
+        Dairy => "DAIRY",
+        DriedProcessed => "DRIED_PROCESSED",
+        Other => "OTHER",
+    }
+);
+
+stored_enum!(
+    /// Where a product stands: drafts are seen by their cooperative only.
+    ProductStatus {
+        /// Being prepared; only its cooperative sees it.
+        Draft => "DRAFT",
+        /// On sale and visible to shoppers.
+        Active => "ACTIVE",
+        /// No longer sold; hidden from shoppers.
+        Archived => "ARCHIVED",
+    }
+);
+
+stored_enum!(
+    /// The unit a variant is sold in.
+    Unit {
+        Kg => "KG",
+        G => "G",
+        Box => "BOX",
+        Bunch => "BUNCH",
+        Piece => "PIECE",
+        Litre => "LITRE",
+        Bottle => "BOTTLE",
+        Bag => "BAG",
+    }
+);
+
+stored_enum!(
+    /// A kind of certificate.
+    CertificationKind {
+        /// Vietnamese Good Agricultural Practices.
+        Vietgap => "VIETGAP",
+        /// GlobalG.A.P.
+        Globalgap => "GLOBALGAP",
+        /// Organic farming.
+        Organic => "ORGANIC",
+        /// One Commune One Product, rated 3 to 5 stars.
+        Ocop => "OCOP",
+        /// Anything else.
+        Other => "OTHER",
+    }
+);
+
+stored_enum!(
+    /// What a certificate covers.
+    CertificationScope {
+        Cooperative => "COOPERATIVE",
+        Product => "PRODUCT",
+        Lot => "LOT",
+    }
+);

@@ -1,0 +1,104 @@
+//! Lot and certification queries and mutations.
+
+use async_graphql::{Context, ID, Object};
+use chrono::Utc;
+
+use crate::auth::viewer;
+use crate::catalog::inputs::{harvest_date, quantity, validity};
+use crate::catalog::service::certifications::{self, NewCertification};
+use crate::catalog::service::lots::{self, NewLot};
+use crate::catalog::types::lot::{AddCertificationInput, Certification, CreateLotInput, Lot};
+use crate::catalog::{CertificationId, LotId, ProductId, VariantId};
+use crate::cooperatives::CooperativeId;
+use crate::cooperatives::inputs::{required_text, text};
+use crate::db::Db;
+use crate::error::ApiResult;
+
+/// Lot queries.
+#[derive(Default)]
+pub struct LotQuery;
+
+#[Object]
+impl LotQuery {
+    /// A lot by the code on its package; public, no login needed.
+    async fn lot(&self, ctx: &Context<'_>, code: String) -> ApiResult<Option<Lot>> {
+        Ok(lots::find_public(ctx.data_unchecked::<Db>(), &code)
+            .await?
+            .map(Lot))
+    }
+}
+
+/// Lot and certification mutations.
+#[derive(Default)]
+pub struct LotMutation;
+
+#[Object]
+impl LotMutation {
+    /// Records a harvest lot and gives it a unique code for its packages.
+    async fn create_lot(&self, ctx: &Context<'_>, input: CreateLotInput) -> ApiResult<Lot> {
+        let new = NewLot {
+            product: ProductId::parse(&input.product_id, "input.productId")?,
+            variant: input
+                .variant_id
+                .as_ref()
+                .map(|v| VariantId::parse(v, "input.variantId"))
+                .transpose()?,
+            harvested_on: harvest_date(
+                input.harvested_on,
+                Utc::now().date_naive(),
+                "input.harvestedOn",
+            )?,
+            quantity: quantity(input.quantity, "input.quantity")?,
+            unit: input.unit,
+            plot: text(input.plot.as_deref(), "input.plot", 200)?,
+            notes: text(input.notes.as_deref(), "input.notes", 2000)?,
+        };
+        Ok(Lot(lots::create(
+            ctx.data_unchecked::<Db>(),
+            viewer(ctx),
+            new,
+        )
+        .await?))
+    }
+
+    /// Records a certificate of the cooperative, a product or a lot; managers and owners only.
+    async fn add_certification(
+        &self,
+        ctx: &Context<'_>,
+        input: AddCertificationInput,
+    ) -> ApiResult<Certification> {
+        let (valid_from, valid_until) =
+            validity(input.valid_from, input.valid_until, "input.validUntil")?;
+        let new = NewCertification {
+            cooperative: CooperativeId::parse(&input.cooperative_id, "input.cooperativeId")?,
+            kind: input.kind,
+            stars: input.stars,
+            issuer: required_text(&input.issuer, "input.issuer", 200)?,
+            number: required_text(&input.number, "input.number", 100)?,
+            valid_from,
+            valid_until,
+            scope: input.scope,
+            product: input
+                .product_id
+                .as_ref()
+                .map(|p| ProductId::parse(p, "input.productId"))
+                .transpose()?,
+            lot: input
+                .lot_id
+                .as_ref()
+                .map(|l| LotId::parse(l, "input.lotId"))
+                .transpose()?,
+        };
+        Ok(Certification(
+            certifications::add(ctx.data_unchecked::<Db>(), viewer(ctx), new).await?,
+        ))
+    }
+
+    /// Revokes a certificate; it stops showing as a badge at once.
+    async fn revoke_certification(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Certification> {
+        let id = CertificationId::parse(&id, "id")?;
+        Ok(Certification(
+            certifications::revoke(ctx.data_unchecked::<Db>(), viewer(ctx), id).await?,
+        ))
+    }
+}

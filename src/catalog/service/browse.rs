@@ -1,0 +1,278 @@
+//! Browsing and searching the public catalogue: filters, sorts, keyset
+//! pages. Search folds tone marks on both sides, so it behaves the same on
+//! SQLite and PostgreSQL.
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
+};
+use serde::{Deserialize, Serialize};
+
+use entity::product;
+
+use crate::auth::Viewer;
+use crate::catalog::{Category, CertificationKind, ProductStatus};
+use crate::cooperatives::CooperativeId;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::graphql::pagination::Page;
+use crate::places::Province;
+use crate::text::{escape_like, fold};
+
+/// How a product list is ordered.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ProductSort {
+    /// Name matches first, then newest (newest without a search).
+    #[default]
+    Relevance,
+    /// Newest first.
+    Newest,
+    /// Cheapest variant first.
+    PriceAsc,
+    /// Dearest variant first.
+    PriceDesc,
+}
+
+/// Filters of the product list, parsed.
+#[derive(Default)]
+pub struct ProductFilter {
+    pub search: Option<String>,
+    pub category: Option<Category>,
+    pub cooperative: Option<CooperativeId>,
+    pub province: Option<Province>,
+    pub area: Option<String>,
+    pub certification: Option<CertificationKind>,
+    pub price_min: Option<i64>,
+    pub price_max: Option<i64>,
+    pub in_stock: Option<bool>,
+    /// Statuses other than active; only a member of `cooperative` may ask.
+    pub statuses: Option<Vec<ProductStatus>>,
+}
+
+/// A position in a product list: the sort key and the id of the last row.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy)]
+pub struct ProductCursor {
+    k: i64,
+    id: uuid::Uuid,
+}
+
+/// One page of products.
+pub struct ProductPage {
+    pub rows: Vec<(product::Model, ProductCursor)>,
+    pub has_next: bool,
+    pub total: u64,
+}
+
+fn like(word: &str) -> String {
+    format!("%{}%", escape_like(word))
+}
+
+fn cust(sql: &str, values: Vec<Value>) -> SimpleExpr {
+    Expr::cust_with_values(sql.to_owned(), values)
+}
+
+/// Lists products the viewer may see, filtered, sorted and paged.
+pub async fn list(
+    db: &Db,
+    viewer: &Viewer,
+    filter: &ProductFilter,
+    sort: ProductSort,
+    page: &Page<ProductCursor>,
+) -> AppResult<ProductPage> {
+    let mut query = product::Entity::find();
+    match (&filter.statuses, filter.cooperative) {
+        (Some(statuses), Some(coop)) => {
+            let user = viewer.require_user()?;
+            let member = crate::cooperatives::service::role_of(db.conn(), coop, user)
+                .await?
+                .is_some();
+            if !member
+                && !crate::auth::service::has_role(db, user, crate::auth::PlatformRole::Admin)
+                    .await?
+            {
+                return Err(AppError::Forbidden(
+                    "only the cooperative's members can list its unpublished products".into(),
+                ));
+            }
+            query =
+                query.filter(product::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
+        }
+        (Some(_), None) => {
+            return Err(AppError::invalid(
+                "filter.statuses",
+                "needs filter.cooperativeId",
+            ));
+        }
+        (None, _) => {
+            query = query.filter(product::Column::Status.eq(ProductStatus::Active.as_str()))
+        }
+    }
+    if let Some(coop) = filter.cooperative {
+        query = query.filter(product::Column::CooperativeId.eq(coop.0));
+    }
+    if let Some(category) = filter.category {
+        query = query.filter(product::Column::Category.eq(category.as_str()));
+    }
+    if let Some(province) = &filter.province {
+        query = query.filter(cust(
+            "(cooperative_id IN (SELECT id FROM cooperatives WHERE province = ?) \
+             OR id IN (SELECT product_id FROM origin_stories WHERE province = ?))",
+            vec![province.name().into(), province.name().into()],
+        ));
+    }
+    if let Some(area) = filter.area.as_deref().map(fold).filter(|a| !a.is_empty()) {
+        query = query.filter(cust(
+            "(search_text LIKE ? ESCAPE '\\' OR cooperative_id IN \
+             (SELECT id FROM cooperatives WHERE search_text LIKE ? ESCAPE '\\'))",
+            vec![like(&area).into(), like(&area).into()],
+        ));
+    }
+    let words: Vec<String> = filter
+        .search
+        .as_deref()
+        .map(fold)
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    for word in &words {
+        query = query.filter(cust(
+            "(search_text LIKE ? ESCAPE '\\' OR cooperative_id IN \
+             (SELECT id FROM cooperatives WHERE search_text LIKE ? ESCAPE '\\'))",
+            vec![like(word).into(), like(word).into()],
+        ));
+    }
+    if let Some(kind) = filter.certification {
+        let today = Utc::now().date_naive();
+        query = query.filter(cust(
+            "(id IN (SELECT product_id FROM certifications WHERE kind = ? AND scope = 'PRODUCT' \
+               AND revoked_at IS NULL AND valid_from <= ? AND valid_until >= ?) \
+             OR cooperative_id IN (SELECT cooperative_id FROM certifications WHERE kind = ? \
+               AND scope = 'COOPERATIVE' AND revoked_at IS NULL AND valid_from <= ? AND valid_until >= ?))",
+            vec![
+                kind.as_str().into(),
+                today.into(),
+                today.into(),
+                kind.as_str().into(),
+                today.into(),
+                today.into(),
+            ],
+        ));
+    }
+    if let Some(min) = filter.price_min {
+        query = query.filter(product::Column::MinPriceVnd.gte(min));
+    }
+    if let Some(max) = filter.price_max {
+        query = query.filter(product::Column::MinPriceVnd.lte(max));
+    }
+    match filter.in_stock {
+        Some(true) => {
+            query = query.filter(cust(
+                "id IN (SELECT product_id FROM product_variants WHERE removed_at IS NULL AND stock > 0)",
+                vec![],
+            ))
+        }
+        Some(false) => {
+            query = query.filter(cust(
+                "id NOT IN (SELECT product_id FROM product_variants WHERE removed_at IS NULL AND stock > 0)",
+                vec![],
+            ))
+        }
+        None => {}
+    }
+    let total = query.clone().count(db.conn()).await?;
+
+    let phrase = words.join(" ");
+    let sort = if sort == ProductSort::Relevance && words.is_empty() {
+        ProductSort::Newest
+    } else {
+        sort
+    };
+    let (query, key_sql, key_values) = order(query, sort, &phrase);
+    let query = match page.after {
+        None => query,
+        Some(after) => {
+            let (cmp, id_cmp) = match sort {
+                ProductSort::Relevance | ProductSort::PriceAsc => (
+                    ">",
+                    if sort == ProductSort::PriceAsc {
+                        ">"
+                    } else {
+                        "<"
+                    },
+                ),
+                ProductSort::PriceDesc => ("<", "<"),
+                ProductSort::Newest => ("=", "<"),
+            };
+            if sort == ProductSort::Newest {
+                query.filter(product::Column::Id.lt(after.id))
+            } else {
+                let sql = format!("(({key_sql}) {cmp} ? OR (({key_sql}) = ? AND id {id_cmp} ?))");
+                let mut values = key_values.clone();
+                values.push(after.k.into());
+                values.extend(key_values.iter().cloned());
+                values.push(after.k.into());
+                values.push(after.id.into());
+                query.filter(cust(&sql, values))
+            }
+        }
+    };
+    let mut rows = query.limit(page.first + 1).all(db.conn()).await?;
+    let has_next = rows.len() as u64 > page.first;
+    rows.truncate(usize::try_from(page.first).unwrap_or(usize::MAX));
+    let rows = rows
+        .into_iter()
+        .map(|p| {
+            let k = match sort {
+                ProductSort::Relevance => i64::from(!p.search_name.contains(&phrase)),
+                ProductSort::PriceAsc | ProductSort::PriceDesc => p.min_price_vnd.unwrap_or(0),
+                ProductSort::Newest => 0,
+            };
+            let cursor = ProductCursor { k, id: p.id };
+            (p, cursor)
+        })
+        .collect();
+    Ok(ProductPage {
+        rows,
+        has_next,
+        total,
+    })
+}
+
+/// Orders the query and returns the SQL of its sort key (and its values).
+fn order(
+    query: Select<product::Entity>,
+    sort: ProductSort,
+    phrase: &str,
+) -> (Select<product::Entity>, String, Vec<Value>) {
+    match sort {
+        ProductSort::Relevance => {
+            let key = "CASE WHEN search_name LIKE ? ESCAPE '\\' THEN 0 ELSE 1 END".to_owned();
+            let values = vec![Value::from(like(phrase))];
+            let q = query
+                .order_by(cust(&key, values.clone()), sea_orm::Order::Asc)
+                .order_by_desc(product::Column::Id);
+            (q, key, values)
+        }
+        ProductSort::Newest => (
+            query.order_by_desc(product::Column::Id),
+            String::new(),
+            vec![],
+        ),
+        ProductSort::PriceAsc => {
+            let key = "COALESCE(min_price_vnd, 0)".to_owned();
+            let q = query
+                .order_by(cust(&key, vec![]), sea_orm::Order::Asc)
+                .order_by_asc(product::Column::Id);
+            (q, key, vec![])
+        }
+        ProductSort::PriceDesc => {
+            let key = "COALESCE(min_price_vnd, 0)".to_owned();
+            let q = query
+                .order_by(cust(&key, vec![]), sea_orm::Order::Desc)
+                .order_by_desc(product::Column::Id);
+            (q, key, vec![])
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Certifications and the badges they earn while valid.
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+
+use entity::{certification, lot, product};
+
+use crate::auth::Viewer;
+use crate::catalog::{CertificationId, CertificationKind, CertificationScope, LotId, ProductId};
+use crate::cooperatives::service::require_member;
+use crate::cooperatives::{CooperativeId, MemberRole};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+
+/// A certification to record, parsed.
+pub struct NewCertification {
+    pub cooperative: CooperativeId,
+    pub kind: CertificationKind,
+    pub stars: Option<i32>,
+    pub issuer: String,
+    pub number: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub scope: CertificationScope,
+    pub product: Option<ProductId>,
+    pub lot: Option<LotId>,
+}
+
+/// Records a certification of the cooperative, one of its products or one
+/// of its lots; managers and owners only.
+pub async fn add(
+    db: &Db,
+    viewer: &Viewer,
+    new: NewCertification,
+) -> AppResult<certification::Model> {
+    require_member(db, viewer, new.cooperative, MemberRole::Manager).await?;
+    match (new.kind, new.stars) {
+        (CertificationKind::Ocop, Some(3..=5)) => {}
+        (CertificationKind::Ocop, _) => {
+            return Err(AppError::invalid(
+                "input.stars",
+                "an OCOP certificate has 3 to 5 stars",
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(AppError::invalid(
+                "input.stars",
+                "only OCOP certificates have stars",
+            ));
+        }
+        (_, None) => {}
+    }
+    let (product_id, lot_id) = match new.scope {
+        CertificationScope::Cooperative => (None, None),
+        CertificationScope::Product => {
+            let id = new.product.ok_or_else(|| {
+                AppError::invalid("input.productId", "is required for a product certificate")
+            })?;
+            let owned = product::Entity::find_by_id(id.0)
+                .one(db.conn())
+                .await?
+                .is_some_and(|p| p.cooperative_id == new.cooperative.0);
+            if !owned {
+                return Err(AppError::invalid(
+                    "input.productId",
+                    "is not a product of this cooperative",
+                ));
+            }
+            (Some(id.0), None)
+        }
+        CertificationScope::Lot => {
+            let id = new.lot.ok_or_else(|| {
+                AppError::invalid("input.lotId", "is required for a lot certificate")
+            })?;
+            let found = lot::Entity::find_by_id(id.0)
+                .one(db.conn())
+                .await?
+                .filter(|l| l.cooperative_id == new.cooperative.0)
+                .ok_or_else(|| {
+                    AppError::invalid("input.lotId", "is not a lot of this cooperative")
+                })?;
+            (Some(found.product_id), Some(id.0))
+        }
+    };
+    let txn = db.begin_write().await?;
+    let row = certification::Entity::insert(certification::ActiveModel {
+        id: Set(CertificationId::new().0),
+        cooperative_id: Set(new.cooperative.0),
+        kind: Set(new.kind.as_str().to_owned()),
+        stars: Set(new.stars),
+        issuer: Set(new.issuer),
+        number: Set(new.number),
+        valid_from: Set(new.valid_from),
+        valid_until: Set(new.valid_until),
+        scope: Set(new.scope.as_str().to_owned()),
+        product_id: Set(product_id),
+        lot_id: Set(lot_id),
+        document_asset_id: Set(None),
+        revoked_at: Set(None),
+        created_at: Set(Utc::now()),
+    })
+    .exec_with_returning(&*txn)
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Revokes a certification; it stops showing at once.
+pub async fn revoke(
+    db: &Db,
+    viewer: &Viewer,
+    id: CertificationId,
+) -> AppResult<certification::Model> {
+    viewer.require_user()?;
+    let cert = certification::Entity::find_by_id(id.0)
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| AppError::not_found("certification"))?;
+    require_member(
+        db,
+        viewer,
+        CooperativeId(cert.cooperative_id),
+        MemberRole::Manager,
+    )
+    .await?;
+    let txn = db.begin_write().await?;
+    let mut model: certification::ActiveModel = cert.into();
+    model.revoked_at = Set(Some(Utc::now()));
+    let row = model.update(&*txn).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// True when the certificate is valid on `day` (and not revoked).
+pub fn valid_on(cert: &certification::Model, day: NaiveDate) -> bool {
+    cert.revoked_at.is_none() && cert.valid_from <= day && day <= cert.valid_until
+}
+
+/// Certificates of a lot valid on its harvest date: its own, its product's
+/// and its cooperative's.
+pub async fn for_lot_on_harvest(db: &Db, lot: &lot::Model) -> AppResult<Vec<certification::Model>> {
+    let rows = certification::Entity::find()
+        .filter(
+            Condition::any()
+                .add(certification::Column::LotId.eq(lot.id))
+                .add(
+                    Condition::all()
+                        .add(certification::Column::ProductId.eq(lot.product_id))
+                        .add(certification::Column::Scope.eq(CertificationScope::Product.as_str())),
+                )
+                .add(
+                    Condition::all()
+                        .add(certification::Column::CooperativeId.eq(lot.cooperative_id))
+                        .add(
+                            certification::Column::Scope
+                                .eq(CertificationScope::Cooperative.as_str()),
+                        ),
+                ),
+        )
+        .order_by_asc(certification::Column::Kind)
+        .all(db.conn())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|c| valid_on(c, lot.harvested_on))
+        .collect())
+}

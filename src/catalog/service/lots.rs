@@ -1,0 +1,125 @@
+//! Harvest lots: created by staff, read by anyone through their code.
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use entity::{lot, product_variant};
+
+use crate::auth::Viewer;
+use crate::catalog::inputs::{new_lot_code, normalise_lot_code};
+use crate::catalog::service::products;
+use crate::catalog::{LotId, ProductId, ProductStatus, Unit, VariantId};
+use crate::cooperatives::service::require_member;
+use crate::cooperatives::{CooperativeId, MemberRole};
+use crate::db::Db;
+use crate::error::{AppError, AppResult, is_unique_violation};
+
+/// A lot to record, parsed.
+pub struct NewLot {
+    pub product: ProductId,
+    pub variant: Option<VariantId>,
+    pub harvested_on: NaiveDate,
+    pub quantity: f64,
+    pub unit: Unit,
+    pub plot: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// Records a harvest lot with a fresh unique code; staff of the product's
+/// cooperative only.
+pub async fn create(db: &Db, viewer: &Viewer, new: NewLot) -> AppResult<lot::Model> {
+    viewer.require_user()?;
+    let product = products::find(db.conn(), new.product)
+        .await?
+        .ok_or_else(|| AppError::not_found("product"))?;
+    let coop = CooperativeId(product.cooperative_id);
+    require_member(db, viewer, coop, MemberRole::Staff).await?;
+    if let Some(variant) = new.variant {
+        let belongs = product_variant::Entity::find_by_id(variant.0)
+            .one(db.conn())
+            .await?
+            .is_some_and(|v| v.product_id == product.id);
+        if !belongs {
+            return Err(AppError::invalid(
+                "input.variantId",
+                "is not a variant of this product",
+            ));
+        }
+    }
+    // Codes are random over 31^8 values; a clash is rare and simply retried.
+    for _ in 0..5 {
+        let txn = db.begin_write().await?;
+        let inserted = lot::Entity::insert(lot::ActiveModel {
+            id: Set(LotId::new().0),
+            code: Set(new_lot_code()),
+            product_id: Set(product.id),
+            variant_id: Set(new.variant.map(|v| v.0)),
+            cooperative_id: Set(coop.0),
+            harvested_on: Set(new.harvested_on),
+            quantity: Set(new.quantity),
+            unit: Set(new.unit.as_str().to_owned()),
+            plot: Set(new.plot.clone()),
+            notes: Set(new.notes.clone()),
+            scan_count: Set(0),
+            created_at: Set(Utc::now()),
+        })
+        .exec_with_returning(&*txn)
+        .await;
+        match inserted {
+            Ok(lot) => {
+                txn.commit().await?;
+                tracing::info!(lot.code = %lot.code, product.id = %product.id, "lot recorded");
+                return Ok(lot);
+            }
+            Err(err) if is_unique_violation(&err) => continue,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(AppError::internal(anyhow::anyhow!(
+        "could not find a free lot code"
+    )))
+}
+
+/// The lot with this code (typed loosely: case, spaces, hyphens), if its
+/// product is published. Lots of drafts stay private.
+pub async fn find_public(db: &Db, code: &str) -> AppResult<Option<lot::Model>> {
+    let Some(code) = normalise_lot_code(code) else {
+        return Ok(None);
+    };
+    let Some(lot) = lot::Entity::find()
+        .filter(lot::Column::Code.eq(code))
+        .one(db.conn())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let published = products::find(db.conn(), ProductId(lot.product_id))
+        .await?
+        .is_some_and(|p| p.status != ProductStatus::Draft.as_str());
+    Ok(published.then_some(lot))
+}
+
+/// Counts one scan of a lot's trace page.
+pub async fn count_scan(db: &Db, id: LotId) -> AppResult<()> {
+    let txn = db.begin_write().await?;
+    lot::Entity::update_many()
+        .col_expr(
+            lot::Column::ScanCount,
+            Expr::col(lot::Column::ScanCount).add(1),
+        )
+        .filter(lot::Column::Id.eq(id.0))
+        .exec(&*txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The lots of a product, newest harvest first.
+pub async fn of_product(db: &Db, id: ProductId) -> AppResult<Vec<lot::Model>> {
+    Ok(lot::Entity::find()
+        .filter(lot::Column::ProductId.eq(id.0))
+        .order_by_desc(lot::Column::HarvestedOn)
+        .all(db.conn())
+        .await?)
+}

@@ -1,0 +1,637 @@
+//! Products, variants, stock and origin stories.
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+
+use entity::{origin_story, product, product_variant, stock_movement};
+
+use crate::auth::{PlatformRole, UserId, Viewer};
+use crate::catalog::inputs::Vnd;
+use crate::catalog::{Category, ProductId, ProductStatus, Unit, VariantId};
+use crate::cooperatives::inputs::{Name, Slug};
+use crate::cooperatives::service::{Actor, claim_slug, require_member, resolve_slug, unique_slug};
+use crate::cooperatives::{CooperativeId, MemberRole};
+use crate::db::Db;
+use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::text::fold;
+
+/// The `slug_history.kind` of products.
+pub const SLUG_KIND: &str = "product";
+
+/// A variant to create, parsed.
+pub struct NewVariant {
+    pub name: Name,
+    pub sku: String,
+    pub unit: Unit,
+    pub net_quantity: f64,
+    pub price: Vnd,
+    pub compare_at: Option<Vnd>,
+    pub stock: i32,
+}
+
+/// A product to create with its first variants, parsed.
+pub struct NewProduct {
+    pub cooperative: CooperativeId,
+    pub name: Name,
+    pub slug: Option<Slug>,
+    pub description: String,
+    pub category: Category,
+    pub status: ProductStatus,
+    pub harvest_months: String,
+    pub tags: String,
+    pub variants: Vec<NewVariant>,
+}
+
+/// Changes to a product; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct ProductChanges {
+    pub name: Option<Name>,
+    pub slug: Option<Slug>,
+    pub description: Option<String>,
+    pub category: Option<Category>,
+    pub harvest_months: Option<String>,
+    pub tags: Option<String>,
+}
+
+/// Changes to a variant; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct VariantChanges {
+    pub name: Option<Name>,
+    pub sku: Option<String>,
+    pub unit: Option<Unit>,
+    pub net_quantity: Option<f64>,
+    pub price: Option<Vnd>,
+    pub compare_at: Option<Option<Vnd>>,
+}
+
+/// The origin story of a product, parsed.
+pub struct OriginStoryInput {
+    pub farm_name: String,
+    pub grower_name: Option<String>,
+    pub province: String,
+    pub commune: Option<String>,
+    pub area: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub altitude_m: Option<i32>,
+    pub cultivation_practice: Option<String>,
+    pub harvest_season: Option<String>,
+    pub story: String,
+}
+
+fn check_compare_at(price: Vnd, compare_at: Option<Vnd>, field: &str) -> AppResult<()> {
+    if compare_at.is_some_and(|c| c <= price) {
+        return Err(AppError::invalid(
+            field,
+            "must be higher than the price (it is the price before a discount)",
+        ));
+    }
+    Ok(())
+}
+
+/// The product with this id, whatever its status.
+pub async fn find(conn: &impl ConnectionTrait, id: ProductId) -> AppResult<Option<product::Model>> {
+    Ok(product::Entity::find_by_id(id.0).one(conn).await?)
+}
+
+/// True when `viewer` may see a product of `coop` that is not active.
+pub async fn can_see_unpublished(db: &Db, viewer: &Viewer, coop: CooperativeId) -> AppResult<bool> {
+    let Some(user) = viewer.user()? else {
+        return Ok(false);
+    };
+    if crate::cooperatives::service::role_of(db.conn(), coop, user)
+        .await?
+        .is_some()
+    {
+        return Ok(true);
+    }
+    crate::auth::service::has_role(db, user, PlatformRole::Admin).await
+}
+
+/// A product as the viewer may see it: active ones for everyone, others
+/// for their cooperative's members; anything else is `NOT_FOUND`.
+pub async fn visible(
+    db: &Db,
+    viewer: &Viewer,
+    found: Option<product::Model>,
+) -> AppResult<product::Model> {
+    let product = found.ok_or_else(|| AppError::not_found("product"))?;
+    if product.status == ProductStatus::Active.as_str()
+        || can_see_unpublished(db, viewer, CooperativeId(product.cooperative_id)).await?
+    {
+        Ok(product)
+    } else {
+        Err(AppError::not_found("product"))
+    }
+}
+
+/// The product a slug points at now or pointed at before.
+pub async fn find_by_slug(db: &Db, slug: &str) -> AppResult<Option<product::Model>> {
+    match resolve_slug(db, SLUG_KIND, slug).await? {
+        Some(id) => find(db.conn(), ProductId(id)).await,
+        None => Ok(None),
+    }
+}
+
+/// Loads a product for a write by the viewer: the product must exist and
+/// the viewer must be staff (or more) of its cooperative.
+async fn for_write(
+    db: &Db,
+    viewer: &Viewer,
+    id: ProductId,
+    needed: MemberRole,
+) -> AppResult<(product::Model, Actor)> {
+    viewer.require_user()?;
+    let product = find(db.conn(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("product"))?;
+    let actor = require_member(db, viewer, CooperativeId(product.cooperative_id), needed).await?;
+    Ok((product, actor))
+}
+
+/// Recomputes what a product keeps about its variants and origin: the lowest
+/// live price and the folded search text.
+async fn refresh_summary(conn: &impl ConnectionTrait, id: ProductId) -> AppResult<()> {
+    let product = find(conn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("product"))?;
+    let variants = product_variant::Entity::find()
+        .filter(product_variant::Column::ProductId.eq(id.0))
+        .filter(product_variant::Column::RemovedAt.is_null())
+        .all(conn)
+        .await?;
+    let origin = origin_story::Entity::find_by_id(id.0).one(conn).await?;
+    let places = origin
+        .map(|o| {
+            format!(
+                "{} {} {} {}",
+                o.farm_name,
+                o.province,
+                o.commune.unwrap_or_default(),
+                o.area.unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    let search_text = fold(&format!(
+        "{} {} {}",
+        product.name,
+        product.tags.replace(',', " "),
+        places
+    ));
+    let mut model: product::ActiveModel = product.into();
+    model.min_price_vnd = Set(variants.iter().map(|v| v.price_vnd).min());
+    model.search_text = Set(search_text);
+    model.update(conn).await?;
+    Ok(())
+}
+
+async fn insert_variant(
+    conn: &impl ConnectionTrait,
+    product: &product::Model,
+    variant: NewVariant,
+    position: i32,
+    actor: UserId,
+    field: &str,
+) -> AppResult<product_variant::Model> {
+    check_compare_at(
+        variant.price,
+        variant.compare_at,
+        &format!("{field}.compareAtPriceVnd"),
+    )?;
+    let now = Utc::now();
+    let id = VariantId::new();
+    let inserted = product_variant::Entity::insert(product_variant::ActiveModel {
+        id: Set(id.0),
+        product_id: Set(product.id),
+        cooperative_id: Set(product.cooperative_id),
+        name: Set(variant.name.as_str().to_owned()),
+        sku: Set(variant.sku.clone()),
+        unit: Set(variant.unit.as_str().to_owned()),
+        net_quantity: Set(variant.net_quantity),
+        price_vnd: Set(variant.price.get()),
+        compare_at_price_vnd: Set(variant.compare_at.map(Vnd::get)),
+        stock: Set(variant.stock),
+        position: Set(position),
+        removed_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_with_returning(conn)
+    .await;
+    let row = match inserted {
+        Ok(row) => row,
+        Err(err) if is_unique_violation(&err) => {
+            return Err(AppError::Conflict(format!(
+                "the SKU {} is already used in this cooperative",
+                variant.sku
+            )));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    if variant.stock > 0 {
+        record_movement(
+            conn,
+            id,
+            variant.stock,
+            variant.stock,
+            "INITIAL",
+            None,
+            Some(actor),
+        )
+        .await?;
+    }
+    Ok(row)
+}
+
+/// Writes one row of the stock ledger.
+pub async fn record_movement(
+    conn: &impl ConnectionTrait,
+    variant: VariantId,
+    delta: i32,
+    stock_after: i32,
+    kind: &str,
+    reason: Option<String>,
+    actor: Option<UserId>,
+) -> AppResult<()> {
+    stock_movement::Entity::insert(stock_movement::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        variant_id: Set(variant.0),
+        delta: Set(delta),
+        stock_after: Set(stock_after),
+        kind: Set(kind.to_owned()),
+        reason: Set(reason),
+        actor_id: Set(actor.map(|a| a.0)),
+        order_id: Set(None),
+        created_at: Set(Utc::now()),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// Creates a product and its first variants in one transaction; staff of
+/// its cooperative only. A product is active only with at least one variant.
+pub async fn create(db: &Db, viewer: &Viewer, new: NewProduct) -> AppResult<product::Model> {
+    let actor = require_member(db, viewer, new.cooperative, MemberRole::Staff).await?;
+    if new.status == ProductStatus::Active && new.variants.is_empty() {
+        return Err(AppError::invalid(
+            "input.variants",
+            "an active product needs at least one variant",
+        ));
+    }
+    let id = ProductId::new();
+    let now = Utc::now();
+    let txn = db.begin_write().await?;
+    let slug = match new.slug {
+        Some(slug) => slug,
+        None => unique_slug(&*txn, SLUG_KIND, new.name.as_str(), "san-pham").await?,
+    };
+    claim_slug(&*txn, SLUG_KIND, &slug, id.0).await?;
+    let product = product::Entity::insert(product::ActiveModel {
+        id: Set(id.0),
+        cooperative_id: Set(new.cooperative.0),
+        name: Set(new.name.as_str().to_owned()),
+        slug: Set(slug.as_str().to_owned()),
+        description: Set(new.description),
+        category: Set(new.category.as_str().to_owned()),
+        status: Set(new.status.as_str().to_owned()),
+        harvest_months: Set(new.harvest_months),
+        tags: Set(new.tags),
+        search_name: Set(fold(new.name.as_str())),
+        search_text: Set(String::new()),
+        min_price_vnd: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_with_returning(&*txn)
+    .await?;
+    for (i, variant) in new.variants.into_iter().enumerate() {
+        let position = i32::try_from(i).unwrap_or(i32::MAX);
+        insert_variant(
+            &*txn,
+            &product,
+            variant,
+            position,
+            actor.user,
+            &format!("input.variants.{i}"),
+        )
+        .await?;
+    }
+    refresh_summary(&*txn, id).await?;
+    let product = find(&*txn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("product"))?;
+    txn.commit().await?;
+    tracing::info!(product.id = %id, cooperative.id = %new.cooperative, "product created");
+    Ok(product)
+}
+
+/// Changes a product's fields. Its slug changes only when a new one is
+/// given; the old one keeps resolving.
+pub async fn update(
+    db: &Db,
+    viewer: &Viewer,
+    id: ProductId,
+    changes: ProductChanges,
+) -> AppResult<product::Model> {
+    let (current, _) = for_write(db, viewer, id, MemberRole::Staff).await?;
+    let txn = db.begin_write().await?;
+    let mut model: product::ActiveModel = current.into();
+    if let Some(slug) = &changes.slug {
+        claim_slug(&*txn, SLUG_KIND, slug, id.0).await?;
+        model.slug = Set(slug.as_str().to_owned());
+    }
+    if let Some(name) = changes.name {
+        model.search_name = Set(fold(name.as_str()));
+        model.name = Set(name.as_str().to_owned());
+    }
+    if let Some(d) = changes.description {
+        model.description = Set(d);
+    }
+    if let Some(c) = changes.category {
+        model.category = Set(c.as_str().to_owned());
+    }
+    if let Some(m) = changes.harvest_months {
+        model.harvest_months = Set(m);
+    }
+    if let Some(t) = changes.tags {
+        model.tags = Set(t);
+    }
+    model.updated_at = Set(Utc::now());
+    model.update(&*txn).await?;
+    refresh_summary(&*txn, id).await?;
+    let product = find(&*txn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("product"))?;
+    txn.commit().await?;
+    Ok(product)
+}
+
+/// Moves a product between draft, active and archived. Activating needs a
+/// live variant.
+pub async fn set_status(
+    db: &Db,
+    viewer: &Viewer,
+    id: ProductId,
+    status: ProductStatus,
+) -> AppResult<product::Model> {
+    let (current, _) = for_write(db, viewer, id, MemberRole::Staff).await?;
+    if status == ProductStatus::Active && current.min_price_vnd.is_none() {
+        return Err(AppError::Conflict(
+            "add a variant before making the product active".into(),
+        ));
+    }
+    let txn = db.begin_write().await?;
+    let mut model: product::ActiveModel = current.into();
+    model.status = Set(status.as_str().to_owned());
+    model.updated_at = Set(Utc::now());
+    let product = model.update(&*txn).await?;
+    txn.commit().await?;
+    Ok(product)
+}
+
+/// The live variants of a product, in order.
+pub async fn variants(db: &Db, id: ProductId) -> AppResult<Vec<product_variant::Model>> {
+    Ok(product_variant::Entity::find()
+        .filter(product_variant::Column::ProductId.eq(id.0))
+        .filter(product_variant::Column::RemovedAt.is_null())
+        .order_by_asc(product_variant::Column::Position)
+        .all(db.conn())
+        .await?)
+}
+
+/// Adds a variant to a product.
+pub async fn add_variant(
+    db: &Db,
+    viewer: &Viewer,
+    id: ProductId,
+    variant: NewVariant,
+) -> AppResult<product_variant::Model> {
+    let (product, actor) = for_write(db, viewer, id, MemberRole::Staff).await?;
+    let position = i32::try_from(variants(db, id).await?.len()).unwrap_or(i32::MAX);
+    let txn = db.begin_write().await?;
+    let row = insert_variant(&*txn, &product, variant, position, actor.user, "input").await?;
+    refresh_summary(&*txn, id).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// A live variant and its product, for a write by the viewer.
+async fn variant_for_write(
+    db: &Db,
+    viewer: &Viewer,
+    id: VariantId,
+) -> AppResult<(product_variant::Model, Actor)> {
+    viewer.require_user()?;
+    let variant = product_variant::Entity::find_by_id(id.0)
+        .one(db.conn())
+        .await?
+        .filter(|v| v.removed_at.is_none())
+        .ok_or_else(|| AppError::not_found("variant"))?;
+    let actor = require_member(
+        db,
+        viewer,
+        CooperativeId(variant.cooperative_id),
+        MemberRole::Staff,
+    )
+    .await?;
+    Ok((variant, actor))
+}
+
+/// Changes a variant's fields (not its stock: see [`adjust_stock`]).
+pub async fn update_variant(
+    db: &Db,
+    viewer: &Viewer,
+    id: VariantId,
+    changes: VariantChanges,
+) -> AppResult<product_variant::Model> {
+    let (current, _) = variant_for_write(db, viewer, id).await?;
+    let price = changes.price.map_or(current.price_vnd, Vnd::get);
+    let compare_at = match changes.compare_at {
+        Some(c) => c.map(Vnd::get),
+        None => current.compare_at_price_vnd,
+    };
+    if compare_at.is_some_and(|c| c <= price) {
+        return Err(AppError::invalid(
+            "input.compareAtPriceVnd",
+            "must be higher than the price",
+        ));
+    }
+    let product_id = ProductId(current.product_id);
+    let sku = changes.sku.clone();
+    let txn = db.begin_write().await?;
+    let mut model: product_variant::ActiveModel = current.into();
+    if let Some(name) = changes.name {
+        model.name = Set(name.as_str().to_owned());
+    }
+    if let Some(sku) = changes.sku {
+        model.sku = Set(sku);
+    }
+    if let Some(unit) = changes.unit {
+        model.unit = Set(unit.as_str().to_owned());
+    }
+    if let Some(q) = changes.net_quantity {
+        model.net_quantity = Set(q);
+    }
+    model.price_vnd = Set(price);
+    model.compare_at_price_vnd = Set(compare_at);
+    model.updated_at = Set(Utc::now());
+    let row = match model.update(&*txn).await {
+        Ok(row) => row,
+        Err(err) if is_unique_violation(&err) => {
+            return Err(AppError::Conflict(format!(
+                "the SKU {} is already used in this cooperative",
+                sku.unwrap_or_default()
+            )));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    refresh_summary(&*txn, product_id).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Removes a variant from sale. Its row stays for the orders that name it.
+/// An active product keeps at least one variant.
+pub async fn remove_variant(db: &Db, viewer: &Viewer, id: VariantId) -> AppResult<product::Model> {
+    let (variant, _) = variant_for_write(db, viewer, id).await?;
+    let product_id = ProductId(variant.product_id);
+    let txn = db.begin_write().await?;
+    let product = find(&*txn, product_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("product"))?;
+    let live = product_variant::Entity::find()
+        .filter(product_variant::Column::ProductId.eq(product_id.0))
+        .filter(product_variant::Column::RemovedAt.is_null())
+        .all(&*txn)
+        .await?;
+    if product.status == ProductStatus::Active.as_str() && live.len() <= 1 {
+        return Err(AppError::Conflict(
+            "an active product must keep one variant: archive the product instead".into(),
+        ));
+    }
+    product_variant::Entity::update_many()
+        .col_expr(product_variant::Column::RemovedAt, Expr::value(Utc::now()))
+        .filter(product_variant::Column::Id.eq(id.0))
+        .exec(&*txn)
+        .await?;
+    refresh_summary(&*txn, product_id).await?;
+    let product = find(&*txn, product_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("product"))?;
+    txn.commit().await?;
+    Ok(product)
+}
+
+/// Adds `delta` units to a variant's stock (negative takes), recording who
+/// and why. Stock never goes below zero: the update is conditional and the
+/// database checks it too.
+pub async fn adjust_stock(
+    db: &Db,
+    viewer: &Viewer,
+    id: VariantId,
+    delta: i32,
+    reason: String,
+) -> AppResult<product_variant::Model> {
+    let (_, actor) = variant_for_write(db, viewer, id).await?;
+    if delta == 0 {
+        return Err(AppError::invalid("delta", "must not be zero"));
+    }
+    if !(-1_000_000..=1_000_000).contains(&delta) {
+        return Err(AppError::invalid(
+            "delta",
+            "must be between -1,000,000 and 1,000,000",
+        ));
+    }
+    let txn = db.begin_write().await?;
+    let changed = product_variant::Entity::update_many()
+        .col_expr(
+            product_variant::Column::Stock,
+            Expr::col(product_variant::Column::Stock).add(delta),
+        )
+        .col_expr(product_variant::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(product_variant::Column::Id.eq(id.0))
+        .filter(Expr::col(product_variant::Column::Stock).add(delta).gte(0))
+        .filter(
+            Expr::col(product_variant::Column::Stock)
+                .add(delta)
+                .lte(1_000_000),
+        )
+        .exec(&*txn)
+        .await?
+        .rows_affected;
+    let row = product_variant::Entity::find_by_id(id.0)
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("variant"))?;
+    if changed == 0 {
+        return Err(AppError::invalid(
+            "delta",
+            format!("would take stock out of range: {} on hand", row.stock),
+        ));
+    }
+    record_movement(
+        &*txn,
+        id,
+        delta,
+        row.stock,
+        "ADJUSTMENT",
+        Some(reason),
+        Some(actor.user),
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(variant.id = %id, delta, stock = row.stock, "stock adjusted");
+    Ok(row)
+}
+
+/// Sets (or replaces) a product's origin story.
+pub async fn set_origin_story(
+    db: &Db,
+    viewer: &Viewer,
+    id: ProductId,
+    input: OriginStoryInput,
+) -> AppResult<origin_story::Model> {
+    for_write(db, viewer, id, MemberRole::Staff).await?;
+    let txn = db.begin_write().await?;
+    origin_story::Entity::delete_by_id(id.0).exec(&*txn).await?;
+    let story = origin_story::Entity::insert(origin_story::ActiveModel {
+        product_id: Set(id.0),
+        farm_name: Set(input.farm_name),
+        grower_name: Set(input.grower_name),
+        province: Set(input.province),
+        commune: Set(input.commune),
+        area: Set(input.area),
+        latitude: Set(input.latitude),
+        longitude: Set(input.longitude),
+        altitude_m: Set(input.altitude_m),
+        cultivation_practice: Set(input.cultivation_practice),
+        harvest_season: Set(input.harvest_season),
+        story: Set(input.story),
+        updated_at: Set(Utc::now()),
+    })
+    .exec_with_returning(&*txn)
+    .await?;
+    refresh_summary(&*txn, id).await?;
+    txn.commit().await?;
+    Ok(story)
+}
+
+/// The stock ledger of a variant, newest first; its cooperative's staff only.
+pub async fn stock_movements(
+    db: &Db,
+    viewer: &Viewer,
+    id: VariantId,
+) -> AppResult<Vec<stock_movement::Model>> {
+    variant_for_write(db, viewer, id).await?;
+    Ok(stock_movement::Entity::find()
+        .filter(stock_movement::Column::VariantId.eq(id.0))
+        .order_by_desc(stock_movement::Column::CreatedAt)
+        .order_by_desc(stock_movement::Column::Id)
+        .all(db.conn())
+        .await?)
+}

@@ -1,0 +1,313 @@
+//! A cooperative as the API shows it, and the inputs that change one.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use crate::auth::{PlatformRole, viewer};
+use crate::catalog::loaders::BadgesByCooperative;
+use crate::catalog::service::browse::{self, ProductFilter, ProductSort};
+use crate::catalog::types::lot::Certification;
+use crate::catalog::types::product::Product;
+use crate::cooperatives::loaders::MembershipLoader;
+use crate::cooperatives::service::Member;
+use crate::cooperatives::{CooperativeId, MemberRole};
+use crate::db::Db;
+use crate::error::{ApiResult, AppResult};
+use crate::graphql::pagination::{Page, encode_cursor};
+use crate::graphql::{Total, load_one};
+
+/// A farming cooperative (hợp tác xã).
+pub struct Cooperative(pub entity::cooperative::Model);
+
+impl Cooperative {
+    fn coop_id(&self) -> CooperativeId {
+        CooperativeId(self.0.id)
+    }
+
+    /// The viewer's role here, if they are a member.
+    async fn role(&self, ctx: &Context<'_>) -> AppResult<Option<MemberRole>> {
+        match viewer(ctx).user().ok().flatten() {
+            Some(user) => load_one::<MembershipLoader, _>(ctx, (self.coop_id(), user)).await,
+            None => Ok(None),
+        }
+    }
+
+    /// True when the viewer is a member or a platform admin.
+    async fn is_insider(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        if self.role(ctx).await?.is_some() {
+            return Ok(true);
+        }
+        match viewer(ctx).user().ok().flatten() {
+            Some(user) => {
+                crate::auth::service::has_role(
+                    ctx.data_unchecked::<Db>(),
+                    user,
+                    PlatformRole::Admin,
+                )
+                .await
+            }
+            None => Ok(false),
+        }
+    }
+}
+
+/// A postal address under Vietnam's two-tier local government (since 1 July 2025).
+#[derive(SimpleObject)]
+pub struct Address {
+    /// One of the 34 provinces and centrally-run cities.
+    pub province: String,
+    /// Commune or ward.
+    pub ward: String,
+    /// Street, hamlet (bản, thôn) and number.
+    pub street: Option<String>,
+}
+
+/// A bank account shoppers pay into by VietQR.
+#[derive(SimpleObject)]
+pub struct BankAccountView {
+    /// The bank's 6-digit BIN.
+    pub bin: String,
+    pub account_number: String,
+    /// The holder's name as banks print it.
+    pub account_name: String,
+}
+
+/// A member of a cooperative.
+pub struct CooperativeMember(pub Member);
+
+#[Object]
+impl CooperativeMember {
+    /// The member's user id.
+    async fn user_id(&self) -> ID {
+        crate::auth::UserId(self.0.user.id).to_gql()
+    }
+    /// The member's display name.
+    async fn display_name(&self) -> &str {
+        &self.0.user.display_name
+    }
+    /// The member's e-mail address (members see each other's).
+    async fn email(&self) -> &str {
+        &self.0.user.email
+    }
+    /// Their role.
+    async fn role(&self) -> MemberRole {
+        self.0.role
+    }
+    /// Since when.
+    async fn since(&self) -> DateTime<Utc> {
+        self.0.since
+    }
+}
+
+#[Object]
+impl Cooperative {
+    /// The cooperative's id.
+    async fn id(&self) -> ID {
+        self.coop_id().to_gql()
+    }
+    /// Its name, e.g. "HTX Xoài Yên Châu".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Its current URL slug; earlier slugs still resolve.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// Where it is.
+    async fn address(&self) -> Address {
+        Address {
+            province: self.0.province.clone(),
+            ward: self.0.ward.clone(),
+            street: self.0.street.clone(),
+        }
+    }
+    /// The growing region people know it by (e.g. Mộc Châu), often a former district.
+    async fn area(&self) -> Option<&str> {
+        self.0.area.as_deref()
+    }
+    /// What it grows and how.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// Contact phone.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    /// Contact e-mail.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// True once a platform admin has verified it.
+    async fn verified(&self) -> bool {
+        self.0.verified_at.is_some()
+    }
+    /// When it was verified.
+    async fn verified_at(&self) -> Option<DateTime<Utc>> {
+        self.0.verified_at
+    }
+    /// The account VietQR payments go to; only its members and admins see it.
+    async fn bank_account(&self, ctx: &Context<'_>) -> ApiResult<Option<BankAccountView>> {
+        if !self.is_insider(ctx).await? {
+            return Ok(None);
+        }
+        Ok(
+            match (
+                &self.0.bank_bin,
+                &self.0.bank_account_number,
+                &self.0.bank_account_name,
+            ) {
+                (Some(bin), Some(number), Some(name)) => Some(BankAccountView {
+                    bin: bin.clone(),
+                    account_number: number.clone(),
+                    account_name: name.clone(),
+                }),
+                _ => None,
+            },
+        )
+    }
+    /// The viewer's role in this cooperative; null for non-members.
+    async fn viewer_role(&self, ctx: &Context<'_>) -> ApiResult<Option<MemberRole>> {
+        Ok(self.role(ctx).await?)
+    }
+    /// Its members; members and admins only (`FORBIDDEN` otherwise).
+    async fn members(&self, ctx: &Context<'_>) -> ApiResult<Vec<CooperativeMember>> {
+        let members = crate::cooperatives::service::members(
+            ctx.data_unchecked::<Db>(),
+            viewer(ctx),
+            self.coop_id(),
+        )
+        .await?;
+        Ok(members.into_iter().map(CooperativeMember).collect())
+    }
+    /// Cooperative-wide certificates valid today.
+    async fn badges(&self, ctx: &Context<'_>) -> ApiResult<Vec<Certification>> {
+        let rows = load_one::<BadgesByCooperative, _>(ctx, self.coop_id()).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Certification)
+            .collect())
+    }
+    /// Its published products.
+    #[graphql(
+        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
+    )]
+    async fn products(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        sort: Option<ProductSort>,
+    ) -> ApiResult<Connection<String, Product, Total>> {
+        let filter = ProductFilter {
+            cooperative: Some(self.coop_id()),
+            ..ProductFilter::default()
+        };
+        product_connection(
+            ctx,
+            &filter,
+            sort.unwrap_or(ProductSort::Newest),
+            first,
+            after,
+        )
+        .await
+    }
+    /// When it joined.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Runs a product list and shapes it as a Relay connection.
+pub async fn product_connection(
+    ctx: &Context<'_>,
+    filter: &ProductFilter,
+    sort: ProductSort,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<Connection<String, Product, Total>> {
+    let page = Page::parse(first, after.as_deref())?;
+    let had_cursor = page.after.is_some();
+    let result = browse::list(ctx.data_unchecked::<Db>(), viewer(ctx), filter, sort, &page).await?;
+    let mut conn = Connection::with_additional_fields(
+        had_cursor,
+        result.has_next,
+        Total {
+            total_count: result.total,
+        },
+    );
+    conn.edges.extend(
+        result
+            .rows
+            .into_iter()
+            .map(|(p, cursor)| Edge::new(encode_cursor(&cursor), Product(p))),
+    );
+    Ok(conn)
+}
+
+/// Where a cooperative is.
+#[derive(InputObject)]
+pub struct AddressInput {
+    /// One of the 34 provinces and centrally-run cities, with or without tone marks.
+    pub province: String,
+    /// Commune or ward.
+    pub ward: String,
+    /// Street, hamlet and number.
+    pub street: Option<String>,
+}
+
+/// A bank account for VietQR payments.
+#[derive(InputObject)]
+pub struct BankAccountInput {
+    /// The bank's 6-digit BIN (e.g. 970415).
+    pub bin: String,
+    /// 6 to 19 digits.
+    pub account_number: String,
+    /// The holder's name; tone marks are removed and it is upper-cased.
+    pub account_name: String,
+}
+
+/// A new cooperative.
+#[derive(InputObject)]
+pub struct CreateCooperativeInput {
+    pub name: String,
+    /// Derived from the name when not given.
+    pub slug: Option<String>,
+    pub address: AddressInput,
+    pub area: Option<String>,
+    pub description: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub bank_account: Option<BankAccountInput>,
+}
+
+/// Changes to a cooperative; omitted fields stay as they are, `null` clears.
+#[derive(InputObject)]
+pub struct UpdateCooperativeInput {
+    pub name: Option<String>,
+    /// A new slug; the old one keeps resolving.
+    pub slug: Option<String>,
+    pub address: Option<AddressInput>,
+    #[graphql(default)]
+    pub area: MaybeUndefined<String>,
+    pub description: Option<String>,
+    #[graphql(default)]
+    pub phone: MaybeUndefined<String>,
+    #[graphql(default)]
+    pub email: MaybeUndefined<String>,
+    #[graphql(default)]
+    pub bank_account: MaybeUndefined<BankAccountInput>,
+}
+
+/// Filters of the cooperative list.
+#[derive(InputObject, Default)]
+pub struct CooperativeFilterInput {
+    /// One of the 34 provinces, with or without tone marks.
+    pub province: Option<String>,
+    /// A growing region, e.g. "moc chau".
+    pub area: Option<String>,
+    /// Words to find in the name or places, with or without tone marks.
+    pub search: Option<String>,
+    pub verified: Option<bool>,
+}
