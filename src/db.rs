@@ -99,6 +99,29 @@ impl Db {
         Ok(WriteTxn { txn, _gate: gate })
     }
 
+    /// A custom SQL expression written with `?` placeholders, made right for
+    /// this database (PostgreSQL numbers them `$1`, `$2`…).
+    pub fn expr(&self, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::sea_query::SimpleExpr {
+        let sql = match self.backend() {
+            DbBackend::Postgres => {
+                let mut out = String::with_capacity(sql.len() + 8);
+                let mut n = 0;
+                for c in sql.chars() {
+                    if c == '?' {
+                        n += 1;
+                        out.push('$');
+                        out.push_str(&n.to_string());
+                    } else {
+                        out.push(c);
+                    }
+                }
+                out
+            }
+            _ => sql.to_owned(),
+        };
+        sea_orm::sea_query::Expr::cust_with_values(sql, values)
+    }
+
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), sea_orm::DbErr> {
         self.conn.ping().await

@@ -365,18 +365,12 @@ pub async fn list(
     }
     if let Some(area) = &filter.area {
         let pattern = format!("%{}%", escape_like(&fold(area)));
-        query = query.filter(Expr::cust_with_values(
-            "search_text LIKE ? ESCAPE '\\'",
-            [pattern],
-        ));
+        query = query.filter(db.expr("search_text LIKE ? ESCAPE '\\'", vec![pattern.into()]));
     }
     if let Some(search) = &filter.search {
         for word in fold(search).split_whitespace() {
             let pattern = format!("%{}%", escape_like(word));
-            query = query.filter(Expr::cust_with_values(
-                "search_text LIKE ? ESCAPE '\\'",
-                [pattern],
-            ));
+            query = query.filter(db.expr("search_text LIKE ? ESCAPE '\\'", vec![pattern.into()]));
         }
     }
     match filter.verified {

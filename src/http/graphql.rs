@@ -277,6 +277,14 @@ pub async fn get(
     execute(&state, &headers, params, format, "GET").await
 }
 
+/// The argument named by async-graphql's coercion error
+/// (`Invalid value for argument "input.price", expected type "Int"`), so that
+/// a value of the wrong type is a `BAD_USER_INPUT` naming its field.
+fn invalid_argument(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("Invalid value for argument \"")?;
+    rest.split_once('"').map(|(field, _)| field.to_owned())
+}
+
 fn accepts_html(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
@@ -344,6 +352,14 @@ async fn execute(
     for err in &mut response.errors {
         let code = match err.extensions.as_ref().and_then(|e| e.get("code")) {
             Some(async_graphql::Value::String(code)) => code.clone(),
+            _ if request_error && let Some(field) = invalid_argument(&err.message) => {
+                let ext = err
+                    .extensions
+                    .get_or_insert_with(ErrorExtensionValues::default);
+                ext.set("code", "BAD_USER_INPUT");
+                ext.set("field", field);
+                "BAD_USER_INPUT".to_owned()
+            }
             _ => {
                 if !request_error {
                     tracing::error!(message = %err.message, "resolver error without a code");

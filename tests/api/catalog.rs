@@ -1,1 +1,768 @@
+//! Products, variants, stock, search, lots, certifications and the trace page.
 
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{Session, TestApp};
+
+const PRODUCT: &str = "query($id: ID, $slug: String) { product(id: $id, slug: $slug) { id name slug status variants { id sku priceVnd stock unitPrice { amountVnd per } } } }";
+const CREATE: &str = "mutation($i: CreateProductInput!) { createProduct(input: $i) { id slug status variants { sku } } }";
+
+async fn shop(app: &TestApp) -> (Session, String) {
+    let owner = app.register("owner@htx.vn").await;
+    let coop = app.cooperative(&owner, "HTX Xoài Yên Châu").await;
+    (owner, coop)
+}
+
+fn product_input(coop: &str, name: &str, skus: &[&str]) -> Value {
+    json!({
+        "cooperativeId": coop,
+        "name": name,
+        "category": "FRUIT",
+        "harvestMonths": [6, 5, 7],
+        "variants": skus.iter().map(|s| json!({ "name": "Hộp 2 kg", "sku": s, "unit": "KG", "netQuantity": 2.0, "priceVnd": 120000, "stock": 10 })).collect::<Vec<_>>()
+    })
+}
+
+#[tokio::test]
+async fn a_product_is_created_with_its_variants_and_a_slug_from_its_vietnamese_name() {
+    let app = TestApp::spawn().await;
+    let (owner, coop) = shop(&app).await;
+    let res = app
+        .gql_as(
+            Some(&owner.access),
+            CREATE,
+            json!({ "i": product_input(&coop, "Xoài tròn Yên Châu", &["XT-2KG", "XT-5KG"]) }),
+        )
+        .await;
+    let p = &res.data()["createProduct"];
+    assert_eq!(p["slug"], "xoai-tron-yen-chau");
+    assert_eq!(p["status"], "DRAFT");
+    assert_eq!(p["variants"].as_array().map(Vec::len), Some(2));
+    let id = p["id"].as_str().expect("id");
+    let res = app
+        .gql_as(Some(&owner.access), PRODUCT, json!({ "id": id }))
+        .await;
+    assert_eq!(
+        res.data()["product"]["variants"][0]["unitPrice"],
+        json!({ "amountVnd": 60000, "per": "KG" })
+    );
+}
+
+#[tokio::test]
+async fn a_duplicate_sku_is_a_conflict_and_nothing_is_half_written() {
+    let app = TestApp::spawn().await;
+    let (owner, coop) = shop(&app).await;
+    let res = app
+        .gql_as(
+            Some(&owner.access),
+            CREATE,
+            json!({ "i": product_input(&coop, "Xoài", &["DUP", "dup"]) }),
+        )
+        .await;
+    assert_eq!(res.code(), "CONFLICT");
+    let list = app
+        .gql_as(
+            Some(&owner.access),
+            "query($c: ID) { products(filter: { cooperativeId: $c, statuses: [DRAFT, ACTIVE, ARCHIVED] }) { totalCount } }",
+            json!({ "c": coop }),
+        )
+        .await;
+    assert_eq!(list.data()["products"]["totalCount"], 0);
+    // The slug was not taken either.
+    let ok = app
+        .gql_as(
+            Some(&owner.access),
+            CREATE,
+            json!({ "i": product_input(&coop, "Xoài", &["DUP"]) }),
+        )
+        .await;
+    assert_eq!(ok.data()["createProduct"]["slug"], "xoai");
+}
+
+#[tokio::test]
+async fn bad_product_input_is_refused_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let (owner, coop) = shop(&app).await;
+    let variant = |price: Value, stock: Value| json!([{ "name": "Hộp", "sku": "A1", "unit": "KG", "netQuantity": 1.0, "priceVnd": price, "stock": stock }]);
+    for (patch, field) in [
+        (json!({ "name": "" }), "input.name"),
+        (json!({ "name": "x".repeat(201) }), "input.name"),
+        (
+            json!({ "variants": variant(json!(-1), json!(1)) }),
+            "input.variants.0.priceVnd",
+        ),
+        (
+            json!({ "variants": variant(json!(0), json!(1)) }),
+            "input.variants.0.priceVnd",
+        ),
+        (
+            json!({ "variants": variant(json!(1000), json!(-3)) }),
+            "input.variants.0.stock",
+        ),
+        (json!({ "harvestMonths": [13] }), "input.harvestMonths"),
+    ] {
+        let mut input = product_input(&coop, "Mận hậu", &[]);
+        for (k, v) in patch.as_object().expect("object") {
+            input[k] = v.clone();
+        }
+        let res = app
+            .gql_as(Some(&owner.access), CREATE, json!({ "i": input }))
+            .await;
+        assert_eq!(res.code(), "BAD_USER_INPUT", "{field}: {}", res.body);
+        assert_eq!(res.field(), field);
+    }
+    // A price that is not a whole number of đồng.
+    let mut input = product_input(&coop, "Mận hậu", &[]);
+    input["variants"] = variant(json!(12.5), json!(1));
+    let res = app
+        .gql_as(Some(&owner.access), CREATE, json!({ "i": input }))
+        .await;
+    assert_eq!(res.code(), "BAD_USER_INPUT", "{}", res.body);
+    assert!(res.field().contains("priceVnd"), "{}", res.body);
+    let unknown = app
+        .gql(PRODUCT, json!({ "id": uuid::Uuid::new_v4().to_string() }))
+        .await;
+    assert_eq!(unknown.data()["product"], Value::Null);
+}
+
+#[tokio::test]
+async fn drafts_are_visible_to_their_cooperative_only() {
+    let app = TestApp::spawn().await;
+    let (owner, coop) = shop(&app).await;
+    let stranger = app.register("stranger@example.vn").await;
+    let res = app
+        .gql_as(
+            Some(&owner.access),
+            CREATE,
+            json!({ "i": product_input(&coop, "Xoài non", &["XN"]) }),
+        )
+        .await;
+    let id = res.data()["createProduct"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        app.gql_as(Some(&owner.access), PRODUCT, json!({ "id": id }))
+            .await
+            .data()["product"]["id"],
+        id.as_str()
+    );
+    assert_eq!(
+        app.gql(PRODUCT, json!({ "id": id })).await.data()["product"],
+        Value::Null
+    );
+    assert_eq!(
+        app.gql_as(Some(&stranger.access), PRODUCT, json!({ "id": id }))
+            .await
+            .data()["product"],
+        Value::Null
+    );
+    let list = app.gql("{ products { totalCount } }", json!({})).await;
+    assert_eq!(list.data()["products"]["totalCount"], 0);
+    let set = "mutation($id: ID!, $s: ProductStatus!) { setProductStatus(id: $id, status: $s) { status } }";
+    app.gql_as(Some(&owner.access), set, json!({ "id": id, "s": "ACTIVE" }))
+        .await
+        .data();
+    assert_eq!(
+        app.gql(PRODUCT, json!({ "id": id })).await.data()["product"]["status"],
+        "ACTIVE"
+    );
+    let q = "query($c: ID) { products(filter: { cooperativeId: $c, statuses: [DRAFT] }) { totalCount } }";
+    assert_eq!(
+        app.gql_as(Some(&stranger.access), q, json!({ "c": coop }))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+}
+
+#[tokio::test]
+async fn a_renamed_product_keeps_its_slug_and_old_slugs_resolve() {
+    let app = TestApp::spawn().await;
+    let (owner, coop) = shop(&app).await;
+    let (id, _) = app
+        .product(&owner, &coop, "Mận hậu Mộc Châu", 50_000, 5)
+        .await;
+    let update = "mutation($id: ID!, $i: UpdateProductInput!) { updateProduct(id: $id, input: $i) { slug name } }";
+    let res = app
+        .gql_as(
+            Some(&owner.access),
+            update,
+            json!({ "id": id, "i": { "name": "Mận hậu Nà Ka" } }),
+        )
+        .await;
+    assert_eq!(res.data()["updateProduct"]["slug"], "man-hau-moc-chau");
+    app.gql_as(
+        Some(&owner.access),
+        update,
+        json!({ "id": id, "i": { "slug": "man-hau-na-ka" } }),
+    )
+    .await
+    .data();
+    for slug in ["man-hau-na-ka", "man-hau-moc-chau"] {
+        assert_eq!(
+            app.gql(PRODUCT, json!({ "slug": slug })).await.data()["product"]["id"],
+            id.as_str()
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_catalogue_mutation_refuses_another_cooperatives_staff_and_anonymous_callers() {
+    let app = TestApp::spawn().await;
+    let (owner, coop) = shop(&app).await;
+    let other = app.register("other@htx.vn").await;
+    app.cooperative(&other, "HTX Khác").await;
+    let (product, variant) = app.product(&owner, &coop, "Xoài", 100_000, 10).await;
+    let lot = app
+        .gql_as(
+            Some(&owner.access),
+            "mutation($p: ID!) { createLot(input: { productId: $p, harvestedOn: \"2026-06-01\", quantity: 500, unit: KG }) { id } }",
+            json!({ "p": product }),
+        )
+        .await;
+    let lot = lot.data()["createLot"]["id"]
+        .as_str()
+        .expect("lot")
+        .to_owned();
+    let cert = app
+        .gql_as(
+            Some(&owner.access),
+            "mutation($c: ID!) { addCertification(input: { cooperativeId: $c, kind: VIETGAP, issuer: \"Sở NN\", number: \"VG-1\", validFrom: \"2026-01-01\", validUntil: \"2027-01-01\", scope: COOPERATIVE }) { id } }",
+            json!({ "c": coop }),
+        )
+        .await;
+    let cert = cert.data()["addCertification"]["id"]
+        .as_str()
+        .expect("cert")
+        .to_owned();
+    let cases = [
+        (
+            CREATE,
+            json!({ "i": product_input(&coop, "Chiếm", &["Z"]) }),
+        ),
+        (
+            "mutation($id: ID!) { updateProduct(id: $id, input: { name: \"X\" }) { id } }",
+            json!({ "id": product }),
+        ),
+        (
+            "mutation($id: ID!) { setProductStatus(id: $id, status: ARCHIVED) { id } }",
+            json!({ "id": product }),
+        ),
+        (
+            "mutation($id: ID!) { addVariant(productId: $id, input: { name: \"X\", sku: \"X\", unit: KG, netQuantity: 1, priceVnd: 1000 }) { id } }",
+            json!({ "id": product }),
+        ),
+        (
+            "mutation($id: ID!) { updateVariant(id: $id, input: { priceVnd: 1 }) { id } }",
+            json!({ "id": variant }),
+        ),
+        (
+            "mutation($id: ID!) { removeVariant(id: $id) { id } }",
+            json!({ "id": variant }),
+        ),
+        (
+            "mutation($id: ID!) { adjustStock(variantId: $id, delta: 5, reason: \"x\") { id } }",
+            json!({ "id": variant }),
+        ),
+        (
+            "mutation($id: ID!) { setOriginStory(productId: $id, input: { farmName: \"X\", province: \"Sơn La\", story: \"X\" }) { story } }",
+            json!({ "id": product }),
+        ),
+        (
+            "mutation($id: ID!) { createLot(input: { productId: $id, harvestedOn: \"2026-06-01\", quantity: 1, unit: KG }) { id } }",
+            json!({ "id": product }),
+        ),
+        (
+            "mutation($c: ID!) { addCertification(input: { cooperativeId: $c, kind: ORGANIC, issuer: \"X\", number: \"1\", validFrom: \"2026-01-01\", validUntil: \"2027-01-01\", scope: COOPERATIVE }) { id } }",
+            json!({ "c": coop }),
+        ),
+        (
+            "mutation($id: ID!) { revokeCertification(id: $id) { id } }",
+            json!({ "id": cert }),
+        ),
+    ];
+    for (query, vars) in cases {
+        assert_eq!(
+            app.gql_as(Some(&other.access), query, vars.clone())
+                .await
+                .code(),
+            "FORBIDDEN",
+            "{query}"
+        );
+        assert_eq!(
+            app.gql(query, vars).await.code(),
+            "UNAUTHENTICATED",
+            "{query}"
+        );
+    }
+    let res = app.gql(PRODUCT, json!({ "id": product })).await;
+    assert_eq!(res.data()["product"]["name"], "Xoài");
+    assert_eq!(res.data()["product"]["variants"][0]["stock"], 10);
+    assert!(!lot.is_empty());
+}
+
+#[tokio::test]
+async fn stock_adjustments_are_ledgered_and_never_go_below_zero() {
+    let app = TestApp::spawn().await;
+    let (owner, coop) = shop(&app).await;
+    let (_, variant) = app
+        .product(&owner, &coop, "Chè Shan tuyết", 200_000, 3)
+        .await;
+    let adjust = "mutation($id: ID!, $d: Int!) { adjustStock(variantId: $id, delta: $d, reason: \"kiểm kho\") { stock stockMovements { delta stockAfter kind reason } } }";
+    let res = app
+        .gql_as(
+            Some(&owner.access),
+            adjust,
+            json!({ "id": variant, "d": 7 }),
+        )
+        .await;
+    assert_eq!(res.data()["adjustStock"]["stock"], 10);
+    let res = app
+        .gql_as(
+            Some(&owner.access),
+            adjust,
+            json!({ "id": variant, "d": -11 }),
+        )
+        .await;
+    assert_eq!(res.code(), "BAD_USER_INPUT");
+    assert_eq!(res.field(), "delta");
+    let res = app
+        .gql_as(
+            Some(&owner.access),
+            adjust,
+            json!({ "id": variant, "d": -10 }),
+        )
+        .await;
+    let moves = &res.data()["adjustStock"]["stockMovements"];
+    assert_eq!(res.data()["adjustStock"]["stock"], 0);
+    assert_eq!(
+        moves[0],
+        json!({ "delta": -10, "stockAfter": 0, "kind": "ADJUSTMENT", "reason": "kiểm kho" })
+    );
+    assert_eq!(moves[2]["kind"], "INITIAL");
+}
+
+async fn seed_search(app: &TestApp) -> Session {
+    let owner = app.register("owner@htx.vn").await;
+    let xoai = app.cooperative(&owner, "HTX Xoài Yên Châu").await;
+    let moc_chau = app
+        .gql_as(
+            Some(&owner.access),
+            "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { id } }",
+            json!({ "i": { "name": "HTX Nông sản Mộc Châu", "area": "Mộc Châu", "address": { "province": "Sơn La", "ward": "Phường Mộc Châu" } } }),
+        )
+        .await;
+    let moc_chau = moc_chau.data()["createCooperative"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    app.product(&owner, &xoai, "Xoài tròn Yên Châu", 120_000, 5)
+        .await;
+    app.product(&owner, &xoai, "Nước ép trái cây (có xoài)", 45_000, 0)
+        .await;
+    app.product(&owner, &moc_chau, "Dâu tây Mộc Châu", 150_000, 8)
+        .await;
+    app.product(&owner, &moc_chau, "Sữa tươi", 30_000, 20).await;
+    owner
+}
+
+const SEARCH: &str = "query($f: ProductFilterInput, $s: ProductSort, $first: Int, $after: String) { products(filter: $f, sort: $s, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { name minPriceVnd } } } }";
+
+fn names(res: &crate::helpers::Gql) -> Vec<String> {
+    res.data()["products"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["name"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn search_ignores_tone_marks_and_ranks_name_matches_first() {
+    let app = TestApp::spawn().await;
+    seed_search(&app).await;
+    let res = app.gql(SEARCH, json!({ "f": { "search": "xoai" } })).await;
+    assert_eq!(
+        names(&res)[0],
+        "Xoài tròn Yên Châu",
+        "a name match ranks first"
+    );
+    assert_eq!(
+        res.data()["products"]["totalCount"],
+        2,
+        "the cooperative's name matches too"
+    );
+    let res = app
+        .gql(SEARCH, json!({ "f": { "search": "dau tay" } }))
+        .await;
+    assert_eq!(names(&res), vec!["Dâu tây Mộc Châu"]);
+    let res = app
+        .gql(SEARCH, json!({ "f": { "search": "moc chau" } }))
+        .await;
+    assert_eq!(
+        res.data()["products"]["totalCount"],
+        2,
+        "both Mộc Châu products: {:?}",
+        names(&res)
+    );
+    let res = app
+        .gql(SEARCH, json!({ "f": { "search": "ĐẶC SẢN" } }))
+        .await;
+    assert_eq!(res.data()["products"]["totalCount"], 4, "tags match");
+    let res = app.gql(SEARCH, json!({ "f": { "search": "100%_" } })).await;
+    assert_eq!(
+        res.data()["products"]["totalCount"],
+        0,
+        "LIKE wildcards are literal"
+    );
+}
+
+#[tokio::test]
+async fn filters_and_sorts_narrow_and_order_the_catalogue() {
+    let app = TestApp::spawn().await;
+    seed_search(&app).await;
+    let res = app
+        .gql(
+            SEARCH,
+            json!({ "f": { "inStock": true }, "s": "PRICE_ASC" }),
+        )
+        .await;
+    assert_eq!(
+        names(&res),
+        vec!["Sữa tươi", "Xoài tròn Yên Châu", "Dâu tây Mộc Châu"]
+    );
+    let res = app
+        .gql(
+            SEARCH,
+            json!({ "f": { "priceMinVnd": 40000, "priceMaxVnd": 130000 }, "s": "PRICE_DESC" }),
+        )
+        .await;
+    assert_eq!(
+        names(&res),
+        vec!["Xoài tròn Yên Châu", "Nước ép trái cây (có xoài)"]
+    );
+    let res = app
+        .gql(SEARCH, json!({ "f": { "area": "moc chau" } }))
+        .await;
+    assert_eq!(res.data()["products"]["totalCount"], 2);
+    let res = app
+        .gql(SEARCH, json!({ "f": { "province": "Bắc Ninh" } }))
+        .await;
+    assert_eq!(res.data()["products"]["totalCount"], 0);
+    let res = app.gql(SEARCH, json!({ "f": { "category": "TEA" } })).await;
+    assert_eq!(res.data()["products"]["totalCount"], 0);
+    let res = app.gql(SEARCH, json!({ "f": { "priceMinVnd": -1 } })).await;
+    assert_eq!(res.field(), "filter.priceMinVnd");
+}
+
+#[tokio::test]
+async fn cursors_stay_valid_while_products_are_added() {
+    let app = TestApp::spawn().await;
+    let owner = seed_search(&app).await;
+    let first = app
+        .gql(SEARCH, json!({ "first": 2, "s": "PRICE_ASC" }))
+        .await;
+    assert_eq!(
+        names(&first),
+        vec!["Sữa tươi", "Nước ép trái cây (có xoài)"]
+    );
+    let cursor = first.data()["products"]["pageInfo"]["endCursor"].clone();
+    // A cheaper product arrives between the two page loads.
+    let coop = app
+        .gql_as(Some(&owner.access), "{ myCooperatives { id } }", json!({}))
+        .await;
+    let coop = coop.data()["myCooperatives"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    app.product(&owner, &coop, "Rau cải mèo", 10_000, 5).await;
+    let second = app
+        .gql(
+            SEARCH,
+            json!({ "first": 2, "after": cursor, "s": "PRICE_ASC" }),
+        )
+        .await;
+    assert_eq!(
+        names(&second),
+        vec!["Xoài tròn Yên Châu", "Dâu tây Mộc Châu"]
+    );
+    assert_eq!(second.data()["products"]["pageInfo"]["hasNextPage"], false);
+    let newest = app.gql(SEARCH, json!({ "first": 1, "s": "NEWEST" })).await;
+    assert_eq!(names(&newest), vec!["Rau cải mèo"]);
+    let bad = app
+        .gql(SEARCH, json!({ "after": "bm90IGEgY3Vyc29y" }))
+        .await;
+    assert_eq!(bad.code(), "BAD_USER_INPUT");
+    assert_eq!(bad.field(), "after");
+}
+
+#[tokio::test]
+async fn a_page_of_products_costs_the_same_queries_whatever_its_size() {
+    let app = TestApp::spawn().await;
+    let (owner, coop) = shop(&app).await;
+    for i in 0..25 {
+        let (id, _) = app
+            .product(&owner, &coop, &format!("Sản phẩm {i}"), 10_000 + i, 5)
+            .await;
+        if i % 2 == 0 {
+            app.gql_as(
+                Some(&owner.access),
+                "mutation($id: ID!) { setOriginStory(productId: $id, input: { farmName: \"Vườn\", province: \"Sơn La\", story: \"Chuyện\" }) { story } }",
+                json!({ "id": id }),
+            )
+            .await
+            .data();
+        }
+    }
+    let q = "query($n: Int) { products(first: $n) { totalCount edges { node { id name cooperative { name badges { kind } } variants { priceVnd stock } originStory { farmName } badges { kind } lots { code } } } } }";
+    let mut costs = Vec::new();
+    for n in [5, 20] {
+        let before = app.app.state.db.query_count();
+        let res = app.gql(q, json!({ "n": n })).await;
+        assert_eq!(
+            res.data()["products"]["edges"].as_array().map(Vec::len),
+            Some(n as usize)
+        );
+        costs.push(app.app.state.db.query_count() - before);
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "queries for 5 and 20 products: {costs:?}"
+    );
+    assert!(
+        costs[1] <= 10,
+        "a page costs a handful of queries: {costs:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_lot_has_a_public_trace_page_and_qr_code() {
+    let app = TestApp::spawn().await;
+    let (owner, coop) = shop(&app).await;
+    let (product, _) = app
+        .product(&owner, &coop, "Xoài tròn Yên Châu", 120_000, 5)
+        .await;
+    app.gql_as(
+        Some(&owner.access),
+        "mutation($id: ID!) { setOriginStory(productId: $id, input: { farmName: \"Vườn xoài bản Phiêng Hán\", growerName: \"Lò Văn Hặc\", province: \"son la\", area: \"Yên Châu\", altitudeM: 600, story: \"Xoài tròn trồng trên đồi <b>đá vôi</b>.\" }) { province } }",
+        json!({ "id": product }),
+    )
+    .await
+    .data();
+    let lot = app
+        .gql_as(
+            Some(&owner.access),
+            "mutation($p: ID!) { createLot(input: { productId: $p, harvestedOn: \"2026-06-10\", quantity: 500, unit: KG, plot: \"Đồi số 3\" }) { code traceUrl qrCodeUrl scanCount } }",
+            json!({ "p": product }),
+        )
+        .await;
+    let code = lot.data()["createLot"]["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    assert!(code.starts_with("LOT-") && code.len() == 13, "{code}");
+    assert!(
+        lot.data()["createLot"]["traceUrl"]
+            .as_str()
+            .expect("url")
+            .ends_with(&format!("/trace/{code}"))
+    );
+
+    let public = app
+        .gql(
+            "query($c: String!) { lot(code: $c) { code harvestedOn product { name } scanCount } }",
+            json!({ "c": code.to_lowercase() }),
+        )
+        .await;
+    assert_eq!(
+        public.data()["lot"]["product"]["name"],
+        "Xoài tròn Yên Châu"
+    );
+    assert_eq!(
+        public.data()["lot"]["scanCount"],
+        Value::Null,
+        "scan counts are for the cooperative"
+    );
+
+    let (status, headers, body) = app
+        .request(
+            Request::get(format!("/trace/{code}"))
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/html")
+    );
+    let html = String::from_utf8(body).expect("utf-8");
+    for want in [
+        "Xoài tròn Yên Châu",
+        "Ngày thu hoạch",
+        "10/06/2026",
+        "HTX Xoài Yên Châu",
+        "Lò Văn Hặc",
+        "&lt;b&gt;đá vôi&lt;/b&gt;",
+    ] {
+        assert!(html.contains(want), "missing {want}");
+    }
+    assert!(
+        !html.contains("0011001932418"),
+        "no bank details on a public page"
+    );
+
+    let (status, headers, body) = app
+        .request(
+            Request::get(format!("/trace/{code}/qr.svg"))
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "image/svg+xml");
+    assert!(String::from_utf8_lossy(&body).contains("<svg"));
+    let (status, _, body) = app
+        .request(
+            Request::get(format!("/trace/{code}/qr.png"))
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(&body[1..4], b"PNG");
+
+    let (status, _, body) = app
+        .request(
+            Request::get("/trace/LOT-2222-3333")
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(String::from_utf8_lossy(&body).contains("Không tìm thấy"));
+
+    let counted = app
+        .gql_as(
+            Some(&owner.access),
+            "query($c: String!) { lot(code: $c) { scanCount } }",
+            json!({ "c": code }),
+        )
+        .await;
+    assert_eq!(counted.data()["lot"]["scanCount"], 1);
+}
+
+#[tokio::test]
+async fn a_harvest_date_in_the_future_is_refused() {
+    let app = TestApp::spawn().await;
+    let (owner, coop) = shop(&app).await;
+    let (product, _) = app.product(&owner, &coop, "Xoài", 120_000, 5).await;
+    let tomorrow = (chrono::Utc::now().date_naive() + chrono::Duration::days(2)).to_string();
+    let res = app
+        .gql_as(
+            Some(&owner.access),
+            "mutation($p: ID!, $d: NaiveDate!) { createLot(input: { productId: $p, harvestedOn: $d, quantity: 5, unit: KG }) { code } }",
+            json!({ "p": product, "d": tomorrow }),
+        )
+        .await;
+    assert_eq!(res.code(), "BAD_USER_INPUT");
+    assert_eq!(res.field(), "input.harvestedOn");
+}
+
+#[tokio::test]
+async fn badges_show_certificates_valid_today_and_expired_ones_disappear() {
+    let app = TestApp::spawn().await;
+    let (owner, coop) = shop(&app).await;
+    let (product, _) = app.product(&owner, &coop, "Xoài", 120_000, 5).await;
+    let add = "mutation($i: AddCertificationInput!) { addCertification(input: $i) { id kind validToday } }";
+    let today = chrono::Utc::now().date_naive();
+    let day = |d: i64| (today + chrono::Duration::days(d)).to_string();
+    let cert = |kind: &str, scope: &str, from: i64, until: i64, stars: Option<i32>| json!({ "i": { "cooperativeId": coop, "kind": kind, "stars": stars, "issuer": "Sở NN&PTNT Sơn La", "number": format!("{kind}-{from}"), "validFrom": day(from), "validUntil": day(until), "scope": scope, "productId": if scope == "PRODUCT" { Some(product.clone()) } else { None } } });
+    app.gql_as(
+        Some(&owner.access),
+        add,
+        cert("VIETGAP", "PRODUCT", -100, 100, None),
+    )
+    .await
+    .data();
+    app.gql_as(
+        Some(&owner.access),
+        add,
+        cert("ORGANIC", "PRODUCT", -400, -1, None),
+    )
+    .await
+    .data();
+    let ocop = app
+        .gql_as(
+            Some(&owner.access),
+            add,
+            cert("OCOP", "COOPERATIVE", -10, 300, Some(4)),
+        )
+        .await;
+    let ocop_id = ocop.data()["addCertification"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let res = app
+        .gql("query($id: ID) { product(id: $id) { badges { kind } cooperative { badges { kind stars } } } }", json!({ "id": product }))
+        .await;
+    let kinds: Vec<&str> = res.data()["product"]["badges"]
+        .as_array()
+        .expect("badges")
+        .iter()
+        .filter_map(|b| b["kind"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec!["VIETGAP", "OCOP"],
+        "the expired organic certificate does not show"
+    );
+    assert_eq!(
+        res.data()["product"]["cooperative"]["badges"][0]["stars"],
+        4
+    );
+    let res = app
+        .gql(
+            "{ products(filter: { certification: ORGANIC }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.data()["products"]["totalCount"], 0);
+    app.gql_as(
+        Some(&owner.access),
+        "mutation($id: ID!) { revokeCertification(id: $id) { id } }",
+        json!({ "id": ocop_id }),
+    )
+    .await
+    .data();
+    let res = app
+        .gql(
+            "query($id: ID) { product(id: $id) { badges { kind } } }",
+            json!({ "id": product }),
+        )
+        .await;
+    assert_eq!(
+        res.data()["product"]["badges"],
+        json!([{ "kind": "VIETGAP" }])
+    );
+    for (input, field) in [
+        (
+            cert("VIETGAP", "PRODUCT", 10, -10, None),
+            "input.validUntil",
+        ),
+        (cert("OCOP", "COOPERATIVE", -1, 10, Some(6)), "input.stars"),
+        (
+            cert("VIETGAP", "COOPERATIVE", -1, 10, Some(4)),
+            "input.stars",
+        ),
+    ] {
+        let res = app.gql_as(Some(&owner.access), add, input).await;
+        assert_eq!(res.code(), "BAD_USER_INPUT");
+        assert_eq!(res.field(), field);
+    }
+}

@@ -112,6 +112,13 @@ impl TestApp {
 
     /// A fresh app, with settings changed by `tweak` first.
     pub async fn spawn_with(tweak: impl FnOnce(&mut HashMap<String, String>)) -> Self {
+        // Errors the server logs show up beside a failing test.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "warn,farmstream=error".into()),
+            )
+            .try_init();
         let dir = tempfile::tempdir().expect("temp dir");
         let mut settings = settings_for(dir.path()).await;
         tweak(&mut settings);

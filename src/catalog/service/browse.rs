@@ -3,7 +3,6 @@
 //! SQLite and PostgreSQL.
 
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
@@ -23,7 +22,8 @@ use crate::text::{escape_like, fold};
 /// How a product list is ordered.
 #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ProductSort {
-    /// Name matches first, then newest (newest without a search).
+    /// Names starting with the words first, then names containing them, then
+    /// other matches; newest first within each (newest without a search).
     #[default]
     Relevance,
     /// Newest first.
@@ -66,10 +66,6 @@ pub struct ProductPage {
 
 fn like(word: &str) -> String {
     format!("%{}%", escape_like(word))
-}
-
-fn cust(sql: &str, values: Vec<Value>) -> SimpleExpr {
-    Expr::cust_with_values(sql.to_owned(), values)
 }
 
 /// Lists products the viewer may see, filtered, sorted and paged.
@@ -115,14 +111,14 @@ pub async fn list(
         query = query.filter(product::Column::Category.eq(category.as_str()));
     }
     if let Some(province) = &filter.province {
-        query = query.filter(cust(
+        query = query.filter(db.expr(
             "(cooperative_id IN (SELECT id FROM cooperatives WHERE province = ?) \
              OR id IN (SELECT product_id FROM origin_stories WHERE province = ?))",
             vec![province.name().into(), province.name().into()],
         ));
     }
     if let Some(area) = filter.area.as_deref().map(fold).filter(|a| !a.is_empty()) {
-        query = query.filter(cust(
+        query = query.filter(db.expr(
             "(search_text LIKE ? ESCAPE '\\' OR cooperative_id IN \
              (SELECT id FROM cooperatives WHERE search_text LIKE ? ESCAPE '\\'))",
             vec![like(&area).into(), like(&area).into()],
@@ -137,7 +133,7 @@ pub async fn list(
         .map(str::to_owned)
         .collect();
     for word in &words {
-        query = query.filter(cust(
+        query = query.filter(db.expr(
             "(search_text LIKE ? ESCAPE '\\' OR cooperative_id IN \
              (SELECT id FROM cooperatives WHERE search_text LIKE ? ESCAPE '\\'))",
             vec![like(word).into(), like(word).into()],
@@ -145,7 +141,7 @@ pub async fn list(
     }
     if let Some(kind) = filter.certification {
         let today = Utc::now().date_naive();
-        query = query.filter(cust(
+        query = query.filter(db.expr(
             "(id IN (SELECT product_id FROM certifications WHERE kind = ? AND scope = 'PRODUCT' \
                AND revoked_at IS NULL AND valid_from <= ? AND valid_until >= ?) \
              OR cooperative_id IN (SELECT cooperative_id FROM certifications WHERE kind = ? \
@@ -168,13 +164,13 @@ pub async fn list(
     }
     match filter.in_stock {
         Some(true) => {
-            query = query.filter(cust(
+            query = query.filter(db.expr(
                 "id IN (SELECT product_id FROM product_variants WHERE removed_at IS NULL AND stock > 0)",
                 vec![],
             ))
         }
         Some(false) => {
-            query = query.filter(cust(
+            query = query.filter(db.expr(
                 "id NOT IN (SELECT product_id FROM product_variants WHERE removed_at IS NULL AND stock > 0)",
                 vec![],
             ))
@@ -189,7 +185,7 @@ pub async fn list(
     } else {
         sort
     };
-    let (query, key_sql, key_values) = order(query, sort, &phrase);
+    let (query, key_sql, key_values) = order(db, query, sort, &phrase);
     let query = match page.after {
         None => query,
         Some(after) => {
@@ -214,7 +210,7 @@ pub async fn list(
                 values.extend(key_values.iter().cloned());
                 values.push(after.k.into());
                 values.push(after.id.into());
-                query.filter(cust(&sql, values))
+                query.filter(db.expr(&sql, values))
             }
         }
     };
@@ -225,7 +221,7 @@ pub async fn list(
         .into_iter()
         .map(|p| {
             let k = match sort {
-                ProductSort::Relevance => i64::from(!p.search_name.contains(&phrase)),
+                ProductSort::Relevance => relevance(&p.search_name, &phrase),
                 ProductSort::PriceAsc | ProductSort::PriceDesc => p.min_price_vnd.unwrap_or(0),
                 ProductSort::Newest => 0,
             };
@@ -240,18 +236,36 @@ pub async fn list(
     })
 }
 
+/// 0 when the name starts with the searched words, 1 when it contains
+/// them, 2 when only other text matched (the SQL sort key, in Rust).
+fn relevance(search_name: &str, phrase: &str) -> i64 {
+    if search_name.starts_with(phrase) {
+        0
+    } else if search_name.contains(phrase) {
+        1
+    } else {
+        2
+    }
+}
+
 /// Orders the query and returns the SQL of its sort key (and its values).
 fn order(
+    db: &Db,
     query: Select<product::Entity>,
     sort: ProductSort,
     phrase: &str,
 ) -> (Select<product::Entity>, String, Vec<Value>) {
     match sort {
         ProductSort::Relevance => {
-            let key = "CASE WHEN search_name LIKE ? ESCAPE '\\' THEN 0 ELSE 1 END".to_owned();
-            let values = vec![Value::from(like(phrase))];
+            let key = "CASE WHEN search_name LIKE ? ESCAPE '\\' THEN 0 \
+                       WHEN search_name LIKE ? ESCAPE '\\' THEN 1 ELSE 2 END"
+                .to_owned();
+            let values = vec![
+                Value::from(format!("{}%", escape_like(phrase))),
+                Value::from(like(phrase)),
+            ];
             let q = query
-                .order_by(cust(&key, values.clone()), sea_orm::Order::Asc)
+                .order_by(db.expr(&key, values.clone()), sea_orm::Order::Asc)
                 .order_by_desc(product::Column::Id);
             (q, key, values)
         }
@@ -263,14 +277,14 @@ fn order(
         ProductSort::PriceAsc => {
             let key = "COALESCE(min_price_vnd, 0)".to_owned();
             let q = query
-                .order_by(cust(&key, vec![]), sea_orm::Order::Asc)
+                .order_by(db.expr(&key, vec![]), sea_orm::Order::Asc)
                 .order_by_asc(product::Column::Id);
             (q, key, vec![])
         }
         ProductSort::PriceDesc => {
             let key = "COALESCE(min_price_vnd, 0)".to_owned();
             let q = query
-                .order_by(cust(&key, vec![]), sea_orm::Order::Desc)
+                .order_by(db.expr(&key, vec![]), sea_orm::Order::Desc)
                 .order_by_desc(product::Column::Id);
             (q, key, vec![])
         }
