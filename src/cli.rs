@@ -163,8 +163,10 @@ async fn run_seed(config: &Config) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
     println!(
-        "seeded: {} new demo accounts (password for all of them: {})",
+        "seeded: {} accounts, {} cooperatives, {} products (password of every demo account: {})",
         report.accounts_created,
+        report.cooperatives_created,
+        report.products_created,
         seed::DEMO_PASSWORD
     );
     Ok(())

@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 /// One GraphQL request sent over and over.
+#[derive(Clone)]
 pub struct Load {
     pub url: String,
     pub body: serde_json::Value,

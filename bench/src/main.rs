@@ -39,7 +39,17 @@ enum Scenario {
     },
     /// `me` with a valid token: throughput, latency and server CPU per request.
     Me,
+    /// A page of 20 products with their variants, on the seed catalogue.
+    Catalog,
+    /// The same page with each product's cooperative name and badges.
+    CatalogRich,
+    /// One product by slug with variants, origin story, lots and badges.
+    Product,
 }
+
+const CATALOG: &str = "query Catalog { products(first: 20) { edges { node { id name slug variants { id priceVnd stock } } } totalCount } }";
+const CATALOG_RICH: &str = "query CatalogRich { products(first: 20) { edges { node { id name slug variants { id priceVnd stock } cooperative { name badges { kind stars } } badges { kind } } } totalCount } }";
+const PRODUCT: &str = "query Product { product(slug: \"xoai-tron-yen-chau\") { id name description variants { id name priceVnd stock unitPrice { amountVnd per } } originStory { farmName growerName area story } lots { code harvestedOn } badges { kind stars validUntil } cooperative { name } } }";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -48,7 +58,57 @@ async fn main() -> anyhow::Result<()> {
     match cli.scenario {
         Scenario::Startup { runs } => startup(&binary, runs).await,
         Scenario::Me => me(&binary, cli.seconds, cli.concurrency).await,
+        Scenario::Catalog => {
+            read_scenario(&binary, "catalog", CATALOG, cli.seconds, cli.concurrency).await
+        }
+        Scenario::CatalogRich => {
+            read_scenario(
+                &binary,
+                "catalog-rich",
+                CATALOG_RICH,
+                cli.seconds,
+                cli.concurrency,
+            )
+            .await
+        }
+        Scenario::Product => {
+            read_scenario(&binary, "product", PRODUCT, cli.seconds, cli.concurrency).await
+        }
     }
+}
+
+/// Drives one public query against a seeded server.
+async fn read_scenario(
+    binary: &std::path::Path,
+    name: &str,
+    query: &str,
+    seconds: u64,
+    concurrency: usize,
+) -> anyhow::Result<()> {
+    let server = Server::start_seeded(binary).await?;
+    let load = Load {
+        url: server.graphql_url(),
+        body: serde_json::json!({ "query": query }),
+        token: None,
+        seconds,
+        concurrency,
+    };
+    // A short warm-up, so caches and pools are filled before measuring.
+    Load {
+        seconds: 1,
+        ..load.clone()
+    }
+    .run()
+    .await?;
+    let report = load.run().await?;
+    println!("scenario: {name} (seed catalogue on SQLite, {concurrency} connections, {seconds} s)");
+    report.print();
+    println!(
+        "server peak RSS: {:.1} MiB",
+        server.peak_rss_kib()? as f64 / 1024.0
+    );
+    server.stop().await;
+    Ok(())
 }
 
 async fn startup(binary: &std::path::Path, runs: usize) -> anyhow::Result<()> {

@@ -39,13 +39,33 @@ fn free_port() -> anyhow::Result<u16> {
 impl Server {
     /// Starts the server on an empty data folder and waits until it is ready.
     pub async fn start(binary: &Path) -> anyhow::Result<Self> {
-        Self::start_with(binary, &[]).await
+        Self::start_with(binary, &[], false).await
     }
 
-    /// The same, with extra environment settings.
-    pub async fn start_with(binary: &Path, env: &[(&str, String)]) -> anyhow::Result<Self> {
+    /// Starts the server on a data folder loaded by `farmstream seed`.
+    pub async fn start_seeded(binary: &Path) -> anyhow::Result<Self> {
+        Self::start_with(binary, &[], true).await
+    }
+
+    /// Starts the server with extra environment settings, seeded or not.
+    pub async fn start_with(
+        binary: &Path,
+        env: &[(&str, String)],
+        seed: bool,
+    ) -> anyhow::Result<Self> {
         let data = tempfile::tempdir()?;
         let port = free_port()?;
+        if seed {
+            let status = Command::new(binary)
+                .arg("seed")
+                .env("FARMSTREAM_DATA_DIR", data.path())
+                .env("RUST_LOG", "warn")
+                .stdout(Stdio::null())
+                .status()
+                .await
+                .context("running farmstream seed")?;
+            anyhow::ensure!(status.success(), "farmstream seed failed");
+        }
         let started = Instant::now();
         let mut cmd = Command::new(binary);
         cmd.arg("serve")

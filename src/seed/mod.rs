@@ -34,10 +34,14 @@ const ACCOUNTS: &[(&str, &str, &str, Option<PlatformRole>)] = &[
     ),
 ];
 
+mod catalog;
+
 /// What seeding did.
 #[derive(Debug, Default)]
 pub struct Report {
     pub accounts_created: usize,
+    pub cooperatives_created: usize,
+    pub products_created: usize,
 }
 
 /// Loads the demo data that is missing.
@@ -73,5 +77,8 @@ pub async fn run(db: &Db, keys: &TokenKeys) -> AppResult<Report> {
             None => {}
         }
     }
+    let catalog = catalog::run(db, keys, DEMO_PASSWORD).await?;
+    report.cooperatives_created = catalog.cooperatives_created;
+    report.products_created = catalog.products_created;
     Ok(report)
 }
