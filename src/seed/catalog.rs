@@ -655,7 +655,8 @@ async fn seed_product(
                     unit: *unit,
                     net_quantity: *qty,
                     price: Vnd::parse(*price, "price")?,
-                    compare_at: index.is_multiple_of(3)
+                    compare_at: index
+                        .is_multiple_of(3)
                         .then(|| Vnd::parse(price + price / 5, "price"))
                         .transpose()?,
                     // A few sold out, to make stock filters meaningful.

@@ -124,7 +124,25 @@ async fn bad_product_input_is_refused_naming_the_field() {
     let unknown = app
         .gql(PRODUCT, json!({ "id": uuid::Uuid::new_v4().to_string() }))
         .await;
-    assert_eq!(unknown.data()["product"], Value::Null);
+    assert_eq!(unknown.code(), "NOT_FOUND");
+    assert_eq!(
+        app.gql(PRODUCT, json!({ "slug": "khong-co" })).await.code(),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        app.gql(PRODUCT, json!({ "id": "not-a-uuid" }))
+            .await
+            .field(),
+        "id"
+    );
+    let lot = app
+        .gql("{ lot(code: \"LOT-2222-3333\") { code } }", json!({}))
+        .await;
+    assert_eq!(lot.code(), "NOT_FOUND");
+    let coop = app
+        .gql("{ cooperative(slug: \"khong-co\") { id } }", json!({}))
+        .await;
+    assert_eq!(coop.code(), "NOT_FOUND");
 }
 
 #[tokio::test]
@@ -150,14 +168,14 @@ async fn drafts_are_visible_to_their_cooperative_only() {
         id.as_str()
     );
     assert_eq!(
-        app.gql(PRODUCT, json!({ "id": id })).await.data()["product"],
-        Value::Null
+        app.gql(PRODUCT, json!({ "id": id })).await.code(),
+        "NOT_FOUND"
     );
     assert_eq!(
         app.gql_as(Some(&stranger.access), PRODUCT, json!({ "id": id }))
             .await
-            .data()["product"],
-        Value::Null
+            .code(),
+        "NOT_FOUND"
     );
     let list = app.gql("{ products { totalCount } }", json!({})).await;
     assert_eq!(list.data()["products"]["totalCount"], 0);
@@ -518,15 +536,22 @@ async fn a_page_of_products_costs_the_same_queries_whatever_its_size() {
         }
     }
     let q = "query($n: Int) { products(first: $n) { totalCount edges { node { id name cooperative { name badges { kind } } variants { priceVnd stock } originStory { farmName } badges { kind } lots { code } } } } }";
+    // A DataLoader batch can be split in two when the machine is busy (it
+    // waits a millisecond for keys), which only ever adds queries; the least
+    // of a few runs shows how the page is really batched.
     let mut costs = Vec::new();
     for n in [5, 20] {
-        let before = app.app.state.db.query_count();
-        let res = app.gql(q, json!({ "n": n })).await;
-        assert_eq!(
-            res.data()["products"]["edges"].as_array().map(Vec::len),
-            Some(n as usize)
-        );
-        costs.push(app.app.state.db.query_count() - before);
+        let mut least = u64::MAX;
+        for _ in 0..3 {
+            let before = app.app.state.db.query_count();
+            let res = app.gql(q, json!({ "n": n })).await;
+            assert_eq!(
+                res.data()["products"]["edges"].as_array().map(Vec::len),
+                Some(n as usize)
+            );
+            least = least.min(app.app.state.db.query_count() - before);
+        }
+        costs.push(least);
     }
     assert_eq!(
         costs[0], costs[1],

@@ -45,7 +45,7 @@ pub struct CooperativeQuery;
 
 #[Object]
 impl CooperativeQuery {
-    /// A cooperative by id or by slug (current or former).
+    /// A cooperative by id or by slug (current or former); `NOT_FOUND` when there is none.
     async fn cooperative(
         &self,
         ctx: &Context<'_>,
@@ -58,7 +58,9 @@ impl CooperativeQuery {
             (None, Some(slug)) => service::find_by_slug(db, &slug).await?,
             _ => return Err(AppError::invalid("id", "give either id or slug").into()),
         };
-        Ok(found.map(Cooperative))
+        found
+            .map(|c| Some(Cooperative(c)))
+            .ok_or_else(|| AppError::not_found("cooperative").into())
     }
 
     /// Cooperatives, oldest first, filtered.

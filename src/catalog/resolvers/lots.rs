@@ -20,11 +20,15 @@ pub struct LotQuery;
 
 #[Object]
 impl LotQuery {
-    /// A lot by the code on its package; public, no login needed.
+    /// A lot by the code on its package (case, spaces and hyphens forgiven);
+    /// public, no login needed. `NOT_FOUND` for an unknown code.
     async fn lot(&self, ctx: &Context<'_>, code: String) -> ApiResult<Option<Lot>> {
-        Ok(lots::find_public(ctx.data_unchecked::<Db>(), &code)
+        let lot = lots::find_public(ctx.data_unchecked::<Db>(), &code)
             .await?
-            .map(Lot))
+            .ok_or_else(|| {
+                crate::error::AppError::NotFound(format!("no lot has the code {code}"))
+            })?;
+        Ok(Some(Lot(lot)))
     }
 }
 

@@ -44,8 +44,9 @@ pub struct ProductQuery;
 
 #[Object]
 impl ProductQuery {
-    /// A product by id or slug (current or former). Drafts and archived
-    /// products are found only by their cooperative's members.
+    /// A product by id or slug (current or former); `NOT_FOUND` when there is
+    /// none. Drafts and archived products are found only by their
+    /// cooperative's members.
     async fn product(
         &self,
         ctx: &Context<'_>,
@@ -58,11 +59,9 @@ impl ProductQuery {
             (None, Some(slug)) => products::find_by_slug(db, &slug).await?,
             _ => return Err(AppError::invalid("id", "give either id or slug").into()),
         };
-        match products::visible(db, viewer(ctx), found).await {
-            Ok(p) => Ok(Some(Product(p))),
-            Err(AppError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        Ok(Some(Product(
+            products::visible(db, viewer(ctx), found).await?,
+        )))
     }
 
     /// The catalogue: published products, filtered, sorted, 100 at most a page.
