@@ -11,6 +11,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::Db;
 use crate::http::{self, AppState};
+use crate::media;
 use crate::metrics::Metrics;
 use crate::schema;
 use crate::storage::{self, EmbeddedS3};
@@ -32,7 +33,13 @@ impl App {
             .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
         let (storage, embedded_s3) = storage::connect(&config.s3).await?;
         let keys = TokenKeys::new(&config);
-        let schema = schema::build(&config.graphql, db.clone(), keys.clone(), storage.clone());
+        let schema = schema::build(
+            &config.graphql,
+            db.clone(),
+            keys.clone(),
+            storage.clone(),
+            config.media.clone(),
+        );
         let metrics = Arc::new(Metrics::new(config.db_max_connections)?);
         Ok(Self {
             state: AppState {
@@ -66,6 +73,12 @@ impl App {
     ) -> anyhow::Result<()> {
         let grace = self.state.config.shutdown_timeout;
         let router = self.router();
+        let sweeper = media::service::spawn_sweeper(
+            self.state.db.clone(),
+            self.state.storage.clone(),
+            self.state.config.media.clone(),
+            shutdown.child_token(),
+        );
         let server = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         let deadline = async {
@@ -76,6 +89,7 @@ impl App {
             result = server => result?,
             () = deadline => tracing::warn!(?grace, "requests still running at the shutdown deadline were cut off"),
         }
+        sweeper.abort();
         if let Some(s3) = self.embedded_s3 {
             s3.stop().await;
         }

@@ -58,6 +58,14 @@ pub enum AppError {
     /// A bug or an unavailable dependency; the cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+    /// A dependency (e.g. media storage) cannot be reached: `INTERNAL`, with
+    /// a message saying which; the cause is logged, never shown.
+    #[error("{message}")]
+    Unavailable {
+        message: &'static str,
+        #[source]
+        cause: anyhow::Error,
+    },
 }
 
 /// What services return.
@@ -91,14 +99,18 @@ impl AppError {
             Self::Invalid { .. } => ErrorCode::BadUserInput,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::OutOfStock(_) => ErrorCode::OutOfStock,
-            Self::Internal(_) => ErrorCode::Internal,
+            Self::Internal(_) | Self::Unavailable { .. } => ErrorCode::Internal,
         }
     }
 
     /// The GraphQL error a client sees; internal causes are logged here.
     pub fn to_graphql(&self) -> async_graphql::Error {
-        if let Self::Internal(cause) = self {
-            tracing::error!(error = ?cause, "internal error");
+        match self {
+            Self::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+            Self::Unavailable { message, cause } => {
+                tracing::error!(error = ?cause, "{message}");
+            }
+            _ => {}
         }
         let code = self.code().as_str();
         let error = async_graphql::Error::new(self.to_string());

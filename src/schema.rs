@@ -7,19 +7,21 @@ use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use crate::auth::loaders::RolesByUser;
 use crate::auth::resolvers::{AuthMutation, AuthQuery};
 use crate::auth::{Viewer, tokens::TokenKeys};
-use crate::config::GraphqlLimits;
+use crate::config::{GraphqlLimits, MediaConfig};
 use crate::db::Db;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
+use crate::media::loaders::MediaAssetLoader;
+use crate::media::resolvers::{MediaMutation, MediaQuery};
 use crate::storage::Storage;
 
 /// Every query.
 #[derive(MergedObject, Default)]
-pub struct Query(AuthQuery);
+pub struct Query(AuthQuery, MediaQuery);
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation);
+pub struct Mutation(AuthMutation, MediaMutation);
 
 /// The schema served at `/graphql`.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -42,8 +44,19 @@ fn builder(limits: &GraphqlLimits) -> SchemaBuilder<Query, Mutation, EmptySubscr
 }
 
 /// The schema with the shared services every resolver reads from its context.
-pub fn build(limits: &GraphqlLimits, db: Db, keys: TokenKeys, storage: Storage) -> AppSchema {
-    builder(limits).data(db).data(keys).data(storage).finish()
+pub fn build(
+    limits: &GraphqlLimits,
+    db: Db,
+    keys: TokenKeys,
+    storage: Storage,
+    media: MediaConfig,
+) -> AppSchema {
+    builder(limits)
+        .data(db)
+        .data(keys)
+        .data(storage)
+        .data(media)
+        .finish()
 }
 
 /// The schema in SDL, as written to `schema.graphql`.
@@ -70,4 +83,5 @@ pub fn per_request(
         .data(viewer)
         .data(operation)
         .data(DataLoader::new(RolesByUser(db.clone()), tokio::spawn))
+        .data(DataLoader::new(MediaAssetLoader(db.clone()), tokio::spawn))
 }
