@@ -10,6 +10,7 @@ mod cli;
 mod health;
 mod http;
 mod limits;
+mod media;
 mod migrations;
 mod schema_file;
 mod shutdown;
