@@ -307,6 +307,45 @@ on_every_store! {
         assert_eq!(again.data()["confirmUpload"]["status"], "READY", "confirming twice is harmless");
     }
 
+    async fn a_given_checksum_is_signed_into_the_upload_and_checked(app) {
+        use sha2::Digest;
+        let photo = png(60, 60);
+        let good = hex::encode(sha2::Sha256::digest(&photo));
+        let bad = hex::encode(sha2::Sha256::digest(b"something else"));
+        for (checksum, accepted) in [(good, true), (bad, false)] {
+            let res = app
+                .gql(
+                    Some(&app.owner.access),
+                    CREATE_UPLOAD,
+                    json!({ "i": {
+                        "purpose": "PRODUCT_IMAGE", "contentType": "image/png",
+                        "byteSize": photo.len(), "cooperativeId": app.coop,
+                        "checksumSha256": checksum,
+                    }}),
+                )
+                .await;
+            let payload = &res.data()["createUpload"];
+            let signed = payload["requiredHeaders"]
+                .as_array()
+                .expect("headers")
+                .iter()
+                .any(|h| h["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case("x-amz-checksum-sha256")));
+            assert!(signed, "the checksum is a required header: {payload}");
+            let id = payload["asset"]["id"].as_str().expect("id").to_owned();
+            let status = put(payload, "image/png", photo.clone()).await;
+            let confirmed = app.confirm(Some(&app.owner.access), &id).await;
+            if accepted {
+                assert!(status.is_success(), "{status}");
+                assert_eq!(confirmed.data()["confirmUpload"]["status"], "READY");
+            } else {
+                if app.is_embedded() {
+                    assert!(!status.is_success(), "the embedded store checks the checksum");
+                }
+                assert_eq!(confirmed.code(), "BAD_USER_INPUT", "{}", confirmed.body);
+            }
+        }
+    }
+
     async fn confirming_before_uploading_says_nothing_was_uploaded_yet(app) {
         let res = app
             .create_upload(Some(&app.owner.access), &app.coop, "LOT_IMAGE", "image/jpeg", 1000)
