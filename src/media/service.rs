@@ -412,10 +412,18 @@ pub async fn confirm_upload(
         .exec(&*txn)
         .await?;
     if updated.rows_affected == 0 {
-        // Swept or deleted while we looked at it.
+        let now_row = find(&*txn, id).await?;
         drop(txn);
-        delete_quietly(storage, &written).await;
-        return Err(AppError::not_found("media asset"));
+        return match now_row {
+            // A concurrent confirmation won; the renditions it points at are
+            // the ones just written again under the same keys, so keep them.
+            Some(row) if row.status == MediaStatus::Ready.as_str() => Ok(row),
+            // Swept or deleted while we looked at it.
+            _ => {
+                delete_quietly(storage, &written).await;
+                Err(AppError::not_found("media asset"))
+            }
+        };
     }
     let ready = find(&*txn, id)
         .await?
