@@ -222,6 +222,20 @@ mod tests {
     }
 
     #[test]
+    fn an_unavailable_dependency_is_internal_but_says_which() {
+        let err = AppError::Unavailable {
+            message: "media storage is unavailable right now; try again later",
+            cause: anyhow::anyhow!("connection refused to secret-host:9000"),
+        }
+        .to_graphql();
+        assert_eq!(code_of(&err).as_deref(), Some("INTERNAL"));
+        assert_eq!(
+            err.message,
+            "media storage is unavailable right now; try again later"
+        );
+    }
+
+    #[test]
     fn invalid_input_names_the_field() {
         let err = AppError::invalid("input.email", "is not an e-mail address").to_graphql();
         assert_eq!(err.message, "input.email: is not an e-mail address");
