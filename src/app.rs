@@ -11,6 +11,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::Db;
 use crate::http::{self, AppState};
+use crate::media;
 use crate::metrics::Metrics;
 use crate::schema;
 use crate::storage::{self, EmbeddedS3};
@@ -66,6 +67,12 @@ impl App {
     ) -> anyhow::Result<()> {
         let grace = self.state.config.shutdown_timeout;
         let router = self.router();
+        let sweeper = media::service::spawn_sweeper(
+            self.state.db.clone(),
+            self.state.storage.clone(),
+            self.state.config.media.clone(),
+            shutdown.child_token(),
+        );
         let server = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         let deadline = async {
@@ -76,6 +83,7 @@ impl App {
             result = server => result?,
             () = deadline => tracing::warn!(?grace, "requests still running at the shutdown deadline were cut off"),
         }
+        sweeper.abort();
         if let Some(s3) = self.embedded_s3 {
             s3.stop().await;
         }

@@ -72,6 +72,85 @@ pub struct GraphqlLimits {
     pub introspection: bool,
 }
 
+/// Limits and lifetimes of media uploads and links.
+#[derive(Clone, Debug)]
+pub struct MediaConfig {
+    /// Largest photo (product, logo, cover, origin story, lot), in bytes.
+    pub max_image_bytes: u64,
+    /// Largest video (product video, livestream replay), in bytes.
+    pub max_video_bytes: u64,
+    /// Largest certificate document, in bytes.
+    pub max_document_bytes: u64,
+    /// How long a presigned upload URL works (at most 15 minutes).
+    pub upload_url_ttl: Duration,
+    /// How long a presigned download URL works.
+    pub url_ttl: Duration,
+    /// Serve plain URLs under this base (a CDN or public bucket) instead of
+    /// presigned ones; no trailing slash.
+    pub public_base_url: Option<String>,
+    /// An upload still unconfirmed this long after `createUpload` is swept away.
+    pub pending_ttl: Duration,
+    /// How often the sweeper looks for such uploads.
+    pub sweep_interval: Duration,
+}
+
+/// The longest a presigned upload URL may live.
+pub const MAX_UPLOAD_URL_TTL: Duration = Duration::from_secs(15 * 60);
+/// The longest a SigV4 presigned URL may live (7 days).
+pub const MAX_PRESIGNED_URL_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+
+impl MediaConfig {
+    fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
+        let bytes = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            let n: u64 = parse_num(src, name, default)?;
+            if n == 0 {
+                return Err(ConfigError::new(name, "must be at least 1 byte"));
+            }
+            Ok(n)
+        };
+        let upload_url_ttl = parse_secs(
+            src,
+            "FARMSTREAM_MEDIA_UPLOAD_URL_TTL_SECS",
+            MAX_UPLOAD_URL_TTL.as_secs(),
+        )?;
+        if upload_url_ttl > MAX_UPLOAD_URL_TTL {
+            return Err(ConfigError::new(
+                "FARMSTREAM_MEDIA_UPLOAD_URL_TTL_SECS",
+                "must be at most 900 seconds (15 minutes)",
+            ));
+        }
+        let url_ttl = parse_secs(src, "FARMSTREAM_MEDIA_URL_TTL_SECS", 3600)?;
+        if url_ttl > MAX_PRESIGNED_URL_TTL {
+            return Err(ConfigError::new(
+                "FARMSTREAM_MEDIA_URL_TTL_SECS",
+                "must be at most 604800 seconds (7 days, the limit of presigned URLs)",
+            ));
+        }
+        let public_base_url = match src.get("FARMSTREAM_MEDIA_PUBLIC_BASE_URL") {
+            None => None,
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                Some(url.trim_end_matches('/').to_owned())
+            }
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "FARMSTREAM_MEDIA_PUBLIC_BASE_URL",
+                    "expected an http:// or https:// URL",
+                ));
+            }
+        };
+        Ok(Self {
+            max_image_bytes: bytes("FARMSTREAM_MEDIA_MAX_IMAGE_BYTES", 10 * 1024 * 1024)?,
+            max_video_bytes: bytes("FARMSTREAM_MEDIA_MAX_VIDEO_BYTES", 2 * 1024 * 1024 * 1024)?,
+            max_document_bytes: bytes("FARMSTREAM_MEDIA_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)?,
+            upload_url_ttl,
+            url_ttl,
+            public_base_url,
+            pending_ttl: parse_secs(src, "FARMSTREAM_MEDIA_PENDING_TTL_SECS", 24 * 3600)?,
+            sweep_interval: parse_secs(src, "FARMSTREAM_MEDIA_SWEEP_INTERVAL_SECS", 3600)?,
+        })
+    }
+}
+
 /// Everything the service needs to start.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -87,6 +166,7 @@ pub struct Config {
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub s3: S3Config,
+    pub media: MediaConfig,
     pub public_base_url: String,
     pub cors_origins: Vec<String>,
     pub body_limit_bytes: usize,
@@ -299,6 +379,7 @@ impl Config {
                 30 * 24 * 3600,
             )?,
             s3,
+            media: MediaConfig::from_source(src)?,
             public_base_url,
             cors_origins,
             body_limit_bytes: parse_num(src, "FARMSTREAM_BODY_LIMIT_BYTES", 1024 * 1024usize)?,
@@ -516,10 +597,28 @@ mod tests {
             ("FARMSTREAM_GRAPHQL_INTROSPECTION", "maybe"),
             ("FARMSTREAM_CORS_ORIGINS", "example.com"),
             ("DATABASE_URL", "mysql://x"),
+            ("FARMSTREAM_MEDIA_MAX_IMAGE_BYTES", "0"),
+            ("FARMSTREAM_MEDIA_MAX_VIDEO_BYTES", "lots"),
+            ("FARMSTREAM_MEDIA_UPLOAD_URL_TTL_SECS", "3600"),
+            ("FARMSTREAM_MEDIA_URL_TTL_SECS", "999999999"),
+            ("FARMSTREAM_MEDIA_PUBLIC_BASE_URL", "cdn.example.com"),
+            ("FARMSTREAM_MEDIA_PENDING_TTL_SECS", "0"),
         ] {
             let err = with(&[(name, value)]).expect_err(name);
             assert_eq!(err.name, name, "{err}");
         }
+    }
+
+    #[test]
+    fn media_limits_default_to_the_documented_sizes() {
+        let media = with(&[]).expect("defaults are valid").media;
+        assert_eq!(media.max_image_bytes, 10 * 1024 * 1024);
+        assert_eq!(media.max_video_bytes, 2 * 1024 * 1024 * 1024);
+        assert_eq!(media.max_document_bytes, 20 * 1024 * 1024);
+        assert_eq!(media.url_ttl, Duration::from_secs(3600));
+        assert_eq!(media.upload_url_ttl, MAX_UPLOAD_URL_TTL);
+        assert_eq!(media.pending_ttl, Duration::from_secs(24 * 3600));
+        assert!(media.public_base_url.is_none());
     }
 
     #[test]

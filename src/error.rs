@@ -58,6 +58,14 @@ pub enum AppError {
     /// A bug or an unavailable dependency; the cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+    /// A dependency (e.g. media storage) cannot be reached: `INTERNAL`, with
+    /// a message saying which; the cause is logged, never shown.
+    #[error("{message}")]
+    Unavailable {
+        message: &'static str,
+        #[source]
+        cause: anyhow::Error,
+    },
 }
 
 /// What services return.
@@ -91,14 +99,18 @@ impl AppError {
             Self::Invalid { .. } => ErrorCode::BadUserInput,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::OutOfStock(_) => ErrorCode::OutOfStock,
-            Self::Internal(_) => ErrorCode::Internal,
+            Self::Internal(_) | Self::Unavailable { .. } => ErrorCode::Internal,
         }
     }
 
     /// The GraphQL error a client sees; internal causes are logged here.
     pub fn to_graphql(&self) -> async_graphql::Error {
-        if let Self::Internal(cause) = self {
-            tracing::error!(error = ?cause, "internal error");
+        match self {
+            Self::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+            Self::Unavailable { message, cause } => {
+                tracing::error!(error = ?cause, "{message}");
+            }
+            _ => {}
         }
         let code = self.code().as_str();
         let error = async_graphql::Error::new(self.to_string());
@@ -207,6 +219,20 @@ mod tests {
     fn internal_causes_are_never_shown() {
         let err = AppError::internal(anyhow::anyhow!("password=hunter2")).to_graphql();
         assert_eq!(err.message, "internal error");
+    }
+
+    #[test]
+    fn an_unavailable_dependency_is_internal_but_says_which() {
+        let err = AppError::Unavailable {
+            message: "media storage is unavailable right now; try again later",
+            cause: anyhow::anyhow!("connection refused to secret-host:9000"),
+        }
+        .to_graphql();
+        assert_eq!(code_of(&err).as_deref(), Some("INTERNAL"));
+        assert_eq!(
+            err.message,
+            "media storage is unavailable right now; try again later"
+        );
     }
 
     #[test]

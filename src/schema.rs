@@ -19,11 +19,19 @@ use crate::cooperatives::loaders::{CooperativeLoader, MembershipLoader};
 use crate::db::Db;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
+use crate::media::loaders::MediaAssetLoader;
+use crate::media::resolvers::{MediaMutation, MediaQuery};
 use crate::storage::Storage;
 
 /// Every query.
 #[derive(MergedObject, Default)]
-pub struct Query(AuthQuery, CooperativeQuery, ProductQuery, LotQuery);
+pub struct Query(
+    AuthQuery,
+    CooperativeQuery,
+    ProductQuery,
+    LotQuery,
+    MediaQuery,
+);
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
@@ -32,6 +40,7 @@ pub struct Mutation(
     CooperativeMutation,
     ProductMutation,
     LotMutation,
+    MediaMutation,
 );
 
 /// The schema served at `/graphql`.
@@ -61,6 +70,7 @@ pub fn build(config: &Config, db: Db, keys: TokenKeys, storage: Storage) -> AppS
         .data(keys)
         .data(storage)
         .data(PublicBaseUrl(config.public_base_url.clone()))
+        .data(config.media.clone())
         .finish()
 }
 
@@ -102,4 +112,5 @@ pub fn per_request(
             BadgesByCooperative(db.clone()),
             tokio::spawn,
         ))
+        .data(DataLoader::new(MediaAssetLoader(db.clone()), tokio::spawn))
 }

@@ -9,6 +9,7 @@ pub mod cooperative;
 pub mod cooperative_member;
 pub mod login_throttle;
 pub mod lot;
+pub mod media_asset;
 pub mod origin_story;
 pub mod product;
 pub mod product_variant;

@@ -12,6 +12,7 @@ mod cooperatives;
 mod health;
 mod http;
 mod limits;
+mod media;
 mod migrations;
 mod schema_file;
 mod shutdown;

@@ -1,0 +1,300 @@
+//! Media in S3-compatible storage: photos, videos and documents a cooperative
+//! uploads straight to storage with a presigned URL, then confirms.
+//!
+//! The flow: `createUpload` checks the caller, the type and the size and
+//! hands out a presigned PUT that signs the content type and length;
+//! the client PUTs the bytes; `confirmUpload` checks what arrived (size, type,
+//! the first bytes, an image's pixels), writes WebP renditions of images and
+//! marks the asset ready. Object keys are always made here
+//! (`{cooperative}/{purpose}/{uuid}.{ext}`); no name a user gives reaches one.
+//! Domains above attach assets through [`service::require_attachable`].
+
+pub mod inputs;
+pub mod inspect;
+pub mod loaders;
+pub mod objects;
+pub mod resolvers;
+pub mod service;
+pub mod types;
+
+use crate::config::MediaConfig;
+
+crate::typed_id!(
+    /// The public id of a media asset.
+    MediaAssetId,
+    "media asset"
+);
+
+/// The widths, in pixels, of the WebP renditions written for an image.
+pub const RENDITION_WIDTHS: [u32; 2] = [320, 1024];
+
+/// What an asset is for; it decides the types and sizes accepted and what
+/// the asset can be attached to.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MediaPurpose {
+    /// A photo in a product's gallery.
+    ProductImage,
+    /// A cooperative's logo.
+    CooperativeLogo,
+    /// The wide picture on top of a cooperative's page.
+    CooperativeCover,
+    /// A photo illustrating a product's origin story.
+    OriginStoryImage,
+    /// A photo of a harvest lot.
+    LotImage,
+    /// A video in a product's gallery.
+    ProductVideo,
+    /// The recording of a livestream.
+    LivestreamReplay,
+    /// A scan or photo of a certificate.
+    CertificateDocument,
+}
+
+/// The families of purposes, sharing their accepted types and size limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MediaKind {
+    Image,
+    Video,
+    Document,
+}
+
+impl MediaPurpose {
+    /// Every purpose.
+    pub const ALL: [Self; 8] = [
+        Self::ProductImage,
+        Self::CooperativeLogo,
+        Self::CooperativeCover,
+        Self::OriginStoryImage,
+        Self::LotImage,
+        Self::ProductVideo,
+        Self::LivestreamReplay,
+        Self::CertificateDocument,
+    ];
+
+    /// As stored in `media_assets.purpose`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProductImage => "PRODUCT_IMAGE",
+            Self::CooperativeLogo => "COOPERATIVE_LOGO",
+            Self::CooperativeCover => "COOPERATIVE_COVER",
+            Self::OriginStoryImage => "ORIGIN_STORY_IMAGE",
+            Self::LotImage => "LOT_IMAGE",
+            Self::ProductVideo => "PRODUCT_VIDEO",
+            Self::LivestreamReplay => "LIVESTREAM_REPLAY",
+            Self::CertificateDocument => "CERTIFICATE_DOCUMENT",
+        }
+    }
+
+    /// The purpose stored as `raw`.
+    pub fn from_db(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == raw)
+    }
+
+    /// Its family.
+    pub fn kind(self) -> MediaKind {
+        match self {
+            Self::ProductImage
+            | Self::CooperativeLogo
+            | Self::CooperativeCover
+            | Self::OriginStoryImage
+            | Self::LotImage => MediaKind::Image,
+            Self::ProductVideo | Self::LivestreamReplay => MediaKind::Video,
+            Self::CertificateDocument => MediaKind::Document,
+        }
+    }
+
+    /// The content types accepted for it.
+    pub fn allowed_types(self) -> &'static [MediaType] {
+        match self.kind() {
+            MediaKind::Image => &[MediaType::Jpeg, MediaType::Png, MediaType::Webp],
+            MediaKind::Video => &[MediaType::Mp4, MediaType::Webm],
+            MediaKind::Document => &[MediaType::Pdf, MediaType::Jpeg, MediaType::Png],
+        }
+    }
+
+    /// The largest upload accepted for it, in bytes.
+    pub fn max_bytes(self, config: &MediaConfig) -> u64 {
+        match self.kind() {
+            MediaKind::Image => config.max_image_bytes,
+            MediaKind::Video => config.max_video_bytes,
+            MediaKind::Document => config.max_document_bytes,
+        }
+    }
+}
+
+/// A content type media accepts at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MediaType {
+    Jpeg,
+    Png,
+    Webp,
+    Mp4,
+    Webm,
+    Pdf,
+}
+
+impl MediaType {
+    /// Every type.
+    pub const ALL: [Self; 6] = [
+        Self::Jpeg,
+        Self::Png,
+        Self::Webp,
+        Self::Mp4,
+        Self::Webm,
+        Self::Pdf,
+    ];
+
+    /// The MIME type, as signed into upload URLs and stored.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+            Self::Webp => "image/webp",
+            Self::Mp4 => "video/mp4",
+            Self::Webm => "video/webm",
+            Self::Pdf => "application/pdf",
+        }
+    }
+
+    /// The file extension of object keys.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+            Self::Webp => "webp",
+            Self::Mp4 => "mp4",
+            Self::Webm => "webm",
+            Self::Pdf => "pdf",
+        }
+    }
+
+    /// True for the pixel formats that get renditions.
+    pub fn is_image(self) -> bool {
+        matches!(self, Self::Jpeg | Self::Png | Self::Webp)
+    }
+
+    /// The type whose MIME type is `mime` (exactly, as stored).
+    pub fn from_mime(mime: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.mime() == mime)
+    }
+}
+
+/// An asset's life.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MediaStatus {
+    /// An upload URL was issued; the bytes are not confirmed yet.
+    Pending,
+    /// Confirmed: the bytes are checked and can be shown.
+    Ready,
+    /// Being removed from storage.
+    Deleting,
+    /// Removing it from storage failed; it is detached everywhere and the
+    /// sweeper tries again.
+    DeleteFailed,
+}
+
+impl MediaStatus {
+    /// As stored in `media_assets.status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Ready => "READY",
+            Self::Deleting => "DELETING",
+            Self::DeleteFailed => "DELETE_FAILED",
+        }
+    }
+
+    /// The status stored as `raw`.
+    pub fn from_db(raw: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Ready,
+            Self::Deleting,
+            Self::DeleteFailed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
+    }
+}
+
+/// The object key of a new asset: `{cooperative}/{purpose-lowercase}/{uuid}.{ext}`.
+pub fn object_key(
+    cooperative: crate::cooperatives::CooperativeId,
+    purpose: MediaPurpose,
+    id: MediaAssetId,
+    media_type: MediaType,
+) -> String {
+    format!(
+        "{cooperative}/{}/{id}.{}",
+        purpose.as_str().to_ascii_lowercase(),
+        media_type.extension()
+    )
+}
+
+/// The key of an asset's rendition `width` pixels wide, beside the original.
+pub fn rendition_key(object_key: &str, width: u32) -> String {
+    let stem = object_key
+        .rsplit_once('.')
+        .map_or(object_key, |(stem, _)| stem);
+    format!("{stem}-w{width}.webp")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cooperatives::CooperativeId;
+
+    #[test]
+    fn keys_are_made_of_ids_and_the_purpose_only() {
+        let coop = CooperativeId(uuid::Uuid::nil());
+        let id = MediaAssetId(uuid::Uuid::max());
+        let key = object_key(coop, MediaPurpose::ProductImage, id, MediaType::Jpeg);
+        assert_eq!(
+            key,
+            "00000000-0000-0000-0000-000000000000/product_image/ffffffff-ffff-ffff-ffff-ffffffffffff.jpg"
+        );
+        assert_eq!(
+            rendition_key(&key, 320),
+            "00000000-0000-0000-0000-000000000000/product_image/ffffffff-ffff-ffff-ffff-ffffffffffff-w320.webp"
+        );
+    }
+
+    #[test]
+    fn purposes_and_statuses_round_trip_through_the_database_form() {
+        for purpose in MediaPurpose::ALL {
+            assert_eq!(MediaPurpose::from_db(purpose.as_str()), Some(purpose));
+        }
+        for status in [
+            MediaStatus::Pending,
+            MediaStatus::Ready,
+            MediaStatus::Deleting,
+            MediaStatus::DeleteFailed,
+        ] {
+            assert_eq!(MediaStatus::from_db(status.as_str()), Some(status));
+        }
+    }
+
+    #[test]
+    fn each_family_accepts_its_own_types() {
+        assert!(
+            MediaPurpose::CooperativeLogo
+                .allowed_types()
+                .contains(&MediaType::Webp)
+        );
+        assert!(
+            !MediaPurpose::ProductImage
+                .allowed_types()
+                .contains(&MediaType::Pdf)
+        );
+        assert!(
+            MediaPurpose::CertificateDocument
+                .allowed_types()
+                .contains(&MediaType::Pdf)
+        );
+        assert!(
+            !MediaPurpose::LivestreamReplay
+                .allowed_types()
+                .contains(&MediaType::Jpeg)
+        );
+    }
+}
