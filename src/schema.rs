@@ -19,6 +19,7 @@ use crate::cooperatives::loaders::{CooperativeLoader, MembershipLoader};
 use crate::db::Db;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
+use crate::media::attachments::GalleryLoader;
 use crate::media::loaders::MediaAssetLoader;
 use crate::media::resolvers::{MediaMutation, MediaQuery};
 use crate::storage::Storage;
@@ -113,4 +114,5 @@ pub fn per_request(
             tokio::spawn,
         ))
         .data(DataLoader::new(MediaAssetLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(GalleryLoader(db.clone()), tokio::spawn))
 }

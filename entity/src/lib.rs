@@ -10,6 +10,7 @@ pub mod cooperative_member;
 pub mod login_throttle;
 pub mod lot;
 pub mod media_asset;
+pub mod media_attachment;
 pub mod origin_story;
 pub mod product;
 pub mod product_variant;

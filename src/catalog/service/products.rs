@@ -635,3 +635,49 @@ pub async fn stock_movements(
         .all(db.conn())
         .await?)
 }
+
+/// Replaces a product's gallery (photos and videos); its cooperative's staff only.
+pub async fn set_media(
+    db: &Db,
+    viewer: &Viewer,
+    id: ProductId,
+    items: Vec<crate::media::attachments::GalleryItem>,
+) -> AppResult<Vec<crate::media::attachments::Attached>> {
+    let (product, _) = for_write(db, viewer, id, MemberRole::Staff).await?;
+    crate::media::attachments::set_gallery(
+        db,
+        crate::media::attachments::Gallery::Product,
+        product.id,
+        CooperativeId(product.cooperative_id),
+        items,
+    )
+    .await
+}
+
+/// Replaces the photos of a product's origin story; the story must exist.
+pub async fn set_origin_story_media(
+    db: &Db,
+    viewer: &Viewer,
+    id: ProductId,
+    items: Vec<crate::media::attachments::GalleryItem>,
+) -> AppResult<Vec<crate::media::attachments::Attached>> {
+    let (product, _) = for_write(db, viewer, id, MemberRole::Staff).await?;
+    if origin_story::Entity::find_by_id(product.id)
+        .one(db.conn())
+        .await?
+        .is_none()
+    {
+        return Err(AppError::invalid(
+            "productId",
+            "this product has no origin story yet: set it first",
+        ));
+    }
+    crate::media::attachments::set_gallery(
+        db,
+        crate::media::attachments::Gallery::OriginStory,
+        product.id,
+        CooperativeId(product.cooperative_id),
+        items,
+    )
+    .await
+}
