@@ -4,6 +4,7 @@
 //! `cargo run --release -p farmstream-bench -- <scenario> [--seconds N] [--concurrency C]`
 
 mod load;
+mod media;
 mod server;
 
 use std::time::Duration;
@@ -45,6 +46,8 @@ enum Scenario {
     CatalogRich,
     /// One product by slug with variants, origin story, lots and badges.
     Product,
+    /// createUpload + presigned PUT of 1 MiB + confirmUpload, in a loop.
+    Media,
 }
 
 const CATALOG: &str = "query Catalog { products(first: 20) { edges { node { id name slug variants { id priceVnd stock } } } totalCount } }";
@@ -71,6 +74,7 @@ async fn main() -> anyhow::Result<()> {
             )
             .await
         }
+        Scenario::Media => media::run(&binary, cli.seconds, cli.concurrency.min(8)).await,
         Scenario::Product => {
             read_scenario(&binary, "product", PRODUCT, cli.seconds, cli.concurrency).await
         }
