@@ -104,9 +104,15 @@ async fn read_scenario(
     }
     .run()
     .await?;
+    let cpu_before = server.cpu_ticks()?;
     let report = load.run().await?;
+    let cpu_secs = (server.cpu_ticks()? - cpu_before) as f64 / server::ticks_per_second();
     println!("scenario: {name} (seed catalogue on SQLite, {concurrency} connections, {seconds} s)");
     report.print();
+    println!(
+        "server CPU per request: {:.0} µs",
+        cpu_secs * 1e6 / report.ok.max(1) as f64
+    );
     println!(
         "server peak RSS: {:.1} MiB",
         server.peak_rss_kib()? as f64 / 1024.0
