@@ -155,7 +155,7 @@ async fn for_write(
 
 /// Recomputes what a product keeps about its variants and origin: the lowest
 /// live price and the folded search text.
-async fn refresh_summary(conn: &impl ConnectionTrait, id: ProductId) -> AppResult<()> {
+async fn refresh_summary(conn: &impl ConnectionTrait, id: ProductId) -> AppResult<product::Model> {
     let product = find(conn, id)
         .await?
         .ok_or_else(|| AppError::not_found("product"))?;
@@ -185,8 +185,7 @@ async fn refresh_summary(conn: &impl ConnectionTrait, id: ProductId) -> AppResul
     let mut model: product::ActiveModel = product.into();
     model.min_price_vnd = Set(variants.iter().map(|v| v.price_vnd).min());
     model.search_text = Set(search_text);
-    model.update(conn).await?;
-    Ok(())
+    Ok(model.update(conn).await?)
 }
 
 async fn insert_variant(
@@ -321,10 +320,7 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewProduct) -> AppResult<prod
         )
         .await?;
     }
-    refresh_summary(&*txn, id).await?;
-    let product = find(&*txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("product"))?;
+    let product = refresh_summary(&*txn, id).await?;
     txn.commit().await?;
     tracing::info!(product.id = %id, cooperative.id = %new.cooperative, "product created");
     Ok(product)
@@ -363,10 +359,7 @@ pub async fn update(
     }
     model.updated_at = Set(Utc::now());
     model.update(&*txn).await?;
-    refresh_summary(&*txn, id).await?;
-    let product = find(&*txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("product"))?;
+    let product = refresh_summary(&*txn, id).await?;
     txn.commit().await?;
     Ok(product)
 }
@@ -519,10 +512,7 @@ pub async fn remove_variant(db: &Db, viewer: &Viewer, id: VariantId) -> AppResul
         .filter(product_variant::Column::Id.eq(id.0))
         .exec(&*txn)
         .await?;
-    refresh_summary(&*txn, product_id).await?;
-    let product = find(&*txn, product_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("product"))?;
+    let product = refresh_summary(&*txn, product_id).await?;
     txn.commit().await?;
     Ok(product)
 }
