@@ -1,5 +1,6 @@
 //! Typed ids: `UserId(Uuid)` and friends, so that one kind of id can never be
 //! passed where another is wanted. The API shows them as opaque `ID`s.
+//! Also [`stored_enum!`], for enums the API and the database both spell.
 
 /// Declares a typed id wrapping a UUID.
 #[macro_export]
@@ -43,6 +44,35 @@ macro_rules! typed_id {
         impl From<::uuid::Uuid> for $name {
             fn from(id: ::uuid::Uuid) -> Self {
                 Self(id)
+            }
+        }
+    };
+}
+
+/// Declares a GraphQL enum stored as its SCREAMING_CASE name.
+#[macro_export]
+macro_rules! stored_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $db:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// As stored in the database.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $db),+
+                }
+            }
+
+            /// The value stored as `raw`.
+            pub fn from_db(raw: &str) -> Option<Self> {
+                match raw {
+                    $($db => Some(Self::$variant),)+
+                    _ => None,
+                }
             }
         }
     };

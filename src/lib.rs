@@ -16,6 +16,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod livestream;
 pub mod media;
 pub mod metrics;
 pub mod places;

@@ -19,6 +19,8 @@ use crate::cooperatives::loaders::{CooperativeLoader, MembershipLoader};
 use crate::db::Db;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
+use crate::livestream::loaders::LineupLoader;
+use crate::livestream::resolvers::{LivestreamMutation, LivestreamQuery};
 use crate::media::attachments::GalleryLoader;
 use crate::media::loaders::MediaAssetLoader;
 use crate::media::resolvers::{MediaMutation, MediaQuery};
@@ -32,6 +34,7 @@ pub struct Query(
     ProductQuery,
     LotQuery,
     MediaQuery,
+    LivestreamQuery,
 );
 
 /// Every mutation.
@@ -42,6 +45,7 @@ pub struct Mutation(
     ProductMutation,
     LotMutation,
     MediaMutation,
+    LivestreamMutation,
 );
 
 /// The schema served at `/graphql`.
@@ -115,4 +119,5 @@ pub fn per_request(
         ))
         .data(DataLoader::new(MediaAssetLoader(db.clone()), tokio::spawn))
         .data(DataLoader::new(GalleryLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(LineupLoader(db.clone()), tokio::spawn))
 }

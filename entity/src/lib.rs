@@ -7,6 +7,8 @@
 pub mod certification;
 pub mod cooperative;
 pub mod cooperative_member;
+pub mod livestream;
+pub mod livestream_product;
 pub mod login_throttle;
 pub mod lot;
 pub mod media_asset;

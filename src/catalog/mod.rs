@@ -30,35 +30,7 @@ crate::typed_id!(
     "certification"
 );
 
-/// Declares a GraphQL enum stored as its SCREAMING_CASE name.
-macro_rules! stored_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $db:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),+
-        }
-
-        impl $name {
-            /// As stored in the database.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $db),+
-                }
-            }
-
-            /// The value stored as `raw`.
-            pub fn from_db(raw: &str) -> Option<Self> {
-                match raw {
-                    $($db => Some(Self::$variant),)+
-                    _ => None,
-                }
-            }
-        }
-    };
-}
-
-stored_enum!(
+crate::stored_enum!(
     /// What kind of produce a product is.
     Category {
         Fruit => "FRUIT",
@@ -74,7 +46,7 @@ stored_enum!(
     }
 );
 
-stored_enum!(
+crate::stored_enum!(
     /// Where a product stands: drafts are seen by their cooperative only.
     ProductStatus {
         /// Being prepared; only its cooperative sees it.
@@ -86,7 +58,7 @@ stored_enum!(
     }
 );
 
-stored_enum!(
+crate::stored_enum!(
     /// The unit a variant is sold in.
     Unit {
         Kg => "KG",
@@ -100,7 +72,7 @@ stored_enum!(
     }
 );
 
-stored_enum!(
+crate::stored_enum!(
     /// A kind of certificate.
     CertificationKind {
         /// Vietnamese Good Agricultural Practices.
@@ -116,7 +88,7 @@ stored_enum!(
     }
 );
 
-stored_enum!(
+crate::stored_enum!(
     /// What a certificate covers.
     CertificationScope {
         Cooperative => "COOPERATIVE",

@@ -39,3 +39,18 @@ pub struct Total {
     /// How many items match, over all pages.
     pub total_count: u64,
 }
+
+/// Loads many values through the request's DataLoader `L`, in one batch.
+pub async fn load_many<L, K>(
+    ctx: &Context<'_>,
+    keys: impl IntoIterator<Item = K>,
+) -> AppResult<std::collections::HashMap<K, L::Value>>
+where
+    L: Loader<K, Error = Arc<sea_orm::DbErr>>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+{
+    ctx.data_unchecked::<DataLoader<L>>()
+        .load_many(keys)
+        .await
+        .map_err(AppError::from)
+}

@@ -13,6 +13,7 @@ mod galleries;
 mod health;
 mod http;
 mod limits;
+mod livestreams;
 mod media;
 mod migrations;
 mod schema_file;

@@ -1,0 +1,356 @@
+//! Livestream queries and mutations: thin, over `livestream::service`.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, MaybeUndefined, Object};
+use chrono::Utc;
+
+use crate::auth::viewer;
+use crate::catalog::ProductId;
+use crate::cooperatives::CooperativeId;
+use crate::db::Db;
+use crate::error::{ApiResult, AppError, AppResult};
+use crate::graphql::Total;
+use crate::graphql::pagination::{Page, encode_cursor};
+use crate::livestream::service::{
+    self, LivestreamChanges, LivestreamCursor, LivestreamFilter, NewLivestream,
+};
+use crate::livestream::types::{
+    Livestream, LivestreamFilterInput, ScheduleLivestreamInput, UpdateLivestreamInput,
+};
+use crate::livestream::{LivestreamId, LivestreamStatus};
+use crate::media::MediaAssetId;
+use crate::text::single_line;
+
+fn url(raw: &str, field: &str) -> AppResult<String> {
+    let url = raw.trim();
+    if !(url.starts_with("https://") || url.starts_with("http://"))
+        || url.len() > 500
+        || url.contains(char::is_whitespace)
+    {
+        return Err(AppError::invalid(
+            field,
+            "must be an http(s) URL of at most 500 characters",
+        ));
+    }
+    Ok(url.to_owned())
+}
+
+async fn page_of(
+    ctx: &Context<'_>,
+    filter: LivestreamFilter,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<Connection<String, Livestream, Total>> {
+    let page = Page::<LivestreamCursor>::parse(first, after.as_deref())?;
+    let had_cursor = page.after.is_some();
+    let (rows, has_next, total) = service::list(ctx.data_unchecked::<Db>(), &filter, &page).await?;
+    let mut conn =
+        Connection::with_additional_fields(had_cursor, has_next, Total { total_count: total });
+    conn.edges.extend(rows.into_iter().map(|s| {
+        let cursor = LivestreamCursor {
+            at: s.scheduled_start_at,
+            id: s.id,
+        };
+        Edge::new(encode_cursor(&cursor), Livestream(s))
+    }));
+    Ok(conn)
+}
+
+/// Livestream queries.
+#[derive(Default)]
+pub struct LivestreamQuery;
+
+#[Object]
+impl LivestreamQuery {
+    /// A show by id; `NOT_FOUND` when there is none.
+    async fn livestream(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Livestream>> {
+        let id = LivestreamId::parse(&id, "id")?;
+        let show = service::find(ctx.data_unchecked::<Db>().conn(), id)
+            .await?
+            .ok_or_else(|| AppError::not_found("livestream"))?;
+        Ok(Some(Livestream(show)))
+    }
+
+    /// Shows by scheduled start, soonest first, filtered.
+    #[graphql(
+        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
+    )]
+    async fn livestreams(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<LivestreamFilterInput>,
+    ) -> ApiResult<Connection<String, Livestream, Total>> {
+        let input = filter.unwrap_or_default();
+        let filter = LivestreamFilter {
+            status: input.status,
+            cooperative: input
+                .cooperative_id
+                .as_ref()
+                .map(|c| CooperativeId::parse(c, "filter.cooperativeId"))
+                .transpose()?,
+            platform: input.platform,
+            product: input
+                .product_id
+                .as_ref()
+                .map(|p| ProductId::parse(p, "filter.productId"))
+                .transpose()?,
+            from: input.from,
+            to: input.to,
+        };
+        page_of(ctx, filter, first, after).await
+    }
+
+    /// Shows live now.
+    #[graphql(
+        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
+    )]
+    async fn live_now(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Livestream, Total>> {
+        let filter = LivestreamFilter {
+            status: Some(LivestreamStatus::Live),
+            ..LivestreamFilter::default()
+        };
+        page_of(ctx, filter, first, after).await
+    }
+
+    /// Shows still to come, soonest first.
+    #[graphql(
+        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
+    )]
+    async fn upcoming_livestreams(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Livestream, Total>> {
+        let filter = LivestreamFilter {
+            status: Some(LivestreamStatus::Scheduled),
+            from: Some(Utc::now() - chrono::Duration::hours(1)),
+            ..LivestreamFilter::default()
+        };
+        page_of(ctx, filter, first, after).await
+    }
+}
+
+/// Livestream mutations; the cooperative's staff only.
+#[derive(Default)]
+pub struct LivestreamMutation;
+
+#[Object]
+impl LivestreamMutation {
+    /// Schedules a show with its lineup.
+    async fn schedule_livestream(
+        &self,
+        ctx: &Context<'_>,
+        input: ScheduleLivestreamInput,
+    ) -> ApiResult<Livestream> {
+        let new = NewLivestream {
+            cooperative: CooperativeId::parse(&input.cooperative_id, "input.cooperativeId")?,
+            title: single_line(&input.title, "input.title", 200)?,
+            description: crate::cooperatives::inputs::text(
+                Some(&input.description),
+                "input.description",
+                5000,
+            )?
+            .unwrap_or_default(),
+            platform: input.platform,
+            stream_url: input
+                .stream_url
+                .as_deref()
+                .filter(|u| !u.trim().is_empty())
+                .map(|u| url(u, "input.streamUrl"))
+                .transpose()?,
+            scheduled_start_at: input.scheduled_start_at,
+            host_name: single_line(&input.host_name, "input.hostName", 100)?,
+            products: input
+                .product_ids
+                .iter()
+                .enumerate()
+                .map(|(i, p)| ProductId::parse(p, &format!("input.productIds.{i}")))
+                .collect::<AppResult<_>>()?,
+        };
+        Ok(Livestream(
+            service::schedule(ctx.data_unchecked::<Db>(), viewer(ctx), new).await?,
+        ))
+    }
+
+    /// Changes a show that has not ended.
+    async fn update_livestream(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateLivestreamInput,
+    ) -> ApiResult<Livestream> {
+        let id = LivestreamId::parse(&id, "id")?;
+        let changes = LivestreamChanges {
+            title: input
+                .title
+                .as_deref()
+                .map(|t| single_line(t, "input.title", 200))
+                .transpose()?,
+            description: input.description,
+            platform: input.platform,
+            stream_url: match input.stream_url {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(u) => Some(Some(url(&u, "input.streamUrl")?)),
+            },
+            scheduled_start_at: input.scheduled_start_at,
+            host_name: input
+                .host_name
+                .as_deref()
+                .map(|h| single_line(h, "input.hostName", 100))
+                .transpose()?,
+        };
+        Ok(Livestream(
+            service::update(ctx.data_unchecked::<Db>(), viewer(ctx), id, changes).await?,
+        ))
+    }
+
+    /// Goes live (from scheduled).
+    async fn start_livestream(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Livestream> {
+        let id = LivestreamId::parse(&id, "id")?;
+        Ok(Livestream(
+            service::transition(
+                ctx.data_unchecked::<Db>(),
+                viewer(ctx),
+                id,
+                LivestreamStatus::Live,
+            )
+            .await?,
+        ))
+    }
+
+    /// Ends a live show (and unpins its product).
+    async fn end_livestream(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Livestream> {
+        let id = LivestreamId::parse(&id, "id")?;
+        Ok(Livestream(
+            service::transition(
+                ctx.data_unchecked::<Db>(),
+                viewer(ctx),
+                id,
+                LivestreamStatus::Ended,
+            )
+            .await?,
+        ))
+    }
+
+    /// Cancels a show that has not gone live.
+    async fn cancel_livestream(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Livestream> {
+        let id = LivestreamId::parse(&id, "id")?;
+        Ok(Livestream(
+            service::transition(
+                ctx.data_unchecked::<Db>(),
+                viewer(ctx),
+                id,
+                LivestreamStatus::Cancelled,
+            )
+            .await?,
+        ))
+    }
+
+    /// Adds a product at the end of the lineup.
+    async fn add_lineup_product(
+        &self,
+        ctx: &Context<'_>,
+        livestream_id: ID,
+        product_id: ID,
+    ) -> ApiResult<Livestream> {
+        let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
+        let product = ProductId::parse(&product_id, "productId")?;
+        Ok(Livestream(
+            service::add_to_lineup(ctx.data_unchecked::<Db>(), viewer(ctx), id, product).await?,
+        ))
+    }
+
+    /// Takes a product out of the lineup (unpinning it if pinned).
+    async fn remove_lineup_product(
+        &self,
+        ctx: &Context<'_>,
+        livestream_id: ID,
+        product_id: ID,
+    ) -> ApiResult<Livestream> {
+        let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
+        let product = ProductId::parse(&product_id, "productId")?;
+        Ok(Livestream(
+            service::remove_from_lineup(ctx.data_unchecked::<Db>(), viewer(ctx), id, product)
+                .await?,
+        ))
+    }
+
+    /// Puts the lineup in a new order: every product of it, once.
+    async fn reorder_lineup(
+        &self,
+        ctx: &Context<'_>,
+        livestream_id: ID,
+        product_ids: Vec<ID>,
+    ) -> ApiResult<Livestream> {
+        let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
+        let order = product_ids
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ProductId::parse(p, &format!("productIds.{i}")))
+            .collect::<AppResult<Vec<_>>>()?;
+        Ok(Livestream(
+            service::reorder_lineup(ctx.data_unchecked::<Db>(), viewer(ctx), id, order).await?,
+        ))
+    }
+
+    /// Pins a product of the lineup while live; one at a time.
+    async fn pin_product(
+        &self,
+        ctx: &Context<'_>,
+        livestream_id: ID,
+        product_id: ID,
+    ) -> ApiResult<Livestream> {
+        let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
+        let product = ProductId::parse(&product_id, "productId")?;
+        Ok(Livestream(
+            service::pin(ctx.data_unchecked::<Db>(), viewer(ctx), id, product).await?,
+        ))
+    }
+
+    /// Unpins the pinned product.
+    async fn unpin_product(&self, ctx: &Context<'_>, livestream_id: ID) -> ApiResult<Livestream> {
+        let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
+        Ok(Livestream(
+            service::unpin(ctx.data_unchecked::<Db>(), viewer(ctx), id).await?,
+        ))
+    }
+
+    /// Sets the recording of an ended show: a ready LIVESTREAM_REPLAY asset and/or the platform's URL.
+    async fn set_livestream_replay(
+        &self,
+        ctx: &Context<'_>,
+        livestream_id: ID,
+        asset_id: Option<ID>,
+        replay_url: Option<String>,
+    ) -> ApiResult<Livestream> {
+        let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
+        let asset = asset_id
+            .as_ref()
+            .map(|a| MediaAssetId::parse(a, "assetId"))
+            .transpose()?;
+        let replay_url = replay_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| url(u, "replayUrl"))
+            .transpose()?;
+        Ok(Livestream(
+            service::set_replay(
+                ctx.data_unchecked::<Db>(),
+                viewer(ctx),
+                id,
+                asset,
+                replay_url,
+            )
+            .await?,
+        ))
+    }
+}

@@ -1,0 +1,560 @@
+//! Livestream rules: scheduling, the state machine, the lineup and the
+//! pinned product. Only the cooperative's staff manage its shows.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+
+use entity::{livestream, livestream_product, product};
+
+use crate::auth::Viewer;
+use crate::catalog::{ProductId, ProductStatus};
+use crate::cooperatives::service::require_member;
+use crate::cooperatives::{CooperativeId, MemberRole};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::graphql::pagination::Page;
+use crate::livestream::{LivestreamId, LivestreamStatus, Platform};
+
+/// The most products a lineup holds.
+pub const MAX_LINEUP: usize = 50;
+
+/// A show to schedule, parsed.
+pub struct NewLivestream {
+    pub cooperative: CooperativeId,
+    pub title: String,
+    pub description: String,
+    pub platform: Platform,
+    pub stream_url: Option<String>,
+    pub scheduled_start_at: DateTime<Utc>,
+    pub host_name: String,
+    pub products: Vec<ProductId>,
+}
+
+/// Changes to a show; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct LivestreamChanges {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub platform: Option<Platform>,
+    pub stream_url: Option<Option<String>>,
+    pub scheduled_start_at: Option<DateTime<Utc>>,
+    pub host_name: Option<String>,
+}
+
+fn status_of(show: &livestream::Model) -> LivestreamStatus {
+    LivestreamStatus::from_db(&show.status).unwrap_or(LivestreamStatus::Cancelled)
+}
+
+/// The show with this id.
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    id: LivestreamId,
+) -> AppResult<Option<livestream::Model>> {
+    Ok(livestream::Entity::find_by_id(id.0).one(conn).await?)
+}
+
+/// A show, for a change by its cooperative's staff.
+async fn for_write(db: &Db, viewer: &Viewer, id: LivestreamId) -> AppResult<livestream::Model> {
+    viewer.require_user()?;
+    let show = find(db.conn(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("livestream"))?;
+    require_member(
+        db,
+        viewer,
+        CooperativeId(show.cooperative_id),
+        MemberRole::Staff,
+    )
+    .await?;
+    Ok(show)
+}
+
+/// Checks that every product is the cooperative's own and not archived.
+async fn check_products(
+    conn: &impl ConnectionTrait,
+    coop: CooperativeId,
+    ids: &[ProductId],
+    field: &str,
+) -> AppResult<()> {
+    if ids.len() > MAX_LINEUP {
+        return Err(AppError::invalid(
+            field,
+            format!("at most {MAX_LINEUP} products"),
+        ));
+    }
+    let found = product::Entity::find()
+        .filter(product::Column::Id.is_in(ids.iter().map(|p| p.0)))
+        .all(conn)
+        .await?;
+    for (i, id) in ids.iter().enumerate() {
+        match found.iter().find(|p| p.id == id.0) {
+            None => return Err(AppError::invalid(format!("{field}.{i}"), "no such product")),
+            Some(p) if p.cooperative_id != coop.0 => {
+                return Err(AppError::invalid(
+                    format!("{field}.{i}"),
+                    "is another cooperative's product",
+                ));
+            }
+            Some(p) if p.status == ProductStatus::Archived.as_str() => {
+                return Err(AppError::invalid(format!("{field}.{i}"), "is archived"));
+            }
+            Some(_) => {}
+        }
+        if ids[..i].contains(id) {
+            return Err(AppError::invalid(format!("{field}.{i}"), "appears twice"));
+        }
+    }
+    Ok(())
+}
+
+async fn write_lineup(
+    conn: &impl ConnectionTrait,
+    id: LivestreamId,
+    products: &[ProductId],
+) -> AppResult<()> {
+    livestream_product::Entity::delete_many()
+        .filter(livestream_product::Column::LivestreamId.eq(id.0))
+        .exec(conn)
+        .await?;
+    for (i, p) in products.iter().enumerate() {
+        livestream_product::Entity::insert(livestream_product::ActiveModel {
+            livestream_id: Set(id.0),
+            product_id: Set(p.0),
+            position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+        })
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Schedules a show with its lineup; the cooperative's staff only.
+pub async fn schedule(
+    db: &Db,
+    viewer: &Viewer,
+    new: NewLivestream,
+) -> AppResult<livestream::Model> {
+    require_member(db, viewer, new.cooperative, MemberRole::Staff).await?;
+    check_products(
+        db.conn(),
+        new.cooperative,
+        &new.products,
+        "input.productIds",
+    )
+    .await?;
+    let id = LivestreamId::new();
+    let now = Utc::now();
+    let txn = db.begin_write().await?;
+    let show = livestream::Entity::insert(livestream::ActiveModel {
+        id: Set(id.0),
+        cooperative_id: Set(new.cooperative.0),
+        title: Set(new.title),
+        description: Set(new.description),
+        platform: Set(new.platform.as_str().to_owned()),
+        stream_url: Set(new.stream_url),
+        host_name: Set(new.host_name),
+        scheduled_start_at: Set(new.scheduled_start_at),
+        status: Set(LivestreamStatus::Scheduled.as_str().to_owned()),
+        started_at: Set(None),
+        ended_at: Set(None),
+        pinned_product_id: Set(None),
+        replay_asset_id: Set(None),
+        replay_url: Set(None),
+        peak_viewers: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_with_returning(&*txn)
+    .await?;
+    write_lineup(&*txn, id, &new.products).await?;
+    txn.commit().await?;
+    tracing::info!(livestream.id = %id, cooperative.id = %new.cooperative, "livestream scheduled");
+    Ok(show)
+}
+
+/// Changes a show that has not ended.
+pub async fn update(
+    db: &Db,
+    viewer: &Viewer,
+    id: LivestreamId,
+    changes: LivestreamChanges,
+) -> AppResult<livestream::Model> {
+    let show = for_write(db, viewer, id).await?;
+    if matches!(
+        status_of(&show),
+        LivestreamStatus::Ended | LivestreamStatus::Cancelled
+    ) {
+        return Err(AppError::Conflict(format!(
+            "a {} livestream cannot be changed",
+            show.status.to_lowercase()
+        )));
+    }
+    let txn = db.begin_write().await?;
+    let mut model: livestream::ActiveModel = show.into();
+    if let Some(v) = changes.title {
+        model.title = Set(v);
+    }
+    if let Some(v) = changes.description {
+        model.description = Set(v);
+    }
+    if let Some(v) = changes.platform {
+        model.platform = Set(v.as_str().to_owned());
+    }
+    if let Some(v) = changes.stream_url {
+        model.stream_url = Set(v);
+    }
+    if let Some(v) = changes.scheduled_start_at {
+        model.scheduled_start_at = Set(v);
+    }
+    if let Some(v) = changes.host_name {
+        model.host_name = Set(v);
+    }
+    model.updated_at = Set(Utc::now());
+    let show = model.update(&*txn).await?;
+    txn.commit().await?;
+    Ok(show)
+}
+
+/// Moves a show to `to`, if its state allows; `CONFLICT` naming the allowed
+/// moves otherwise. The move is a conditional update, so two staff pressing
+/// the button at once move it once.
+pub async fn transition(
+    db: &Db,
+    viewer: &Viewer,
+    id: LivestreamId,
+    to: LivestreamStatus,
+) -> AppResult<livestream::Model> {
+    let show = for_write(db, viewer, id).await?;
+    let from = status_of(&show);
+    if !from.next().contains(&to) {
+        let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
+        return Err(AppError::Conflict(format!(
+            "a {} livestream cannot become {}; allowed: {}",
+            from.as_str(),
+            to.as_str(),
+            if allowed.is_empty() {
+                "none".to_owned()
+            } else {
+                allowed.join(", ")
+            }
+        )));
+    }
+    let now = Utc::now();
+    let txn = db.begin_write().await?;
+    let mut update = livestream::Entity::update_many()
+        .col_expr(livestream::Column::Status, Expr::value(to.as_str()))
+        .col_expr(livestream::Column::UpdatedAt, Expr::value(now));
+    update = match to {
+        LivestreamStatus::Live => update.col_expr(livestream::Column::StartedAt, Expr::value(now)),
+        LivestreamStatus::Ended => update
+            .col_expr(livestream::Column::EndedAt, Expr::value(now))
+            .col_expr(
+                livestream::Column::PinnedProductId,
+                Expr::value(Option::<uuid::Uuid>::None),
+            ),
+        _ => update,
+    };
+    let moved = update
+        .filter(livestream::Column::Id.eq(id.0))
+        .filter(livestream::Column::Status.eq(from.as_str()))
+        .exec(&*txn)
+        .await?
+        .rows_affected;
+    if moved == 0 {
+        return Err(AppError::Conflict(
+            "the livestream changed meanwhile; reload it".into(),
+        ));
+    }
+    let show = find(&*txn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("livestream"))?;
+    txn.commit().await?;
+    tracing::info!(livestream.id = %id, from = from.as_str(), to = to.as_str(), "livestream moved");
+    Ok(show)
+}
+
+/// The lineup of a show, in order.
+pub async fn lineup(conn: &impl ConnectionTrait, id: LivestreamId) -> AppResult<Vec<ProductId>> {
+    Ok(livestream_product::Entity::find()
+        .filter(livestream_product::Column::LivestreamId.eq(id.0))
+        .order_by_asc(livestream_product::Column::Position)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| ProductId(r.product_id))
+        .collect())
+}
+
+fn not_over(show: &livestream::Model) -> AppResult<()> {
+    if matches!(
+        status_of(show),
+        LivestreamStatus::Ended | LivestreamStatus::Cancelled
+    ) {
+        return Err(AppError::Conflict(format!(
+            "the livestream is {}",
+            show.status.to_lowercase()
+        )));
+    }
+    Ok(())
+}
+
+/// Adds a product at the end of the lineup.
+pub async fn add_to_lineup(
+    db: &Db,
+    viewer: &Viewer,
+    id: LivestreamId,
+    product: ProductId,
+) -> AppResult<livestream::Model> {
+    let show = for_write(db, viewer, id).await?;
+    not_over(&show)?;
+    let mut products = lineup(db.conn(), id).await?;
+    if products.contains(&product) {
+        return Err(AppError::Conflict(
+            "the product is already in the lineup".into(),
+        ));
+    }
+    products.push(product);
+    check_products(
+        db.conn(),
+        CooperativeId(show.cooperative_id),
+        &products,
+        "productId",
+    )
+    .await?;
+    let txn = db.begin_write().await?;
+    write_lineup(&*txn, id, &products).await?;
+    txn.commit().await?;
+    Ok(show)
+}
+
+/// Takes a product out of the lineup (unpinning it if pinned).
+pub async fn remove_from_lineup(
+    db: &Db,
+    viewer: &Viewer,
+    id: LivestreamId,
+    product: ProductId,
+) -> AppResult<livestream::Model> {
+    let show = for_write(db, viewer, id).await?;
+    not_over(&show)?;
+    let mut products = lineup(db.conn(), id).await?;
+    let before = products.len();
+    products.retain(|p| *p != product);
+    if products.len() == before {
+        return Err(AppError::invalid("productId", "is not in the lineup"));
+    }
+    let txn = db.begin_write().await?;
+    write_lineup(&*txn, id, &products).await?;
+    if show.pinned_product_id == Some(product.0) {
+        livestream::Entity::update_many()
+            .col_expr(
+                livestream::Column::PinnedProductId,
+                Expr::value(Option::<uuid::Uuid>::None),
+            )
+            .filter(livestream::Column::Id.eq(id.0))
+            .exec(&*txn)
+            .await?;
+    }
+    let show = find(&*txn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("livestream"))?;
+    txn.commit().await?;
+    Ok(show)
+}
+
+/// Puts the lineup in a new order; the same products, each once.
+pub async fn reorder_lineup(
+    db: &Db,
+    viewer: &Viewer,
+    id: LivestreamId,
+    order: Vec<ProductId>,
+) -> AppResult<livestream::Model> {
+    let show = for_write(db, viewer, id).await?;
+    not_over(&show)?;
+    let mut current = lineup(db.conn(), id).await?;
+    let mut wanted = order.clone();
+    current.sort();
+    wanted.sort();
+    if current != wanted {
+        return Err(AppError::invalid(
+            "productIds",
+            "must list every product of the lineup exactly once",
+        ));
+    }
+    let txn = db.begin_write().await?;
+    write_lineup(&*txn, id, &order).await?;
+    txn.commit().await?;
+    Ok(show)
+}
+
+/// Pins a product of the lineup while the show is live; one at a time.
+pub async fn pin(
+    db: &Db,
+    viewer: &Viewer,
+    id: LivestreamId,
+    product: ProductId,
+) -> AppResult<livestream::Model> {
+    let show = for_write(db, viewer, id).await?;
+    if status_of(&show) != LivestreamStatus::Live {
+        return Err(AppError::Conflict(
+            "products can be pinned only while the livestream is live".into(),
+        ));
+    }
+    if !lineup(db.conn(), id).await?.contains(&product) {
+        return Err(AppError::invalid(
+            "productId",
+            "is not in the lineup: add it first",
+        ));
+    }
+    let active = product::Entity::find_by_id(product.0)
+        .one(db.conn())
+        .await?
+        .is_some_and(|p| p.status == ProductStatus::Active.as_str());
+    if !active {
+        return Err(AppError::invalid(
+            "productId",
+            "is not active: shoppers could not buy it",
+        ));
+    }
+    set_pinned(db, id, Some(product)).await
+}
+
+/// Unpins whatever is pinned.
+pub async fn unpin(db: &Db, viewer: &Viewer, id: LivestreamId) -> AppResult<livestream::Model> {
+    for_write(db, viewer, id).await?;
+    set_pinned(db, id, None).await
+}
+
+async fn set_pinned(
+    db: &Db,
+    id: LivestreamId,
+    product: Option<ProductId>,
+) -> AppResult<livestream::Model> {
+    let txn = db.begin_write().await?;
+    livestream::Entity::update_many()
+        .col_expr(
+            livestream::Column::PinnedProductId,
+            Expr::value(product.map(|p| p.0)),
+        )
+        .col_expr(livestream::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(livestream::Column::Id.eq(id.0))
+        .exec(&*txn)
+        .await?;
+    let show = find(&*txn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("livestream"))?;
+    txn.commit().await?;
+    Ok(show)
+}
+
+/// Sets the recording of an ended show: a LIVESTREAM_REPLAY asset of the
+/// cooperative and/or a URL where the platform keeps it.
+pub async fn set_replay(
+    db: &Db,
+    viewer: &Viewer,
+    id: LivestreamId,
+    asset: Option<crate::media::MediaAssetId>,
+    url: Option<String>,
+) -> AppResult<livestream::Model> {
+    let show = for_write(db, viewer, id).await?;
+    if status_of(&show) != LivestreamStatus::Ended {
+        return Err(AppError::Conflict(
+            "a replay can be set once the livestream has ended".into(),
+        ));
+    }
+    let coop = CooperativeId(show.cooperative_id);
+    let asset = match asset {
+        Some(a) => Some(
+            crate::media::service::require_attachable(
+                db,
+                a,
+                coop,
+                &[crate::media::MediaPurpose::LivestreamReplay],
+            )
+            .await?
+            .id,
+        ),
+        None => None,
+    };
+    let txn = db.begin_write().await?;
+    let mut model: livestream::ActiveModel = show.into();
+    model.replay_asset_id = Set(asset);
+    model.replay_url = Set(url);
+    model.updated_at = Set(Utc::now());
+    let show = model.update(&*txn).await?;
+    txn.commit().await?;
+    Ok(show)
+}
+
+/// Filters of the livestream list.
+#[derive(Default)]
+pub struct LivestreamFilter {
+    pub status: Option<LivestreamStatus>,
+    pub cooperative: Option<CooperativeId>,
+    pub platform: Option<Platform>,
+    pub product: Option<ProductId>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// A position in the livestream list: scheduled start, then id.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy)]
+pub struct LivestreamCursor {
+    pub at: DateTime<Utc>,
+    pub id: uuid::Uuid,
+}
+
+/// One page of shows by scheduled start, soonest first, and the total.
+pub async fn list(
+    db: &Db,
+    filter: &LivestreamFilter,
+    page: &Page<LivestreamCursor>,
+) -> AppResult<(Vec<livestream::Model>, bool, u64)> {
+    let mut query = livestream::Entity::find();
+    if let Some(s) = filter.status {
+        query = query.filter(livestream::Column::Status.eq(s.as_str()));
+    }
+    if let Some(c) = filter.cooperative {
+        query = query.filter(livestream::Column::CooperativeId.eq(c.0));
+    }
+    if let Some(p) = filter.platform {
+        query = query.filter(livestream::Column::Platform.eq(p.as_str()));
+    }
+    if let Some(p) = filter.product {
+        query = query.filter(db.expr(
+            "id IN (SELECT livestream_id FROM livestream_products WHERE product_id = ?)",
+            vec![p.0.into()],
+        ));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(livestream::Column::ScheduledStartAt.gte(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(livestream::Column::ScheduledStartAt.lt(to));
+    }
+    let total = query.clone().count(db.conn()).await?;
+    if let Some(after) = page.after {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(livestream::Column::ScheduledStartAt.gt(after.at))
+                .add(
+                    sea_orm::Condition::all()
+                        .add(livestream::Column::ScheduledStartAt.eq(after.at))
+                        .add(livestream::Column::Id.gt(after.id)),
+                ),
+        );
+    }
+    let mut rows = query
+        .order_by_asc(livestream::Column::ScheduledStartAt)
+        .order_by_asc(livestream::Column::Id)
+        .limit(page.first + 1)
+        .all(db.conn())
+        .await?;
+    let has_next = rows.len() as u64 > page.first;
+    rows.truncate(usize::try_from(page.first).unwrap_or(usize::MAX));
+    Ok((rows, has_next, total))
+}

@@ -1,0 +1,264 @@
+//! Livestream sessions: scheduling, the state machine, the lineup, pinning, lists.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Session, TestApp};
+
+const SCHEDULE: &str = "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id status lineup { name } } }";
+const SHOW: &str = "query($id: ID!) { livestream(id: $id) { status startedAt endedAt pinnedProduct { name } lineup { name } cooperative { name } } }";
+
+async fn show(app: &TestApp) -> (Session, String, String, String, String) {
+    let owner = app.register("owner@htx.vn").await;
+    let coop = app.cooperative(&owner, "HTX Xoài Yên Châu").await;
+    let (xoai, _) = app.product(&owner, &coop, "Xoài tròn", 120_000, 10).await;
+    let (man, _) = app.product(&owner, &coop, "Mận hậu", 80_000, 10).await;
+    let res = app
+        .gql_as(
+            Some(&owner.access),
+            SCHEDULE,
+            json!({ "i": { "cooperativeId": coop, "title": "Xoài chín cây — giá tại vườn", "platform": "TIKTOK", "hostName": "Lò Thị Hoa", "scheduledStartAt": "2026-12-01T12:00:00Z", "productIds": [xoai, man] } }),
+        )
+        .await;
+    let id = res.data()["scheduleLivestream"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(res.data()["scheduleLivestream"]["status"], "SCHEDULED");
+    (owner, coop, id, xoai, man)
+}
+
+fn mutation(name: &str) -> String {
+    format!("mutation($id: ID!) {{ {name}(id: $id) {{ status }} }}")
+}
+
+#[tokio::test]
+async fn a_show_goes_scheduled_live_ended_and_refuses_other_moves() {
+    let app = TestApp::spawn().await;
+    let (owner, _, id, _, _) = show(&app).await;
+    let t = Some(owner.access.as_str());
+    let res = app
+        .gql_as(t, &mutation("endLivestream"), json!({ "id": id }))
+        .await;
+    assert_eq!(res.code(), "CONFLICT");
+    assert!(
+        res.message().contains("allowed: LIVE, CANCELLED"),
+        "{}",
+        res.message()
+    );
+    assert_eq!(
+        app.gql_as(t, &mutation("startLivestream"), json!({ "id": id }))
+            .await
+            .data()["startLivestream"]["status"],
+        "LIVE"
+    );
+    assert_eq!(
+        app.gql_as(t, &mutation("cancelLivestream"), json!({ "id": id }))
+            .await
+            .code(),
+        "CONFLICT"
+    );
+    assert_eq!(
+        app.gql_as(t, &mutation("endLivestream"), json!({ "id": id }))
+            .await
+            .data()["endLivestream"]["status"],
+        "ENDED"
+    );
+    let res = app.gql(SHOW, json!({ "id": id })).await;
+    assert!(res.data()["livestream"]["startedAt"].is_string());
+    assert!(res.data()["livestream"]["endedAt"].is_string());
+    assert_eq!(
+        app.gql_as(t, &mutation("startLivestream"), json!({ "id": id }))
+            .await
+            .code(),
+        "CONFLICT"
+    );
+}
+
+#[tokio::test]
+async fn one_product_of_the_lineup_is_pinned_at_a_time_while_live() {
+    let app = TestApp::spawn().await;
+    let (owner, coop, id, xoai, man) = show(&app).await;
+    let t = Some(owner.access.as_str());
+    let pin = "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { pinnedProduct { name } } }";
+    assert_eq!(
+        app.gql_as(t, pin, json!({ "l": id, "p": xoai }))
+            .await
+            .code(),
+        "CONFLICT",
+        "not live yet"
+    );
+    app.gql_as(t, &mutation("startLivestream"), json!({ "id": id }))
+        .await
+        .data();
+    let res = app.gql_as(t, pin, json!({ "l": id, "p": xoai })).await;
+    assert_eq!(
+        res.data()["pinProduct"]["pinnedProduct"]["name"],
+        "Xoài tròn"
+    );
+    let res = app.gql_as(t, pin, json!({ "l": id, "p": man })).await;
+    assert_eq!(
+        res.data()["pinProduct"]["pinnedProduct"]["name"],
+        "Mận hậu",
+        "pinning another replaces it"
+    );
+    let (outside, _) = app.product(&owner, &coop, "Chè", 50_000, 5).await;
+    let res = app.gql_as(t, pin, json!({ "l": id, "p": outside })).await;
+    assert_eq!(res.code(), "BAD_USER_INPUT");
+    assert_eq!(res.field(), "productId");
+    // Removing the pinned product unpins it.
+    app.gql_as(
+        t,
+        "mutation($l: ID!, $p: ID!) { removeLineupProduct(livestreamId: $l, productId: $p) { id } }",
+        json!({ "l": id, "p": man }),
+    )
+    .await
+    .data();
+    let res = app.gql(SHOW, json!({ "id": id })).await;
+    assert_eq!(res.data()["livestream"]["pinnedProduct"], Value::Null);
+    assert_eq!(
+        res.data()["livestream"]["lineup"],
+        json!([{ "name": "Xoài tròn" }])
+    );
+    app.gql_as(t, pin, json!({ "l": id, "p": xoai }))
+        .await
+        .data();
+    app.gql_as(t, &mutation("endLivestream"), json!({ "id": id }))
+        .await
+        .data();
+    let res = app.gql(SHOW, json!({ "id": id })).await;
+    assert_eq!(
+        res.data()["livestream"]["pinnedProduct"],
+        Value::Null,
+        "the end of the show unpins"
+    );
+}
+
+#[tokio::test]
+async fn the_lineup_is_reordered_with_every_product_once() {
+    let app = TestApp::spawn().await;
+    let (owner, _, id, xoai, man) = show(&app).await;
+    let t = Some(owner.access.as_str());
+    let reorder = "mutation($l: ID!, $ps: [ID!]!) { reorderLineup(livestreamId: $l, productIds: $ps) { lineup { name } } }";
+    let res = app
+        .gql_as(t, reorder, json!({ "l": id, "ps": [man, xoai] }))
+        .await;
+    assert_eq!(
+        res.data()["reorderLineup"]["lineup"],
+        json!([{ "name": "Mận hậu" }, { "name": "Xoài tròn" }])
+    );
+    assert_eq!(
+        app.gql_as(t, reorder, json!({ "l": id, "ps": [man] }))
+            .await
+            .code(),
+        "BAD_USER_INPUT"
+    );
+    let add =
+        "mutation($l: ID!, $p: ID!) { addLineupProduct(livestreamId: $l, productId: $p) { id } }";
+    assert_eq!(
+        app.gql_as(t, add, json!({ "l": id, "p": man }))
+            .await
+            .code(),
+        "CONFLICT"
+    );
+}
+
+#[tokio::test]
+async fn another_cooperatives_staff_and_anonymous_callers_cannot_run_a_show() {
+    let app = TestApp::spawn().await;
+    let (owner, coop, id, xoai, _) = show(&app).await;
+    let other = app.register("other@htx.vn").await;
+    let other_coop = app.cooperative(&other, "HTX Khác").await;
+    let (theirs, _) = app.product(&other, &other_coop, "Chè", 50_000, 5).await;
+    let cases = [
+        (SCHEDULE.to_owned(), json!({ "i": { "cooperativeId": coop, "title": "X", "platform": "ZALO", "hostName": "X", "scheduledStartAt": "2026-12-01T12:00:00Z" } })),
+        ("mutation($id: ID!) { updateLivestream(id: $id, input: { title: \"X\" }) { id } }".to_owned(), json!({ "id": id })),
+        (mutation("startLivestream"), json!({ "id": id })),
+        (mutation("endLivestream"), json!({ "id": id })),
+        (mutation("cancelLivestream"), json!({ "id": id })),
+        ("mutation($id: ID!, $p: ID!) { addLineupProduct(livestreamId: $id, productId: $p) { id } }".to_owned(), json!({ "id": id, "p": xoai })),
+        ("mutation($id: ID!, $p: ID!) { removeLineupProduct(livestreamId: $id, productId: $p) { id } }".to_owned(), json!({ "id": id, "p": xoai })),
+        ("mutation($id: ID!, $p: ID!) { reorderLineup(livestreamId: $id, productIds: [$p]) { id } }".to_owned(), json!({ "id": id, "p": xoai })),
+        ("mutation($id: ID!, $p: ID!) { pinProduct(livestreamId: $id, productId: $p) { id } }".to_owned(), json!({ "id": id, "p": xoai })),
+        ("mutation($id: ID!) { unpinProduct(livestreamId: $id) { id } }".to_owned(), json!({ "id": id })),
+        ("mutation($id: ID!) { setLivestreamReplay(livestreamId: $id, replayUrl: \"https://x.vn/r\") { id } }".to_owned(), json!({ "id": id })),
+    ];
+    for (query, vars) in &cases {
+        assert_eq!(
+            app.gql_as(Some(&other.access), query, vars.clone())
+                .await
+                .code(),
+            "FORBIDDEN",
+            "{query}"
+        );
+        assert_eq!(
+            app.gql(query, vars.clone()).await.code(),
+            "UNAUTHENTICATED",
+            "{query}"
+        );
+    }
+    // A lineup cannot hold another cooperative's product.
+    let res = app
+        .gql_as(
+            Some(&owner.access),
+            "mutation($id: ID!, $p: ID!) { addLineupProduct(livestreamId: $id, productId: $p) { id } }",
+            json!({ "id": id, "p": theirs }),
+        )
+        .await;
+    assert_eq!(res.code(), "BAD_USER_INPUT");
+    assert_eq!(
+        app.gql(SHOW, json!({ "id": id })).await.data()["livestream"]["status"],
+        "SCHEDULED"
+    );
+}
+
+#[tokio::test]
+async fn shows_are_listed_live_now_upcoming_and_by_product() {
+    let app = TestApp::spawn().await;
+    let (owner, coop, id, xoai, _) = show(&app).await;
+    let t = Some(owner.access.as_str());
+    let later = app
+        .gql_as(
+            t,
+            SCHEDULE,
+            json!({ "i": { "cooperativeId": coop, "title": "Chè Mộc Châu", "platform": "FACEBOOK", "hostName": "Hoa", "scheduledStartAt": "2026-12-05T12:00:00Z" } }),
+        )
+        .await;
+    let later = later.data()["scheduleLivestream"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    app.gql_as(t, &mutation("startLivestream"), json!({ "id": id }))
+        .await
+        .data();
+    let res = app.gql("{ liveNow { totalCount edges { node { title } } } upcomingLivestreams { edges { node { id } } } }", json!({})).await;
+    assert_eq!(
+        res.data()["liveNow"]["edges"][0]["node"]["title"],
+        "Xoài chín cây — giá tại vườn"
+    );
+    assert_eq!(
+        res.data()["upcomingLivestreams"]["edges"],
+        json!([{ "node": { "id": later } }])
+    );
+    let by_product = app
+        .gql(
+            "query($p: ID) { livestreams(filter: { productId: $p }) { totalCount } }",
+            json!({ "p": xoai }),
+        )
+        .await;
+    assert_eq!(by_product.data()["livestreams"]["totalCount"], 1);
+    let page = app
+        .gql("query($c: ID) { livestreams(first: 1, filter: { cooperativeId: $c }) { pageInfo { hasNextPage endCursor } } }", json!({ "c": coop }))
+        .await;
+    let cursor = page.data()["livestreams"]["pageInfo"]["endCursor"].clone();
+    let next = app
+        .gql("query($c: ID, $a: String) { livestreams(first: 1, after: $a, filter: { cooperativeId: $c }) { edges { node { id } } } }", json!({ "c": coop, "a": cursor }))
+        .await;
+    assert_eq!(
+        next.data()["livestreams"]["edges"][0]["node"]["id"],
+        later.as_str()
+    );
+    let unknown = app
+        .gql(SHOW, json!({ "id": uuid::Uuid::new_v4().to_string() }))
+        .await;
+    assert_eq!(unknown.code(), "NOT_FOUND");
+}
