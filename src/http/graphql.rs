@@ -89,7 +89,11 @@ pub fn negotiate(headers: &HeaderMap) -> Option<Format> {
 }
 
 fn reply(format: Format, status: StatusCode, body: &Value) -> Response {
-    let mut res = (status, body.to_string()).into_response();
+    reply_bytes(format, status, body.to_string().into_bytes())
+}
+
+fn reply_bytes(format: Format, status: StatusCode, body: Vec<u8>) -> Response {
+    let mut res = (status, body).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(format.content_type()),
@@ -380,21 +384,36 @@ async fn execute(
         &codes_ref,
     );
 
-    let mut body = match serde_json::to_value(&response) {
-        Ok(body) => body,
+    // Written straight to bytes: going through serde_json::Value first cost
+    // a fifth of a catalogue page's CPU (profiled with callgrind).
+    let body = ResponseBody {
+        data: (!request_error).then_some(&response.data),
+        errors: &response.errors,
+        extensions: &response.extensions,
+    };
+    let bytes = match serde_json::to_vec(&body) {
+        Ok(bytes) => bytes,
         Err(err) => {
             tracing::error!(error = %err, "a GraphQL response could not be serialised");
             return bad_request(format, StatusCode::INTERNAL_SERVER_ERROR, "internal error");
         }
     };
-    if request_error && let Value::Object(map) = &mut body {
-        map.remove("data");
-    }
     let status = match (request_error, format) {
         (true, Format::GraphqlResponse) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
-    reply(format, status, &body)
+    reply_bytes(format, status, bytes)
+}
+
+/// A GraphQL response as written on the wire; request errors carry no `data`.
+#[derive(serde::Serialize)]
+struct ResponseBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [async_graphql::ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
 }
 
 #[cfg(test)]
