@@ -17,10 +17,16 @@ use crate::catalog::resolvers::products::{ProductMutation, ProductQuery};
 use crate::config::{Config, GraphqlLimits, PublicBaseUrl};
 use crate::cooperatives::loaders::{CooperativeLoader, MembershipLoader};
 use crate::db::Db;
+use crate::events::EventBus;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
 use crate::media::loaders::MediaAssetLoader;
 use crate::media::resolvers::{MediaMutation, MediaQuery};
+use crate::orders::loaders::{HistoryByOrder, ItemsByOrder};
+use crate::orders::resolvers::{OrderMutation, OrderQuery};
+use crate::orders::service::HoldPolicy;
+use crate::orders::types::VietQrEncoder;
+use crate::payments::resolvers::{PaymentMutation, PaymentQuery};
 use crate::storage::Storage;
 
 /// Every query.
@@ -31,6 +37,8 @@ pub struct Query(
     ProductQuery,
     LotQuery,
     MediaQuery,
+    OrderQuery,
+    PaymentQuery,
 );
 
 /// Every mutation.
@@ -41,6 +49,8 @@ pub struct Mutation(
     ProductMutation,
     LotMutation,
     MediaMutation,
+    OrderMutation,
+    PaymentMutation,
 );
 
 /// The schema served at `/graphql`.
@@ -64,11 +74,23 @@ fn builder(limits: &GraphqlLimits) -> SchemaBuilder<Query, Mutation, EmptySubscr
 }
 
 /// The schema with the shared services every resolver reads from its context.
-pub fn build(config: &Config, db: Db, keys: TokenKeys, storage: Storage) -> AppSchema {
+pub fn build(
+    config: &Config,
+    db: Db,
+    keys: TokenKeys,
+    storage: Storage,
+    bus: EventBus,
+) -> AppSchema {
     builder(&config.graphql)
         .data(db)
         .data(keys)
         .data(storage)
+        .data(bus)
+        .data(HoldPolicy {
+            hold: config.payments.hold,
+            sweep_interval: config.payments.sweep_interval,
+        })
+        .data(VietQrEncoder(crate::payments::vietqr::payload))
         .data(PublicBaseUrl(config.public_base_url.clone()))
         .data(config.media.clone())
         .finish()
@@ -113,4 +135,6 @@ pub fn per_request(
             tokio::spawn,
         ))
         .data(DataLoader::new(MediaAssetLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(ItemsByOrder(db.clone()), tokio::spawn))
+        .data(DataLoader::new(HistoryByOrder(db.clone()), tokio::spawn))
 }

@@ -4,12 +4,19 @@
 //! converts them into its own GraphQL types so that a column never leaks by
 //! accident and the schema can change without a migration.
 
+pub mod bank_transfer;
+pub mod cart;
+pub mod cart_item;
 pub mod certification;
+pub mod checkout;
 pub mod cooperative;
 pub mod cooperative_member;
 pub mod login_throttle;
 pub mod lot;
 pub mod media_asset;
+pub mod order;
+pub mod order_event;
+pub mod order_item;
 pub mod origin_story;
 pub mod product;
 pub mod product_variant;
