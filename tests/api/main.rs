@@ -14,5 +14,7 @@ mod http;
 mod limits;
 mod media;
 mod migrations;
+mod orders;
+mod payments;
 mod schema_file;
 mod shutdown;
