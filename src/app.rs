@@ -13,8 +13,8 @@ use crate::db::Db;
 use crate::events::EventBus;
 use crate::http::{self, AppState};
 use crate::media;
-use crate::orders;
 use crate::metrics::Metrics;
+use crate::orders;
 use crate::schema;
 use crate::storage::{self, EmbeddedS3};
 

@@ -140,7 +140,11 @@ async fn lines(conn: &impl ConnectionTrait, cart: Uuid) -> AppResult<Vec<CartLin
         .collect())
 }
 
-async fn view(conn: &impl ConnectionTrait, cart: &cart::Model, token: Option<String>) -> AppResult<CartView> {
+async fn view(
+    conn: &impl ConnectionTrait,
+    cart: &cart::Model,
+    token: Option<String>,
+) -> AppResult<CartView> {
     Ok(CartView {
         id: Some(cart.id),
         token,
@@ -158,7 +162,9 @@ pub async fn get(db: &Db, viewer: &Viewer, token: Option<&str>) -> AppResult<Car
 }
 
 async fn on_sale(conn: &impl ConnectionTrait, variant: VariantId, field: &str) -> AppResult<()> {
-    let found = product_variant::Entity::find_by_id(variant.0).one(conn).await?;
+    let found = product_variant::Entity::find_by_id(variant.0)
+        .one(conn)
+        .await?;
     let active = match &found {
         Some(v) if v.removed_at.is_none() => product::Entity::find_by_id(v.product_id)
             .one(conn)
@@ -184,34 +190,33 @@ pub async fn add_item(
 ) -> AppResult<CartView> {
     on_sale(db.conn(), variant, "variantId").await?;
     in_write_txn(db, async |txn| {
-    let txn: &sea_orm::DatabaseTransaction = txn;
-    let (cart, token) = find_or_create(txn, viewer, token).await?;
-    let existing = cart_item::Entity::find_by_id((cart.id, variant.0))
-        .one(txn)
-        .await?
-        .map_or(0, |i| i.quantity);
-    let total = Quantity::parse(existing.saturating_add(quantity.get()), "quantity").map_err(
-        |_| {
-            AppError::invalid(
-                "quantity",
-                format!("a cart holds at most {MAX_QUANTITY} units of one variant"),
-            )
-        },
-    )?;
-    cart_item::Entity::insert(cart_item::ActiveModel {
-        cart_id: Set(cart.id),
-        variant_id: Set(variant.0),
-        quantity: Set(total.get()),
-        added_at: Set(Utc::now()),
-    })
-    .on_conflict(
-        OnConflict::columns([cart_item::Column::CartId, cart_item::Column::VariantId])
-            .update_column(cart_item::Column::Quantity)
-            .to_owned(),
-    )
-    .exec_without_returning(txn)
-    .await?;
-    view(txn, &cart, token).await
+        let txn: &sea_orm::DatabaseTransaction = txn;
+        let (cart, token) = find_or_create(txn, viewer, token).await?;
+        let existing = cart_item::Entity::find_by_id((cart.id, variant.0))
+            .one(txn)
+            .await?
+            .map_or(0, |i| i.quantity);
+        let total =
+            Quantity::parse(existing.saturating_add(quantity.get()), "quantity").map_err(|_| {
+                AppError::invalid(
+                    "quantity",
+                    format!("a cart holds at most {MAX_QUANTITY} units of one variant"),
+                )
+            })?;
+        cart_item::Entity::insert(cart_item::ActiveModel {
+            cart_id: Set(cart.id),
+            variant_id: Set(variant.0),
+            quantity: Set(total.get()),
+            added_at: Set(Utc::now()),
+        })
+        .on_conflict(
+            OnConflict::columns([cart_item::Column::CartId, cart_item::Column::VariantId])
+                .update_column(cart_item::Column::Quantity)
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+        view(txn, &cart, token).await
     })
     .await
 }
@@ -225,24 +230,24 @@ pub async fn update_item(
     quantity: Quantity,
 ) -> AppResult<CartView> {
     in_write_txn(db, async |txn| {
-    let txn: &sea_orm::DatabaseTransaction = txn;
-    let cart = find(txn, viewer, token)
-        .await?
-        .ok_or_else(|| AppError::not_found("cart"))?;
-    let changed = cart_item::Entity::update_many()
-        .col_expr(
-            cart_item::Column::Quantity,
-            sea_orm::sea_query::Expr::value(quantity.get()),
-        )
-        .filter(cart_item::Column::CartId.eq(cart.id))
-        .filter(cart_item::Column::VariantId.eq(variant.0))
-        .exec(txn)
-        .await?
-        .rows_affected;
-    if changed == 0 {
-        return Err(AppError::not_found("cart item"));
-    }
-    view(txn, &cart, token.map(str::to_owned)).await
+        let txn: &sea_orm::DatabaseTransaction = txn;
+        let cart = find(txn, viewer, token)
+            .await?
+            .ok_or_else(|| AppError::not_found("cart"))?;
+        let changed = cart_item::Entity::update_many()
+            .col_expr(
+                cart_item::Column::Quantity,
+                sea_orm::sea_query::Expr::value(quantity.get()),
+            )
+            .filter(cart_item::Column::CartId.eq(cart.id))
+            .filter(cart_item::Column::VariantId.eq(variant.0))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        if changed == 0 {
+            return Err(AppError::not_found("cart item"));
+        }
+        view(txn, &cart, token.map(str::to_owned)).await
     })
     .await
 }
@@ -255,20 +260,20 @@ pub async fn remove_item(
     variant: VariantId,
 ) -> AppResult<CartView> {
     in_write_txn(db, async |txn| {
-    let txn: &sea_orm::DatabaseTransaction = txn;
-    let cart = find(txn, viewer, token)
-        .await?
-        .ok_or_else(|| AppError::not_found("cart"))?;
-    let removed = cart_item::Entity::delete_many()
-        .filter(cart_item::Column::CartId.eq(cart.id))
-        .filter(cart_item::Column::VariantId.eq(variant.0))
-        .exec(txn)
-        .await?
-        .rows_affected;
-    if removed == 0 {
-        return Err(AppError::not_found("cart item"));
-    }
-    view(txn, &cart, token.map(str::to_owned)).await
+        let txn: &sea_orm::DatabaseTransaction = txn;
+        let cart = find(txn, viewer, token)
+            .await?
+            .ok_or_else(|| AppError::not_found("cart"))?;
+        let removed = cart_item::Entity::delete_many()
+            .filter(cart_item::Column::CartId.eq(cart.id))
+            .filter(cart_item::Column::VariantId.eq(variant.0))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        if removed == 0 {
+            return Err(AppError::not_found("cart item"));
+        }
+        view(txn, &cart, token.map(str::to_owned)).await
     })
     .await
 }

@@ -167,7 +167,10 @@ pub struct PlaceOrder {
 impl PlaceOrder {
     /// Merges lines of the same variant (the sum must stay within
     /// [`MAX_QUANTITY`]); an empty list is refused, naming `field`.
-    pub fn merge_items(lines: Vec<(VariantId, Quantity)>, field: &str) -> AppResult<Vec<ItemRequest>> {
+    pub fn merge_items(
+        lines: Vec<(VariantId, Quantity)>,
+        field: &str,
+    ) -> AppResult<Vec<ItemRequest>> {
         if lines.is_empty() {
             return Err(AppError::invalid(field, "must hold at least one item"));
         }
@@ -271,7 +274,9 @@ mod tests {
         let err = ShippingAddress::parse("  ", "0912345678", "Sơn La", "Xã A", "Bản B", "a")
             .expect_err("name");
         assert!(matches!(err, AppError::Invalid { ref field, .. } if field == "a.recipientName"));
-        assert!(ShippingAddress::parse("Lan", "0912345678", "son la", "Xã A", "Bản B", "a").is_ok());
+        assert!(
+            ShippingAddress::parse("Lan", "0912345678", "son la", "Xã A", "Bản B", "a").is_ok()
+        );
     }
 
     #[test]
@@ -289,7 +294,9 @@ mod tests {
             note: None,
         };
         let a = make(PlaceOrder::merge_items(vec![(v1, q(1)), (v2, q(2))], "i").expect("items"));
-        let b = make(PlaceOrder::merge_items(vec![(v2, q(1)), (v1, q(1)), (v2, q(1))], "i").expect("items"));
+        let b = make(
+            PlaceOrder::merge_items(vec![(v2, q(1)), (v1, q(1)), (v2, q(1))], "i").expect("items"),
+        );
         assert_eq!(a.canonical_hash(), b.canonical_hash());
         let c = make(PlaceOrder::merge_items(vec![(v1, q(2)), (v2, q(2))], "i").expect("items"));
         assert_ne!(a.canonical_hash(), c.canonical_hash());

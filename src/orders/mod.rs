@@ -169,7 +169,11 @@ mod tests {
         ] {
             assert!(s.next().is_empty(), "{s:?}");
         }
-        assert!(!OrderStatus::Shipped.next().contains(&OrderStatus::Cancelled));
+        assert!(
+            !OrderStatus::Shipped
+                .next()
+                .contains(&OrderStatus::Cancelled)
+        );
         assert!(!OrderStatus::Shipped.before_shipping());
         assert!(OrderStatus::Packed.before_shipping());
     }

@@ -497,7 +497,11 @@ pub async fn find(conn: &impl ConnectionTrait, id: OrderId) -> AppResult<Option<
 
 fn status_of(order: &order::Model) -> AppResult<OrderStatus> {
     OrderStatus::from_db(&order.status).ok_or_else(|| {
-        AppError::internal(anyhow::anyhow!("order {} has status {}", order.id, order.status))
+        AppError::internal(anyhow::anyhow!(
+            "order {} has status {}",
+            order.id,
+            order.status
+        ))
     })
 }
 
@@ -700,8 +704,8 @@ async fn change(
     order: &order::Model,
     change: Change,
 ) -> AppResult<order::Model> {
-    let (after, event) = in_write_txn(db, async |txn| apply_change(&**txn, order, change).await)
-        .await?;
+    let (after, event) =
+        in_write_txn(db, async |txn| apply_change(&**txn, order, change).await).await?;
     bus.publish(event);
     Ok(after)
 }
@@ -970,7 +974,10 @@ pub async fn mark_paid(
         Change {
             also: |u, now| {
                 u.col_expr(order::Column::PaidAt, Expr::value(now))
-                    .col_expr(order::Column::PaymentDueAt, Expr::value(None::<DateTime<Utc>>))
+                    .col_expr(
+                        order::Column::PaymentDueAt,
+                        Expr::value(None::<DateTime<Utc>>),
+                    )
             },
             ..Change::to(OrderStatus::Paid, by, Some(note))
         },
@@ -995,7 +1002,10 @@ pub async fn flag_for_review(
 }
 
 /// The order whose transfer memo is `memo` (e.g. `FS7K3M9Q`).
-pub async fn find_by_memo(conn: &impl ConnectionTrait, memo: &str) -> AppResult<Option<order::Model>> {
+pub async fn find_by_memo(
+    conn: &impl ConnectionTrait,
+    memo: &str,
+) -> AppResult<Option<order::Model>> {
     Ok(order::Entity::find()
         .filter(order::Column::PaymentMemo.eq(memo))
         .one(conn)
@@ -1183,7 +1193,10 @@ pub async fn set_shipping_policy(
     }
     in_write_txn(db, async |txn| {
         cooperative::Entity::update_many()
-            .col_expr(cooperative::Column::ShippingFlatFeeVnd, Expr::value(flat_fee))
+            .col_expr(
+                cooperative::Column::ShippingFlatFeeVnd,
+                Expr::value(flat_fee),
+            )
             .col_expr(
                 cooperative::Column::ShippingFreeAboveVnd,
                 Expr::value(free_above),

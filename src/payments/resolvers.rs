@@ -12,9 +12,9 @@ use crate::graphql::Total;
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::orders::OrderId;
 use crate::orders::types::Order;
+use crate::payments::TransferId;
 use crate::payments::service;
 use crate::payments::types::{AssignTransferPayload, BankTransfer};
-use crate::payments::TransferId;
 
 /// Payment queries.
 #[derive(Default)]

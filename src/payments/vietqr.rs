@@ -101,9 +101,6 @@ mod tests {
         let p = payload("970415", "0011001932418", 350_000, "FS7K3M9Q");
         assert!(p.contains("62120808FS7K3M9Q"), "{p}");
         let (body, crc) = p.split_at(p.len() - 4);
-        assert_eq!(
-            format!("{:04X}", crc16_ccitt_false(body.as_bytes())),
-            crc
-        );
+        assert_eq!(format!("{:04X}", crc16_ccitt_false(body.as_bytes())), crc);
     }
 }

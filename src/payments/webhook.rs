@@ -63,10 +63,16 @@ impl TransferNotice {
     pub fn check(&self) -> AppResult<()> {
         let id = self.transaction_id.trim();
         if id.is_empty() || id.len() > 100 {
-            return Err(AppError::invalid("transactionId", "must be 1 to 100 characters"));
+            return Err(AppError::invalid(
+                "transactionId",
+                "must be 1 to 100 characters",
+            ));
         }
         if self.account_number.trim().is_empty() || self.account_number.len() > 32 {
-            return Err(AppError::invalid("accountNumber", "must be 1 to 32 characters"));
+            return Err(AppError::invalid(
+                "accountNumber",
+                "must be 1 to 32 characters",
+            ));
         }
         if self.amount_vnd <= 0 {
             return Err(AppError::invalid("amountVnd", "must be positive"));

@@ -30,10 +30,17 @@ pub fn order_input(key: &str, items: &[(&str, i64)], method: &str, phone: &str) 
 }
 
 /// A cooperative owned by a fresh user, with one product: (owner, coop, variant).
-pub async fn seller(app: &TestApp, email: &str, price: i64, stock: i32) -> (Session, String, String) {
+pub async fn seller(
+    app: &TestApp,
+    email: &str,
+    price: i64,
+    stock: i32,
+) -> (Session, String, String) {
     let owner = app.register(email).await;
     let coop = app.cooperative(&owner, &format!("HTX {email}")).await;
-    let (_, variant) = app.product(&owner, &coop, "Xoài tròn Yên Châu", price, stock).await;
+    let (_, variant) = app
+        .product(&owner, &coop, "Xoài tròn Yên Châu", price, stock)
+        .await;
     (owner, coop, variant)
 }
 
@@ -98,9 +105,13 @@ async fn a_guest_places_a_cod_order_and_finds_it_by_number_and_phone() {
     assert!(number.starts_with("FS-") && number.len() == 9, "{number}");
     assert_eq!(stock_of(&app, &variant).await, 8);
 
-    let q = "query($n: String!, $p: String!) { orderByNumber(number: $n, phone: $p) { id status } }";
+    let q =
+        "query($n: String!, $p: String!) { orderByNumber(number: $n, phone: $p) { id status } }";
     let found = app
-        .gql(q, json!({ "n": number.to_lowercase(), "p": "+84 912 345 678" }))
+        .gql(
+            q,
+            json!({ "n": number.to_lowercase(), "p": "+84 912 345 678" }),
+        )
         .await;
     assert_eq!(found.data()["orderByNumber"]["id"], order["id"]);
     let wrong = app.gql(q, json!({ "n": number, "p": "0987654321" })).await;
@@ -160,7 +171,12 @@ async fn prices_and_shipping_are_the_servers_and_a_cart_of_two_cooperatives_make
 }
 
 /// Sends a GraphQL request through a router clone (for many tasks at once).
-async fn gql_on(router: axum::Router, token: Option<String>, query: &'static str, variables: Value) -> Value {
+async fn gql_on(
+    router: axum::Router,
+    token: Option<String>,
+    query: &'static str,
+    variables: Value,
+) -> Value {
     let mut req = Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
     if let Some(token) = token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
@@ -183,7 +199,12 @@ async fn five_hundred_concurrent_orders_for_a_hundred_units_make_exactly_a_hundr
     for n in 0..500 {
         let router = app.router.clone();
         let token = Some(shopper.access.clone());
-        let input = order_input(&format!("burst-key-{n:04}"), &[(&variant, 1)], "COD", "0912345678");
+        let input = order_input(
+            &format!("burst-key-{n:04}"),
+            &[(&variant, 1)],
+            "COD",
+            "0912345678",
+        );
         tasks.push(tokio::spawn(async move {
             gql_on(router, token, PLACE, json!({ "i": input })).await
         }));
@@ -197,7 +218,11 @@ async fn five_hundred_concurrent_orders_for_a_hundred_units_make_exactly_a_hundr
             Some(_) => other.push(body),
         }
     }
-    assert!(other.is_empty(), "unexpected errors: {:?}", &other[..other.len().min(3)]);
+    assert!(
+        other.is_empty(),
+        "unexpected errors: {:?}",
+        &other[..other.len().min(3)]
+    );
     assert_eq!(ok, 100);
     assert_eq!(out_of_stock, 400);
     assert_eq!(stock_of(&app, &variant).await, 0);
@@ -209,18 +234,33 @@ async fn five_hundred_concurrent_orders_for_a_hundred_units_make_exactly_a_hundr
     assert_eq!(ledger.iter().map(|m| i64::from(m.delta)).sum::<i64>(), 0);
     let mut after: Vec<i32> = orders.iter().map(|m| m.stock_after).collect();
     after.sort_unstable();
-    assert_eq!(after, (0..100).collect::<Vec<_>>(), "each order saw its own stock");
+    assert_eq!(
+        after,
+        (0..100).collect::<Vec<_>>(),
+        "each order saw its own stock"
+    );
 }
 
 #[tokio::test]
-async fn the_same_idempotency_key_returns_the_same_checkout_and_a_different_request_is_a_conflict() {
+async fn the_same_idempotency_key_returns_the_same_checkout_and_a_different_request_is_a_conflict()
+{
     let app = Arc::new(TestApp::spawn().await);
     let (_, _, variant) = seller(&app, "idem@x.vn", 50_000, 10).await;
     let input = order_input("same-key-000001", &[(&variant, 2)], "COD", "0912345678");
     // Twins at once, then a late repeat: one checkout, stock taken once.
     let (a, b) = tokio::join!(
-        gql_on(app.router.clone(), None, PLACE, json!({ "i": input.clone() })),
-        gql_on(app.router.clone(), None, PLACE, json!({ "i": input.clone() })),
+        gql_on(
+            app.router.clone(),
+            None,
+            PLACE,
+            json!({ "i": input.clone() })
+        ),
+        gql_on(
+            app.router.clone(),
+            None,
+            PLACE,
+            json!({ "i": input.clone() })
+        ),
     );
     let c = app.gql(PLACE, json!({ "i": input })).await;
     let id = &c.data()["placeOrder"]["id"];
@@ -258,21 +298,99 @@ async fn bad_order_input_is_refused_naming_the_field_and_writes_nothing() {
     let unknown = uuid::Uuid::new_v4().to_string();
     let base = || order_input("bad-input-key-1", &[(&variant, 1)], "COD", "0912345678");
     let cases: Vec<(Value, &str)> = vec![
-        (order_input("bad-input-key-1", &[(&unknown, 1)], "COD", "0912345678"), "input.items[0].variantId"),
-        (order_input("bad-input-key-1", &[(&variant, 1), (&inactive, 1)], "COD", "0912345678"), "input.items[1].variantId"),
-        (order_input("bad-input-key-1", &[(&variant, 0)], "COD", "0912345678"), "input.items[0].quantity"),
-        (order_input("bad-input-key-1", &[(&variant, 1001)], "COD", "0912345678"), "input.items[0].quantity"),
-        (order_input("bad-input-key-1", &[(&variant, -3)], "COD", "0912345678"), "input.items[0].quantity"),
-        (order_input("bad-input-key-1", &[], "COD", "0912345678"), "input.items"),
-        (order_input("bad-input-key-1", &[(&variant, 1)], "COD", "12345"), "input.shippingAddress.phone"),
-        (order_input("bad-input-key-1", &[("not-an-id", 1)], "COD", "0912345678"), "input.items[0].variantId"),
-        ({ let mut i = base(); i["shippingAddress"]["province"] = json!("Hòa Bình"); i }, "input.shippingAddress.province"),
-        ({ let mut i = base(); i["shippingAddress"]["province"] = json!("Atlantis"); i }, "input.shippingAddress.province"),
-        ({ let mut i = base(); i["shippingAddress"]["ward"] = json!("  "); i }, "input.shippingAddress.ward"),
-        ({ let mut i = base(); i["shippingAddress"]["street"] = json!(""); i }, "input.shippingAddress.street"),
-        ({ let mut i = base(); i["shippingAddress"]["recipientName"] = json!(""); i }, "input.shippingAddress.recipientName"),
-        ({ let mut i = base(); i["idempotencyKey"] = json!("x"); i }, "input.idempotencyKey"),
-        ({ let mut i = base(); i["livestreamId"] = json!("live-1"); i }, "input.livestreamId"),
+        (
+            order_input("bad-input-key-1", &[(&unknown, 1)], "COD", "0912345678"),
+            "input.items[0].variantId",
+        ),
+        (
+            order_input(
+                "bad-input-key-1",
+                &[(&variant, 1), (&inactive, 1)],
+                "COD",
+                "0912345678",
+            ),
+            "input.items[1].variantId",
+        ),
+        (
+            order_input("bad-input-key-1", &[(&variant, 0)], "COD", "0912345678"),
+            "input.items[0].quantity",
+        ),
+        (
+            order_input("bad-input-key-1", &[(&variant, 1001)], "COD", "0912345678"),
+            "input.items[0].quantity",
+        ),
+        (
+            order_input("bad-input-key-1", &[(&variant, -3)], "COD", "0912345678"),
+            "input.items[0].quantity",
+        ),
+        (
+            order_input("bad-input-key-1", &[], "COD", "0912345678"),
+            "input.items",
+        ),
+        (
+            order_input("bad-input-key-1", &[(&variant, 1)], "COD", "12345"),
+            "input.shippingAddress.phone",
+        ),
+        (
+            order_input("bad-input-key-1", &[("not-an-id", 1)], "COD", "0912345678"),
+            "input.items[0].variantId",
+        ),
+        (
+            {
+                let mut i = base();
+                i["shippingAddress"]["province"] = json!("Hòa Bình");
+                i
+            },
+            "input.shippingAddress.province",
+        ),
+        (
+            {
+                let mut i = base();
+                i["shippingAddress"]["province"] = json!("Atlantis");
+                i
+            },
+            "input.shippingAddress.province",
+        ),
+        (
+            {
+                let mut i = base();
+                i["shippingAddress"]["ward"] = json!("  ");
+                i
+            },
+            "input.shippingAddress.ward",
+        ),
+        (
+            {
+                let mut i = base();
+                i["shippingAddress"]["street"] = json!("");
+                i
+            },
+            "input.shippingAddress.street",
+        ),
+        (
+            {
+                let mut i = base();
+                i["shippingAddress"]["recipientName"] = json!("");
+                i
+            },
+            "input.shippingAddress.recipientName",
+        ),
+        (
+            {
+                let mut i = base();
+                i["idempotencyKey"] = json!("x");
+                i
+            },
+            "input.idempotencyKey",
+        ),
+        (
+            {
+                let mut i = base();
+                i["livestreamId"] = json!("live-1");
+                i
+            },
+            "input.livestreamId",
+        ),
     ];
     for (input, field) in cases {
         let res = app.gql(PLACE, json!({ "i": input })).await;
@@ -289,7 +407,9 @@ async fn bad_order_input_is_refused_naming_the_field_and_writes_nothing() {
 async fn out_of_stock_in_one_line_takes_no_stock_from_the_others() {
     let app = TestApp::spawn().await;
     let (owner, coop, variant) = seller(&app, "partial@x.vn", 50_000, 10).await;
-    let (_, scarce) = app.product(&owner, &coop, "Chè Shan tuyết", 200_000, 1).await;
+    let (_, scarce) = app
+        .product(&owner, &coop, "Chè Shan tuyết", 200_000, 1)
+        .await;
     let res = app
         .gql(
             PLACE,
@@ -297,7 +417,11 @@ async fn out_of_stock_in_one_line_takes_no_stock_from_the_others() {
         )
         .await;
     assert_eq!(res.code(), "OUT_OF_STOCK");
-    assert!(res.message().contains("Chè Shan tuyết"), "{}", res.message());
+    assert!(
+        res.message().contains("Chè Shan tuyết"),
+        "{}",
+        res.message()
+    );
     assert_eq!(stock_of(&app, &variant).await, 10);
     assert_eq!(stock_of(&app, &scarce).await, 1);
     assert_eq!(order_count(&app).await, 0);
@@ -314,23 +438,41 @@ async fn a_shopper_cannot_read_another_shoppers_order_but_its_cooperative_can() 
     let order = place_one(&app, Some(&lan.access), &variant, 1, "COD").await;
     let vars = json!({ "id": order["id"] });
     assert_eq!(
-        app.gql_as(Some(&lan.access), ORDER, vars.clone()).await.data()["order"]["id"],
+        app.gql_as(Some(&lan.access), ORDER, vars.clone())
+            .await
+            .data()["order"]["id"],
         order["id"]
     );
-    assert_eq!(app.gql_as(Some(&minh.access), ORDER, vars.clone()).await.code(), "NOT_FOUND");
+    assert_eq!(
+        app.gql_as(Some(&minh.access), ORDER, vars.clone())
+            .await
+            .code(),
+        "NOT_FOUND"
+    );
     assert_eq!(app.gql(ORDER, vars.clone()).await.code(), "UNAUTHENTICATED");
     assert_eq!(
         app.gql_as(Some(&owner.access), ORDER, vars).await.data()["order"]["status"],
         "CONFIRMED"
     );
     let mine = app
-        .gql_as(Some(&minh.access), "{ myOrders { totalCount edges { node { id } } } }", json!({}))
+        .gql_as(
+            Some(&minh.access),
+            "{ myOrders { totalCount edges { node { id } } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(mine.data()["myOrders"]["totalCount"], 0);
     let mine = app
-        .gql_as(Some(&lan.access), "{ myOrders { totalCount edges { node { id } } } }", json!({}))
+        .gql_as(
+            Some(&lan.access),
+            "{ myOrders { totalCount edges { node { id } } } }",
+            json!({}),
+        )
         .await;
-    assert_eq!(mine.data()["myOrders"]["edges"][0]["node"]["id"], order["id"]);
+    assert_eq!(
+        mine.data()["myOrders"]["edges"][0]["node"]["id"],
+        order["id"]
+    );
 }
 
 #[tokio::test]
@@ -342,14 +484,38 @@ async fn every_back_office_mutation_refuses_other_cooperatives_staff_and_anonymo
     let order = place_one(&app, Some(&shopper.access), &variant, 1, "COD").await;
     let id = order["id"].as_str().expect("id");
     let calls: Vec<(&str, Value)> = vec![
-        ("mutation($o: ID!) { markOrderPacked(orderId: $o) { id } }", json!({ "o": id })),
-        ("mutation($o: ID!) { shipOrder(orderId: $o, carrier: \"GHN\", trackingNumber: \"GHN1\") { id } }", json!({ "o": id })),
-        ("mutation($o: ID!) { markOrderDelivered(orderId: $o) { id } }", json!({ "o": id })),
-        ("mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"no\") { id } }", json!({ "o": id })),
-        ("mutation($o: ID!) { confirmCashPayment(orderId: $o) { id } }", json!({ "o": id })),
-        ("mutation($o: ID!) { recordRefund(orderId: $o) { id } }", json!({ "o": id })),
-        ("mutation($c: ID!) { setShippingPolicy(cooperativeId: $c, flatFeeVnd: 1) { id } }", json!({ "c": coop })),
-        ("query($c: ID!) { cooperativeOrders(cooperativeId: $c) { totalCount } }", json!({ "c": coop })),
+        (
+            "mutation($o: ID!) { markOrderPacked(orderId: $o) { id } }",
+            json!({ "o": id }),
+        ),
+        (
+            "mutation($o: ID!) { shipOrder(orderId: $o, carrier: \"GHN\", trackingNumber: \"GHN1\") { id } }",
+            json!({ "o": id }),
+        ),
+        (
+            "mutation($o: ID!) { markOrderDelivered(orderId: $o) { id } }",
+            json!({ "o": id }),
+        ),
+        (
+            "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"no\") { id } }",
+            json!({ "o": id }),
+        ),
+        (
+            "mutation($o: ID!) { confirmCashPayment(orderId: $o) { id } }",
+            json!({ "o": id }),
+        ),
+        (
+            "mutation($o: ID!) { recordRefund(orderId: $o) { id } }",
+            json!({ "o": id }),
+        ),
+        (
+            "mutation($c: ID!) { setShippingPolicy(cooperativeId: $c, flatFeeVnd: 1) { id } }",
+            json!({ "c": coop }),
+        ),
+        (
+            "query($c: ID!) { cooperativeOrders(cooperativeId: $c) { totalCount } }",
+            json!({ "c": coop }),
+        ),
     ];
     for (query, vars) in calls {
         let res = app.gql_as(Some(&other.access), query, vars.clone()).await;
@@ -358,7 +524,9 @@ async fn every_back_office_mutation_refuses_other_cooperatives_staff_and_anonymo
         assert_eq!(res.code(), "UNAUTHENTICATED", "{query}: {}", res.body);
     }
     // Nothing changed.
-    let res = app.gql_as(Some(&shopper.access), ORDER, json!({ "id": id })).await;
+    let res = app
+        .gql_as(Some(&shopper.access), ORDER, json!({ "id": id }))
+        .await;
     assert_eq!(res.data()["order"]["status"], "CONFIRMED");
     assert_eq!(stock_of(&app, &variant).await, 9);
 }
@@ -373,29 +541,63 @@ async fn a_cod_order_goes_from_confirmed_to_delivered_with_every_step_in_its_his
     let order = place_one(&app, Some(&shopper.access), &variant, 1, "COD").await;
     let o = json!({ "o": order["id"] });
     let staff = Some(owner.access.as_str());
-    app.gql_as(staff, "mutation($o: ID!) { markOrderPacked(orderId: $o) { id } }", o.clone()).await.data();
+    app.gql_as(
+        staff,
+        "mutation($o: ID!) { markOrderPacked(orderId: $o) { id } }",
+        o.clone(),
+    )
+    .await
+    .data();
     // A shopper may not cancel once packed.
     let res = app
-        .gql_as(Some(&shopper.access), "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"đổi ý\") { id } }", o.clone())
+        .gql_as(
+            Some(&shopper.access),
+            "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"đổi ý\") { id } }",
+            o.clone(),
+        )
         .await;
     assert_eq!(res.code(), "CONFLICT");
     let res = app
-        .gql_as(staff, "mutation($o: ID!) { confirmCashPayment(orderId: $o) { id } }", o.clone())
+        .gql_as(
+            staff,
+            "mutation($o: ID!) { confirmCashPayment(orderId: $o) { id } }",
+            o.clone(),
+        )
         .await;
     assert_eq!(res.code(), "CONFLICT", "cash only once shipped");
     app.gql_as(staff, "mutation($o: ID!) { shipOrder(orderId: $o, carrier: \"GHN\", trackingNumber: \"GHN123\") { id } }", o.clone()).await.data();
     let res = app
-        .gql_as(staff, "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"late\") { id } }", o.clone())
+        .gql_as(
+            staff,
+            "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"late\") { id } }",
+            o.clone(),
+        )
         .await;
     assert_eq!(res.code(), "CONFLICT", "no cancelling once shipped");
-    assert!(res.message().contains("DELIVERED"), "names what is allowed: {}", res.message());
-    app.gql_as(staff, "mutation($o: ID!) { confirmCashPayment(orderId: $o) { id } }", o.clone()).await.data();
+    assert!(
+        res.message().contains("DELIVERED"),
+        "names what is allowed: {}",
+        res.message()
+    );
+    app.gql_as(
+        staff,
+        "mutation($o: ID!) { confirmCashPayment(orderId: $o) { id } }",
+        o.clone(),
+    )
+    .await
+    .data();
     let res = app
-        .gql_as(staff, "mutation($o: ID!) { confirmCashPayment(orderId: $o) { id } }", o.clone())
+        .gql_as(
+            staff,
+            "mutation($o: ID!) { confirmCashPayment(orderId: $o) { id } }",
+            o.clone(),
+        )
         .await;
     assert_eq!(res.code(), "CONFLICT", "cash is recorded once");
 
-    let res = app.gql_as(Some(&shopper.access), HISTORY, json!({ "id": order["id"] })).await;
+    let res = app
+        .gql_as(Some(&shopper.access), HISTORY, json!({ "id": order["id"] }))
+        .await;
     let got = &res.data()["order"];
     assert_eq!(got["status"], "DELIVERED");
     assert_eq!(got["carrier"], "GHN");
@@ -436,7 +638,11 @@ async fn an_invalid_transition_is_a_conflict_naming_the_allowed_ones() {
     let (owner, _, variant) = seller(&app, "bad-move@x.vn", 50_000, 10).await;
     let order = place_one(&app, None, &variant, 1, "VIETQR").await;
     let res = app
-        .gql_as(Some(&owner.access), "mutation($o: ID!) { markOrderPacked(orderId: $o) { id } }", json!({ "o": order["id"] }))
+        .gql_as(
+            Some(&owner.access),
+            "mutation($o: ID!) { markOrderPacked(orderId: $o) { id } }",
+            json!({ "o": order["id"] }),
+        )
         .await;
     assert_eq!(res.code(), "CONFLICT");
     assert!(
@@ -461,7 +667,11 @@ async fn cancelling_gives_the_stock_back_once_with_a_ledger_row_naming_the_order
     assert_eq!(res.data()["cancelOrder"]["payment"]["status"], "CANCELLED");
     assert_eq!(stock_of(&app, &variant).await, 10);
     let again = app
-        .gql_as(Some(&owner.access), "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"x\") { id } }", json!({ "o": order["id"] }))
+        .gql_as(
+            Some(&owner.access),
+            "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"x\") { id } }",
+            json!({ "o": order["id"] }),
+        )
         .await;
     assert_eq!(again.code(), "CONFLICT");
     assert_eq!(stock_of(&app, &variant).await, 10);
@@ -516,7 +726,12 @@ async fn cooperative_orders_page_with_a_cursor_and_filter_by_livestream() {
     let (owner, coop, variant) = seller(&app, "list@x.vn", 10_000, 100).await;
     let live = uuid::Uuid::new_v4().to_string();
     for n in 0..5 {
-        let mut input = order_input(&format!("list-key-{n:04}"), &[(&variant, 1)], "COD", "0912345678");
+        let mut input = order_input(
+            &format!("list-key-{n:04}"),
+            &[(&variant, 1)],
+            "COD",
+            "0912345678",
+        );
         if n % 2 == 0 {
             input["livestreamId"] = json!(live);
         }
@@ -543,15 +758,27 @@ async fn cooperative_orders_page_with_a_cursor_and_filter_by_livestream() {
     unique.dedup();
     assert_eq!(unique.len(), 5);
     let res = app
-        .gql_as(Some(&owner.access), q, json!({ "c": coop, "f": { "livestreamId": live } }))
+        .gql_as(
+            Some(&owner.access),
+            q,
+            json!({ "c": coop, "f": { "livestreamId": live } }),
+        )
         .await;
     assert_eq!(res.data()["cooperativeOrders"]["totalCount"], 3);
     let res = app
-        .gql_as(Some(&owner.access), q, json!({ "c": coop, "f": { "placedFrom": "2999-01-01T00:00:00Z" } }))
+        .gql_as(
+            Some(&owner.access),
+            q,
+            json!({ "c": coop, "f": { "placedFrom": "2999-01-01T00:00:00Z" } }),
+        )
         .await;
     assert_eq!(res.data()["cooperativeOrders"]["totalCount"], 0);
     let res = app
-        .gql_as(Some(&owner.access), "query($c: ID!) { cooperativeOrders(cooperativeId: $c, first: 101) { totalCount } }", json!({ "c": coop }))
+        .gql_as(
+            Some(&owner.access),
+            "query($c: ID!) { cooperativeOrders(cooperativeId: $c, first: 101) { totalCount } }",
+            json!({ "c": coop }),
+        )
         .await;
     assert_eq!(res.code(), "BAD_USER_INPUT");
 }
@@ -565,11 +792,18 @@ async fn a_guest_fills_a_cart_by_token_and_checks_it_out_through_the_same_path()
     let (_, tea) = app.product(&owner, &coop, "Chè", 80_000, 10).await;
     let add = "mutation($t: String, $v: ID!, $q: Int!) { addCartItem(cartToken: $t, variantId: $v, quantity: $q) { token subtotalVnd items { variantId quantity } } }";
     let get = "query($t: String) { cart(cartToken: $t) { token subtotalVnd items { variantId quantity unitPriceVnd available } } }";
-    let res = app.gql(add, json!({ "t": null, "v": variant, "q": 2 })).await;
-    let token = res.data()["addCartItem"]["token"].as_str().expect("token").to_owned();
+    let res = app
+        .gql(add, json!({ "t": null, "v": variant, "q": 2 }))
+        .await;
+    let token = res.data()["addCartItem"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
     let res = app.gql(add, json!({ "t": token, "v": tea, "q": 1 })).await;
     assert_eq!(res.data()["addCartItem"]["subtotalVnd"], 180_000);
-    let res = app.gql(add, json!({ "t": token, "v": variant, "q": 1000 })).await;
+    let res = app
+        .gql(add, json!({ "t": token, "v": variant, "q": 1000 }))
+        .await;
     assert_eq!(res.code(), "BAD_USER_INPUT", "at most 1000 units a line");
     let res = app
         .gql("mutation($t: String, $v: ID!) { updateCartItem(cartToken: $t, variantId: $v, quantity: 3) { subtotalVnd } }", json!({ "t": token, "v": variant }))
@@ -578,7 +812,12 @@ async fn a_guest_fills_a_cart_by_token_and_checks_it_out_through_the_same_path()
     let res = app
         .gql("mutation($t: String, $v: ID!) { removeCartItem(cartToken: $t, variantId: $v) { items { variantId } } }", json!({ "t": token, "v": tea }))
         .await;
-    assert_eq!(res.data()["removeCartItem"]["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        res.data()["removeCartItem"]["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
     let res = app.gql(get, json!({ "t": token })).await;
     assert_eq!(res.data()["cart"]["items"][0]["quantity"], 3);
     assert_eq!(res.data()["cart"]["items"][0]["available"], true);
@@ -592,9 +831,7 @@ async fn a_guest_fills_a_cart_by_token_and_checks_it_out_through_the_same_path()
     let input = json!({ "cartToken": token, "idempotencyKey": "cart-checkout-2", "shippingAddress": address("0912345678"), "paymentMethod": "COD" });
     let res = app.gql(checkout, json!({ "i": input })).await;
     assert_eq!(res.code(), "BAD_USER_INPUT");
-    let res = app
-        .gql(get, json!({ "t": "no-such-token" }))
-        .await;
+    let res = app.gql(get, json!({ "t": "no-such-token" })).await;
     assert_eq!(res.code(), "NOT_FOUND");
 }
 
@@ -604,12 +841,60 @@ async fn a_signed_in_shoppers_cart_needs_no_token() {
     let (_, _, variant) = seller(&app, "cart2@x.vn", 50_000, 10).await;
     let lan = app.register("lan@x.vn").await;
     let res = app
-        .gql_as(Some(&lan.access), "mutation($v: ID!) { addCartItem(variantId: $v, quantity: 2) { token subtotalVnd } }", json!({ "v": variant }))
+        .gql_as(
+            Some(&lan.access),
+            "mutation($v: ID!) { addCartItem(variantId: $v, quantity: 2) { token subtotalVnd } }",
+            json!({ "v": variant }),
+        )
         .await;
     assert_eq!(res.data()["addCartItem"]["token"], Value::Null);
-    let res = app.gql_as(Some(&lan.access), &format!("{{ {CART} }}"), json!({})).await;
+    let res = app
+        .gql_as(Some(&lan.access), &format!("{{ {CART} }}"), json!({}))
+        .await;
     assert_eq!(res.data()["cart"]["subtotalVnd"], 100_000);
     let other = app.register("minh@x.vn").await;
-    let res = app.gql_as(Some(&other.access), &format!("{{ {CART} }}"), json!({})).await;
+    let res = app
+        .gql_as(Some(&other.access), &format!("{{ {CART} }}"), json!({}))
+        .await;
     assert_eq!(res.data()["cart"]["items"], json!([]));
+}
+
+#[tokio::test]
+async fn a_page_of_cooperative_orders_costs_the_same_queries_for_two_orders_or_ten() {
+    let app = TestApp::spawn().await;
+    let (owner, coop, variant) = seller(&app, "count@x.vn", 10_000, 100).await;
+    let (_, tea) = app.product(&owner, &coop, "Chè", 20_000, 100).await;
+    for n in 0..10 {
+        let input = order_input(
+            &format!("count-key-{n:04}"),
+            &[(&variant, 1), (&tea, 2)],
+            "VIETQR",
+            "0912345678",
+        );
+        app.gql(PLACE, json!({ "i": input })).await.data();
+    }
+    let q = "query($c: ID!, $n: Int) { cooperativeOrders(cooperativeId: $c, first: $n) { edges { node { number cooperative { name } items { productName quantity } history { toStatus } payment { vietqr { payload } } } } } }";
+    let mut costs = Vec::new();
+    for n in [2, 10] {
+        let mut least = u64::MAX;
+        for _ in 0..3 {
+            let before = app.app.state.db.query_count();
+            let res = app
+                .gql_as(Some(&owner.access), q, json!({ "c": coop, "n": n }))
+                .await;
+            assert_eq!(
+                res.data()["cooperativeOrders"]["edges"]
+                    .as_array()
+                    .map(Vec::len),
+                Some(n as usize)
+            );
+            least = least.min(app.app.state.db.query_count() - before);
+        }
+        costs.push(least);
+    }
+    assert_eq!(costs[0], costs[1], "queries for 2 and 10 orders: {costs:?}");
+    assert!(
+        costs[1] <= 10,
+        "a page costs a handful of queries: {costs:?}"
+    );
 }

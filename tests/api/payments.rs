@@ -13,14 +13,20 @@ async fn notify(app: &TestApp, body: &Value, signature: Option<&str>) -> (Status
     let raw = body.to_string();
     let secret = &app.app.state.config.payments.webhook_secret.0;
     let signed = farmstream::payments::webhook::sign(secret, raw.as_bytes());
-    let mut req = Request::post("/webhooks/bank-transfers").header(header::CONTENT_TYPE, "application/json");
+    let mut req =
+        Request::post("/webhooks/bank-transfers").header(header::CONTENT_TYPE, "application/json");
     match signature {
         Some("") => {}
         Some(s) => req = req.header("X-Signature", s),
         None => req = req.header("X-Signature", signed),
     }
-    let (status, _, bytes) = app.request(req.body(Body::from(raw)).expect("request")).await;
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    let (status, _, bytes) = app
+        .request(req.body(Body::from(raw)).expect("request"))
+        .await;
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 fn notice(transaction: &str, amount: i64, memo: &str) -> Value {
@@ -45,27 +51,49 @@ async fn a_vietqr_order_shows_its_emvco_payload_and_a_png_and_svg_of_it() {
     let number = order["number"].as_str().expect("number");
     assert_eq!(memo, number.replace('-', ""));
     assert_eq!(order["payment"]["status"], "AWAITING_TRANSFER");
-    let payload = order["payment"]["vietqr"]["payload"].as_str().expect("payload");
+    let payload = order["payment"]["vietqr"]["payload"]
+        .as_str()
+        .expect("payload");
     let expected = farmstream::payments::vietqr::payload("970415", "0011001932418", 120_000, &memo);
     assert_eq!(payload, expected);
     assert!(payload.starts_with("00020101021238570010A00000072701270006970415011300110019324180208QRIBFTTA5303704540612000058"));
-    assert!(payload.contains(&format!("62120808{memo}6304")), "{payload}");
-    let url = order["payment"]["vietqr"]["imageUrl"].as_str().expect("url");
-    assert!(url.ends_with(&format!("/payments/{number}/vietqr.png")), "{url}");
+    assert!(
+        payload.contains(&format!("62120808{memo}6304")),
+        "{payload}"
+    );
+    let url = order["payment"]["vietqr"]["imageUrl"]
+        .as_str()
+        .expect("url");
+    assert!(
+        url.ends_with(&format!("/payments/{number}/vietqr.png")),
+        "{url}"
+    );
 
     let (status, headers, png) = app
-        .request(Request::get(format!("/payments/{number}/vietqr.png")).body(Body::empty()).expect("req"))
+        .request(
+            Request::get(format!("/payments/{number}/vietqr.png"))
+                .body(Body::empty())
+                .expect("req"),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "image/png");
     assert_eq!(&png[1..4], b"PNG");
     let (status, _, svg) = app
-        .request(Request::get(format!("/payments/{number}/vietqr.svg")).body(Body::empty()).expect("req"))
+        .request(
+            Request::get(format!("/payments/{number}/vietqr.svg"))
+                .body(Body::empty())
+                .expect("req"),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(String::from_utf8_lossy(&svg).contains("<svg"));
     let (status, _, _) = app
-        .request(Request::get("/payments/FS-XXXXXX/vietqr.png").body(Body::empty()).expect("req"))
+        .request(
+            Request::get("/payments/FS-XXXXXX/vietqr.png")
+                .body(Body::empty())
+                .expect("req"),
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -76,7 +104,11 @@ async fn a_signed_transfer_of_the_exact_amount_pays_the_order_and_a_repeat_chang
     let (owner, _, variant) = seller(&app, "pay@x.vn", 120_000, 10).await;
     let order = place_one(&app, None, &variant, 2, "VIETQR").await;
     let memo = order["payment"]["memo"].as_str().expect("memo");
-    let body = notice("VCB-0001", 240_000, &format!("CT DEN:998877 {} chuyen khoan", memo.to_lowercase()));
+    let body = notice(
+        "VCB-0001",
+        240_000,
+        &format!("CT DEN:998877 {} chuyen khoan", memo.to_lowercase()),
+    );
     let (status, answer) = notify(&app, &body, None).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["outcome"], "PAID");
@@ -92,7 +124,12 @@ async fn a_signed_transfer_of_the_exact_amount_pays_the_order_and_a_repeat_chang
     assert_eq!(answer["repeated"], true);
     assert_eq!(transfers(&app).await.len(), 1);
     let res = app.gql(STATUS, json!({ "n": order["number"] })).await;
-    assert_eq!(res.data()["orderByNumber"]["history"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        res.data()["orderByNumber"]["history"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
 
     // Paid, then cancelled by the cooperative: the money must go back.
     let o = json!({ "o": order["id"] });
@@ -100,7 +137,10 @@ async fn a_signed_transfer_of_the_exact_amount_pays_the_order_and_a_repeat_chang
         .gql_as(Some(&owner.access), "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"hết hàng\") { status payment { status } } }", o.clone())
         .await;
     assert_eq!(res.data()["cancelOrder"]["status"], "REFUND_PENDING");
-    assert_eq!(res.data()["cancelOrder"]["payment"]["status"], "REFUND_PENDING");
+    assert_eq!(
+        res.data()["cancelOrder"]["payment"]["status"],
+        "REFUND_PENDING"
+    );
     let res = app
         .gql_as(Some(&owner.access), "mutation($o: ID!) { recordRefund(orderId: $o, note: \"VCB 123\") { status payment { status refundedAt } } }", o)
         .await;
@@ -136,16 +176,38 @@ async fn a_wrong_amount_is_recorded_and_the_order_flagged_but_not_paid() {
     let (_, _, variant) = seller(&app, "under@x.vn", 120_000, 10).await;
     let under = place_one(&app, None, &variant, 1, "VIETQR").await;
     let over = place_one(&app, None, &variant, 1, "VIETQR").await;
-    let (_, answer) = notify(&app, &notice("VCB-0004", 100_000, under["payment"]["memo"].as_str().expect("memo")), None).await;
+    let (_, answer) = notify(
+        &app,
+        &notice(
+            "VCB-0004",
+            100_000,
+            under["payment"]["memo"].as_str().expect("memo"),
+        ),
+        None,
+    )
+    .await;
     assert_eq!(answer["outcome"], "UNDERPAID");
-    let (_, answer) = notify(&app, &notice("VCB-0005", 200_000, over["payment"]["memo"].as_str().expect("memo")), None).await;
+    let (_, answer) = notify(
+        &app,
+        &notice(
+            "VCB-0005",
+            200_000,
+            over["payment"]["memo"].as_str().expect("memo"),
+        ),
+        None,
+    )
+    .await;
     assert_eq!(answer["outcome"], "OVERPAID");
     for order in [&under, &over] {
         let res = app.gql(STATUS, json!({ "n": order["number"] })).await;
         let got = &res.data()["orderByNumber"];
         assert_eq!(got["status"], "PENDING_PAYMENT");
         assert_eq!(got["needsReview"], true);
-        assert!(got["reviewNote"].as_str().is_some_and(|n| n.contains("VCB-000")));
+        assert!(
+            got["reviewNote"]
+                .as_str()
+                .is_some_and(|n| n.contains("VCB-000"))
+        );
     }
     assert_eq!(transfers(&app).await.len(), 2);
 }
@@ -155,11 +217,21 @@ async fn an_unknown_memo_is_kept_unmatched_and_an_admin_assigns_it_to_its_order(
     let app = TestApp::spawn().await;
     let (owner, _, variant) = seller(&app, "unmatched@x.vn", 120_000, 10).await;
     let order = place_one(&app, None, &variant, 1, "VIETQR").await;
-    let (_, answer) = notify(&app, &notice("VCB-0006", 120_000, "tien xoai chi Hoa"), None).await;
+    let (_, answer) = notify(
+        &app,
+        &notice("VCB-0006", 120_000, "tien xoai chi Hoa"),
+        None,
+    )
+    .await;
     assert_eq!(answer["outcome"], "UNMATCHED");
 
     let list = "{ unmatchedTransfers { totalCount edges { node { id transactionId amountVnd memo outcome } } } }";
-    assert_eq!(app.gql_as(Some(&owner.access), list, json!({})).await.code(), "FORBIDDEN");
+    assert_eq!(
+        app.gql_as(Some(&owner.access), list, json!({}))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
     assert_eq!(app.gql(list, json!({})).await.code(), "UNAUTHENTICATED");
     let admin = app.admin().await;
     let res = app.gql_as(Some(&admin.access), list, json!({})).await;
@@ -169,10 +241,18 @@ async fn an_unknown_memo_is_kept_unmatched_and_an_admin_assigns_it_to_its_order(
 
     let assign = "mutation($t: ID!, $o: ID!) { assignTransfer(transferId: $t, orderId: $o) { transfer { outcome orderId } order { status } } }";
     let vars = json!({ "t": transfer, "o": order["id"] });
-    assert_eq!(app.gql_as(Some(&owner.access), assign, vars.clone()).await.code(), "FORBIDDEN");
+    assert_eq!(
+        app.gql_as(Some(&owner.access), assign, vars.clone())
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
     let res = app.gql_as(Some(&admin.access), assign, vars.clone()).await;
     assert_eq!(res.data()["assignTransfer"]["order"]["status"], "PAID");
-    assert_eq!(res.data()["assignTransfer"]["transfer"]["outcome"], "ASSIGNED");
+    assert_eq!(
+        res.data()["assignTransfer"]["transfer"]["outcome"],
+        "ASSIGNED"
+    );
     let res = app.gql_as(Some(&admin.access), assign, vars).await;
     assert_eq!(res.code(), "CONFLICT", "assigned once");
     let res = app.gql_as(Some(&admin.access), list, json!({})).await;
@@ -188,7 +268,16 @@ async fn a_transfer_after_the_hold_ran_out_is_kept_for_review_not_paid() {
     farmstream::orders::service::expire_unpaid(&app.app.state.db, later)
         .await
         .expect("sweep");
-    let (_, answer) = notify(&app, &notice("VCB-0007", 120_000, order["payment"]["memo"].as_str().expect("memo")), None).await;
+    let (_, answer) = notify(
+        &app,
+        &notice(
+            "VCB-0007",
+            120_000,
+            order["payment"]["memo"].as_str().expect("memo"),
+        ),
+        None,
+    )
+    .await;
     assert_eq!(answer["outcome"], "REVIEW");
     let res = app.gql(STATUS, json!({ "n": order["number"] })).await;
     assert_eq!(res.data()["orderByNumber"]["status"], "CANCELLED");
