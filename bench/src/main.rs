@@ -3,6 +3,7 @@
 //!
 //! `cargo run --release -p farmstream-bench -- <scenario> [--seconds N] [--concurrency C]`
 
+mod checkout;
 mod load;
 mod server;
 
@@ -45,6 +46,16 @@ enum Scenario {
     CatalogRich,
     /// One product by slug with variants, origin story, lots and badges.
     Product,
+    /// N concurrent `placeOrder` calls for one variant with limited stock:
+    /// orders/s, latency, oversell count (must be 0) and final stock.
+    CheckoutBurst {
+        /// How many `placeOrder` calls to send.
+        #[arg(long, default_value_t = 500)]
+        orders: usize,
+        /// Units of the variant on hand at the start.
+        #[arg(long, default_value_t = 100)]
+        stock: i32,
+    },
 }
 
 const CATALOG: &str = "query Catalog { products(first: 20) { edges { node { id name slug variants { id priceVnd stock } } } totalCount } }";
@@ -73,6 +84,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Scenario::Product => {
             read_scenario(&binary, "product", PRODUCT, cli.seconds, cli.concurrency).await
+        }
+        Scenario::CheckoutBurst { orders, stock } => {
+            checkout::checkout_burst(&binary, orders, stock, cli.concurrency).await
         }
     }
 }

@@ -7,8 +7,13 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use tokio::process::{Child, Command};
 
-/// Builds the release server binary and returns its path.
+/// Builds the release server binary and returns its path;
+/// `FARMSTREAM_BENCH_BINARY` names a ready-built one instead (e.g. a debug
+/// build, to try a scenario out without a release build).
 pub fn build_release() -> anyhow::Result<PathBuf> {
+    if let Some(path) = std::env::var_os("FARMSTREAM_BENCH_BINARY") {
+        return Ok(PathBuf::from(path));
+    }
     let status =
         std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(["build", "--release", "--quiet", "--bin", "farmstream"])

@@ -182,6 +182,18 @@ async fn resolve_lines(db: &Db, req: &PlaceOrder) -> AppResult<Vec<Group>> {
                 ),
             ));
         }
+        // Refused before queueing for the write transaction: stock seen
+        // short now is short (a committed read), and under a burst most
+        // callers are the ones refused. The conditional update decides the rest.
+        if variant.stock < item.quantity.get() {
+            return Err(AppError::OutOfStock(format!(
+                "not enough stock of {} ({}): {} left, {} wanted",
+                product.name,
+                variant.name,
+                variant.stock,
+                item.quantity.get()
+            )));
+        }
         let line = Line {
             quantity: item.quantity.get(),
             variant,
