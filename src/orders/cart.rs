@@ -278,15 +278,6 @@ pub async fn remove_item(
     .await
 }
 
-/// The viewer's cart for checkout: it must exist and hold something.
-pub async fn for_checkout(db: &Db, viewer: &Viewer, token: Option<&str>) -> AppResult<CartView> {
-    let cart = get(db, viewer, token).await?;
-    if cart.lines.is_empty() {
-        return Err(AppError::invalid("input.cartToken", "the cart is empty"));
-    }
-    Ok(cart)
-}
-
 /// Empties a cart (inside the checkout's transaction).
 pub async fn clear(conn: &impl ConnectionTrait, cart: Uuid) -> AppResult<()> {
     cart_item::Entity::delete_many()

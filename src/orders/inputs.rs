@@ -162,6 +162,9 @@ pub struct PlaceOrder {
     pub address: ShippingAddress,
     pub payment_method: PaymentMethod,
     pub note: Option<String>,
+    /// The cart being checked out, if it is one: its contents are server
+    /// state, so the cart (not its lines) is what the request names.
+    pub cart: Option<uuid::Uuid>,
 }
 
 impl PlaceOrder {
@@ -194,7 +197,9 @@ impl PlaceOrder {
     }
 
     /// SHA-256 (hex) of the request in a canonical form (items sorted, the
-    /// key left out): the same request always hashes the same.
+    /// key left out): the same request always hashes the same. A cart
+    /// checkout hashes the cart instead of its lines, so that a retry after
+    /// the cart was emptied still finds its checkout.
     pub fn canonical_hash(&self) -> String {
         let mut items: Vec<(String, i32)> = self
             .items
@@ -203,7 +208,10 @@ impl PlaceOrder {
             .collect();
         items.sort();
         let canonical = serde_json::json!({
-            "items": items,
+            "items": match self.cart {
+                Some(cart) => serde_json::json!({ "cart": cart.to_string() }),
+                None => serde_json::json!(items),
+            },
             "livestream": self.livestream.map(|l| l.0.to_string()),
             "address": [
                 self.address.recipient_name,
@@ -292,6 +300,7 @@ mod tests {
                 .expect("address"),
             payment_method: PaymentMethod::Cod,
             note: None,
+            cart: None,
         };
         let a = make(PlaceOrder::merge_items(vec![(v1, q(1)), (v2, q(2))], "i").expect("items"));
         let b = make(

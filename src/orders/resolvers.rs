@@ -10,7 +10,7 @@ use crate::catalog::types::cooperative::Cooperative;
 use crate::cooperatives::CooperativeId;
 use crate::cooperatives::inputs::text;
 use crate::db::Db;
-use crate::error::{ApiResult, AppResult};
+use crate::error::{ApiResult, AppError, AppResult};
 use crate::events::EventBus;
 use crate::graphql::Total;
 use crate::graphql::pagination::{Page, encode_cursor};
@@ -157,10 +157,17 @@ fn parse_request(
     common: Common<'_>,
     lines: Vec<(VariantId, Quantity)>,
     items_field: &str,
+    cart: Option<uuid::Uuid>,
 ) -> AppResult<PlaceOrder> {
+    // A cart's retry after checkout finds it empty; it is looked up, not placed.
+    let items = if cart.is_some() && lines.is_empty() {
+        Vec::new()
+    } else {
+        PlaceOrder::merge_items(lines, items_field)?
+    };
     Ok(PlaceOrder {
         idempotency_key: IdempotencyKey::parse(common.idempotency_key, "input.idempotencyKey")?,
-        items: PlaceOrder::merge_items(lines, items_field)?,
+        items,
         livestream: common
             .livestream_id
             .map(|id| LivestreamId::parse(id, "input.livestreamId"))
@@ -168,6 +175,7 @@ fn parse_request(
         address: parse_address(common.address, "input.shippingAddress")?,
         payment_method: common.payment_method,
         note: text(common.note, "input.note", 500)?,
+        cart,
     })
 }
 
@@ -202,6 +210,7 @@ impl OrderMutation {
             },
             parse_lines(&input.items)?,
             "input.items",
+            None,
         )?;
         let placed = service::place_order(
             ctx.data_unchecked::<Db>(),
@@ -223,28 +232,36 @@ impl OrderMutation {
         input: CheckoutCartInput,
     ) -> ApiResult<Checkout> {
         let db = ctx.data_unchecked::<Db>();
-        let found = cart::for_checkout(db, viewer(ctx), input.cart_token.as_deref()).await?;
+        let found = cart::get(db, viewer(ctx), input.cart_token.as_deref()).await?;
         let lines = found
             .lines
             .iter()
             .map(|l| {
                 Ok((
                     VariantId(l.variant.id),
-                    Quantity::parse(l.item.quantity, "cart")?,
+                    Quantity::parse(l.item.quantity, "input.cartToken")?,
                 ))
             })
             .collect::<AppResult<Vec<_>>>()?;
-        let req = parse_request(
-            Common {
-                idempotency_key: &input.idempotency_key,
-                livestream_id: input.livestream_id.as_ref(),
-                address: &input.shipping_address,
-                payment_method: input.payment_method,
-                note: input.note.as_deref(),
-            },
-            lines,
-            "input.cartToken",
-        )?;
+        let common = Common {
+            idempotency_key: &input.idempotency_key,
+            livestream_id: input.livestream_id.as_ref(),
+            address: &input.shipping_address,
+            payment_method: input.payment_method,
+            note: input.note.as_deref(),
+        };
+        let Some(cart) = found.id else {
+            return Err(AppError::invalid("input.cartToken", "the cart is empty").into());
+        };
+        let empty = lines.is_empty();
+        let req = parse_request(common, lines, "input.cartToken", Some(cart))?;
+        if empty {
+            // A retry of the checkout that emptied the cart gets it back.
+            return match service::previous(db, viewer(ctx), &req).await? {
+                Some(placed) => Ok(Checkout(placed)),
+                None => Err(AppError::invalid("input.cartToken", "the cart is empty").into()),
+            };
+        }
         let placed = service::place_order(
             db,
             ctx.data_unchecked::<EventBus>(),
@@ -398,16 +415,22 @@ impl OrderMutation {
     }
 
     /// Cancels an order and returns its stock: its shopper until it is
-    /// packed, its cooperative's staff until it is shipped. A paid order
+    /// packed (a guest gives `guestPhone`, the phone the order was placed
+    /// with), its cooperative's staff until it is shipped. A paid order
     /// becomes `REFUND_PENDING`.
     async fn cancel_order(
         &self,
         ctx: &Context<'_>,
         order_id: ID,
         reason: String,
+        guest_phone: Option<String>,
     ) -> ApiResult<Order> {
         let id = OrderId::parse(&order_id, "orderId")?;
         let reason = crate::cooperatives::inputs::required_text(&reason, "reason", 500)?;
+        let guest_phone = guest_phone
+            .as_deref()
+            .map(|p| crate::auth::inputs::PhoneNumber::parse(p, "guestPhone"))
+            .transpose()?;
         Ok(Order(
             service::cancel(
                 ctx.data_unchecked::<Db>(),
@@ -415,6 +438,7 @@ impl OrderMutation {
                 viewer(ctx),
                 id,
                 reason,
+                guest_phone,
             )
             .await?,
         ))

@@ -106,6 +106,13 @@ async fn replay(
     }))
 }
 
+/// The checkout an earlier request with the same key made, if any (the
+/// same request gets it back, a different one is a `CONFLICT`).
+pub async fn previous(db: &Db, viewer: &Viewer, req: &PlaceOrder) -> AppResult<Option<Placed>> {
+    let owner = owner_key(viewer.user()?, req.address.phone.as_str());
+    replay(db.conn(), &owner, req, &req.canonical_hash()).await
+}
+
 /// One line ready to be written: the request and what it refers to.
 struct Line {
     variant: product_variant::Model,
@@ -572,8 +579,10 @@ pub async fn by_number(db: &Db, number: &str, phone: &str) -> AppResult<order::M
 /// Who asks for a status change.
 #[derive(Clone, Copy, Debug)]
 pub enum ChangedBy {
-    /// The shopper who placed the order.
+    /// The signed-in shopper who placed the order.
     Shopper(UserId),
+    /// The guest who placed the order, known by its phone.
+    Guest,
     /// Staff of the order's cooperative (or an admin).
     Staff(UserId),
     /// The system: the payment webhook, the hold sweeper.
@@ -584,7 +593,7 @@ impl ChangedBy {
     fn user(self) -> Option<UserId> {
         match self {
             Self::Shopper(u) | Self::Staff(u) => Some(u),
-            Self::System => None,
+            Self::Guest | Self::System => None,
         }
     }
 }
@@ -818,35 +827,58 @@ pub async fn mark_delivered(
 }
 
 /// Cancels an order and gives its stock back: the shopper who placed it
-/// may until it is packed, its cooperative's staff until it is shipped.
-/// A paid order becomes `REFUND_PENDING`.
+/// (a guest by giving the order's phone) may until it is packed, its
+/// cooperative's staff until it is shipped. A paid order becomes
+/// `REFUND_PENDING`.
 pub async fn cancel(
     db: &Db,
     bus: &EventBus,
     viewer: &Viewer,
     id: OrderId,
     reason: String,
+    guest_phone: Option<crate::auth::inputs::PhoneNumber>,
 ) -> AppResult<order::Model> {
-    let user = viewer.require_user()?;
+    let user = viewer.user()?;
+    if user.is_none() && guest_phone.is_none() {
+        return Err(AppError::Unauthenticated(
+            "sign in, or give the phone the order was placed with (guestPhone)".into(),
+        ));
+    }
     let order = find(db.conn(), id)
         .await?
         .ok_or_else(|| AppError::not_found("order"))?;
-    let by = if order.buyer_id == Some(user.0) && !is_back_office(db, &order, user).await? {
-        let status = status_of(&order)?;
-        if !matches!(
-            status,
-            OrderStatus::PendingPayment | OrderStatus::Paid | OrderStatus::Confirmed
-        ) {
-            return Err(AppError::Conflict(format!(
-                "order {} is {}: a shopper can cancel only before it is packed; ask the cooperative",
-                order.number,
-                status.as_str()
-            )));
+    let shopper = match (user, &guest_phone) {
+        (Some(user), _) => (order.buyer_id == Some(user.0)
+            && !is_back_office(db, &order, user).await?)
+            .then_some(ChangedBy::Shopper(user)),
+        (None, Some(phone)) => {
+            if order.buyer_id.is_none() && order.guest_phone.as_deref() == Some(phone.as_str()) {
+                Some(ChangedBy::Guest)
+            } else {
+                return Err(AppError::not_found("order"));
+            }
         }
-        ChangedBy::Shopper(user)
-    } else {
-        let (_, staff) = for_staff(db, viewer, id).await?;
-        ChangedBy::Staff(staff)
+        (None, None) => None,
+    };
+    let by = match shopper {
+        Some(by) => {
+            let status = status_of(&order)?;
+            if !matches!(
+                status,
+                OrderStatus::PendingPayment | OrderStatus::Paid | OrderStatus::Confirmed
+            ) {
+                return Err(AppError::Conflict(format!(
+                    "order {} is {}: a shopper can cancel only before it is packed; ask the cooperative",
+                    order.number,
+                    status.as_str()
+                )));
+            }
+            by
+        }
+        None => {
+            let (_, staff) = for_staff(db, viewer, id).await?;
+            ChangedBy::Staff(staff)
+        }
     };
     let to = cancelled_status(&order);
     let reason_kept = reason.clone();

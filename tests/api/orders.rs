@@ -824,13 +824,18 @@ async fn a_guest_fills_a_cart_by_token_and_checks_it_out_through_the_same_path()
 
     let checkout = "mutation($i: CheckoutCartInput!) { checkoutCart(input: $i) { orders { totalVnd items { quantity } } } }";
     let input = json!({ "cartToken": token, "idempotencyKey": "cart-checkout-1", "shippingAddress": address("0912345678"), "paymentMethod": "COD" });
-    let res = app.gql(checkout, json!({ "i": input })).await;
+    let res = app.gql(checkout, json!({ "i": input.clone() })).await;
     assert_eq!(res.data()["checkoutCart"]["orders"][0]["totalVnd"], 150_000);
+    assert_eq!(stock_of(&app, &variant).await, 7);
+    // A retry with the same key finds the emptied cart's checkout.
+    let retry = app.gql(checkout, json!({ "i": input })).await;
+    assert_eq!(retry.data()["checkoutCart"], res.data()["checkoutCart"]);
     assert_eq!(stock_of(&app, &variant).await, 7);
     // The cart is empty now; checking it out again with a new key is refused.
     let input = json!({ "cartToken": token, "idempotencyKey": "cart-checkout-2", "shippingAddress": address("0912345678"), "paymentMethod": "COD" });
     let res = app.gql(checkout, json!({ "i": input })).await;
     assert_eq!(res.code(), "BAD_USER_INPUT");
+    assert_eq!(res.field(), "input.cartToken");
     let res = app.gql(get, json!({ "t": "no-such-token" })).await;
     assert_eq!(res.code(), "NOT_FOUND");
 }
@@ -897,4 +902,69 @@ async fn a_page_of_cooperative_orders_costs_the_same_queries_for_two_orders_or_t
         costs[1] <= 10,
         "a page costs a handful of queries: {costs:?}"
     );
+}
+
+#[tokio::test]
+async fn placing_and_changing_an_order_publishes_events_after_commit() {
+    use farmstream::events::Event;
+    let app = TestApp::spawn().await;
+    let (owner, _, variant) = seller(&app, "events@x.vn", 50_000, 10).await;
+    let mut events = app.app.state.events.subscribe();
+    let order = place_one(&app, None, &variant, 1, "COD").await;
+    let id = uuid::Uuid::parse_str(order["id"].as_str().expect("id")).expect("uuid");
+    match events.try_recv() {
+        Ok(Event::OrderPlaced { order_id, .. }) => assert_eq!(order_id, id),
+        other => panic!("expected OrderPlaced, got {other:?}"),
+    }
+    app.gql_as(
+        Some(&owner.access),
+        "mutation($o: ID!) { markOrderPacked(orderId: $o) { id } }",
+        json!({ "o": order["id"] }),
+    )
+    .await
+    .data();
+    match events.try_recv() {
+        Ok(Event::OrderStatusChanged {
+            order_id, from, to, ..
+        }) => {
+            assert_eq!(
+                (order_id, from.as_str(), to.as_str()),
+                (id, "CONFIRMED", "PACKED")
+            );
+        }
+        other => panic!("expected OrderStatusChanged, got {other:?}"),
+    }
+    // A refused change publishes nothing.
+    app.gql_as(
+        Some(&owner.access),
+        "mutation($o: ID!) { markOrderDelivered(orderId: $o) { id } }",
+        json!({ "o": order["id"] }),
+    )
+    .await;
+    assert!(events.try_recv().is_err());
+}
+
+#[tokio::test]
+async fn a_guest_cancels_their_own_order_with_its_phone_and_no_other() {
+    let app = TestApp::spawn().await;
+    let (_, _, variant) = seller(&app, "guest-cancel@x.vn", 50_000, 10).await;
+    let order = place_one(&app, None, &variant, 2, "VIETQR").await;
+    let cancel = "mutation($o: ID!, $p: String) { cancelOrder(orderId: $o, reason: \"đặt nhầm\", guestPhone: $p) { status history { toStatus actorId } } }";
+    let res = app
+        .gql(cancel, json!({ "o": order["id"], "p": null }))
+        .await;
+    assert_eq!(res.code(), "UNAUTHENTICATED");
+    let res = app
+        .gql(cancel, json!({ "o": order["id"], "p": "0987654321" }))
+        .await;
+    assert_eq!(res.code(), "NOT_FOUND");
+    let res = app
+        .gql(cancel, json!({ "o": order["id"], "p": "+84912345678" }))
+        .await;
+    assert_eq!(res.data()["cancelOrder"]["status"], "CANCELLED");
+    assert_eq!(
+        res.data()["cancelOrder"]["history"][1]["actorId"],
+        Value::Null
+    );
+    assert_eq!(stock_of(&app, &variant).await, 10);
 }
