@@ -370,6 +370,28 @@ async fn bad_order_input_is_refused_naming_the_field_and_writes_nothing() {
         (
             {
                 let mut i = base();
+                i["shippingAddress"]
+                    .as_object_mut()
+                    .expect("address")
+                    .remove("ward");
+                i
+            },
+            "input.shippingAddress.ward",
+        ),
+        (
+            {
+                let mut i = base();
+                i["shippingAddress"]
+                    .as_object_mut()
+                    .expect("address")
+                    .remove("phone");
+                i
+            },
+            "input.shippingAddress.phone",
+        ),
+        (
+            {
+                let mut i = base();
                 i["shippingAddress"]["recipientName"] = json!("");
                 i
             },
