@@ -19,7 +19,7 @@ use crate::payments::webhook::{self, TransferNotice};
 pub const SIGNATURE: &str = "x-signature";
 
 fn internal(err: &AppError) -> Response {
-    let _ = err.to_graphql(); // logs the cause
+    tracing::error!(error = ?err, "payment route failed");
     (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
 }
 

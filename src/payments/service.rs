@@ -112,12 +112,3 @@ pub async fn assign(
     bus.publish(event);
     Ok((transfer, order))
 }
-
-/// The transfers received for an order, oldest first.
-pub async fn for_order(db: &Db, order: Uuid) -> AppResult<Vec<bank_transfer::Model>> {
-    Ok(bank_transfer::Entity::find()
-        .filter(bank_transfer::Column::OrderId.eq(order))
-        .order_by_asc(bank_transfer::Column::Id)
-        .all(db.conn())
-        .await?)
-}
