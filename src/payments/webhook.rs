@@ -47,9 +47,9 @@ pub fn sign(secret: &[u8], body: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// A transfer notice as the bank sends it.
+/// A transfer notice as the bank sends it (other fields are ignored).
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct TransferNotice {
     pub transaction_id: String,
     pub account_number: String,
