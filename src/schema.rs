@@ -20,6 +20,7 @@ use crate::db::Db;
 use crate::events::EventBus;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
+use crate::media::attachments::GalleryLoader;
 use crate::media::loaders::MediaAssetLoader;
 use crate::media::resolvers::{MediaMutation, MediaQuery};
 use crate::orders::loaders::{HistoryByOrder, ItemsByOrder};
@@ -137,4 +138,5 @@ pub fn per_request(
         .data(DataLoader::new(MediaAssetLoader(db.clone()), tokio::spawn))
         .data(DataLoader::new(ItemsByOrder(db.clone()), tokio::spawn))
         .data(DataLoader::new(HistoryByOrder(db.clone()), tokio::spawn))
+        .data(DataLoader::new(GalleryLoader(db.clone()), tokio::spawn))
 }

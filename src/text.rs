@@ -49,6 +49,26 @@ pub fn slugify(s: &str) -> String {
     slug.trim_end_matches('-').to_owned()
 }
 
+/// A required single line of text: trimmed, 1 to `max` characters, no
+/// control characters. Names of people, cooperatives and products use it.
+pub fn single_line(raw: &str, field: &str, max: usize) -> crate::error::AppResult<String> {
+    use crate::error::AppError;
+    let line = raw.trim();
+    if line.is_empty() {
+        return Err(AppError::invalid(field, "is required"));
+    }
+    if line.chars().count() > max {
+        return Err(AppError::invalid(
+            field,
+            format!("is longer than {max} characters"),
+        ));
+    }
+    if line.chars().any(char::is_control) {
+        return Err(AppError::invalid(field, "contains control characters"));
+    }
+    Ok(line.to_owned())
+}
+
 /// Escapes `%`, `_` and `\` so that user text matches literally in `LIKE … ESCAPE '\'`.
 pub fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -5,6 +5,7 @@
 
 mod checkout;
 mod load;
+mod media;
 mod server;
 
 use std::time::Duration;
@@ -46,6 +47,8 @@ enum Scenario {
     CatalogRich,
     /// One product by slug with variants, origin story, lots and badges.
     Product,
+    /// createUpload + presigned PUT of 1 MiB + confirmUpload, in a loop.
+    Media,
     /// N concurrent `placeOrder` calls for one variant with limited stock:
     /// orders/s, latency, oversell count (must be 0) and final stock.
     CheckoutBurst {
@@ -82,6 +85,7 @@ async fn main() -> anyhow::Result<()> {
             )
             .await
         }
+        Scenario::Media => media::run(&binary, cli.seconds, cli.concurrency.min(8)).await,
         Scenario::Product => {
             read_scenario(&binary, "product", PRODUCT, cli.seconds, cli.concurrency).await
         }
@@ -114,9 +118,15 @@ async fn read_scenario(
     }
     .run()
     .await?;
+    let cpu_before = server.cpu_ticks()?;
     let report = load.run().await?;
+    let cpu_secs = (server.cpu_ticks()? - cpu_before) as f64 / server::ticks_per_second();
     println!("scenario: {name} (seed catalogue on SQLite, {concurrency} connections, {seconds} s)");
     report.print();
+    println!(
+        "server CPU per request: {:.0} µs",
+        cpu_secs * 1e6 / report.ok.max(1) as f64
+    );
     println!(
         "server peak RSS: {:.1} MiB",
         server.peak_rss_kib()? as f64 / 1024.0

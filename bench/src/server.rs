@@ -7,21 +7,24 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use tokio::process::{Child, Command};
 
-/// Builds the release server binary and returns its path;
+/// Builds the release server binary next to this tool (same target folder,
+/// so nothing is built twice) and returns its path;
 /// `FARMSTREAM_BENCH_BINARY` names a ready-built one instead (e.g. a debug
 /// build, to try a scenario out without a release build).
 pub fn build_release() -> anyhow::Result<PathBuf> {
     if let Some(path) = std::env::var_os("FARMSTREAM_BENCH_BINARY") {
         return Ok(PathBuf::from(path));
     }
-    let status =
-        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--release", "--quiet", "--bin", "farmstream"])
-            .status()
-            .context("running cargo build")?;
-    anyhow::ensure!(status.success(), "cargo build --release failed");
     let exe = std::env::current_exe()?;
     let dir = exe.parent().context("bench binary has a folder")?;
+    let target = dir.parent().context("release folder has a parent")?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["build", "--release", "--quiet", "--bin", "farmstream"])
+        .env("CARGO_TARGET_DIR", target)
+        .status()
+        .context("running cargo build")?;
+    anyhow::ensure!(status.success(), "cargo build --release failed");
     Ok(dir.join("farmstream"))
 }
 

@@ -14,6 +14,7 @@ pub mod cooperative_member;
 pub mod login_throttle;
 pub mod lot;
 pub mod media_asset;
+pub mod media_attachment;
 pub mod order;
 pub mod order_event;
 pub mod order_item;

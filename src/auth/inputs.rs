@@ -141,17 +141,7 @@ pub struct DisplayName(String);
 impl DisplayName {
     /// Parses `raw`, naming `field` when it is empty or too long.
     pub fn parse(raw: &str, field: &str) -> AppResult<Self> {
-        let name = raw.trim();
-        if name.is_empty() {
-            return Err(AppError::invalid(field, "is required"));
-        }
-        if name.chars().count() > 100 {
-            return Err(AppError::invalid(field, "is longer than 100 characters"));
-        }
-        if name.chars().any(char::is_control) {
-            return Err(AppError::invalid(field, "contains control characters"));
-        }
-        Ok(Self(name.to_owned()))
+        crate::text::single_line(raw, field, 100).map(Self)
     }
 
     /// The name.

@@ -12,8 +12,14 @@ use entity::{cooperative, origin_story, product};
 
 use crate::catalog::service::{certifications, lots};
 use crate::catalog::{CertificationKind, LotId, ProductStatus};
+use crate::config::MediaConfig;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::media::MediaStatus;
+use crate::media::attachments::{Gallery, GalleryLoader};
+use crate::media::service::{thumbnail_key, url_for};
+use crate::storage::Storage;
+use async_graphql::dataloader::Loader;
 
 /// Escapes text for HTML.
 fn esc(s: &str) -> String {
@@ -46,7 +52,7 @@ h1{{font-size:1.5rem;margin:.5rem 0}} h2{{font-size:1.1rem;margin-top:1.5rem}}
 .card{{background:#fff;border-radius:12px;padding:1rem;margin:1rem 0;box-shadow:0 1px 3px rgba(0,0,0,.08)}}
 dl{{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .75rem;margin:0}} dt{{color:#5a6b5a}} dd{{margin:0}}
 .badge{{display:inline-block;background:#2f7d32;color:#fff;border-radius:999px;padding:.15rem .6rem;margin:.15rem;font-size:.85rem}}
-.story{{white-space:pre-line}} .muted{{color:#5a6b5a;font-size:.85rem}}
+.story{{white-space:pre-line}} .photos{{display:flex;gap:.5rem;overflow-x:auto}} .photos img{{border-radius:8px;height:auto}} .muted{{color:#5a6b5a;font-size:.85rem}}
 </style>
 </head>
 <body><main>{body}</main></body>
@@ -64,8 +70,57 @@ fn kind_label(kind: &str, stars: Option<i32>) -> String {
     }
 }
 
+/// Thumbnail links of a gallery: (320 px source, 1024 px link, alt text).
+async fn photos(
+    db: &Db,
+    storage: &Storage,
+    media: &MediaConfig,
+    gallery: Gallery,
+    target: uuid::Uuid,
+) -> AppResult<Vec<(String, String, String)>> {
+    let items = GalleryLoader(db.clone())
+        .load(&[(gallery, target)])
+        .await
+        .map_err(AppError::from)?
+        .remove(&(gallery, target))
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for (attachment, asset) in items {
+        if asset.status != MediaStatus::Ready.as_str() || !asset.content_type.starts_with("image/")
+        {
+            continue;
+        }
+        let small = url_for(storage, media, &thumbnail_key(&asset, 320)).await?;
+        let large = url_for(storage, media, &thumbnail_key(&asset, 1024)).await?;
+        out.push((small, large, attachment.alt_text.unwrap_or_default()));
+    }
+    Ok(out)
+}
+
+fn photo_strip(body: &mut String, photos: &[(String, String, String)]) {
+    if photos.is_empty() {
+        return;
+    }
+    body.push_str(r#"<div class="photos">"#);
+    for (small, large, alt) in photos {
+        let _ = write!(
+            body,
+            r#"<a href="{large}"><img src="{small}" alt="{alt}" loading="lazy" width="160"></a>"#,
+            large = esc(large),
+            small = esc(small),
+            alt = esc(alt),
+        );
+    }
+    body.push_str("</div>");
+}
+
 /// The page for `code`, counting the scan; `None` when no published lot has it.
-pub async fn page(db: &Db, code: &str) -> AppResult<Option<String>> {
+pub async fn page(
+    db: &Db,
+    storage: &Storage,
+    media: &MediaConfig,
+    code: &str,
+) -> AppResult<Option<String>> {
     let Some(lot) = lots::find_public(db, code).await? else {
         return Ok(None);
     };
@@ -102,6 +157,10 @@ pub async fn page(db: &Db, code: &str) -> AppResult<Option<String>> {
         let _ = write!(body, "<dt>Lô đất</dt><dd>{}</dd>", esc(plot));
     }
     body.push_str("</dl></div>");
+    photo_strip(
+        &mut body,
+        &photos(db, storage, media, Gallery::Lot, lot.id).await?,
+    );
     if !certs.is_empty() {
         body.push_str("<h2>Chứng nhận còn hiệu lực khi thu hoạch</h2><div>");
         for c in &certs {
@@ -154,7 +213,12 @@ pub async fn page(db: &Db, code: &str) -> AppResult<Option<String>> {
         if let Some(practice) = &o.cultivation_practice {
             let _ = write!(body, "<dt>Canh tác</dt><dd>{}</dd>", esc(practice));
         }
-        let _ = write!(body, r#"</dl><p class="story">{}</p></div>"#, esc(&o.story));
+        let _ = write!(body, r#"</dl><p class="story">{}</p>"#, esc(&o.story));
+        photo_strip(
+            &mut body,
+            &photos(db, storage, media, Gallery::OriginStory, product.id).await?,
+        );
+        body.push_str("</div>");
     }
     body.push_str(r#"<p class="muted">Trang này do farmstream cung cấp, không cần đăng nhập.</p>"#);
     Ok(Some(layout(

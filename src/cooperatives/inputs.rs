@@ -10,17 +10,7 @@ pub struct Name(String);
 impl Name {
     /// Parses `raw`, naming `field` when it is empty or too long.
     pub fn parse(raw: &str, field: &str) -> AppResult<Self> {
-        let name = raw.trim();
-        if name.is_empty() {
-            return Err(AppError::invalid(field, "is required"));
-        }
-        if name.chars().count() > 200 {
-            return Err(AppError::invalid(field, "is longer than 200 characters"));
-        }
-        if name.chars().any(char::is_control) {
-            return Err(AppError::invalid(field, "contains control characters"));
-        }
-        Ok(Self(name.to_owned()))
+        crate::text::single_line(raw, field, 200).map(Self)
     }
 
     /// The name.

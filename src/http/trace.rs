@@ -18,7 +18,7 @@ fn internal(err: &AppError) -> Response {
 
 /// The HTML page, counting one scan; a Vietnamese 404 page for unknown codes.
 pub async fn page(State(state): State<AppState>, Path(code): Path<String>) -> Response {
-    match trace::page(&state.db, &code).await {
+    match trace::page(&state.db, &state.storage, &state.config.media, &code).await {
         Ok(Some(html)) => ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
         Ok(None) => (StatusCode::NOT_FOUND, Html(trace::not_found_page(&code))).into_response(),
         Err(err) => internal(&err),

@@ -9,6 +9,7 @@
 //! (`{cooperative}/{purpose}/{uuid}.{ext}`); no name a user gives reaches one.
 //! Domains above attach assets through [`service::require_attachable`].
 
+pub mod attachments;
 pub mod inputs;
 pub mod inspect;
 pub mod loaders;

@@ -460,7 +460,7 @@ async fn delete_quietly(storage: &Storage, keys: &[String]) {
 
 /// Loads an asset for attaching, locking its row on PostgreSQL so that a
 /// deletion cannot slip between the check and the write.
-async fn check_attachable(
+pub(crate) async fn check_attachable(
     conn: &impl ConnectionTrait,
     asset_id: MediaAssetId,
     cooperative_id: CooperativeId,
@@ -568,6 +568,10 @@ pub async fn delete_asset(
     certification::Entity::update_many()
         .col_expr(certification::Column::DocumentAssetId, Expr::value(none))
         .filter(certification::Column::DocumentAssetId.eq(asset.id))
+        .exec(&*txn)
+        .await?;
+    entity::media_attachment::Entity::delete_many()
+        .filter(entity::media_attachment::Column::AssetId.eq(asset.id))
         .exec(&*txn)
         .await?;
     mark(&*txn, asset.id, MediaStatus::Deleting, now).await?;

@@ -179,3 +179,51 @@ pub struct CreateUploadInput {
     /// The cooperative it is for; the caller must be its staff.
     pub cooperative_id: ID,
 }
+
+/// An asset in a gallery, with its place and alt text.
+pub struct MediaAttachment(pub crate::media::attachments::Attached);
+
+#[Object]
+impl MediaAttachment {
+    /// The asset.
+    async fn asset(&self) -> MediaAsset {
+        MediaAsset(self.0.1.clone())
+    }
+
+    /// Its place in the gallery, from 0.
+    async fn position(&self) -> i32 {
+        self.0.0.position
+    }
+
+    /// What the picture shows, for screen readers and slow networks.
+    async fn alt_text(&self) -> Option<&str> {
+        self.0.0.alt_text.as_deref()
+    }
+}
+
+/// An asset to place in a gallery.
+#[derive(InputObject)]
+pub struct MediaItemInput {
+    /// A ready asset of the cooperative, of a purpose the gallery takes.
+    pub asset_id: ID,
+    /// What it shows (up to 300 characters).
+    pub alt_text: Option<String>,
+}
+
+impl MediaItemInput {
+    /// Parses a list of items, naming the one at fault.
+    pub fn parse_all(
+        items: Vec<Self>,
+    ) -> crate::error::AppResult<Vec<crate::media::attachments::GalleryItem>> {
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| {
+                Ok(crate::media::attachments::GalleryItem {
+                    asset: MediaAssetId::parse(&item.asset_id, &format!("items.{i}.assetId"))?,
+                    alt_text: item.alt_text,
+                })
+            })
+            .collect()
+    }
+}

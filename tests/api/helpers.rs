@@ -283,3 +283,62 @@ impl TestApp {
         )
     }
 }
+
+/// Fixtures for media.
+impl TestApp {
+    /// Uploads `bytes` as `content_type` for `purpose` through the whole flow
+    /// (createUpload, presigned PUT to the embedded store, confirmUpload) and
+    /// returns the ready asset's id.
+    pub async fn upload(
+        &self,
+        owner: &Session,
+        coop: &str,
+        purpose: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> String {
+        let res = self
+            .gql_as(
+                Some(&owner.access),
+                "mutation($i: CreateUploadInput!) { createUpload(input: $i) { asset { id } uploadUrl requiredHeaders { name value } } }",
+                json!({ "i": { "cooperativeId": coop, "purpose": purpose, "contentType": content_type, "byteSize": bytes.len() } }),
+            )
+            .await;
+        let payload = res.data()["createUpload"].clone();
+        let mut req = reqwest::Client::new().put(payload["uploadUrl"].as_str().expect("url"));
+        for h in payload["requiredHeaders"].as_array().expect("headers") {
+            let name = h["name"].as_str().expect("name");
+            if !name.eq_ignore_ascii_case("content-length") {
+                req = req.header(name, h["value"].as_str().expect("value"));
+            }
+        }
+        let status = req
+            .body(bytes)
+            .send()
+            .await
+            .expect("store answers")
+            .status();
+        assert!(status.is_success(), "PUT to storage: {status}");
+        let id = payload["asset"]["id"].as_str().expect("id").to_owned();
+        let confirmed = self
+            .gql_as(
+                Some(&owner.access),
+                "mutation($id: ID!) { confirmUpload(assetId: $id) { status } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(confirmed.data()["confirmUpload"]["status"], "READY");
+        id
+    }
+}
+
+/// A small PNG photo.
+pub fn png_photo(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 200) as u8, (y % 200) as u8, 90])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .expect("png encodes");
+    out.into_inner()
+}

@@ -13,6 +13,8 @@ use crate::cooperatives::CooperativeId;
 use crate::cooperatives::inputs::{required_text, text};
 use crate::db::Db;
 use crate::error::ApiResult;
+use crate::media::MediaAssetId;
+use crate::media::types::{MediaAttachment, MediaItemInput};
 
 /// Lot queries.
 #[derive(Default)]
@@ -95,6 +97,37 @@ impl LotMutation {
         };
         Ok(Certification(
             certifications::add(ctx.data_unchecked::<Db>(), viewer(ctx), new).await?,
+        ))
+    }
+
+    /// Replaces a lot's photos, in order.
+    async fn set_lot_photos(
+        &self,
+        ctx: &Context<'_>,
+        lot_id: ID,
+        items: Vec<MediaItemInput>,
+    ) -> ApiResult<Vec<MediaAttachment>> {
+        let id = LotId::parse(&lot_id, "lotId")?;
+        let items = MediaItemInput::parse_all(items)?;
+        let rows = lots::set_photos(ctx.data_unchecked::<Db>(), viewer(ctx), id, items).await?;
+        Ok(rows.into_iter().map(MediaAttachment).collect())
+    }
+
+    /// Attaches the scan of a certificate (a ready CERTIFICATE_DOCUMENT asset), or detaches it with null.
+    async fn set_certification_document(
+        &self,
+        ctx: &Context<'_>,
+        certification_id: ID,
+        asset_id: Option<ID>,
+    ) -> ApiResult<Certification> {
+        let id = CertificationId::parse(&certification_id, "certificationId")?;
+        let asset = asset_id
+            .as_ref()
+            .map(|a| MediaAssetId::parse(a, "assetId"))
+            .transpose()?;
+        Ok(Certification(
+            certifications::set_document(ctx.data_unchecked::<Db>(), viewer(ctx), id, asset)
+                .await?,
         ))
     }
 

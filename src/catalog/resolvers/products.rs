@@ -21,6 +21,7 @@ use crate::cooperatives::inputs::{Name, Slug, required_text, text};
 use crate::db::Db;
 use crate::error::{ApiResult, AppError, AppResult};
 use crate::graphql::Total;
+use crate::media::types::{MediaAttachment, MediaItemInput};
 use crate::places::Province;
 
 fn variant(input: &VariantInput, field: &str) -> AppResult<NewVariant> {
@@ -276,6 +277,34 @@ impl ProductMutation {
             products::adjust_stock(ctx.data_unchecked::<Db>(), viewer(ctx), id, delta, reason)
                 .await?,
         ))
+    }
+
+    /// Replaces a product's gallery with these ready photos and videos, in order.
+    async fn set_product_media(
+        &self,
+        ctx: &Context<'_>,
+        product_id: ID,
+        items: Vec<MediaItemInput>,
+    ) -> ApiResult<Vec<MediaAttachment>> {
+        let id = ProductId::parse(&product_id, "productId")?;
+        let items = MediaItemInput::parse_all(items)?;
+        let rows = products::set_media(ctx.data_unchecked::<Db>(), viewer(ctx), id, items).await?;
+        Ok(rows.into_iter().map(MediaAttachment).collect())
+    }
+
+    /// Replaces the photos of a product's origin story, in order.
+    async fn set_origin_story_media(
+        &self,
+        ctx: &Context<'_>,
+        product_id: ID,
+        items: Vec<MediaItemInput>,
+    ) -> ApiResult<Vec<MediaAttachment>> {
+        let id = ProductId::parse(&product_id, "productId")?;
+        let items = MediaItemInput::parse_all(items)?;
+        let rows =
+            products::set_origin_story_media(ctx.data_unchecked::<Db>(), viewer(ctx), id, items)
+                .await?;
+        Ok(rows.into_iter().map(MediaAttachment).collect())
     }
 
     /// Sets a product's origin story.

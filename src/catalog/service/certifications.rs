@@ -168,3 +168,39 @@ pub async fn for_lot_on_harvest(db: &Db, lot: &lot::Model) -> AppResult<Vec<cert
         .filter(|c| valid_on(c, lot.harvested_on))
         .collect())
 }
+
+/// Attaches (or with `None` detaches) the scan of a certificate; managers
+/// and owners only.
+pub async fn set_document(
+    db: &Db,
+    viewer: &Viewer,
+    id: CertificationId,
+    asset: Option<crate::media::MediaAssetId>,
+) -> AppResult<certification::Model> {
+    viewer.require_user()?;
+    let cert = certification::Entity::find_by_id(id.0)
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| AppError::not_found("certification"))?;
+    let coop = CooperativeId(cert.cooperative_id);
+    require_member(db, viewer, coop, MemberRole::Manager).await?;
+    let document = match asset {
+        Some(asset) => Some(
+            crate::media::service::require_attachable(
+                db,
+                asset,
+                coop,
+                &[crate::media::MediaPurpose::CertificateDocument],
+            )
+            .await?
+            .id,
+        ),
+        None => None,
+    };
+    let txn = db.begin_write().await?;
+    let mut model: certification::ActiveModel = cert.into();
+    model.document_asset_id = Set(document);
+    let row = model.update(&*txn).await?;
+    txn.commit().await?;
+    Ok(row)
+}

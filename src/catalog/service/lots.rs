@@ -123,3 +123,27 @@ pub async fn of_product(db: &Db, id: ProductId) -> AppResult<Vec<lot::Model>> {
         .all(db.conn())
         .await?)
 }
+
+/// Replaces the photos of a lot; its cooperative's staff only.
+pub async fn set_photos(
+    db: &Db,
+    viewer: &Viewer,
+    id: LotId,
+    items: Vec<crate::media::attachments::GalleryItem>,
+) -> AppResult<Vec<crate::media::attachments::Attached>> {
+    viewer.require_user()?;
+    let lot = lot::Entity::find_by_id(id.0)
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| AppError::not_found("lot"))?;
+    let coop = CooperativeId(lot.cooperative_id);
+    require_member(db, viewer, coop, MemberRole::Staff).await?;
+    crate::media::attachments::set_gallery(
+        db,
+        crate::media::attachments::Gallery::Lot,
+        lot.id,
+        coop,
+        items,
+    )
+    .await
+}

@@ -155,7 +155,7 @@ async fn for_write(
 
 /// Recomputes what a product keeps about its variants and origin: the lowest
 /// live price and the folded search text.
-async fn refresh_summary(conn: &impl ConnectionTrait, id: ProductId) -> AppResult<()> {
+async fn refresh_summary(conn: &impl ConnectionTrait, id: ProductId) -> AppResult<product::Model> {
     let product = find(conn, id)
         .await?
         .ok_or_else(|| AppError::not_found("product"))?;
@@ -185,8 +185,7 @@ async fn refresh_summary(conn: &impl ConnectionTrait, id: ProductId) -> AppResul
     let mut model: product::ActiveModel = product.into();
     model.min_price_vnd = Set(variants.iter().map(|v| v.price_vnd).min());
     model.search_text = Set(search_text);
-    model.update(conn).await?;
-    Ok(())
+    Ok(model.update(conn).await?)
 }
 
 async fn insert_variant(
@@ -337,10 +336,7 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewProduct) -> AppResult<prod
         )
         .await?;
     }
-    refresh_summary(&*txn, id).await?;
-    let product = find(&*txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("product"))?;
+    let product = refresh_summary(&*txn, id).await?;
     txn.commit().await?;
     tracing::info!(product.id = %id, cooperative.id = %new.cooperative, "product created");
     Ok(product)
@@ -379,10 +375,7 @@ pub async fn update(
     }
     model.updated_at = Set(Utc::now());
     model.update(&*txn).await?;
-    refresh_summary(&*txn, id).await?;
-    let product = find(&*txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("product"))?;
+    let product = refresh_summary(&*txn, id).await?;
     txn.commit().await?;
     Ok(product)
 }
@@ -535,10 +528,7 @@ pub async fn remove_variant(db: &Db, viewer: &Viewer, id: VariantId) -> AppResul
         .filter(product_variant::Column::Id.eq(id.0))
         .exec(&*txn)
         .await?;
-    refresh_summary(&*txn, product_id).await?;
-    let product = find(&*txn, product_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("product"))?;
+    let product = refresh_summary(&*txn, product_id).await?;
     txn.commit().await?;
     Ok(product)
 }
@@ -650,4 +640,50 @@ pub async fn stock_movements(
         .order_by_desc(stock_movement::Column::Id)
         .all(db.conn())
         .await?)
+}
+
+/// Replaces a product's gallery (photos and videos); its cooperative's staff only.
+pub async fn set_media(
+    db: &Db,
+    viewer: &Viewer,
+    id: ProductId,
+    items: Vec<crate::media::attachments::GalleryItem>,
+) -> AppResult<Vec<crate::media::attachments::Attached>> {
+    let (product, _) = for_write(db, viewer, id, MemberRole::Staff).await?;
+    crate::media::attachments::set_gallery(
+        db,
+        crate::media::attachments::Gallery::Product,
+        product.id,
+        CooperativeId(product.cooperative_id),
+        items,
+    )
+    .await
+}
+
+/// Replaces the photos of a product's origin story; the story must exist.
+pub async fn set_origin_story_media(
+    db: &Db,
+    viewer: &Viewer,
+    id: ProductId,
+    items: Vec<crate::media::attachments::GalleryItem>,
+) -> AppResult<Vec<crate::media::attachments::Attached>> {
+    let (product, _) = for_write(db, viewer, id, MemberRole::Staff).await?;
+    if origin_story::Entity::find_by_id(product.id)
+        .one(db.conn())
+        .await?
+        .is_none()
+    {
+        return Err(AppError::invalid(
+            "productId",
+            "this product has no origin story yet: set it first",
+        ));
+    }
+    crate::media::attachments::set_gallery(
+        db,
+        crate::media::attachments::Gallery::OriginStory,
+        product.id,
+        CooperativeId(product.cooperative_id),
+        items,
+    )
+    .await
 }

@@ -16,6 +16,10 @@ use crate::db::Db;
 use crate::error::{ApiResult, AppResult};
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::graphql::{Total, load_one};
+use crate::media::attachments::{Gallery, GalleryLoader};
+use crate::media::loaders::MediaAssetLoader;
+use crate::media::types::{MediaAsset, MediaAttachment};
+use crate::media::{MediaAssetId, MediaStatus};
 
 /// A farming cooperative (hợp tác xã).
 pub struct Cooperative(pub entity::cooperative::Model);
@@ -230,10 +234,46 @@ impl Cooperative {
         )
         .await
     }
+    /// Its logo, once uploaded and set.
+    async fn logo(&self, ctx: &Context<'_>) -> ApiResult<Option<MediaAsset>> {
+        ready_asset(ctx, self.0.logo_asset_id).await
+    }
+    /// The wide picture on top of its page, once uploaded and set.
+    async fn cover(&self, ctx: &Context<'_>) -> ApiResult<Option<MediaAsset>> {
+        ready_asset(ctx, self.0.cover_asset_id).await
+    }
     /// When it joined.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+}
+
+/// A ready media asset by id, through the request's loader.
+pub async fn ready_asset(
+    ctx: &Context<'_>,
+    id: Option<uuid::Uuid>,
+) -> ApiResult<Option<MediaAsset>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let asset = load_one::<MediaAssetLoader, _>(ctx, MediaAssetId(id)).await?;
+    Ok(asset
+        .filter(|a| a.status == MediaStatus::Ready.as_str())
+        .map(MediaAsset))
+}
+
+/// A gallery through the request's loader.
+pub async fn gallery(
+    ctx: &Context<'_>,
+    gallery: Gallery,
+    target: uuid::Uuid,
+) -> ApiResult<Vec<MediaAttachment>> {
+    let items = load_one::<GalleryLoader, _>(ctx, (gallery, target)).await?;
+    Ok(items
+        .unwrap_or_default()
+        .into_iter()
+        .map(MediaAttachment)
+        .collect())
 }
 
 /// Runs a product list and shapes it as a Relay connection.

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::auth::viewer;
 use crate::catalog::loaders::ProductLoader;
 use crate::catalog::service::certifications::valid_on;
+use crate::catalog::types::cooperative::{gallery, ready_asset};
 use crate::catalog::types::product::Product;
 use crate::catalog::{
     CertificationId, CertificationKind, CertificationScope, LotId, ProductId, Unit,
@@ -14,6 +15,8 @@ use crate::config::PublicBaseUrl;
 use crate::db::Db;
 use crate::error::{ApiResult, AppError};
 use crate::graphql::load_one;
+use crate::media::attachments::Gallery;
+use crate::media::types::{MediaAsset, MediaAttachment};
 
 /// One harvest batch of a product; a package's QR code points to it.
 pub struct Lot(pub entity::lot::Model);
@@ -47,6 +50,10 @@ impl Lot {
     /// Notes the cooperative published with it.
     async fn notes(&self) -> Option<&str> {
         self.0.notes.as_deref()
+    }
+    /// Photos of the lot, in order.
+    async fn photos(&self, ctx: &Context<'_>) -> ApiResult<Vec<MediaAttachment>> {
+        gallery(ctx, Gallery::Lot, self.0.id).await
     }
     /// The product harvested.
     async fn product(&self, ctx: &Context<'_>) -> ApiResult<Product> {
@@ -134,6 +141,10 @@ impl Certification {
     /// True while valid today and not revoked.
     async fn valid_today(&self) -> bool {
         valid_on(&self.0, Utc::now().date_naive())
+    }
+    /// A scan or photo of the certificate, if attached.
+    async fn document(&self, ctx: &Context<'_>) -> ApiResult<Option<MediaAsset>> {
+        ready_asset(ctx, self.0.document_asset_id).await
     }
     /// When it was revoked, if it was.
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {

@@ -9,7 +9,7 @@ use crate::catalog::loaders::{
     BadgesByCooperative, BadgesByProduct, LotsByProduct, OriginStoryByProduct, VariantsByProduct,
 };
 use crate::catalog::service::browse::ProductSort;
-use crate::catalog::types::cooperative::Cooperative;
+use crate::catalog::types::cooperative::{Cooperative, gallery};
 use crate::catalog::types::lot::{Certification, Lot};
 use crate::catalog::{Category, CertificationKind, ProductId, ProductStatus, Unit, VariantId};
 use crate::cooperatives::CooperativeId;
@@ -17,6 +17,8 @@ use crate::cooperatives::loaders::CooperativeLoader;
 use crate::db::Db;
 use crate::error::{ApiResult, AppError};
 use crate::graphql::load_one;
+use crate::media::attachments::Gallery;
+use crate::media::types::MediaAttachment;
 
 /// Something a cooperative sells; what is bought is one of its variants.
 pub struct Product(pub entity::product::Model);
@@ -93,6 +95,10 @@ impl Product {
             .await?
             .unwrap_or_default();
         Ok(own.into_iter().chain(coop).map(Certification).collect())
+    }
+    /// Its photos and videos, in order.
+    async fn media(&self, ctx: &Context<'_>) -> ApiResult<Vec<MediaAttachment>> {
+        gallery(ctx, Gallery::Product, self.0.id).await
     }
     /// The lowest price of its variants, in đồng.
     async fn min_price_vnd(&self) -> Option<i64> {
@@ -263,6 +269,10 @@ impl OriginStory {
     /// The story itself.
     async fn story(&self) -> &str {
         &self.0.story
+    }
+    /// Photos telling the story, in order.
+    async fn media(&self, ctx: &Context<'_>) -> ApiResult<Vec<MediaAttachment>> {
+        gallery(ctx, Gallery::OriginStory, self.0.product_id).await
     }
 }
 

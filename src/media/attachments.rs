@@ -1,0 +1,190 @@
+//! Galleries: ordered assets with alt text, shown with a product, its
+//! origin story or a lot. The domain that owns the thing checks who may
+//! change it; this module checks the assets (ready, right purpose, same
+//! cooperative) and replaces the gallery in one transaction.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+
+use entity::{media_asset, media_attachment};
+
+use crate::cooperatives::CooperativeId;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::media::service::check_attachable;
+use crate::media::{MediaAssetId, MediaPurpose};
+
+/// The most items a gallery holds.
+pub const MAX_GALLERY_ITEMS: usize = 30;
+
+/// What a gallery belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Gallery {
+    /// A product's photos and videos.
+    Product,
+    /// The photos of a product's origin story.
+    OriginStory,
+    /// Photos of a harvest lot.
+    Lot,
+}
+
+impl Gallery {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Product => "PRODUCT",
+            Self::OriginStory => "ORIGIN_STORY",
+            Self::Lot => "LOT",
+        }
+    }
+
+    /// The purposes an asset may have to go in this gallery.
+    pub fn purposes(self) -> &'static [MediaPurpose] {
+        match self {
+            Self::Product => &[MediaPurpose::ProductImage, MediaPurpose::ProductVideo],
+            Self::OriginStory => &[MediaPurpose::OriginStoryImage],
+            Self::Lot => &[MediaPurpose::LotImage],
+        }
+    }
+}
+
+/// One item of a gallery to set.
+pub struct GalleryItem {
+    pub asset: MediaAssetId,
+    pub alt_text: Option<String>,
+}
+
+/// An asset in a gallery, in order.
+pub type Attached = (media_attachment::Model, media_asset::Model);
+
+/// Replaces the gallery of `target` (owned by `cooperative`) with `items`, in
+/// order. Each asset must be ready, of a purpose the gallery takes, and the
+/// cooperative's own; nothing changes when one is not.
+pub async fn set_gallery(
+    db: &Db,
+    gallery: Gallery,
+    target: uuid::Uuid,
+    cooperative: CooperativeId,
+    items: Vec<GalleryItem>,
+) -> AppResult<Vec<Attached>> {
+    if items.len() > MAX_GALLERY_ITEMS {
+        return Err(AppError::invalid(
+            "items",
+            format!("at most {MAX_GALLERY_ITEMS} items"),
+        ));
+    }
+    let mut seen = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if seen.contains(&item.asset) {
+            return Err(AppError::invalid(
+                format!("items.{i}.assetId"),
+                "appears twice",
+            ));
+        }
+        seen.push(item.asset);
+        if item
+            .alt_text
+            .as_deref()
+            .is_some_and(|t| t.chars().count() > 300)
+        {
+            return Err(AppError::invalid(
+                format!("items.{i}.altText"),
+                "is longer than 300 characters",
+            ));
+        }
+    }
+    let now = Utc::now();
+    let txn = db.begin_write().await?;
+    media_attachment::Entity::delete_many()
+        .filter(media_attachment::Column::TargetKind.eq(gallery.as_str()))
+        .filter(media_attachment::Column::TargetId.eq(target))
+        .exec(&*txn)
+        .await?;
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let asset = check_attachable(&*txn, item.asset, cooperative, gallery.purposes())
+            .await
+            .map_err(|e| match e {
+                AppError::Invalid { message, .. } => {
+                    AppError::invalid(format!("items.{i}.assetId"), message)
+                }
+                other => other,
+            })?;
+        let row = media_attachment::Entity::insert(media_attachment::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            cooperative_id: Set(cooperative.0),
+            target_kind: Set(gallery.as_str().to_owned()),
+            target_id: Set(target),
+            asset_id: Set(asset.id),
+            position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+            alt_text: Set(item
+                .alt_text
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())),
+            created_at: Set(now),
+        })
+        .exec_with_returning(&*txn)
+        .await?;
+        out.push((row, asset));
+    }
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// The galleries of things, keyed by (gallery, target id): two queries per batch.
+pub struct GalleryLoader(pub Db);
+
+impl Loader<(Gallery, uuid::Uuid)> for GalleryLoader {
+    type Value = Vec<Attached>;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[(Gallery, uuid::Uuid)],
+    ) -> Result<HashMap<(Gallery, uuid::Uuid), Self::Value>, Self::Error> {
+        let mut cond = Condition::any();
+        for gallery in [Gallery::Product, Gallery::OriginStory, Gallery::Lot] {
+            let ids: Vec<uuid::Uuid> = keys
+                .iter()
+                .filter(|(g, _)| *g == gallery)
+                .map(|(_, id)| *id)
+                .collect();
+            if !ids.is_empty() {
+                cond = cond.add(
+                    Condition::all()
+                        .add(media_attachment::Column::TargetKind.eq(gallery.as_str()))
+                        .add(media_attachment::Column::TargetId.is_in(ids)),
+                );
+            }
+        }
+        let rows = media_attachment::Entity::find()
+            .filter(cond)
+            .order_by_asc(media_attachment::Column::Position)
+            .all(self.0.conn())
+            .await?;
+        let assets: HashMap<uuid::Uuid, media_asset::Model> = media_asset::Entity::find()
+            .filter(media_asset::Column::Id.is_in(rows.iter().map(|r| r.asset_id)))
+            .all(self.0.conn())
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        let mut out: HashMap<(Gallery, uuid::Uuid), Self::Value> = HashMap::new();
+        for row in rows {
+            let gallery = match row.target_kind.as_str() {
+                "PRODUCT" => Gallery::Product,
+                "ORIGIN_STORY" => Gallery::OriginStory,
+                _ => Gallery::Lot,
+            };
+            if let Some(asset) = assets.get(&row.asset_id) {
+                out.entry((gallery, row.target_id))
+                    .or_default()
+                    .push((row, asset.clone()));
+            }
+        }
+        Ok(out)
+    }
+}
