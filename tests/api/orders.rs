@@ -990,3 +990,47 @@ async fn a_guest_cancels_their_own_order_with_its_phone_and_no_other() {
     );
     assert_eq!(stock_of(&app, &variant).await, 10);
 }
+
+#[tokio::test]
+async fn vietqr_needs_a_cooperative_with_a_bank_account_and_shipping_fees_are_checked() {
+    let app = TestApp::spawn().await;
+    let owner = app.register("nobank@x.vn").await;
+    let res = app
+        .gql_as(
+            Some(&owner.access),
+            "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { id } }",
+            json!({ "i": { "name": "HTX Không Ngân Hàng", "address": { "province": "Sơn La", "ward": "Xã Chiềng Mai" } } }),
+        )
+        .await;
+    let coop = res.data()["createCooperative"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (_, variant) = app.product(&owner, &coop, "Mận hậu", 60_000, 5).await;
+    let res = app
+        .gql(
+            PLACE,
+            json!({ "i": order_input("no-bank-key-1", &[(&variant, 1)], "VIETQR", "0912345678") }),
+        )
+        .await;
+    assert_eq!(res.code(), "BAD_USER_INPUT");
+    assert_eq!(res.field(), "input.paymentMethod");
+    assert_eq!(stock_of(&app, &variant).await, 5);
+    let set = "mutation($c: ID!, $f: Int!, $a: Int) { setShippingPolicy(cooperativeId: $c, flatFeeVnd: $f, freeAboveVnd: $a) { id } }";
+    let res = app
+        .gql_as(
+            Some(&owner.access),
+            set,
+            json!({ "c": coop, "f": -1, "a": null }),
+        )
+        .await;
+    assert_eq!(res.field(), "flatFeeVnd");
+    let res = app
+        .gql_as(
+            Some(&owner.access),
+            set,
+            json!({ "c": coop, "f": 20000, "a": 0 }),
+        )
+        .await;
+    assert_eq!(res.field(), "freeAboveVnd");
+}
