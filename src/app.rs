@@ -10,9 +10,11 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::Db;
+use crate::events::EventBus;
 use crate::http::{self, AppState};
 use crate::media;
 use crate::metrics::Metrics;
+use crate::orders;
 use crate::schema;
 use crate::storage::{self, EmbeddedS3};
 
@@ -33,7 +35,14 @@ impl App {
             .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
         let (storage, embedded_s3) = storage::connect(&config.s3).await?;
         let keys = TokenKeys::new(&config);
-        let schema = schema::build(&config, db.clone(), keys.clone(), storage.clone());
+        let events = EventBus::new();
+        let schema = schema::build(
+            &config,
+            db.clone(),
+            keys.clone(),
+            storage.clone(),
+            events.clone(),
+        );
         let metrics = Arc::new(Metrics::new(config.db_max_connections)?);
         Ok(Self {
             state: AppState {
@@ -43,6 +52,7 @@ impl App {
                 keys,
                 schema,
                 metrics,
+                events,
             },
             embedded_s3,
         })
@@ -73,6 +83,14 @@ impl App {
             self.state.config.media.clone(),
             shutdown.child_token(),
         );
+        // Cancels unpaid VietQR orders whose hold ran out; safe with several
+        // processes (each order is claimed with a conditional update).
+        let hold_sweeper = orders::service::spawn_hold_sweeper(
+            self.state.db.clone(),
+            self.state.events.clone(),
+            self.state.config.payments.sweep_interval,
+            shutdown.child_token(),
+        );
         let server = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         let deadline = async {
@@ -84,6 +102,7 @@ impl App {
             () = deadline => tracing::warn!(?grace, "requests still running at the shutdown deadline were cut off"),
         }
         sweeper.abort();
+        hold_sweeper.abort();
         if let Some(s3) = self.embedded_s3 {
             s3.stop().await;
         }

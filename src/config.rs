@@ -151,6 +151,63 @@ impl MediaConfig {
     }
 }
 
+/// A secret that never shows in logs or `Debug` output.
+#[derive(Clone)]
+pub struct Secret(pub Vec<u8>);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Payment holds and the bank webhook.
+#[derive(Clone, Debug)]
+pub struct PaymentsConfig {
+    /// How long an unpaid VietQR order holds its stock before it is cancelled.
+    pub hold: Duration,
+    /// How often the sweeper cancels orders whose hold ran out.
+    pub sweep_interval: Duration,
+    /// The HMAC-SHA256 key bank transfer notices are signed with.
+    pub webhook_secret: Secret,
+}
+
+/// The shortest bank webhook secret accepted.
+pub const MIN_WEBHOOK_SECRET_BYTES: usize = 32;
+
+impl PaymentsConfig {
+    fn from_source(
+        src: &dyn Source,
+        embedded: bool,
+        data_dir: &std::path::Path,
+    ) -> Result<Self, ConfigError> {
+        const SECRET: &str = "FARMSTREAM_BANK_WEBHOOK_SECRET";
+        let webhook_secret = match src.get(SECRET) {
+            Some(secret) if secret.len() >= MIN_WEBHOOK_SECRET_BYTES => secret.into_bytes(),
+            Some(_) => {
+                return Err(ConfigError::new(
+                    SECRET,
+                    format!("must be at least {MIN_WEBHOOK_SECRET_BYTES} bytes long"),
+                ));
+            }
+            None if embedded => embedded_secret(data_dir, "bank-webhook-secret", SECRET)?,
+            None => {
+                return Err(ConfigError::new(
+                    SECRET,
+                    format!(
+                        "is required when DATABASE_URL is set (at least {MIN_WEBHOOK_SECRET_BYTES} bytes)"
+                    ),
+                ));
+            }
+        };
+        Ok(Self {
+            hold: parse_secs(src, "FARMSTREAM_PAYMENT_HOLD_SECS", 1800)?,
+            sweep_interval: parse_secs(src, "FARMSTREAM_PAYMENT_SWEEP_INTERVAL_SECS", 60)?,
+            webhook_secret: Secret(webhook_secret),
+        })
+    }
+}
+
 /// Everything the service needs to start.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -167,6 +224,7 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     pub s3: S3Config,
     pub media: MediaConfig,
+    pub payments: PaymentsConfig,
     pub public_base_url: String,
     pub cors_origins: Vec<String>,
     pub body_limit_bytes: usize,
@@ -359,6 +417,8 @@ impl Config {
             ));
         }
 
+        let payments = PaymentsConfig::from_source(src, embedded, &data_dir)?;
+
         Ok(Self {
             listen,
             data_dir,
@@ -380,6 +440,7 @@ impl Config {
             )?,
             s3,
             media: MediaConfig::from_source(src)?,
+            payments,
             public_base_url,
             cors_origins,
             body_limit_bytes: parse_num(src, "FARMSTREAM_BODY_LIMIT_BYTES", 1024 * 1024usize)?,
@@ -414,10 +475,21 @@ impl Config {
 /// Reads the JWT secret kept in the data folder, writing a new random one on
 /// first run (readable by the owner only).
 fn embedded_jwt_secret(data_dir: &std::path::Path) -> Result<Vec<u8>, ConfigError> {
-    let path = data_dir.join("jwt-secret");
+    embedded_secret(data_dir, "jwt-secret", "FARMSTREAM_JWT_SECRET")
+}
+
+/// Reads the secret `setting` falls back to in embedded mode, kept in the
+/// data folder as `file`; writes a new random one on first run (readable by
+/// the owner only).
+fn embedded_secret(
+    data_dir: &std::path::Path,
+    file: &str,
+    setting: &'static str,
+) -> Result<Vec<u8>, ConfigError> {
+    let path = data_dir.join(file);
     let err = |e: std::io::Error| {
         ConfigError::new(
-            "FARMSTREAM_JWT_SECRET",
+            setting,
             format!("not set, and {} could not be used: {e}", path.display()),
         )
     };
@@ -426,7 +498,7 @@ fn embedded_jwt_secret(data_dir: &std::path::Path) -> Result<Vec<u8>, ConfigErro
             Ok(secret.trim().as_bytes().to_vec())
         }
         Ok(_) => Err(ConfigError::new(
-            "FARMSTREAM_JWT_SECRET",
+            setting,
             format!(
                 "{} holds fewer than {MIN_JWT_SECRET_BYTES} bytes",
                 path.display()
@@ -565,6 +637,27 @@ mod tests {
     }
 
     #[test]
+    fn the_bank_webhook_secret_is_generated_when_embedded_and_required_otherwise() {
+        let embedded = with(&[]).expect("embedded");
+        assert!(embedded.payments.webhook_secret.0.len() >= MIN_WEBHOOK_SECRET_BYTES);
+        assert_eq!(
+            format!("{:?}", embedded.payments.webhook_secret),
+            "Secret(***)"
+        );
+        assert_eq!(embedded.payments.hold, Duration::from_secs(1800));
+        let err = with(&[
+            ("DATABASE_URL", "postgres://localhost/x"),
+            ("FARMSTREAM_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ])
+        .expect_err("webhook secret required");
+        assert_eq!(err.name, "FARMSTREAM_BANK_WEBHOOK_SECRET");
+        let err = with(&[("FARMSTREAM_BANK_WEBHOOK_SECRET", "short")]).expect_err("too short");
+        assert_eq!(err.name, "FARMSTREAM_BANK_WEBHOOK_SECRET");
+        let err = with(&[("FARMSTREAM_PAYMENT_HOLD_SECS", "0")]).expect_err("zero hold");
+        assert_eq!(err.name, "FARMSTREAM_PAYMENT_HOLD_SECS");
+    }
+
+    #[test]
     fn postgres_requires_a_long_jwt_secret() {
         let err = with(&[("DATABASE_URL", "postgres://localhost/x")]).expect_err("secret required");
         assert_eq!(err.name, "FARMSTREAM_JWT_SECRET");
@@ -577,6 +670,10 @@ mod tests {
         let ok = with(&[
             ("DATABASE_URL", "postgres://localhost/x"),
             ("FARMSTREAM_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            (
+                "FARMSTREAM_BANK_WEBHOOK_SECRET",
+                "fedcba9876543210fedcba9876543210",
+            ),
         ])
         .expect("valid");
         assert!(!ok.embedded);

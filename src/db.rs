@@ -42,6 +42,13 @@ impl WriteTxn {
     pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
         self.txn.commit().await
     }
+
+    /// Rolls the transaction back before opening the gate, so the next
+    /// writer never finds this one's locks still held (a dropped
+    /// transaction only rolls back when its connection is next used).
+    pub async fn rollback(self) -> Result<(), sea_orm::DbErr> {
+        self.txn.rollback().await
+    }
 }
 
 impl Db {

@@ -17,6 +17,7 @@ use crate::catalog::resolvers::products::{ProductMutation, ProductQuery};
 use crate::config::{Config, GraphqlLimits, PublicBaseUrl};
 use crate::cooperatives::loaders::{CooperativeLoader, MembershipLoader};
 use crate::db::Db;
+use crate::events::EventBus;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
 use crate::livestream::loaders::LineupLoader;
@@ -24,6 +25,11 @@ use crate::livestream::resolvers::{LivestreamMutation, LivestreamQuery};
 use crate::media::attachments::GalleryLoader;
 use crate::media::loaders::MediaAssetLoader;
 use crate::media::resolvers::{MediaMutation, MediaQuery};
+use crate::orders::loaders::{HistoryByOrder, ItemsByOrder};
+use crate::orders::resolvers::{OrderMutation, OrderQuery};
+use crate::orders::service::HoldPolicy;
+use crate::orders::types::VietQrEncoder;
+use crate::payments::resolvers::{PaymentMutation, PaymentQuery};
 use crate::storage::Storage;
 
 /// Every query.
@@ -34,6 +40,8 @@ pub struct Query(
     ProductQuery,
     LotQuery,
     MediaQuery,
+    OrderQuery,
+    PaymentQuery,
     LivestreamQuery,
 );
 
@@ -45,6 +53,8 @@ pub struct Mutation(
     ProductMutation,
     LotMutation,
     MediaMutation,
+    OrderMutation,
+    PaymentMutation,
     LivestreamMutation,
 );
 
@@ -69,11 +79,23 @@ fn builder(limits: &GraphqlLimits) -> SchemaBuilder<Query, Mutation, EmptySubscr
 }
 
 /// The schema with the shared services every resolver reads from its context.
-pub fn build(config: &Config, db: Db, keys: TokenKeys, storage: Storage) -> AppSchema {
+pub fn build(
+    config: &Config,
+    db: Db,
+    keys: TokenKeys,
+    storage: Storage,
+    bus: EventBus,
+) -> AppSchema {
     builder(&config.graphql)
         .data(db)
         .data(keys)
         .data(storage)
+        .data(bus)
+        .data(HoldPolicy {
+            hold: config.payments.hold,
+            sweep_interval: config.payments.sweep_interval,
+        })
+        .data(VietQrEncoder(crate::payments::vietqr::payload))
         .data(PublicBaseUrl(config.public_base_url.clone()))
         .data(config.media.clone())
         .finish()
@@ -118,6 +140,8 @@ pub fn per_request(
             tokio::spawn,
         ))
         .data(DataLoader::new(MediaAssetLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(ItemsByOrder(db.clone()), tokio::spawn))
+        .data(DataLoader::new(HistoryByOrder(db.clone()), tokio::spawn))
         .data(DataLoader::new(GalleryLoader(db.clone()), tokio::spawn))
         .data(DataLoader::new(LineupLoader(db.clone()), tokio::spawn))
 }

@@ -3,6 +3,7 @@
 //!
 //! `cargo run --release -p farmstream-bench -- <scenario> [--seconds N] [--concurrency C]`
 
+mod checkout;
 mod load;
 mod media;
 mod server;
@@ -48,6 +49,16 @@ enum Scenario {
     Product,
     /// createUpload + presigned PUT of 1 MiB + confirmUpload, in a loop.
     Media,
+    /// N concurrent `placeOrder` calls for one variant with limited stock:
+    /// orders/s, latency, oversell count (must be 0) and final stock.
+    CheckoutBurst {
+        /// How many `placeOrder` calls to send.
+        #[arg(long, default_value_t = 500)]
+        orders: usize,
+        /// Units of the variant on hand at the start.
+        #[arg(long, default_value_t = 100)]
+        stock: i32,
+    },
 }
 
 const CATALOG: &str = "query Catalog { products(first: 20) { edges { node { id name slug variants { id priceVnd stock } } } totalCount } }";
@@ -77,6 +88,9 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Media => media::run(&binary, cli.seconds, cli.concurrency.min(8)).await,
         Scenario::Product => {
             read_scenario(&binary, "product", PRODUCT, cli.seconds, cli.concurrency).await
+        }
+        Scenario::CheckoutBurst { orders, stock } => {
+            checkout::checkout_burst(&binary, orders, stock, cli.concurrency).await
         }
     }
 }

@@ -8,8 +8,13 @@ use anyhow::Context;
 use tokio::process::{Child, Command};
 
 /// Builds the release server binary next to this tool (same target folder,
-/// so nothing is built twice) and returns its path.
+/// so nothing is built twice) and returns its path;
+/// `FARMSTREAM_BENCH_BINARY` names a ready-built one instead (e.g. a debug
+/// build, to try a scenario out without a release build).
 pub fn build_release() -> anyhow::Result<PathBuf> {
+    if let Some(path) = std::env::var_os("FARMSTREAM_BENCH_BINARY") {
+        return Ok(PathBuf::from(path));
+    }
     let exe = std::env::current_exe()?;
     let dir = exe.parent().context("bench binary has a folder")?;
     let target = dir.parent().context("release folder has a parent")?;

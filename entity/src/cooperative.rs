@@ -32,6 +32,10 @@ pub struct Model {
     pub verified_by: Option<Uuid>,
     /// Folded (no tone marks, lower case) name, area and places, for search.
     pub search_text: String,
+    /// Shipping fee charged on each order, whole đồng.
+    pub shipping_flat_fee_vnd: i64,
+    /// Orders whose subtotal reaches this ship free; `None`: never free.
+    pub shipping_free_above_vnd: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -4,7 +4,11 @@
 //! converts them into its own GraphQL types so that a column never leaks by
 //! accident and the schema can change without a migration.
 
+pub mod bank_transfer;
+pub mod cart;
+pub mod cart_item;
 pub mod certification;
+pub mod checkout;
 pub mod cooperative;
 pub mod cooperative_member;
 pub mod livestream;
@@ -13,6 +17,9 @@ pub mod login_throttle;
 pub mod lot;
 pub mod media_asset;
 pub mod media_attachment;
+pub mod order;
+pub mod order_event;
+pub mod order_item;
 pub mod origin_story;
 pub mod product;
 pub mod product_variant;

@@ -237,6 +237,8 @@ pub async fn create(
         cover_asset_id: Set(None),
         verified_at: Set(None),
         verified_by: Set(None),
+        shipping_flat_fee_vnd: Set(0),
+        shipping_free_above_vnd: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };

@@ -3,6 +3,7 @@
 
 pub mod graphql;
 mod health;
+mod payments;
 mod trace;
 
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -23,6 +24,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::Db;
+use crate::events::EventBus;
 use crate::metrics::Metrics;
 use crate::schema::AppSchema;
 use crate::storage::Storage;
@@ -36,6 +38,8 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub schema: AppSchema,
     pub metrics: Arc<Metrics>,
+    /// Where domain events are published (the GraphQL schema holds a clone).
+    pub events: EventBus,
 }
 
 /// The header carrying the request id, set when the client sent none.
@@ -52,6 +56,14 @@ pub fn router(state: AppState) -> Router {
         .route("/trace/{code}", get(trace::page))
         .route("/trace/{code}/qr.svg", get(trace::qr_svg))
         .route("/trace/{code}/qr.png", get(trace::qr_png))
+        .route("/payments/{number}/vietqr.png", get(payments::vietqr_png))
+        .route("/payments/{number}/vietqr.svg", get(payments::vietqr_svg))
+        .route(
+            "/webhooks/bank-transfers",
+            post(payments::bank_transfer).layer(RequestBodyLimitLayer::new(
+                crate::payments::webhook::MAX_BODY_BYTES,
+            )),
+        )
         .with_state(state)
         .layer(
             ServiceBuilder::new()

@@ -82,6 +82,10 @@ pub async fn settings_for(dir: &std::path::Path) -> HashMap<String, String> {
             "FARMSTREAM_JWT_SECRET".into(),
             "test-secret-that-is-long-enough-000000".into(),
         );
+        s.insert(
+            "FARMSTREAM_BANK_WEBHOOK_SECRET".into(),
+            "test-webhook-secret-long-enough-000000".into(),
+        );
     }
     s
 }

@@ -16,5 +16,7 @@ mod limits;
 mod livestreams;
 mod media;
 mod migrations;
+mod orders;
+mod payments;
 mod schema_file;
 mod shutdown;

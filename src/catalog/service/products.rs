@@ -256,6 +256,22 @@ pub async fn record_movement(
     reason: Option<String>,
     actor: Option<UserId>,
 ) -> AppResult<()> {
+    record_order_movement(conn, variant, delta, stock_after, kind, reason, actor, None).await
+}
+
+/// Writes one row of the stock ledger that an order caused (`ORDER`,
+/// `CANCEL`, `RETURN`), naming the order.
+#[expect(clippy::too_many_arguments, reason = "one ledger row's columns")]
+pub async fn record_order_movement(
+    conn: &impl ConnectionTrait,
+    variant: VariantId,
+    delta: i32,
+    stock_after: i32,
+    kind: &str,
+    reason: Option<String>,
+    actor: Option<UserId>,
+    order: Option<uuid::Uuid>,
+) -> AppResult<()> {
     stock_movement::Entity::insert(stock_movement::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         variant_id: Set(variant.0),
@@ -264,7 +280,7 @@ pub async fn record_movement(
         kind: Set(kind.to_owned()),
         reason: Set(reason),
         actor_id: Set(actor.map(|a| a.0)),
-        order_id: Set(None),
+        order_id: Set(order),
         created_at: Set(Utc::now()),
     })
     .exec_without_returning(conn)

@@ -77,6 +77,15 @@ pub struct BankAccountView {
     pub account_name: String,
 }
 
+/// A cooperative's shipping fee rule.
+#[derive(SimpleObject)]
+pub struct ShippingPolicy {
+    /// Charged on each order, in whole đồng.
+    pub flat_fee_vnd: i64,
+    /// Orders whose subtotal reaches this ship free; null: never free.
+    pub free_above_vnd: Option<i64>,
+}
+
 /// A member of a cooperative.
 pub struct CooperativeMember(pub Member);
 
@@ -133,6 +142,14 @@ impl Cooperative {
     /// What it grows and how.
     async fn description(&self) -> &str {
         &self.0.description
+    }
+    /// What shipping costs on an order from this cooperative: a flat fee,
+    /// waived at or above a subtotal the cooperative sets.
+    async fn shipping_policy(&self) -> ShippingPolicy {
+        ShippingPolicy {
+            flat_fee_vnd: self.0.shipping_flat_fee_vnd,
+            free_above_vnd: self.0.shipping_free_above_vnd,
+        }
     }
     /// Contact phone.
     async fn phone(&self) -> Option<&str> {

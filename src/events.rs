@@ -1,0 +1,89 @@
+//! The in-process event bus: domain services publish what happened (after
+//! the transaction commits), and anything interested — the livestream's
+//! subscriptions later — listens. One process only for now; a shared bus
+//! (PostgreSQL LISTEN/NOTIFY, Redis, NATS) can sit behind the same API.
+
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+/// How many events a slow listener may fall behind before it misses some.
+const CAPACITY: usize = 1024;
+
+/// Something that happened, with the ids a listener needs to look it up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// An order was placed.
+    OrderPlaced {
+        order_id: Uuid,
+        cooperative_id: Uuid,
+        livestream_id: Option<Uuid>,
+    },
+    /// An order moved from one status to another.
+    OrderStatusChanged {
+        order_id: Uuid,
+        cooperative_id: Uuid,
+        from: String,
+        to: String,
+    },
+}
+
+/// The bus: cheap to clone; every clone publishes to the same listeners.
+#[derive(Clone)]
+pub struct EventBus {
+    sender: broadcast::Sender<Event>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EventBus {
+    /// A bus with no listeners yet.
+    pub fn new() -> Self {
+        let (sender, _) = broadcast::channel(CAPACITY);
+        Self { sender }
+    }
+
+    /// Publishes `event`; having no listener is normal and not an error.
+    pub fn publish(&self, event: Event) {
+        let _ = self.sender.send(event);
+    }
+
+    /// Publishes every event of `events`, in order.
+    pub fn publish_all(&self, events: impl IntoIterator<Item = Event>) {
+        for event in events {
+            self.publish(event);
+        }
+    }
+
+    /// A new listener, receiving what is published from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.sender.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn listeners_receive_what_is_published_after_they_subscribe() {
+        let bus = EventBus::new();
+        bus.publish(Event::OrderPlaced {
+            order_id: Uuid::nil(),
+            cooperative_id: Uuid::nil(),
+            livestream_id: None,
+        });
+        let mut rx = bus.subscribe();
+        let event = Event::OrderStatusChanged {
+            order_id: Uuid::nil(),
+            cooperative_id: Uuid::nil(),
+            from: "PAID".into(),
+            to: "PACKED".into(),
+        };
+        bus.clone().publish(event.clone());
+        assert_eq!(rx.recv().await.ok(), Some(event));
+    }
+}

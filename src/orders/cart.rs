@@ -1,0 +1,288 @@
+//! The server-side cart: one per signed-in shopper, or one per guest reached
+//! by a random token (only its hash is stored). Checking a cart out goes
+//! through [`crate::orders::service::place_order`] like any order.
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use chrono::Utc;
+use rand::RngCore;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use entity::{cart, cart_item, product, product_variant};
+
+use crate::auth::Viewer;
+use crate::catalog::{ProductStatus, VariantId};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::orders::inputs::{MAX_QUANTITY, Quantity};
+use crate::orders::service::in_write_txn;
+
+/// A cart line with what it refers to, priced now.
+#[derive(Clone, Debug)]
+pub struct CartLine {
+    pub item: cart_item::Model,
+    pub variant: product_variant::Model,
+    pub product: product::Model,
+}
+
+impl CartLine {
+    /// True when the variant is on sale with enough stock for this line.
+    pub fn available(&self) -> bool {
+        self.variant.removed_at.is_none()
+            && self.product.status == ProductStatus::Active.as_str()
+            && self.variant.stock >= self.item.quantity
+    }
+}
+
+/// A cart and its lines; `token` is the guest token, shown when known.
+#[derive(Clone, Debug, Default)]
+pub struct CartView {
+    pub id: Option<Uuid>,
+    pub token: Option<String>,
+    pub lines: Vec<CartLine>,
+}
+
+fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 24];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The viewer's cart: a signed-in shopper's own, or the guest's by token.
+async fn find(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    token: Option<&str>,
+) -> AppResult<Option<cart::Model>> {
+    let query = match (viewer.user()?, token) {
+        (Some(user), _) => cart::Entity::find().filter(cart::Column::UserId.eq(user.0)),
+        (None, Some(token)) => {
+            cart::Entity::find().filter(cart::Column::TokenHash.eq(hash_token(token)))
+        }
+        (None, None) => return Ok(None),
+    };
+    Ok(query.one(conn).await?)
+}
+
+/// The viewer's cart, made if there is none yet; a guest with an unknown
+/// token gets `NOT_FOUND` (the cart is gone), with none a new token.
+async fn find_or_create(
+    conn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    token: Option<&str>,
+) -> AppResult<(cart::Model, Option<String>)> {
+    if let Some(found) = find(conn, viewer, token).await? {
+        return Ok((found, token.map(str::to_owned)));
+    }
+    let user = viewer.user()?;
+    if user.is_none() && token.is_some() {
+        return Err(AppError::not_found("cart"));
+    }
+    let token = user.is_none().then(new_token);
+    let now = Utc::now();
+    let model = cart::Model {
+        id: Uuid::now_v7(),
+        user_id: user.map(|u| u.0),
+        token_hash: token.as_deref().map(hash_token),
+        created_at: now,
+        updated_at: now,
+    };
+    cart::Entity::insert(cart::ActiveModel::from(model.clone()))
+        .exec_without_returning(conn)
+        .await?;
+    Ok((model, token))
+}
+
+/// The lines of a cart, oldest first, with their variants and products
+/// (three queries, however many lines).
+async fn lines(conn: &impl ConnectionTrait, cart: Uuid) -> AppResult<Vec<CartLine>> {
+    let items = cart_item::Entity::find()
+        .filter(cart_item::Column::CartId.eq(cart))
+        .order_by_asc(cart_item::Column::AddedAt)
+        .order_by_asc(cart_item::Column::VariantId)
+        .all(conn)
+        .await?;
+    let variants: HashMap<Uuid, product_variant::Model> = product_variant::Entity::find()
+        .filter(product_variant::Column::Id.is_in(items.iter().map(|i| i.variant_id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v))
+        .collect();
+    let products: HashMap<Uuid, product::Model> = product::Entity::find()
+        .filter(product::Column::Id.is_in(variants.values().map(|v| v.product_id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    Ok(items
+        .into_iter()
+        .filter_map(|item| {
+            let variant = variants.get(&item.variant_id)?.clone();
+            let product = products.get(&variant.product_id)?.clone();
+            Some(CartLine {
+                item,
+                variant,
+                product,
+            })
+        })
+        .collect())
+}
+
+async fn view(
+    conn: &impl ConnectionTrait,
+    cart: &cart::Model,
+    token: Option<String>,
+) -> AppResult<CartView> {
+    Ok(CartView {
+        id: Some(cart.id),
+        token,
+        lines: lines(conn, cart.id).await?,
+    })
+}
+
+/// The viewer's cart; an empty one when there is none yet.
+pub async fn get(db: &Db, viewer: &Viewer, token: Option<&str>) -> AppResult<CartView> {
+    match find(db.conn(), viewer, token).await? {
+        Some(cart) => view(db.conn(), &cart, token.map(str::to_owned)).await,
+        None if viewer.user()?.is_none() && token.is_some() => Err(AppError::not_found("cart")),
+        None => Ok(CartView::default()),
+    }
+}
+
+async fn on_sale(conn: &impl ConnectionTrait, variant: VariantId, field: &str) -> AppResult<()> {
+    let found = product_variant::Entity::find_by_id(variant.0)
+        .one(conn)
+        .await?;
+    let active = match &found {
+        Some(v) if v.removed_at.is_none() => product::Entity::find_by_id(v.product_id)
+            .one(conn)
+            .await?
+            .is_some_and(|p| p.status == ProductStatus::Active.as_str()),
+        _ => false,
+    };
+    if active {
+        Ok(())
+    } else {
+        Err(AppError::invalid(field, "is not a variant on sale"))
+    }
+}
+
+/// Adds units of a variant to the viewer's cart (making the cart if
+/// needed); a guest's new cart comes back with its token.
+pub async fn add_item(
+    db: &Db,
+    viewer: &Viewer,
+    token: Option<&str>,
+    variant: VariantId,
+    quantity: Quantity,
+) -> AppResult<CartView> {
+    on_sale(db.conn(), variant, "variantId").await?;
+    in_write_txn(db, async |txn| {
+        let txn: &sea_orm::DatabaseTransaction = txn;
+        let (cart, token) = find_or_create(txn, viewer, token).await?;
+        let existing = cart_item::Entity::find_by_id((cart.id, variant.0))
+            .one(txn)
+            .await?
+            .map_or(0, |i| i.quantity);
+        let total =
+            Quantity::parse(existing.saturating_add(quantity.get()), "quantity").map_err(|_| {
+                AppError::invalid(
+                    "quantity",
+                    format!("a cart holds at most {MAX_QUANTITY} units of one variant"),
+                )
+            })?;
+        cart_item::Entity::insert(cart_item::ActiveModel {
+            cart_id: Set(cart.id),
+            variant_id: Set(variant.0),
+            quantity: Set(total.get()),
+            added_at: Set(Utc::now()),
+        })
+        .on_conflict(
+            OnConflict::columns([cart_item::Column::CartId, cart_item::Column::VariantId])
+                .update_column(cart_item::Column::Quantity)
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+        view(txn, &cart, token).await
+    })
+    .await
+}
+
+/// Sets the quantity of a variant already in the cart.
+pub async fn update_item(
+    db: &Db,
+    viewer: &Viewer,
+    token: Option<&str>,
+    variant: VariantId,
+    quantity: Quantity,
+) -> AppResult<CartView> {
+    in_write_txn(db, async |txn| {
+        let txn: &sea_orm::DatabaseTransaction = txn;
+        let cart = find(txn, viewer, token)
+            .await?
+            .ok_or_else(|| AppError::not_found("cart"))?;
+        let changed = cart_item::Entity::update_many()
+            .col_expr(
+                cart_item::Column::Quantity,
+                sea_orm::sea_query::Expr::value(quantity.get()),
+            )
+            .filter(cart_item::Column::CartId.eq(cart.id))
+            .filter(cart_item::Column::VariantId.eq(variant.0))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        if changed == 0 {
+            return Err(AppError::not_found("cart item"));
+        }
+        view(txn, &cart, token.map(str::to_owned)).await
+    })
+    .await
+}
+
+/// Takes a variant out of the cart.
+pub async fn remove_item(
+    db: &Db,
+    viewer: &Viewer,
+    token: Option<&str>,
+    variant: VariantId,
+) -> AppResult<CartView> {
+    in_write_txn(db, async |txn| {
+        let txn: &sea_orm::DatabaseTransaction = txn;
+        let cart = find(txn, viewer, token)
+            .await?
+            .ok_or_else(|| AppError::not_found("cart"))?;
+        let removed = cart_item::Entity::delete_many()
+            .filter(cart_item::Column::CartId.eq(cart.id))
+            .filter(cart_item::Column::VariantId.eq(variant.0))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        if removed == 0 {
+            return Err(AppError::not_found("cart item"));
+        }
+        view(txn, &cart, token.map(str::to_owned)).await
+    })
+    .await
+}
+
+/// Empties a cart (inside the checkout's transaction).
+pub async fn clear(conn: &impl ConnectionTrait, cart: Uuid) -> AppResult<()> {
+    cart_item::Entity::delete_many()
+        .filter(cart_item::Column::CartId.eq(cart))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

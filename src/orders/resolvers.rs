@@ -1,0 +1,488 @@
+//! Order, cart and back-office queries and mutations: thin, over
+//! [`crate::orders::service`] and [`crate::orders::cart`].
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, Object};
+
+use crate::auth::viewer;
+use crate::catalog::VariantId;
+use crate::catalog::types::cooperative::Cooperative;
+use crate::cooperatives::CooperativeId;
+use crate::cooperatives::inputs::text;
+use crate::db::Db;
+use crate::error::{ApiResult, AppError, AppResult};
+use crate::events::EventBus;
+use crate::graphql::Total;
+use crate::graphql::pagination::{Page, encode_cursor};
+use crate::orders::inputs::{IdempotencyKey, PlaceOrder, Quantity, ShippingAddress};
+use crate::orders::service::{self, HoldPolicy, OrderFilter};
+use crate::orders::types::{
+    Cart, Checkout, CheckoutCartInput, Order, OrderFilterInput, OrderItemInput, PlaceOrderInput,
+    ShippingAddressInput,
+};
+use crate::orders::{LivestreamId, OrderId, PaymentMethod, cart};
+
+/// Order queries.
+#[derive(Default)]
+pub struct OrderQuery;
+
+fn connection(
+    rows: Vec<entity::order::Model>,
+    had_cursor: bool,
+    has_next: bool,
+    total: u64,
+) -> Connection<String, Order, Total> {
+    let mut conn =
+        Connection::with_additional_fields(had_cursor, has_next, Total { total_count: total });
+    conn.edges.extend(
+        rows.into_iter()
+            .map(|o| Edge::new(encode_cursor(&o.id), Order(o))),
+    );
+    conn
+}
+
+#[Object]
+impl OrderQuery {
+    /// An order: the signed-in shopper's own, or one of a cooperative the
+    /// viewer works for; any other is `NOT_FOUND`.
+    async fn order(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Order> {
+        let id = OrderId::parse(&id, "id")?;
+        Ok(Order(
+            service::for_viewer(ctx.data_unchecked::<Db>(), viewer(ctx), id).await?,
+        ))
+    }
+
+    /// A guest's order, by its number and the phone it was placed with.
+    async fn order_by_number(
+        &self,
+        ctx: &Context<'_>,
+        number: String,
+        phone: String,
+    ) -> ApiResult<Order> {
+        Ok(Order(
+            service::by_number(ctx.data_unchecked::<Db>(), &number, &phone).await?,
+        ))
+    }
+
+    /// The signed-in shopper's orders, newest first.
+    #[graphql(
+        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
+    )]
+    async fn my_orders(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Order, Total>> {
+        let page = Page::parse(first, after.as_deref())?;
+        let (rows, has_next, total) =
+            service::my_orders(ctx.data_unchecked::<Db>(), viewer(ctx), &page).await?;
+        Ok(connection(rows, page.after.is_some(), has_next, total))
+    }
+
+    /// A cooperative's orders, newest first, filtered; its staff only.
+    #[graphql(
+        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
+    )]
+    async fn cooperative_orders(
+        &self,
+        ctx: &Context<'_>,
+        cooperative_id: ID,
+        filter: Option<OrderFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, Order, Total>> {
+        let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
+        let input = filter.unwrap_or_default();
+        let filter = OrderFilter {
+            status: input.status,
+            livestream: input
+                .livestream_id
+                .as_ref()
+                .map(|id| LivestreamId::parse(id, "filter.livestreamId"))
+                .transpose()?,
+            placed_from: input.placed_from,
+            placed_to: input.placed_to,
+        };
+        let page = Page::parse(first, after.as_deref())?;
+        let (rows, has_next, total) = service::cooperative_orders(
+            ctx.data_unchecked::<Db>(),
+            viewer(ctx),
+            coop,
+            &filter,
+            &page,
+        )
+        .await?;
+        Ok(connection(rows, page.after.is_some(), has_next, total))
+    }
+
+    /// The viewer's cart: a signed-in shopper's, or a guest's by token.
+    async fn cart(&self, ctx: &Context<'_>, cart_token: Option<String>) -> ApiResult<Cart> {
+        Ok(Cart(
+            cart::get(
+                ctx.data_unchecked::<Db>(),
+                viewer(ctx),
+                cart_token.as_deref(),
+            )
+            .await?,
+        ))
+    }
+}
+
+/// Order mutations.
+#[derive(Default)]
+pub struct OrderMutation;
+
+fn parse_address(input: &ShippingAddressInput, field: &str) -> AppResult<ShippingAddress> {
+    let get = |value: &Option<String>, name: &str| -> AppResult<String> {
+        value
+            .clone()
+            .ok_or_else(|| AppError::invalid(format!("{field}.{name}"), "is required"))
+    };
+    ShippingAddress::parse(
+        &get(&input.recipient_name, "recipientName")?,
+        &get(&input.phone, "phone")?,
+        &get(&input.province, "province")?,
+        &get(&input.ward, "ward")?,
+        &get(&input.street, "street")?,
+        field,
+    )
+}
+
+/// The parts of a request `placeOrder` and `checkoutCart` share, parsed.
+struct Common<'a> {
+    idempotency_key: &'a str,
+    livestream_id: Option<&'a ID>,
+    address: &'a ShippingAddressInput,
+    payment_method: PaymentMethod,
+    note: Option<&'a str>,
+}
+
+fn parse_request(
+    common: Common<'_>,
+    lines: Vec<(VariantId, Quantity)>,
+    items_field: &str,
+    cart: Option<uuid::Uuid>,
+) -> AppResult<PlaceOrder> {
+    // A cart's retry after checkout finds it empty; it is looked up, not placed.
+    let items = if cart.is_some() && lines.is_empty() {
+        Vec::new()
+    } else {
+        PlaceOrder::merge_items(lines, items_field)?
+    };
+    Ok(PlaceOrder {
+        idempotency_key: IdempotencyKey::parse(common.idempotency_key, "input.idempotencyKey")?,
+        items,
+        livestream: common
+            .livestream_id
+            .map(|id| LivestreamId::parse(id, "input.livestreamId"))
+            .transpose()?,
+        address: parse_address(common.address, "input.shippingAddress")?,
+        payment_method: common.payment_method,
+        note: text(common.note, "input.note", 500)?,
+        cart,
+    })
+}
+
+fn parse_lines(items: &[OrderItemInput]) -> AppResult<Vec<(VariantId, Quantity)>> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            Ok((
+                VariantId::parse(&item.variant_id, &format!("input.items[{i}].variantId"))?,
+                Quantity::parse(item.quantity, &format!("input.items[{i}].quantity"))?,
+            ))
+        })
+        .collect()
+}
+
+#[Object]
+impl OrderMutation {
+    /// Places an order, signed in or as a guest (known by the address's
+    /// phone): one order per cooperative, prices and totals computed here,
+    /// stock taken at once (`OUT_OF_STOCK` when short). VietQR orders hold
+    /// their stock until the payment is due. The same idempotencyKey with
+    /// the same request returns the same checkout; with another, `CONFLICT`.
+    async fn place_order(&self, ctx: &Context<'_>, input: PlaceOrderInput) -> ApiResult<Checkout> {
+        let req = parse_request(
+            Common {
+                idempotency_key: &input.idempotency_key,
+                livestream_id: input.livestream_id.as_ref(),
+                address: &input.shipping_address,
+                payment_method: input.payment_method,
+                note: input.note.as_deref(),
+            },
+            parse_lines(&input.items)?,
+            "input.items",
+            None,
+        )?;
+        let placed = service::place_order(
+            ctx.data_unchecked::<Db>(),
+            ctx.data_unchecked::<EventBus>(),
+            viewer(ctx),
+            &req,
+            ctx.data_unchecked::<HoldPolicy>().hold,
+            None,
+        )
+        .await?;
+        Ok(Checkout(placed))
+    }
+
+    /// Checks out the viewer's cart the way `placeOrder` places an order,
+    /// at today's prices, and empties it. An empty cart is `BAD_USER_INPUT`.
+    async fn checkout_cart(
+        &self,
+        ctx: &Context<'_>,
+        input: CheckoutCartInput,
+    ) -> ApiResult<Checkout> {
+        let db = ctx.data_unchecked::<Db>();
+        let found = cart::get(db, viewer(ctx), input.cart_token.as_deref()).await?;
+        let lines = found
+            .lines
+            .iter()
+            .map(|l| {
+                Ok((
+                    VariantId(l.variant.id),
+                    Quantity::parse(l.item.quantity, "input.cartToken")?,
+                ))
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        let common = Common {
+            idempotency_key: &input.idempotency_key,
+            livestream_id: input.livestream_id.as_ref(),
+            address: &input.shipping_address,
+            payment_method: input.payment_method,
+            note: input.note.as_deref(),
+        };
+        let Some(cart) = found.id else {
+            return Err(AppError::invalid("input.cartToken", "the cart is empty").into());
+        };
+        let empty = lines.is_empty();
+        let req = parse_request(common, lines, "input.cartToken", Some(cart))?;
+        if empty {
+            // A retry of the checkout that emptied the cart gets it back.
+            return match service::previous(db, viewer(ctx), &req).await? {
+                Some(placed) => Ok(Checkout(placed)),
+                None => Err(AppError::invalid("input.cartToken", "the cart is empty").into()),
+            };
+        }
+        let placed = service::place_order(
+            db,
+            ctx.data_unchecked::<EventBus>(),
+            viewer(ctx),
+            &req,
+            ctx.data_unchecked::<HoldPolicy>().hold,
+            found.id,
+        )
+        .await?;
+        Ok(Checkout(placed))
+    }
+
+    /// Adds units of a variant to the viewer's cart. A guest without a
+    /// token gets a new cart; keep its `token`.
+    async fn add_cart_item(
+        &self,
+        ctx: &Context<'_>,
+        cart_token: Option<String>,
+        variant_id: ID,
+        quantity: i32,
+    ) -> ApiResult<Cart> {
+        let variant = VariantId::parse(&variant_id, "variantId")?;
+        let quantity = Quantity::parse(quantity, "quantity")?;
+        Ok(Cart(
+            cart::add_item(
+                ctx.data_unchecked::<Db>(),
+                viewer(ctx),
+                cart_token.as_deref(),
+                variant,
+                quantity,
+            )
+            .await?,
+        ))
+    }
+
+    /// Sets how many units of a variant the cart holds (1 to 1000).
+    async fn update_cart_item(
+        &self,
+        ctx: &Context<'_>,
+        cart_token: Option<String>,
+        variant_id: ID,
+        quantity: i32,
+    ) -> ApiResult<Cart> {
+        let variant = VariantId::parse(&variant_id, "variantId")?;
+        let quantity = Quantity::parse(quantity, "quantity")?;
+        Ok(Cart(
+            cart::update_item(
+                ctx.data_unchecked::<Db>(),
+                viewer(ctx),
+                cart_token.as_deref(),
+                variant,
+                quantity,
+            )
+            .await?,
+        ))
+    }
+
+    /// Takes a variant out of the cart.
+    async fn remove_cart_item(
+        &self,
+        ctx: &Context<'_>,
+        cart_token: Option<String>,
+        variant_id: ID,
+    ) -> ApiResult<Cart> {
+        let variant = VariantId::parse(&variant_id, "variantId")?;
+        Ok(Cart(
+            cart::remove_item(
+                ctx.data_unchecked::<Db>(),
+                viewer(ctx),
+                cart_token.as_deref(),
+                variant,
+            )
+            .await?,
+        ))
+    }
+
+    /// Sets a cooperative's shipping fee: `flatFeeVnd` per order, free at
+    /// or above `freeAboveVnd` (null: never free); managers and owners.
+    async fn set_shipping_policy(
+        &self,
+        ctx: &Context<'_>,
+        cooperative_id: ID,
+        flat_fee_vnd: i64,
+        free_above_vnd: Option<i64>,
+    ) -> ApiResult<Cooperative> {
+        let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
+        Ok(Cooperative(
+            service::set_shipping_policy(
+                ctx.data_unchecked::<Db>(),
+                viewer(ctx),
+                coop,
+                flat_fee_vnd,
+                free_above_vnd,
+            )
+            .await?,
+        ))
+    }
+
+    /// Marks a paid (VietQR) or confirmed (COD) order packed; the
+    /// cooperative's staff only.
+    async fn mark_order_packed(&self, ctx: &Context<'_>, order_id: ID) -> ApiResult<Order> {
+        let id = OrderId::parse(&order_id, "orderId")?;
+        Ok(Order(
+            service::mark_packed(
+                ctx.data_unchecked::<Db>(),
+                ctx.data_unchecked::<EventBus>(),
+                viewer(ctx),
+                id,
+            )
+            .await?,
+        ))
+    }
+
+    /// Hands a packed order to a carrier; the cooperative's staff only.
+    async fn ship_order(
+        &self,
+        ctx: &Context<'_>,
+        order_id: ID,
+        carrier: String,
+        tracking_number: String,
+    ) -> ApiResult<Order> {
+        let id = OrderId::parse(&order_id, "orderId")?;
+        let carrier = crate::cooperatives::inputs::required_text(&carrier, "carrier", 100)?;
+        let tracking =
+            crate::cooperatives::inputs::required_text(&tracking_number, "trackingNumber", 100)?;
+        Ok(Order(
+            service::ship(
+                ctx.data_unchecked::<Db>(),
+                ctx.data_unchecked::<EventBus>(),
+                viewer(ctx),
+                id,
+                carrier,
+                tracking,
+            )
+            .await?,
+        ))
+    }
+
+    /// Records that a shipped order arrived; the cooperative's staff only.
+    async fn mark_order_delivered(&self, ctx: &Context<'_>, order_id: ID) -> ApiResult<Order> {
+        let id = OrderId::parse(&order_id, "orderId")?;
+        Ok(Order(
+            service::mark_delivered(
+                ctx.data_unchecked::<Db>(),
+                ctx.data_unchecked::<EventBus>(),
+                viewer(ctx),
+                id,
+            )
+            .await?,
+        ))
+    }
+
+    /// Cancels an order and returns its stock: its shopper until it is
+    /// packed (a guest gives `guestPhone`, the phone the order was placed
+    /// with), its cooperative's staff until it is shipped. A paid order
+    /// becomes `REFUND_PENDING`.
+    async fn cancel_order(
+        &self,
+        ctx: &Context<'_>,
+        order_id: ID,
+        reason: String,
+        guest_phone: Option<String>,
+    ) -> ApiResult<Order> {
+        let id = OrderId::parse(&order_id, "orderId")?;
+        let reason = crate::cooperatives::inputs::required_text(&reason, "reason", 500)?;
+        let guest_phone = guest_phone
+            .as_deref()
+            .map(|p| crate::auth::inputs::PhoneNumber::parse(p, "guestPhone"))
+            .transpose()?;
+        Ok(Order(
+            service::cancel(
+                ctx.data_unchecked::<Db>(),
+                ctx.data_unchecked::<EventBus>(),
+                viewer(ctx),
+                id,
+                reason,
+                guest_phone,
+            )
+            .await?,
+        ))
+    }
+
+    /// Records the cash collected for a shipped or delivered COD order (a
+    /// shipped one becomes delivered); the cooperative's staff only.
+    async fn confirm_cash_payment(&self, ctx: &Context<'_>, order_id: ID) -> ApiResult<Order> {
+        let id = OrderId::parse(&order_id, "orderId")?;
+        Ok(Order(
+            service::confirm_cash_payment(
+                ctx.data_unchecked::<Db>(),
+                ctx.data_unchecked::<EventBus>(),
+                viewer(ctx),
+                id,
+            )
+            .await?,
+        ))
+    }
+
+    /// Records that the money of a cancelled paid order went back
+    /// (`REFUND_PENDING` → `REFUNDED`); the cooperative's staff only.
+    async fn record_refund(
+        &self,
+        ctx: &Context<'_>,
+        order_id: ID,
+        note: Option<String>,
+    ) -> ApiResult<Order> {
+        let id = OrderId::parse(&order_id, "orderId")?;
+        let note = text(note.as_deref(), "note", 500)?;
+        Ok(Order(
+            service::record_refund(
+                ctx.data_unchecked::<Db>(),
+                ctx.data_unchecked::<EventBus>(),
+                viewer(ctx),
+                id,
+                note,
+            )
+            .await?,
+        ))
+    }
+}

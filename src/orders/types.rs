@@ -1,0 +1,486 @@
+//! Orders, checkouts and carts as the API shows them, and their inputs.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use crate::catalog::types::cooperative::Cooperative;
+use crate::catalog::{ProductId, VariantId};
+use crate::config::PublicBaseUrl;
+use crate::cooperatives::CooperativeId;
+use crate::cooperatives::loaders::CooperativeLoader;
+use crate::error::{ApiResult, AppError};
+use crate::graphql::load_one;
+use crate::orders::cart::{CartLine, CartView};
+use crate::orders::loaders::{HistoryByOrder, ItemsByOrder};
+use crate::orders::service::Placed;
+use crate::orders::{CheckoutId, LivestreamId, OrderId, OrderStatus, PaymentMethod};
+
+/// Builds a VietQR payload from (bank BIN, account number, amount in đồng,
+/// memo). The payments module, a floor above, provides it through the
+/// schema's data, so that orders never import payments.
+#[derive(Clone, Copy)]
+pub struct VietQrEncoder(pub fn(&str, &str, i64, &str) -> String);
+
+/// An order: what one shopper bought from one cooperative.
+pub struct Order(pub entity::order::Model);
+
+impl Order {
+    fn status_enum(&self) -> ApiResult<OrderStatus> {
+        OrderStatus::from_db(&self.0.status).ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("unknown order status {}", self.0.status)).into()
+        })
+    }
+
+    fn method(&self) -> ApiResult<PaymentMethod> {
+        PaymentMethod::from_db(&self.0.payment_method).ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!(
+                "unknown payment method {}",
+                self.0.payment_method
+            ))
+            .into()
+        })
+    }
+}
+
+/// Where an order goes.
+#[derive(SimpleObject)]
+pub struct ShippingAddressView {
+    /// Who receives the parcel.
+    pub recipient_name: String,
+    /// The recipient's phone, in national form.
+    pub phone: String,
+    /// One of the 34 provinces and centrally-run cities.
+    pub province: String,
+    /// Commune or ward.
+    pub ward: String,
+    /// Street, hamlet (bản, thôn) and house number.
+    pub street: String,
+}
+
+#[Object]
+impl Order {
+    /// The order's id.
+    async fn id(&self) -> ID {
+        OrderId(self.0.id).to_gql()
+    }
+    /// Short and readable over the phone, e.g. `FS-7K3M9Q`.
+    async fn number(&self) -> &str {
+        &self.0.number
+    }
+    /// Where the order is in its life.
+    async fn status(&self) -> ApiResult<OrderStatus> {
+        self.status_enum()
+    }
+    /// The statuses it may move to next.
+    async fn next_statuses(&self) -> ApiResult<Vec<OrderStatus>> {
+        Ok(self.status_enum()?.next().to_vec())
+    }
+    /// The cooperative selling.
+    async fn cooperative(&self, ctx: &Context<'_>) -> ApiResult<Cooperative> {
+        load_one::<CooperativeLoader, _>(ctx, CooperativeId(self.0.cooperative_id))
+            .await?
+            .map(Cooperative)
+            .ok_or_else(|| AppError::not_found("cooperative").into())
+    }
+    /// What was bought, with names and prices as they were at placement.
+    async fn items(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrderItem>> {
+        Ok(load_one::<ItemsByOrder, _>(ctx, OrderId(self.0.id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(OrderItem)
+            .collect())
+    }
+    /// The items' total, in whole đồng.
+    async fn subtotal_vnd(&self) -> i64 {
+        self.0.subtotal_vnd
+    }
+    /// The cooperative's shipping fee for this order, in whole đồng.
+    async fn shipping_fee_vnd(&self) -> i64 {
+        self.0.shipping_fee_vnd
+    }
+    /// What the shopper pays: subtotal plus shipping, in whole đồng.
+    async fn total_vnd(&self) -> i64 {
+        self.0.total_vnd
+    }
+    /// Where it goes.
+    async fn shipping_address(&self) -> ShippingAddressView {
+        ShippingAddressView {
+            recipient_name: self.0.recipient_name.clone(),
+            phone: self.0.phone.clone(),
+            province: self.0.province.clone(),
+            ward: self.0.ward.clone(),
+            street: self.0.street.clone(),
+        }
+    }
+    /// The shopper's note to the cooperative.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// The livestream the order came from, if any.
+    async fn livestream_id(&self) -> Option<ID> {
+        self.0.livestream_id.map(|id| LivestreamId(id).to_gql())
+    }
+    /// How it is paid and where the payment stands.
+    async fn payment(&self) -> ApiResult<Payment<'_>> {
+        Ok(Payment {
+            order: &self.0,
+            method: self.method()?,
+            status: self.status_enum()?,
+        })
+    }
+    /// The carrier, once shipped.
+    async fn carrier(&self) -> Option<&str> {
+        self.0.carrier.as_deref()
+    }
+    /// The carrier's tracking number, once shipped.
+    async fn tracking_number(&self) -> Option<&str> {
+        self.0.tracking_number.as_deref()
+    }
+    /// Why it was cancelled, if it was.
+    async fn cancel_reason(&self) -> Option<&str> {
+        self.0.cancel_reason.as_deref()
+    }
+    /// True when a bank transfer did not fit the order (wrong amount, too
+    /// late) and staff should look.
+    async fn needs_review(&self) -> bool {
+        self.0.needs_review
+    }
+    /// What staff should look at.
+    async fn review_note(&self) -> Option<&str> {
+        self.0.review_note.as_deref()
+    }
+    /// Every status change: who, when, from, to, and a note.
+    async fn history(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrderHistoryEntry>> {
+        Ok(load_one::<HistoryByOrder, _>(ctx, OrderId(self.0.id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(OrderHistoryEntry)
+            .collect())
+    }
+    /// When it was placed.
+    async fn placed_at(&self) -> DateTime<Utc> {
+        self.0.placed_at
+    }
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// One line of an order.
+pub struct OrderItem(pub entity::order_item::Model);
+
+#[Object]
+impl OrderItem {
+    /// The variant bought.
+    async fn variant_id(&self) -> ID {
+        VariantId(self.0.variant_id).to_gql()
+    }
+    /// Its product.
+    async fn product_id(&self) -> ID {
+        ProductId(self.0.product_id).to_gql()
+    }
+    /// The product's name at placement.
+    async fn product_name(&self) -> &str {
+        &self.0.product_name
+    }
+    /// The variant's name at placement (e.g. "Hộp 2 kg").
+    async fn variant_name(&self) -> &str {
+        &self.0.variant_name
+    }
+    /// The price of one unit at placement, in whole đồng.
+    async fn unit_price_vnd(&self) -> i64 {
+        self.0.unit_price_vnd
+    }
+    /// Units bought.
+    async fn quantity(&self) -> i32 {
+        self.0.quantity
+    }
+    /// Unit price times quantity, in whole đồng.
+    async fn line_total_vnd(&self) -> i64 {
+        self.0.line_total_vnd
+    }
+}
+
+/// One status change of an order.
+pub struct OrderHistoryEntry(pub entity::order_event::Model);
+
+#[Object]
+impl OrderHistoryEntry {
+    /// The status before; null for the placement.
+    async fn from_status(&self) -> Option<OrderStatus> {
+        self.0.from_status.as_deref().and_then(OrderStatus::from_db)
+    }
+    /// The status after.
+    async fn to_status(&self) -> Option<OrderStatus> {
+        OrderStatus::from_db(&self.0.to_status)
+    }
+    /// Who made the change; null for the system (payment, hold expiry) or a guest.
+    async fn actor_id(&self) -> Option<ID> {
+        self.0.actor_id.map(|id| crate::auth::UserId(id).to_gql())
+    }
+    /// Why, or what came with it (a reason, a tracking number).
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// When.
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Where an order's payment stands.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PaymentStatus {
+    /// A VietQR transfer is expected.
+    AwaitingTransfer,
+    /// Cash is collected on delivery.
+    AwaitingCash,
+    /// The money arrived.
+    Paid,
+    /// The order was cancelled after payment; the money must go back.
+    RefundPending,
+    /// The money went back.
+    Refunded,
+    /// Cancelled before any payment.
+    Cancelled,
+}
+
+/// How an order is paid.
+pub struct Payment<'a> {
+    order: &'a entity::order::Model,
+    method: PaymentMethod,
+    status: OrderStatus,
+}
+
+/// What a shopper's banking app needs to pay an order: the VietQR payload
+/// and a picture of it.
+#[derive(SimpleObject)]
+pub struct VietQr {
+    /// The NAPAS VietQR (EMVCo) string, for apps that draw their own code.
+    pub payload: String,
+    /// A PNG of the code (`.svg` beside it for vector).
+    pub image_url: String,
+}
+
+#[Object]
+impl Payment<'_> {
+    /// VietQR transfer or cash on delivery.
+    async fn method(&self) -> PaymentMethod {
+        self.method
+    }
+    /// Where the payment stands.
+    async fn status(&self) -> PaymentStatus {
+        match (self.status, self.order.paid_at.is_some(), self.method) {
+            (OrderStatus::RefundPending, _, _) => PaymentStatus::RefundPending,
+            (OrderStatus::Refunded, _, _) => PaymentStatus::Refunded,
+            (_, true, _) => PaymentStatus::Paid,
+            (OrderStatus::Cancelled, false, _) => PaymentStatus::Cancelled,
+            (_, false, PaymentMethod::Vietqr) => PaymentStatus::AwaitingTransfer,
+            (_, false, PaymentMethod::Cod) => PaymentStatus::AwaitingCash,
+        }
+    }
+    /// What to pay, in whole đồng: the order's total.
+    async fn amount_vnd(&self) -> i64 {
+        self.order.total_vnd
+    }
+    /// What to write in the transfer's memo: the order number without its dash.
+    async fn memo(&self) -> &str {
+        &self.order.payment_memo
+    }
+    /// When an unpaid VietQR order is cancelled and its stock released.
+    async fn due_at(&self) -> Option<DateTime<Utc>> {
+        self.order.payment_due_at
+    }
+    /// When the money arrived.
+    async fn paid_at(&self) -> Option<DateTime<Utc>> {
+        self.order.paid_at
+    }
+    /// When a refund was recorded.
+    async fn refunded_at(&self) -> Option<DateTime<Utc>> {
+        self.order.refunded_at
+    }
+    /// The code to scan, while a VietQR transfer is awaited; null otherwise.
+    async fn vietqr(&self, ctx: &Context<'_>) -> Option<VietQr> {
+        if self.method != PaymentMethod::Vietqr || self.status != OrderStatus::PendingPayment {
+            return None;
+        }
+        let (Some(bin), Some(account)) = (
+            self.order.bank_bin.as_deref(),
+            self.order.bank_account_number.as_deref(),
+        ) else {
+            return None;
+        };
+        let encode = ctx.data_opt::<VietQrEncoder>()?;
+        let base = ctx
+            .data_opt::<PublicBaseUrl>()
+            .map(|b| b.0.as_str())
+            .unwrap_or_default();
+        Some(VietQr {
+            payload: (encode.0)(bin, account, self.order.total_vnd, &self.order.payment_memo),
+            image_url: format!("{base}/payments/{}/vietqr.png", self.order.number),
+        })
+    }
+}
+
+/// What one `placeOrder` or `checkoutCart` made: one order per cooperative.
+pub struct Checkout(pub Placed);
+
+#[Object]
+impl Checkout {
+    /// The checkout's id.
+    async fn id(&self) -> ID {
+        CheckoutId(self.0.checkout.id).to_gql()
+    }
+    /// The idempotency key it was placed with.
+    async fn idempotency_key(&self) -> &str {
+        &self.0.checkout.idempotency_key
+    }
+    /// One order per cooperative.
+    async fn orders(&self) -> Vec<Order> {
+        self.0.orders.iter().cloned().map(Order).collect()
+    }
+    /// The sum of the orders' totals, in whole đồng.
+    async fn total_vnd(&self) -> i64 {
+        self.0.orders.iter().map(|o| o.total_vnd).sum()
+    }
+    /// When it was placed.
+    async fn placed_at(&self) -> DateTime<Utc> {
+        self.0.checkout.created_at
+    }
+}
+
+/// A shopper's cart, priced now (prices are settled only at checkout).
+pub struct Cart(pub CartView);
+
+#[Object]
+impl Cart {
+    /// A guest's cart token: keep it and send it back to reach this cart.
+    /// Null for a signed-in shopper's cart.
+    async fn token(&self) -> Option<&str> {
+        self.0.token.as_deref()
+    }
+    /// What is in it, oldest first.
+    async fn items(&self) -> Vec<CartItem> {
+        self.0.lines.iter().cloned().map(CartItem).collect()
+    }
+    /// The items at today's prices, in whole đồng (shipping comes at checkout).
+    async fn subtotal_vnd(&self) -> i64 {
+        self.0
+            .lines
+            .iter()
+            .map(|l| l.variant.price_vnd * i64::from(l.item.quantity))
+            .sum()
+    }
+}
+
+/// A variant and quantity in a cart.
+pub struct CartItem(pub CartLine);
+
+#[Object]
+impl CartItem {
+    /// The variant.
+    async fn variant_id(&self) -> ID {
+        VariantId(self.0.variant.id).to_gql()
+    }
+    /// Its product.
+    async fn product_id(&self) -> ID {
+        ProductId(self.0.product.id).to_gql()
+    }
+    /// The product's name.
+    async fn product_name(&self) -> &str {
+        &self.0.product.name
+    }
+    /// The variant's name.
+    async fn variant_name(&self) -> &str {
+        &self.0.variant.name
+    }
+    /// The price of one unit today, in whole đồng.
+    async fn unit_price_vnd(&self) -> i64 {
+        self.0.variant.price_vnd
+    }
+    /// Units wanted.
+    async fn quantity(&self) -> i32 {
+        self.0.item.quantity
+    }
+    /// False when the variant is off sale or has too little stock now.
+    async fn available(&self) -> bool {
+        self.0.available()
+    }
+}
+
+/// One line of an order request.
+#[derive(InputObject)]
+pub struct OrderItemInput {
+    /// The variant to buy.
+    pub variant_id: ID,
+    /// Units: 1 to 1000.
+    pub quantity: i32,
+}
+
+/// Where to deliver. Every field is required; they are nullable in the
+/// schema only so that a missing one is a `BAD_USER_INPUT` naming it
+/// rather than a bare validation failure.
+#[derive(InputObject)]
+pub struct ShippingAddressInput {
+    /// Who receives the parcel (required).
+    pub recipient_name: Option<String>,
+    /// A Vietnamese phone number; a guest's orders are found by it (required).
+    pub phone: Option<String>,
+    /// One of the 34 provinces and centrally-run cities (required).
+    pub province: Option<String>,
+    /// Commune or ward (required).
+    pub ward: Option<String>,
+    /// Street, hamlet and house number (required).
+    pub street: Option<String>,
+}
+
+/// An order request; prices and totals are the server's.
+#[derive(InputObject)]
+pub struct PlaceOrderInput {
+    /// A key the client makes per order attempt (a UUID): sending the same
+    /// request again with it returns the same checkout.
+    pub idempotency_key: String,
+    /// What to buy; lines of several cooperatives make several orders.
+    pub items: Vec<OrderItemInput>,
+    /// The livestream the shopper bought from, if any.
+    pub livestream_id: Option<ID>,
+    /// Where to deliver.
+    pub shipping_address: ShippingAddressInput,
+    /// How to pay.
+    pub payment_method: PaymentMethod,
+    /// A note to the cooperative.
+    pub note: Option<String>,
+}
+
+/// Checking out the viewer's cart.
+#[derive(InputObject)]
+pub struct CheckoutCartInput {
+    /// A guest's cart token (ignored for a signed-in shopper).
+    pub cart_token: Option<String>,
+    /// As in `placeOrder`.
+    pub idempotency_key: String,
+    /// The livestream the shopper bought from, if any.
+    pub livestream_id: Option<ID>,
+    /// Where to deliver.
+    pub shipping_address: ShippingAddressInput,
+    /// How to pay.
+    pub payment_method: PaymentMethod,
+    /// A note to the cooperative.
+    pub note: Option<String>,
+}
+
+/// Filters of a cooperative's order list.
+#[derive(InputObject, Default)]
+pub struct OrderFilterInput {
+    /// Only orders in this status.
+    pub status: Option<OrderStatus>,
+    /// Only orders from this livestream.
+    pub livestream_id: Option<ID>,
+    /// Placed at or after this time.
+    pub placed_from: Option<DateTime<Utc>>,
+    /// Placed before this time.
+    pub placed_to: Option<DateTime<Utc>>,
+}

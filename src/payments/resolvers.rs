@@ -1,0 +1,80 @@
+//! Payment queries and mutations for staff: thin, over
+//! [`crate::payments::service`].
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, Object};
+
+use crate::auth::viewer;
+use crate::db::Db;
+use crate::error::ApiResult;
+use crate::events::EventBus;
+use crate::graphql::Total;
+use crate::graphql::pagination::{Page, encode_cursor};
+use crate::orders::OrderId;
+use crate::orders::types::Order;
+use crate::payments::TransferId;
+use crate::payments::service;
+use crate::payments::types::{AssignTransferPayload, BankTransfer};
+
+/// Payment queries.
+#[derive(Default)]
+pub struct PaymentQuery;
+
+#[Object]
+impl PaymentQuery {
+    /// Bank transfers whose memo matched no order, newest first; admins only.
+    #[graphql(
+        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
+    )]
+    async fn unmatched_transfers(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Connection<String, BankTransfer, Total>> {
+        let page = Page::parse(first, after.as_deref())?;
+        let (rows, has_next, total) =
+            service::unmatched(ctx.data_unchecked::<Db>(), viewer(ctx), &page).await?;
+        let mut conn = Connection::with_additional_fields(
+            page.after.is_some(),
+            has_next,
+            Total { total_count: total },
+        );
+        conn.edges.extend(
+            rows.into_iter()
+                .map(|t| Edge::new(encode_cursor(&t.id), BankTransfer(t))),
+        );
+        Ok(conn)
+    }
+}
+
+/// Payment mutations.
+#[derive(Default)]
+pub struct PaymentMutation;
+
+#[Object]
+impl PaymentMutation {
+    /// Assigns an unmatched transfer to the order it was meant for, which
+    /// it pays; admins only. The order must await exactly that amount.
+    async fn assign_transfer(
+        &self,
+        ctx: &Context<'_>,
+        transfer_id: ID,
+        order_id: ID,
+    ) -> ApiResult<AssignTransferPayload> {
+        let transfer = TransferId::parse(&transfer_id, "transferId")?;
+        let order = OrderId::parse(&order_id, "orderId")?;
+        let (transfer, order) = service::assign(
+            ctx.data_unchecked::<Db>(),
+            ctx.data_unchecked::<EventBus>(),
+            viewer(ctx),
+            transfer,
+            order,
+        )
+        .await?;
+        Ok(AssignTransferPayload {
+            transfer: BankTransfer(transfer),
+            order: Order(order),
+        })
+    }
+}

@@ -1,0 +1,60 @@
+//! Bank transfers as the API shows them.
+
+use async_graphql::{ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use crate::orders::OrderId;
+use crate::orders::types::Order;
+use crate::payments::{TransferId, TransferOutcome};
+
+/// A transfer notice the bank sent, and what became of it.
+pub struct BankTransfer(pub entity::bank_transfer::Model);
+
+#[Object]
+impl BankTransfer {
+    /// The transfer's id.
+    async fn id(&self) -> ID {
+        TransferId(self.0.id).to_gql()
+    }
+    /// The bank's id of the transaction.
+    async fn transaction_id(&self) -> &str {
+        &self.0.transaction_id
+    }
+    /// The account that received it.
+    async fn account_number(&self) -> &str {
+        &self.0.account_number
+    }
+    /// The amount, in whole đồng.
+    async fn amount_vnd(&self) -> i64 {
+        self.0.amount_vnd
+    }
+    /// The memo as the bank delivered it.
+    async fn memo(&self) -> &str {
+        &self.0.memo
+    }
+    /// When the bank says it happened.
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+    /// When the notice arrived here.
+    async fn received_at(&self) -> DateTime<Utc> {
+        self.0.received_at
+    }
+    /// What became of it.
+    async fn outcome(&self) -> Option<TransferOutcome> {
+        TransferOutcome::from_db(&self.0.outcome)
+    }
+    /// The order it was matched or assigned to.
+    async fn order_id(&self) -> Option<ID> {
+        self.0.order_id.map(|id| OrderId(id).to_gql())
+    }
+}
+
+/// A transfer assigned to an order, and the order now paid.
+#[derive(SimpleObject)]
+pub struct AssignTransferPayload {
+    /// The transfer, now `ASSIGNED`.
+    pub transfer: BankTransfer,
+    /// The order, now `PAID`.
+    pub order: Order,
+}
