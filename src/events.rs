@@ -18,6 +18,19 @@ pub enum Event {
         cooperative_id: Uuid,
         livestream_id: Option<Uuid>,
     },
+    /// A livestream went live.
+    LivestreamStarted { livestream_id: Uuid },
+    /// A livestream ended.
+    LivestreamEnded { livestream_id: Uuid },
+    /// A product was pinned in a live show.
+    ProductPinned {
+        livestream_id: Uuid,
+        product_id: Uuid,
+    },
+    /// The pinned product was unpinned.
+    ProductUnpinned { livestream_id: Uuid },
+    /// The number of viewers of a show changed.
+    ViewerCountChanged { livestream_id: Uuid, viewers: i32 },
     /// An order moved from one status to another.
     OrderStatusChanged {
         order_id: Uuid,

@@ -2,7 +2,7 @@
 //! operation limits. The only module that knows every domain.
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::auth::loaders::RolesByUser;
 use crate::auth::resolvers::{AuthMutation, AuthQuery};
@@ -21,6 +21,7 @@ use crate::events::EventBus;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
 use crate::livestream::loaders::LineupLoader;
+use crate::livestream::realtime::{LivestreamSubscription, Viewers};
 use crate::livestream::resolvers::{LivestreamMutation, LivestreamQuery};
 use crate::media::attachments::GalleryLoader;
 use crate::media::loaders::MediaAssetLoader;
@@ -58,19 +59,27 @@ pub struct Mutation(
     LivestreamMutation,
 );
 
-/// The schema served at `/graphql`.
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+/// Every subscription (over WebSocket at `/graphql`).
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(LivestreamSubscription);
 
-fn builder(limits: &GraphqlLimits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_directives(limits.max_directives)
-        .extension(OperationLimits {
-            max_aliases: limits.max_aliases,
-            max_directives: limits.max_directives,
-        })
-        .extension(RecordOperationName);
+/// The schema served at `/graphql`.
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
+
+fn builder(limits: &GraphqlLimits) -> SchemaBuilder<Query, Mutation, Subscription> {
+    let builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .limit_directives(limits.max_directives)
+    .extension(OperationLimits {
+        max_aliases: limits.max_aliases,
+        max_directives: limits.max_directives,
+    })
+    .extension(RecordOperationName);
     if limits.introspection {
         builder
     } else {
@@ -91,6 +100,7 @@ pub fn build(
         .data(keys)
         .data(storage)
         .data(bus)
+        .data(std::sync::Arc::new(Viewers::default()))
         .data(HoldPolicy {
             hold: config.payments.hold,
             sweep_interval: config.payments.sweep_interval,
@@ -116,32 +126,40 @@ pub fn sdl() -> String {
 /// Adds what belongs to one request: who is asking and fresh DataLoaders
 /// (so nothing is cached from one request to the next).
 pub fn per_request(
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     db: &Db,
     viewer: Viewer,
     operation: OperationName,
 ) -> async_graphql::Request {
+    request.data = request_data(db, viewer);
+    request.data.insert(operation);
     request
-        .data(viewer)
-        .data(operation)
-        .data(DataLoader::new(RolesByUser(db.clone()), tokio::spawn))
-        .data(DataLoader::new(CooperativeLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(MembershipLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(ProductLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(VariantsByProduct(db.clone()), tokio::spawn))
-        .data(DataLoader::new(
-            OriginStoryByProduct(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(LotsByProduct(db.clone()), tokio::spawn))
-        .data(DataLoader::new(BadgesByProduct(db.clone()), tokio::spawn))
-        .data(DataLoader::new(
-            BadgesByCooperative(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(MediaAssetLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(ItemsByOrder(db.clone()), tokio::spawn))
-        .data(DataLoader::new(HistoryByOrder(db.clone()), tokio::spawn))
-        .data(DataLoader::new(GalleryLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(LineupLoader(db.clone()), tokio::spawn))
+}
+
+/// The data of one request, or of one WebSocket connection: the viewer and
+/// a DataLoader for every relation.
+pub fn request_data(db: &Db, viewer: Viewer) -> async_graphql::Data {
+    let mut data = async_graphql::Data::default();
+    data.insert(viewer);
+    data.insert(DataLoader::new(RolesByUser(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(CooperativeLoader(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(MembershipLoader(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(ProductLoader(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(VariantsByProduct(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(
+        OriginStoryByProduct(db.clone()),
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(LotsByProduct(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(BadgesByProduct(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(
+        BadgesByCooperative(db.clone()),
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(MediaAssetLoader(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(ItemsByOrder(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(HistoryByOrder(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(GalleryLoader(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(LineupLoader(db.clone()), tokio::spawn));
+    data
 }

@@ -14,7 +14,7 @@ use std::time::Instant;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{ErrorExtensionValues, Variables};
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Map, Value, json};
@@ -231,13 +231,22 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     }
 }
 
-/// `GET /graphql`: GraphiQL for a browser, or a query from the query string.
-pub async fn get(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(qs): Query<HashMap<String, String>>,
-) -> Response {
-    if !qs.contains_key("query") && accepts_html(&headers) {
+/// `GET /graphql`: a WebSocket for subscriptions, GraphiQL for a browser,
+/// or a query from the query string.
+pub async fn get(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+    if super::subscriptions::is_upgrade(req.headers()) {
+        return super::subscriptions::upgrade(state, req).await;
+    }
+    let (mut parts, _) = req.into_parts();
+    let qs = match Query::<HashMap<String, String>>::from_request_parts(&mut parts, &state).await {
+        Ok(Query(qs)) => qs,
+        Err(rejection) => return rejection.into_response(),
+    };
+    get_query(&state, &parts.headers, qs).await
+}
+
+async fn get_query(state: &AppState, headers: &HeaderMap, qs: HashMap<String, String>) -> Response {
+    if !qs.contains_key("query") && accepts_html(headers) {
         return Html(
             async_graphql::http::GraphiQLSource::build()
                 .endpoint("/graphql")
@@ -247,7 +256,7 @@ pub async fn get(
         )
         .into_response();
     }
-    let Some(format) = negotiate(&headers) else {
+    let Some(format) = negotiate(headers) else {
         return not_acceptable();
     };
     let params = match params_from_query_string(qs) {
@@ -278,7 +287,7 @@ pub async fn get(
             }
         }
     }
-    execute(&state, &headers, params, format, "GET").await
+    execute(state, headers, params, format, "GET").await
 }
 
 /// The argument named by async-graphql's coercion error

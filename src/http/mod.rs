@@ -4,6 +4,7 @@
 pub mod graphql;
 mod health;
 mod payments;
+mod subscriptions;
 mod trace;
 
 use std::sync::Arc;

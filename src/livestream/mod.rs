@@ -4,6 +4,7 @@
 //! this module and on orders.)
 
 pub mod loaders;
+pub mod realtime;
 pub mod resolvers;
 pub mod service;
 pub mod types;

@@ -9,6 +9,7 @@ use crate::catalog::ProductId;
 use crate::cooperatives::CooperativeId;
 use crate::db::Db;
 use crate::error::{ApiResult, AppError, AppResult};
+use crate::events::{Event, EventBus};
 use crate::graphql::Total;
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::livestream::service::{
@@ -20,6 +21,11 @@ use crate::livestream::types::{
 use crate::livestream::{LivestreamId, LivestreamStatus};
 use crate::media::MediaAssetId;
 use crate::text::single_line;
+
+/// Tells subscribers, once the change is committed.
+fn publish(ctx: &Context<'_>, event: Event) {
+    ctx.data_unchecked::<EventBus>().publish(event);
+}
 
 fn url(raw: &str, field: &str) -> AppResult<String> {
     let url = raw.trim();
@@ -216,29 +222,39 @@ impl LivestreamMutation {
     /// Goes live (from scheduled).
     async fn start_livestream(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Livestream> {
         let id = LivestreamId::parse(&id, "id")?;
-        Ok(Livestream(
-            service::transition(
-                ctx.data_unchecked::<Db>(),
-                viewer(ctx),
-                id,
-                LivestreamStatus::Live,
-            )
-            .await?,
-        ))
+        let show = service::transition(
+            ctx.data_unchecked::<Db>(),
+            viewer(ctx),
+            id,
+            LivestreamStatus::Live,
+        )
+        .await?;
+        publish(
+            ctx,
+            Event::LivestreamStarted {
+                livestream_id: id.0,
+            },
+        );
+        Ok(Livestream(show))
     }
 
     /// Ends a live show (and unpins its product).
     async fn end_livestream(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Livestream> {
         let id = LivestreamId::parse(&id, "id")?;
-        Ok(Livestream(
-            service::transition(
-                ctx.data_unchecked::<Db>(),
-                viewer(ctx),
-                id,
-                LivestreamStatus::Ended,
-            )
-            .await?,
-        ))
+        let show = service::transition(
+            ctx.data_unchecked::<Db>(),
+            viewer(ctx),
+            id,
+            LivestreamStatus::Ended,
+        )
+        .await?;
+        publish(
+            ctx,
+            Event::LivestreamEnded {
+                livestream_id: id.0,
+            },
+        );
+        Ok(Livestream(show))
     }
 
     /// Cancels a show that has not gone live.
@@ -311,17 +327,28 @@ impl LivestreamMutation {
     ) -> ApiResult<Livestream> {
         let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
         let product = ProductId::parse(&product_id, "productId")?;
-        Ok(Livestream(
-            service::pin(ctx.data_unchecked::<Db>(), viewer(ctx), id, product).await?,
-        ))
+        let show = service::pin(ctx.data_unchecked::<Db>(), viewer(ctx), id, product).await?;
+        publish(
+            ctx,
+            Event::ProductPinned {
+                livestream_id: id.0,
+                product_id: product.0,
+            },
+        );
+        Ok(Livestream(show))
     }
 
     /// Unpins the pinned product.
     async fn unpin_product(&self, ctx: &Context<'_>, livestream_id: ID) -> ApiResult<Livestream> {
         let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
-        Ok(Livestream(
-            service::unpin(ctx.data_unchecked::<Db>(), viewer(ctx), id).await?,
-        ))
+        let show = service::unpin(ctx.data_unchecked::<Db>(), viewer(ctx), id).await?;
+        publish(
+            ctx,
+            Event::ProductUnpinned {
+                livestream_id: id.0,
+            },
+        );
+        Ok(Livestream(show))
     }
 
     /// Sets the recording of an ended show: a ready LIVESTREAM_REPLAY asset and/or the platform's URL.

@@ -100,6 +100,10 @@ impl Livestream {
     async fn peak_viewers(&self) -> i32 {
         self.0.peak_viewers
     }
+    /// Viewers subscribed to its events now (on this server).
+    async fn viewers(&self, ctx: &Context<'_>) -> i32 {
+        crate::livestream::realtime::viewers_now(ctx, self.0.id)
+    }
 }
 
 /// A show to schedule.

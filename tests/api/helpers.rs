@@ -342,3 +342,19 @@ pub fn png_photo(width: u32, height: u32) -> Vec<u8> {
         .expect("png encodes");
     out.into_inner()
 }
+
+impl TestApp {
+    /// Serves the same app on a random local port too (for WebSockets);
+    /// returns its address.
+    pub async fn listen(&self) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let router = self.router.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        addr
+    }
+}

@@ -18,5 +18,6 @@ mod media;
 mod migrations;
 mod orders;
 mod payments;
+mod realtime;
 mod schema_file;
 mod shutdown;

@@ -1,0 +1,182 @@
+//! Subscriptions over WebSocket: both protocols, events of a show as they
+//! happen, viewer counts, and refusals.
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::helpers::TestApp;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(addr: std::net::SocketAddr, protocol: &str, init: Value) -> Socket {
+    let mut req = format!("ws://{addr}/graphql")
+        .into_client_request()
+        .expect("request");
+    req.headers_mut()
+        .insert("sec-websocket-protocol", protocol.parse().expect("header"));
+    let (mut ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("connects");
+    ws.send(Message::text(
+        json!({ "type": "connection_init", "payload": init }).to_string(),
+    ))
+    .await
+    .expect("init");
+    ws
+}
+
+async fn next(ws: &mut Socket) -> Value {
+    loop {
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+            .await
+            .expect("a message within 5 s")
+            .expect("open")
+            .expect("readable");
+        if let Message::Text(text) = msg {
+            let v: Value = serde_json::from_str(&text).expect("json");
+            if v["type"] != "ka" && v["type"] != "ping" {
+                return v;
+            }
+        }
+    }
+}
+
+const EVENTS: &str = "subscription($id: ID!) { livestreamEvents(livestreamId: $id) { __typename ... on ProductPinned { product { name variants { priceVnd stock } } } ... on ViewerCountChanged { viewers } ... on OrderPlaced { message } } }";
+
+#[tokio::test]
+async fn viewers_receive_a_shows_events_as_they_happen() {
+    let app = TestApp::spawn().await;
+    let owner = app.register("owner@htx.vn").await;
+    let coop = app.cooperative(&owner, "HTX Xoài").await;
+    let (product, _) = app.product(&owner, &coop, "Xoài tròn", 120_000, 10).await;
+    let show = app
+        .gql_as(
+            Some(&owner.access),
+            "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }",
+            json!({ "i": { "cooperativeId": coop, "title": "Xoài chín", "platform": "IN_APP", "hostName": "Hoa", "scheduledStartAt": "2026-12-01T12:00:00Z", "productIds": [product] } }),
+        )
+        .await;
+    let show = show.data()["scheduleLivestream"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let addr = app.listen().await;
+
+    let mut ws = connect(addr, "graphql-transport-ws", json!({})).await;
+    assert_eq!(next(&mut ws).await["type"], "connection_ack");
+    ws.send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": EVENTS, "variables": { "id": show } } }).to_string()))
+        .await
+        .expect("subscribe");
+    let first = next(&mut ws).await;
+    assert_eq!(
+        first["payload"]["data"]["livestreamEvents"],
+        json!({ "__typename": "ViewerCountChanged", "viewers": 1 })
+    );
+
+    // The legacy protocol works too, and counts as a second viewer.
+    let mut legacy = connect(
+        addr,
+        "graphql-ws",
+        json!({ "Authorization": format!("Bearer {}", owner.access) }),
+    )
+    .await;
+    assert_eq!(next(&mut legacy).await["type"], "connection_ack");
+    legacy
+        .send(Message::text(json!({ "id": "a", "type": "start", "payload": { "query": EVENTS, "variables": { "id": show } } }).to_string()))
+        .await
+        .expect("start");
+    let seen = next(&mut legacy).await;
+    assert_eq!(seen["type"], "data");
+    assert_eq!(
+        next(&mut ws).await["payload"]["data"]["livestreamEvents"]["viewers"],
+        2
+    );
+
+    let t = Some(owner.access.as_str());
+    app.gql_as(
+        t,
+        "mutation($id: ID!) { startLivestream(id: $id) { status } }",
+        json!({ "id": show }),
+    )
+    .await
+    .data();
+    assert_eq!(
+        next(&mut ws).await["payload"]["data"]["livestreamEvents"]["__typename"],
+        "LivestreamStarted"
+    );
+    app.gql_as(
+        t,
+        "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { id } }",
+        json!({ "l": show, "p": product }),
+    )
+    .await
+    .data();
+    let pinned = next(&mut ws).await;
+    let pinned = &pinned["payload"]["data"]["livestreamEvents"];
+    assert_eq!(pinned["__typename"], "ProductPinned");
+    assert_eq!(pinned["product"]["name"], "Xoài tròn");
+    assert_eq!(pinned["product"]["variants"][0]["priceVnd"], 120000);
+
+    // The second viewer leaves; the first hears the count drop.
+    drop(legacy);
+    assert_eq!(
+        next(&mut ws).await["payload"]["data"]["livestreamEvents"]["viewers"],
+        1
+    );
+    let peak = app
+        .gql(
+            "query($id: ID!) { livestream(id: $id) { peakViewers } }",
+            json!({ "id": show }),
+        )
+        .await;
+    assert_eq!(peak.data()["livestream"]["peakViewers"], 2);
+}
+
+#[tokio::test]
+async fn an_unknown_show_fails_that_subscription_only_and_a_bad_token_refuses_the_connection() {
+    let app = TestApp::spawn().await;
+    let addr = app.listen().await;
+    let mut ws = connect(addr, "graphql-transport-ws", json!({})).await;
+    assert_eq!(next(&mut ws).await["type"], "connection_ack");
+    let unknown = uuid::Uuid::new_v4().to_string();
+    ws.send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": EVENTS, "variables": { "id": unknown } } }).to_string()))
+        .await
+        .expect("subscribe");
+    let err = next(&mut ws).await;
+    assert_eq!(err["type"], "next", "{err}");
+    assert_eq!(
+        err["payload"]["errors"][0]["extensions"]["code"],
+        "NOT_FOUND"
+    );
+    // The connection still serves other subscriptions.
+    ws.send(Message::text(json!({ "id": "2", "type": "subscribe", "payload": { "query": "subscription { myOrderUpdates { status } }" } }).to_string()))
+        .await
+        .expect("subscribe");
+    let mut err = next(&mut ws).await;
+    while err["id"] != "2" {
+        err = next(&mut ws).await;
+    }
+    assert_eq!(
+        err["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{err}"
+    );
+
+    let mut bad = connect(
+        addr,
+        "graphql-transport-ws",
+        json!({ "Authorization": "Bearer forged" }),
+    )
+    .await;
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(5), bad.next())
+        .await
+        .expect("answers");
+    match closed {
+        Some(Ok(Message::Close(Some(frame)))) => {
+            assert!(frame.reason.contains("invalid"), "{frame:?}")
+        }
+        other => panic!("expected the connection to be closed, got {other:?}"),
+    }
+}
