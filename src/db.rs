@@ -106,10 +106,9 @@ impl Db {
         Ok(WriteTxn { txn, _gate: gate })
     }
 
-    /// A custom SQL expression written with `?` placeholders, made right for
-    /// this database (PostgreSQL numbers them `$1`, `$2`…).
-    pub fn expr(&self, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::sea_query::SimpleExpr {
-        let sql = match self.backend() {
+    /// `sql` written with `?` placeholders, numbered `$1`, `$2`… for PostgreSQL.
+    fn placeholders(&self, sql: &str) -> String {
+        match self.backend() {
             DbBackend::Postgres => {
                 let mut out = String::with_capacity(sql.len() + 8);
                 let mut n = 0;
@@ -125,8 +124,19 @@ impl Db {
                 out
             }
             _ => sql.to_owned(),
-        };
-        sea_orm::sea_query::Expr::cust_with_values(sql, values)
+        }
+    }
+
+    /// A custom SQL expression written with `?` placeholders, made right for
+    /// this database.
+    pub fn expr(&self, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::sea_query::SimpleExpr {
+        sea_orm::sea_query::Expr::cust_with_values(self.placeholders(sql), values)
+    }
+
+    /// A whole SQL statement written with `?` placeholders (reports and
+    /// aggregates that the query builder does not say as plainly).
+    pub fn statement(&self, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
+        sea_orm::Statement::from_sql_and_values(self.backend(), self.placeholders(sql), values)
     }
 
     /// Checks that the database answers.

@@ -7,6 +7,7 @@ pub mod loaders;
 pub mod realtime;
 pub mod resolvers;
 pub mod service;
+pub mod stats;
 pub mod types;
 
 crate::typed_id!(

@@ -108,6 +108,26 @@ impl LivestreamQuery {
         page_of(ctx, filter, first, after).await
     }
 
+    /// What a cooperative's shows that started in `[from, to)` sold; its staff only.
+    async fn cooperative_livestream_stats(
+        &self,
+        ctx: &Context<'_>,
+        cooperative_id: ID,
+        from: chrono::DateTime<Utc>,
+        to: chrono::DateTime<Utc>,
+    ) -> ApiResult<crate::livestream::types::LivestreamStats> {
+        let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
+        let sales = crate::livestream::stats::for_cooperative(
+            ctx.data_unchecked::<Db>(),
+            viewer(ctx),
+            coop,
+            from,
+            to,
+        )
+        .await?;
+        Ok(crate::livestream::types::LivestreamStats(sales))
+    }
+
     /// Shows live now.
     #[graphql(
         complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"

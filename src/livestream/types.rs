@@ -100,6 +100,17 @@ impl Livestream {
     async fn peak_viewers(&self) -> i32 {
         self.0.peak_viewers
     }
+    /// What the show sold (cancelled and refunded orders excluded); its
+    /// cooperative's staff only.
+    async fn stats(&self, ctx: &Context<'_>) -> ApiResult<LivestreamStats> {
+        let sales = crate::livestream::stats::for_show(
+            ctx.data_unchecked::<crate::db::Db>(),
+            crate::auth::viewer(ctx),
+            LivestreamId(self.0.id),
+        )
+        .await?;
+        Ok(LivestreamStats(sales))
+    }
     /// Viewers subscribed to its events now (on this server).
     async fn viewers(&self, ctx: &Context<'_>) -> i32 {
         crate::livestream::realtime::viewers_now(ctx, self.0.id)
@@ -150,4 +161,61 @@ pub struct LivestreamFilterInput {
     pub from: Option<DateTime<Utc>>,
     /// Scheduled to start before.
     pub to: Option<DateTime<Utc>>,
+}
+
+/// Sales of one show, or of a cooperative's shows over a period.
+pub struct LivestreamStats(pub crate::livestream::stats::Sales);
+
+#[Object]
+impl LivestreamStats {
+    /// Orders placed from the show(s).
+    async fn orders(&self) -> i64 {
+        self.0.orders
+    }
+    /// Units sold.
+    async fn units_sold(&self) -> i64 {
+        self.0.units
+    }
+    /// Revenue in đồng, goods only (shipping excluded).
+    async fn revenue_vnd(&self) -> i64 {
+        self.0.revenue_vnd
+    }
+    /// The most viewers at once (summed over shows for a period).
+    async fn peak_viewers(&self) -> i64 {
+        self.0.peak_viewers
+    }
+    /// Orders per peak viewer.
+    async fn conversion_rate(&self) -> f64 {
+        self.0.conversion_rate()
+    }
+    /// Sales per product, best first.
+    async fn by_product(&self) -> Vec<ProductSalesView> {
+        self.0
+            .by_product
+            .iter()
+            .cloned()
+            .map(ProductSalesView)
+            .collect()
+    }
+}
+
+/// What one product sold.
+pub struct ProductSalesView(pub crate::livestream::stats::ProductSales);
+
+#[Object]
+impl ProductSalesView {
+    /// The product.
+    async fn product(&self, ctx: &Context<'_>) -> ApiResult<Option<Product>> {
+        Ok(load_one::<ProductLoader, _>(ctx, self.0.product)
+            .await?
+            .map(Product))
+    }
+    /// Units sold.
+    async fn units_sold(&self) -> i64 {
+        self.0.units
+    }
+    /// Revenue in đồng.
+    async fn revenue_vnd(&self) -> i64 {
+        self.0.revenue_vnd
+    }
 }

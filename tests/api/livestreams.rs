@@ -262,3 +262,84 @@ async fn shows_are_listed_live_now_upcoming_and_by_product() {
         .await;
     assert_eq!(unknown.code(), "NOT_FOUND");
 }
+
+#[tokio::test]
+async fn a_show_counts_the_sales_it_brought_without_cancelled_orders() {
+    let app = TestApp::spawn().await;
+    let (owner, coop, id, xoai, _) = show(&app).await;
+    let t = Some(owner.access.as_str());
+    app.gql_as(t, &mutation("startLivestream"), json!({ "id": id }))
+        .await
+        .data();
+    let variants = app
+        .gql(
+            "query($p: ID) { product(id: $p) { variants { id } } }",
+            json!({ "p": xoai }),
+        )
+        .await;
+    let variant = variants.data()["product"]["variants"][0]["id"]
+        .as_str()
+        .expect("variant")
+        .to_owned();
+    let place = |qty: i64| {
+        let mut input = crate::orders::order_input(
+            &uuid::Uuid::new_v4().to_string(),
+            &[(variant.as_str(), qty)],
+            "COD",
+            "0912345678",
+        );
+        input["livestreamId"] = json!(id);
+        input
+    };
+    let mut order_ids = Vec::new();
+    for qty in [2, 3] {
+        let res = app
+            .gql(crate::orders::PLACE, json!({ "i": place(qty) }))
+            .await;
+        order_ids.push(
+            res.data()["placeOrder"]["orders"][0]["id"]
+                .as_str()
+                .expect("order")
+                .to_owned(),
+        );
+    }
+    // One more, cancelled: it does not count.
+    let res = app
+        .gql(crate::orders::PLACE, json!({ "i": place(4) }))
+        .await;
+    let cancelled = res.data()["placeOrder"]["orders"][0]["id"]
+        .as_str()
+        .expect("order")
+        .to_owned();
+    app.gql_as(
+        t,
+        "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"khách đổi ý\") { status } }",
+        json!({ "o": cancelled }),
+    )
+    .await
+    .data();
+    let stats = "query($id: ID!) { livestream(id: $id) { stats { orders unitsSold revenueVnd byProduct { product { name } unitsSold revenueVnd } } } }";
+    let res = app.gql_as(t, stats, json!({ "id": id })).await;
+    let s = &res.data()["livestream"]["stats"];
+    assert_eq!(s["orders"], 2);
+    assert_eq!(s["unitsSold"], 5);
+    assert_eq!(s["revenueVnd"], 5 * 120_000);
+    assert_eq!(s["byProduct"][0]["product"]["name"], "Xoài tròn");
+    let period = app
+        .gql_as(
+            t,
+            "query($c: ID!) { cooperativeLivestreamStats(cooperativeId: $c, from: \"2026-11-01T00:00:00Z\", to: \"2027-01-01T00:00:00Z\") { orders revenueVnd } }",
+            json!({ "c": coop }),
+        )
+        .await;
+    assert_eq!(
+        period.data()["cooperativeLivestreamStats"],
+        json!({ "orders": 2, "revenueVnd": 600000 })
+    );
+    let stranger = app.register("stranger@example.vn").await;
+    let res = app
+        .gql_as(Some(&stranger.access), stats, json!({ "id": id }))
+        .await;
+    assert_eq!(res.code(), "FORBIDDEN");
+    assert!(!order_ids.is_empty());
+}
