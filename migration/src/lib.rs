@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_create_auth_tables;
 mod m20261128_000002_create_catalog;
 mod m20261128_000003_create_media_assets;
+mod m20261128_000005_create_training;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_create_auth_tables::Migration),
             Box::new(m20261128_000002_create_catalog::Migration),
             Box::new(m20261128_000003_create_media_assets::Migration),
+            Box::new(m20261128_000005_create_training::Migration),
         ]
     }
 }
