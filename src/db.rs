@@ -122,6 +122,29 @@ impl Db {
         sea_orm::sea_query::Expr::cust_with_values(sql, values)
     }
 
+    /// A whole custom SQL statement written with `?` placeholders, made right
+    /// for this database like [`Db::expr`]: for reports that group and join.
+    pub fn statement(&self, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
+        let sql = match self.backend() {
+            DbBackend::Postgres => {
+                let mut out = String::with_capacity(sql.len() + 8);
+                let mut n = 0;
+                for c in sql.chars() {
+                    if c == '?' {
+                        n += 1;
+                        out.push('$');
+                        out.push_str(&n.to_string());
+                    } else {
+                        out.push(c);
+                    }
+                }
+                out
+            }
+            _ => sql.to_owned(),
+        };
+        sea_orm::Statement::from_sql_and_values(self.backend(), sql, values)
+    }
+
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), sea_orm::DbErr> {
         self.conn.ping().await

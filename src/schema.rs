@@ -22,6 +22,11 @@ use crate::graphql::operation::{OperationName, RecordOperationName};
 use crate::media::loaders::MediaAssetLoader;
 use crate::media::resolvers::{MediaMutation, MediaQuery};
 use crate::storage::Storage;
+use crate::training::loaders::{
+    AttendanceBySession, CertificateByEnrolment, CourseLoader, OrganisersByCourse,
+    ParticipantLoader, SessionsByCourse, UserLoader,
+};
+use crate::training::resolvers::{TrainingMutation, TrainingQuery};
 
 /// Every query.
 #[derive(MergedObject, Default)]
@@ -31,6 +36,7 @@ pub struct Query(
     ProductQuery,
     LotQuery,
     MediaQuery,
+    TrainingQuery,
 );
 
 /// Every mutation.
@@ -41,6 +47,7 @@ pub struct Mutation(
     ProductMutation,
     LotMutation,
     MediaMutation,
+    TrainingMutation,
 );
 
 /// The schema served at `/graphql`.
@@ -71,6 +78,9 @@ pub fn build(config: &Config, db: Db, keys: TokenKeys, storage: Storage) -> AppS
         .data(storage)
         .data(PublicBaseUrl(config.public_base_url.clone()))
         .data(config.media.clone())
+        .data(crate::training::TrainingConfig {
+            checkin_grace: chrono::Duration::minutes(i64::from(config.checkin_grace_minutes)),
+        })
         .finish()
 }
 
@@ -113,4 +123,20 @@ pub fn per_request(
             tokio::spawn,
         ))
         .data(DataLoader::new(MediaAssetLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(CourseLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(SessionsByCourse(db.clone()), tokio::spawn))
+        .data(DataLoader::new(
+            OrganisersByCourse(db.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(UserLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(ParticipantLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(
+            AttendanceBySession(db.clone()),
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            CertificateByEnrolment(db.clone()),
+            tokio::spawn,
+        ))
 }

@@ -4,24 +4,24 @@
 //! converts them into its own GraphQL types so that a column never leaks by
 //! accident and the schema can change without a migration.
 
+pub mod attendance;
 pub mod certification;
 pub mod cooperative;
 pub mod cooperative_member;
+pub mod course;
+pub mod course_organiser;
+pub mod enrolment;
 pub mod login_throttle;
 pub mod lot;
 pub mod media_asset;
 pub mod origin_story;
+pub mod participant;
 pub mod product;
 pub mod product_variant;
 pub mod refresh_token;
 pub mod slug_history;
 pub mod stock_movement;
-pub mod user;
-pub mod user_role;
-pub mod attendance;
-pub mod course;
-pub mod course_organiser;
-pub mod enrolment;
-pub mod participant;
 pub mod training_certificate;
 pub mod training_session;
+pub mod user;
+pub mod user_role;

@@ -170,9 +170,7 @@ impl MigrationTrait for Migration {
                     ))
                     .check(Expr::col(Courses::Capacity).gt(0))
                     .check(Expr::col(Courses::EnrolledCount).gte(0))
-                    .check(
-                        Expr::col(Courses::EnrolledCount).lte(Expr::col(Courses::Capacity)),
-                    )
+                    .check(Expr::col(Courses::EnrolledCount).lte(Expr::col(Courses::Capacity)))
                     .check(Expr::col(Courses::MinAttendancePercent).between(0, 100))
                     .check(Expr::col(Courses::EndsOn).gte(Expr::col(Courses::StartsOn)))
                     .check(Expr::col(Courses::Status).is_in([
@@ -296,13 +294,9 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                index(
-                    "idx_participants_user",
-                    Participants::Table,
-                    &["user_id"],
-                )
-                .unique()
-                .to_owned(),
+                index("idx_participants_user", Participants::Table, &["user_id"])
+                    .unique()
+                    .to_owned(),
             )
             .await?;
 
@@ -382,9 +376,10 @@ impl MigrationTrait for Migration {
                         (Participants::Table, Participants::Id),
                         ForeignKeyAction::Cascade,
                     ))
-                    .check(Expr::col(Attendance::Status).is_in([
-                        "PRESENT", "LATE", "EXCUSED", "ABSENT",
-                    ]))
+                    .check(
+                        Expr::col(Attendance::Status)
+                            .is_in(["PRESENT", "LATE", "EXCUSED", "ABSENT"]),
+                    )
                     .to_owned(),
             )
             .await?;

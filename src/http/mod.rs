@@ -4,6 +4,7 @@
 pub mod graphql;
 mod health;
 mod trace;
+mod training;
 
 use std::sync::Arc;
 
@@ -52,6 +53,18 @@ pub fn router(state: AppState) -> Router {
         .route("/trace/{code}", get(trace::page))
         .route("/trace/{code}/qr.svg", get(trace::qr_svg))
         .route("/trace/{code}/qr.png", get(trace::qr_png))
+        .route(
+            "/training/sessions/{id}/checkin.svg",
+            get(training::checkin_svg),
+        )
+        .route(
+            "/exports/courses/{id}/participants.csv",
+            get(training::participants_csv),
+        )
+        .route(
+            "/exports/courses/{id}/attendance.csv",
+            get(training::attendance_csv),
+        )
         .with_state(state)
         .layer(
             ServiceBuilder::new()
