@@ -204,10 +204,11 @@ impl TrainingQuery {
         &self,
         ctx: &Context<'_>,
         course_id: ID,
-        #[graphql(default = 90)] window_days: i32,
+        #[graphql(desc = "Days in each window, 1 to 365; 90 when left out or null.")]
+        window_days: Option<i32>,
     ) -> ApiResult<CourseOutcomes> {
         let id = CourseId::parse(&course_id, "courseId")?;
-        let days = crate::training::inputs::window_days(window_days, "windowDays")?;
+        let days = crate::training::inputs::window_days(window_days.unwrap_or(90), "windowDays")?;
         let db = db(ctx);
         let source = RecordedActivity { db };
         let o = outcomes::course_outcomes(db, viewer(ctx), id, days, &source).await?;
@@ -427,7 +428,10 @@ impl TrainingMutation {
         ctx: &Context<'_>,
         course_id: ID,
         input: ParticipantInput,
-        #[graphql(default = false)] join_waitlist: bool,
+        #[graphql(
+            desc = "When the course is full: true joins the waitlist; false or null refuses with CONFLICT."
+        )]
+        join_waitlist: Option<bool>,
     ) -> ApiResult<Enrolment> {
         let id = CourseId::parse(&course_id, "courseId")?;
         let details = ParticipantDetails {
@@ -444,8 +448,14 @@ impl TrainingMutation {
             gender: input.gender,
         };
         let db = db(ctx);
-        let enrolled =
-            enrolment::enrol(db, viewer(ctx), id, details, when_full(join_waitlist)).await?;
+        let enrolled = enrolment::enrol(
+            db,
+            viewer(ctx),
+            id,
+            details,
+            when_full(join_waitlist.unwrap_or(false)),
+        )
+        .await?;
         Ok(enrolment_out(db, enrolled, true).await?)
     }
 
@@ -456,7 +466,10 @@ impl TrainingMutation {
         ctx: &Context<'_>,
         course_id: ID,
         input: SelfEnrolmentInput,
-        #[graphql(default = false)] join_waitlist: bool,
+        #[graphql(
+            desc = "When the course is full: true joins the waitlist; false or null refuses with CONFLICT."
+        )]
+        join_waitlist: Option<bool>,
     ) -> ApiResult<Enrolment> {
         let id = CourseId::parse(&course_id, "courseId")?;
         let db = db(ctx);
@@ -484,8 +497,14 @@ impl TrainingMutation {
             area: place(&input.area, "input.area")?,
             gender: input.gender,
         };
-        let enrolled =
-            enrolment::enrol_self(db, viewer(ctx), id, details, when_full(join_waitlist)).await?;
+        let enrolled = enrolment::enrol_self(
+            db,
+            viewer(ctx),
+            id,
+            details,
+            when_full(join_waitlist.unwrap_or(false)),
+        )
+        .await?;
         Ok(enrolment_out(db, enrolled, true).await?)
     }
 

@@ -16,3 +16,4 @@ mod media;
 mod migrations;
 mod schema_file;
 mod shutdown;
+mod training;
