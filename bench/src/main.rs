@@ -5,6 +5,7 @@
 
 mod load;
 mod server;
+mod training;
 
 use std::time::Duration;
 
@@ -45,6 +46,8 @@ enum Scenario {
     CatalogRich,
     /// One product by slug with variants, origin story, lots and badges.
     Product,
+    /// courseReport and courseOutcomes of a course of 500 participants and 10 sessions.
+    TrainingReport,
 }
 
 const CATALOG: &str = "query Catalog { products(first: 20) { edges { node { id name slug variants { id priceVnd stock } } } totalCount } }";
@@ -74,6 +77,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Product => {
             read_scenario(&binary, "product", PRODUCT, cli.seconds, cli.concurrency).await
         }
+        Scenario::TrainingReport => training::run(&binary, cli.seconds, cli.concurrency).await,
     }
 }
 

@@ -43,12 +43,8 @@ fn error(err: &AppError) -> Response {
     res
 }
 
-fn parse<T>(
-    raw: &str,
-    parse: impl FnOnce(&async_graphql::ID) -> Result<T, AppError>,
-) -> Result<T, Response> {
-    parse(&async_graphql::ID(raw.to_owned()))
-        .map_err(|_| (StatusCode::NOT_FOUND, "not found").into_response())
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "not found").into_response()
 }
 
 /// `GET /training/sessions/{id}/checkin.svg`: the QR image of the session's
@@ -58,9 +54,8 @@ pub async fn checkin_svg(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let id = match parse(&id, |raw| SessionId::parse(raw, "id")) {
-        Ok(id) => id,
-        Err(res) => return res,
+    let Ok(id) = SessionId::parse(&async_graphql::ID(id), "id") else {
+        return not_found();
     };
     let viewer = viewer(&state, &headers);
     let result = async {
@@ -106,9 +101,8 @@ pub async fn participants_csv(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let id = match parse(&id, |raw| CourseId::parse(raw, "id")) {
-        Ok(id) => id,
-        Err(res) => return res,
+    let Ok(id) = CourseId::parse(&async_graphql::ID(id), "id") else {
+        return not_found();
     };
     match export::participants_csv(&state.db, &viewer(&state, &headers), id).await {
         Ok(body) => csv_file("participants.csv", body),
@@ -122,9 +116,8 @@ pub async fn attendance_csv(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let id = match parse(&id, |raw| CourseId::parse(raw, "id")) {
-        Ok(id) => id,
-        Err(res) => return res,
+    let Ok(id) = CourseId::parse(&async_graphql::ID(id), "id") else {
+        return not_found();
     };
     match export::attendance_csv(&state.db, &viewer(&state, &headers), id).await {
         Ok(body) => csv_file("attendance.csv", body),
