@@ -995,3 +995,81 @@ async fn a_page_of_courses_with_sessions_and_organisers_costs_a_fixed_number_of_
         "queries per page grew with the page: {costs:?}"
     );
 }
+
+#[tokio::test]
+async fn concurrent_enrolments_never_overfill_a_course() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let org = organiser(&app, &admin, "org@sct.vn").await;
+    let id = course(&app, &org, 3).await;
+    let attempts = (0..10).map(|i| {
+        app.gql_as(
+            Some(&org.access),
+            ENROL,
+            json!({ "c": id, "i": person("Học viên", &format!("091234510{i}")), "w": true }),
+        )
+    });
+    let results = futures_util::future::join_all(attempts).await;
+    let statuses: Vec<String> = results
+        .iter()
+        .map(|r| {
+            r.data()["enrollParticipant"]["status"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| *s == "ENROLLED").count(),
+        3,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| *s == "WAITLISTED").count(),
+        7,
+        "{statuses:?}"
+    );
+    let grown = app
+        .gql_as(
+            Some(&org.access),
+            "mutation($c: ID!) { updateCourse(id: $c, input: { capacity: 5 }) { enrolledCount seatsLeft } }",
+            json!({ "c": id }),
+        )
+        .await;
+    assert_eq!(
+        grown.data()["updateCourse"]["enrolledCount"],
+        5,
+        "new seats go to the waitlist"
+    );
+    let shrunk = app
+        .gql_as(
+            Some(&org.access),
+            "mutation($c: ID!) { updateCourse(id: $c, input: { capacity: 2 }) { capacity } }",
+            json!({ "c": id }),
+        )
+        .await;
+    assert_eq!(shrunk.code(), "BAD_USER_INPUT");
+    assert_eq!(shrunk.field(), "input.capacity");
+}
+
+#[tokio::test]
+async fn self_enrolment_needs_a_signed_in_user_and_a_published_course() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let org = organiser(&app, &admin, "org@sct.vn").await;
+    let draft = app
+        .gql_as(Some(&org.access), CREATE, json!({ "i": course_input(10) }))
+        .await
+        .data()["createCourse"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let enrol_self = "mutation($c: ID!) { enrollInCourse(courseId: $c, input: { phone: \"0987000111\", commune: \"Xã Chiềng Sơn\", area: \"Mộc Châu\" }) { status } }";
+    let learner = app.register("hoc.vien@example.vn").await;
+    let res = app
+        .gql_as(Some(&learner.access), enrol_self, json!({ "c": draft }))
+        .await;
+    assert_eq!(res.code(), "NOT_FOUND");
+    let res = app.gql(enrol_self, json!({ "c": draft })).await;
+    assert_eq!(res.code(), "UNAUTHENTICATED");
+}
