@@ -1073,3 +1073,63 @@ async fn self_enrolment_needs_a_signed_in_user_and_a_published_course() {
     let res = app.gql(enrol_self, json!({ "c": draft })).await;
     assert_eq!(res.code(), "UNAUTHENTICATED");
 }
+
+#[tokio::test]
+async fn a_page_of_participants_costs_a_fixed_number_of_queries_and_strangers_see_published_courses_only()
+ {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let org = organiser(&app, &admin, "org@sct.vn").await;
+    let owner = app.register("owner@htx.vn").await;
+    let coop = app.cooperative(&owner, "HTX Xoài Yên Châu").await;
+    let id = course(&app, &org, 50).await;
+    app.gql_as(Some(&org.access), CREATE, json!({ "i": course_input(5) }))
+        .await
+        .data();
+    let query = "query($c: ID!, $n: Int) { courseParticipants(courseId: $c, first: $n) { edges { node { status certificateNumber participant { fullName phone cooperative { name } } } } } }";
+    let mut costs = Vec::new();
+    let mut enrolled = 0;
+    for n in [3, 12] {
+        while enrolled < n {
+            let mut input = person("Học viên", &format!("09123452{enrolled:02}"));
+            input["cooperativeId"] = json!(coop);
+            app.gql_as(Some(&org.access), ENROL, json!({ "c": id, "i": input }))
+                .await
+                .data();
+            enrolled += 1;
+        }
+        let mut least = u64::MAX;
+        for _ in 0..3 {
+            let before = app.app.state.db.query_count();
+            let res = app
+                .gql_as(Some(&org.access), query, json!({ "c": id, "n": n }))
+                .await;
+            assert_eq!(
+                res.data()["courseParticipants"]["edges"]
+                    .as_array()
+                    .map(Vec::len),
+                Some(n)
+            );
+            least = least.min(app.app.state.db.query_count() - before);
+        }
+        costs.push(least);
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "queries per page grew with the page: {costs:?}"
+    );
+    let shopper = app.register("lan@example.vn").await;
+    let seen = app
+        .gql_as(
+            Some(&shopper.access),
+            "{ courses { totalCount } myCourses { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        seen.data()["courses"]["totalCount"],
+        1,
+        "the draft stays hidden"
+    );
+    assert_eq!(seen.data()["myCourses"], json!([]));
+}
