@@ -110,8 +110,11 @@ stored_enum!(
 stored_enum!(
     /// A participant's gender, as reported in the course statistics.
     Gender {
+        /// Nữ.
         Female => "FEMALE",
+        /// Nam.
         Male => "MALE",
+        /// Khác.
         Other => "OTHER",
     }
 );

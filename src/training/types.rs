@@ -625,21 +625,30 @@ pub struct CreateCourseInput {
 /// Changes to a course; fields left out stay as they are.
 #[derive(InputObject, Default)]
 pub struct UpdateCourseInput {
+    /// 1 to 200 characters.
     pub title: Option<String>,
+    /// Up to 5000 characters; empty clears it.
     pub description: Option<String>,
+    /// e.g. "livestream".
     pub topic: Option<String>,
+    /// e.g. "Sở Công Thương Sơn La".
     pub host_organisation: Option<String>,
+    /// e.g. "Mộc Châu".
     pub area: Option<String>,
+    /// First day; every scheduled session must stay within the dates.
     pub starts_on: Option<NaiveDate>,
+    /// Last day, not before the first.
     pub ends_on: Option<NaiveDate>,
     /// Not below the seats already taken; new seats go to the waitlist.
     pub capacity: Option<i32>,
+    /// A new completion rule (applies when the course is completed).
     pub completion_rule: Option<CompletionRuleInput>,
 }
 
 /// A session to schedule.
 #[derive(InputObject)]
 pub struct ScheduleSessionInput {
+    /// 1 to 200 characters, e.g. "Buổi 1: Dựng kênh bán hàng".
     pub title: String,
     /// Within the course's dates.
     pub starts_at: DateTime<Utc>,
@@ -654,10 +663,15 @@ pub struct ScheduleSessionInput {
 /// Changes to a session; fields left out stay as they are, null clears.
 #[derive(InputObject, Default)]
 pub struct UpdateSessionInput {
+    /// 1 to 200 characters.
     pub title: Option<String>,
+    /// Within the course's dates.
     pub starts_at: Option<DateTime<Utc>>,
+    /// After `startsAt`, at most 24 hours later.
     pub ends_at: Option<DateTime<Utc>>,
+    /// Where, if in person; null clears it.
     pub location: MaybeUndefined<String>,
+    /// A link, if online; null clears it.
     pub online_url: MaybeUndefined<String>,
 }
 
@@ -668,13 +682,17 @@ pub struct ParticipantInput {
     pub full_name: String,
     /// A Vietnamese phone number; a person is matched across courses by it.
     pub phone: String,
+    /// Their e-mail, if any.
     pub email: Option<String>,
     /// The cooperative they belong to.
     pub cooperative_id: Option<ID>,
     /// e.g. "xã viên", "kế toán".
     pub role_in_cooperative: Option<String>,
+    /// The commune or ward they live in.
     pub commune: String,
+    /// The area they come from, e.g. "Yên Châu" (reported by area).
     pub area: String,
+    /// Their gender, if they give it (reported by gender).
     pub gender: Option<Gender>,
 }
 
@@ -682,12 +700,19 @@ pub struct ParticipantInput {
 /// their account's.
 #[derive(InputObject)]
 pub struct SelfEnrolmentInput {
+    /// Defaults to the account's display name.
     pub full_name: Option<String>,
+    /// Defaults to the account's phone; required when it has none.
     pub phone: Option<String>,
+    /// The cooperative they belong to.
     pub cooperative_id: Option<ID>,
+    /// e.g. "xã viên", "kế toán".
     pub role_in_cooperative: Option<String>,
+    /// The commune or ward they live in.
     pub commune: String,
+    /// The area they come from.
     pub area: String,
+    /// Their gender, if they give it.
     pub gender: Option<Gender>,
 }
 
