@@ -1133,3 +1133,71 @@ async fn a_page_of_participants_costs_a_fixed_number_of_queries_and_strangers_se
     );
     assert_eq!(seen.data()["myCourses"], json!([]));
 }
+
+#[tokio::test]
+async fn a_participant_enrolled_by_phone_is_linked_to_the_account_with_that_phone() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let org = organiser(&app, &admin, "org@sct.vn").await;
+    let res = app
+        .gql(
+            "mutation($i: RegisterInput!) { register(input: $i) { accessToken refreshToken user { id } } }",
+            json!({ "i": { "email": "hoa@example.vn", "password": crate::helpers::PASSWORD, "displayName": "Lò Thị Hoa", "phone": "0912345001" } }),
+        )
+        .await;
+    let hoa = crate::helpers::session_of(&res.data()["register"]);
+    let id = course(&app, &org, 10).await;
+    let res = app
+        .gql_as(
+            Some(&org.access),
+            "mutation($c: ID!, $i: ParticipantInput!) { enrollParticipant(courseId: $c, input: $i) { participant { hasAccount } } }",
+            json!({ "c": id, "i": person("Lò Thị Hoa", "+84 912 345 001") }),
+        )
+        .await;
+    assert_eq!(
+        res.data()["enrollParticipant"]["participant"]["hasAccount"],
+        true
+    );
+    let mine = app
+        .gql_as(Some(&hoa.access), "{ myCourses { id } }", json!({}))
+        .await;
+    assert_eq!(mine.data()["myCourses"], json!([{ "id": id }]));
+}
+
+#[tokio::test]
+async fn courses_are_filtered_by_topic_and_dates() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let org = organiser(&app, &admin, "org@sct.vn").await;
+    course(&app, &org, 10).await;
+    let list = "query($f: CourseFilterInput) { courses(filter: $f) { totalCount } }";
+    let count = |res: crate::helpers::Gql| res.data()["courses"]["totalCount"].clone();
+    let future = (today() + Duration::days(60)).to_string();
+    let past = (today() - Duration::days(60)).to_string();
+    assert_eq!(
+        count(
+            app.gql(list, json!({ "f": { "topic": "livestream" } }))
+                .await
+        ),
+        1
+    );
+    assert_eq!(
+        count(app.gql(list, json!({ "f": { "topic": "OCOP" } })).await),
+        0
+    );
+    assert_eq!(
+        count(app.gql(list, json!({ "f": { "from": future } })).await),
+        0
+    );
+    assert_eq!(
+        count(app.gql(list, json!({ "f": { "to": past } })).await),
+        0
+    );
+    assert_eq!(
+        count(
+            app.gql(list, json!({ "f": { "from": past, "to": future } }))
+                .await
+        ),
+        1
+    );
+}
