@@ -384,6 +384,15 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
+        // Reports count a participant's attendance across the course's sessions.
+        manager
+            .create_index(index(
+                "idx_attendance_participant",
+                Attendance::Table,
+                &["participant_id"],
+            ))
+            .await?;
+
         manager
             .create_table(
                 Table::create()

@@ -182,7 +182,7 @@ impl TrainingQuery {
                 .sessions
                 .into_iter()
                 .map(|s| SessionAttendance {
-                    session: TrainingSession(s.session),
+                    session: TrainingSession::new(s.session),
                     present: s.present,
                     late: s.late,
                     excused: s.excused,
@@ -371,7 +371,7 @@ impl TrainingMutation {
             location: text(input.location.as_deref(), "input.location", 300)?,
             online_url: online_url(input.online_url.as_deref(), "input.onlineUrl")?,
         };
-        Ok(TrainingSession(
+        Ok(TrainingSession::new(
             sessions::schedule(db(ctx), viewer(ctx), id, new).await?,
         ))
     }
@@ -403,7 +403,7 @@ impl TrainingMutation {
                 }
             },
         };
-        Ok(TrainingSession(
+        Ok(TrainingSession::new(
             sessions::update(db(ctx), viewer(ctx), id, changes).await?,
         ))
     }
@@ -415,7 +415,7 @@ impl TrainingMutation {
         id: ID,
     ) -> ApiResult<TrainingSession> {
         let id = SessionId::parse(&id, "id")?;
-        Ok(TrainingSession(
+        Ok(TrainingSession::new(
             sessions::cancel(db(ctx), viewer(ctx), id).await?,
         ))
     }

@@ -119,10 +119,20 @@ impl Course {
     }
     /// Its sessions in time order, cancelled ones included.
     async fn sessions(&self, ctx: &Context<'_>) -> ApiResult<Vec<TrainingSession>> {
+        // Asked once here, with the course's other fields, rather than by
+        // each session later: a page then costs one batch, not a timing-
+        // dependent one or two.
+        let manages = viewer_manages(ctx, CourseId(self.0.id)).await?;
         let rows = load_one::<SessionsByCourse, _>(ctx, CourseId(self.0.id))
             .await?
             .unwrap_or_default();
-        Ok(rows.into_iter().map(TrainingSession).collect())
+        Ok(rows
+            .into_iter()
+            .map(|model| TrainingSession {
+                model,
+                manages: Some(manages),
+            })
+            .collect())
     }
     /// The people who manage it: its creator and co-organisers.
     async fn organisers(&self, ctx: &Context<'_>) -> ApiResult<Vec<User>> {
@@ -147,66 +157,87 @@ impl Course {
 }
 
 /// One session of a course.
-pub struct TrainingSession(pub entity::training_session::Model);
+pub struct TrainingSession {
+    pub model: entity::training_session::Model,
+    /// Whether the viewer manages its course, when the parent already knows.
+    pub manages: Option<bool>,
+}
+
+impl TrainingSession {
+    /// A session whose viewer's rights are looked up when needed.
+    pub fn new(model: entity::training_session::Model) -> Self {
+        Self {
+            model,
+            manages: None,
+        }
+    }
+
+    async fn viewer_manages(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        match self.manages {
+            Some(manages) => Ok(manages),
+            None => viewer_manages(ctx, CourseId(self.model.course_id)).await,
+        }
+    }
+}
 
 #[Object]
 impl TrainingSession {
     /// The session's id.
     async fn id(&self) -> ID {
-        SessionId(self.0.id).to_gql()
+        SessionId(self.model.id).to_gql()
     }
     /// Its title, e.g. "Buổi 1: Dựng kênh TikTok Shop".
     async fn title(&self) -> &str {
-        &self.0.title
+        &self.model.title
     }
     /// When it starts.
     async fn starts_at(&self) -> DateTime<Utc> {
-        self.0.starts_at
+        self.model.starts_at
     }
     /// When it ends.
     async fn ends_at(&self) -> DateTime<Utc> {
-        self.0.ends_at
+        self.model.ends_at
     }
     /// Where it takes place, if in person.
     async fn location(&self) -> Option<&str> {
-        self.0.location.as_deref()
+        self.model.location.as_deref()
     }
     /// The link to join, if online.
     async fn online_url(&self) -> Option<&str> {
-        self.0.online_url.as_deref()
+        self.model.online_url.as_deref()
     }
     /// True when it was cancelled (it then does not count towards completion).
     async fn cancelled(&self) -> bool {
-        self.0.cancelled_at.is_some()
+        self.model.cancelled_at.is_some()
     }
     /// The course it belongs to.
     async fn course(&self, ctx: &Context<'_>) -> ApiResult<Course> {
-        let course = load_one::<CourseLoader, _>(ctx, CourseId(self.0.course_id))
+        let course = load_one::<CourseLoader, _>(ctx, CourseId(self.model.course_id))
             .await?
             .ok_or_else(|| AppError::not_found("course"))?;
         Ok(Course(course))
     }
     /// The code participants check in with; the course's managers only (null otherwise).
     async fn check_in_code(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
-        let manages = viewer_manages(ctx, CourseId(self.0.course_id)).await?;
-        Ok(manages.then_some(self.0.checkin_code.as_str()))
+        let manages = self.viewer_manages(ctx).await?;
+        Ok(manages.then_some(self.model.checkin_code.as_str()))
     }
     /// Where its check-in QR image is served (an SVG; send the same bearer
     /// token); the course's managers only (null otherwise).
     async fn check_in_qr_url(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
-        let manages = viewer_manages(ctx, CourseId(self.0.course_id)).await?;
+        let manages = self.viewer_manages(ctx).await?;
         let base = ctx
             .data_opt::<PublicBaseUrl>()
             .map(|b| b.0.as_str())
             .unwrap_or_default();
-        Ok(manages.then(|| format!("{base}/training/sessions/{}/checkin.svg", self.0.id)))
+        Ok(manages.then(|| format!("{base}/training/sessions/{}/checkin.svg", self.model.id)))
     }
     /// Attendance marks recorded so far; the course's managers only (null otherwise).
     async fn attendance(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<AttendanceRecord>>> {
-        if !viewer_manages(ctx, CourseId(self.0.course_id)).await? {
+        if !self.viewer_manages(ctx).await? {
             return Ok(None);
         }
-        let rows = load_one::<AttendanceBySession, _>(ctx, SessionId(self.0.id))
+        let rows = load_one::<AttendanceBySession, _>(ctx, SessionId(self.model.id))
             .await?
             .unwrap_or_default();
         Ok(Some(
