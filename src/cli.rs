@@ -163,10 +163,12 @@ async fn run_seed(config: &Config) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
     println!(
-        "seeded: {} accounts, {} cooperatives, {} products (password of every demo account: {})",
+        "seeded: {} accounts, {} cooperatives, {} products, {} courses, {} certificates (password of every demo account: {})",
         report.accounts_created,
         report.cooperatives_created,
         report.products_created,
+        report.courses_created,
+        report.certificates_issued,
         seed::DEMO_PASSWORD
     );
     Ok(())

@@ -232,6 +232,9 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     pub graphql: GraphqlLimits,
     pub log_format: LogFormat,
+    /// Minutes after a training session starts during which a check-in is
+    /// still on time (and before the start from which check-in opens).
+    pub checkin_grace_minutes: u32,
 }
 
 /// The URL clients reach the API at, without a trailing slash; links and QR
@@ -460,6 +463,16 @@ impl Config {
                     return Err(ConfigError::new(
                         "FARMSTREAM_LOG_FORMAT",
                         format!("`{other}` is not `text` or `json`"),
+                    ));
+                }
+            },
+            checkin_grace_minutes: match parse_num(src, "FARMSTREAM_CHECKIN_GRACE_MINUTES", 15u32)?
+            {
+                minutes @ 0..=240 => minutes,
+                _ => {
+                    return Err(ConfigError::new(
+                        "FARMSTREAM_CHECKIN_GRACE_MINUTES",
+                        "must be between 0 and 240 minutes",
                     ));
                 }
             },

@@ -27,3 +27,4 @@ pub mod schema;
 pub mod seed;
 pub mod storage;
 pub mod text;
+pub mod training;

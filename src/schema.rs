@@ -32,6 +32,11 @@ use crate::orders::service::HoldPolicy;
 use crate::orders::types::VietQrEncoder;
 use crate::payments::resolvers::{PaymentMutation, PaymentQuery};
 use crate::storage::Storage;
+use crate::training::loaders::{
+    AttendanceBySession, CertificateByEnrolment, CourseLoader, OrganisersByCourse,
+    ParticipantLoader, SessionsByCourse, UserLoader,
+};
+use crate::training::resolvers::{TrainingMutation, TrainingQuery};
 
 /// Every query.
 #[derive(MergedObject, Default)]
@@ -44,6 +49,7 @@ pub struct Query(
     OrderQuery,
     PaymentQuery,
     LivestreamQuery,
+    TrainingQuery,
 );
 
 /// Every mutation.
@@ -57,6 +63,7 @@ pub struct Mutation(
     OrderMutation,
     PaymentMutation,
     LivestreamMutation,
+    TrainingMutation,
 );
 
 /// Every subscription (over WebSocket at `/graphql`).
@@ -108,6 +115,9 @@ pub fn build(
         .data(VietQrEncoder(crate::payments::vietqr::payload))
         .data(PublicBaseUrl(config.public_base_url.clone()))
         .data(config.media.clone())
+        .data(crate::training::TrainingConfig {
+            checkin_grace: chrono::Duration::minutes(i64::from(config.checkin_grace_minutes)),
+        })
         .finish()
 }
 
@@ -161,5 +171,21 @@ pub fn request_data(db: &Db, viewer: Viewer) -> async_graphql::Data {
     data.insert(DataLoader::new(HistoryByOrder(db.clone()), tokio::spawn));
     data.insert(DataLoader::new(GalleryLoader(db.clone()), tokio::spawn));
     data.insert(DataLoader::new(LineupLoader(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(CourseLoader(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(SessionsByCourse(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(
+        OrganisersByCourse(db.clone()),
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(UserLoader(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(ParticipantLoader(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(
+        AttendanceBySession(db.clone()),
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(
+        CertificateByEnrolment(db.clone()),
+        tokio::spawn,
+    ));
     data
 }

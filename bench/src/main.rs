@@ -7,6 +7,7 @@ mod checkout;
 mod load;
 mod media;
 mod server;
+mod training;
 
 use std::time::Duration;
 
@@ -59,6 +60,8 @@ enum Scenario {
         #[arg(long, default_value_t = 100)]
         stock: i32,
     },
+    /// courseReport and courseOutcomes of a course of 500 participants and 10 sessions.
+    TrainingReport,
 }
 
 const CATALOG: &str = "query Catalog { products(first: 20) { edges { node { id name slug variants { id priceVnd stock } } } totalCount } }";
@@ -92,6 +95,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::CheckoutBurst { orders, stock } => {
             checkout::checkout_burst(&binary, orders, stock, cli.concurrency).await
         }
+        Scenario::TrainingReport => training::run(&binary, cli.seconds, cli.concurrency).await,
     }
 }
 

@@ -8,6 +8,7 @@ mod m20261128_000001_create_auth_tables;
 mod m20261128_000002_create_catalog;
 mod m20261128_000003_create_media_assets;
 mod m20261128_000004_create_orders;
+mod m20261128_000005_create_training;
 mod m20261128_000006_create_media_attachments;
 mod m20261128_000007_create_livestreams;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_create_orders::Migration),
             Box::new(m20261128_000006_create_media_attachments::Migration),
             Box::new(m20261128_000007_create_livestreams::Migration),
+            Box::new(m20261128_000005_create_training::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ mod health;
 mod payments;
 mod subscriptions;
 mod trace;
+mod training;
 
 use std::sync::Arc;
 
@@ -64,6 +65,18 @@ pub fn router(state: AppState) -> Router {
             post(payments::bank_transfer).layer(RequestBodyLimitLayer::new(
                 crate::payments::webhook::MAX_BODY_BYTES,
             )),
+        )
+        .route(
+            "/training/sessions/{id}/checkin.svg",
+            get(training::checkin_svg),
+        )
+        .route(
+            "/exports/courses/{id}/participants.csv",
+            get(training::participants_csv),
+        )
+        .route(
+            "/exports/courses/{id}/attendance.csv",
+            get(training::attendance_csv),
         )
         .with_state(state)
         .layer(

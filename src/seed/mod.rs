@@ -35,6 +35,7 @@ const ACCOUNTS: &[(&str, &str, &str, Option<PlatformRole>)] = &[
 ];
 
 mod catalog;
+mod training;
 
 /// What seeding did.
 #[derive(Debug, Default)]
@@ -42,6 +43,8 @@ pub struct Report {
     pub accounts_created: usize,
     pub cooperatives_created: usize,
     pub products_created: usize,
+    pub courses_created: usize,
+    pub certificates_issued: usize,
 }
 
 /// Loads the demo data that is missing.
@@ -80,5 +83,8 @@ pub async fn run(db: &Db, keys: &TokenKeys) -> AppResult<Report> {
     let catalog = catalog::run(db, keys, DEMO_PASSWORD).await?;
     report.cooperatives_created = catalog.cooperatives_created;
     report.products_created = catalog.products_created;
+    let training = training::run(db).await?;
+    report.courses_created = training.courses_created;
+    report.certificates_issued = training.certificates_issued;
     Ok(report)
 }

@@ -98,10 +98,24 @@ async fn seeding_twice_changes_nothing() {
         .await
         .expect("seeds");
     assert!(first.accounts_created > 0);
+    assert_eq!(first.courses_created, 2);
+    assert!(first.certificates_issued > 0);
     let second = farmstream::seed::run(&state.db, &state.keys)
         .await
         .expect("seeds again");
     assert_eq!(second.accounts_created, 0);
+    assert_eq!(second.courses_created, 0);
+    assert_eq!(second.certificates_issued, 0);
+    let courses = app
+        .gql(
+            "{ courses(first: 10) { totalCount edges { node { title status sessions { id } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(courses.data()["courses"]["totalCount"], 2);
+    let completed = &courses.data()["courses"]["edges"][0]["node"];
+    assert_eq!(completed["status"], "COMPLETED");
+    assert_eq!(completed["sessions"].as_array().map(Vec::len), Some(3));
     let admin = app
         .login("admin@farmstream.vn", farmstream::seed::DEMO_PASSWORD)
         .await;

@@ -21,3 +21,4 @@ mod payments;
 mod realtime;
 mod schema_file;
 mod shutdown;
+mod training;

@@ -1,0 +1,468 @@
+//! Enrolment: a person is one participant record across courses, found by
+//! phone number and linked to their account when they have one. Seats are
+//! taken by a conditional update of the course's seat count (which the
+//! schema keeps within capacity), so a full course can never be overfilled;
+//! past capacity people wait in order of enrolment and the first in line
+//! moves up when a seat frees.
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+
+use entity::{course, enrolment, participant, user};
+
+use crate::auth::{UserId, Viewer};
+use crate::cooperatives::CooperativeId;
+use crate::db::{Db, WriteTxn};
+use crate::error::{AppError, AppResult};
+use crate::graphql::pagination::Page;
+use crate::training::inputs::ParticipantDetails;
+use crate::training::service::{can_manage, lock_course, require_manager, require_open, status_of};
+use crate::training::{CourseId, CourseStatus, EnrolmentStatus, ParticipantId};
+
+/// What to do when the course is full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WhenFull {
+    /// Refuse with `CONFLICT`.
+    Refuse,
+    /// Join the waitlist.
+    Wait,
+}
+
+/// An enrolment and the person it is for.
+pub struct Enrolled {
+    pub enrolment: enrolment::Model,
+    pub participant: participant::Model,
+}
+
+/// Finds the person by phone (or by account, for a self-enrolment), creating
+/// or updating their record with the details given.
+async fn upsert_participant(
+    conn: &impl ConnectionTrait,
+    details: &ParticipantDetails,
+    account: Option<UserId>,
+) -> AppResult<participant::Model> {
+    let now = Utc::now();
+    let by_phone = participant::Entity::find()
+        .filter(participant::Column::Phone.eq(details.phone.as_str()))
+        .one(conn)
+        .await?;
+    let by_account = match account {
+        Some(user) => {
+            participant::Entity::find()
+                .filter(participant::Column::UserId.eq(user.0))
+                .one(conn)
+                .await?
+        }
+        None => None,
+    };
+    let existing = match (by_phone, by_account) {
+        (Some(p), Some(a)) if p.id != a.id => {
+            return Err(AppError::Conflict(
+                "this phone number belongs to another participant than your account's".into(),
+            ));
+        }
+        (Some(p), _) => Some(p),
+        (None, Some(a)) => Some(a),
+        (None, None) => None,
+    };
+    if let (Some(p), Some(user)) = (&existing, account)
+        && p.user_id.is_some_and(|u| u != user.0)
+    {
+        return Err(AppError::Conflict(
+            "this phone number belongs to a participant linked to another account".into(),
+        ));
+    }
+    // An account whose phone is this number is the same person.
+    let link = match account {
+        Some(user) => Some(user.0),
+        None => match existing.as_ref().and_then(|p| p.user_id) {
+            Some(user) => Some(user),
+            None => account_with_phone(conn, details.phone.as_str()).await?,
+        },
+    };
+    match existing {
+        Some(p) => {
+            let mut active: participant::ActiveModel = p.into();
+            active.full_name = Set(details.full_name.clone());
+            active.commune = Set(details.commune.clone());
+            active.area = Set(details.area.clone());
+            if let Some(email) = &details.email {
+                active.email = Set(Some(email.as_str().to_owned()));
+            }
+            if let Some(coop) = details.cooperative {
+                active.cooperative_id = Set(Some(coop.0));
+            }
+            if let Some(role) = &details.role_in_cooperative {
+                active.role_in_cooperative = Set(Some(role.clone()));
+            }
+            if let Some(gender) = details.gender {
+                active.gender = Set(Some(gender.as_str().to_owned()));
+            }
+            active.user_id = Set(link);
+            active.updated_at = Set(now);
+            Ok(active.update(conn).await?)
+        }
+        None => Ok(participant::Entity::insert(participant::ActiveModel {
+            id: Set(ParticipantId::new().0),
+            full_name: Set(details.full_name.clone()),
+            phone: Set(details.phone.as_str().to_owned()),
+            email: Set(details.email.as_ref().map(|e| e.as_str().to_owned())),
+            user_id: Set(link),
+            cooperative_id: Set(details.cooperative.map(|c| c.0)),
+            role_in_cooperative: Set(details.role_in_cooperative.clone()),
+            commune: Set(details.commune.clone()),
+            area: Set(details.area.clone()),
+            gender: Set(details.gender.map(|g| g.as_str().to_owned())),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_with_returning(conn)
+        .await?),
+    }
+}
+
+/// The one account with this phone that no participant is linked to yet.
+async fn account_with_phone(
+    conn: &impl ConnectionTrait,
+    phone: &str,
+) -> AppResult<Option<uuid::Uuid>> {
+    let users = user::Entity::find()
+        .filter(user::Column::Phone.eq(phone))
+        .limit(2)
+        .all(conn)
+        .await?;
+    let [only] = users.as_slice() else {
+        return Ok(None);
+    };
+    let taken = participant::Entity::find()
+        .filter(participant::Column::UserId.eq(only.id))
+        .count(conn)
+        .await?
+        > 0;
+    Ok((!taken).then_some(only.id))
+}
+
+/// Takes a seat if one is free: true when taken.
+async fn take_seat(conn: &impl ConnectionTrait, course: CourseId) -> AppResult<bool> {
+    let done = course::Entity::update_many()
+        .col_expr(
+            course::Column::EnrolledCount,
+            Expr::col(course::Column::EnrolledCount).add(1),
+        )
+        .filter(course::Column::Id.eq(course.0))
+        .filter(Expr::col(course::Column::EnrolledCount).lt(Expr::col(course::Column::Capacity)))
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+async fn free_seat(conn: &impl ConnectionTrait, course: CourseId) -> AppResult<()> {
+    course::Entity::update_many()
+        .col_expr(
+            course::Column::EnrolledCount,
+            Expr::col(course::Column::EnrolledCount).sub(1),
+        )
+        .filter(course::Column::Id.eq(course.0))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Enrols a person in a course inside `txn` (whose course row the caller
+/// locked with [`lock_course`]); its cooperative, if any, was checked with
+/// [`check_cooperative`]. `CONFLICT` when already enrolled or
+/// waiting, or when the course is full and `when_full` is `Refuse`.
+pub async fn enrol_in(
+    txn: &WriteTxn,
+    course: &course::Model,
+    details: &ParticipantDetails,
+    account: Option<UserId>,
+    when_full: WhenFull,
+) -> AppResult<Enrolled> {
+    require_open(course)?;
+    let course_id = CourseId(course.id);
+    let person = upsert_participant(&**txn, details, account).await?;
+    let existing = enrolment::Entity::find_by_id((course.id, person.id))
+        .one(&**txn)
+        .await?;
+    if let Some(e) = &existing
+        && e.status != EnrolmentStatus::Withdrawn.as_str()
+    {
+        return Err(AppError::Conflict(format!(
+            "{} is already {} in this course",
+            person.full_name,
+            if e.status == EnrolmentStatus::Enrolled.as_str() {
+                "enrolled"
+            } else {
+                "on the waitlist"
+            }
+        )));
+    }
+    let status = if take_seat(&**txn, course_id).await? {
+        EnrolmentStatus::Enrolled
+    } else if when_full == WhenFull::Wait {
+        EnrolmentStatus::Waitlisted
+    } else {
+        return Err(AppError::Conflict(format!(
+            "the course is full ({} seats); enrol with joinWaitlist: true to wait for a seat",
+            course.capacity
+        )));
+    };
+    let seq = next_seq(&**txn, course_id).await?;
+    let now = Utc::now();
+    let model = enrolment::ActiveModel {
+        course_id: Set(course.id),
+        participant_id: Set(person.id),
+        status: Set(status.as_str().to_owned()),
+        seq: Set(seq),
+        enrolled_at: Set(now),
+        withdrawn_at: Set(None),
+    };
+    let enrolment = if existing.is_some() {
+        model.update(&**txn).await?
+    } else {
+        enrolment::Entity::insert(model)
+            .exec_with_returning(&**txn)
+            .await?
+    };
+    Ok(Enrolled {
+        enrolment,
+        participant: person,
+    })
+}
+
+async fn next_seq(conn: &impl ConnectionTrait, course: CourseId) -> AppResult<i64> {
+    let last: Option<i64> = enrolment::Entity::find()
+        .select_only()
+        .column_as(enrolment::Column::Seq.max(), "max_seq")
+        .filter(enrolment::Column::CourseId.eq(course.0))
+        .into_tuple::<Option<i64>>()
+        .one(conn)
+        .await?
+        .flatten();
+    Ok(last.unwrap_or(0) + 1)
+}
+
+/// `BAD_USER_INPUT` on `field` unless the cooperative exists.
+pub async fn check_cooperative(db: &Db, coop: Option<CooperativeId>, field: &str) -> AppResult<()> {
+    if let Some(coop) = coop
+        && crate::cooperatives::service::find(db, coop)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::invalid(field, "no cooperative has this id"));
+    }
+    Ok(())
+}
+
+/// Enrols a person on an organiser's say-so (drafts included).
+pub async fn enrol(
+    db: &Db,
+    viewer: &Viewer,
+    course_id: CourseId,
+    details: ParticipantDetails,
+    when_full: WhenFull,
+) -> AppResult<Enrolled> {
+    let (user, _) = require_manager(db, viewer, course_id).await?;
+    check_cooperative(db, details.cooperative, "input.cooperativeId").await?;
+    let txn = db.begin_write().await?;
+    let course = lock_course(db, &*txn, course_id).await?;
+    let enrolled = enrol_in(&txn, &course, &details, None, when_full).await?;
+    txn.commit().await?;
+    tracing::info!(
+        course.id = %course_id,
+        participant.id = %enrolled.participant.id,
+        user.id = %user,
+        status = %enrolled.enrolment.status,
+        "participant enrolled"
+    );
+    Ok(enrolled)
+}
+
+/// Enrols the signed-in user in a published course, as the participant
+/// linked to their account (created from `details` when there is none).
+pub async fn enrol_self(
+    db: &Db,
+    viewer: &Viewer,
+    course_id: CourseId,
+    details: ParticipantDetails,
+    when_full: WhenFull,
+) -> AppResult<Enrolled> {
+    let user = viewer.require_user()?;
+    check_cooperative(db, details.cooperative, "input.cooperativeId").await?;
+    let txn = db.begin_write().await?;
+    let course = lock_course(db, &*txn, course_id).await?;
+    match status_of(&course) {
+        CourseStatus::Published => {}
+        CourseStatus::Draft => return Err(AppError::not_found("course")),
+        _ => {
+            return Err(AppError::Conflict(
+                "the course is no longer open for enrolment".into(),
+            ));
+        }
+    }
+    let enrolled = enrol_in(&txn, &course, &details, Some(user), when_full).await?;
+    txn.commit().await?;
+    tracing::info!(
+        course.id = %course_id,
+        participant.id = %enrolled.participant.id,
+        status = %enrolled.enrolment.status,
+        "participant enrolled themselves"
+    );
+    Ok(enrolled)
+}
+
+/// Gives free seats to the waitlist, first come first served.
+pub async fn promote_waitlist(txn: &WriteTxn, course: CourseId) -> AppResult<u64> {
+    let waiting = enrolment::Entity::find()
+        .filter(enrolment::Column::CourseId.eq(course.0))
+        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Waitlisted.as_str()))
+        .order_by_asc(enrolment::Column::Seq)
+        .all(&**txn)
+        .await?;
+    let mut promoted = 0;
+    for e in waiting {
+        if !take_seat(&**txn, course).await? {
+            break;
+        }
+        let mut active: enrolment::ActiveModel = e.into();
+        active.status = Set(EnrolmentStatus::Enrolled.as_str().to_owned());
+        active.update(&**txn).await?;
+        promoted += 1;
+    }
+    Ok(promoted)
+}
+
+/// Withdraws a participant from a course: an organiser may withdraw anyone,
+/// a participant themselves. A freed seat goes to the first on the waitlist.
+pub async fn withdraw(
+    db: &Db,
+    viewer: &Viewer,
+    course_id: CourseId,
+    person: ParticipantId,
+) -> AppResult<Enrolled> {
+    let user = viewer.require_user()?;
+    let participant = participant::Entity::find_by_id(person.0)
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| AppError::not_found("participant"))?;
+    let themselves = participant.user_id == Some(user.0);
+    if !themselves {
+        require_manager(db, viewer, course_id).await?;
+    }
+    let txn = db.begin_write().await?;
+    let course = lock_course(db, &*txn, course_id).await?;
+    require_open(&course)?;
+    let current = enrolment::Entity::find_by_id((course_id.0, person.0))
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| AppError::invalid("participantId", "is not enrolled in this course"))?;
+    let was = EnrolmentStatus::from_db(&current.status);
+    if was == Some(EnrolmentStatus::Withdrawn) {
+        return Ok(Enrolled {
+            enrolment: current,
+            participant,
+        });
+    }
+    let mut active: enrolment::ActiveModel = current.into();
+    active.status = Set(EnrolmentStatus::Withdrawn.as_str().to_owned());
+    active.withdrawn_at = Set(Some(Utc::now()));
+    let enrolment = active.update(&*txn).await?;
+    if was == Some(EnrolmentStatus::Enrolled) {
+        free_seat(&*txn, course_id).await?;
+        promote_waitlist(&txn, course_id).await?;
+    }
+    txn.commit().await?;
+    tracing::info!(course.id = %course_id, participant.id = %person, user.id = %user, "participant withdrawn");
+    Ok(Enrolled {
+        enrolment,
+        participant,
+    })
+}
+
+/// Who may read a course's participant list: its managers and the people
+/// enrolled or waiting in it. Returns whether the viewer manages the course.
+pub async fn require_roster_reader(db: &Db, viewer: &Viewer, course: CourseId) -> AppResult<bool> {
+    let user = viewer.require_user()?;
+    if can_manage(db, course, user).await? {
+        return Ok(true);
+    }
+    let Some(me) = participant::Entity::find()
+        .filter(participant::Column::UserId.eq(user.0))
+        .one(db.conn())
+        .await?
+    else {
+        return Err(AppError::Forbidden(
+            "only the course's organisers and participants see its participants".into(),
+        ));
+    };
+    let taking = enrolment::Entity::find_by_id((course.0, me.id))
+        .one(db.conn())
+        .await?
+        .is_some_and(|e| e.status != EnrolmentStatus::Withdrawn.as_str());
+    if taking {
+        Ok(false)
+    } else {
+        Err(AppError::Forbidden(
+            "only the course's organisers and participants see its participants".into(),
+        ))
+    }
+}
+
+/// One page of a course's enrolments in order of enrolment, whether there is
+/// a next page, and the total matching.
+pub async fn page(
+    db: &Db,
+    course: CourseId,
+    status: Option<EnrolmentStatus>,
+    page: &Page<i64>,
+) -> AppResult<(Vec<enrolment::Model>, bool, u64)> {
+    let mut query = enrolment::Entity::find().filter(enrolment::Column::CourseId.eq(course.0));
+    if let Some(status) = status {
+        query = query.filter(enrolment::Column::Status.eq(status.as_str()));
+    }
+    let total = query.clone().count(db.conn()).await?;
+    if let Some(after) = page.after {
+        query = query.filter(enrolment::Column::Seq.gt(after));
+    }
+    let mut rows = query
+        .order_by_asc(enrolment::Column::Seq)
+        .limit(page.first + 1)
+        .all(db.conn())
+        .await?;
+    let has_next = rows.len() as u64 > page.first;
+    rows.truncate(usize::try_from(page.first).unwrap_or(usize::MAX));
+    Ok((rows, has_next, total))
+}
+
+/// The waitlist position of an enrolment (1 = next to get a seat).
+pub async fn waitlist_position(db: &Db, e: &enrolment::Model) -> AppResult<Option<u64>> {
+    if e.status != EnrolmentStatus::Waitlisted.as_str() {
+        return Ok(None);
+    }
+    let ahead = enrolment::Entity::find()
+        .filter(enrolment::Column::CourseId.eq(e.course_id))
+        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Waitlisted.as_str()))
+        .filter(enrolment::Column::Seq.lt(e.seq))
+        .count(db.conn())
+        .await?;
+    Ok(Some(ahead + 1))
+}
+
+/// The enrolment order (`seq`) of everyone waiting for a seat, ascending:
+/// a page computes each waitlisted row's position from it in memory.
+pub async fn waitlist_seqs(db: &Db, course: CourseId) -> AppResult<Vec<i64>> {
+    Ok(enrolment::Entity::find()
+        .select_only()
+        .column(enrolment::Column::Seq)
+        .filter(enrolment::Column::CourseId.eq(course.0))
+        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Waitlisted.as_str()))
+        .order_by_asc(enrolment::Column::Seq)
+        .into_tuple::<i64>()
+        .all(db.conn())
+        .await?)
+}

@@ -1,0 +1,772 @@
+//! Training as the API shows it: courses, sessions, participants,
+//! enrolments, attendance, certificates, reports, outcomes and imports.
+//! Contacts (phone, e-mail) show only to the course's managers.
+
+use async_graphql::{
+    ComplexObject, Context, ID, InputObject, MaybeUndefined, Object, SimpleObject,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::auth::loaders::RolesByUser;
+use crate::auth::types::User;
+use crate::auth::{PlatformRole, viewer};
+use crate::catalog::types::cooperative::Cooperative;
+use crate::config::PublicBaseUrl;
+use crate::cooperatives::CooperativeId;
+use crate::cooperatives::loaders::CooperativeLoader;
+use crate::error::{ApiResult, AppError, AppResult};
+use crate::graphql::load_one;
+use crate::training::csv_import::{ImportMode, RowOutcome};
+use crate::training::loaders::{
+    AttendanceBySession, CertificateByEnrolment, CourseLoader, OrganisersByCourse,
+    ParticipantLoader, SessionsByCourse, UserLoader,
+};
+use crate::training::{
+    AttendanceStatus, CourseId, CourseStatus, EnrolmentStatus, Gender, ParticipantId, SessionId,
+};
+
+/// True when the viewer manages the course (an organiser of it or an
+/// admin), read through the request's loaders so a list costs one batch.
+pub async fn viewer_manages(ctx: &Context<'_>, course: CourseId) -> AppResult<bool> {
+    let Some(user) = viewer(ctx).user()? else {
+        return Ok(false);
+    };
+    let organisers = load_one::<OrganisersByCourse, _>(ctx, course)
+        .await?
+        .unwrap_or_default();
+    if organisers.contains(&user) {
+        return Ok(true);
+    }
+    let roles = load_one::<RolesByUser, _>(ctx, user)
+        .await?
+        .unwrap_or_default();
+    Ok(roles.contains(&PlatformRole::Admin))
+}
+
+/// A training course.
+pub struct Course(pub entity::course::Model);
+
+/// How a participant completes a course.
+#[derive(SimpleObject)]
+pub struct CompletionRule {
+    /// The least share of held (not cancelled) sessions attended, PRESENT or LATE.
+    pub min_attendance_percent: i32,
+}
+
+#[Object]
+impl Course {
+    /// The course's id.
+    async fn id(&self) -> ID {
+        CourseId(self.0.id).to_gql()
+    }
+    /// Its title, e.g. "Bán nông sản qua livestream".
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// What it teaches.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// Its topic, e.g. "livestream", "thương mại điện tử".
+    async fn topic(&self) -> &str {
+        &self.0.topic
+    }
+    /// The organisation hosting it, e.g. "Sở Công Thương Sơn La".
+    async fn host_organisation(&self) -> &str {
+        &self.0.host_organisation
+    }
+    /// The area it serves, e.g. "Mộc Châu".
+    async fn area(&self) -> &str {
+        &self.0.area
+    }
+    /// Its first day (Vietnamese calendar).
+    async fn starts_on(&self) -> NaiveDate {
+        self.0.starts_on
+    }
+    /// Its last day (Vietnamese calendar).
+    async fn ends_on(&self) -> NaiveDate {
+        self.0.ends_on
+    }
+    /// How many seats it has.
+    async fn capacity(&self) -> i32 {
+        self.0.capacity
+    }
+    /// How many participants hold a seat.
+    async fn enrolled_count(&self) -> i32 {
+        self.0.enrolled_count
+    }
+    /// Seats still free; when none, enrolment joins the waitlist.
+    async fn seats_left(&self) -> i32 {
+        (self.0.capacity - self.0.enrolled_count).max(0)
+    }
+    /// How a participant completes it.
+    async fn completion_rule(&self) -> CompletionRule {
+        CompletionRule {
+            min_attendance_percent: self.0.min_attendance_percent,
+        }
+    }
+    /// Where it stands.
+    async fn status(&self) -> CourseStatus {
+        CourseStatus::from_db(&self.0.status).unwrap_or(CourseStatus::Draft)
+    }
+    /// When it was completed and certificates issued.
+    async fn completed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.completed_at
+    }
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Its sessions in time order, cancelled ones included.
+    async fn sessions(&self, ctx: &Context<'_>) -> ApiResult<Vec<TrainingSession>> {
+        // Asked once here, with the course's other fields, rather than by
+        // each session later: a page then costs one batch, not a timing-
+        // dependent one or two.
+        let manages = viewer_manages(ctx, CourseId(self.0.id)).await?;
+        let rows = load_one::<SessionsByCourse, _>(ctx, CourseId(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|model| TrainingSession {
+                model,
+                manages: Some(manages),
+            })
+            .collect())
+    }
+    /// The people who manage it: its creator and co-organisers.
+    async fn organisers(&self, ctx: &Context<'_>) -> ApiResult<Vec<User>> {
+        let ids = load_one::<OrganisersByCourse, _>(ctx, CourseId(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let loader = ctx.data_unchecked::<async_graphql::dataloader::DataLoader<UserLoader>>();
+        let users = loader
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(AppError::from)?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| users.get(id).cloned())
+            .map(User)
+            .collect())
+    }
+    /// True when the viewer may manage it (an organiser of it or an admin).
+    async fn viewer_can_manage(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        Ok(viewer_manages(ctx, CourseId(self.0.id)).await?)
+    }
+}
+
+/// One session of a course.
+pub struct TrainingSession {
+    pub model: entity::training_session::Model,
+    /// Whether the viewer manages its course, when the parent already knows.
+    pub manages: Option<bool>,
+}
+
+impl TrainingSession {
+    /// A session whose viewer's rights are looked up when needed.
+    pub fn new(model: entity::training_session::Model) -> Self {
+        Self {
+            model,
+            manages: None,
+        }
+    }
+
+    async fn viewer_manages(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        match self.manages {
+            Some(manages) => Ok(manages),
+            None => viewer_manages(ctx, CourseId(self.model.course_id)).await,
+        }
+    }
+}
+
+#[Object]
+impl TrainingSession {
+    /// The session's id.
+    async fn id(&self) -> ID {
+        SessionId(self.model.id).to_gql()
+    }
+    /// Its title, e.g. "Buổi 1: Dựng kênh TikTok Shop".
+    async fn title(&self) -> &str {
+        &self.model.title
+    }
+    /// When it starts.
+    async fn starts_at(&self) -> DateTime<Utc> {
+        self.model.starts_at
+    }
+    /// When it ends.
+    async fn ends_at(&self) -> DateTime<Utc> {
+        self.model.ends_at
+    }
+    /// Where it takes place, if in person.
+    async fn location(&self) -> Option<&str> {
+        self.model.location.as_deref()
+    }
+    /// The link to join, if online.
+    async fn online_url(&self) -> Option<&str> {
+        self.model.online_url.as_deref()
+    }
+    /// True when it was cancelled (it then does not count towards completion).
+    async fn cancelled(&self) -> bool {
+        self.model.cancelled_at.is_some()
+    }
+    /// The course it belongs to.
+    async fn course(&self, ctx: &Context<'_>) -> ApiResult<Course> {
+        let course = load_one::<CourseLoader, _>(ctx, CourseId(self.model.course_id))
+            .await?
+            .ok_or_else(|| AppError::not_found("course"))?;
+        Ok(Course(course))
+    }
+    /// The code participants check in with; the course's managers only (null otherwise).
+    async fn check_in_code(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
+        let manages = self.viewer_manages(ctx).await?;
+        Ok(manages.then_some(self.model.checkin_code.as_str()))
+    }
+    /// Where its check-in QR image is served (an SVG; send the same bearer
+    /// token); the course's managers only (null otherwise).
+    async fn check_in_qr_url(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let manages = self.viewer_manages(ctx).await?;
+        let base = ctx
+            .data_opt::<PublicBaseUrl>()
+            .map(|b| b.0.as_str())
+            .unwrap_or_default();
+        Ok(manages.then(|| format!("{base}/training/sessions/{}/checkin.svg", self.model.id)))
+    }
+    /// Attendance marks recorded so far; the course's managers only (null otherwise).
+    async fn attendance(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<AttendanceRecord>>> {
+        if !self.viewer_manages(ctx).await? {
+            return Ok(None);
+        }
+        let rows = load_one::<AttendanceBySession, _>(ctx, SessionId(self.model.id))
+            .await?
+            .unwrap_or_default();
+        Ok(Some(
+            rows.into_iter()
+                .map(|a| AttendanceRecord {
+                    model: a,
+                    contact_visible: true,
+                })
+                .collect(),
+        ))
+    }
+}
+
+/// A person trained; one record across courses.
+pub struct Participant {
+    pub model: entity::participant::Model,
+    /// Whether the viewer may see the phone and e-mail.
+    pub contact_visible: bool,
+}
+
+#[Object]
+impl Participant {
+    /// The participant's id.
+    async fn id(&self) -> ID {
+        ParticipantId(self.model.id).to_gql()
+    }
+    /// Their full name.
+    async fn full_name(&self) -> &str {
+        &self.model.full_name
+    }
+    /// Their phone number; the course's organisers and admins only (null otherwise).
+    async fn phone(&self) -> Option<&str> {
+        self.contact_visible.then_some(self.model.phone.as_str())
+    }
+    /// Their e-mail; the course's organisers and admins only (null otherwise).
+    async fn email(&self) -> Option<&str> {
+        if self.contact_visible {
+            self.model.email.as_deref()
+        } else {
+            None
+        }
+    }
+    /// The commune or ward they live in.
+    async fn commune(&self) -> &str {
+        &self.model.commune
+    }
+    /// The area they come from, e.g. "Yên Châu".
+    async fn area(&self) -> &str {
+        &self.model.area
+    }
+    /// Their gender, if given.
+    async fn gender(&self) -> Option<Gender> {
+        self.model.gender.as_deref().and_then(Gender::from_db)
+    }
+    /// Their role in their cooperative, if given.
+    async fn role_in_cooperative(&self) -> Option<&str> {
+        self.model.role_in_cooperative.as_deref()
+    }
+    /// True when the person has a farmstream account linked.
+    async fn has_account(&self) -> bool {
+        self.model.user_id.is_some()
+    }
+    /// The cooperative they belong to, if any.
+    async fn cooperative(&self, ctx: &Context<'_>) -> ApiResult<Option<Cooperative>> {
+        let Some(id) = self.model.cooperative_id else {
+            return Ok(None);
+        };
+        Ok(load_one::<CooperativeLoader, _>(ctx, CooperativeId(id))
+            .await?
+            .map(Cooperative))
+    }
+}
+
+/// A participant's place in a course.
+pub struct Enrolment {
+    pub model: entity::enrolment::Model,
+    /// Whether the viewer may see the participant's contacts.
+    pub contact_visible: bool,
+    /// 1 for the next in line; only for waitlisted enrolments.
+    pub waitlist_position: Option<u64>,
+}
+
+#[Object]
+impl Enrolment {
+    /// Who.
+    async fn participant(&self, ctx: &Context<'_>) -> ApiResult<Participant> {
+        let model = load_one::<ParticipantLoader, _>(ctx, ParticipantId(self.model.participant_id))
+            .await?
+            .ok_or_else(|| AppError::not_found("participant"))?;
+        Ok(Participant {
+            model,
+            contact_visible: self.contact_visible,
+        })
+    }
+    /// The course.
+    async fn course(&self, ctx: &Context<'_>) -> ApiResult<Course> {
+        let course = load_one::<CourseLoader, _>(ctx, CourseId(self.model.course_id))
+            .await?
+            .ok_or_else(|| AppError::not_found("course"))?;
+        Ok(Course(course))
+    }
+    /// Enrolled, waitlisted or withdrawn.
+    async fn status(&self) -> EnrolmentStatus {
+        EnrolmentStatus::from_db(&self.model.status).unwrap_or(EnrolmentStatus::Enrolled)
+    }
+    /// Place on the waitlist, 1 being next to get a seat; null unless waitlisted.
+    async fn waitlist_position(&self) -> Option<u64> {
+        self.waitlist_position
+    }
+    /// When they (last) enrolled.
+    async fn enrolled_at(&self) -> DateTime<Utc> {
+        self.model.enrolled_at
+    }
+    /// When they withdrew, if they did.
+    async fn withdrawn_at(&self) -> Option<DateTime<Utc>> {
+        self.model.withdrawn_at
+    }
+    /// The number of their certificate, once the course is completed and they completed it.
+    async fn certificate_number(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        let key = (
+            CourseId(self.model.course_id),
+            ParticipantId(self.model.participant_id),
+        );
+        Ok(load_one::<CertificateByEnrolment, _>(ctx, key)
+            .await?
+            .map(|c| c.number))
+    }
+}
+
+/// An attendance mark.
+pub struct AttendanceRecord {
+    pub model: entity::attendance::Model,
+    /// Whether the viewer may see the participant's contacts.
+    pub contact_visible: bool,
+}
+
+#[Object]
+impl AttendanceRecord {
+    /// Who.
+    async fn participant(&self, ctx: &Context<'_>) -> ApiResult<Participant> {
+        let model = load_one::<ParticipantLoader, _>(ctx, ParticipantId(self.model.participant_id))
+            .await?
+            .ok_or_else(|| AppError::not_found("participant"))?;
+        Ok(Participant {
+            model,
+            contact_visible: self.contact_visible,
+        })
+    }
+    /// The mark.
+    async fn status(&self) -> AttendanceStatus {
+        AttendanceStatus::from_db(&self.model.status).unwrap_or(AttendanceStatus::Absent)
+    }
+    /// True when the participant checked in themselves with the session's code.
+    async fn self_check_in(&self) -> bool {
+        self.model.recorded_by.is_none()
+    }
+    /// When it was (last) recorded.
+    async fn recorded_at(&self) -> DateTime<Utc> {
+        self.model.recorded_at
+    }
+}
+
+/// What a check-in did.
+#[derive(SimpleObject)]
+pub struct CheckInResult {
+    /// PRESENT, or LATE after the grace period.
+    pub status: AttendanceStatus,
+    /// The session checked in to.
+    pub session_title: String,
+    /// Whose check-in it was.
+    pub participant_name: String,
+}
+
+/// A certificate of completion, as anyone may verify it: the name, the
+/// course and the date, nothing else.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct TrainingCertificate {
+    /// The certificate's public number, e.g. `CC-2026-7K3M-Q9XD`.
+    pub number: String,
+    /// The day it was issued.
+    pub issued_on: NaiveDate,
+    #[graphql(skip)]
+    pub course_id: uuid::Uuid,
+    #[graphql(skip)]
+    pub participant_id: uuid::Uuid,
+}
+
+impl From<entity::training_certificate::Model> for TrainingCertificate {
+    fn from(c: entity::training_certificate::Model) -> Self {
+        Self {
+            number: c.number,
+            issued_on: c.issued_on,
+            course_id: c.course_id,
+            participant_id: c.participant_id,
+        }
+    }
+}
+
+#[ComplexObject]
+impl TrainingCertificate {
+    /// The full name of the person who completed the course.
+    async fn participant_name(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        Ok(
+            load_one::<ParticipantLoader, _>(ctx, ParticipantId(self.participant_id))
+                .await?
+                .map(|p| p.full_name)
+                .unwrap_or_default(),
+        )
+    }
+    /// The title of the course completed.
+    async fn course_title(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        Ok(load_one::<CourseLoader, _>(ctx, CourseId(self.course_id))
+            .await?
+            .map(|c| c.title)
+            .unwrap_or_default())
+    }
+}
+
+/// What completing a course did.
+#[derive(SimpleObject)]
+pub struct CourseCompletion {
+    /// The course, now completed.
+    pub course: Course,
+    /// How many certificates were issued.
+    pub certificates_issued: i32,
+    /// The certificates issued.
+    pub certificates: Vec<TrainingCertificate>,
+}
+
+/// Attendance at one session, in a report.
+#[derive(SimpleObject)]
+pub struct SessionAttendance {
+    /// The session.
+    pub session: TrainingSession,
+    /// Participants marked present.
+    pub present: i64,
+    /// Participants marked late.
+    pub late: i64,
+    /// Participants excused.
+    pub excused: i64,
+    /// Participants marked absent.
+    pub absent: i64,
+    /// Present or late over participants enrolled (0 to 1).
+    pub attendance_rate: f64,
+}
+
+/// Enrolment and completion of a group of participants.
+#[derive(SimpleObject)]
+pub struct GroupCount {
+    /// The area, or the gender (`FEMALE`, `MALE`, `OTHER`, `UNKNOWN`).
+    pub key: String,
+    /// Participants enrolled.
+    pub enrolled: i64,
+    /// Of whom completed (or, before completion, meet the rule so far).
+    pub completed: i64,
+}
+
+/// A course's figures for its organisers.
+#[derive(SimpleObject)]
+pub struct CourseReport {
+    /// The course.
+    pub course: Course,
+    /// Participants holding a seat.
+    pub enrolled: i64,
+    /// Participants waiting for a seat.
+    pub waitlisted: i64,
+    /// Participants who withdrew.
+    pub withdrawn: i64,
+    /// Sessions held (not cancelled).
+    pub held_sessions: i64,
+    /// Attendance per session, in time order.
+    pub sessions: Vec<SessionAttendance>,
+    /// Completers: certificates issued once completed; before, those meeting the rule so far.
+    pub completed: i64,
+    /// By area.
+    pub by_area: Vec<GroupCount>,
+    /// By gender.
+    pub by_gender: Vec<GroupCount>,
+}
+
+/// Selling activity of cooperatives in a window.
+#[derive(SimpleObject, Clone, Copy)]
+pub struct SalesActivity {
+    /// Livestreams held.
+    pub livestreams: i64,
+    /// Orders placed and not cancelled.
+    pub orders: i64,
+    /// Their total, in đồng.
+    pub revenue_vnd: i64,
+}
+
+impl From<crate::training::outcomes::Activity> for SalesActivity {
+    fn from(a: crate::training::outcomes::Activity) -> Self {
+        Self {
+            livestreams: a.livestreams,
+            orders: a.orders,
+            revenue_vnd: a.revenue_vnd,
+        }
+    }
+}
+
+/// One completer's cooperative, before and after the course.
+#[derive(SimpleObject)]
+pub struct CompleterOutcome {
+    /// The completer.
+    pub participant: Participant,
+    /// Their cooperative.
+    pub cooperative_id: ID,
+    /// The day they completed the course.
+    pub completed_on: NaiveDate,
+    /// The cooperative's activity in the window before completion.
+    pub before: SalesActivity,
+    /// The cooperative's activity in the window after completion.
+    pub after: SalesActivity,
+}
+
+/// What the completers' cooperatives sold after the course against before it.
+#[derive(SimpleObject)]
+pub struct CourseOutcomes {
+    /// The length of each window, in days.
+    pub window_days: i64,
+    /// False while the platform does not yet record orders and livestreams:
+    /// the figures are then zero for want of data, not for want of sales.
+    pub data_available: bool,
+    /// Each completer linked to a cooperative.
+    pub completers: Vec<CompleterOutcome>,
+    /// Totals before, over distinct cooperatives.
+    pub total_before: SalesActivity,
+    /// Totals after, over distinct cooperatives.
+    pub total_after: SalesActivity,
+}
+
+/// The report line of one CSV row.
+#[derive(SimpleObject)]
+pub struct ImportRow {
+    /// The line in the file (the header is line 1).
+    pub line: i64,
+    /// The name on the row, as written.
+    pub full_name: Option<String>,
+    /// What became of it.
+    pub outcome: RowOutcome,
+    /// The column at fault, for a refused row.
+    pub column: Option<String>,
+    /// Why it was refused or not imported.
+    pub reason: Option<String>,
+    /// The participant enrolled.
+    pub participant_id: Option<ID>,
+}
+
+/// What an import did, row by row.
+#[derive(SimpleObject)]
+pub struct ImportReport {
+    /// The mode it ran in.
+    pub mode: ImportMode,
+    /// Rows enrolled or waitlisted.
+    pub imported: i64,
+    /// Rows refused.
+    pub refused: i64,
+    /// Every row, in file order.
+    pub rows: Vec<ImportRow>,
+}
+
+impl From<crate::training::csv_import::ImportReport> for ImportReport {
+    fn from(r: crate::training::csv_import::ImportReport) -> Self {
+        Self {
+            mode: r.mode,
+            imported: i64::try_from(r.imported()).unwrap_or(i64::MAX),
+            refused: i64::try_from(r.refused()).unwrap_or(i64::MAX),
+            rows: r
+                .rows
+                .into_iter()
+                .map(|row| ImportRow {
+                    line: i64::try_from(row.line).unwrap_or(i64::MAX),
+                    full_name: row.full_name,
+                    outcome: row.outcome,
+                    column: row.column,
+                    reason: row.reason,
+                    participant_id: row.participant.map(|p| ParticipantId(p).to_gql()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The completion rule of a new course.
+#[derive(InputObject)]
+pub struct CompletionRuleInput {
+    /// 0 to 100: the least share of held sessions to attend.
+    pub min_attendance_percent: i32,
+}
+
+/// A course to create.
+#[derive(InputObject)]
+pub struct CreateCourseInput {
+    /// 1 to 200 characters.
+    pub title: String,
+    /// Up to 5000 characters.
+    pub description: Option<String>,
+    /// e.g. "livestream".
+    pub topic: String,
+    /// e.g. "Sở Công Thương Sơn La".
+    pub host_organisation: String,
+    /// e.g. "Mộc Châu".
+    pub area: String,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day, not before the first.
+    pub ends_on: NaiveDate,
+    /// Seats, 1 to 10000.
+    pub capacity: i32,
+    /// How participants complete it.
+    pub completion_rule: CompletionRuleInput,
+}
+
+/// Changes to a course; fields left out stay as they are.
+#[derive(InputObject, Default)]
+pub struct UpdateCourseInput {
+    /// 1 to 200 characters.
+    pub title: Option<String>,
+    /// Up to 5000 characters; empty clears it.
+    pub description: Option<String>,
+    /// e.g. "livestream".
+    pub topic: Option<String>,
+    /// e.g. "Sở Công Thương Sơn La".
+    pub host_organisation: Option<String>,
+    /// e.g. "Mộc Châu".
+    pub area: Option<String>,
+    /// First day; every scheduled session must stay within the dates.
+    pub starts_on: Option<NaiveDate>,
+    /// Last day, not before the first.
+    pub ends_on: Option<NaiveDate>,
+    /// Not below the seats already taken; new seats go to the waitlist.
+    pub capacity: Option<i32>,
+    /// A new completion rule (applies when the course is completed).
+    pub completion_rule: Option<CompletionRuleInput>,
+}
+
+/// A session to schedule.
+#[derive(InputObject)]
+pub struct ScheduleSessionInput {
+    /// 1 to 200 characters, e.g. "Buổi 1: Dựng kênh bán hàng".
+    pub title: String,
+    /// Within the course's dates.
+    pub starts_at: DateTime<Utc>,
+    /// After `startsAt`, at most 24 hours later.
+    pub ends_at: DateTime<Utc>,
+    /// Where, if in person.
+    pub location: Option<String>,
+    /// A link, if online.
+    pub online_url: Option<String>,
+}
+
+/// Changes to a session; fields left out stay as they are, null clears.
+#[derive(InputObject, Default)]
+pub struct UpdateSessionInput {
+    /// 1 to 200 characters.
+    pub title: Option<String>,
+    /// Within the course's dates.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// After `startsAt`, at most 24 hours later.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Where, if in person; null clears it.
+    pub location: MaybeUndefined<String>,
+    /// A link, if online; null clears it.
+    pub online_url: MaybeUndefined<String>,
+}
+
+/// A person to enrol.
+#[derive(InputObject)]
+pub struct ParticipantInput {
+    /// Their full name.
+    pub full_name: String,
+    /// A Vietnamese phone number; a person is matched across courses by it.
+    pub phone: String,
+    /// Their e-mail, if any.
+    pub email: Option<String>,
+    /// The cooperative they belong to.
+    pub cooperative_id: Option<ID>,
+    /// e.g. "xã viên", "kế toán".
+    pub role_in_cooperative: Option<String>,
+    /// The commune or ward they live in.
+    pub commune: String,
+    /// The area they come from, e.g. "Yên Châu" (reported by area).
+    pub area: String,
+    /// Their gender, if they give it (reported by gender).
+    pub gender: Option<Gender>,
+}
+
+/// The details of a user enrolling themselves; name and phone default to
+/// their account's.
+#[derive(InputObject)]
+pub struct SelfEnrolmentInput {
+    /// Defaults to the account's display name.
+    pub full_name: Option<String>,
+    /// Defaults to the account's phone; required when it has none.
+    pub phone: Option<String>,
+    /// The cooperative they belong to.
+    pub cooperative_id: Option<ID>,
+    /// e.g. "xã viên", "kế toán".
+    pub role_in_cooperative: Option<String>,
+    /// The commune or ward they live in.
+    pub commune: String,
+    /// The area they come from.
+    pub area: String,
+    /// Their gender, if they give it.
+    pub gender: Option<Gender>,
+}
+
+/// One attendance mark to record.
+#[derive(InputObject)]
+pub struct AttendanceEntryInput {
+    /// A participant enrolled in the course.
+    pub participant_id: ID,
+    /// The mark.
+    pub status: AttendanceStatus,
+}
+
+/// Filters of the course list.
+#[derive(InputObject, Default)]
+pub struct CourseFilterInput {
+    /// Courses in this area (exact).
+    pub area: Option<String>,
+    /// Courses on this topic (exact).
+    pub topic: Option<String>,
+    /// Courses still running on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Courses starting on or before this day.
+    pub to: Option<NaiveDate>,
+    /// Courses in this state.
+    pub status: Option<CourseStatus>,
+}
