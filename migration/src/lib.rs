@@ -11,6 +11,7 @@ mod m20261128_000004_create_orders;
 mod m20261128_000005_create_training;
 mod m20261128_000006_create_media_attachments;
 mod m20261128_000007_create_livestreams;
+mod m20261128_000008_index_product_listing;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_create_media_attachments::Migration),
             Box::new(m20261128_000007_create_livestreams::Migration),
             Box::new(m20261128_000005_create_training::Migration),
+            Box::new(m20261128_000008_index_product_listing::Migration),
         ]
     }
 }
