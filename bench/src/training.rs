@@ -2,11 +2,9 @@
 //! held sessions with full attendance marks, then `courseReport` and
 //! `courseOutcomes` timed one at a time and under load.
 //!
-//! Orders and livestreams do not exist yet (another branch is writing
-//! them), so `courseOutcomes` reads no sales: its figure times the
-//! completers' lookup and the outcome seam, not order queries. Once orders
-//! land, this scenario should also place orders for the completers'
-//! cooperatives before timing.
+//! It places no orders yet, so `courseOutcomes` runs its two grouped queries
+//! over empty order and livestream tables; placing orders for the
+//! completers' cooperatives before timing is still to do.
 
 use std::time::{Duration, Instant};
 
@@ -231,7 +229,7 @@ pub async fn run(binary: &std::path::Path, seconds: u64, concurrency: usize) -> 
     let built = Instant::now();
     let id = build_course(&url, &token).await?;
     println!(
-        "scenario: training-report ({PARTICIPANTS} participants, {SESSIONS} sessions, {} attendance marks; no orders: the orders tables do not exist yet) built in {:.1} s",
+        "scenario: training-report ({PARTICIPANTS} participants, {SESSIONS} sessions, {} attendance marks; no orders placed) built in {:.1} s",
         PARTICIPANTS * SESSIONS,
         built.elapsed().as_secs_f64()
     );

@@ -198,8 +198,8 @@ impl TrainingQuery {
 
     /// For a completed course's organisers: each completer's cooperative's
     /// livestreams, orders and revenue in the `windowDays` after completion
-    /// against the same window before, and totals. Orders and livestreams
-    /// are not recorded yet: see `dataAvailable`.
+    /// against the same window before, and totals (cancelled and refunded
+    /// orders excluded; each cooperative counted once).
     async fn course_outcomes(
         &self,
         ctx: &Context<'_>,

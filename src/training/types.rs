@@ -560,8 +560,8 @@ pub struct CompleterOutcome {
 pub struct CourseOutcomes {
     /// The length of each window, in days.
     pub window_days: i64,
-    /// False while the platform does not yet record orders and livestreams:
-    /// the figures are then zero for want of data, not for want of sales.
+    /// True when the figures come from the platform's own orders and
+    /// livestreams (always, since they are recorded).
     pub data_available: bool,
     /// Each completer linked to a cooperative.
     pub completers: Vec<CompleterOutcome>,
