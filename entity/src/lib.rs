@@ -15,6 +15,7 @@ pub mod cooperative_member;
 pub mod course;
 pub mod course_organiser;
 pub mod enrolment;
+pub mod follow;
 pub mod livestream;
 pub mod livestream_product;
 pub mod login_throttle;

@@ -12,6 +12,7 @@ mod m20261128_000005_create_training;
 mod m20261128_000006_create_media_attachments;
 mod m20261128_000007_create_livestreams;
 mod m20261128_000008_index_product_listing;
+mod m20261128_000009_create_follows;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_create_livestreams::Migration),
             Box::new(m20261128_000005_create_training::Migration),
             Box::new(m20261128_000008_index_product_listing::Migration),
+            Box::new(m20261128_000009_create_follows::Migration),
         ]
     }
 }

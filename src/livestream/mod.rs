@@ -3,6 +3,7 @@
 //! pinned now. (Flash deals, real-time events and sales per session build on
 //! this module and on orders.)
 
+pub mod follows;
 pub mod loaders;
 pub mod realtime;
 pub mod resolvers;

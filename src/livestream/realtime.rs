@@ -320,6 +320,28 @@ impl OrderUpdate {
     }
 }
 
+/// Something a shopper should hear about.
+pub struct Notification {
+    livestream_id: Uuid,
+    message: String,
+}
+
+#[Object]
+impl Notification {
+    /// `LIVE_NOW`: a followed cooperative went live.
+    async fn kind(&self) -> &str {
+        "LIVE_NOW"
+    }
+    /// The show.
+    async fn livestream_id(&self) -> ID {
+        LivestreamId(self.livestream_id).to_gql()
+    }
+    /// A line to show, e.g. "HTX Xoài Yên Châu đang phát trực tiếp: Xoài chín cây".
+    async fn message(&self) -> &str {
+        &self.message
+    }
+}
+
 /// Real-time subscriptions.
 #[derive(Default)]
 pub struct LivestreamSubscription;
@@ -342,6 +364,14 @@ impl LivestreamSubscription {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<BoxStream<'static, OrderUpdate>> {
         Ok(my_order_updates(ctx)?)
+    }
+
+    /// "X is live now" for the cooperatives the signed-in shopper follows.
+    async fn my_notifications(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<BoxStream<'static, Notification>> {
+        Ok(notifications(ctx)?)
     }
 
     /// Orders placed with a cooperative; its staff only.
@@ -387,6 +417,42 @@ fn my_order_updates(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, OrderUpda
                         .ok()
                         .flatten()?;
                 (order.buyer_id == Some(me.0)).then_some(OrderUpdate { order_id, status })
+            }
+        })
+        .boxed())
+}
+
+fn notifications(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, Notification>> {
+    let me = viewer(ctx).require_user()?;
+    let db = ctx.data_unchecked::<Db>().clone();
+    let rx = ctx.data_unchecked::<EventBus>().subscribe();
+    let started = events(rx, None, |e| match e {
+        Event::LivestreamStarted { livestream_id } => Some(livestream_id),
+        _ => None,
+    });
+    Ok(started
+        .filter_map(move |show_id| {
+            let db = db.clone();
+            async move {
+                let show = crate::livestream::service::find(db.conn(), LivestreamId(show_id))
+                    .await
+                    .ok()
+                    .flatten()?;
+                if !crate::livestream::follows::follows(&db, me, show.cooperative_id)
+                    .await
+                    .ok()?
+                {
+                    return None;
+                }
+                let coop =
+                    crate::cooperatives::service::find(&db, CooperativeId(show.cooperative_id))
+                        .await
+                        .ok()
+                        .flatten()?;
+                Some(Notification {
+                    livestream_id: show_id,
+                    message: format!("{} đang phát trực tiếp: {}", coop.name, show.title),
+                })
             }
         })
         .boxed())

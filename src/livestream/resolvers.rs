@@ -128,6 +128,19 @@ impl LivestreamQuery {
         Ok(crate::livestream::types::LivestreamStats(sales))
     }
 
+    /// The cooperatives the signed-in shopper follows.
+    async fn my_follows(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<crate::catalog::types::cooperative::Cooperative>> {
+        let rows =
+            crate::livestream::follows::mine(ctx.data_unchecked::<Db>(), viewer(ctx)).await?;
+        Ok(rows
+            .into_iter()
+            .map(crate::catalog::types::cooperative::Cooperative)
+            .collect())
+    }
+
     /// Shows live now.
     #[graphql(
         complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
@@ -170,6 +183,26 @@ pub struct LivestreamMutation;
 
 #[Object]
 impl LivestreamMutation {
+    /// Follows a cooperative, to hear (`myNotifications`) when it goes live.
+    async fn follow_cooperative(
+        &self,
+        ctx: &Context<'_>,
+        cooperative_id: ID,
+    ) -> ApiResult<crate::catalog::types::cooperative::Cooperative> {
+        let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
+        let found =
+            crate::livestream::follows::follow(ctx.data_unchecked::<Db>(), viewer(ctx), coop)
+                .await?;
+        Ok(crate::catalog::types::cooperative::Cooperative(found))
+    }
+
+    /// Stops following a cooperative. Always true.
+    async fn unfollow_cooperative(&self, ctx: &Context<'_>, cooperative_id: ID) -> ApiResult<bool> {
+        let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
+        crate::livestream::follows::unfollow(ctx.data_unchecked::<Db>(), viewer(ctx), coop).await?;
+        Ok(true)
+    }
+
     /// Schedules a show with its lineup.
     async fn schedule_livestream(
         &self,

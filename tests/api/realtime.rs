@@ -180,3 +180,87 @@ async fn an_unknown_show_fails_that_subscription_only_and_a_bad_token_refuses_th
         other => panic!("expected the connection to be closed, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_follower_hears_when_a_followed_cooperative_goes_live() {
+    let app = TestApp::spawn().await;
+    let owner = app.register("owner@htx.vn").await;
+    let fan = app.register("fan@example.vn").await;
+    let coop = app.cooperative(&owner, "HTX Xoài Yên Châu").await;
+    let other = app.cooperative(&owner, "HTX Khác").await;
+    let follow = "mutation($c: ID!) { followCooperative(cooperativeId: $c) { name } }";
+    assert_eq!(
+        app.gql(follow, json!({ "c": coop })).await.code(),
+        "UNAUTHENTICATED"
+    );
+    for _ in 0..2 {
+        let res = app
+            .gql_as(Some(&fan.access), follow, json!({ "c": coop }))
+            .await;
+        assert_eq!(
+            res.data()["followCooperative"]["name"],
+            "HTX Xoài Yên Châu",
+            "following twice is harmless"
+        );
+    }
+    let mine = app
+        .gql_as(Some(&fan.access), "{ myFollows { name } }", json!({}))
+        .await;
+    assert_eq!(
+        mine.data()["myFollows"],
+        json!([{ "name": "HTX Xoài Yên Châu" }])
+    );
+
+    let addr = app.listen().await;
+    let mut ws = connect(addr, "graphql-transport-ws", json!({ "token": fan.access })).await;
+    assert_eq!(next(&mut ws).await["type"], "connection_ack");
+    ws.send(Message::text(json!({ "id": "n", "type": "subscribe", "payload": { "query": "subscription { myNotifications { kind message } }" } }).to_string()))
+        .await
+        .expect("subscribe");
+    let schedule =
+        "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }";
+    let mut shows = Vec::new();
+    for (c, title) in [(&other, "Không theo dõi"), (&coop, "Xoài chín cây")] {
+        let res = app
+            .gql_as(
+                Some(&owner.access),
+                schedule,
+                json!({ "i": { "cooperativeId": c, "title": title, "platform": "TIKTOK", "hostName": "Hoa", "scheduledStartAt": "2026-12-01T12:00:00Z" } }),
+            )
+            .await;
+        shows.push(
+            res.data()["scheduleLivestream"]["id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+        );
+    }
+    // Give the subscription a moment to be registered before anything happens.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    for id in &shows {
+        app.gql_as(
+            Some(&owner.access),
+            "mutation($id: ID!) { startLivestream(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await
+        .data();
+    }
+    let heard = next(&mut ws).await;
+    assert_eq!(
+        heard["payload"]["data"]["myNotifications"],
+        json!({ "kind": "LIVE_NOW", "message": "HTX Xoài Yên Châu đang phát trực tiếp: Xoài chín cây" }),
+        "only the followed cooperative's show is announced"
+    );
+    let unfollow = "mutation($c: ID!) { unfollowCooperative(cooperativeId: $c) }";
+    assert_eq!(
+        app.gql_as(Some(&fan.access), unfollow, json!({ "c": coop }))
+            .await
+            .data()["unfollowCooperative"],
+        true
+    );
+    let mine = app
+        .gql_as(Some(&fan.access), "{ myFollows { name } }", json!({}))
+        .await;
+    assert_eq!(mine.data()["myFollows"], json!([]));
+}

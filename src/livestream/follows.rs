@@ -1,0 +1,72 @@
+//! Following cooperatives, to hear when they go live.
+
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use entity::{cooperative, follow};
+
+use crate::auth::{UserId, Viewer};
+use crate::cooperatives::CooperativeId;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+
+/// Follows a cooperative; following twice is harmless.
+pub async fn follow(
+    db: &Db,
+    viewer: &Viewer,
+    coop: CooperativeId,
+) -> AppResult<cooperative::Model> {
+    let user = viewer.require_user()?;
+    let found = cooperative::Entity::find_by_id(coop.0)
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| AppError::not_found("cooperative"))?;
+    let txn = db.begin_write().await?;
+    follow::Entity::insert(follow::ActiveModel {
+        user_id: Set(user.0),
+        cooperative_id: Set(coop.0),
+        created_at: Set(Utc::now()),
+    })
+    .on_conflict_do_nothing_on([follow::Column::UserId, follow::Column::CooperativeId])
+    .exec(&*txn)
+    .await?;
+    txn.commit().await?;
+    Ok(found)
+}
+
+/// Stops following a cooperative; harmless when not following.
+pub async fn unfollow(db: &Db, viewer: &Viewer, coop: CooperativeId) -> AppResult<()> {
+    let user = viewer.require_user()?;
+    let txn = db.begin_write().await?;
+    follow::Entity::delete_by_id((user.0, coop.0))
+        .exec(&*txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The cooperatives the viewer follows, newest follow first.
+pub async fn mine(db: &Db, viewer: &Viewer) -> AppResult<Vec<cooperative::Model>> {
+    let user = viewer.require_user()?;
+    let rows = follow::Entity::find()
+        .filter(follow::Column::UserId.eq(user.0))
+        .order_by_desc(follow::Column::CreatedAt)
+        .all(db.conn())
+        .await?;
+    let coops = cooperative::Entity::find()
+        .filter(cooperative::Column::Id.is_in(rows.iter().map(|r| r.cooperative_id)))
+        .all(db.conn())
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| coops.iter().find(|c| c.id == r.cooperative_id).cloned())
+        .collect())
+}
+
+/// True when `user` follows `coop`.
+pub async fn follows(db: &Db, user: UserId, coop: uuid::Uuid) -> AppResult<bool> {
+    Ok(follow::Entity::find_by_id((user.0, coop))
+        .one(db.conn())
+        .await?
+        .is_some())
+}
