@@ -86,7 +86,7 @@ impl Lot {
         };
         let coop = crate::cooperatives::CooperativeId(self.0.cooperative_id);
         let member =
-            crate::cooperatives::service::role_of(ctx.data_unchecked::<Db>().conn(), coop, user)
+            load_one::<crate::cooperatives::loaders::MembershipLoader, _>(ctx, (coop, user))
                 .await?
                 .is_some();
         Ok(member.then_some(self.0.scan_count))
