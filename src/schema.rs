@@ -102,12 +102,13 @@ pub fn build(
     storage: Storage,
     bus: EventBus,
 ) -> AppSchema {
+    let viewers = Viewers::start(&bus, &db);
     builder(&config.graphql)
         .data(db)
         .data(keys)
         .data(storage)
         .data(bus)
-        .data(std::sync::Arc::new(Viewers::default()))
+        .data(viewers)
         .data(HoldPolicy {
             hold: config.payments.hold,
             sweep_interval: config.payments.sweep_interval,
