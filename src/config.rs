@@ -275,11 +275,11 @@ fn is_postgres_url(url: &str) -> bool {
 /// keep up.
 #[derive(Clone, Debug)]
 pub struct SubscriptionConfig {
-    /// Messages that may wait to be written to one connection; when the
-    /// queue is full the connection is closed.
+    /// Messages that may wait to be written to one connection; while the
+    /// queue is full the connection takes no new events and skips ahead.
     pub send_queue: usize,
     /// The longest one message may take to be written before the
-    /// connection is closed.
+    /// connection is closed as a client that stopped reading.
     pub send_timeout: Duration,
 }
 

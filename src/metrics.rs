@@ -77,7 +77,7 @@ impl Metrics {
         let ws_dropped = IntCounterVec::new(
             Opts::new(
                 "subscription_connections_dropped_total",
-                "WebSocket connections closed because the client did not read fast enough",
+                "WebSocket connections closed because the client stopped reading",
             ),
             &["reason"],
         )?;
@@ -142,8 +142,8 @@ impl Metrics {
         "other".into()
     }
 
-    /// Counts a subscription connection closed because its client fell
-    /// behind: `queue_full` or `send_timeout`.
+    /// Counts a subscription connection closed because its client stopped
+    /// reading (`send_timeout`).
     pub fn subscription_dropped(&self, reason: &str) {
         self.ws_dropped.with_label_values(&[reason]).inc();
     }

@@ -5,13 +5,14 @@
 //! viewer is anonymous and may follow public events.
 //!
 //! A client that does not read what it is sent must not make the server
-//! hold more and more for it. Each connection has a writer task fed by a
-//! queue of at most `FARMSTREAM_WS_SEND_QUEUE` messages: when the queue is
-//! full, or one message takes longer than `FARMSTREAM_WS_SEND_TIMEOUT_SECS`
-//! to write, the connection is closed (and counted in `/metrics`). Until
-//! then a connection that is merely slow falls behind on the event bus and
-//! skips ahead (see `livestream::realtime`); either way the other
-//! subscribers never wait for it.
+//! hold more and more for it, nor hold up anyone else. Each connection has a
+//! writer task fed by a queue of at most `FARMSTREAM_WS_SEND_QUEUE` messages.
+//! While the queue is full the connection takes no new events, so a client
+//! that is merely slow falls behind on the event bus and skips ahead (see
+//! `livestream::realtime`); one that stops reading altogether makes a write
+//! wait longer than `FARMSTREAM_WS_SEND_TIMEOUT_SECS`, and the connection is
+//! closed (and counted in `/metrics`). Either way the other subscribers
+//! never wait for it, and what one connection holds is bounded.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -149,18 +150,12 @@ async fn serve(
                 reason: reason.into(),
             })),
         };
-        match queue.try_send(message) {
-            Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                metrics.subscription_dropped("queue_full");
-                tracing::info!(
-                    queue = limits.send_queue,
-                    "a subscriber fell too far behind; connection closed"
-                );
-                writer.abort();
-                return;
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => return,
+        // While the queue is full this connection takes no new events: its
+        // place on the bus falls behind and skips ahead, and the writer's
+        // timeout ends it if the client has stopped reading altogether.
+        tokio::select! {
+            sent = queue.send(message) => if sent.is_err() { return },
+            _ = &mut writer => return,
         }
     }
     // The client closed or the protocol ended: let what is queued go out.
