@@ -4,6 +4,7 @@
 //! `cargo run --release -p farmstream-bench -- <scenario> [--seconds N] [--concurrency C]`
 
 mod checkout;
+mod fanout;
 mod load;
 mod media;
 mod server;
@@ -62,6 +63,24 @@ enum Scenario {
     },
     /// courseReport and courseOutcomes of a course of 500 participants and 10 sessions.
     TrainingReport,
+    /// S WebSocket subscribers on one live show and a stream of pins:
+    /// delivery latency from mutation to every subscriber, server memory,
+    /// missed events.
+    LiveFanout {
+        /// WebSocket subscribers watching the show.
+        #[arg(long, default_value_t = 5000)]
+        subscribers: usize,
+        /// Pins to send.
+        #[arg(long, default_value_t = 100)]
+        events: usize,
+        /// Pins per second.
+        #[arg(long, default_value_t = 5.0)]
+        rate: f64,
+        /// A PostgreSQL database URL: run the server on it with
+        /// FARMSTREAM_EVENT_BUS=postgres (default: embedded SQLite, in-process bus).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
 }
 
 const CATALOG: &str = "query Catalog { products(first: 20) { edges { node { id name slug variants { id priceVnd stock } } } totalCount } }";
@@ -96,6 +115,23 @@ async fn main() -> anyhow::Result<()> {
             checkout::checkout_burst(&binary, orders, stock, cli.concurrency).await
         }
         Scenario::TrainingReport => training::run(&binary, cli.seconds, cli.concurrency).await,
+        Scenario::LiveFanout {
+            subscribers,
+            events,
+            rate,
+            postgres,
+        } => {
+            fanout::run(
+                &binary,
+                fanout::Fanout {
+                    subscribers,
+                    events,
+                    rate,
+                    postgres,
+                },
+            )
+            .await
+        }
     }
 }
 

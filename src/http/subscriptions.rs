@@ -30,7 +30,6 @@ use tokio::sync::mpsc;
 use crate::auth::Viewer;
 use crate::auth::tokens::TokenKeys;
 use crate::config::SubscriptionConfig;
-use crate::db::Db;
 use crate::http::AppState;
 use crate::metrics::Metrics;
 use crate::schema::{self, AppSchema};
@@ -68,7 +67,7 @@ pub async fn upgrade(state: AppState, req: Request) -> Response {
         Err(rejection) => return rejection.into_response(),
     };
     let schema = state.schema.clone();
-    let (db, keys) = (state.db.clone(), state.keys.clone());
+    let keys = state.keys.clone();
     let limits = state.config.subscriptions.clone();
     let metrics = state.metrics.clone();
     ws.protocols(ALL_WEBSOCKET_PROTOCOLS)
@@ -77,7 +76,7 @@ pub async fn upgrade(state: AppState, req: Request) -> Response {
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(0)
         .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
-        .on_upgrade(move |socket| serve(socket, schema, protocol, db, keys, limits, metrics))
+        .on_upgrade(move |socket| serve(socket, schema, protocol, keys, limits, metrics))
         .into_response()
 }
 
@@ -97,7 +96,6 @@ async fn serve(
     socket: WebSocket,
     schema: AppSchema,
     protocol: WebSocketProtocols,
-    db: Db,
     keys: TokenKeys,
     limits: SubscriptionConfig,
     metrics: Arc<Metrics>,
@@ -112,7 +110,7 @@ async fn serve(
             })
         });
     let mut output = GraphQLStream::new(schema, input, protocol)
-        .on_connection_init(move |payload| async move { connection_data(&payload, &db, &keys) })
+        .on_connection_init(move |payload| async move { connection_data(&payload, &keys) })
         .keepalive_timeout(KEEPALIVE_TIMEOUT);
 
     let (queue, mut queued) = mpsc::channel::<Message>(limits.send_queue);
@@ -164,10 +162,10 @@ async fn serve(
 }
 
 /// The data of a connection: its viewer (a refused token refuses the
-/// connection) and its DataLoaders.
+/// connection). Its subscriptions load through the schema's shared
+/// DataLoaders (see `schema::connection_data`).
 fn connection_data(
     payload: &serde_json::Value,
-    db: &Db,
     keys: &TokenKeys,
 ) -> async_graphql::Result<async_graphql::Data> {
     let field = |name: &str| {
@@ -183,5 +181,5 @@ fn connection_data(
     if let Viewer::Invalid(reason) = viewer {
         return Err(async_graphql::Error::new(reason));
     }
-    Ok(schema::request_data(db, viewer))
+    Ok(schema::connection_data(viewer))
 }
