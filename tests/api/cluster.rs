@@ -32,10 +32,9 @@ fn without_postgres(test: &str) -> bool {
 
 /// Node B: this process, on a fresh PostgreSQL database, with the shared bus.
 async fn node_b() -> TestApp {
-    TestApp::spawn_with(|s| {
-        s.insert("FARMSTREAM_EVENT_BUS".into(), "postgres".into());
-    })
-    .await
+    let b = TestApp::spawn().await;
+    assert_eq!(b.app.state.events.backend(), "postgres");
+    b
 }
 
 /// Node A: a `farmstream serve` process on node B's database and secrets.
