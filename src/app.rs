@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::events::EventBus;
 use crate::http::{self, AppState};
+use crate::livestream;
 use crate::media;
 use crate::metrics::Metrics;
 use crate::orders;
@@ -91,6 +92,14 @@ impl App {
             self.state.config.payments.sweep_interval,
             shutdown.child_token(),
         );
+        // Reminds followers 15 minutes before a show; each show is claimed
+        // with a conditional update, so several processes remind once.
+        let reminders = livestream::reminders::spawn_sweeper(
+            self.state.db.clone(),
+            self.state.events.clone(),
+            self.state.config.reminder_interval,
+            shutdown.child_token(),
+        );
         let server = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         let deadline = async {
@@ -103,6 +112,7 @@ impl App {
         }
         sweeper.abort();
         hold_sweeper.abort();
+        reminders.abort();
         if let Some(s3) = self.embedded_s3 {
             s3.stop().await;
         }

@@ -235,6 +235,9 @@ pub struct Config {
     /// Minutes after a training session starts during which a check-in is
     /// still on time (and before the start from which check-in opens).
     pub checkin_grace_minutes: u32,
+    /// How often the sweeper looks for shows starting within 15 minutes
+    /// whose followers have not been reminded yet.
+    pub reminder_interval: Duration,
 }
 
 /// The URL clients reach the API at, without a trailing slash; links and QR
@@ -484,6 +487,7 @@ impl Config {
                     ));
                 }
             },
+            reminder_interval: parse_secs(src, "FARMSTREAM_REMINDER_INTERVAL_SECS", 30)?,
         })
     }
 

@@ -20,6 +20,9 @@ pub enum Event {
     },
     /// A livestream went live.
     LivestreamStarted { livestream_id: Uuid },
+    /// A scheduled livestream starts in about 15 minutes (sent once per
+    /// start time).
+    LivestreamStartingSoon { livestream_id: Uuid },
     /// A livestream ended.
     LivestreamEnded { livestream_id: Uuid },
     /// A product was pinned in a live show.

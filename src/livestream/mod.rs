@@ -6,6 +6,7 @@
 pub mod follows;
 pub mod loaders;
 pub mod realtime;
+pub mod reminders;
 pub mod resolvers;
 pub mod service;
 pub mod stats;

@@ -320,23 +320,34 @@ impl OrderUpdate {
     }
 }
 
+/// What a notification is about.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotificationKind {
+    /// A followed cooperative went live.
+    LiveNow,
+    /// A followed cooperative's show starts in about 15 minutes.
+    StartingSoon,
+}
+
 /// Something a shopper should hear about.
 pub struct Notification {
+    kind: NotificationKind,
     livestream_id: Uuid,
     message: String,
 }
 
 #[Object]
 impl Notification {
-    /// `LIVE_NOW`: a followed cooperative went live.
-    async fn kind(&self) -> &str {
-        "LIVE_NOW"
+    /// What happened.
+    async fn kind(&self) -> NotificationKind {
+        self.kind
     }
     /// The show.
     async fn livestream_id(&self) -> ID {
         LivestreamId(self.livestream_id).to_gql()
     }
-    /// A line to show, e.g. "HTX Xoài Yên Châu đang phát trực tiếp: Xoài chín cây".
+    /// A line to show, e.g. "HTX Xoài Yên Châu đang phát trực tiếp: Xoài chín
+    /// cây" or "HTX Xoài Yên Châu sẽ phát trực tiếp lúc 19:30: Xoài chín cây".
     async fn message(&self) -> &str {
         &self.message
     }
@@ -366,7 +377,8 @@ impl LivestreamSubscription {
         Ok(my_order_updates(ctx)?)
     }
 
-    /// "X is live now" for the cooperatives the signed-in shopper follows.
+    /// "X is live now", and "X goes live in 15 minutes", for the cooperatives
+    /// the signed-in shopper follows.
     async fn my_notifications(
         &self,
         ctx: &Context<'_>,
@@ -427,11 +439,16 @@ fn notifications(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, Notification
     let db = ctx.data_unchecked::<Db>().clone();
     let rx = ctx.data_unchecked::<EventBus>().subscribe();
     let started = events(rx, None, |e| match e {
-        Event::LivestreamStarted { livestream_id } => Some(livestream_id),
+        Event::LivestreamStarted { livestream_id } => {
+            Some((NotificationKind::LiveNow, livestream_id))
+        }
+        Event::LivestreamStartingSoon { livestream_id } => {
+            Some((NotificationKind::StartingSoon, livestream_id))
+        }
         _ => None,
     });
     Ok(started
-        .filter_map(move |show_id| {
+        .filter_map(move |(kind, show_id)| {
             let db = db.clone();
             async move {
                 let show = crate::livestream::service::find(db.conn(), LivestreamId(show_id))
@@ -449,9 +466,21 @@ fn notifications(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, Notification
                         .await
                         .ok()
                         .flatten()?;
+                let message = match kind {
+                    NotificationKind::LiveNow => {
+                        format!("{} đang phát trực tiếp: {}", coop.name, show.title)
+                    }
+                    NotificationKind::StartingSoon => format!(
+                        "{} sẽ phát trực tiếp lúc {}: {}",
+                        coop.name,
+                        vietnam_clock(show.scheduled_start_at),
+                        show.title
+                    ),
+                };
                 Some(Notification {
+                    kind,
                     livestream_id: show_id,
-                    message: format!("{} đang phát trực tiếp: {}", coop.name, show.title),
+                    message,
                 })
             }
         })
@@ -483,6 +512,12 @@ async fn cooperative_orders(
         _ => None,
     })
     .boxed())
+}
+
+/// "19:30", in Vietnam's time (UTC+7, no daylight saving).
+fn vietnam_clock(at: chrono::DateTime<chrono::Utc>) -> String {
+    let offset = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
+    at.with_timezone(&offset).format("%H:%M").to_string()
 }
 
 /// The current viewer count of a show (for the Livestream type).

@@ -41,7 +41,8 @@ fn url(raw: &str, field: &str) -> AppResult<String> {
     Ok(url.to_owned())
 }
 
-async fn page_of(
+/// One page of shows matching `filter`, as a connection.
+pub(crate) async fn page_of(
     ctx: &Context<'_>,
     filter: LivestreamFilter,
     first: Option<i32>,

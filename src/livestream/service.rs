@@ -166,6 +166,7 @@ pub async fn schedule(
         replay_asset_id: Set(None),
         replay_url: Set(None),
         peak_viewers: Set(0),
+        reminder_sent_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -194,6 +195,7 @@ pub async fn update(
             show.status.to_lowercase()
         )));
     }
+    let show_start = show.scheduled_start_at;
     let txn = db.begin_write().await?;
     let mut model: livestream::ActiveModel = show.into();
     if let Some(v) = changes.title {
@@ -209,6 +211,10 @@ pub async fn update(
         model.stream_url = Set(v);
     }
     if let Some(v) = changes.scheduled_start_at {
+        // A new start time deserves its own reminder.
+        if v != show_start {
+            model.reminder_sent_at = Set(None);
+        }
         model.scheduled_start_at = Set(v);
     }
     if let Some(v) = changes.host_name {
