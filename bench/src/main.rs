@@ -2,6 +2,10 @@
 //! folder, drives load over HTTP, checks every answer, and prints figures.
 //!
 //! `cargo run --release -p farmstream-bench -- <scenario> [--seconds N] [--concurrency C]`
+//!
+//! With `FARMSTREAM_BENCH_POSTGRES=postgres://…/db` every scenario runs on a
+//! fresh PostgreSQL database made beside `db` (and dropped afterwards)
+//! instead of the embedded SQLite file.
 
 mod checkout;
 mod load;
@@ -60,6 +64,13 @@ enum Scenario {
         #[arg(long, default_value_t = 100)]
         stock: i32,
     },
+    /// `placeOrder` for as long as `--seconds`, each call for one of many
+    /// distinct variants: sustained orders/s, latency, server CPU per order.
+    CheckoutSustained {
+        /// How many distinct variants the orders spread over.
+        #[arg(long, default_value_t = 200)]
+        variants: usize,
+    },
     /// courseReport and courseOutcomes of a course of 500 participants and 10 sessions.
     TrainingReport,
 }
@@ -95,6 +106,9 @@ async fn main() -> anyhow::Result<()> {
         Scenario::CheckoutBurst { orders, stock } => {
             checkout::checkout_burst(&binary, orders, stock, cli.concurrency).await
         }
+        Scenario::CheckoutSustained { variants } => {
+            checkout::checkout_sustained(&binary, variants, cli.seconds, cli.concurrency).await
+        }
         Scenario::TrainingReport => training::run(&binary, cli.seconds, cli.concurrency).await,
     }
 }
@@ -125,7 +139,10 @@ async fn read_scenario(
     let cpu_before = server.cpu_ticks()?;
     let report = load.run().await?;
     let cpu_secs = (server.cpu_ticks()? - cpu_before) as f64 / server::ticks_per_second();
-    println!("scenario: {name} (seed catalogue on SQLite, {concurrency} connections, {seconds} s)");
+    println!(
+        "scenario: {name} (seed catalogue on {}, {concurrency} connections, {seconds} s)",
+        server.backend()
+    );
     report.print();
     println!(
         "server CPU per request: {:.0} µs",
