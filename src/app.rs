@@ -45,6 +45,11 @@ impl App {
             events.clone(),
         );
         let metrics = Arc::new(Metrics::new(config.db_max_connections)?);
+        let response_cache = Arc::new(http::response_cache::ResponseCache::new(
+            config.response_cache_ttl,
+            config.response_cache_entries,
+        ));
+        http::response_cache::invalidate_on_events(&response_cache, &events);
         Ok(Self {
             state: AppState {
                 config: Arc::new(config),
@@ -54,6 +59,7 @@ impl App {
                 schema,
                 metrics,
                 events,
+                response_cache,
             },
             embedded_s3,
         })

@@ -29,73 +29,175 @@ async fn gql(
     Ok(req.send().await?.json().await?)
 }
 
-/// A cooperative with products on sale, made through the API.
-struct Seller {
-    owner: String,
-    cooperative: String,
+/// Cooperatives with products on sale, made through the API by one owner.
+pub struct Seller {
+    pub owner: String,
+    /// Each cooperative's (id, slug).
+    pub cooperatives: Vec<(String, String)>,
     /// Every variant's id, product by product.
-    variants: Vec<String>,
+    pub variants: Vec<String>,
     /// Every product's slug.
-    slugs: Vec<String>,
+    pub slugs: Vec<String>,
 }
 
 impl Seller {
-    /// `products` products of `per_product` variants each, every variant
-    /// holding `stock` units.
-    async fn create(
+    /// `cooperatives` cooperatives, each with `products` products of
+    /// `per_product` variants, every variant holding `stock` units.
+    pub async fn create(
         server: &Server,
         client: &reqwest::Client,
-        products: usize,
-        per_product: usize,
+        cooperatives: usize,
+        (products, per_product): (usize, usize),
         stock: i32,
     ) -> anyhow::Result<Self> {
         let url = server.graphql_url();
         let owner = server.register("seller@farmstream.test").await?;
-        let coop = gql(
-            client,
-            &url,
-            Some(&owner),
-            "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { id } }",
-            json!({ "i": { "name": "HTX Bench", "address": { "province": "Sơn La", "ward": "Xã Yên Châu" },
-                "bankAccount": { "bin": "970415", "accountNumber": "0011001932418", "accountName": "HTX BENCH" } } }),
-        )
-        .await?;
-        let cooperative = coop["data"]["createCooperative"]["id"]
-            .as_str()
-            .with_context(|| format!("createCooperative failed: {coop}"))?
-            .to_owned();
-        let mut variants = Vec::with_capacity(products * per_product);
-        let mut slugs = Vec::with_capacity(products);
-        for p in 0..products {
-            let packs: Vec<Value> = (0..per_product)
-                .map(|v| json!({ "name": format!("Hộp {} kg", v + 1), "sku": format!("BENCH-{p}-{v}"), "unit": "KG",
-                    "netQuantity": (v + 1) as f64, "priceVnd": 120000 + 1000 * v as i64, "stock": stock }))
-                .collect();
-            let product = gql(
+        let mut seller = Self {
+            owner,
+            cooperatives: Vec::with_capacity(cooperatives),
+            variants: Vec::with_capacity(cooperatives * products * per_product),
+            slugs: Vec::with_capacity(cooperatives * products),
+        };
+        for c in 0..cooperatives {
+            let coop = gql(
                 client,
                 &url,
-                Some(&owner),
-                "mutation($i: CreateProductInput!) { createProduct(input: $i) { slug variants { id } } }",
-                json!({ "i": { "cooperativeId": cooperative, "name": format!("Xoài bench {p}"), "category": "FRUIT",
-                    "status": "ACTIVE", "variants": packs } }),
+                Some(&seller.owner),
+                "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { id slug } }",
+                json!({ "i": { "name": format!("HTX Bench {c}"), "address": { "province": "Sơn La", "ward": "Xã Yên Châu" },
+                    "bankAccount": { "bin": "970415", "accountNumber": "0011001932418", "accountName": "HTX BENCH" } } }),
             )
             .await?;
-            let made = &product["data"]["createProduct"];
-            for v in made["variants"]
-                .as_array()
-                .with_context(|| format!("createProduct failed: {product}"))?
-            {
-                variants.push(v["id"].as_str().context("variant id")?.to_owned());
+            let made = &coop["data"]["createCooperative"];
+            let id = made["id"]
+                .as_str()
+                .with_context(|| format!("createCooperative failed: {coop}"))?
+                .to_owned();
+            seller.cooperatives.push((
+                id.clone(),
+                made["slug"].as_str().unwrap_or_default().to_owned(),
+            ));
+            for p in 0..products {
+                let packs: Vec<Value> = (0..per_product)
+                    .map(|v| json!({ "name": format!("Hộp {} kg", v + 1), "sku": format!("BENCH-{c}-{p}-{v}"), "unit": "KG",
+                        "netQuantity": (v + 1) as f64, "priceVnd": 120000 + 1000 * v as i64, "stock": stock }))
+                    .collect();
+                let product = gql(
+                    client,
+                    &url,
+                    Some(&seller.owner),
+                    "mutation($i: CreateProductInput!) { createProduct(input: $i) { slug variants { id } } }",
+                    json!({ "i": { "cooperativeId": id, "name": format!("Xoài bench {c}-{p}"), "category": "FRUIT",
+                        "status": "ACTIVE", "variants": packs } }),
+                )
+                .await?;
+                let made = &product["data"]["createProduct"];
+                for v in made["variants"]
+                    .as_array()
+                    .with_context(|| format!("createProduct failed: {product}"))?
+                {
+                    seller
+                        .variants
+                        .push(v["id"].as_str().context("variant id")?.to_owned());
+                }
+                seller
+                    .slugs
+                    .push(made["slug"].as_str().unwrap_or_default().to_owned());
             }
-            slugs.push(made["slug"].as_str().unwrap_or_default().to_owned());
         }
-        Ok(Self {
-            owner,
-            cooperative,
-            variants,
-            slugs,
-        })
+        Ok(seller)
     }
+}
+
+/// When a run of orders stops.
+#[derive(Clone, Copy)]
+pub enum Until {
+    /// After this many orders in all.
+    Count(usize),
+    /// At this instant.
+    Deadline(Instant),
+}
+
+/// What a run of orders gave.
+#[derive(Default)]
+pub struct Placed {
+    /// The latency of each placed order, sorted.
+    pub latencies: Vec<Duration>,
+    pub errors: usize,
+    pub first_error: Option<String>,
+}
+
+/// `concurrency` buyers each placing one-unit orders one after another
+/// until `until`, spread over `variants` so that calls in flight want
+/// different ones. Keys are prefixed with `tag`, so runs never collide.
+pub async fn place_orders(
+    url: &str,
+    variants: &[String],
+    until: Until,
+    concurrency: usize,
+    tag: &str,
+) -> anyhow::Result<Placed> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()?;
+    let variants = std::sync::Arc::new(variants.to_vec());
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut workers = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency.max(1) {
+        let (client, url, variants, next) = (
+            client.clone(),
+            url.to_owned(),
+            variants.clone(),
+            next.clone(),
+        );
+        let tag = tag.to_owned();
+        workers.push(tokio::spawn(async move {
+            let mut placed = Placed::default();
+            loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                match until {
+                    Until::Count(count) if n >= count => break,
+                    Until::Deadline(at) if Instant::now() >= at => break,
+                    _ => {}
+                }
+                let variant = &variants[n % variants.len()];
+                let sent = Instant::now();
+                match gql(
+                    &client,
+                    &url,
+                    None,
+                    PLACE,
+                    one_unit(format!("{tag}-{n}"), variant),
+                )
+                .await
+                {
+                    Ok(body) if body.get("errors").is_none() => {
+                        placed.latencies.push(sent.elapsed())
+                    }
+                    Ok(body) => {
+                        placed.errors += 1;
+                        placed.first_error.get_or_insert(body.to_string());
+                    }
+                    Err(err) => {
+                        placed.errors += 1;
+                        placed.first_error.get_or_insert(err.to_string());
+                    }
+                }
+            }
+            placed
+        }));
+    }
+    let mut all = Placed::default();
+    for worker in workers {
+        let placed = worker.await?;
+        all.latencies.extend(placed.latencies);
+        all.errors += placed.errors;
+        if all.first_error.is_none() {
+            all.first_error = placed.first_error;
+        }
+    }
+    all.latencies.sort();
+    Ok(all)
 }
 
 /// A guest's COD order of one unit of `variant`.
@@ -134,67 +236,28 @@ pub async fn checkout_sustained(
     let seller = Seller::create(
         &server,
         &client,
-        variants.div_ceil(per_product).max(1),
-        per_product,
+        1,
+        (variants.div_ceil(per_product).max(1), per_product),
         1_000_000,
     )
     .await?;
-    let variants = std::sync::Arc::new(seller.variants.clone());
-    let deadline = Instant::now() + Duration::from_secs(seconds);
     let cpu_before = server.cpu_ticks()?;
     let started = Instant::now();
-    let mut workers = Vec::with_capacity(concurrency);
-    for w in 0..concurrency {
-        let (client, url, variants) = (client.clone(), url.clone(), variants.clone());
-        workers.push(tokio::spawn(async move {
-            let (mut latencies, mut errors, mut first_error) = (Vec::new(), 0usize, None);
-            let mut n = 0usize;
-            while Instant::now() < deadline {
-                let variant = &variants[(w + n * concurrency) % variants.len()];
-                let sent = Instant::now();
-                let body = gql(
-                    &client,
-                    &url,
-                    None,
-                    PLACE,
-                    one_unit(format!("sustained-{w}-{n}"), variant),
-                )
-                .await;
-                match body {
-                    Ok(body) if body.get("errors").is_none() => latencies.push(sent.elapsed()),
-                    Ok(body) => {
-                        errors += 1;
-                        first_error.get_or_insert(body.to_string());
-                    }
-                    Err(err) => {
-                        errors += 1;
-                        first_error.get_or_insert(err.to_string());
-                    }
-                }
-                n += 1;
-            }
-            (latencies, errors, first_error)
-        }));
-    }
-    let (mut latencies, mut errors, mut first_error) = (Vec::new(), 0usize, None);
-    for worker in workers {
-        let (l, e, f) = worker.await?;
-        latencies.extend(l);
-        errors += e;
-        if first_error.is_none() {
-            first_error = f;
-        }
-    }
+    let deadline = Until::Deadline(started + Duration::from_secs(seconds));
+    let Placed {
+        latencies,
+        errors,
+        first_error,
+    } = place_orders(&url, &seller.variants, deadline, concurrency, "sustained").await?;
     let elapsed = started.elapsed();
     let cpu_secs = (server.cpu_ticks()? - cpu_before) as f64 / crate::server::ticks_per_second();
-    latencies.sort();
     let placed = latencies.len();
     let counted = gql(
         &client,
         &url,
         Some(&seller.owner),
         "query($c: ID!) { cooperativeOrders(cooperativeId: $c, first: 1) { totalCount } }",
-        json!({ "c": seller.cooperative }),
+        json!({ "c": seller.cooperatives[0].0 }),
     )
     .await?;
     let counted = counted["data"]["cooperativeOrders"]["totalCount"]
@@ -202,7 +265,7 @@ pub async fn checkout_sustained(
         .with_context(|| format!("counting the orders failed: {counted}"))?;
     println!(
         "scenario: checkout-sustained ({concurrency} buyers, {} distinct variants, {seconds} s, {})",
-        variants.len(),
+        seller.variants.len(),
         server.backend()
     );
     println!(
@@ -244,7 +307,7 @@ pub async fn checkout_burst(
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .build()?;
-    let seller = Seller::create(&server, &client, 1, 1, stock).await?;
+    let seller = Seller::create(&server, &client, 1, (1, 1), stock).await?;
     let variant = seller.variants[0].clone();
     let slug = seller.slugs[0].clone();
 

@@ -71,8 +71,13 @@ enum Scenario {
         #[arg(long, default_value_t = 200)]
         variants: usize,
     },
-    /// courseReport and courseOutcomes of a course of 500 participants and 10 sessions.
-    TrainingReport,
+    /// courseReport and courseOutcomes of a course of 500 participants and
+    /// 10 sessions, after placing orders with their cooperatives.
+    TrainingReport {
+        /// How many orders to place before timing.
+        #[arg(long, default_value_t = 50_000)]
+        orders: usize,
+    },
 }
 
 const CATALOG: &str = "query Catalog { products(first: 20) { edges { node { id name slug variants { id priceVnd stock } } } totalCount } }";
@@ -109,7 +114,9 @@ async fn main() -> anyhow::Result<()> {
         Scenario::CheckoutSustained { variants } => {
             checkout::checkout_sustained(&binary, variants, cli.seconds, cli.concurrency).await
         }
-        Scenario::TrainingReport => training::run(&binary, cli.seconds, cli.concurrency).await,
+        Scenario::TrainingReport { orders } => {
+            training::run(&binary, orders, cli.seconds, cli.concurrency).await
+        }
     }
 }
 

@@ -19,6 +19,7 @@ mod migrations;
 mod orders;
 mod payments;
 mod realtime;
+mod response_cache;
 mod schema_file;
 mod shutdown;
 mod training;
