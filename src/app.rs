@@ -36,7 +36,9 @@ impl App {
             .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
         let (storage, embedded_s3) = storage::connect(&config.s3).await?;
         let keys = TokenKeys::new(&config);
-        let events = EventBus::new();
+        let events = EventBus::connect(&config.event_bus)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot start the event bus: {e:#}"))?;
         let schema = schema::build(
             &config,
             db.clone(),
@@ -119,6 +121,7 @@ impl App {
         sweeper.abort();
         hold_sweeper.abort();
         reminders.abort();
+        self.state.events.stop();
         if let Some(s3) = self.embedded_s3 {
             s3.stop().await;
         }

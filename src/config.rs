@@ -208,6 +208,98 @@ impl PaymentsConfig {
     }
 }
 
+/// Which bus carries live events between the API's processes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventBusConfig {
+    /// In-process only: subscribers hear what their own process did.
+    Memory,
+    /// PostgreSQL LISTEN/NOTIFY on `channel`: every process on the same
+    /// database (and channel) hears every other.
+    Postgres {
+        /// A `postgres://` URL; defaults to `DATABASE_URL`.
+        url: String,
+        /// The notification channel.
+        channel: String,
+    },
+}
+
+impl EventBusConfig {
+    fn from_source(src: &dyn Source, database_url: &str) -> Result<Self, ConfigError> {
+        const BUS: &str = "FARMSTREAM_EVENT_BUS";
+        const URL: &str = "FARMSTREAM_EVENT_BUS_URL";
+        const CHANNEL: &str = "FARMSTREAM_EVENT_BUS_CHANNEL";
+        let channel = src
+            .get(CHANNEL)
+            .unwrap_or_else(|| "farmstream_events".into());
+        let valid_channel = (1..=63).contains(&channel.len())
+            && channel
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid_channel {
+            return Err(ConfigError::new(
+                CHANNEL,
+                format!("`{channel}` is not 1–63 lower-case letters, digits or underscores"),
+            ));
+        }
+        match src.get(BUS).as_deref().map(str::trim) {
+            None | Some("memory") => Ok(Self::Memory),
+            Some("postgres") => {
+                let url = match src.get(URL) {
+                    Some(url) => url,
+                    None if is_postgres_url(database_url) => database_url.to_owned(),
+                    None => {
+                        return Err(ConfigError::new(
+                            URL,
+                            "is required with FARMSTREAM_EVENT_BUS=postgres when DATABASE_URL is not PostgreSQL",
+                        ));
+                    }
+                };
+                if !is_postgres_url(&url) {
+                    return Err(ConfigError::new(URL, "expected a postgres:// URL"));
+                }
+                Ok(Self::Postgres { url, channel })
+            }
+            Some(other) => Err(ConfigError::new(
+                BUS,
+                format!("`{other}` is not `memory` or `postgres`"),
+            )),
+        }
+    }
+}
+
+fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// How GraphQL subscriptions over WebSocket treat a client that does not
+/// keep up.
+#[derive(Clone, Debug)]
+pub struct SubscriptionConfig {
+    /// Messages that may wait to be written to one connection; while the
+    /// queue is full the connection takes no new events and skips ahead.
+    pub send_queue: usize,
+    /// The longest one message may take to be written before the
+    /// connection is closed as a client that stopped reading.
+    pub send_timeout: Duration,
+}
+
+impl SubscriptionConfig {
+    fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
+        const QUEUE: &str = "FARMSTREAM_WS_SEND_QUEUE";
+        let send_queue = parse_num(src, QUEUE, 64usize)?;
+        if !(1..=10_000).contains(&send_queue) {
+            return Err(ConfigError::new(
+                QUEUE,
+                "must be between 1 and 10000 messages",
+            ));
+        }
+        Ok(Self {
+            send_queue,
+            send_timeout: parse_secs(src, "FARMSTREAM_WS_SEND_TIMEOUT_SECS", 10)?,
+        })
+    }
+}
+
 /// Everything the service needs to start.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -231,6 +323,10 @@ pub struct Config {
     pub request_timeout: Duration,
     pub shutdown_timeout: Duration,
     pub graphql: GraphqlLimits,
+    /// Which bus carries live events between processes.
+    pub event_bus: EventBusConfig,
+    /// Limits on WebSocket subscription connections.
+    pub subscriptions: SubscriptionConfig,
     pub log_format: LogFormat,
     /// Minutes after a training session starts during which a check-in is
     /// still on time (and before the start from which check-in opens).
@@ -437,6 +533,7 @@ impl Config {
         }
 
         let payments = PaymentsConfig::from_source(src, embedded, &data_dir)?;
+        let event_bus = EventBusConfig::from_source(src, &database_url)?;
 
         Ok(Self {
             listen,
@@ -472,6 +569,8 @@ impl Config {
                 max_directives: parse_num(src, "FARMSTREAM_GRAPHQL_MAX_DIRECTIVES", 10)?,
                 introspection: parse_bool(src, "FARMSTREAM_GRAPHQL_INTROSPECTION", embedded)?,
             },
+            event_bus,
+            subscriptions: SubscriptionConfig::from_source(src)?,
             log_format: match src.get("FARMSTREAM_LOG_FORMAT").as_deref() {
                 None | Some("text") => LogFormat::Text,
                 Some("json") => LogFormat::Json,
@@ -736,6 +835,10 @@ mod tests {
             ("FARMSTREAM_MEDIA_URL_TTL_SECS", "999999999"),
             ("FARMSTREAM_MEDIA_PUBLIC_BASE_URL", "cdn.example.com"),
             ("FARMSTREAM_MEDIA_PENDING_TTL_SECS", "0"),
+            ("FARMSTREAM_EVENT_BUS", "kafka"),
+            ("FARMSTREAM_EVENT_BUS_CHANNEL", "Events!"),
+            ("FARMSTREAM_WS_SEND_QUEUE", "0"),
+            ("FARMSTREAM_WS_SEND_TIMEOUT_SECS", "0"),
         ] {
             let err = with(&[(name, value)]).expect_err(name);
             assert_eq!(err.name, name, "{err}");
@@ -752,6 +855,50 @@ mod tests {
         assert_eq!(media.upload_url_ttl, MAX_UPLOAD_URL_TTL);
         assert_eq!(media.pending_ttl, Duration::from_secs(24 * 3600));
         assert!(media.public_base_url.is_none());
+    }
+
+    #[test]
+    fn the_event_bus_is_in_memory_unless_postgres_is_asked_for() {
+        assert_eq!(
+            with(&[]).expect("defaults").event_bus,
+            EventBusConfig::Memory
+        );
+        let err = with(&[("FARMSTREAM_EVENT_BUS", "postgres")]).expect_err("no postgres URL");
+        assert_eq!(err.name, "FARMSTREAM_EVENT_BUS_URL");
+        let on_sqlite = with(&[
+            ("FARMSTREAM_EVENT_BUS", "postgres"),
+            ("FARMSTREAM_EVENT_BUS_URL", "postgres://bus.internal/events"),
+            ("FARMSTREAM_EVENT_BUS_CHANNEL", "shop_events"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            on_sqlite.event_bus,
+            EventBusConfig::Postgres {
+                url: "postgres://bus.internal/events".into(),
+                channel: "shop_events".into()
+            }
+        );
+        let on_postgres = with(&[
+            ("DATABASE_URL", "postgres://db.internal/shop"),
+            ("FARMSTREAM_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            (
+                "FARMSTREAM_BANK_WEBHOOK_SECRET",
+                "fedcba9876543210fedcba9876543210",
+            ),
+            ("FARMSTREAM_EVENT_BUS", "postgres"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            on_postgres.event_bus,
+            EventBusConfig::Postgres {
+                url: "postgres://db.internal/shop".into(),
+                channel: "farmstream_events".into()
+            },
+            "the bus defaults to the database"
+        );
+        let subscriptions = with(&[]).expect("defaults").subscriptions;
+        assert_eq!(subscriptions.send_queue, 64);
+        assert_eq!(subscriptions.send_timeout, Duration::from_secs(10));
     }
 
     #[test]

@@ -1,16 +1,53 @@
-//! The in-process event bus: domain services publish what happened (after
-//! the transaction commits), and anything interested — the livestream's
-//! subscriptions later — listens. One process only for now; a shared bus
-//! (PostgreSQL LISTEN/NOTIFY, Redis, NATS) can sit behind the same API.
+//! The event bus: domain services publish what happened (after the
+//! transaction commits), and the real-time subscriptions listen.
+//!
+//! Every process delivers events to its own listeners through one in-process
+//! broadcast channel. What feeds that channel depends on the configured
+//! backend ([`EventBusConfig`]):
+//!
+//! - **memory** (the default): `publish` sends straight to the local channel;
+//!   one process only.
+//! - **postgres**: `publish` queues the event for a background task that
+//!   sends it with `pg_notify`; a listener task on its own connection
+//!   (`LISTEN`) receives every process's events, its own included, and
+//!   delivers them to the local channel. So each event reaches each process's
+//!   listeners exactly once, and in the order PostgreSQL committed them.
+//!
+//! Events that describe one process only ([`Event::stays_on_node`], such as
+//! the viewer count a node has summed up) never leave it.
+//!
+//! Nothing here waits on a slow party: `publish` never blocks (a full queue
+//! to the shared backend drops the event and counts it), and a listener that
+//! falls more than [`CAPACITY`] events behind skips ahead (tokio's broadcast
+//! keeps each event once, whatever the number of listeners).
 
-use tokio::sync::broadcast;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc};
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use crate::config::EventBusConfig;
+
+mod postgres;
+
 /// How many events a slow listener may fall behind before it misses some.
-const CAPACITY: usize = 1024;
+pub const CAPACITY: usize = 1024;
+
+/// How many events may wait to be sent to the shared backend before new
+/// ones are dropped (only while the backend is slow or unreachable).
+const OUTBOX: usize = 4096;
 
 /// Something that happened, with the ids a listener needs to look it up.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Serialised as JSON tagged by `type` when it crosses processes; keep
+/// variants small (ids, numbers, short strings): PostgreSQL's notification
+/// payloads stop at 8000 bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
 pub enum Event {
     /// An order was placed.
     OrderPlaced {
@@ -32,8 +69,16 @@ pub enum Event {
     },
     /// The pinned product was unpinned.
     ProductUnpinned { livestream_id: Uuid },
-    /// The number of viewers of a show changed.
+    /// The number of viewers of a show changed: the total over every node
+    /// this node has heard from. Stays on the node that summed it up.
     ViewerCountChanged { livestream_id: Uuid, viewers: i32 },
+    /// How many viewers of a show one node (process) has now; every node
+    /// sums these up into [`Event::ViewerCountChanged`].
+    ViewersCounted {
+        livestream_id: Uuid,
+        node: Uuid,
+        viewers: i32,
+    },
     /// An order moved from one status to another.
     OrderStatusChanged {
         order_id: Uuid,
@@ -43,10 +88,61 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// True for events about this process only, which never go to the
+    /// shared backend.
+    pub fn stays_on_node(&self) -> bool {
+        matches!(self, Event::ViewerCountChanged { .. })
+    }
+}
+
+/// An event as it travels between processes: who sent it, and a number that
+/// keeps two equal events apart (PostgreSQL folds identical payloads sent in
+/// one transaction into one notification).
+#[derive(Debug, Serialize, Deserialize)]
+struct Envelope {
+    node: Uuid,
+    seq: u64,
+    event: Event,
+}
+
+/// Running totals of the bus, read by `/metrics`.
+#[derive(Debug, Default)]
+pub struct BusCounters {
+    /// Events given to `publish`.
+    pub published: AtomicU64,
+    /// Events delivered to this process's listeners.
+    pub delivered: AtomicU64,
+    /// Events lost before delivery: the queue to the shared backend was full,
+    /// or sending failed after retries, or a payload could not be read.
+    pub dropped: AtomicU64,
+    /// Events that slow subscribers skipped because they fell behind.
+    pub skipped: AtomicU64,
+    /// Times the shared listener lost its connection and connected again.
+    pub reconnects: AtomicU64,
+}
+
 /// The bus: cheap to clone; every clone publishes to the same listeners.
 #[derive(Clone)]
 pub struct EventBus {
-    sender: broadcast::Sender<Event>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    node: Uuid,
+    local: broadcast::Sender<Event>,
+    /// Events waiting for the shared backend; `None` in memory mode.
+    outbox: Option<mpsc::Sender<Event>>,
+    backend: &'static str,
+    counters: Arc<BusCounters>,
+    /// Stops the backend's tasks when the last clone of the bus goes.
+    stop: CancellationToken,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
 }
 
 impl Default for EventBus {
@@ -56,15 +152,80 @@ impl Default for EventBus {
 }
 
 impl EventBus {
-    /// A bus with no listeners yet.
+    /// An in-process bus with no listeners yet.
     pub fn new() -> Self {
-        let (sender, _) = broadcast::channel(CAPACITY);
-        Self { sender }
+        let (local, _) = broadcast::channel(CAPACITY);
+        Self {
+            inner: Arc::new(Inner {
+                node: Uuid::new_v4(),
+                local,
+                outbox: None,
+                backend: "memory",
+                counters: Arc::default(),
+                stop: CancellationToken::new(),
+            }),
+        }
+    }
+
+    /// The bus `config` describes; a shared backend is reached before this
+    /// returns, so a wrong URL stops start-up.
+    pub async fn connect(config: &EventBusConfig) -> anyhow::Result<Self> {
+        match config {
+            EventBusConfig::Memory => Ok(Self::new()),
+            EventBusConfig::Postgres { url, channel } => {
+                let (local, _) = broadcast::channel(CAPACITY);
+                let (outbox, queued) = mpsc::channel(OUTBOX);
+                let node = Uuid::new_v4();
+                let counters = Arc::<BusCounters>::default();
+                let stop = CancellationToken::new();
+                postgres::start(postgres::Backend {
+                    url: url.clone(),
+                    channel: channel.clone(),
+                    node,
+                    local: local.clone(),
+                    queued,
+                    counters: counters.clone(),
+                    stop: stop.clone(),
+                })
+                .await?;
+                Ok(Self {
+                    inner: Arc::new(Inner {
+                        node,
+                        local,
+                        outbox: Some(outbox),
+                        backend: "postgres",
+                        counters,
+                        stop,
+                    }),
+                })
+            }
+        }
     }
 
     /// Publishes `event`; having no listener is normal and not an error.
+    /// Never waits: with a shared backend the event is queued for sending.
     pub fn publish(&self, event: Event) {
-        let _ = self.sender.send(event);
+        let inner = &self.inner;
+        inner.counters.published.fetch_add(1, Ordering::Relaxed);
+        match &inner.outbox {
+            Some(outbox) if !event.stays_on_node() => match outbox.try_send(event) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(event)) => {
+                    inner.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(
+                        bus = inner.backend,
+                        ?event,
+                        "the queue to the shared event bus is full; event dropped"
+                    );
+                }
+                Err(mpsc::error::TrySendError::Closed(event)) => {
+                    // The sender task is gone (shutting down): this process
+                    // still hears what it did.
+                    deliver(&inner.local, &inner.counters, event);
+                }
+            },
+            _ => deliver(&inner.local, &inner.counters, event),
+        }
     }
 
     /// Publishes every event of `events`, in order.
@@ -76,8 +237,55 @@ impl EventBus {
 
     /// A new listener, receiving what is published from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
-        self.sender.subscribe()
+        self.inner.local.subscribe()
     }
+
+    /// This process's id on the bus (new at each start).
+    pub fn node(&self) -> Uuid {
+        self.inner.node
+    }
+
+    /// True when events travel between processes.
+    pub fn is_shared(&self) -> bool {
+        self.inner.outbox.is_some()
+    }
+
+    /// `memory` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        self.inner.backend
+    }
+
+    /// The bus's running totals.
+    pub fn counters(&self) -> &BusCounters {
+        &self.inner.counters
+    }
+
+    /// Counts `missed` events a slow subscriber skipped.
+    pub fn note_skipped(&self, missed: u64) {
+        self.inner
+            .counters
+            .skipped
+            .fetch_add(missed, Ordering::Relaxed);
+    }
+
+    /// Stops the shared backend's tasks (at shutdown); events published
+    /// afterwards reach this process only.
+    pub fn stop(&self) {
+        self.inner.stop.cancel();
+    }
+}
+
+/// Hands `event` to this process's listeners.
+fn deliver(local: &broadcast::Sender<Event>, counters: &BusCounters, event: Event) {
+    counters.delivered.fetch_add(1, Ordering::Relaxed);
+    let _ = local.send(event);
+}
+
+/// The wait before the `attempt`-th reconnection (from 1): doubling from
+/// 100 ms up to 10 s.
+fn backoff(attempt: u32) -> Duration {
+    let ms = 100u64.saturating_mul(1 << attempt.saturating_sub(1).min(7));
+    Duration::from_millis(ms.min(10_000))
 }
 
 #[cfg(test)]
@@ -101,5 +309,48 @@ mod tests {
         };
         bus.clone().publish(event.clone());
         assert_eq!(rx.recv().await.ok(), Some(event));
+    }
+
+    #[test]
+    fn events_travel_as_json_tagged_by_type() {
+        let envelope = Envelope {
+            node: Uuid::nil(),
+            seq: 7,
+            event: Event::ProductUnpinned {
+                livestream_id: Uuid::nil(),
+            },
+        };
+        let json = serde_json::to_string(&envelope).expect("serialises");
+        assert_eq!(
+            json,
+            r#"{"node":"00000000-0000-0000-0000-000000000000","seq":7,"event":{"type":"ProductUnpinned","livestream_id":"00000000-0000-0000-0000-000000000000"}}"#
+        );
+        let back: Envelope = serde_json::from_str(&json).expect("reads back");
+        assert_eq!(back.event, envelope.event);
+    }
+
+    #[test]
+    fn the_largest_event_fits_a_postgres_notification() {
+        let event = Event::OrderStatusChanged {
+            order_id: Uuid::new_v4(),
+            cooperative_id: Uuid::new_v4(),
+            from: "PENDING_PAYMENT".into(),
+            to: "REFUNDED".into(),
+        };
+        let json = serde_json::to_string(&Envelope {
+            node: Uuid::new_v4(),
+            seq: u64::MAX,
+            event,
+        })
+        .expect("serialises");
+        assert!(json.len() < 400, "{} bytes", json.len());
+    }
+
+    #[test]
+    fn reconnection_waits_double_up_to_ten_seconds() {
+        assert_eq!(backoff(1), Duration::from_millis(100));
+        assert_eq!(backoff(2), Duration::from_millis(200));
+        assert_eq!(backoff(5), Duration::from_millis(1600));
+        assert_eq!(backoff(30), Duration::from_secs(10));
     }
 }

@@ -1,15 +1,20 @@
 //! Prometheus metrics: GraphQL requests and latency by operation, errors by
-//! code, and database pool use. Each app has its own registry, so tests that
+//! code, database pool use, the event bus, and subscription connections
+//! closed for not keeping up. Each app has its own registry, so tests that
 //! run several apps in one process do not mix their figures.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 
 use crate::db::Db;
+use crate::events::EventBus;
 
 /// Distinct operation names tracked before the rest are counted as `other`,
 /// so that clients cannot grow the label set without bound.
@@ -23,6 +28,9 @@ pub struct Metrics {
     errors: IntCounterVec,
     pool_open: IntGauge,
     pool_idle: IntGauge,
+    events: IntCounterVec,
+    ws_dropped: IntCounterVec,
+    render_lock: Mutex<()>,
     operations: Mutex<HashSet<String>>,
 }
 
@@ -58,12 +66,29 @@ impl Metrics {
         )?;
         let pool_max = IntGauge::new("db_pool_max_connections", "Database pool size limit")?;
         pool_max.set(i64::from(pool_max_size));
+        let events = IntCounterVec::new(
+            Opts::new(
+                "events_total",
+                "Events on the bus: published here, delivered to this process's subscribers, \
+                 dropped before delivery, skipped by slow subscribers; and listener reconnections",
+            ),
+            &["outcome"],
+        )?;
+        let ws_dropped = IntCounterVec::new(
+            Opts::new(
+                "subscription_connections_dropped_total",
+                "WebSocket connections closed because the client stopped reading",
+            ),
+            &["reason"],
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(duration.clone()))?;
         registry.register(Box::new(errors.clone()))?;
         registry.register(Box::new(pool_open.clone()))?;
         registry.register(Box::new(pool_idle.clone()))?;
         registry.register(Box::new(pool_max))?;
+        registry.register(Box::new(events.clone()))?;
+        registry.register(Box::new(ws_dropped.clone()))?;
         Ok(Self {
             registry,
             requests,
@@ -71,6 +96,9 @@ impl Metrics {
             errors,
             pool_open,
             pool_idle,
+            events,
+            ws_dropped,
+            render_lock: Mutex::new(()),
             operations: Mutex::new(HashSet::new()),
         })
     }
@@ -114,15 +142,43 @@ impl Metrics {
         "other".into()
     }
 
-    /// The metrics in Prometheus text format, with pool use read now.
-    pub fn render(&self, db: &Db) -> String {
+    /// Counts a subscription connection closed because its client stopped
+    /// reading (`send_timeout`).
+    pub fn subscription_dropped(&self, reason: &str) {
+        self.ws_dropped.with_label_values(&[reason]).inc();
+    }
+
+    /// The metrics in Prometheus text format, with pool use and the bus's
+    /// totals read now.
+    pub fn render(&self, db: &Db, bus: &EventBus) -> String {
         let (open, idle) = db.pool_usage();
         self.pool_open.set(i64::from(open));
         self.pool_idle.set(i64::try_from(idle).unwrap_or(i64::MAX));
+        let c = bus.counters();
+        // Two scrapes at once must not both add the same difference.
+        let _one_at_a_time = self.render_lock.lock();
+        for (outcome, total) in [
+            ("published", &c.published),
+            ("delivered", &c.delivered),
+            ("dropped", &c.dropped),
+            ("skipped", &c.skipped),
+            ("reconnect", &c.reconnects),
+        ] {
+            catch_up(&self.events.with_label_values(&[outcome]), total);
+        }
         let mut buf = Vec::new();
         if let Err(err) = TextEncoder::new().encode(&self.registry.gather(), &mut buf) {
             tracing::error!(error = %err, "metrics could not be encoded");
         }
         String::from_utf8(buf).unwrap_or_default()
+    }
+}
+
+/// Brings `counter` up to the running total `total` (which only grows).
+fn catch_up(counter: &IntCounter, total: &AtomicU64) {
+    let total = total.load(Ordering::Relaxed);
+    let seen = counter.get();
+    if total > seen {
+        counter.inc_by(total - seen);
     }
 }

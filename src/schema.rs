@@ -1,6 +1,8 @@
 //! The GraphQL root: merges every domain's queries and mutations and sets the
 //! operation limits. The only module that knows every domain.
 
+use std::time::Duration;
+
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
@@ -102,12 +104,13 @@ pub fn build(
     storage: Storage,
     bus: EventBus,
 ) -> AppSchema {
-    builder(&config.graphql)
+    let viewers = Viewers::start(&bus, &db);
+    with_loaders(builder(&config.graphql), &db, SHARED_BATCH_DELAY)
         .data(db)
         .data(keys)
         .data(storage)
         .data(bus)
-        .data(std::sync::Arc::new(Viewers::default()))
+        .data(viewers)
         .data(HoldPolicy {
             hold: config.payments.hold,
             sweep_interval: config.payments.sweep_interval,
@@ -146,54 +149,79 @@ pub fn per_request(
     request
 }
 
-/// The data of one request, or of one WebSocket connection: the viewer and
-/// a DataLoader for every relation.
+/// The data of one request: the viewer and a DataLoader for every relation.
 pub fn request_data(db: &Db, viewer: Viewer) -> async_graphql::Data {
+    let mut data = with_loaders(async_graphql::Data::default(), db, REQUEST_BATCH_DELAY);
+    data.insert(viewer);
+    data
+}
+
+/// The data of one WebSocket connection: its viewer only. Its subscriptions
+/// load through the schema's DataLoaders, shared by every connection, so an
+/// event that thousands of viewers receive at once costs a few batched
+/// queries rather than a few per viewer. (Loaders hold no authorisation
+/// logic and no cache, so sharing them changes nothing else.)
+pub fn connection_data(viewer: Viewer) -> async_graphql::Data {
     let mut data = async_graphql::Data::default();
     data.insert(viewer);
-    data.insert(DataLoader::new(RolesByUser(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(CooperativeLoader(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(MembershipLoader(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(ProductLoader(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(VariantsByProduct(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(
-        OriginStoryByProduct(db.clone()),
-        tokio::spawn,
-    ));
-    data.insert(DataLoader::new(LotsByProduct(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(BadgesByProduct(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(
-        BadgesByCooperative(db.clone()),
-        tokio::spawn,
-    ));
-    data.insert(DataLoader::new(MediaAssetLoader(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(ItemsByOrder(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(HistoryByOrder(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(GalleryLoader(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(LineupLoader(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(
-        CurrentShowsByProduct(db.clone()),
-        tokio::spawn,
-    ));
-    data.insert(DataLoader::new(
-        CurrentShowsByCooperative(db.clone()),
-        tokio::spawn,
-    ));
-    data.insert(DataLoader::new(CourseLoader(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(SessionsByCourse(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(
-        OrganisersByCourse(db.clone()),
-        tokio::spawn,
-    ));
-    data.insert(DataLoader::new(UserLoader(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(ParticipantLoader(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(
-        AttendanceBySession(db.clone()),
-        tokio::spawn,
-    ));
-    data.insert(DataLoader::new(
-        CertificateByEnrolment(db.clone()),
-        tokio::spawn,
-    ));
     data
+}
+
+/// How long a request's DataLoader waits for more keys (async-graphql's default).
+const REQUEST_BATCH_DELAY: Duration = Duration::from_millis(1);
+
+/// How long a shared DataLoader waits for more keys: the viewers of one
+/// event wake over a few milliseconds, and one batch should catch most.
+const SHARED_BATCH_DELAY: Duration = Duration::from_millis(3);
+
+/// Somewhere to put context data: one request's, or the whole schema's.
+trait PutData {
+    fn put<D: std::any::Any + Send + Sync>(self, data: D) -> Self;
+}
+
+impl PutData for async_graphql::Data {
+    fn put<D: std::any::Any + Send + Sync>(mut self, data: D) -> Self {
+        self.insert(data);
+        self
+    }
+}
+
+impl PutData for SchemaBuilder<Query, Mutation, Subscription> {
+    fn put<D: std::any::Any + Send + Sync>(self, data: D) -> Self {
+        self.data(data)
+    }
+}
+
+/// `target` with a DataLoader for every relation, each waiting `delay` for keys.
+fn with_loaders<P: PutData>(target: P, db: &Db, delay: Duration) -> P {
+    macro_rules! loaders {
+        ($($loader:ident),* $(,)?) => {
+            target $(.put(DataLoader::new($loader(db.clone()), tokio::spawn).delay(delay)))*
+        };
+    }
+    loaders!(
+        RolesByUser,
+        CooperativeLoader,
+        MembershipLoader,
+        ProductLoader,
+        VariantsByProduct,
+        OriginStoryByProduct,
+        LotsByProduct,
+        BadgesByProduct,
+        BadgesByCooperative,
+        MediaAssetLoader,
+        ItemsByOrder,
+        HistoryByOrder,
+        GalleryLoader,
+        LineupLoader,
+        CurrentShowsByProduct,
+        CurrentShowsByCooperative,
+        CourseLoader,
+        SessionsByCourse,
+        OrganisersByCourse,
+        UserLoader,
+        ParticipantLoader,
+        AttendanceBySession,
+        CertificateByEnrolment,
+    )
 }

@@ -8,6 +8,7 @@
 //! instead of the embedded SQLite file.
 
 mod checkout;
+mod fanout;
 mod load;
 mod media;
 mod server;
@@ -78,6 +79,24 @@ enum Scenario {
         #[arg(long, default_value_t = 50_000)]
         orders: usize,
     },
+    /// S WebSocket subscribers on one live show and a stream of pins:
+    /// delivery latency from mutation to every subscriber, server memory,
+    /// missed events.
+    LiveFanout {
+        /// WebSocket subscribers watching the show.
+        #[arg(long, default_value_t = 5000)]
+        subscribers: usize,
+        /// Pins to send.
+        #[arg(long, default_value_t = 100)]
+        events: usize,
+        /// Pins per second.
+        #[arg(long, default_value_t = 5.0)]
+        rate: f64,
+        /// A PostgreSQL database URL: run the server on it with
+        /// FARMSTREAM_EVENT_BUS=postgres (default: embedded SQLite, in-process bus).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
 }
 
 const CATALOG: &str = "query Catalog { products(first: 20) { edges { node { id name slug variants { id priceVnd stock } } } totalCount } }";
@@ -116,6 +135,24 @@ async fn main() -> anyhow::Result<()> {
         }
         Scenario::TrainingReport { orders } => {
             training::run(&binary, orders, cli.seconds, cli.concurrency).await
+        }
+        Scenario::TrainingReport => training::run(&binary, cli.seconds, cli.concurrency).await,
+        Scenario::LiveFanout {
+            subscribers,
+            events,
+            rate,
+            postgres,
+        } => {
+            fanout::run(
+                &binary,
+                fanout::Fanout {
+                    subscribers,
+                    events,
+                    rate,
+                    postgres,
+                },
+            )
+            .await
         }
     }
 }

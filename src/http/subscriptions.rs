@@ -3,20 +3,50 @@
 //! access token comes in the `connection_init` payload
 //! (`{"Authorization": "Bearer …"}` or `{"token": "…"}`); without one the
 //! viewer is anonymous and may follow public events.
+//!
+//! A client that does not read what it is sent must not make the server
+//! hold more and more for it, nor hold up anyone else. Each connection has a
+//! writer task fed by a queue of at most `FARMSTREAM_WS_SEND_QUEUE` messages.
+//! While the queue is full the connection takes no new events, so a client
+//! that is merely slow falls behind on the event bus and skips ahead (see
+//! `livestream::realtime`); one that stops reading altogether makes a write
+//! wait longer than `FARMSTREAM_WS_SEND_TIMEOUT_SECS`, and the connection is
+//! closed (and counted in `/metrics`). Either way the other subscribers
+//! never wait for it, and what one connection holds is bounded.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql::http::{
+    ALL_WEBSOCKET_PROTOCOLS, WebSocket as GraphQLStream, WebSocketProtocols, WsMessage,
+};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use axum::extract::{FromRequestParts, Request, WebSocketUpgrade};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
 
 use crate::auth::Viewer;
 use crate::auth::tokens::TokenKeys;
-use crate::db::Db;
+use crate::config::SubscriptionConfig;
 use crate::http::AppState;
-use crate::schema;
+use crate::metrics::Metrics;
+use crate::schema::{self, AppSchema};
+
+/// How long a client may stay silent (graphql-ws keep-alive) before the
+/// connection is closed.
+const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The largest message a client may send: subscription documents are small.
+const MAX_INCOMING_BYTES: usize = 64 * 1024;
+
+/// The read buffer of each connection; tungstenite's default is 128 KiB,
+/// which thousands of mostly idle viewers would pay for nothing.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+
+/// The most bytes buffered for writing on one connection.
+const MAX_WRITE_BUFFER_BYTES: usize = 1024 * 1024;
 
 /// True when the request asks to upgrade to a WebSocket.
 pub fn is_upgrade(headers: &HeaderMap) -> bool {
@@ -29,34 +59,113 @@ pub fn is_upgrade(headers: &HeaderMap) -> bool {
 /// Upgrades to a GraphQL WebSocket connection.
 pub async fn upgrade(state: AppState, req: Request) -> Response {
     let (mut parts, _) = req.into_parts();
-    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
-        Ok(p) => p,
-        Err(rejection) => return rejection.into_response(),
+    let Some(protocol) = protocol(&parts.headers) else {
+        return StatusCode::BAD_REQUEST.into_response();
     };
     let ws = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
         Ok(ws) => ws,
         Err(rejection) => return rejection.into_response(),
     };
     let schema = state.schema.clone();
-    let (db, keys) = (state.db.clone(), state.keys.clone());
+    let keys = state.keys.clone();
+    let limits = state.config.subscriptions.clone();
+    let metrics = state.metrics.clone();
     ws.protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
-            GraphQLWebSocket::new(socket, schema, protocol)
-                .on_connection_init(move |payload| {
-                    let (db, keys) = (db.clone(), keys.clone());
-                    async move { connection_data(&payload, &db, &keys) }
-                })
-                .keepalive_timeout(Duration::from_secs(60))
-                .serve()
-        })
+        .max_message_size(MAX_INCOMING_BYTES)
+        .max_frame_size(MAX_INCOMING_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
+        .on_upgrade(move |socket| serve(socket, schema, protocol, keys, limits, metrics))
         .into_response()
 }
 
+/// The first GraphQL protocol the client offers that this server speaks.
+fn protocol(headers: &HeaderMap) -> Option<WebSocketProtocols> {
+    headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)?
+        .to_str()
+        .ok()?
+        .split(',')
+        .find_map(|p| p.trim().parse().ok())
+}
+
+/// Runs one connection: reads the client's messages and the subscriptions'
+/// items in this task, and writes through a bounded queue in another.
+async fn serve(
+    socket: WebSocket,
+    schema: AppSchema,
+    protocol: WebSocketProtocols,
+    keys: TokenKeys,
+    limits: SubscriptionConfig,
+    metrics: Arc<Metrics>,
+) {
+    let (mut sink, source) = socket.split();
+    let input = source
+        .take_while(|message| std::future::ready(message.is_ok()))
+        .filter_map(|message| {
+            std::future::ready(match message {
+                Ok(message @ (Message::Text(_) | Message::Binary(_))) => Some(message.into_data()),
+                _ => None,
+            })
+        });
+    let mut output = GraphQLStream::new(schema, input, protocol)
+        .on_connection_init(move |payload| async move { connection_data(&payload, &keys) })
+        .keepalive_timeout(KEEPALIVE_TIMEOUT);
+
+    let (queue, mut queued) = mpsc::channel::<Message>(limits.send_queue);
+    let send_timeout = limits.send_timeout;
+    let writer_metrics = metrics.clone();
+    let mut writer = tokio::spawn(async move {
+        while let Some(message) = queued.recv().await {
+            match tokio::time::timeout(send_timeout, sink.send(message)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return,
+                Err(_) => {
+                    writer_metrics.subscription_dropped("send_timeout");
+                    tracing::info!(
+                        timeout = ?send_timeout,
+                        "a subscriber did not read for too long; connection closed"
+                    );
+                    return;
+                }
+            }
+        }
+        let _ = tokio::time::timeout(send_timeout, sink.close()).await;
+    });
+
+    loop {
+        let message = tokio::select! {
+            message = output.next() => message,
+            // The writer gave up (client gone or too slow): stop at once.
+            _ = &mut writer => return,
+        };
+        let Some(message) = message else { break };
+        let message = match message {
+            WsMessage::Text(text) => Message::Text(text.into()),
+            WsMessage::Close(code, reason) => Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            })),
+        };
+        // While the queue is full this connection takes no new events: its
+        // place on the bus falls behind and skips ahead, and the writer's
+        // timeout ends it if the client has stopped reading altogether.
+        tokio::select! {
+            sent = queue.send(message) => if sent.is_err() { return },
+            _ = &mut writer => return,
+        }
+    }
+    // The client closed or the protocol ended: let what is queued go out.
+    drop(queue);
+    let _ = writer.await;
+}
+
 /// The data of a connection: its viewer (a refused token refuses the
-/// connection) and its DataLoaders.
+/// connection). Its subscriptions load through the schema's shared
+/// DataLoaders (see `schema::connection_data`).
 fn connection_data(
     payload: &serde_json::Value,
-    db: &Db,
     keys: &TokenKeys,
 ) -> async_graphql::Result<async_graphql::Data> {
     let field = |name: &str| {
@@ -72,5 +181,5 @@ fn connection_data(
     if let Viewer::Invalid(reason) = viewer {
         return Err(async_graphql::Error::new(reason));
     }
-    Ok(schema::request_data(db, viewer))
+    Ok(schema::connection_data(viewer))
 }

@@ -2,8 +2,9 @@
 //! viewer count of each show. Slow subscribers skip ahead (they lose the
 //! events they fell behind on) rather than slow the others or grow memory.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use async_graphql::{Context, ID, Object, Subscription, Union};
 use futures_util::stream::BoxStream;
@@ -26,70 +27,227 @@ use crate::events::{Event, EventBus};
 use crate::graphql::load_one;
 use crate::livestream::LivestreamId;
 
-/// Live viewers per show in this process.
-#[derive(Default)]
+/// How often viewer counts are summed up and announced: joins and leaves in
+/// between are announced together, so thousands of viewers arriving at once
+/// cost a couple of events a second, not one per viewer for every viewer.
+const VIEWER_TICK: Duration = Duration::from_millis(500);
+
+/// How often a node repeats its counts to the other nodes.
+const VIEWER_HEARTBEAT: Duration = Duration::from_secs(10);
+
+/// How long a node's count is trusted without hearing it again: the viewers
+/// of a node that stopped without saying so are forgotten after this.
+const VIEWER_TTL: Duration = Duration::from_secs(30);
+
+/// Live viewers per show: those watching through this process, plus what
+/// the other processes last reported over the shared bus.
 pub struct Viewers {
-    counts: Mutex<HashMap<Uuid, i32>>,
+    node: Uuid,
+    state: Mutex<ViewerState>,
+}
+
+#[derive(Default)]
+struct ViewerState {
+    /// Viewers per show watching through this process.
+    here: HashMap<Uuid, i32>,
+    /// Other nodes' last report per show, and when it was heard.
+    elsewhere: HashMap<Uuid, HashMap<Uuid, (i32, Instant)>>,
+    /// Shows whose count here changed since the last tick.
+    changed_here: HashSet<Uuid>,
+    /// Shows whose total may have changed since the last tick.
+    dirty: HashSet<Uuid>,
+    /// The total last announced per show (absent: zero).
+    announced: HashMap<Uuid, i32>,
+    /// The highest total written as the show's peak while it had viewers.
+    peak: HashMap<Uuid, i32>,
+}
+
+/// What one tick found to say.
+#[derive(Default)]
+struct Tick {
+    /// This node's counts to tell the others.
+    reports: Vec<(Uuid, i32)>,
+    /// New totals to announce to this node's subscribers.
+    totals: Vec<(Uuid, i32)>,
+    /// New highs to keep as the shows' peaks.
+    peaks: Vec<(Uuid, i32)>,
 }
 
 /// One viewer watching a show; leaving (drop) lowers the count.
 pub struct Watching {
     show: Uuid,
     viewers: Arc<Viewers>,
-    bus: EventBus,
 }
 
 impl Viewers {
-    fn change(&self, show: Uuid, by: i32) -> i32 {
-        let Ok(mut counts) = self.counts.lock() else {
-            return 0;
-        };
-        let n = counts.entry(show).or_insert(0);
-        *n = (*n + by).max(0);
-        let now = *n;
-        if now == 0 {
-            counts.remove(&show);
-        }
-        now
+    /// The counts of this node (`bus.node()`), with a background task that
+    /// announces changes every [`VIEWER_TICK`], shares them with the other
+    /// nodes when the bus is shared, and keeps each show's peak in `db`.
+    /// The task ends when the counts are dropped.
+    pub fn start(bus: &EventBus, db: &Db) -> Arc<Self> {
+        let viewers = Arc::new(Self {
+            node: bus.node(),
+            state: Mutex::default(),
+        });
+        tokio::spawn(announce(Arc::downgrade(&viewers), bus.clone(), db.clone()));
+        viewers
     }
 
-    /// Counts a new viewer of `show`, publishes the count, and keeps the
-    /// show's peak in the database.
-    pub fn join(self: &Arc<Self>, show: Uuid, bus: &EventBus, db: &Db) -> Watching {
-        let viewers = self.change(show, 1);
-        bus.publish(Event::ViewerCountChanged {
-            livestream_id: show,
-            viewers,
-        });
-        let db = db.clone();
-        tokio::spawn(async move {
-            if let Err(err) = record_peak(&db, show, viewers).await {
-                tracing::warn!(livestream.id = %show, error = ?err, "could not record the peak viewer count");
-            }
-        });
+    fn state(&self) -> std::sync::MutexGuard<'_, ViewerState> {
+        // A panic while holding the lock leaves plain counts behind: still usable.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn change(&self, show: Uuid, by: i32) {
+        let mut state = self.state();
+        let n = state.here.entry(show).or_insert(0);
+        *n = (*n + by).max(0);
+        if *n == 0 {
+            state.here.remove(&show);
+        }
+        state.changed_here.insert(show);
+        state.dirty.insert(show);
+    }
+
+    /// Counts a new viewer of `show`; the new total is announced within
+    /// [`VIEWER_TICK`].
+    pub fn join(self: &Arc<Self>, show: Uuid) -> Watching {
+        self.change(show, 1);
         Watching {
             show,
             viewers: self.clone(),
-            bus: bus.clone(),
         }
     }
 
-    /// Viewers of `show` now.
+    /// Viewers of `show` now, over every node heard from.
     pub fn of(&self, show: Uuid) -> i32 {
-        self.counts
-            .lock()
-            .map(|c| c.get(&show).copied().unwrap_or(0))
-            .unwrap_or(0)
+        let state = self.state();
+        total(&state, show)
     }
+
+    /// Another node's count of `show`.
+    fn heard(&self, show: Uuid, node: Uuid, viewers: i32) {
+        let mut state = self.state();
+        let nodes = state.elsewhere.entry(show).or_default();
+        if viewers > 0 {
+            nodes.insert(node, (viewers, Instant::now()));
+        } else {
+            nodes.remove(&node);
+            if nodes.is_empty() {
+                state.elsewhere.remove(&show);
+            }
+        }
+        state.dirty.insert(show);
+    }
+
+    /// Forgets silent nodes and works out what to say; `share` adds this
+    /// node's changed counts (or, with `heartbeat`, all of them).
+    fn tick(&self, share: bool, heartbeat: bool) -> Tick {
+        let now = Instant::now();
+        let mut guard = self.state();
+        let state = &mut *guard;
+        for (show, nodes) in &mut state.elsewhere {
+            let before = nodes.len();
+            nodes.retain(|_, (_, heard)| now.duration_since(*heard) < VIEWER_TTL);
+            if nodes.len() != before {
+                state.dirty.insert(*show);
+            }
+        }
+        state.elsewhere.retain(|_, nodes| !nodes.is_empty());
+        let mut tick = Tick::default();
+        if share {
+            let mut shows: HashSet<Uuid> = state.changed_here.iter().copied().collect();
+            if heartbeat {
+                shows.extend(state.here.keys().copied());
+            }
+            tick.reports = shows
+                .into_iter()
+                .map(|show| (show, state.here.get(&show).copied().unwrap_or(0)))
+                .collect();
+        }
+        state.changed_here.clear();
+        let dirty: Vec<Uuid> = state.dirty.drain().collect();
+        for show in dirty {
+            let now = total(state, show);
+            if state.announced.get(&show).copied().unwrap_or(0) != now {
+                tick.totals.push((show, now));
+            }
+            if now == 0 {
+                state.announced.remove(&show);
+                state.peak.remove(&show);
+                continue;
+            }
+            state.announced.insert(show, now);
+            if state.peak.get(&show).copied().unwrap_or(0) < now {
+                state.peak.insert(show, now);
+                tick.peaks.push((show, now));
+            }
+        }
+        tick
+    }
+}
+
+fn total(state: &ViewerState, show: Uuid) -> i32 {
+    let here = state.here.get(&show).copied().unwrap_or(0);
+    let elsewhere: i32 = state
+        .elsewhere
+        .get(&show)
+        .map(|nodes| nodes.values().map(|(n, _)| *n).sum())
+        .unwrap_or(0);
+    here.saturating_add(elsewhere)
 }
 
 impl Drop for Watching {
     fn drop(&mut self) {
-        let viewers = self.viewers.change(self.show, -1);
-        self.bus.publish(Event::ViewerCountChanged {
-            livestream_id: self.show,
-            viewers,
-        });
+        self.viewers.change(self.show, -1);
+    }
+}
+
+/// The viewer counts' background task: see [`Viewers::start`].
+async fn announce(viewers: std::sync::Weak<Viewers>, bus: EventBus, db: Db) {
+    let mut rx = bus.subscribe();
+    let mut tick = tokio::time::interval(VIEWER_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_heartbeat = Instant::now();
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                let Some(viewers) = viewers.upgrade() else { return };
+                let heartbeat = last_heartbeat.elapsed() >= VIEWER_HEARTBEAT;
+                if heartbeat {
+                    last_heartbeat = Instant::now();
+                }
+                let Tick { reports, totals, peaks } = viewers.tick(bus.is_shared(), heartbeat);
+                for (livestream_id, viewers) in reports {
+                    bus.publish(Event::ViewersCounted { livestream_id, node: bus.node(), viewers });
+                }
+                for (livestream_id, viewers) in totals {
+                    bus.publish(Event::ViewerCountChanged { livestream_id, viewers });
+                }
+                for (show, viewers) in peaks {
+                    let db = db.clone();
+                    tokio::spawn(async move {
+                        if let Err(err) = record_peak(&db, show, viewers).await {
+                            tracing::warn!(livestream.id = %show, error = ?err, "could not record the peak viewer count");
+                        }
+                    });
+                }
+            }
+            received = rx.recv() => match received {
+                Ok(Event::ViewersCounted { livestream_id, node, viewers: n }) => {
+                    let Some(viewers) = viewers.upgrade() else { return };
+                    if node != viewers.node {
+                        viewers.heard(livestream_id, node, n);
+                    }
+                }
+                Ok(_) => {}
+                // Missed reports are repaired by the next heartbeat.
+                Err(broadcast::error::RecvError::Lagged(missed)) => bus.note_skipped(missed),
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+        }
     }
 }
 
@@ -222,6 +380,25 @@ impl OrderPlaced {
     }
 }
 
+/// This subscriber fell behind and missed some of the show's events: fetch
+/// the show again (pinned product, viewers) rather than trust what it shows.
+pub struct EventsSkipped {
+    livestream_id: Uuid,
+    missed: u64,
+}
+
+#[Object]
+impl EventsSkipped {
+    /// The show.
+    async fn livestream_id(&self) -> ID {
+        LivestreamId(self.livestream_id).to_gql()
+    }
+    /// How many events of the whole bus went by unseen (not all were this show's).
+    async fn missed(&self) -> i32 {
+        i32::try_from(self.missed).unwrap_or(i32::MAX)
+    }
+}
+
 /// What happens in a show, as it happens.
 #[derive(Union)]
 pub enum LivestreamEvent {
@@ -231,6 +408,7 @@ pub enum LivestreamEvent {
     ProductUnpinned(ProductUnpinned),
     ViewerCountChanged(ViewerCountChanged),
     OrderPlaced(OrderPlaced),
+    EventsSkipped(EventsSkipped),
 }
 
 fn for_show(event: Event, show: Uuid) -> Option<LivestreamEvent> {
@@ -278,28 +456,39 @@ fn for_show(event: Event, show: Uuid) -> Option<LivestreamEvent> {
     }
 }
 
-/// The bus as a stream of the events `keep` maps to something; a receiver
-/// that lags skips what it missed.
+/// The bus as a stream of the events `keep` maps to something. A receiver
+/// that falls more than the bus's capacity behind skips ahead to the oldest
+/// event still kept: `skipped` turns the number it missed into an item that
+/// tells the client (or nothing), and the bus counts them for `/metrics`.
 fn events<T: Send + 'static>(
-    rx: broadcast::Receiver<Event>,
+    bus: EventBus,
     guard: Option<Watching>,
     keep: impl Fn(Event) -> Option<T> + Send + 'static,
+    skipped: impl Fn(u64) -> Option<T> + Send + 'static,
 ) -> impl Stream<Item = T> {
-    futures_util::stream::unfold((rx, guard, keep), |(mut rx, guard, keep)| async move {
-        loop {
-            match rx.recv().await {
-                Ok(event) => {
-                    if let Some(item) = keep(event) {
-                        return Some((item, (rx, guard, keep)));
+    let rx = bus.subscribe();
+    futures_util::stream::unfold(
+        (rx, guard, (keep, skipped), bus),
+        |(mut rx, guard, (keep, skipped), bus)| async move {
+            loop {
+                match rx.recv().await {
+                    Ok(event) => {
+                        if let Some(item) = keep(event) {
+                            return Some((item, (rx, guard, (keep, skipped), bus)));
+                        }
                     }
+                    Err(broadcast::error::RecvError::Lagged(missed)) => {
+                        bus.note_skipped(missed);
+                        tracing::debug!(missed, "a slow subscriber skipped ahead");
+                        if let Some(item) = skipped(missed) {
+                            return Some((item, (rx, guard, (keep, skipped), bus)));
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
                 }
-                Err(broadcast::error::RecvError::Lagged(missed)) => {
-                    tracing::debug!(missed, "a slow subscriber skipped ahead");
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
             }
-        }
-    })
+        },
+    )
 }
 
 /// An order changed status.
@@ -405,20 +594,37 @@ async fn show_events(
     crate::livestream::service::find(db.conn(), id)
         .await?
         .ok_or_else(|| AppError::not_found("livestream"))?;
-    let bus = ctx.data_unchecked::<EventBus>();
-    let rx = bus.subscribe();
-    let guard = ctx.data_unchecked::<Arc<Viewers>>().join(id.0, bus, db);
-    Ok(events(rx, Some(guard), move |e| for_show(e, id.0)).boxed())
+    let bus = ctx.data_unchecked::<EventBus>().clone();
+    let show = id.0;
+    // The count that includes this viewer is announced at the next tick,
+    // after the subscription below exists.
+    let guard = ctx.data_unchecked::<Arc<Viewers>>().join(show);
+    Ok(events(
+        bus,
+        Some(guard),
+        move |e| for_show(e, show),
+        move |missed| {
+            Some(LivestreamEvent::EventsSkipped(EventsSkipped {
+                livestream_id: show,
+                missed,
+            }))
+        },
+    )
+    .boxed())
 }
 
 fn my_order_updates(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, OrderUpdate>> {
     let me = viewer(ctx).require_user()?;
     let db = ctx.data_unchecked::<Db>().clone();
-    let rx = ctx.data_unchecked::<EventBus>().subscribe();
-    let stream = events(rx, None, |e| match e {
-        Event::OrderStatusChanged { order_id, to, .. } => Some((order_id, to)),
-        _ => None,
-    });
+    let stream = events(
+        ctx.data_unchecked::<EventBus>().clone(),
+        None,
+        |e| match e {
+            Event::OrderStatusChanged { order_id, to, .. } => Some((order_id, to)),
+            _ => None,
+        },
+        |_| None,
+    );
     Ok(stream
         .filter_map(move |(order_id, status)| {
             let db = db.clone();
@@ -437,16 +643,20 @@ fn my_order_updates(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, OrderUpda
 fn notifications(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, Notification>> {
     let me = viewer(ctx).require_user()?;
     let db = ctx.data_unchecked::<Db>().clone();
-    let rx = ctx.data_unchecked::<EventBus>().subscribe();
-    let started = events(rx, None, |e| match e {
-        Event::LivestreamStarted { livestream_id } => {
-            Some((NotificationKind::LiveNow, livestream_id))
-        }
-        Event::LivestreamStartingSoon { livestream_id } => {
-            Some((NotificationKind::StartingSoon, livestream_id))
-        }
-        _ => None,
-    });
+    let started = events(
+        ctx.data_unchecked::<EventBus>().clone(),
+        None,
+        |e| match e {
+            Event::LivestreamStarted { livestream_id } => {
+                Some((NotificationKind::LiveNow, livestream_id))
+            }
+            Event::LivestreamStartingSoon { livestream_id } => {
+                Some((NotificationKind::StartingSoon, livestream_id))
+            }
+            _ => None,
+        },
+        |_| None,
+    );
     Ok(started
         .filter_map(move |(kind, show_id)| {
             let db = db.clone();
@@ -499,18 +709,22 @@ async fn cooperative_orders(
         MemberRole::Staff,
     )
     .await?;
-    let rx = ctx.data_unchecked::<EventBus>().subscribe();
-    Ok(events(rx, None, move |e| match e {
-        Event::OrderPlaced {
-            order_id,
-            cooperative_id,
-            ..
-        } if cooperative_id == coop.0 => Some(OrderUpdate {
-            order_id,
-            status: "PLACED".into(),
-        }),
-        _ => None,
-    })
+    Ok(events(
+        ctx.data_unchecked::<EventBus>().clone(),
+        None,
+        move |e| match e {
+            Event::OrderPlaced {
+                order_id,
+                cooperative_id,
+                ..
+            } if cooperative_id == coop.0 => Some(OrderUpdate {
+                order_id,
+                status: "PLACED".into(),
+            }),
+            _ => None,
+        },
+        |_| None,
+    )
     .boxed())
 }
 

@@ -68,7 +68,8 @@ pub struct Session {
 }
 
 /// Settings for a fresh app in `dir`: random ports, and a fresh PostgreSQL
-/// database when `TEST_DATABASE_URL` is set.
+/// database when `TEST_DATABASE_URL` is set, with live events going through
+/// it (`FARMSTREAM_EVENT_BUS=postgres`; each database has its own channels).
 pub async fn settings_for(dir: &std::path::Path) -> HashMap<String, String> {
     let mut s = HashMap::new();
     s.insert("FARMSTREAM_DATA_DIR".into(), dir.display().to_string());
@@ -78,6 +79,7 @@ pub async fn settings_for(dir: &std::path::Path) -> HashMap<String, String> {
     s.insert("FARMSTREAM_DB_MAX_CONNECTIONS".into(), "5".into());
     if let Ok(base) = std::env::var("TEST_DATABASE_URL") {
         s.insert("DATABASE_URL".into(), fresh_postgres_database(&base).await);
+        s.insert("FARMSTREAM_EVENT_BUS".into(), "postgres".into());
         s.insert(
             "FARMSTREAM_JWT_SECRET".into(),
             "test-secret-that-is-long-enough-000000".into(),

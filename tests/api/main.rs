@@ -8,6 +8,7 @@ mod helpers;
 mod auth;
 mod catalog;
 mod cli;
+mod cluster;
 mod cooperatives;
 mod galleries;
 mod health;

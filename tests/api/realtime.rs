@@ -8,10 +8,12 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::helpers::TestApp;
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(addr: std::net::SocketAddr, protocol: &str, init: Value) -> Socket {
+/// A WebSocket to `addr`'s `/graphql` speaking `protocol`, with
+/// `connection_init` sent.
+pub async fn connect(addr: std::net::SocketAddr, protocol: &str, init: Value) -> Socket {
     let mut req = format!("ws://{addr}/graphql")
         .into_client_request()
         .expect("request");
@@ -28,7 +30,8 @@ async fn connect(addr: std::net::SocketAddr, protocol: &str, init: Value) -> Soc
     ws
 }
 
-async fn next(ws: &mut Socket) -> Value {
+/// The next message that is not a keep-alive, within 5 s.
+pub async fn next(ws: &mut Socket) -> Value {
     loop {
         let msg = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
             .await
@@ -357,4 +360,140 @@ async fn a_follower_is_reminded_once_fifteen_minutes_before_a_show() {
         .await
         .expect("sweeps");
     assert_eq!(again.len(), 1);
+}
+
+/// The sum of `farmstream_subscription_connections_dropped_total` over reasons.
+async fn dropped_connections(app: &TestApp) -> u64 {
+    let (_, _, body) = app
+        .request(
+            axum::http::Request::get("/metrics")
+                .body(axum::body::Body::empty())
+                .expect("request"),
+        )
+        .await;
+    String::from_utf8_lossy(&body)
+        .lines()
+        .filter(|l| l.starts_with("farmstream_subscription_connections_dropped_total{"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+#[tokio::test]
+async fn a_subscriber_that_never_reads_is_disconnected_without_holding_up_the_others() {
+    let app = TestApp::spawn_with(|s| {
+        s.insert("FARMSTREAM_WS_SEND_QUEUE".into(), "8".into());
+        s.insert("FARMSTREAM_WS_SEND_TIMEOUT_SECS".into(), "1".into());
+    })
+    .await;
+    let owner = app.register("owner@htx.vn").await;
+    let coop = app.cooperative(&owner, "HTX Xoài").await;
+    let show = app
+        .gql_as(
+            Some(&owner.access),
+            "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }",
+            json!({ "i": { "cooperativeId": coop, "title": "Xoài chín", "platform": "IN_APP", "hostName": "Hoa", "scheduledStartAt": "2026-12-01T12:00:00Z" } }),
+        )
+        .await;
+    let show = show.data()["scheduleLivestream"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let addr = app.listen().await;
+    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription($id: ID!) { livestreamEvents(livestreamId: $id) { __typename ... on ViewerCountChanged { viewers } } }", "variables": { "id": show } } }).to_string();
+
+    // A client with a tiny receive buffer that subscribes, then never reads.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("buffer size");
+    let stream = socket.connect(addr).await.expect("connects");
+    let mut req = format!("ws://{addr}/graphql")
+        .into_client_request()
+        .expect("request");
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut stalled, _) = tokio_tungstenite::client_async(req, stream)
+        .await
+        .expect("handshake");
+    stalled
+        .send(Message::text(
+            json!({ "type": "connection_init", "payload": {} }).to_string(),
+        ))
+        .await
+        .expect("init");
+    stalled
+        .send(Message::text(subscribe.clone()))
+        .await
+        .expect("subscribe");
+
+    // A client that reads everything, in its own task.
+    let mut reader = connect(addr, "graphql-transport-ws", json!({})).await;
+    assert_eq!(next(&mut reader).await["type"], "connection_ack");
+    reader
+        .send(Message::text(subscribe))
+        .await
+        .expect("subscribe");
+    loop {
+        let msg = next(&mut reader).await;
+        if msg["payload"]["data"]["livestreamEvents"]["viewers"] == 2 {
+            break;
+        }
+    }
+    let reading = tokio::spawn(async move {
+        let mut events = 0u64;
+        loop {
+            let msg = tokio::time::timeout(std::time::Duration::from_secs(30), reader.next())
+                .await
+                .expect("the reader keeps hearing events")
+                .expect("open")
+                .expect("readable");
+            if let Message::Text(text) = msg {
+                let v: Value = serde_json::from_str(&text).expect("json");
+                match v["payload"]["data"]["livestreamEvents"]["__typename"].as_str() {
+                    Some("LivestreamEnded") => return (events, reader),
+                    Some(_) => events += 1,
+                    None => {}
+                }
+            }
+        }
+    });
+
+    // A flood, far more than the stalled client's socket buffers hold.
+    let id = uuid::Uuid::parse_str(&show).expect("uuid");
+    let bus = app.app.state.events.clone();
+    let started = std::time::Instant::now();
+    while dropped_connections(&app).await == 0 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the stalled subscriber was never disconnected"
+        );
+        for _ in 0..200 {
+            bus.publish(farmstream::events::Event::ProductUnpinned { livestream_id: id });
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    bus.publish(farmstream::events::Event::LivestreamEnded { livestream_id: id });
+    let (heard, _reader) = reading.await.expect("reader task");
+    assert!(heard > 0, "the reader heard the flood");
+
+    // Once dropped, the stalled client no longer counts as a viewer.
+    let started = std::time::Instant::now();
+    loop {
+        let res = app
+            .gql(
+                "query($id: ID!) { livestream(id: $id) { viewers } }",
+                json!({ "id": show }),
+            )
+            .await;
+        if res.data()["livestream"]["viewers"] == 1 {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "still counted: {}",
+            res.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    drop(stalled);
 }
