@@ -91,6 +91,14 @@ impl App {
             self.state.config.payments.sweep_interval,
             shutdown.child_token(),
         );
+        // Closes flash deals whose time ran out and gives their units back
+        // to stock; safe with several processes (each deal is closed with a
+        // conditional update).
+        let deal_sweeper = crate::livestream::flash_deals::spawn_sweeper(
+            self.state.db.clone(),
+            self.state.events.clone(),
+            shutdown.child_token(),
+        );
         let server = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         let deadline = async {
@@ -103,6 +111,7 @@ impl App {
         }
         sweeper.abort();
         hold_sweeper.abort();
+        deal_sweeper.abort();
         if let Some(s3) = self.embedded_s3 {
             s3.stop().await;
         }

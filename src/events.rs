@@ -3,6 +3,7 @@
 //! subscriptions later — listens. One process only for now; a shared bus
 //! (PostgreSQL LISTEN/NOTIFY, Redis, NATS) can sit behind the same API.
 
+use chrono::{DateTime, Utc};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
@@ -37,6 +38,30 @@ pub enum Event {
         cooperative_id: Uuid,
         from: String,
         to: String,
+    },
+    /// A flash deal opened in a show.
+    FlashDealOpened {
+        deal_id: Uuid,
+        livestream_id: Uuid,
+        variant_id: Uuid,
+        price_vnd: i64,
+        remaining: i32,
+        ends_at: DateTime<Utc>,
+    },
+    /// The units a flash deal still holds changed (an order took some, or
+    /// a cancelled order gave some back).
+    FlashDealUpdated {
+        deal_id: Uuid,
+        livestream_id: Uuid,
+        remaining: i32,
+    },
+    /// A flash deal closed (`reason`: `CLOSED_BY_STAFF`, `EXPIRED`,
+    /// `LIVESTREAM_ENDED`); `returned` units went back to stock.
+    FlashDealClosed {
+        deal_id: Uuid,
+        livestream_id: Uuid,
+        reason: String,
+        returned: i32,
     },
 }
 

@@ -20,7 +20,7 @@ use crate::db::Db;
 use crate::events::EventBus;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
-use crate::livestream::loaders::LineupLoader;
+use crate::livestream::loaders::{FlashDealLoader, FlashDealsByLivestream, LineupLoader};
 use crate::livestream::realtime::{LivestreamSubscription, Viewers};
 use crate::livestream::resolvers::{LivestreamMutation, LivestreamQuery};
 use crate::media::attachments::GalleryLoader;
@@ -171,6 +171,11 @@ pub fn request_data(db: &Db, viewer: Viewer) -> async_graphql::Data {
     data.insert(DataLoader::new(HistoryByOrder(db.clone()), tokio::spawn));
     data.insert(DataLoader::new(GalleryLoader(db.clone()), tokio::spawn));
     data.insert(DataLoader::new(LineupLoader(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(
+        FlashDealsByLivestream(db.clone()),
+        tokio::spawn,
+    ));
+    data.insert(DataLoader::new(FlashDealLoader(db.clone()), tokio::spawn));
     data.insert(DataLoader::new(CourseLoader(db.clone()), tokio::spawn));
     data.insert(DataLoader::new(SessionsByCourse(db.clone()), tokio::spawn));
     data.insert(DataLoader::new(

@@ -9,6 +9,7 @@ mod auth;
 mod catalog;
 mod cli;
 mod cooperatives;
+mod flash_deals;
 mod galleries;
 mod health;
 mod http;
