@@ -4,6 +4,7 @@
 //! `cargo run --release -p farmstream-bench -- <scenario> [--seconds N] [--concurrency C]`
 
 mod checkout;
+mod deal;
 mod load;
 mod media;
 mod server;
@@ -62,6 +63,20 @@ enum Scenario {
     },
     /// courseReport and courseOutcomes of a course of 500 participants and 10 sessions.
     TrainingReport,
+    /// A live show's flash deal and N buyers racing for it with `placeOrder`:
+    /// units sold at the deal price (must be the deal's), latency of every
+    /// answer (target: all within 2 s), final deal and stock.
+    LiveDealBurst {
+        /// How many buyers (distinct guest phones, one unit each).
+        #[arg(long, default_value_t = 1000)]
+        buyers: usize,
+        /// Units on the deal (the variant holds exactly these).
+        #[arg(long, default_value_t = 50)]
+        units: i32,
+        /// How many calls are in flight at once (default: every buyer).
+        #[arg(long)]
+        in_flight: Option<usize>,
+    },
 }
 
 const CATALOG: &str = "query Catalog { products(first: 20) { edges { node { id name slug variants { id priceVnd stock } } } totalCount } }";
@@ -96,6 +111,11 @@ async fn main() -> anyhow::Result<()> {
             checkout::checkout_burst(&binary, orders, stock, cli.concurrency).await
         }
         Scenario::TrainingReport => training::run(&binary, cli.seconds, cli.concurrency).await,
+        Scenario::LiveDealBurst {
+            buyers,
+            units,
+            in_flight,
+        } => deal::live_deal_burst(&binary, buyers, units, in_flight.unwrap_or(buyers)).await,
     }
 }
 

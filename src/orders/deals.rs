@@ -89,7 +89,16 @@ pub async fn claim(
     want: i32,
     now: DateTime<Utc>,
 ) -> AppResult<Claimed> {
-    if want <= 0 {
+    let still_open = || {
+        flash_deal::Entity::find_by_id(deal.id)
+            .filter(flash_deal::Column::ClosedAt.is_null())
+            .filter(flash_deal::Column::EndsAt.gt(now))
+            .select_only()
+            .column(flash_deal::Column::Remaining)
+            .into_tuple::<i32>()
+    };
+    // A deal seen empty (or closed) now is: no claim row, no lock.
+    if want <= 0 || still_open().one(conn).await?.unwrap_or(0) <= 0 {
         return Ok(Claimed::NONE);
     }
     let this_claim = || {
@@ -127,14 +136,6 @@ pub async fn claim(
     if want <= 0 {
         return Ok(Claimed::NONE);
     }
-    let still_open = || {
-        flash_deal::Entity::find_by_id(deal.id)
-            .filter(flash_deal::Column::ClosedAt.is_null())
-            .filter(flash_deal::Column::EndsAt.gt(now))
-            .select_only()
-            .column(flash_deal::Column::Remaining)
-            .into_tuple::<i32>()
-    };
     for _ in 0..MAX_CLAIM_TRIES {
         let Some(remaining) = still_open().one(conn).await? else {
             return Ok(Claimed::NONE);
