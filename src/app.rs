@@ -108,6 +108,14 @@ impl App {
             self.state.config.reminder_interval,
             shutdown.child_token(),
         );
+        // Closes flash deals whose time ran out and gives their units back
+        // to stock; safe with several processes (each deal is closed with a
+        // conditional update).
+        let deal_sweeper = crate::livestream::flash_deals::spawn_sweeper(
+            self.state.db.clone(),
+            self.state.events.clone(),
+            shutdown.child_token(),
+        );
         let server = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         let deadline = async {
@@ -121,6 +129,7 @@ impl App {
         sweeper.abort();
         hold_sweeper.abort();
         reminders.abort();
+        deal_sweeper.abort();
         self.state.events.stop();
         if let Some(s3) = self.embedded_s3 {
             s3.stop().await;

@@ -25,6 +25,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
@@ -85,6 +86,30 @@ pub enum Event {
         cooperative_id: Uuid,
         from: String,
         to: String,
+    },
+    /// A flash deal opened in a show.
+    FlashDealOpened {
+        deal_id: Uuid,
+        livestream_id: Uuid,
+        variant_id: Uuid,
+        price_vnd: i64,
+        remaining: i32,
+        ends_at: DateTime<Utc>,
+    },
+    /// The units a flash deal still holds changed (an order took some, or
+    /// a cancelled order gave some back).
+    FlashDealUpdated {
+        deal_id: Uuid,
+        livestream_id: Uuid,
+        remaining: i32,
+    },
+    /// A flash deal closed (`reason`: `CLOSED_BY_STAFF`, `EXPIRED`,
+    /// `LIVESTREAM_ENDED`); `returned` units went back to stock.
+    FlashDealClosed {
+        deal_id: Uuid,
+        livestream_id: Uuid,
+        reason: String,
+        returned: i32,
     },
 }
 

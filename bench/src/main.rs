@@ -8,6 +8,7 @@
 //! instead of the embedded SQLite file.
 
 mod checkout;
+mod deal;
 mod fanout;
 mod load;
 mod media;
@@ -97,6 +98,20 @@ enum Scenario {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// A live show's flash deal and N buyers racing for it with `placeOrder`:
+    /// units sold at the deal price (must be the deal's), latency of every
+    /// answer (target: all within 2 s), final deal and stock.
+    LiveDealBurst {
+        /// How many buyers (distinct guest phones, one unit each).
+        #[arg(long, default_value_t = 1000)]
+        buyers: usize,
+        /// Units on the deal (the variant holds exactly these).
+        #[arg(long, default_value_t = 50)]
+        units: i32,
+        /// How many calls are in flight at once (default: every buyer).
+        #[arg(long)]
+        in_flight: Option<usize>,
+    },
 }
 
 const CATALOG: &str = "query Catalog { products(first: 20) { edges { node { id name slug variants { id priceVnd stock } } } totalCount } }";
@@ -136,7 +151,6 @@ async fn main() -> anyhow::Result<()> {
         Scenario::TrainingReport { orders } => {
             training::run(&binary, orders, cli.seconds, cli.concurrency).await
         }
-        Scenario::TrainingReport => training::run(&binary, cli.seconds, cli.concurrency).await,
         Scenario::LiveFanout {
             subscribers,
             events,
@@ -154,6 +168,11 @@ async fn main() -> anyhow::Result<()> {
             )
             .await
         }
+        Scenario::LiveDealBurst {
+            buyers,
+            units,
+            in_flight,
+        } => deal::live_deal_burst(&binary, buyers, units, in_flight.unwrap_or(buyers)).await,
     }
 }
 
