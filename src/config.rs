@@ -221,6 +221,14 @@ pub enum EventBusConfig {
         /// The notification channel.
         channel: String,
     },
+    /// Redis pub/sub on `channel`: every process on the same Redis server
+    /// (and channel, whatever the database number) hears every other.
+    Redis {
+        /// A `redis://` URL.
+        url: String,
+        /// The pub/sub channel.
+        channel: String,
+    },
 }
 
 impl EventBusConfig {
@@ -259,9 +267,24 @@ impl EventBusConfig {
                 }
                 Ok(Self::Postgres { url, channel })
             }
+            Some("redis") => {
+                let Some(url) = src.get(URL) else {
+                    return Err(ConfigError::new(
+                        URL,
+                        "is required with FARMSTREAM_EVENT_BUS=redis (e.g. redis://127.0.0.1:6379)",
+                    ));
+                };
+                if !url.starts_with("redis://") {
+                    return Err(ConfigError::new(
+                        URL,
+                        "expected a redis:// URL (TLS is not supported)",
+                    ));
+                }
+                Ok(Self::Redis { url, channel })
+            }
             Some(other) => Err(ConfigError::new(
                 BUS,
-                format!("`{other}` is not `memory` or `postgres`"),
+                format!("`{other}` is not `memory`, `postgres` or `redis`"),
             )),
         }
     }
@@ -858,7 +881,7 @@ mod tests {
     }
 
     #[test]
-    fn the_event_bus_is_in_memory_unless_postgres_is_asked_for() {
+    fn the_event_bus_is_in_memory_unless_postgres_or_redis_is_asked_for() {
         assert_eq!(
             with(&[]).expect("defaults").event_bus,
             EventBusConfig::Memory
@@ -895,6 +918,20 @@ mod tests {
                 channel: "farmstream_events".into()
             },
             "the bus defaults to the database"
+        );
+        let err = with(&[("FARMSTREAM_EVENT_BUS", "redis")]).expect_err("no redis URL");
+        assert_eq!(err.name, "FARMSTREAM_EVENT_BUS_URL");
+        let redis = with(&[
+            ("FARMSTREAM_EVENT_BUS", "redis"),
+            ("FARMSTREAM_EVENT_BUS_URL", "redis://127.0.0.1:6379"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            redis.event_bus,
+            EventBusConfig::Redis {
+                url: "redis://127.0.0.1:6379".into(),
+                channel: "farmstream_events".into()
+            }
         );
         let subscriptions = with(&[]).expect("defaults").subscriptions;
         assert_eq!(subscriptions.send_queue, 64);

@@ -12,6 +12,7 @@
 //!   (`LISTEN`) receives every process's events, its own included, and
 //!   delivers them to the local channel. So each event reaches each process's
 //!   listeners exactly once, and in the order PostgreSQL committed them.
+//! - **redis**: the same with `PUBLISH` and `SUBSCRIBE`.
 //!
 //! Events that describe one process only ([`Event::stays_on_node`], such as
 //! the viewer count a node has summed up) never leave it.
@@ -34,6 +35,8 @@ use uuid::Uuid;
 use crate::config::EventBusConfig;
 
 mod postgres;
+mod redis;
+mod remote;
 
 /// How many events a slow listener may fall behind before it misses some.
 pub const CAPACITY: usize = 1024;
@@ -198,33 +201,68 @@ impl EventBus {
         match config {
             EventBusConfig::Memory => Ok(Self::new()),
             EventBusConfig::Postgres { url, channel } => {
-                let (local, _) = broadcast::channel(CAPACITY);
-                let (outbox, queued) = mpsc::channel(OUTBOX);
-                let node = Uuid::new_v4();
-                let counters = Arc::<BusCounters>::default();
-                let stop = CancellationToken::new();
-                postgres::start(postgres::Backend {
-                    url: url.clone(),
-                    channel: channel.clone(),
-                    node,
-                    local: local.clone(),
-                    queued,
-                    counters: counters.clone(),
-                    stop: stop.clone(),
-                })
-                .await?;
-                Ok(Self {
-                    inner: Arc::new(Inner {
-                        node,
-                        local,
-                        outbox: Some(outbox),
-                        backend: "postgres",
-                        counters,
-                        stop,
-                    }),
-                })
+                let sender = postgres::Sender::connect(url, channel).await?;
+                Self::shared::<postgres::Listener, _>(
+                    "postgres",
+                    url,
+                    channel,
+                    postgres::MAX_PAYLOAD,
+                    sender,
+                )
+                .await
+            }
+            EventBusConfig::Redis { url, channel } => {
+                let sender = redis::Sender::connect(url, channel).await?;
+                Self::shared::<redis::Listener, _>(
+                    "redis",
+                    url,
+                    channel,
+                    redis::MAX_PAYLOAD,
+                    sender,
+                )
+                .await
             }
         }
+    }
+
+    /// A bus whose events travel through a shared backend.
+    async fn shared<L: remote::Listen, T: remote::Transmit>(
+        backend: &'static str,
+        url: &str,
+        channel: &str,
+        max_payload: usize,
+        sender: T,
+    ) -> anyhow::Result<Self> {
+        let (local, _) = broadcast::channel(CAPACITY);
+        let (outbox, queued) = mpsc::channel(OUTBOX);
+        let node = Uuid::new_v4();
+        let counters = Arc::<BusCounters>::default();
+        let stop = CancellationToken::new();
+        remote::start::<L, T>(
+            remote::Wiring {
+                name: backend,
+                url: url.to_owned(),
+                channel: channel.to_owned(),
+                node,
+                local: local.clone(),
+                queued,
+                counters: counters.clone(),
+                stop: stop.clone(),
+                max_payload,
+            },
+            sender,
+        )
+        .await?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                node,
+                local,
+                outbox: Some(outbox),
+                backend,
+                counters,
+                stop,
+            }),
+        })
     }
 
     /// Publishes `event`; having no listener is normal and not an error.
@@ -275,7 +313,7 @@ impl EventBus {
         self.inner.outbox.is_some()
     }
 
-    /// `memory` or `postgres`.
+    /// `memory`, `postgres` or `redis`.
     pub fn backend(&self) -> &'static str {
         self.inner.backend
     }

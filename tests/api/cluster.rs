@@ -5,6 +5,8 @@
 //! so nothing can pass between them but PostgreSQL.
 //!
 //! These tests need `TEST_DATABASE_URL`; on SQLite they print a note and pass.
+//! The Redis variant also needs Redis at `TEST_REDIS_URL` (default
+//! `redis://127.0.0.1:6379`) and likewise passes with a note without it.
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -14,6 +16,8 @@ use futures_util::SinkExt;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
+
+use farmstream::config::EventBusConfig;
 
 use crate::helpers::{Session, TestApp};
 use crate::orders::{PLACE, order_input};
@@ -61,6 +65,15 @@ fn free_port() -> u16 {
 impl Node {
     async fn beside(b: &TestApp) -> Self {
         let config = &b.app.state.config;
+        let bus: Vec<(&str, String)> = match &config.event_bus {
+            EventBusConfig::Postgres { .. } => vec![("FARMSTREAM_EVENT_BUS", "postgres".into())],
+            EventBusConfig::Redis { url, channel } => vec![
+                ("FARMSTREAM_EVENT_BUS", "redis".into()),
+                ("FARMSTREAM_EVENT_BUS_URL", url.clone()),
+                ("FARMSTREAM_EVENT_BUS_CHANNEL", channel.clone()),
+            ],
+            EventBusConfig::Memory => panic!("node B must use a shared bus"),
+        };
         let dir = tempfile::tempdir().expect("temp dir");
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
         let child = Command::new(env!("CARGO_BIN_EXE_farmstream"))
@@ -81,7 +94,7 @@ impl Node {
                 "FARMSTREAM_BANK_WEBHOOK_SECRET",
                 String::from_utf8(config.payments.webhook_secret.0.clone()).expect("utf-8"),
             )
-            .env("FARMSTREAM_EVENT_BUS", "postgres")
+            .envs(bus)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
@@ -416,4 +429,98 @@ async fn a_node_whose_listener_connection_is_cut_hears_events_again_after_reconn
         .and_then(|n| n.parse::<u64>().ok())
         .unwrap_or(0);
     assert!(reconnects >= 1, "the reconnection is counted:\n{metrics}");
+}
+
+/// The Redis to test with, if one answers.
+async fn redis_url(test: &str) -> Option<String> {
+    let url = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let addr = url
+        .trim_start_matches("redis://")
+        .trim_end_matches('/')
+        .to_owned();
+    let reachable = tokio::time::timeout(
+        Duration::from_secs(2),
+        tokio::net::TcpStream::connect(addr.as_str()),
+    )
+    .await
+    .is_ok_and(|c| c.is_ok());
+    if !reachable {
+        println!("{test}: skipped, no Redis answers at {url} (set TEST_REDIS_URL)");
+        return None;
+    }
+    Some(url)
+}
+
+#[tokio::test]
+async fn over_redis_a_subscriber_on_one_node_hears_what_happens_on_another_exactly_once() {
+    let test = "over_redis_a_subscriber_on_one_node_hears_what_happens_on_another_exactly_once";
+    if without_postgres(test) {
+        return;
+    }
+    let Some(url) = redis_url(test).await else {
+        return;
+    };
+    // Redis channels are server-wide: one of its own, so parallel tests do not mix.
+    let channel = format!("farmstream_test_{}", uuid::Uuid::new_v4().simple());
+    let b = TestApp::spawn_with(|s| {
+        s.insert("FARMSTREAM_EVENT_BUS".into(), "redis".into());
+        s.insert("FARMSTREAM_EVENT_BUS_URL".into(), url);
+        s.insert("FARMSTREAM_EVENT_BUS_CHANNEL".into(), channel);
+    })
+    .await;
+    assert_eq!(b.app.state.events.backend(), "redis");
+    let a = Node::beside(&b).await;
+    let owner = b.register("owner@htx.vn").await;
+    let (coop, product, variant, show) = show_with_a_product(&b, &owner).await;
+
+    let mut show_on_a = connect(a.addr, "graphql-transport-ws", json!({})).await;
+    assert_eq!(next(&mut show_on_a).await["type"], "connection_ack");
+    subscribe(&mut show_on_a, "show", EVENTS, json!({ "id": show })).await;
+    let mut orders_on_a = connect(
+        a.addr,
+        "graphql-transport-ws",
+        json!({ "token": owner.access }),
+    )
+    .await;
+    assert_eq!(next(&mut orders_on_a).await["type"], "connection_ack");
+    subscribe(&mut orders_on_a, "orders", ORDERS, json!({ "c": coop })).await;
+    until(&mut show_on_a, "show", viewers(1)).await;
+    let b_addr = b.listen().await;
+    let mut show_on_b = connect(b_addr, "graphql-transport-ws", json!({})).await;
+    assert_eq!(next(&mut show_on_b).await["type"], "connection_ack");
+    subscribe(&mut show_on_b, "show", EVENTS, json!({ "id": show })).await;
+    until(&mut show_on_a, "show", viewers(2)).await;
+
+    let t = Some(owner.access.as_str());
+    b.gql_as(
+        t,
+        "mutation($id: ID!) { startLivestream(id: $id) { status } }",
+        json!({ "id": show }),
+    )
+    .await
+    .data();
+    b.gql_as(
+        t,
+        "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { id } }",
+        json!({ "l": show, "p": product }),
+    )
+    .await
+    .data();
+    let mut input = order_input("redis-order-1", &[(&variant, 1)], "COD", "0912345678");
+    input["livestreamId"] = json!(show);
+    let placed = b.gql(PLACE, json!({ "i": input })).await;
+    let order = placed.data()["placeOrder"]["orders"][0]["id"].clone();
+    let expected = ["LivestreamStarted", "ProductPinned", "OrderPlaced"];
+    let on_a = show_events_until(&mut show_on_a, "show", "OrderPlaced").await;
+    assert_eq!(kinds(&on_a), expected);
+    assert_eq!(on_a[1]["product"]["name"], "Xoài tròn");
+    assert_eq!(
+        kinds(&show_events_until(&mut show_on_b, "show", "OrderPlaced").await),
+        expected
+    );
+    let heard = until(&mut orders_on_a, "orders", |_| true).await;
+    assert_eq!(
+        heard["payload"]["data"]["cooperativeOrderPlaced"],
+        json!({ "orderId": order, "status": "PLACED" })
+    );
 }
