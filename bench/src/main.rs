@@ -176,6 +176,14 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
+/// The name of the one operation of `query` (`query Catalog { … }` → `Catalog`).
+fn operation_name(query: &str) -> Option<&str> {
+    let rest = query.strip_prefix("query ")?;
+    rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .next()
+        .filter(|n| !n.is_empty())
+}
+
 /// Drives one public query against a seeded server.
 async fn read_scenario(
     binary: &std::path::Path,
@@ -187,7 +195,8 @@ async fn read_scenario(
     let server = Server::start_seeded(binary).await?;
     let load = Load {
         url: server.graphql_url(),
-        body: serde_json::json!({ "query": query }),
+        // Named as Apollo and Relay clients send it.
+        body: serde_json::json!({ "query": query, "operationName": operation_name(query) }),
         token: None,
         seconds,
         concurrency,
