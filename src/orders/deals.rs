@@ -18,8 +18,9 @@
 //!   staff, the timer and the show's end, exactly one closes a deal, and
 //!   only that one gives `remaining` back to stock.
 //!
-//! Lock order on PostgreSQL, kept by every path so none can deadlock:
-//! deal rows (by variant id) before variant rows (by variant id).
+//! Lock order on PostgreSQL, kept by every path so none can deadlock: deals
+//! by variant id, for each the buyer's claim row then the deal row; then
+//! variant rows by variant id.
 
 use std::collections::HashMap;
 
@@ -207,6 +208,18 @@ pub async fn give_back(
     buyer: &str,
     quantity: i32,
 ) -> AppResult<Option<Event>> {
+    // The claim row before the deal row, as `claim` locks them. Should the
+    // deal have closed, the smaller claim no longer matters.
+    flash_deal_claim::Entity::update_many()
+        .col_expr(
+            flash_deal_claim::Column::Quantity,
+            Expr::col(flash_deal_claim::Column::Quantity).sub(quantity),
+        )
+        .filter(flash_deal_claim::Column::DealId.eq(deal))
+        .filter(flash_deal_claim::Column::BuyerKey.eq(buyer))
+        .filter(flash_deal_claim::Column::Quantity.gte(quantity))
+        .exec(conn)
+        .await?;
     let returned = flash_deal::Entity::update_many()
         .col_expr(
             flash_deal::Column::Remaining,
@@ -225,16 +238,6 @@ pub async fn give_back(
     if returned == 0 {
         return Ok(None);
     }
-    flash_deal_claim::Entity::update_many()
-        .col_expr(
-            flash_deal_claim::Column::Quantity,
-            Expr::col(flash_deal_claim::Column::Quantity).sub(quantity),
-        )
-        .filter(flash_deal_claim::Column::DealId.eq(deal))
-        .filter(flash_deal_claim::Column::BuyerKey.eq(buyer))
-        .filter(flash_deal_claim::Column::Quantity.gte(quantity))
-        .exec(conn)
-        .await?;
     let after = flash_deal::Entity::find_by_id(deal)
         .one(conn)
         .await?
