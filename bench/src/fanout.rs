@@ -341,9 +341,16 @@ async fn subscriber(
     drop(permit);
     // The next event this subscriber expects.
     let mut next_k = 0usize;
+    // Like a graphql-ws client with keepAlive set, so the server knows it is there.
+    let mut keepalive = tokio::time::interval(Duration::from_secs(20));
+    keepalive.tick().await;
     loop {
         let msg = tokio::select! {
             msg = ws.next() => msg,
+            _ = keepalive.tick() => {
+                let _ = ws.send(Message::text(r#"{"type":"ping"}"#)).await;
+                continue;
+            }
             _ = stop.changed() => break,
         };
         let text = match msg {

@@ -15,7 +15,8 @@
 //! never wait for it, and what one connection holds is bounded.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use async_graphql::http::{
     ALL_WEBSOCKET_PROTOCOLS, WebSocket as GraphQLStream, WebSocketProtocols, WsMessage,
@@ -34,9 +35,13 @@ use crate::http::AppState;
 use crate::metrics::Metrics;
 use crate::schema::{self, AppSchema};
 
-/// How long a client may stay silent (graphql-ws keep-alive) before the
-/// connection is closed.
-const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How often the server pings each connection (WebSocket ping frames, which
+/// browsers and client libraries answer by themselves).
+const PING_INTERVAL: Duration = Duration::from_secs(30);
+
+/// A connection from which nothing at all (not even a pong) was heard this
+/// long is closed. Viewers who only listen are not idle: their pongs count.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// The largest message a client may send: subscription documents are small.
 const MAX_INCOMING_BYTES: usize = 64 * 1024;
@@ -80,6 +85,10 @@ pub async fn upgrade(state: AppState, req: Request) -> Response {
         .into_response()
 }
 
+fn millis_since(start: Instant) -> u64 {
+    u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
 /// The first GraphQL protocol the client offers that this server speaks.
 fn protocol(headers: &HeaderMap) -> Option<WebSocketProtocols> {
     headers
@@ -101,17 +110,26 @@ async fn serve(
     metrics: Arc<Metrics>,
 ) {
     let (mut sink, source) = socket.split();
+    let opened = Instant::now();
+    // Milliseconds after `opened` when the client was last heard from.
+    let heard = Arc::new(AtomicU64::new(0));
+    let hearing = heard.clone();
     let input = source
         .take_while(|message| std::future::ready(message.is_ok()))
-        .filter_map(|message| {
+        .filter_map(move |message| {
+            hearing.store(millis_since(opened), Ordering::Relaxed);
             std::future::ready(match message {
                 Ok(message @ (Message::Text(_) | Message::Binary(_))) => Some(message.into_data()),
                 _ => None,
             })
         });
+    // No keep-alive timeout of async-graphql's: it closes a connection whose
+    // client sends no GraphQL message for a while, which is every viewer who
+    // only listens. Pings and pongs below tell a live client from a dead one.
     let mut output = GraphQLStream::new(schema, input, protocol)
-        .on_connection_init(move |payload| async move { connection_data(&payload, &keys) })
-        .keepalive_timeout(KEEPALIVE_TIMEOUT);
+        .on_connection_init(move |payload| async move { connection_data(&payload, &keys) });
+    let mut ping =
+        tokio::time::interval_at(tokio::time::Instant::now() + PING_INTERVAL, PING_INTERVAL);
 
     let (queue, mut queued) = mpsc::channel::<Message>(limits.send_queue);
     let send_timeout = limits.send_timeout;
@@ -139,6 +157,17 @@ async fn serve(
             message = output.next() => message,
             // The writer gave up (client gone or too slow): stop at once.
             _ = &mut writer => return,
+            _ = ping.tick() => {
+                let silent = millis_since(opened).saturating_sub(heard.load(Ordering::Relaxed));
+                if silent > IDLE_TIMEOUT.as_millis() as u64 {
+                    tracing::info!(silent_ms = silent, "nothing heard from a subscriber; connection closed");
+                    writer.abort();
+                    return;
+                }
+                // A full queue already keeps the writer busy; no ping needed.
+                let _ = queue.try_send(Message::Ping(Default::default()));
+                continue;
+            }
         };
         let Some(message) = message else { break };
         let message = match message {
