@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::events::EventBus;
 use crate::http::{self, AppState};
+use crate::livestream;
 use crate::media;
 use crate::metrics::Metrics;
 use crate::orders;
@@ -46,6 +47,11 @@ impl App {
             events.clone(),
         );
         let metrics = Arc::new(Metrics::new(config.db_max_connections)?);
+        let response_cache = Arc::new(http::response_cache::ResponseCache::new(
+            config.response_cache_ttl,
+            config.response_cache_entries,
+        ));
+        http::response_cache::invalidate_on_events(&response_cache, &events);
         Ok(Self {
             state: AppState {
                 config: Arc::new(config),
@@ -55,6 +61,7 @@ impl App {
                 schema,
                 metrics,
                 events,
+                response_cache,
             },
             embedded_s3,
         })
@@ -93,6 +100,22 @@ impl App {
             self.state.config.payments.sweep_interval,
             shutdown.child_token(),
         );
+        // Reminds followers 15 minutes before a show; each show is claimed
+        // with a conditional update, so several processes remind once.
+        let reminders = livestream::reminders::spawn_sweeper(
+            self.state.db.clone(),
+            self.state.events.clone(),
+            self.state.config.reminder_interval,
+            shutdown.child_token(),
+        );
+        // Closes flash deals whose time ran out and gives their units back
+        // to stock; safe with several processes (each deal is closed with a
+        // conditional update).
+        let deal_sweeper = crate::livestream::flash_deals::spawn_sweeper(
+            self.state.db.clone(),
+            self.state.events.clone(),
+            shutdown.child_token(),
+        );
         let server = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         let deadline = async {
@@ -105,6 +128,8 @@ impl App {
         }
         sweeper.abort();
         hold_sweeper.abort();
+        reminders.abort();
+        deal_sweeper.abort();
         self.state.events.stop();
         if let Some(s3) = self.embedded_s3 {
             s3.stop().await;

@@ -354,6 +354,14 @@ pub struct Config {
     /// Minutes after a training session starts during which a check-in is
     /// still on time (and before the start from which check-in opens).
     pub checkin_grace_minutes: u32,
+    /// How often the sweeper looks for shows starting within 15 minutes
+    /// whose followers have not been reminded yet.
+    pub reminder_interval: Duration,
+    /// How long an anonymous catalogue answer is served from memory; zero
+    /// turns the response cache off.
+    pub response_cache_ttl: Duration,
+    /// At most this many answers are kept.
+    pub response_cache_entries: usize,
 }
 
 /// The URL clients reach the API at, without a trailing slash; links and QR
@@ -606,6 +614,13 @@ impl Config {
                     ));
                 }
             },
+            reminder_interval: parse_secs(src, "FARMSTREAM_REMINDER_INTERVAL_SECS", 30)?,
+            response_cache_ttl: Duration::from_millis(parse_num(
+                src,
+                "FARMSTREAM_RESPONSE_CACHE_TTL_MS",
+                1000u64,
+            )?),
+            response_cache_entries: parse_num(src, "FARMSTREAM_RESPONSE_CACHE_ENTRIES", 1024usize)?,
         })
     }
 

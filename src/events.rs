@@ -26,6 +26,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
@@ -60,6 +61,9 @@ pub enum Event {
     },
     /// A livestream went live.
     LivestreamStarted { livestream_id: Uuid },
+    /// A scheduled livestream starts in about 15 minutes (sent once per
+    /// start time).
+    LivestreamStartingSoon { livestream_id: Uuid },
     /// A livestream ended.
     LivestreamEnded { livestream_id: Uuid },
     /// A product was pinned in a live show.
@@ -85,6 +89,30 @@ pub enum Event {
         cooperative_id: Uuid,
         from: String,
         to: String,
+    },
+    /// A flash deal opened in a show.
+    FlashDealOpened {
+        deal_id: Uuid,
+        livestream_id: Uuid,
+        variant_id: Uuid,
+        price_vnd: i64,
+        remaining: i32,
+        ends_at: DateTime<Utc>,
+    },
+    /// The units a flash deal still holds changed (an order took some, or
+    /// a cancelled order gave some back).
+    FlashDealUpdated {
+        deal_id: Uuid,
+        livestream_id: Uuid,
+        remaining: i32,
+    },
+    /// A flash deal closed (`reason`: `CLOSED_BY_STAFF`, `EXPIRED`,
+    /// `LIVESTREAM_ENDED`); `returned` units went back to stock.
+    FlashDealClosed {
+        deal_id: Uuid,
+        livestream_id: Uuid,
+        reason: String,
+        returned: i32,
     },
 }
 

@@ -22,7 +22,10 @@ use crate::db::Db;
 use crate::events::EventBus;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
-use crate::livestream::loaders::LineupLoader;
+use crate::livestream::loaders::{
+    CurrentShowsByCooperative, CurrentShowsByProduct, FlashDealLoader, FlashDealsByLivestream,
+    LineupLoader,
+};
 use crate::livestream::realtime::{LivestreamSubscription, Viewers};
 use crate::livestream::resolvers::{LivestreamMutation, LivestreamQuery};
 use crate::media::attachments::GalleryLoader;
@@ -214,6 +217,10 @@ fn with_loaders<P: PutData>(target: P, db: &Db, delay: Duration) -> P {
         HistoryByOrder,
         GalleryLoader,
         LineupLoader,
+        CurrentShowsByProduct,
+        CurrentShowsByCooperative,
+        FlashDealsByLivestream,
+        FlashDealLoader,
         CourseLoader,
         SessionsByCourse,
         OrganisersByCourse,

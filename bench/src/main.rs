@@ -2,8 +2,13 @@
 //! folder, drives load over HTTP, checks every answer, and prints figures.
 //!
 //! `cargo run --release -p farmstream-bench -- <scenario> [--seconds N] [--concurrency C]`
+//!
+//! With `FARMSTREAM_BENCH_POSTGRES=postgres://…/db` every scenario runs on a
+//! fresh PostgreSQL database made beside `db` (and dropped afterwards)
+//! instead of the embedded SQLite file.
 
 mod checkout;
+mod deal;
 mod fanout;
 mod load;
 mod media;
@@ -61,8 +66,20 @@ enum Scenario {
         #[arg(long, default_value_t = 100)]
         stock: i32,
     },
-    /// courseReport and courseOutcomes of a course of 500 participants and 10 sessions.
-    TrainingReport,
+    /// `placeOrder` for as long as `--seconds`, each call for one of many
+    /// distinct variants: sustained orders/s, latency, server CPU per order.
+    CheckoutSustained {
+        /// How many distinct variants the orders spread over.
+        #[arg(long, default_value_t = 200)]
+        variants: usize,
+    },
+    /// courseReport and courseOutcomes of a course of 500 participants and
+    /// 10 sessions, after placing orders with their cooperatives.
+    TrainingReport {
+        /// How many orders to place before timing.
+        #[arg(long, default_value_t = 50_000)]
+        orders: usize,
+    },
     /// S WebSocket subscribers on one live show and a stream of pins:
     /// delivery latency from mutation to every subscriber, server memory,
     /// missed events.
@@ -80,6 +97,20 @@ enum Scenario {
         /// FARMSTREAM_EVENT_BUS=postgres (default: embedded SQLite, in-process bus).
         #[arg(long)]
         postgres: Option<String>,
+    },
+    /// A live show's flash deal and N buyers racing for it with `placeOrder`:
+    /// units sold at the deal price (must be the deal's), latency of every
+    /// answer (target: all within 2 s), final deal and stock.
+    LiveDealBurst {
+        /// How many buyers (distinct guest phones, one unit each).
+        #[arg(long, default_value_t = 1000)]
+        buyers: usize,
+        /// Units on the deal (the variant holds exactly these).
+        #[arg(long, default_value_t = 50)]
+        units: i32,
+        /// How many calls are in flight at once (default: every buyer).
+        #[arg(long)]
+        in_flight: Option<usize>,
     },
 }
 
@@ -114,7 +145,12 @@ async fn main() -> anyhow::Result<()> {
         Scenario::CheckoutBurst { orders, stock } => {
             checkout::checkout_burst(&binary, orders, stock, cli.concurrency).await
         }
-        Scenario::TrainingReport => training::run(&binary, cli.seconds, cli.concurrency).await,
+        Scenario::CheckoutSustained { variants } => {
+            checkout::checkout_sustained(&binary, variants, cli.seconds, cli.concurrency).await
+        }
+        Scenario::TrainingReport { orders } => {
+            training::run(&binary, orders, cli.seconds, cli.concurrency).await
+        }
         Scenario::LiveFanout {
             subscribers,
             events,
@@ -132,7 +168,20 @@ async fn main() -> anyhow::Result<()> {
             )
             .await
         }
+        Scenario::LiveDealBurst {
+            buyers,
+            units,
+            in_flight,
+        } => deal::live_deal_burst(&binary, buyers, units, in_flight.unwrap_or(buyers)).await,
     }
+}
+
+/// The name of the one operation of `query` (`query Catalog { … }` → `Catalog`).
+fn operation_name(query: &str) -> Option<&str> {
+    let rest = query.strip_prefix("query ")?;
+    rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+        .next()
+        .filter(|n| !n.is_empty())
 }
 
 /// Drives one public query against a seeded server.
@@ -146,7 +195,8 @@ async fn read_scenario(
     let server = Server::start_seeded(binary).await?;
     let load = Load {
         url: server.graphql_url(),
-        body: serde_json::json!({ "query": query }),
+        // Named as Apollo and Relay clients send it.
+        body: serde_json::json!({ "query": query, "operationName": operation_name(query) }),
         token: None,
         seconds,
         concurrency,
@@ -161,7 +211,10 @@ async fn read_scenario(
     let cpu_before = server.cpu_ticks()?;
     let report = load.run().await?;
     let cpu_secs = (server.cpu_ticks()? - cpu_before) as f64 / server::ticks_per_second();
-    println!("scenario: {name} (seed catalogue on SQLite, {concurrency} connections, {seconds} s)");
+    println!(
+        "scenario: {name} (seed catalogue on {}, {concurrency} connections, {seconds} s)",
+        server.backend()
+    );
     report.print();
     println!(
         "server CPU per request: {:.0} µs",

@@ -28,14 +28,92 @@ pub fn build_release() -> anyhow::Result<PathBuf> {
     Ok(dir.join("farmstream"))
 }
 
-/// A running server on a scratch data folder.
+/// A running server on a scratch data folder (and a scratch PostgreSQL
+/// database when `FARMSTREAM_BENCH_POSTGRES` is set).
 pub struct Server {
     child: Child,
     pid: u32,
     port: u16,
     /// From spawn to the first 200 from `/readyz`.
     pub ready_after: Duration,
+    postgres: Option<ScratchDatabase>,
     _data: tempfile::TempDir,
+}
+
+/// A fresh PostgreSQL database beside the one `FARMSTREAM_BENCH_POSTGRES`
+/// names (e.g. `postgres://postgres@127.0.0.1:5432/test`), dropped when the
+/// run ends. Made and dropped with `psql`, which a PostgreSQL machine has.
+struct ScratchDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl ScratchDatabase {
+    fn from_env() -> anyhow::Result<Option<Self>> {
+        let Ok(admin_url) = std::env::var("FARMSTREAM_BENCH_POSTGRES") else {
+            return Ok(None);
+        };
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_nanos();
+        let name = format!("farmstream_bench_{}_{nanos}", std::process::id());
+        let (prefix, _) = admin_url
+            .rsplit_once('/')
+            .context("FARMSTREAM_BENCH_POSTGRES ends with a database name")?;
+        let url = format!("{prefix}/{name}");
+        let db = Self {
+            admin_url,
+            name,
+            url,
+        };
+        db.psql(&format!("CREATE DATABASE {}", db.name))?;
+        Ok(Some(db))
+    }
+
+    fn psql(&self, sql: &str) -> anyhow::Result<()> {
+        let status = std::process::Command::new("psql")
+            .args([
+                "-q",
+                "-X",
+                "-v",
+                "ON_ERROR_STOP=1",
+                &self.admin_url,
+                "-c",
+                sql,
+            ])
+            .stdout(Stdio::null())
+            .status()
+            .context("running psql")?;
+        anyhow::ensure!(status.success(), "psql failed: {sql}");
+        Ok(())
+    }
+
+    /// The settings that point the server at this database.
+    fn settings(&self) -> [(&'static str, String); 3] {
+        [
+            ("DATABASE_URL", self.url.clone()),
+            (
+                "FARMSTREAM_JWT_SECRET",
+                "bench-jwt-secret-that-is-long-enough-0000".into(),
+            ),
+            (
+                "FARMSTREAM_BANK_WEBHOOK_SECRET",
+                "bench-webhook-secret-that-is-long-enough-00".into(),
+            ),
+        ]
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        if let Err(err) = self.psql(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        )) {
+            eprintln!("dropping the bench database {} failed: {err}", self.name);
+        }
+    }
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -63,9 +141,15 @@ impl Server {
     ) -> anyhow::Result<Self> {
         let data = tempfile::tempdir()?;
         let port = free_port()?;
+        let postgres = ScratchDatabase::from_env()?;
+        let database: Vec<(&str, String)> = postgres
+            .as_ref()
+            .map(|db| db.settings().to_vec())
+            .unwrap_or_default();
         if seed {
             let status = Command::new(binary)
                 .arg("seed")
+                .envs(database.iter().map(|(k, v)| (k, v)))
                 .env("FARMSTREAM_DATA_DIR", data.path())
                 .env("RUST_LOG", "warn")
                 .stdout(Stdio::null())
@@ -77,6 +161,7 @@ impl Server {
         let started = Instant::now();
         let mut cmd = Command::new(binary);
         cmd.arg("serve")
+            .envs(database.iter().map(|(k, v)| (k, v)))
             .env("FARMSTREAM_DATA_DIR", data.path())
             .env("FARMSTREAM_LISTEN", format!("127.0.0.1:{port}"))
             .env(
@@ -111,8 +196,18 @@ impl Server {
             pid,
             port,
             ready_after: started.elapsed(),
+            postgres,
             _data: data,
         })
+    }
+
+    /// The database the server runs on, for the printed figures.
+    pub fn backend(&self) -> &'static str {
+        if self.postgres.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
     }
 
     /// `http://127.0.0.1:PORT/graphql`.
@@ -169,12 +264,14 @@ impl Server {
         Ok(utime + stime)
     }
 
-    /// Stops the server with SIGTERM and waits for it.
+    /// Stops the server with SIGTERM and waits for it (then drops its
+    /// scratch database, if any).
     pub async fn stop(mut self) {
         let _ = std::process::Command::new("kill")
             .arg(self.pid.to_string())
             .status();
         let _ = tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await;
+        drop(self.postgres.take());
     }
 }
 

@@ -2,15 +2,16 @@
 //! held sessions with full attendance marks, then `courseReport` and
 //! `courseOutcomes` timed one at a time and under load.
 //!
-//! It places no orders yet, so `courseOutcomes` runs its two grouped queries
-//! over empty order and livestream tables; placing orders for the
-//! completers' cooperatives before timing is still to do.
+//! Participants belong to ten cooperatives the bench makes, and before
+//! timing it places `--orders` orders (50,000 by default) with them through
+//! `placeOrder`, so `courseOutcomes` adds up real sales.
 
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use serde_json::{Value, json};
 
+use crate::checkout::{Seller, Until, place_orders};
 use crate::load::Load;
 use crate::server::Server;
 
@@ -50,8 +51,9 @@ async fn login(url: &str) -> anyhow::Result<String> {
         .with_context(|| format!("organiser login failed: {res}"))
 }
 
-/// Builds the course; returns its id.
-async fn build_course(url: &str, token: &str) -> anyhow::Result<String> {
+/// Builds the course, its participants spread over `cooperatives` (slugs);
+/// returns its id.
+async fn build_course(url: &str, token: &str, cooperatives: &[String]) -> anyhow::Result<String> {
     let today = course_dates();
     let data = gql(
         url,
@@ -80,15 +82,16 @@ async fn build_course(url: &str, token: &str) -> anyhow::Result<String> {
         json!({ "c": id }),
     )
     .await?;
-    let mut csv = String::from("full_name,phone,commune,area,gender\n");
+    let mut csv = String::from("full_name,phone,commune,area,gender,cooperative_slug\n");
     let areas = ["Mộc Châu", "Yên Châu", "Mai Sơn", "Vân Hồ"];
     for i in 0..PARTICIPANTS {
         let gender = if i % 2 == 0 { "nữ" } else { "nam" };
         csv.push_str(&format!(
-            "Học viên {i},09{:08},Xã {},{},{gender}\n",
+            "Học viên {i},09{:08},Xã {},{},{gender},{}\n",
             70_000_000 + i,
             areas[i % 4],
-            areas[i % 4]
+            areas[i % 4],
+            cooperatives[i % cooperatives.len()]
         ));
     }
     let imported = gql(
@@ -222,15 +225,31 @@ const REPORT: &str = "query Report($c: ID!) { courseReport(courseId: $c) { enrol
 const OUTCOMES: &str = "query Outcomes($c: ID!) { courseOutcomes(courseId: $c) { dataAvailable completers { participant { fullName } after { orders revenueVnd } } totalAfter { orders revenueVnd } } }";
 
 /// Runs the scenario on a seeded release server.
-pub async fn run(binary: &std::path::Path, seconds: u64, concurrency: usize) -> anyhow::Result<()> {
+pub async fn run(
+    binary: &std::path::Path,
+    orders: usize,
+    seconds: u64,
+    concurrency: usize,
+) -> anyhow::Result<()> {
     let server = Server::start_seeded(binary).await?;
     let url = server.graphql_url();
     let token = login(&url).await?;
     let built = Instant::now();
-    let id = build_course(&url, &token).await?;
+    let client = reqwest::Client::new();
+    let seller = Seller::create(&server, &client, 10, (4, 4), 1_000_000).await?;
+    let slugs: Vec<String> = seller.cooperatives.iter().map(|c| c.1.clone()).collect();
+    let id = build_course(&url, &token, &slugs).await?;
+    let placed = place_orders(&url, &seller.variants, Until::Count(orders), 32, "training").await?;
+    anyhow::ensure!(
+        placed.errors == 0,
+        "placing orders failed: {}",
+        placed.first_error.unwrap_or_default()
+    );
     println!(
-        "scenario: training-report ({PARTICIPANTS} participants, {SESSIONS} sessions, {} attendance marks; no orders placed) built in {:.1} s",
+        "scenario: training-report ({PARTICIPANTS} participants of 10 cooperatives, {SESSIONS} sessions, {} attendance marks, {} orders, {}) built in {:.1} s",
         PARTICIPANTS * SESSIONS,
+        placed.latencies.len(),
+        server.backend(),
         built.elapsed().as_secs_f64()
     );
     print_times(
@@ -256,6 +275,14 @@ pub async fn run(binary: &std::path::Path, seconds: u64, concurrency: usize) -> 
     print_times(
         "courseOutcomes",
         &time_one(&url, &token, OUTCOMES, &id, 30).await?,
+    );
+    let outcomes = gql(&url, &token, OUTCOMES, json!({ "c": id })).await?;
+    let counted = outcomes["courseOutcomes"]["totalAfter"]["orders"]
+        .as_u64()
+        .context("totalAfter.orders")?;
+    println!(
+        "courseOutcomes counts {counted} orders after the course ({} placed)",
+        placed.latencies.len()
     );
     println!(
         "server peak RSS: {:.1} MiB",

@@ -15,6 +15,8 @@ pub mod cooperative_member;
 pub mod course;
 pub mod course_organiser;
 pub mod enrolment;
+pub mod flash_deal;
+pub mod flash_deal_claim;
 pub mod follow;
 pub mod livestream;
 pub mod livestream_product;

@@ -24,6 +24,8 @@ pub struct Model {
     pub replay_asset_id: Option<Uuid>,
     pub replay_url: Option<String>,
     pub peak_viewers: i32,
+    /// When followers were told the show starts in 15 minutes.
+    pub reminder_sent_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

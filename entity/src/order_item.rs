@@ -16,6 +16,8 @@ pub struct Model {
     pub unit_price_vnd: i64,
     pub quantity: i32,
     pub line_total_vnd: i64,
+    /// The flash deal whose price this line got, if any.
+    pub flash_deal_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,8 @@ mod m20261128_000006_create_media_attachments;
 mod m20261128_000007_create_livestreams;
 mod m20261128_000008_index_product_listing;
 mod m20261128_000009_create_follows;
+mod m20261128_000010_flash_deals;
+mod m20261128_000011_livestream_reminders;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_create_training::Migration),
             Box::new(m20261128_000008_index_product_listing::Migration),
             Box::new(m20261128_000009_create_follows::Migration),
+            Box::new(m20261128_000010_flash_deals::Migration),
+            Box::new(m20261128_000011_livestream_reminders::Migration),
         ]
     }
 }

@@ -3,8 +3,11 @@
 
 use std::sync::{Arc, OnceLock};
 
-use async_graphql::Response;
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
+};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::{Response, ServerResult, Variables};
 
 /// Where the running operation's name is written; put one in each request's data.
 #[derive(Clone, Default)]
@@ -17,7 +20,65 @@ impl OperationName {
     }
 }
 
-/// Fills the request's [`OperationName`].
+/// What the parsed document of a request holds: for each operation, its
+/// name, its type and whether it only reads the public catalogue (see
+/// `http::response_cache`). Put one in each request's data.
+#[derive(Clone, Default)]
+pub struct OperationFacts(Arc<OnceLock<Vec<OperationFact>>>);
+
+/// One operation of a document: its name, its type, and whether it only
+/// reads the public catalogue.
+type OperationFact = (Option<String>, OperationType, bool);
+
+impl OperationFacts {
+    fn record(&self, doc: &ExecutableDocument) {
+        let facts = match &doc.operations {
+            DocumentOperations::Single(op) => vec![(
+                None,
+                op.node.ty,
+                crate::http::response_cache::is_public_read(doc, None),
+            )],
+            DocumentOperations::Multiple(ops) => ops
+                .iter()
+                .map(|(name, op)| {
+                    (
+                        Some(name.to_string()),
+                        op.node.ty,
+                        crate::http::response_cache::is_public_read(doc, Some(name.as_str())),
+                    )
+                })
+                .collect(),
+        };
+        let _ = self.0.set(facts);
+    }
+
+    fn selected(&self, operation_name: Option<&str>) -> Option<(OperationType, bool)> {
+        let facts = self.0.get()?;
+        match facts.as_slice() {
+            // One operation: it runs whatever name was asked for (a wrong
+            // name fails the request anyway).
+            [(_, ty, public)] => Some((*ty, *public)),
+            _ => facts
+                .iter()
+                .find(|(name, _, _)| name.as_deref() == operation_name && operation_name.is_some())
+                .map(|(_, ty, public)| (*ty, *public)),
+        }
+    }
+
+    /// True when the operation the request ran was a mutation.
+    pub fn is_mutation(&self, operation_name: Option<&str>) -> bool {
+        self.selected(operation_name)
+            .is_some_and(|(ty, _)| ty == OperationType::Mutation)
+    }
+
+    /// True when the operation the request ran only reads the public catalogue.
+    pub fn is_public_read(&self, operation_name: Option<&str>) -> bool {
+        self.selected(operation_name)
+            .is_some_and(|(_, public)| public)
+    }
+}
+
+/// Fills the request's [`OperationName`] and [`OperationFacts`].
 pub struct RecordOperationName;
 
 impl ExtensionFactory for RecordOperationName {
@@ -30,6 +91,20 @@ struct RecordOperationNameExt;
 
 #[async_trait::async_trait]
 impl Extension for RecordOperationNameExt {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await?;
+        if let Some(facts) = ctx.data_opt::<OperationFacts>() {
+            facts.record(&doc);
+        }
+        Ok(doc)
+    }
+
     async fn execute(
         &self,
         ctx: &ExtensionContext<'_>,

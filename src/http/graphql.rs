@@ -21,8 +21,9 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::Viewer;
 use crate::graphql::codes;
-use crate::graphql::operation::OperationName;
+use crate::graphql::operation::{OperationFacts, OperationName};
 use crate::http::AppState;
+use crate::http::response_cache::Key;
 use crate::schema;
 
 /// The media type a response is written in.
@@ -92,8 +93,8 @@ fn reply(format: Format, status: StatusCode, body: &Value) -> Response {
     reply_bytes(format, status, body.to_string().into_bytes())
 }
 
-fn reply_bytes(format: Format, status: StatusCode, body: Vec<u8>) -> Response {
-    let mut res = (status, body).into_response();
+fn reply_bytes(format: Format, status: StatusCode, body: impl Into<Bytes>) -> Response {
+    let mut res = (status, axum::body::Body::from(body.into())).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(format.content_type()),
@@ -324,6 +325,27 @@ async fn execute(
     method: &str,
 ) -> Response {
     let started = Instant::now();
+    let cache = &state.response_cache;
+    let cache_key = (cache.enabled()
+        && params.extensions.is_none()
+        && !headers.contains_key(header::AUTHORIZATION))
+    .then(|| {
+        Key::new(
+            &params.query,
+            params.operation_name.as_deref(),
+            params.variables.as_ref(),
+        )
+    });
+    if let Some((body, operation)) = cache_key.as_ref().and_then(|key| cache.get(key)) {
+        state.metrics.observe_request(
+            operation.as_deref(),
+            method,
+            started.elapsed().as_secs_f64(),
+            &[],
+        );
+        return reply_bytes(format, StatusCode::OK, body);
+    }
+    let generation = cache.generation();
     let viewer = Viewer::from_authorization(
         headers
             .get(header::AUTHORIZATION)
@@ -345,8 +367,13 @@ async fn execute(
         }
     }
     let operation = OperationName::default();
-    let request = schema::per_request(request, &state.db, viewer, operation.clone());
+    let facts = OperationFacts::default();
+    let mut request = schema::per_request(request, &state.db, viewer, operation.clone());
+    request.data.insert(facts.clone());
     let mut response = state.schema.execute(request).await;
+    if facts.is_mutation(params.operation_name.as_deref()) {
+        cache.invalidate();
+    }
 
     // Nothing ran: the document could not be parsed or validated.
     let request_error = response.data == async_graphql::Value::Null
@@ -411,6 +438,14 @@ async fn execute(
         (true, Format::GraphqlResponse) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
+    if let Some(key) = cache_key
+        && response.errors.is_empty()
+        && facts.is_public_read(params.operation_name.as_deref())
+    {
+        let bytes = Bytes::from(bytes);
+        cache.put(key, bytes.clone(), operation.get(), generation);
+        return reply_bytes(format, status, bytes);
+    }
     reply_bytes(format, status, bytes)
 }
 

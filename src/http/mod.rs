@@ -4,6 +4,7 @@
 pub mod graphql;
 mod health;
 mod payments;
+pub mod response_cache;
 mod subscriptions;
 mod trace;
 mod training;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Where domain events are published (the GraphQL schema holds a clone).
     pub events: EventBus,
+    /// Short-lived answers to anonymous catalogue queries.
+    pub response_cache: Arc<response_cache::ResponseCache>,
 }
 
 /// The header carrying the request id, set when the client sent none.

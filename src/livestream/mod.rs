@@ -1,11 +1,13 @@
 //! Livestream selling: a cooperative's shows on TikTok, Facebook, Zalo,
-//! YouTube or our own player, their lineup of products and the product
-//! pinned now. (Flash deals, real-time events and sales per session build on
-//! this module and on orders.)
+//! YouTube or our own player, their lineup of products, the product pinned
+//! now and the flash deals open in them. (Real-time events and sales per
+//! session build on this module and on orders.)
 
+pub mod flash_deals;
 pub mod follows;
 pub mod loaders;
 pub mod realtime;
+pub mod reminders;
 pub mod resolvers;
 pub mod service;
 pub mod stats;
@@ -16,6 +18,33 @@ crate::typed_id!(
     LivestreamId,
     "livestream"
 );
+
+crate::typed_id!(
+    /// The public id of a flash deal.
+    FlashDealId,
+    "flash deal"
+);
+
+crate::stored_enum!(
+    /// Why a flash deal closed.
+    FlashDealCloseReason {
+        /// Staff closed it (`closeFlashDeal`).
+        ClosedByStaff => "CLOSED_BY_STAFF",
+        /// Its time ran out.
+        Expired => "EXPIRED",
+        /// The show ended.
+        LivestreamEnded => "LIVESTREAM_ENDED",
+    }
+);
+
+/// Whether shoppers can buy at a flash deal's price now.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlashDealStatus {
+    /// Open and within its time (it may have no units left).
+    Open,
+    /// Closed, or past its end time.
+    Closed,
+}
 
 crate::stored_enum!(
     /// Where a show is streamed.

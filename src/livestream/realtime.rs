@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_graphql::{Context, ID, Object, Subscription, Union};
+use chrono::{DateTime, Utc};
 use futures_util::stream::BoxStream;
 use futures_util::{Stream, StreamExt};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -16,16 +17,18 @@ use uuid::Uuid;
 use entity::{livestream, order_item};
 
 use crate::auth::viewer;
-use crate::catalog::ProductId;
 use crate::catalog::loaders::ProductLoader;
 use crate::catalog::types::product::Product;
+use crate::catalog::{ProductId, VariantId};
 use crate::cooperatives::service::require_member;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{ApiResult, AppError};
 use crate::events::{Event, EventBus};
 use crate::graphql::load_one;
-use crate::livestream::LivestreamId;
+use crate::livestream::loaders::FlashDealLoader;
+use crate::livestream::types::FlashDeal;
+use crate::livestream::{FlashDealCloseReason, FlashDealId, LivestreamId};
 
 /// How often viewer counts are summed up and announced: joins and leaves in
 /// between are announced together, so thousands of viewers arriving at once
@@ -399,6 +402,104 @@ impl EventsSkipped {
     }
 }
 
+/// A flash deal opened: show its price, what is left and the countdown.
+pub struct FlashDealOpened {
+    deal_id: Uuid,
+    livestream_id: Uuid,
+    variant_id: Uuid,
+    price_vnd: i64,
+    remaining: i32,
+    ends_at: DateTime<Utc>,
+}
+
+#[Object]
+impl FlashDealOpened {
+    /// The show.
+    async fn livestream_id(&self) -> ID {
+        LivestreamId(self.livestream_id).to_gql()
+    }
+    /// The deal.
+    async fn flash_deal_id(&self) -> ID {
+        FlashDealId(self.deal_id).to_gql()
+    }
+    /// The variant on deal.
+    async fn variant_id(&self) -> ID {
+        VariantId(self.variant_id).to_gql()
+    }
+    /// The deal price of one unit, in whole đồng.
+    async fn price_vnd(&self) -> i64 {
+        self.price_vnd
+    }
+    /// Units to be had at the deal price.
+    async fn remaining(&self) -> i32 {
+        self.remaining
+    }
+    /// When the deal ends by itself.
+    async fn ends_at(&self) -> DateTime<Utc> {
+        self.ends_at
+    }
+    /// The whole deal as it is now (product, variant, limits).
+    async fn flash_deal(&self, ctx: &Context<'_>) -> ApiResult<FlashDeal> {
+        let deal = load_one::<FlashDealLoader, _>(ctx, FlashDealId(self.deal_id))
+            .await?
+            .ok_or_else(|| AppError::not_found("flash deal"))?;
+        Ok(FlashDeal(deal))
+    }
+}
+
+/// Units of a flash deal were taken by an order (or given back by a
+/// cancelled one). Events may arrive out of order under a burst: the lowest
+/// `remaining` seen for a deal is the freshest.
+pub struct FlashDealUpdated {
+    deal_id: Uuid,
+    livestream_id: Uuid,
+    remaining: i32,
+}
+
+#[Object]
+impl FlashDealUpdated {
+    /// The show.
+    async fn livestream_id(&self) -> ID {
+        LivestreamId(self.livestream_id).to_gql()
+    }
+    /// The deal.
+    async fn flash_deal_id(&self) -> ID {
+        FlashDealId(self.deal_id).to_gql()
+    }
+    /// Units still to be had at the deal price.
+    async fn remaining(&self) -> i32 {
+        self.remaining
+    }
+}
+
+/// A flash deal closed; what it still held went back to stock.
+pub struct FlashDealClosed {
+    deal_id: Uuid,
+    livestream_id: Uuid,
+    reason: String,
+    returned: i32,
+}
+
+#[Object]
+impl FlashDealClosed {
+    /// The show.
+    async fn livestream_id(&self) -> ID {
+        LivestreamId(self.livestream_id).to_gql()
+    }
+    /// The deal.
+    async fn flash_deal_id(&self) -> ID {
+        FlashDealId(self.deal_id).to_gql()
+    }
+    /// Why it closed.
+    async fn reason(&self) -> Option<FlashDealCloseReason> {
+        FlashDealCloseReason::from_db(&self.reason)
+    }
+    /// Units given back to stock.
+    async fn returned_to_stock(&self) -> i32 {
+        self.returned
+    }
+}
+
 /// What happens in a show, as it happens.
 #[derive(Union)]
 pub enum LivestreamEvent {
@@ -409,6 +510,9 @@ pub enum LivestreamEvent {
     ViewerCountChanged(ViewerCountChanged),
     OrderPlaced(OrderPlaced),
     EventsSkipped(EventsSkipped),
+    FlashDealOpened(FlashDealOpened),
+    FlashDealUpdated(FlashDealUpdated),
+    FlashDealClosed(FlashDealClosed),
 }
 
 fn for_show(event: Event, show: Uuid) -> Option<LivestreamEvent> {
@@ -451,6 +555,41 @@ fn for_show(event: Event, show: Uuid) -> Option<LivestreamEvent> {
         } if livestream_id == show => Some(LivestreamEvent::OrderPlaced(OrderPlaced {
             livestream_id,
             order_id,
+        })),
+        Event::FlashDealOpened {
+            deal_id,
+            livestream_id,
+            variant_id,
+            price_vnd,
+            remaining,
+            ends_at,
+        } if livestream_id == show => Some(LivestreamEvent::FlashDealOpened(FlashDealOpened {
+            deal_id,
+            livestream_id,
+            variant_id,
+            price_vnd,
+            remaining,
+            ends_at,
+        })),
+        Event::FlashDealUpdated {
+            deal_id,
+            livestream_id,
+            remaining,
+        } if livestream_id == show => Some(LivestreamEvent::FlashDealUpdated(FlashDealUpdated {
+            deal_id,
+            livestream_id,
+            remaining,
+        })),
+        Event::FlashDealClosed {
+            deal_id,
+            livestream_id,
+            reason,
+            returned,
+        } if livestream_id == show => Some(LivestreamEvent::FlashDealClosed(FlashDealClosed {
+            deal_id,
+            livestream_id,
+            reason,
+            returned,
         })),
         _ => None,
     }
@@ -509,23 +648,34 @@ impl OrderUpdate {
     }
 }
 
+/// What a notification is about.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotificationKind {
+    /// A followed cooperative went live.
+    LiveNow,
+    /// A followed cooperative's show starts in about 15 minutes.
+    StartingSoon,
+}
+
 /// Something a shopper should hear about.
 pub struct Notification {
+    kind: NotificationKind,
     livestream_id: Uuid,
     message: String,
 }
 
 #[Object]
 impl Notification {
-    /// `LIVE_NOW`: a followed cooperative went live.
-    async fn kind(&self) -> &str {
-        "LIVE_NOW"
+    /// What happened.
+    async fn kind(&self) -> NotificationKind {
+        self.kind
     }
     /// The show.
     async fn livestream_id(&self) -> ID {
         LivestreamId(self.livestream_id).to_gql()
     }
-    /// A line to show, e.g. "HTX Xoài Yên Châu đang phát trực tiếp: Xoài chín cây".
+    /// A line to show, e.g. "HTX Xoài Yên Châu đang phát trực tiếp: Xoài chín
+    /// cây" or "HTX Xoài Yên Châu sẽ phát trực tiếp lúc 19:30: Xoài chín cây".
     async fn message(&self) -> &str {
         &self.message
     }
@@ -537,7 +687,8 @@ pub struct LivestreamSubscription;
 
 #[Subscription]
 impl LivestreamSubscription {
-    /// Everything that happens in a show: going live, pins, orders, viewers.
+    /// Everything that happens in a show: going live, pins, orders, viewers,
+    /// flash deals opening, selling and closing.
     /// Anyone may watch; an unknown show is an error on this subscription only.
     async fn livestream_events(
         &self,
@@ -555,7 +706,8 @@ impl LivestreamSubscription {
         Ok(my_order_updates(ctx)?)
     }
 
-    /// "X is live now" for the cooperatives the signed-in shopper follows.
+    /// "X is live now", and "X goes live in 15 minutes", for the cooperatives
+    /// the signed-in shopper follows.
     async fn my_notifications(
         &self,
         ctx: &Context<'_>,
@@ -635,13 +787,18 @@ fn notifications(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, Notification
         ctx.data_unchecked::<EventBus>().clone(),
         None,
         |e| match e {
-            Event::LivestreamStarted { livestream_id } => Some(livestream_id),
+            Event::LivestreamStarted { livestream_id } => {
+                Some((NotificationKind::LiveNow, livestream_id))
+            }
+            Event::LivestreamStartingSoon { livestream_id } => {
+                Some((NotificationKind::StartingSoon, livestream_id))
+            }
             _ => None,
         },
         |_| None,
     );
     Ok(started
-        .filter_map(move |show_id| {
+        .filter_map(move |(kind, show_id)| {
             let db = db.clone();
             async move {
                 let show = crate::livestream::service::find(db.conn(), LivestreamId(show_id))
@@ -659,9 +816,21 @@ fn notifications(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, Notification
                         .await
                         .ok()
                         .flatten()?;
+                let message = match kind {
+                    NotificationKind::LiveNow => {
+                        format!("{} đang phát trực tiếp: {}", coop.name, show.title)
+                    }
+                    NotificationKind::StartingSoon => format!(
+                        "{} sẽ phát trực tiếp lúc {}: {}",
+                        coop.name,
+                        vietnam_clock(show.scheduled_start_at),
+                        show.title
+                    ),
+                };
                 Some(Notification {
+                    kind,
                     livestream_id: show_id,
-                    message: format!("{} đang phát trực tiếp: {}", coop.name, show.title),
+                    message,
                 })
             }
         })
@@ -697,6 +866,12 @@ async fn cooperative_orders(
         |_| None,
     )
     .boxed())
+}
+
+/// "19:30", in Vietnam's time (UTC+7, no daylight saving).
+fn vietnam_clock(at: chrono::DateTime<chrono::Utc>) -> String {
+    let offset = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
+    at.with_timezone(&offset).format("%H:%M").to_string()
 }
 
 /// The current viewer count of a show (for the Livestream type).

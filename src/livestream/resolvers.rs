@@ -5,20 +5,22 @@ use async_graphql::{Context, ID, MaybeUndefined, Object};
 use chrono::Utc;
 
 use crate::auth::viewer;
-use crate::catalog::ProductId;
+use crate::catalog::{ProductId, VariantId};
 use crate::cooperatives::CooperativeId;
 use crate::db::Db;
 use crate::error::{ApiResult, AppError, AppResult};
 use crate::events::{Event, EventBus};
 use crate::graphql::Total;
 use crate::graphql::pagination::{Page, encode_cursor};
+use crate::livestream::flash_deals::{self, DealTerms, NewFlashDeal};
 use crate::livestream::service::{
     self, LivestreamChanges, LivestreamCursor, LivestreamFilter, NewLivestream,
 };
 use crate::livestream::types::{
-    Livestream, LivestreamFilterInput, ScheduleLivestreamInput, UpdateLivestreamInput,
+    FlashDeal, Livestream, LivestreamFilterInput, OpenFlashDealInput, ScheduleLivestreamInput,
+    UpdateLivestreamInput,
 };
-use crate::livestream::{LivestreamId, LivestreamStatus};
+use crate::livestream::{FlashDealId, LivestreamId, LivestreamStatus};
 use crate::media::MediaAssetId;
 use crate::text::single_line;
 
@@ -41,7 +43,8 @@ fn url(raw: &str, field: &str) -> AppResult<String> {
     Ok(url.to_owned())
 }
 
-async fn page_of(
+/// One page of shows matching `filter`, as a connection.
+pub(crate) async fn page_of(
     ctx: &Context<'_>,
     filter: LivestreamFilter,
     first: Option<i32>,
@@ -275,7 +278,7 @@ impl LivestreamMutation {
     /// Goes live (from scheduled).
     async fn start_livestream(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Livestream> {
         let id = LivestreamId::parse(&id, "id")?;
-        let show = service::transition(
+        let (show, _) = service::transition(
             ctx.data_unchecked::<Db>(),
             viewer(ctx),
             id,
@@ -291,16 +294,18 @@ impl LivestreamMutation {
         Ok(Livestream(show))
     }
 
-    /// Ends a live show (and unpins its product).
+    /// Ends a live show: unpins its product and closes its open flash deals
+    /// (their units go back to stock).
     async fn end_livestream(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Livestream> {
         let id = LivestreamId::parse(&id, "id")?;
-        let show = service::transition(
+        let (show, deals_closed) = service::transition(
             ctx.data_unchecked::<Db>(),
             viewer(ctx),
             id,
             LivestreamStatus::Ended,
         )
         .await?;
+        ctx.data_unchecked::<EventBus>().publish_all(deals_closed);
         publish(
             ctx,
             Event::LivestreamEnded {
@@ -313,15 +318,51 @@ impl LivestreamMutation {
     /// Cancels a show that has not gone live.
     async fn cancel_livestream(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Livestream> {
         let id = LivestreamId::parse(&id, "id")?;
-        Ok(Livestream(
-            service::transition(
-                ctx.data_unchecked::<Db>(),
-                viewer(ctx),
-                id,
-                LivestreamStatus::Cancelled,
-            )
-            .await?,
-        ))
+        let (show, _) = service::transition(
+            ctx.data_unchecked::<Db>(),
+            viewer(ctx),
+            id,
+            LivestreamStatus::Cancelled,
+        )
+        .await?;
+        Ok(Livestream(show))
+    }
+
+    /// Opens a flash deal while the show is LIVE: `quantity` units of the
+    /// variant are taken from its stock and held for the show, sold at
+    /// `priceVnd` (below the normal price) to orders placed with this
+    /// `livestreamId`, at most `perBuyerLimit` per account (or per phone,
+    /// for guests), until `durationSeconds` pass, staff close it or the show
+    /// ends; what is left then goes back to stock. Staff of the show's
+    /// cooperative, or an admin.
+    async fn open_flash_deal(
+        &self,
+        ctx: &Context<'_>,
+        input: OpenFlashDealInput,
+    ) -> ApiResult<FlashDeal> {
+        let new = NewFlashDeal {
+            livestream: LivestreamId::parse(&input.livestream_id, "input.livestreamId")?,
+            variant: VariantId::parse(&input.variant_id, "input.variantId")?,
+            terms: DealTerms::parse(
+                input.price_vnd,
+                input.quantity,
+                input.per_buyer_limit,
+                input.duration_seconds,
+            )?,
+        };
+        let (deal, events) =
+            flash_deals::open(ctx.data_unchecked::<Db>(), viewer(ctx), new).await?;
+        ctx.data_unchecked::<EventBus>().publish_all(events);
+        Ok(FlashDeal(deal))
+    }
+
+    /// Closes a flash deal now; what it still holds goes back to stock.
+    /// A deal already closed is a `CONFLICT`.
+    async fn close_flash_deal(&self, ctx: &Context<'_>, id: ID) -> ApiResult<FlashDeal> {
+        let id = FlashDealId::parse(&id, "id")?;
+        let (deal, event) = flash_deals::close(ctx.data_unchecked::<Db>(), viewer(ctx), id).await?;
+        publish(ctx, event);
+        Ok(FlashDeal(deal))
     }
 
     /// Adds a product at the end of the lineup.

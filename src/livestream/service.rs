@@ -17,6 +17,7 @@ use crate::cooperatives::service::require_member;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::events::Event;
 use crate::graphql::pagination::Page;
 use crate::livestream::{LivestreamId, LivestreamStatus, Platform};
 
@@ -58,8 +59,12 @@ pub async fn find(
     Ok(livestream::Entity::find_by_id(id.0).one(conn).await?)
 }
 
-/// A show, for a change by its cooperative's staff.
-async fn for_write(db: &Db, viewer: &Viewer, id: LivestreamId) -> AppResult<livestream::Model> {
+/// A show, for a change by its cooperative's staff (or an admin).
+pub(crate) async fn for_write(
+    db: &Db,
+    viewer: &Viewer,
+    id: LivestreamId,
+) -> AppResult<livestream::Model> {
     viewer.require_user()?;
     let show = find(db.conn(), id)
         .await?
@@ -166,6 +171,7 @@ pub async fn schedule(
         replay_asset_id: Set(None),
         replay_url: Set(None),
         peak_viewers: Set(0),
+        reminder_sent_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -194,6 +200,7 @@ pub async fn update(
             show.status.to_lowercase()
         )));
     }
+    let show_start = show.scheduled_start_at;
     let txn = db.begin_write().await?;
     let mut model: livestream::ActiveModel = show.into();
     if let Some(v) = changes.title {
@@ -209,6 +216,10 @@ pub async fn update(
         model.stream_url = Set(v);
     }
     if let Some(v) = changes.scheduled_start_at {
+        // A new start time deserves its own reminder.
+        if v != show_start {
+            model.reminder_sent_at = Set(None);
+        }
         model.scheduled_start_at = Set(v);
     }
     if let Some(v) = changes.host_name {
@@ -222,13 +233,15 @@ pub async fn update(
 
 /// Moves a show to `to`, if its state allows; `CONFLICT` naming the allowed
 /// moves otherwise. The move is a conditional update, so two staff pressing
-/// the button at once move it once.
+/// the button at once move it once. Ending a show closes its open flash
+/// deals in the same transaction. Returns the show and the events of the
+/// deals it closed, to publish after commit.
 pub async fn transition(
     db: &Db,
     viewer: &Viewer,
     id: LivestreamId,
     to: LivestreamStatus,
-) -> AppResult<livestream::Model> {
+) -> AppResult<(livestream::Model, Vec<Event>)> {
     let show = for_write(db, viewer, id).await?;
     let from = status_of(&show);
     if !from.next().contains(&to) {
@@ -245,37 +258,48 @@ pub async fn transition(
         )));
     }
     let now = Utc::now();
-    let txn = db.begin_write().await?;
-    let mut update = livestream::Entity::update_many()
-        .col_expr(livestream::Column::Status, Expr::value(to.as_str()))
-        .col_expr(livestream::Column::UpdatedAt, Expr::value(now));
-    update = match to {
-        LivestreamStatus::Live => update.col_expr(livestream::Column::StartedAt, Expr::value(now)),
-        LivestreamStatus::Ended => update
-            .col_expr(livestream::Column::EndedAt, Expr::value(now))
-            .col_expr(
-                livestream::Column::PinnedProductId,
-                Expr::value(Option::<uuid::Uuid>::None),
-            ),
-        _ => update,
-    };
-    let moved = update
-        .filter(livestream::Column::Id.eq(id.0))
-        .filter(livestream::Column::Status.eq(from.as_str()))
-        .exec(&*txn)
-        .await?
-        .rows_affected;
-    if moved == 0 {
-        return Err(AppError::Conflict(
-            "the livestream changed meanwhile; reload it".into(),
-        ));
-    }
-    let show = find(&*txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("livestream"))?;
-    txn.commit().await?;
+    let actor = viewer.user()?;
+    let (show, events) = crate::orders::service::in_write_txn(db, async |txn| {
+        let mut update = livestream::Entity::update_many()
+            .col_expr(livestream::Column::Status, Expr::value(to.as_str()))
+            .col_expr(livestream::Column::UpdatedAt, Expr::value(now));
+        update = match to {
+            LivestreamStatus::Live => {
+                update.col_expr(livestream::Column::StartedAt, Expr::value(now))
+            }
+            LivestreamStatus::Ended => update
+                .col_expr(livestream::Column::EndedAt, Expr::value(now))
+                .col_expr(
+                    livestream::Column::PinnedProductId,
+                    Expr::value(Option::<uuid::Uuid>::None),
+                ),
+            _ => update,
+        };
+        let moved = update
+            .filter(livestream::Column::Id.eq(id.0))
+            .filter(livestream::Column::Status.eq(from.as_str()))
+            .exec(&**txn)
+            .await?
+            .rows_affected;
+        if moved == 0 {
+            return Err(AppError::Conflict(
+                "the livestream changed meanwhile; reload it".into(),
+            ));
+        }
+        // The show's flash deals end with it, their units back in stock.
+        let events = if to == LivestreamStatus::Ended {
+            crate::livestream::flash_deals::close_for_show(&**txn, id.0, actor, now).await?
+        } else {
+            Vec::new()
+        };
+        let show = find(&**txn, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("livestream"))?;
+        Ok((show, events))
+    })
+    .await?;
     tracing::info!(livestream.id = %id, from = from.as_str(), to = to.as_str(), "livestream moved");
-    Ok(show)
+    Ok((show, events))
 }
 
 /// The lineup of a show, in order.

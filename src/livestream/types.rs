@@ -3,16 +3,19 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 
-use crate::catalog::ProductId;
-use crate::catalog::loaders::ProductLoader;
+use crate::catalog::loaders::{ProductLoader, VariantsByProduct};
 use crate::catalog::types::cooperative::{Cooperative, ready_asset};
-use crate::catalog::types::product::Product;
+use crate::catalog::types::product::{Product, Variant};
+use crate::catalog::{ProductId, VariantId};
 use crate::cooperatives::CooperativeId;
 use crate::cooperatives::loaders::CooperativeLoader;
 use crate::error::{ApiResult, AppError};
 use crate::graphql::{load_many, load_one};
-use crate::livestream::loaders::LineupLoader;
-use crate::livestream::{LivestreamId, LivestreamStatus, Platform};
+use crate::livestream::flash_deals::is_open;
+use crate::livestream::loaders::{FlashDealsByLivestream, LineupLoader};
+use crate::livestream::{
+    FlashDealCloseReason, FlashDealId, FlashDealStatus, LivestreamId, LivestreamStatus, Platform,
+};
 use crate::media::types::MediaAsset;
 
 /// A cooperative's selling show.
@@ -115,6 +118,136 @@ impl Livestream {
     async fn viewers(&self, ctx: &Context<'_>) -> i32 {
         crate::livestream::realtime::viewers_now(ctx, self.0.id)
     }
+    /// Every flash deal of the show, newest first.
+    async fn flash_deals(&self, ctx: &Context<'_>) -> ApiResult<Vec<FlashDeal>> {
+        Ok(
+            load_one::<FlashDealsByLivestream, _>(ctx, LivestreamId(self.0.id))
+                .await?
+                .unwrap_or_default()
+                .into_iter()
+                .map(FlashDeal)
+                .collect(),
+        )
+    }
+    /// The flash deals shoppers can buy at now (open and within their
+    /// time; some may have no units left), newest first.
+    async fn active_flash_deals(&self, ctx: &Context<'_>) -> ApiResult<Vec<FlashDeal>> {
+        let now = Utc::now();
+        Ok(
+            load_one::<FlashDealsByLivestream, _>(ctx, LivestreamId(self.0.id))
+                .await?
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|d| is_open(d, now))
+                .map(FlashDeal)
+                .collect(),
+        )
+    }
+}
+
+/// A live-only price on one variant during a show, with units held for it.
+pub struct FlashDeal(pub entity::flash_deal::Model);
+
+#[Object]
+impl FlashDeal {
+    /// The deal's id.
+    async fn id(&self) -> ID {
+        FlashDealId(self.0.id).to_gql()
+    }
+    /// The show it belongs to.
+    async fn livestream_id(&self) -> ID {
+        LivestreamId(self.0.livestream_id).to_gql()
+    }
+    /// The product on deal.
+    async fn product(&self, ctx: &Context<'_>) -> ApiResult<Product> {
+        let p = load_one::<ProductLoader, _>(ctx, ProductId(self.0.product_id))
+            .await?
+            .ok_or_else(|| AppError::not_found("product"))?;
+        Ok(Product(p))
+    }
+    /// The variant on deal (null once the variant is removed).
+    async fn variant(&self, ctx: &Context<'_>) -> ApiResult<Option<Variant>> {
+        Ok(
+            load_one::<VariantsByProduct, _>(ctx, ProductId(self.0.product_id))
+                .await?
+                .unwrap_or_default()
+                .into_iter()
+                .find(|v| v.id == self.0.variant_id)
+                .map(Variant),
+        )
+    }
+    /// The variant on deal's id.
+    async fn variant_id(&self) -> ID {
+        VariantId(self.0.variant_id).to_gql()
+    }
+    /// The deal price of one unit, in whole đồng.
+    async fn price_vnd(&self) -> i64 {
+        self.0.price_vnd
+    }
+    /// The variant's normal price when the deal opened, in whole đồng.
+    async fn normal_price_vnd(&self) -> i64 {
+        self.0.normal_price_vnd
+    }
+    /// Units taken from stock for the deal.
+    async fn quantity(&self) -> i32 {
+        self.0.quantity
+    }
+    /// Units still to be had at the deal price (0 once closed).
+    async fn remaining(&self) -> i32 {
+        self.0.remaining
+    }
+    /// The most units one buyer (an account, or a guest's phone) gets at the deal price.
+    async fn per_buyer_limit(&self) -> i32 {
+        self.0.per_buyer_limit
+    }
+    /// When it opened.
+    async fn opened_at(&self) -> DateTime<Utc> {
+        self.0.opened_at
+    }
+    /// When it ends by itself.
+    async fn ends_at(&self) -> DateTime<Utc> {
+        self.0.ends_at
+    }
+    /// When it closed (staff, its timer or the end of the show).
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.closed_at
+    }
+    /// Why it closed.
+    async fn close_reason(&self) -> Option<FlashDealCloseReason> {
+        self.0
+            .close_reason
+            .as_deref()
+            .and_then(FlashDealCloseReason::from_db)
+    }
+    /// Units it gave back to stock when it closed.
+    async fn returned_to_stock(&self) -> Option<i32> {
+        self.0.returned_quantity
+    }
+    /// OPEN while shoppers can buy at its price; CLOSED once closed or past its end.
+    async fn status(&self) -> FlashDealStatus {
+        if is_open(&self.0, Utc::now()) {
+            FlashDealStatus::Open
+        } else {
+            FlashDealStatus::Closed
+        }
+    }
+}
+
+/// A flash deal to open in a live show.
+#[derive(InputObject)]
+pub struct OpenFlashDealInput {
+    /// The show, which must be LIVE.
+    pub livestream_id: ID,
+    /// A variant of a product in the show's lineup.
+    pub variant_id: ID,
+    /// The deal price of one unit in whole đồng: above 0 and below the normal price.
+    pub price_vnd: i64,
+    /// Units to take from stock and hold for the deal: 1 to 100,000, at most the stock.
+    pub quantity: i32,
+    /// The most units one account (or guest phone) gets at the deal price: 1 to 1,000.
+    pub per_buyer_limit: i32,
+    /// How long the deal runs: 1 to 86,400 seconds.
+    pub duration_seconds: i32,
 }
 
 /// A show to schedule.

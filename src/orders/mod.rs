@@ -7,6 +7,7 @@
 //! [`types::VietQrEncoder`], which the schema root fills in.
 
 pub mod cart;
+pub mod deals;
 pub mod inputs;
 pub mod loaders;
 pub mod resolvers;

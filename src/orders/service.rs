@@ -3,7 +3,10 @@
 //!
 //! Stock is taken with a conditional update in the placing transaction
 //! (`stock = stock - q WHERE stock >= q`), and the database's
-//! `CHECK (stock >= 0)` backs it, so no interleaving can oversell. Status
+//! `CHECK (stock >= 0)` backs it, so no interleaving can oversell. An order
+//! placed from a show takes what it can from the show's open flash deals
+//! first, at the deal price, in the same transaction ([`crate::orders::deals`]),
+//! and the rest at the normal price from stock. Status
 //! changes are conditional updates too (`WHERE status = <from>`): of two
 //! processes racing to change one order, exactly one wins.
 
@@ -17,7 +20,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use entity::{checkout, cooperative, order, order_event, order_item, product, product_variant};
+use entity::{
+    checkout, cooperative, flash_deal, order, order_event, order_item, product, product_variant,
+};
 
 use crate::auth::{PlatformRole, UserId, Viewer};
 use crate::catalog::service::products::record_order_movement;
@@ -28,6 +33,7 @@ use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::events::{Event, EventBus};
 use crate::graphql::pagination::Page;
+use crate::orders::deals;
 use crate::orders::inputs::{PlaceOrder, memo_of, new_order_number, normalise_order_number};
 use crate::orders::{CheckoutId, LivestreamId, OrderId, OrderStatus, PaymentMethod};
 
@@ -118,14 +124,23 @@ struct Line {
     variant: product_variant::Model,
     product: product::Model,
     quantity: i32,
+    /// The show's open flash deal on this variant, if the order comes
+    /// from a show that has one.
+    deal: Option<flash_deal::Model>,
 }
 
-/// The lines of one cooperative's order, and its totals.
+/// The lines of one cooperative's order.
 struct Group {
     cooperative: cooperative::Model,
     lines: Vec<Line>,
-    subtotal: i64,
-    shipping_fee: i64,
+}
+
+/// Units of a line at one price: the deal's, or the normal one.
+struct Priced<'a> {
+    line: &'a Line,
+    quantity: i32,
+    unit_price_vnd: i64,
+    deal: Option<Uuid>,
 }
 
 /// The shipping fee of a cooperative's order with `subtotal`.
@@ -163,6 +178,13 @@ async fn resolve_lines(db: &Db, req: &PlaceOrder) -> AppResult<Vec<Group>> {
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
+    let mut open_deals = match req.livestream {
+        Some(show) => {
+            let ids: Vec<Uuid> = variants.keys().copied().collect();
+            deals::open_deals(conn, show.0, &ids, Utc::now()).await?
+        }
+        None => HashMap::new(),
+    };
 
     let mut groups: Vec<Group> = Vec::new();
     for item in &req.items {
@@ -189,15 +211,20 @@ async fn resolve_lines(db: &Db, req: &PlaceOrder) -> AppResult<Vec<Group>> {
                 ),
             ));
         }
-        // Refused before queueing for the write transaction: stock seen
-        // short now is short (a committed read), and under a burst most
-        // callers are the ones refused. The conditional update decides the rest.
-        if variant.stock < item.quantity.get() {
+        // Refused before queueing for the write transaction: stock (and
+        // the most a deal could give this buyer) seen short now is short (a
+        // committed read), and under a burst most callers are the ones
+        // refused. The conditional updates decide the rest.
+        let deal = open_deals.remove(&variant.id);
+        let from_deal = deal
+            .as_ref()
+            .map_or(0, |d| std::cmp::min(d.remaining, d.per_buyer_limit));
+        if variant.stock + from_deal < item.quantity.get() {
             return Err(AppError::OutOfStock(format!(
                 "not enough stock of {} ({}): {} left, {} wanted",
                 product.name,
                 variant.name,
-                variant.stock,
+                variant.stock + from_deal,
                 item.quantity.get()
             )));
         }
@@ -205,24 +232,15 @@ async fn resolve_lines(db: &Db, req: &PlaceOrder) -> AppResult<Vec<Group>> {
             quantity: item.quantity.get(),
             variant,
             product,
+            deal,
         };
         match groups.iter_mut().find(|g| g.cooperative.id == coop.id) {
             Some(group) => group.lines.push(line),
             None => groups.push(Group {
                 cooperative: coop.clone(),
                 lines: vec![line],
-                subtotal: 0,
-                shipping_fee: 0,
             }),
         }
-    }
-    for group in &mut groups {
-        group.subtotal = group
-            .lines
-            .iter()
-            .map(|l| l.variant.price_vnd * i64::from(l.quantity))
-            .sum();
-        group.shipping_fee = shipping_fee(&group.cooperative, group.subtotal);
     }
     Ok(groups)
 }
@@ -266,7 +284,7 @@ async fn take_stock(
 
 /// Adds `quantity` units back to a variant (removed variants too: the
 /// units exist); returns the stock after.
-async fn return_stock(
+pub(crate) async fn return_stock(
     conn: &impl ConnectionTrait,
     variant: Uuid,
     quantity: i32,
@@ -330,8 +348,9 @@ async fn record_history(
     Ok(())
 }
 
-/// Writes the checkout and its orders and takes their stock; the caller
-/// commits.
+/// Writes the checkout and its orders and takes their units — from the
+/// show's flash deals first, then from stock; the caller commits. Returns
+/// the checkout and the deal events to publish after commit.
 #[expect(clippy::too_many_arguments, reason = "the parts of one placement")]
 async fn write_checkout(
     conn: &impl ConnectionTrait,
@@ -342,7 +361,7 @@ async fn write_checkout(
     user: Option<UserId>,
     hold: std::time::Duration,
     now: DateTime<Utc>,
-) -> AppResult<Placed> {
+) -> AppResult<(Placed, Vec<Event>)> {
     let checkout = checkout::Model {
         id: CheckoutId::new().0,
         owner_key: owner.to_owned(),
@@ -360,17 +379,91 @@ async fn write_checkout(
         .exec_without_returning(conn)
         .await?;
 
-    // Stock in variant order, so that two checkouts never wait on each
-    // other's rows in opposite orders (a deadlock on PostgreSQL).
-    let mut takes: Vec<(&Line, Uuid)> = Vec::new();
+    // Deal units first, deal rows in variant order, before any variant row
+    // (the lock order of `orders::deals`). The buyer is the account, or
+    // the guest's phone: the same owner the idempotency key belongs to.
+    let mut with_deal: Vec<&Line> = groups
+        .iter()
+        .flat_map(|g| &g.lines)
+        .filter(|l| l.deal.is_some())
+        .collect();
+    with_deal.sort_by_key(|l| l.variant.id);
+    let mut from_deal: HashMap<Uuid, i32> = HashMap::new();
+    let mut events = Vec::new();
+    for line in with_deal {
+        let Some(deal) = &line.deal else { continue };
+        let claimed = deals::claim(conn, deal, owner, line.quantity, now).await?;
+        if claimed.taken > 0 {
+            from_deal.insert(line.variant.id, claimed.taken);
+            events.push(Event::FlashDealUpdated {
+                deal_id: deal.id,
+                livestream_id: deal.livestream_id,
+                remaining: claimed.remaining,
+            });
+        }
+    }
+
+    // Each line at the deal price for what the deal gave (never above the
+    // normal price, should that have dropped meanwhile), the rest at the
+    // normal price.
+    let priced: Vec<Vec<Priced>> = groups
+        .iter()
+        .map(|group| {
+            let mut items = Vec::with_capacity(group.lines.len());
+            for line in &group.lines {
+                let deal_units = from_deal.get(&line.variant.id).copied().unwrap_or(0);
+                if let (Some(deal), true) = (&line.deal, deal_units > 0) {
+                    items.push(Priced {
+                        line,
+                        quantity: deal_units,
+                        unit_price_vnd: std::cmp::min(deal.price_vnd, line.variant.price_vnd),
+                        deal: Some(deal.id),
+                    });
+                }
+                if line.quantity > deal_units {
+                    items.push(Priced {
+                        line,
+                        quantity: line.quantity - deal_units,
+                        unit_price_vnd: line.variant.price_vnd,
+                        deal: None,
+                    });
+                }
+            }
+            items
+        })
+        .collect();
+    let order_ids: Vec<OrderId> = groups.iter().map(|_| OrderId::new()).collect();
+
+    // Stock for the rest, in variant order, so that two checkouts never
+    // wait on each other's rows in opposite orders (a deadlock on
+    // PostgreSQL). Before any order is written: under a burst most
+    // requests fail here, and they should fail cheaply.
+    let mut takes: Vec<(&Priced, OrderId)> = priced
+        .iter()
+        .zip(&order_ids)
+        .flat_map(|(items, id)| items.iter().map(move |p| (p, *id)))
+        .filter(|(p, _)| p.deal.is_none())
+        .collect();
+    takes.sort_by_key(|(p, _)| p.line.variant.id);
+    let mut taken = Vec::with_capacity(takes.len());
+    for (item, order_id) in takes {
+        let line = item.line;
+        let left = take_stock(conn, &line.variant, &line.product, item.quantity, now).await?;
+        taken.push((line.variant.id, item.quantity, left, order_id));
+    }
+
     let mut orders = Vec::with_capacity(groups.len());
     let status = req.payment_method.first_status();
     let due = (req.payment_method == PaymentMethod::Vietqr)
         .then(|| now + chrono::Duration::from_std(hold).unwrap_or(chrono::Duration::MAX));
-    for group in groups {
-        let id = OrderId::new();
+    for ((group, items), id) in groups.iter().zip(&priced).zip(&order_ids) {
         let number = fresh_number(conn).await?;
         let coop = &group.cooperative;
+        let subtotal: i64 = items
+            .iter()
+            .map(|p| p.unit_price_vnd * i64::from(p.quantity))
+            .sum();
+        let shipping = shipping_fee(coop, subtotal);
         let model = order::Model {
             id: id.0,
             payment_memo: memo_of(&number),
@@ -381,9 +474,9 @@ async fn write_checkout(
             guest_phone: checkout.guest_phone.clone(),
             status: status.as_str().to_owned(),
             payment_method: req.payment_method.as_str().to_owned(),
-            subtotal_vnd: group.subtotal,
-            shipping_fee_vnd: group.shipping_fee,
-            total_vnd: group.subtotal + group.shipping_fee,
+            subtotal_vnd: subtotal,
+            shipping_fee_vnd: shipping,
+            total_vnd: subtotal + shipping,
             recipient_name: req.address.recipient_name.clone(),
             phone: req.address.phone.as_str().to_owned(),
             province: req.address.province.name().to_owned(),
@@ -408,46 +501,43 @@ async fn write_checkout(
         order::Entity::insert(order::ActiveModel::from(model.clone()))
             .exec_without_returning(conn)
             .await?;
-        let items: Vec<order_item::ActiveModel> = group
-            .lines
+        let rows: Vec<order_item::ActiveModel> = items
             .iter()
-            .map(|line| {
+            .map(|p| {
                 order_item::ActiveModel::from(order_item::Model {
                     id: Uuid::now_v7(),
                     order_id: id.0,
-                    variant_id: line.variant.id,
-                    product_id: line.product.id,
-                    product_name: line.product.name.clone(),
-                    variant_name: line.variant.name.clone(),
-                    unit_price_vnd: line.variant.price_vnd,
-                    quantity: line.quantity,
-                    line_total_vnd: line.variant.price_vnd * i64::from(line.quantity),
+                    variant_id: p.line.variant.id,
+                    product_id: p.line.product.id,
+                    product_name: p.line.product.name.clone(),
+                    variant_name: p.line.variant.name.clone(),
+                    unit_price_vnd: p.unit_price_vnd,
+                    quantity: p.quantity,
+                    line_total_vnd: p.unit_price_vnd * i64::from(p.quantity),
+                    flash_deal_id: p.deal,
                 })
             })
             .collect();
-        order_item::Entity::insert_many(items)
+        order_item::Entity::insert_many(rows)
             .exec_without_returning(conn)
             .await?;
         record_history(conn, id.0, None, status, user, None, now).await?;
-        takes.extend(group.lines.iter().map(|l| (l, id.0)));
         orders.push(model);
     }
-    takes.sort_by_key(|(line, _)| line.variant.id);
-    for (line, order_id) in takes {
-        let left = take_stock(conn, &line.variant, &line.product, line.quantity, now).await?;
+    for (variant, quantity, left, order_id) in taken {
         record_order_movement(
             conn,
-            VariantId(line.variant.id),
-            -line.quantity,
+            VariantId(variant),
+            -quantity,
             left,
             "ORDER",
             None,
             user,
-            Some(order_id),
+            Some(order_id.0),
         )
         .await?;
     }
-    Ok(Placed { checkout, orders })
+    Ok((Placed { checkout, orders }, events))
 }
 
 /// Places an order request: one order per cooperative, prices and bank
@@ -479,7 +569,7 @@ pub async fn place_order(
         Ok(placed)
     })
     .await;
-    let placed = match written {
+    let (placed, deal_events) = match written {
         Ok(placed) => placed,
         Err(AppError::Internal(cause))
             if cause
@@ -506,6 +596,7 @@ pub async fn place_order(
             livestream_id: order.livestream_id,
         });
     }
+    bus.publish_all(deal_events);
     Ok(placed)
 }
 
@@ -638,11 +729,29 @@ fn list_of(statuses: &[OrderStatus]) -> String {
 /// transition, claims it with a conditional update (so it happens once
 /// however many processes try), gives stock back when a cancellation
 /// does, and writes the history. Returns the order after and its event.
+/// A change that may cancel should use [`apply_change_all`], which also
+/// returns the flash-deal events of units given back to a deal.
 pub async fn apply_change(
     conn: &impl ConnectionTrait,
     order: &order::Model,
     change: Change,
 ) -> AppResult<(order::Model, Event)> {
+    let (after, status_changed, _) = apply_change_all(conn, order, change).await?;
+    Ok((after, status_changed))
+}
+
+/// [`apply_change`], also returning the events of flash-deal units a
+/// cancellation gave back to a deal still open.
+///
+/// Units of a line bought at a flash-deal price go back to that deal while
+/// it is open (its viewers can buy them again, and the buyer's allowance
+/// grows back); once the deal has closed they go back to stock like any
+/// other (the deal already gave back what it held).
+pub async fn apply_change_all(
+    conn: &impl ConnectionTrait,
+    order: &order::Model,
+    change: Change,
+) -> AppResult<(order::Model, Event, Vec<Event>)> {
     let from = status_of(order)?;
     if !from.next().contains(&change.to) {
         return Err(AppError::Conflict(format!(
@@ -674,13 +783,30 @@ pub async fn apply_change(
         change.to,
         OrderStatus::Cancelled | OrderStatus::RefundPending
     ) && from.before_shipping();
+    let mut deal_events = Vec::new();
     if gives_back {
         let items = order_item::Entity::find()
             .filter(order_item::Column::OrderId.eq(order.id))
             .order_by_asc(order_item::Column::VariantId)
             .all(conn)
             .await?;
+        // Deal rows before variant rows (the lock order of `orders::deals`).
+        let buyer = owner_key(
+            order.buyer_id.map(UserId),
+            order.guest_phone.as_deref().unwrap_or(&order.phone),
+        );
+        let mut to_stock = Vec::with_capacity(items.len());
         for item in items {
+            let back_in_deal = match item.flash_deal_id {
+                Some(deal) => deals::give_back(conn, deal, &buyer, item.quantity).await?,
+                None => None,
+            };
+            match back_in_deal {
+                Some(event) => deal_events.push(event),
+                None => to_stock.push(item),
+            }
+        }
+        for item in to_stock {
             let after = return_stock(conn, item.variant_id, item.quantity, now).await?;
             record_order_movement(
                 conn,
@@ -715,7 +841,7 @@ pub async fn apply_change(
         to: change.to.as_str().to_owned(),
     };
     tracing::info!(order.id = %order.id, from = from.as_str(), to = change.to.as_str(), "order status changed");
-    Ok((after, event))
+    Ok((after, event, deal_events))
 }
 
 /// Applies `change` in its own transaction and publishes it after commit.
@@ -725,9 +851,12 @@ async fn change(
     order: &order::Model,
     change: Change,
 ) -> AppResult<order::Model> {
-    let (after, event) =
-        in_write_txn(db, async |txn| apply_change(&**txn, order, change).await).await?;
+    let (after, event, deal_events) = in_write_txn(db, async |txn| {
+        apply_change_all(&**txn, order, change).await
+    })
+    .await?;
     bus.publish(event);
+    bus.publish_all(deal_events);
     Ok(after)
 }
 
@@ -882,8 +1011,9 @@ pub async fn cancel(
     };
     let to = cancelled_status(&order);
     let reason_kept = reason.clone();
-    let (after, event) = in_write_txn(db, async |txn| {
-        let (_, event) = apply_change(&**txn, &order, Change::to(to, by, Some(reason))).await?;
+    let (after, event, deal_events) = in_write_txn(db, async |txn| {
+        let (_, event, deal_events) =
+            apply_change_all(&**txn, &order, Change::to(to, by, Some(reason))).await?;
         order::Entity::update_many()
             .col_expr(order::Column::CancelReason, Expr::value(reason_kept))
             .filter(order::Column::Id.eq(order.id))
@@ -892,10 +1022,11 @@ pub async fn cancel(
         let after = find(&**txn, id)
             .await?
             .ok_or_else(|| AppError::not_found("order"))?;
-        Ok((after, event))
+        Ok((after, event, deal_events))
     })
     .await?;
     bus.publish(event);
+    bus.publish_all(deal_events);
     Ok(after)
 }
 
@@ -1066,7 +1197,7 @@ pub async fn expire_unpaid(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<Event>>
         let mut claimed_any = false;
         for order in &due {
             let expired = in_write_txn(db, async |txn| {
-                apply_change(
+                apply_change_all(
                     &**txn,
                     order,
                     Change {
@@ -1088,9 +1219,10 @@ pub async fn expire_unpaid(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<Event>>
             })
             .await;
             match expired {
-                Ok((_, event)) => {
+                Ok((_, event, deal_events)) => {
                     claimed_any = true;
                     events.push(event);
+                    events.extend(deal_events);
                 }
                 // Paid or cancelled meanwhile, or another process won.
                 Err(AppError::Conflict(_)) => {}

@@ -202,6 +202,12 @@ impl OrderItem {
     async fn line_total_vnd(&self) -> i64 {
         self.0.line_total_vnd
     }
+    /// The flash deal whose price this line got; null at the normal price.
+    /// (An order takes what a show's deal allows at its price and the rest
+    /// at the normal price, as two lines of the same variant.)
+    async fn flash_deal_id(&self) -> Option<ID> {
+        self.0.flash_deal_id.map(|id| ID(id.to_string()))
+    }
 }
 
 /// One status change of an order.

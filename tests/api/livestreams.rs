@@ -343,3 +343,64 @@ async fn a_show_counts_the_sales_it_brought_without_cancelled_orders() {
     assert_eq!(res.code(), "FORBIDDEN");
     assert!(!order_ids.is_empty());
 }
+
+#[tokio::test]
+async fn a_product_and_its_cooperative_show_their_live_and_coming_shows() {
+    let app = TestApp::spawn().await;
+    let (owner, coop, id, _, man) = show(&app).await;
+    let t = Some(owner.access.as_str());
+    let later = app
+        .gql_as(
+            t,
+            SCHEDULE,
+            json!({ "i": { "cooperativeId": coop, "title": "Mận hậu", "platform": "ZALO", "hostName": "Hoa", "scheduledStartAt": "2026-12-05T12:00:00Z", "productIds": [man] } }),
+        )
+        .await;
+    let later = later.data()["scheduleLivestream"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    // Scheduled later but live now: the live one comes first.
+    app.gql_as(t, &mutation("startLivestream"), json!({ "id": later }))
+        .await
+        .data();
+    let query = "query($c: ID!) { cooperative(id: $c) { currentLivestreams { id status } livestreams { totalCount } ended: livestreams(status: ENDED) { totalCount } products { nodes { name currentLivestreams { id } } } } }";
+    let res = app.gql(query, json!({ "c": coop })).await;
+    let coop_view = &res.data()["cooperative"];
+    assert_eq!(
+        coop_view["currentLivestreams"],
+        json!([{ "id": later, "status": "LIVE" }, { "id": id, "status": "SCHEDULED" }])
+    );
+    assert_eq!(coop_view["livestreams"]["totalCount"], 2);
+    assert_eq!(coop_view["ended"]["totalCount"], 0);
+    let mut products: Vec<(String, Value)> = coop_view["products"]["nodes"]
+        .as_array()
+        .expect("products")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().expect("name").to_owned(),
+                p["currentLivestreams"].clone(),
+            )
+        })
+        .collect();
+    products.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        products,
+        vec![
+            ("Mận hậu".to_owned(), json!([{ "id": later }, { "id": id }])),
+            ("Xoài tròn".to_owned(), json!([{ "id": id }])),
+        ]
+    );
+
+    app.gql_as(t, &mutation("endLivestream"), json!({ "id": later }))
+        .await
+        .data();
+    let res = app.gql(query, json!({ "c": coop })).await;
+    let coop_view = &res.data()["cooperative"];
+    assert_eq!(
+        coop_view["currentLivestreams"],
+        json!([{ "id": id, "status": "SCHEDULED" }])
+    );
+    assert_eq!(coop_view["ended"]["totalCount"], 1);
+}

@@ -268,6 +268,100 @@ async fn a_follower_hears_when_a_followed_cooperative_goes_live() {
     assert_eq!(mine.data()["myFollows"], json!([]));
 }
 
+#[tokio::test]
+async fn a_follower_is_reminded_once_fifteen_minutes_before_a_show() {
+    let app = TestApp::spawn().await;
+    let owner = app.register("owner@htx.vn").await;
+    let fan = app.register("fan@example.vn").await;
+    let coop = app.cooperative(&owner, "HTX Xoài Yên Châu").await;
+    let other = app.cooperative(&owner, "HTX Khác").await;
+    app.gql_as(
+        Some(&fan.access),
+        "mutation($c: ID!) { followCooperative(cooperativeId: $c) { name } }",
+        json!({ "c": coop }),
+    )
+    .await
+    .data();
+    let addr = app.listen().await;
+    let mut ws = connect(addr, "graphql-transport-ws", json!({ "token": fan.access })).await;
+    assert_eq!(next(&mut ws).await["type"], "connection_ack");
+    ws.send(Message::text(json!({ "id": "n", "type": "subscribe", "payload": { "query": "subscription { myNotifications { kind livestreamId message } }" } }).to_string()))
+        .await
+        .expect("subscribe");
+
+    let now = chrono::Utc::now();
+    // 19:30 in Vietnam is 12:30 UTC; a start 10 minutes away is due.
+    let soon = now + chrono::Duration::minutes(10);
+    let schedule =
+        "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }";
+    let mut ids = Vec::new();
+    for (c, title, at) in [
+        (&coop, "Xoài chín cây", soon),
+        (&other, "Không theo dõi", soon),
+        (&coop, "Còn lâu", now + chrono::Duration::hours(2)),
+    ] {
+        let res = app
+            .gql_as(
+                Some(&owner.access),
+                schedule,
+                json!({ "i": { "cooperativeId": c, "title": title, "platform": "TIKTOK", "hostName": "Hoa", "scheduledStartAt": at.to_rfc3339() } }),
+            )
+            .await;
+        ids.push(
+            res.data()["scheduleLivestream"]["id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+    // Two processes' sweepers at once: each due show is claimed by one.
+    let db = &app.app.state.db;
+    let (a, b) = tokio::join!(
+        farmstream::livestream::reminders::claim_due(db, now),
+        farmstream::livestream::reminders::claim_due(db, now),
+    );
+    let claimed: Vec<_> = a
+        .expect("sweeps")
+        .into_iter()
+        .chain(b.expect("sweeps"))
+        .collect();
+    assert_eq!(claimed.len(), 2, "the two shows starting soon, once each");
+    app.app.state.events.publish_all(claimed);
+
+    let heard = next(&mut ws).await;
+    let clock = soon
+        .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("offset"))
+        .format("%H:%M")
+        .to_string();
+    assert_eq!(
+        heard["payload"]["data"]["myNotifications"],
+        json!({ "kind": "STARTING_SOON", "livestreamId": ids[0], "message": format!("HTX Xoài Yên Châu sẽ phát trực tiếp lúc {clock}: Xoài chín cây") }),
+        "only the followed cooperative's show is announced"
+    );
+    assert!(
+        farmstream::livestream::reminders::claim_due(db, now)
+            .await
+            .expect("sweeps")
+            .is_empty(),
+        "a reminder goes out once"
+    );
+
+    // A new start time deserves a new reminder.
+    app.gql_as(
+        Some(&owner.access),
+        "mutation($id: ID!, $i: UpdateLivestreamInput!) { updateLivestream(id: $id, input: $i) { id } }",
+        json!({ "id": ids[0], "i": { "scheduledStartAt": (soon + chrono::Duration::minutes(3)).to_rfc3339() } }),
+    )
+    .await
+    .data();
+    let again = farmstream::livestream::reminders::claim_due(db, now)
+        .await
+        .expect("sweeps");
+    assert_eq!(again.len(), 1);
+}
+
 /// The sum of `farmstream_subscription_connections_dropped_total` over reasons.
 async fn dropped_connections(app: &TestApp) -> u64 {
     let (_, _, body) = app
@@ -378,8 +472,18 @@ async fn a_subscriber_that_never_reads_is_disconnected_without_holding_up_the_ot
         }
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }
-    bus.publish(farmstream::events::Event::LivestreamEnded { livestream_id: id });
-    let (heard, _reader) = reading.await.expect("reader task");
+    // The end, said until the reader hears it: with a shared bus, the flood
+    // may have overflowed the publish queue and dropped an early one.
+    let end = async {
+        loop {
+            bus.publish(farmstream::events::Event::LivestreamEnded { livestream_id: id });
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    };
+    let (heard, _reader) = tokio::select! {
+        read = reading => read.expect("reader task"),
+        () = end => unreachable!("the end is said forever"),
+    };
     assert!(heard > 0, "the reader heard the flood");
 
     // Once dropped, the stalled client no longer counts as a viewer.

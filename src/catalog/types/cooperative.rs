@@ -16,6 +16,7 @@ use crate::db::Db;
 use crate::error::{ApiResult, AppResult};
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::graphql::{Total, load_one};
+use crate::livestream::loaders::CurrentShowsByCooperative;
 use crate::media::attachments::{Gallery, GalleryLoader};
 use crate::media::loaders::MediaAssetLoader;
 use crate::media::types::{MediaAsset, MediaAttachment};
@@ -233,6 +234,37 @@ impl Cooperative {
             after,
         )
         .await
+    }
+    /// Its shows that are live now or scheduled: live ones first, then the
+    /// soonest.
+    async fn current_livestreams(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<crate::livestream::types::Livestream>> {
+        let shows = load_one::<CurrentShowsByCooperative, _>(ctx, self.coop_id()).await?;
+        Ok(shows
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::livestream::types::Livestream)
+            .collect())
+    }
+    /// All its shows, past ones too, by scheduled start, soonest first.
+    #[graphql(
+        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
+    )]
+    async fn livestreams(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        status: Option<crate::livestream::LivestreamStatus>,
+    ) -> ApiResult<Connection<String, crate::livestream::types::Livestream, Total>> {
+        let filter = crate::livestream::service::LivestreamFilter {
+            cooperative: Some(self.coop_id()),
+            status,
+            ..Default::default()
+        };
+        crate::livestream::resolvers::page_of(ctx, filter, first, after).await
     }
     /// Its logo, once uploaded and set.
     async fn logo(&self, ctx: &Context<'_>) -> ApiResult<Option<MediaAsset>> {

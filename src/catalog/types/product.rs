@@ -100,6 +100,23 @@ impl Product {
     async fn media(&self, ctx: &Context<'_>) -> ApiResult<Vec<MediaAttachment>> {
         gallery(ctx, Gallery::Product, self.0.id).await
     }
+    /// The shows it is in that are live now or scheduled: live ones first,
+    /// then the soonest. Past shows: `livestreams(filter: {productId})`.
+    async fn current_livestreams(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<crate::livestream::types::Livestream>> {
+        let shows = load_one::<crate::livestream::loaders::CurrentShowsByProduct, _>(
+            ctx,
+            self.product_id(),
+        )
+        .await?;
+        Ok(shows
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::livestream::types::Livestream)
+            .collect())
+    }
     /// The lowest price of its variants, in đồng.
     async fn min_price_vnd(&self) -> Option<i64> {
         self.0.min_price_vnd

@@ -1,0 +1,86 @@
+//! "Starting in 15 minutes" reminders to the followers of a cooperative.
+//!
+//! A sweeper looks for scheduled shows starting within the lead time whose
+//! reminder has not gone out, and claims each with a conditional update, so
+//! that with several server processes every show is announced once. Moving a
+//! show's start time clears the claim (see `service::update`).
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use entity::livestream;
+
+use crate::db::Db;
+use crate::error::AppResult;
+use crate::events::{Event, EventBus};
+use crate::livestream::LivestreamStatus;
+
+/// How long before the scheduled start followers are reminded.
+pub const LEAD: Duration = Duration::minutes(15);
+
+/// A show whose start passed this long ago without going live gets no
+/// reminder any more: it would only confuse.
+const STALE: Duration = Duration::minutes(5);
+
+/// Claims the reminders due at `now` and returns the events announcing them.
+/// Each show is claimed once, however many processes call this at once.
+pub async fn claim_due(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<Event>> {
+    let due = livestream::Entity::find()
+        .select_only()
+        .column(livestream::Column::Id)
+        .filter(livestream::Column::Status.eq(LivestreamStatus::Scheduled.as_str()))
+        .filter(livestream::Column::ReminderSentAt.is_null())
+        .filter(livestream::Column::ScheduledStartAt.lte(now + LEAD))
+        .filter(livestream::Column::ScheduledStartAt.gt(now - STALE))
+        .order_by_asc(livestream::Column::ScheduledStartAt)
+        .limit(500)
+        .into_tuple::<uuid::Uuid>()
+        .all(db.conn())
+        .await?;
+    let mut events = Vec::with_capacity(due.len());
+    for id in due {
+        let txn = db.begin_write().await?;
+        let claimed = livestream::Entity::update_many()
+            .col_expr(livestream::Column::ReminderSentAt, Expr::value(now))
+            .filter(livestream::Column::Id.eq(id))
+            .filter(livestream::Column::ReminderSentAt.is_null())
+            .filter(livestream::Column::Status.eq(LivestreamStatus::Scheduled.as_str()))
+            .exec(&*txn)
+            .await?
+            .rows_affected;
+        txn.commit().await?;
+        if claimed == 1 {
+            events.push(Event::LivestreamStartingSoon { livestream_id: id });
+        }
+    }
+    Ok(events)
+}
+
+/// Sends due reminders every `interval` until `shutdown`.
+pub fn spawn_sweeper(
+    db: Db,
+    bus: EventBus,
+    interval: std::time::Duration,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                _ = tick.tick() => {}
+            }
+            match claim_due(&db, Utc::now()).await {
+                Ok(events) => {
+                    if !events.is_empty() {
+                        tracing::info!(count = events.len(), "livestream reminders sent");
+                    }
+                    bus.publish_all(events);
+                }
+                Err(err) => tracing::warn!(error = %err, "sending livestream reminders failed"),
+            }
+        }
+    })
+}
