@@ -307,14 +307,7 @@ fn accepts_html(headers: &HeaderMap) -> bool {
 }
 
 fn selected_operation_type(ops: &DocumentOperations, name: Option<&str>) -> Option<OperationType> {
-    match (ops, name) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(map), Some(name)) => map
-            .iter()
-            .find(|(n, _)| n.as_str() == name)
-            .map(|(_, op)| op.node.ty),
-        (DocumentOperations::Multiple(_), None) => None,
-    }
+    super::response_cache::selected_operation(ops, name).map(|op| op.node.ty)
 }
 
 async fn execute(

@@ -20,8 +20,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use async_graphql::Positioned;
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationType, Selection,
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
 };
 use axum::body::Bytes;
 
@@ -63,7 +64,7 @@ impl Key {
             query: query.to_owned(),
             operation_name: operation_name.map(str::to_owned),
             variables: variables
-                .map(|v| serde_json::Value::Object(v.clone()).to_string())
+                .and_then(|v| serde_json::to_string(v).ok())
                 .unwrap_or_default(),
         }
     }
@@ -181,24 +182,29 @@ pub fn invalidate_on_events(cache: &std::sync::Arc<ResponseCache>, bus: &EventBu
     });
 }
 
+/// The operation a request with `operation_name` runs out of `operations`,
+/// as async-graphql picks it: the one asked for by name, or the only one.
+pub fn selected_operation<'a>(
+    operations: &'a DocumentOperations,
+    operation_name: Option<&str>,
+) -> Option<&'a Positioned<OperationDefinition>> {
+    match (operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(map), Some(name)) => map
+            .iter()
+            .find(|(n, _)| n.as_str() == name)
+            .map(|(_, op)| op),
+        (DocumentOperations::Multiple(map), None) if map.len() == 1 => map.values().next(),
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
 /// True when the operation `operation_name` picks out of `doc` is a query
 /// whose root fields are all in [`CACHEABLE_ROOT_FIELDS`] (fragments at the
 /// root are not followed: such a query is simply not cached).
 pub fn is_public_read(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
-    let operation = match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => op,
-        (DocumentOperations::Multiple(map), Some(name)) => {
-            match map.iter().find(|(n, _)| n.as_str() == name) {
-                Some((_, op)) => op,
-                None => return false,
-            }
-        }
-        // One named operation and no name asked for: that one runs.
-        (DocumentOperations::Multiple(map), None) if map.len() == 1 => match map.values().next() {
-            Some(op) => op,
-            None => return false,
-        },
-        (DocumentOperations::Multiple(_), None) => return false,
+    let Some(operation) = selected_operation(&doc.operations, operation_name) else {
+        return false;
     };
     operation.node.ty == OperationType::Query
         && operation

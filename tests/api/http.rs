@@ -136,6 +136,10 @@ async fn get_runs_queries_but_never_mutations() {
     let (status, headers, _) = app.request(get(mutation)).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(headers[header::ALLOW], "POST");
+    // A named mutation, alone and without `operationName`, is refused too.
+    let named = "mutation Out { logout(refreshToken: \"x\") }";
+    let (status, _, _) = app.request(get(named)).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
 #[tokio::test]
