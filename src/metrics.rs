@@ -15,6 +15,7 @@ use prometheus::{
 
 use crate::db::Db;
 use crate::events::EventBus;
+use crate::livestream::fanout::Feeds;
 
 /// Distinct operation names tracked before the rest are counted as `other`,
 /// so that clients cannot grow the label set without bound.
@@ -30,6 +31,8 @@ pub struct Metrics {
     pool_idle: IntGauge,
     events: IntCounterVec,
     ws_dropped: IntCounterVec,
+    feeds: IntGauge,
+    feed_members: IntGauge,
     render_lock: Mutex<()>,
     operations: Mutex<HashSet<String>>,
 }
@@ -81,6 +84,14 @@ impl Metrics {
             ),
             &["reason"],
         )?;
+        let feeds = IntGauge::new(
+            "subscription_feeds",
+            "Shared executions of anonymous viewers' show subscriptions running",
+        )?;
+        let feed_members = IntGauge::new(
+            "subscription_feed_members",
+            "Subscriptions served by a shared execution",
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(duration.clone()))?;
         registry.register(Box::new(errors.clone()))?;
@@ -89,6 +100,8 @@ impl Metrics {
         registry.register(Box::new(pool_max))?;
         registry.register(Box::new(events.clone()))?;
         registry.register(Box::new(ws_dropped.clone()))?;
+        registry.register(Box::new(feeds.clone()))?;
+        registry.register(Box::new(feed_members.clone()))?;
         Ok(Self {
             registry,
             requests,
@@ -98,6 +111,8 @@ impl Metrics {
             pool_idle,
             events,
             ws_dropped,
+            feeds,
+            feed_members,
             render_lock: Mutex::new(()),
             operations: Mutex::new(HashSet::new()),
         })
@@ -148,12 +163,16 @@ impl Metrics {
         self.ws_dropped.with_label_values(&[reason]).inc();
     }
 
-    /// The metrics in Prometheus text format, with pool use and the bus's
-    /// totals read now.
-    pub fn render(&self, db: &Db, bus: &EventBus) -> String {
+    /// The metrics in Prometheus text format, with pool use, the bus's
+    /// totals and the shared feeds read now.
+    pub fn render(&self, db: &Db, bus: &EventBus, feeds: &Feeds) -> String {
         let (open, idle) = db.pool_usage();
         self.pool_open.set(i64::from(open));
         self.pool_idle.set(i64::try_from(idle).unwrap_or(i64::MAX));
+        let (running, members) = feeds.counts();
+        self.feeds.set(i64::try_from(running).unwrap_or(i64::MAX));
+        self.feed_members
+            .set(i64::try_from(members).unwrap_or(i64::MAX));
         let c = bus.counters();
         // Two scrapes at once must not both add the same difference.
         let _one_at_a_time = self.render_lock.lock();

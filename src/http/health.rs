@@ -57,7 +57,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(&state.db, &state.events),
+        state.metrics.render(&state.db, &state.events, &state.feeds),
     )
         .into_response()
 }

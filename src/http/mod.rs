@@ -45,6 +45,8 @@ pub struct AppState {
     pub events: EventBus,
     /// Short-lived answers to anonymous catalogue queries.
     pub response_cache: Arc<response_cache::ResponseCache>,
+    /// Shared executions of anonymous viewers' show subscriptions.
+    pub feeds: Arc<crate::livestream::fanout::Feeds>,
 }
 
 /// The header carrying the request id, set when the client sent none.

@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use async_graphql::Executor;
 use async_graphql::http::{
     ALL_WEBSOCKET_PROTOCOLS, WebSocket as GraphQLStream, WebSocketProtocols, WsMessage,
 };
@@ -25,6 +26,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use axum::extract::{FromRequestParts, Request, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::stream::BoxStream;
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 
@@ -32,6 +34,7 @@ use crate::auth::Viewer;
 use crate::auth::tokens::TokenKeys;
 use crate::config::SubscriptionConfig;
 use crate::http::AppState;
+use crate::livestream::fanout::Feeds;
 use crate::metrics::Metrics;
 use crate::schema::{self, AppSchema};
 
@@ -71,7 +74,10 @@ pub async fn upgrade(state: AppState, req: Request) -> Response {
         Ok(ws) => ws,
         Err(rejection) => return rejection.into_response(),
     };
-    let schema = state.schema.clone();
+    let executor = SubscriptionExecutor {
+        schema: state.schema.clone(),
+        feeds: state.feeds.clone(),
+    };
     let keys = state.keys.clone();
     let limits = state.config.subscriptions.clone();
     let metrics = state.metrics.clone();
@@ -81,7 +87,7 @@ pub async fn upgrade(state: AppState, req: Request) -> Response {
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(0)
         .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
-        .on_upgrade(move |socket| serve(socket, schema, protocol, keys, limits, metrics))
+        .on_upgrade(move |socket| serve(socket, executor, protocol, keys, limits, metrics))
         .into_response()
 }
 
@@ -103,7 +109,7 @@ fn protocol(headers: &HeaderMap) -> Option<WebSocketProtocols> {
 /// items in this task, and writes through a bounded queue in another.
 async fn serve(
     socket: WebSocket,
-    schema: AppSchema,
+    executor: SubscriptionExecutor,
     protocol: WebSocketProtocols,
     keys: TokenKeys,
     limits: SubscriptionConfig,
@@ -126,7 +132,7 @@ async fn serve(
     // No keep-alive timeout of async-graphql's: it closes a connection whose
     // client sends no GraphQL message for a while, which is every viewer who
     // only listens. Pings and pongs below tell a live client from a dead one.
-    let mut output = GraphQLStream::new(schema, input, protocol)
+    let mut output = GraphQLStream::new(executor, input, protocol)
         .on_connection_init(move |payload| async move { connection_data(&payload, &keys) });
     let mut ping =
         tokio::time::interval_at(tokio::time::Instant::now() + PING_INTERVAL, PING_INTERVAL);
@@ -188,6 +194,31 @@ async fn serve(
     // The client closed or the protocol ended: let what is queued go out.
     drop(queue);
     let _ = writer.await;
+}
+
+/// Runs a connection's subscriptions: through a shared feed when they can
+/// share one (see `livestream::fanout`), else on the schema alone.
+#[derive(Clone)]
+struct SubscriptionExecutor {
+    schema: AppSchema,
+    feeds: Arc<Feeds>,
+}
+
+impl Executor for SubscriptionExecutor {
+    fn execute(
+        &self,
+        request: async_graphql::Request,
+    ) -> impl Future<Output = async_graphql::Response> + Send {
+        self.schema.execute(request)
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<Arc<async_graphql::Data>>,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        self.feeds.execute_stream(request, session_data)
+    }
 }
 
 /// The data of a connection: its viewer (a refused token refuses the

@@ -26,6 +26,7 @@ use crate::db::Db;
 use crate::error::{ApiResult, AppError};
 use crate::events::{Event, EventBus};
 use crate::graphql::load_one;
+use crate::livestream::fanout::{FeedExecution, SkippedNotice};
 use crate::livestream::loaders::FlashDealLoader;
 use crate::livestream::types::FlashDeal;
 use crate::livestream::{FlashDealCloseReason, FlashDealId, LivestreamId};
@@ -734,14 +735,25 @@ async fn show_events(
     crate::livestream::service::find(db.conn(), id)
         .await?
         .ok_or_else(|| AppError::not_found("livestream"))?;
-    let bus = ctx.data_unchecked::<EventBus>().clone();
     let show = id.0;
+    if let Some(SkippedNotice(missed)) = ctx.data_opt::<SkippedNotice>() {
+        let notice = LivestreamEvent::EventsSkipped(EventsSkipped {
+            livestream_id: show,
+            missed: *missed,
+        });
+        return Ok(futures_util::stream::once(async move { notice }).boxed());
+    }
+    let bus = ctx.data_unchecked::<EventBus>().clone();
     // The count that includes this viewer is announced at the next tick,
-    // after the subscription below exists.
-    let guard = ctx.data_unchecked::<Arc<Viewers>>().join(show);
+    // after the subscription below exists. A shared feed's execution is
+    // not a viewer: each of its members is (see `livestream::fanout`).
+    let guard = ctx
+        .data_opt::<FeedExecution>()
+        .is_none()
+        .then(|| ctx.data_unchecked::<Arc<Viewers>>().join(show));
     Ok(events(
         bus,
-        Some(guard),
+        guard,
         move |e| for_show(e, show),
         move |missed| {
             Some(LivestreamEvent::EventsSkipped(EventsSkipped {

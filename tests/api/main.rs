@@ -10,6 +10,7 @@ mod catalog;
 mod cli;
 mod cluster;
 mod cooperatives;
+mod fanout;
 mod flash_deals;
 mod galleries;
 mod health;
