@@ -15,6 +15,7 @@ mod m20261128_000008_index_product_listing;
 mod m20261128_000009_create_follows;
 mod m20261128_000010_flash_deals;
 mod m20261128_000011_livestream_reminders;
+mod m20261128_000012_index_order_sales;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_create_follows::Migration),
             Box::new(m20261128_000010_flash_deals::Migration),
             Box::new(m20261128_000011_livestream_reminders::Migration),
+            Box::new(m20261128_000012_index_order_sales::Migration),
         ]
     }
 }

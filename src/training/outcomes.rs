@@ -55,8 +55,9 @@ pub trait ActivitySource {
     ) -> impl Future<Output = AppResult<HashMap<CooperativeId, Activity>>> + Send;
 }
 
-/// Activity as the platform records it. Today: nothing to read (see the
-/// module comment), so every cooperative shows zero.
+/// Activity as the platform records it: ended livestreams and orders that
+/// are sales, counted from the covering index on
+/// `orders(cooperative_id, placed_at, status, subtotal_vnd)`.
 pub struct RecordedActivity<'a> {
     /// Where the orders and livestream queries will run.
     pub db: &'a Db,
