@@ -106,37 +106,16 @@ impl Db {
         Ok(WriteTxn { txn, _gate: gate })
     }
 
-    /// `sql` written with `?` placeholders, numbered `$1`, `$2`… for PostgreSQL.
-    fn placeholders(&self, sql: &str) -> String {
-        match self.backend() {
-            DbBackend::Postgres => {
-                let mut out = String::with_capacity(sql.len() + 8);
-                let mut n = 0;
-                for c in sql.chars() {
-                    if c == '?' {
-                        n += 1;
-                        out.push('$');
-                        out.push_str(&n.to_string());
-                    } else {
-                        out.push(c);
-                    }
-                }
-                out
-            }
-            _ => sql.to_owned(),
-        }
-    }
-
     /// A custom SQL expression written with `?` placeholders, made right for
     /// this database.
     pub fn expr(&self, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::sea_query::SimpleExpr {
-        sea_orm::sea_query::Expr::cust_with_values(self.placeholders(sql), values)
+        sea_orm::sea_query::Expr::cust_with_values(placeholders(self.backend(), sql), values)
     }
 
     /// A whole SQL statement written with `?` placeholders (reports and
     /// aggregates that the query builder does not say as plainly).
     pub fn statement(&self, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
-        sea_orm::Statement::from_sql_and_values(self.backend(), self.placeholders(sql), values)
+        statement(self.backend(), sql, values)
     }
 
     /// Checks that the database answers.
@@ -169,4 +148,31 @@ impl Db {
     pub async fn close(self) -> Result<(), sea_orm::DbErr> {
         self.conn.close().await
     }
+}
+
+/// `sql` written with `?` placeholders, numbered `$1`, `$2`… for PostgreSQL.
+fn placeholders(backend: DbBackend, sql: &str) -> String {
+    match backend {
+        DbBackend::Postgres => {
+            let mut out = String::with_capacity(sql.len() + 8);
+            let mut n = 0;
+            for c in sql.chars() {
+                if c == '?' {
+                    n += 1;
+                    out.push('$');
+                    out.push_str(&n.to_string());
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+        _ => sql.to_owned(),
+    }
+}
+
+/// A whole SQL statement written with `?` placeholders, for `backend` (for
+/// code that holds a connection or a transaction rather than a [`Db`]).
+pub fn statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
+    sea_orm::Statement::from_sql_and_values(backend, placeholders(backend, sql), values)
 }

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, UpdateMany,
@@ -30,7 +30,7 @@ use crate::catalog::{ProductStatus, VariantId};
 use crate::cooperatives::service::{require_member, role_of};
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::{Db, WriteTxn};
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus};
 use crate::graphql::pagination::Page;
 use crate::orders::deals;
@@ -246,7 +246,7 @@ async fn resolve_lines(db: &Db, req: &PlaceOrder) -> AppResult<Vec<Group>> {
 }
 
 /// Takes `quantity` units of `variant`, or fails with `OUT_OF_STOCK`;
-/// returns the stock left.
+/// returns the stock left. One conditional update that says what it left.
 async fn take_stock(
     conn: &impl ConnectionTrait,
     variant: &product_variant::Model,
@@ -254,18 +254,22 @@ async fn take_stock(
     quantity: i32,
     now: DateTime<Utc>,
 ) -> AppResult<i32> {
-    let taken = product_variant::Entity::update_many()
-        .col_expr(
-            product_variant::Column::Stock,
-            Expr::col(product_variant::Column::Stock).sub(quantity),
-        )
-        .col_expr(product_variant::Column::UpdatedAt, Expr::value(now))
-        .filter(product_variant::Column::Id.eq(variant.id))
-        .filter(product_variant::Column::Stock.gte(quantity))
-        .filter(product_variant::Column::RemovedAt.is_null())
-        .exec(conn)
-        .await?
-        .rows_affected;
+    let taken = conn
+        .query_one_raw(crate::db::statement(
+            conn.get_database_backend(),
+            "UPDATE product_variants SET stock = stock - ?, updated_at = ? \
+             WHERE id = ? AND stock >= ? AND removed_at IS NULL RETURNING stock",
+            vec![
+                quantity.into(),
+                now.into(),
+                variant.id.into(),
+                quantity.into(),
+            ],
+        ))
+        .await?;
+    if let Some(row) = taken {
+        return Ok(row.try_get("", "stock")?);
+    }
     let left = product_variant::Entity::find_by_id(variant.id)
         .select_only()
         .column(product_variant::Column::Stock)
@@ -273,13 +277,10 @@ async fn take_stock(
         .one(conn)
         .await?
         .unwrap_or(0);
-    if taken == 0 {
-        return Err(AppError::OutOfStock(format!(
-            "not enough stock of {} ({}): {left} left, {quantity} wanted",
-            product.name, variant.name
-        )));
-    }
-    Ok(left)
+    Err(AppError::OutOfStock(format!(
+        "not enough stock of {} ({}): {left} left, {quantity} wanted",
+        product.name, variant.name
+    )))
 }
 
 /// Adds `quantity` units back to a variant (removed variants too: the
@@ -308,23 +309,6 @@ pub(crate) async fn return_stock(
         .unwrap_or(0))
 }
 
-/// An order number not used yet.
-async fn fresh_number(conn: &impl ConnectionTrait) -> AppResult<String> {
-    for _ in 0..8 {
-        let number = new_order_number();
-        let taken = order::Entity::find()
-            .filter(order::Column::Number.eq(&number))
-            .count(conn)
-            .await?;
-        if taken == 0 {
-            return Ok(number);
-        }
-    }
-    Err(AppError::internal(anyhow::anyhow!(
-        "no free order number after 8 tries"
-    )))
-}
-
 async fn record_history(
     conn: &impl ConnectionTrait,
     order: Uuid,
@@ -348,9 +332,36 @@ async fn record_history(
     Ok(())
 }
 
+/// Inserts `order` under a new random number (and memo), drawing again
+/// should the number be taken: one statement in the usual case.
+async fn insert_with_fresh_number(
+    conn: &impl ConnectionTrait,
+    order: &mut order::Model,
+) -> AppResult<()> {
+    for _ in 0..8 {
+        order.number = new_order_number();
+        order.payment_memo = memo_of(&order.number);
+        let inserted = order::Entity::insert(order::ActiveModel::from(order.clone()))
+            .on_conflict(
+                OnConflict::column(order::Column::Number)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
+        if inserted == 1 {
+            return Ok(());
+        }
+    }
+    Err(AppError::internal(anyhow::anyhow!(
+        "no free order number after 8 tries"
+    )))
+}
+
 /// Writes the checkout and its orders and takes their units — from the
 /// show's flash deals first, then from stock; the caller commits. Returns
-/// the checkout and the deal events to publish after commit.
+/// the checkout and the deal events to publish after commit, or `None`
+/// (having written nothing) when the idempotency key is already used.
 #[expect(clippy::too_many_arguments, reason = "the parts of one placement")]
 async fn write_checkout(
     conn: &impl ConnectionTrait,
@@ -361,7 +372,7 @@ async fn write_checkout(
     user: Option<UserId>,
     hold: std::time::Duration,
     now: DateTime<Utc>,
-) -> AppResult<(Placed, Vec<Event>)> {
+) -> AppResult<Option<(Placed, Vec<Event>)>> {
     let checkout = checkout::Model {
         id: CheckoutId::new().0,
         owner_key: owner.to_owned(),
@@ -374,10 +385,18 @@ async fn write_checkout(
         created_at: now,
     };
     // First, so that a concurrent twin with the same key waits on the
-    // unique index and then fails, rather than taking stock too.
-    checkout::Entity::insert(checkout::ActiveModel::from(checkout.clone()))
+    // unique index and then writes nothing, rather than taking stock too.
+    let inserted = checkout::Entity::insert(checkout::ActiveModel::from(checkout.clone()))
+        .on_conflict(
+            OnConflict::columns([checkout::Column::OwnerKey, checkout::Column::IdempotencyKey])
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(conn)
         .await?;
+    if inserted == 0 {
+        return Ok(None);
+    }
 
     // Deal units first, deal rows in variant order, before any variant row
     // (the lock order of `orders::deals`). The buyer is the account, or
@@ -457,17 +476,16 @@ async fn write_checkout(
     let due = (req.payment_method == PaymentMethod::Vietqr)
         .then(|| now + chrono::Duration::from_std(hold).unwrap_or(chrono::Duration::MAX));
     for ((group, items), id) in groups.iter().zip(&priced).zip(&order_ids) {
-        let number = fresh_number(conn).await?;
         let coop = &group.cooperative;
         let subtotal: i64 = items
             .iter()
             .map(|p| p.unit_price_vnd * i64::from(p.quantity))
             .sum();
         let shipping = shipping_fee(coop, subtotal);
-        let model = order::Model {
+        let mut model = order::Model {
             id: id.0,
-            payment_memo: memo_of(&number),
-            number,
+            payment_memo: String::new(),
+            number: String::new(),
             checkout_id: checkout.id,
             cooperative_id: coop.id,
             buyer_id: user.map(|u| u.0),
@@ -498,9 +516,7 @@ async fn write_checkout(
             placed_at: now,
             updated_at: now,
         };
-        order::Entity::insert(order::ActiveModel::from(model.clone()))
-            .exec_without_returning(conn)
-            .await?;
+        insert_with_fresh_number(conn, &mut model).await?;
         let rows: Vec<order_item::ActiveModel> = items
             .iter()
             .map(|p| {
@@ -537,7 +553,7 @@ async fn write_checkout(
         )
         .await?;
     }
-    Ok((Placed { checkout, orders }, events))
+    Ok(Some((Placed { checkout, orders }, events)))
 }
 
 /// Places an order request: one order per cooperative, prices and bank
@@ -556,32 +572,35 @@ pub async fn place_order(
     let user = viewer.user()?;
     let owner = owner_key(user, req.address.phone.as_str());
     let hash = req.canonical_hash();
-    if let Some(done) = replay(db.conn(), &owner, req, &hash).await? {
-        return Ok(done);
-    }
-    let groups = resolve_lines(db, req).await?;
+    // A retry of a request that was placed gets its checkout back, even
+    // once what it asked for is sold out or off sale: refusals look first.
+    let groups = match resolve_lines(db, req).await {
+        Ok(groups) => groups,
+        Err(refused) => {
+            return match replay(db.conn(), &owner, req, &hash).await? {
+                Some(done) => Ok(done),
+                None => Err(refused),
+            };
+        }
+    };
     let now = Utc::now();
     let written = in_write_txn(db, async |txn| {
-        let placed = write_checkout(&**txn, req, &groups, &owner, &hash, user, hold, now).await?;
+        let Some(placed) =
+            write_checkout(&**txn, req, &groups, &owner, &hash, user, hold, now).await?
+        else {
+            return Ok(None);
+        };
         if let Some(cart) = clear {
             crate::orders::cart::clear(&**txn, cart).await?;
         }
-        Ok(placed)
+        Ok(Some(placed))
     })
-    .await;
-    let (placed, deal_events) = match written {
-        Ok(placed) => placed,
-        Err(AppError::Internal(cause))
-            if cause
-                .downcast_ref::<sea_orm::DbErr>()
-                .is_some_and(is_unique_violation) =>
-        {
-            // A twin request with the same key committed first.
-            return replay(db.conn(), &owner, req, &hash)
-                .await?
-                .ok_or_else(|| AppError::internal(cause));
-        }
-        Err(err) => return Err(err),
+    .await?;
+    let Some((placed, deal_events)) = written else {
+        // The key was used (a retry, or a twin that committed first).
+        return replay(db.conn(), &owner, req, &hash).await?.ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("an idempotency key without its checkout"))
+        });
     };
     for order in &placed.orders {
         tracing::info!(
