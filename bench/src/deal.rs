@@ -108,7 +108,7 @@ pub async fn live_deal_burst(
         t,
         "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }",
         json!({ "i": { "cooperativeId": coop, "title": "Xoài chín cây", "platform": "IN_APP", "hostName": "Hoa",
-            "scheduledStartAt": "2026-12-01T12:00:00Z", "productIds": [product_id] } }),
+            "scheduledStartAt": "2030-12-01T12:00:00Z", "productIds": [product_id] } }),
     )
     .await?;
     let show = field(&show, &["scheduleLivestream", "id"], "scheduleLivestream")?.clone();

@@ -150,7 +150,7 @@ pub async fn run(binary: &std::path::Path, plan: Fanout) -> anyhow::Result<()> {
         &url,
         t,
         "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }",
-        json!({ "i": { "cooperativeId": coop, "title": "Xoài chín cây", "platform": "IN_APP", "hostName": "Hoa", "scheduledStartAt": "2026-12-01T12:00:00Z", "productIds": products } }),
+        json!({ "i": { "cooperativeId": coop, "title": "Xoài chín cây", "platform": "IN_APP", "hostName": "Hoa", "scheduledStartAt": "2030-12-01T12:00:00Z", "productIds": products } }),
     )
     .await?["scheduleLivestream"]["id"]
         .as_str()

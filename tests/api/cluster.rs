@@ -195,7 +195,7 @@ async fn show_with_a_product(b: &TestApp, owner: &Session) -> (String, String, S
         .gql_as(
             Some(&owner.access),
             "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }",
-            json!({ "i": { "cooperativeId": coop, "title": "Xoài chín", "platform": "IN_APP", "hostName": "Hoa", "scheduledStartAt": "2026-12-01T12:00:00Z", "productIds": [product] } }),
+            json!({ "i": { "cooperativeId": coop, "title": "Xoài chín", "platform": "IN_APP", "hostName": "Hoa", "scheduledStartAt": "2030-12-01T12:00:00Z", "productIds": [product] } }),
         )
         .await;
     let show = show.data()["scheduleLivestream"]["id"]

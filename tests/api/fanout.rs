@@ -23,24 +23,7 @@ async fn live_show(app: &TestApp) -> (String, String, String) {
     let owner = app.register("owner@htx.vn").await;
     let coop = app.cooperative(&owner, "HTX Xoài").await;
     let (product, _) = app.product(&owner, &coop, "Xoài tròn", 120_000, 10).await;
-    let show = app
-        .gql_as(
-            Some(&owner.access),
-            "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }",
-            json!({ "i": { "cooperativeId": coop, "title": "Xoài chín", "platform": "IN_APP", "hostName": "Hoa", "scheduledStartAt": "2027-06-01T12:00:00Z", "productIds": [product] } }),
-        )
-        .await;
-    let show = show.data()["scheduleLivestream"]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    app.gql_as(
-        Some(&owner.access),
-        "mutation($id: ID!) { startLivestream(id: $id) { status } }",
-        json!({ "id": show }),
-    )
-    .await
-    .data();
+    let show = app.show(&owner, &coop, &[&product], true).await;
     (owner.access, show, product)
 }
 

@@ -16,7 +16,7 @@ async fn show(app: &TestApp) -> (Session, String, String, String, String) {
         .gql_as(
             Some(&owner.access),
             SCHEDULE,
-            json!({ "i": { "cooperativeId": coop, "title": "Xoài chín cây — giá tại vườn", "platform": "TIKTOK", "hostName": "Lò Thị Hoa", "scheduledStartAt": "2026-12-01T12:00:00Z", "productIds": [xoai, man] } }),
+            json!({ "i": { "cooperativeId": coop, "title": "Xoài chín cây — giá tại vườn", "platform": "TIKTOK", "hostName": "Lò Thị Hoa", "scheduledStartAt": "2030-12-01T12:00:00Z", "productIds": [xoai, man] } }),
         )
         .await;
     let id = res.data()["scheduleLivestream"]["id"]
@@ -170,7 +170,7 @@ async fn another_cooperatives_staff_and_anonymous_callers_cannot_run_a_show() {
     let other_coop = app.cooperative(&other, "HTX Khác").await;
     let (theirs, _) = app.product(&other, &other_coop, "Chè", 50_000, 5).await;
     let cases = [
-        (SCHEDULE.to_owned(), json!({ "i": { "cooperativeId": coop, "title": "X", "platform": "ZALO", "hostName": "X", "scheduledStartAt": "2026-12-01T12:00:00Z" } })),
+        (SCHEDULE.to_owned(), json!({ "i": { "cooperativeId": coop, "title": "X", "platform": "ZALO", "hostName": "X", "scheduledStartAt": "2030-12-01T12:00:00Z" } })),
         ("mutation($id: ID!) { updateLivestream(id: $id, input: { title: \"X\" }) { id } }".to_owned(), json!({ "id": id })),
         (mutation("startLivestream"), json!({ "id": id })),
         (mutation("endLivestream"), json!({ "id": id })),
@@ -220,7 +220,7 @@ async fn shows_are_listed_live_now_upcoming_and_by_product() {
         .gql_as(
             t,
             SCHEDULE,
-            json!({ "i": { "cooperativeId": coop, "title": "Chè Mộc Châu", "platform": "FACEBOOK", "hostName": "Hoa", "scheduledStartAt": "2026-12-05T12:00:00Z" } }),
+            json!({ "i": { "cooperativeId": coop, "title": "Chè Mộc Châu", "platform": "FACEBOOK", "hostName": "Hoa", "scheduledStartAt": "2030-12-05T12:00:00Z" } }),
         )
         .await;
     let later = later.data()["scheduleLivestream"]["id"]
@@ -328,7 +328,7 @@ async fn a_show_counts_the_sales_it_brought_without_cancelled_orders() {
     let period = app
         .gql_as(
             t,
-            "query($c: ID!) { cooperativeLivestreamStats(cooperativeId: $c, from: \"2026-11-01T00:00:00Z\", to: \"2027-01-01T00:00:00Z\") { orders revenueVnd } }",
+            "query($c: ID!) { cooperativeLivestreamStats(cooperativeId: $c, from: \"2026-01-01T00:00:00Z\", to: \"2100-01-01T00:00:00Z\") { orders revenueVnd } }",
             json!({ "c": coop }),
         )
         .await;
@@ -353,7 +353,7 @@ async fn a_product_and_its_cooperative_show_their_live_and_coming_shows() {
         .gql_as(
             t,
             SCHEDULE,
-            json!({ "i": { "cooperativeId": coop, "title": "Mận hậu", "platform": "ZALO", "hostName": "Hoa", "scheduledStartAt": "2026-12-05T12:00:00Z", "productIds": [man] } }),
+            json!({ "i": { "cooperativeId": coop, "title": "Mận hậu", "platform": "ZALO", "hostName": "Hoa", "scheduledStartAt": "2030-12-05T12:00:00Z", "productIds": [man] } }),
         )
         .await;
     let later = later.data()["scheduleLivestream"]["id"]

@@ -921,7 +921,7 @@ async fn outcomes_count_what_the_completers_cooperatives_sold_after_the_course()
         .gql_as(
             Some(&owner.access),
             "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }",
-            json!({ "i": { "cooperativeId": coop, "title": "Bán xoài", "platform": "ZALO", "hostName": "Hoa", "scheduledStartAt": "2026-12-01T12:00:00Z" } }),
+            json!({ "i": { "cooperativeId": coop, "title": "Bán xoài", "platform": "ZALO", "hostName": "Hoa", "scheduledStartAt": "2030-12-01T12:00:00Z" } }),
         )
         .await;
     let show = show.data()["scheduleLivestream"]["id"]
