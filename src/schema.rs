@@ -10,8 +10,8 @@ use crate::auth::loaders::RolesByUser;
 use crate::auth::resolvers::{AuthMutation, AuthQuery};
 use crate::auth::{Viewer, tokens::TokenKeys};
 use crate::catalog::loaders::{
-    BadgesByCooperative, BadgesByProduct, LotsByProduct, OriginStoryByProduct, ProductLoader,
-    VariantsByProduct,
+    BadgesByCooperative, BadgesByProduct, CertificationsOfLot, LotsByProduct, OriginStoryByProduct,
+    ProductLoader, VariantsByProduct,
 };
 use crate::catalog::resolvers::cooperatives::{CooperativeMutation, CooperativeQuery};
 use crate::catalog::resolvers::lots::{LotMutation, LotQuery};
@@ -210,6 +210,7 @@ fn with_loaders<P: PutData>(target: P, db: &Db, delay: Duration) -> P {
         VariantsByProduct,
         OriginStoryByProduct,
         LotsByProduct,
+        CertificationsOfLot,
         BadgesByProduct,
         BadgesByCooperative,
         MediaAssetLoader,

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 
 use entity::{certification, lot, origin_story, product, product_variant};
 
-use crate::catalog::service::certifications::valid_on;
+use crate::catalog::service::certifications::{LotOnHarvest, for_lots_on_harvest, valid_on};
 use crate::catalog::{CertificationScope, ProductId};
 use crate::cooperatives::CooperativeId;
 use crate::db::Db;
@@ -152,5 +152,18 @@ impl Loader<CooperativeId> for BadgesByCooperative {
                 .push(c);
         }
         Ok(out)
+    }
+}
+
+/// Certificates of lots valid on their harvest dates: each lot's own, its
+/// product's and its cooperative's.
+pub struct CertificationsOfLot(pub Db);
+
+impl Loader<LotOnHarvest> for CertificationsOfLot {
+    type Value = Vec<certification::Model>;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[LotOnHarvest]) -> LoadResult<LotOnHarvest, Self::Value> {
+        Ok(for_lots_on_harvest(&self.0, keys).await?)
     }
 }

@@ -784,3 +784,112 @@ async fn badges_show_certificates_valid_today_and_expired_ones_disappear() {
         assert_eq!(res.field(), field);
     }
 }
+
+#[tokio::test]
+async fn a_lot_shows_the_certificates_valid_on_its_harvest_date_and_a_page_of_lots_loads_them_in_one_batch()
+ {
+    let app = TestApp::spawn().await;
+    let (owner, coop) = shop(&app).await;
+    let t = Some(owner.access.as_str());
+    let certify = async |scope: &str, target: Value, number: &str, from: &str, until: &str| {
+        let mut input = json!({ "cooperativeId": coop, "kind": "VIETGAP", "issuer": "Sở NN&PTNT Sơn La", "number": number, "validFrom": from, "validUntil": until, "scope": scope });
+        if let Some((key, id)) = target.as_object().and_then(|o| o.iter().next()) {
+            input[key] = id.clone();
+        }
+        app.gql_as(
+            t,
+            "mutation($i: AddCertificationInput!) { addCertification(input: $i) { id } }",
+            json!({ "i": input }),
+        )
+        .await
+        .data();
+    };
+    let lot = async |product: &str, harvested: &str| {
+        let res = app
+            .gql_as(
+                t,
+                "mutation($p: ID!, $d: NaiveDate!) { createLot(input: { productId: $p, harvestedOn: $d, quantity: 100, unit: KG }) { id } }",
+                json!({ "p": product, "d": harvested }),
+            )
+            .await;
+        res.data()["createLot"]["id"]
+            .as_str()
+            .expect("lot")
+            .to_owned()
+    };
+    let mut products = Vec::new();
+    for i in 0..12 {
+        let (id, _) = app
+            .product(&owner, &coop, &format!("Mận hậu {i}"), 50_000 + i, 5)
+            .await;
+        products.push(id);
+    }
+    // The cooperative's certificate covered 2026; the first product's own
+    // ran out in May 2026; the first lot has one of its own.
+    certify(
+        "COOPERATIVE",
+        json!({}),
+        "HTX-2026",
+        "2026-01-01",
+        "2026-12-31",
+    )
+    .await;
+    certify(
+        "PRODUCT",
+        json!({ "productId": products[0] }),
+        "SP-2025",
+        "2025-06-01",
+        "2026-05-31",
+    )
+    .await;
+    let june = lot(&products[0], "2026-06-10").await;
+    let april = lot(&products[0], "2026-04-10").await;
+    certify(
+        "LOT",
+        json!({ "lotId": june }),
+        "LO-1",
+        "2026-06-01",
+        "2026-06-30",
+    )
+    .await;
+    for p in &products[1..] {
+        lot(p, "2026-06-10").await;
+    }
+
+    let q = "query($n: Int) { products(first: $n, sort: PRICE_ASC) { edges { node { name lots { id certifications { number } } } } } }";
+    let (_, res) = app.least_queries(None, q, json!({ "n": 1 })).await;
+    let lots = res.data()["products"]["edges"][0]["node"]["lots"]
+        .as_array()
+        .expect("lots")
+        .clone();
+    let numbers = |id: &str| -> Vec<String> {
+        let lot = lots.iter().find(|l| l["id"] == id).expect("lot listed");
+        lot["certifications"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|c| c["number"].as_str().expect("number").to_owned())
+            .collect()
+    };
+    let mut june_numbers = numbers(&june);
+    june_numbers.sort();
+    assert_eq!(june_numbers, vec!["HTX-2026", "LO-1"]);
+    let mut april_numbers = numbers(&april);
+    april_numbers.sort();
+    assert_eq!(april_numbers, vec!["HTX-2026", "SP-2025"]);
+
+    // One query for every lot's certificates, not one per lot.
+    let mut costs = Vec::new();
+    for n in [3, 12] {
+        let (cost, res) = app.least_queries(None, q, json!({ "n": n })).await;
+        assert_eq!(
+            res.data()["products"]["edges"].as_array().map(Vec::len),
+            Some(n as usize)
+        );
+        costs.push(cost);
+    }
+    assert!(
+        costs[1] <= costs[0] + 1,
+        "12 products' lots must cost what 3 do: {costs:?}"
+    );
+}

@@ -1,5 +1,7 @@
 //! Certifications and the badges they earn while valid.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter,
@@ -139,21 +141,55 @@ pub fn valid_on(cert: &certification::Model, day: NaiveDate) -> bool {
     cert.revoked_at.is_none() && cert.valid_from <= day && day <= cert.valid_until
 }
 
+/// What decides which certificates apply to a lot: the lot, its product and
+/// cooperative, and its harvest date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LotOnHarvest {
+    pub lot: uuid::Uuid,
+    pub product: uuid::Uuid,
+    pub cooperative: uuid::Uuid,
+    pub harvested_on: NaiveDate,
+}
+
+impl From<&lot::Model> for LotOnHarvest {
+    fn from(lot: &lot::Model) -> Self {
+        Self {
+            lot: lot.id,
+            product: lot.product_id,
+            cooperative: lot.cooperative_id,
+            harvested_on: lot.harvested_on,
+        }
+    }
+}
+
 /// Certificates of a lot valid on its harvest date: its own, its product's
 /// and its cooperative's.
 pub async fn for_lot_on_harvest(db: &Db, lot: &lot::Model) -> AppResult<Vec<certification::Model>> {
+    let key = LotOnHarvest::from(lot);
+    let mut found = for_lots_on_harvest(db, &[key]).await?;
+    Ok(found.remove(&key).unwrap_or_default())
+}
+
+/// [`for_lot_on_harvest`] for many lots in one query, by kind.
+pub async fn for_lots_on_harvest(
+    db: &Db,
+    lots: &[LotOnHarvest],
+) -> Result<HashMap<LotOnHarvest, Vec<certification::Model>>, sea_orm::DbErr> {
     let rows = certification::Entity::find()
         .filter(
             Condition::any()
-                .add(certification::Column::LotId.eq(lot.id))
+                .add(certification::Column::LotId.is_in(lots.iter().map(|l| l.lot)))
                 .add(
                     Condition::all()
-                        .add(certification::Column::ProductId.eq(lot.product_id))
+                        .add(certification::Column::ProductId.is_in(lots.iter().map(|l| l.product)))
                         .add(certification::Column::Scope.eq(CertificationScope::Product.as_str())),
                 )
                 .add(
                     Condition::all()
-                        .add(certification::Column::CooperativeId.eq(lot.cooperative_id))
+                        .add(
+                            certification::Column::CooperativeId
+                                .is_in(lots.iter().map(|l| l.cooperative)),
+                        )
                         .add(
                             certification::Column::Scope
                                 .eq(CertificationScope::Cooperative.as_str()),
@@ -163,9 +199,17 @@ pub async fn for_lot_on_harvest(db: &Db, lot: &lot::Model) -> AppResult<Vec<cert
         .order_by_asc(certification::Column::Kind)
         .all(db.conn())
         .await?;
-    Ok(rows
-        .into_iter()
-        .filter(|c| valid_on(c, lot.harvested_on))
+    let applies = |c: &certification::Model, l: &LotOnHarvest| {
+        let own = c.lot_id == Some(l.lot);
+        let product =
+            c.scope == CertificationScope::Product.as_str() && c.product_id == Some(l.product);
+        let coop = c.scope == CertificationScope::Cooperative.as_str()
+            && c.cooperative_id == l.cooperative;
+        (own || product || coop) && valid_on(c, l.harvested_on)
+    };
+    Ok(lots
+        .iter()
+        .map(|l| (*l, rows.iter().filter(|c| applies(c, l)).cloned().collect()))
         .collect())
 }
 

@@ -4,15 +4,14 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::auth::viewer;
-use crate::catalog::loaders::ProductLoader;
-use crate::catalog::service::certifications::valid_on;
+use crate::catalog::loaders::{CertificationsOfLot, ProductLoader};
+use crate::catalog::service::certifications::{LotOnHarvest, valid_on};
 use crate::catalog::types::cooperative::{gallery, ready_asset};
 use crate::catalog::types::product::Product;
 use crate::catalog::{
     CertificationId, CertificationKind, CertificationScope, LotId, ProductId, Unit,
 };
 use crate::config::PublicBaseUrl;
-use crate::db::Db;
 use crate::error::{ApiResult, AppError};
 use crate::graphql::load_one;
 use crate::media::attachments::Gallery;
@@ -72,12 +71,13 @@ impl Lot {
     }
     /// Certificates valid on the harvest date: the lot's, its product's and its cooperative's.
     async fn certifications(&self, ctx: &Context<'_>) -> ApiResult<Vec<Certification>> {
-        let rows = crate::catalog::service::certifications::for_lot_on_harvest(
-            ctx.data_unchecked::<Db>(),
-            &self.0,
-        )
-        .await?;
-        Ok(rows.into_iter().map(Certification).collect())
+        let key = LotOnHarvest::from(&self.0);
+        let rows = load_one::<CertificationsOfLot, _>(ctx, key).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Certification)
+            .collect())
     }
     /// How many times its trace page was opened; the cooperative's members only (null otherwise).
     async fn scan_count(&self, ctx: &Context<'_>) -> ApiResult<Option<i64>> {
