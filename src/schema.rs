@@ -17,14 +17,14 @@ use crate::catalog::resolvers::cooperatives::{CooperativeMutation, CooperativeQu
 use crate::catalog::resolvers::lots::{LotMutation, LotQuery};
 use crate::catalog::resolvers::products::{ProductMutation, ProductQuery};
 use crate::config::{Config, GraphqlLimits, PublicBaseUrl};
-use crate::cooperatives::loaders::{CooperativeLoader, MembershipLoader};
+use crate::cooperatives::loaders::{CooperativeLoader, MembersByCooperative, MembershipLoader};
 use crate::db::Db;
 use crate::events::EventBus;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
 use crate::livestream::loaders::{
     CurrentShowsByCooperative, CurrentShowsByProduct, FlashDealLoader, FlashDealsByLivestream,
-    LineupLoader,
+    LineupLoader, SalesByShow,
 };
 use crate::livestream::realtime::{LivestreamSubscription, Viewers};
 use crate::livestream::resolvers::{LivestreamMutation, LivestreamQuery};
@@ -206,6 +206,7 @@ fn with_loaders<P: PutData>(target: P, db: &Db, delay: Duration) -> P {
         RolesByUser,
         CooperativeLoader,
         MembershipLoader,
+        MembersByCooperative,
         ProductLoader,
         VariantsByProduct,
         OriginStoryByProduct,
@@ -221,6 +222,7 @@ fn with_loaders<P: PutData>(target: P, db: &Db, delay: Duration) -> P {
         CurrentShowsByProduct,
         CurrentShowsByCooperative,
         FlashDealsByLivestream,
+        SalesByShow,
         FlashDealLoader,
         CourseLoader,
         SessionsByCourse,

@@ -3,14 +3,18 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use async_graphql::Context;
 use async_graphql::dataloader::Loader;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use entity::{cooperative, cooperative_member};
 
-use crate::auth::UserId;
+use crate::auth::loaders::RolesByUser;
+use crate::auth::{PlatformRole, UserId, viewer};
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
+use crate::error::AppResult;
+use crate::graphql::load_one;
 
 /// Cooperatives by id.
 pub struct CooperativeLoader(pub Db);
@@ -57,5 +61,42 @@ impl Loader<(CooperativeId, UserId)> for MembershipLoader {
                 keys.contains(&key).then_some((key, role))
             })
             .collect())
+    }
+}
+
+/// `service::require_member` for a field of an existing cooperative's
+/// item, read through the request's loaders so that a page of items asks
+/// once: the viewer needs `needed`'s rights in `coop`, or to be an admin.
+pub async fn require_role(
+    ctx: &Context<'_>,
+    coop: CooperativeId,
+    needed: MemberRole,
+) -> AppResult<()> {
+    let user = viewer(ctx).require_user()?;
+    let role = load_one::<MembershipLoader, _>(ctx, (coop, user)).await?;
+    if role.is_some_and(|r| r.covers(needed)) {
+        return Ok(());
+    }
+    let roles = load_one::<RolesByUser, _>(ctx, user)
+        .await?
+        .unwrap_or_default();
+    if roles.contains(&PlatformRole::Admin) {
+        return Ok(());
+    }
+    Err(crate::cooperatives::service::refusal(role, needed))
+}
+
+/// The members of cooperatives, oldest first.
+pub struct MembersByCooperative(pub Db);
+
+impl Loader<CooperativeId> for MembersByCooperative {
+    type Value = Vec<crate::cooperatives::service::Member>;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[CooperativeId],
+    ) -> Result<HashMap<CooperativeId, Self::Value>, Self::Error> {
+        Ok(crate::cooperatives::service::members_of(&self.0, keys).await?)
     }
 }

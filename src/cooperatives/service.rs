@@ -1,6 +1,8 @@
 //! Cooperative rules: profile, verification, members and roles, and the
 //! authorisation check every cooperative-scoped write goes through.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -80,6 +82,17 @@ pub async fn role_of(
     Ok(row.and_then(|m| MemberRole::from_db(&m.role)))
 }
 
+/// Why a user with `role` here (or none) may not do what needs `needed`.
+pub fn refusal(role: Option<MemberRole>, needed: MemberRole) -> AppError {
+    AppError::Forbidden(match role {
+        Some(_) => format!(
+            "this needs the {} role in this cooperative",
+            needed.as_str()
+        ),
+        None => "you are not a member of this cooperative".into(),
+    })
+}
+
 /// Allows the viewer to act for `coop` with at least `needed`'s rights;
 /// platform admins always may. Unknown cooperative → `NOT_FOUND`, anonymous
 /// → `UNAUTHENTICATED`, anyone else → `FORBIDDEN`.
@@ -106,13 +119,7 @@ pub async fn require_member(
             if has_role(db, user, PlatformRole::Admin).await? {
                 return Ok(Actor { user, role });
             }
-            Err(AppError::Forbidden(match role {
-                Some(_) => format!(
-                    "this needs the {} role in this cooperative",
-                    needed.as_str()
-                ),
-                None => "you are not a member of this cooperative".into(),
-            }))
+            Err(refusal(role, needed))
         }
     }
 }
@@ -419,35 +426,48 @@ pub async fn mine(db: &Db, viewer: &Viewer) -> AppResult<Vec<(cooperative::Model
 }
 
 /// A member and their account.
+#[derive(Clone, Debug)]
 pub struct Member {
     pub user: user::Model,
     pub role: MemberRole,
     pub since: chrono::DateTime<Utc>,
 }
 
-/// The members of a cooperative; its own members and admins only.
-pub async fn members(db: &Db, viewer: &Viewer, id: CooperativeId) -> AppResult<Vec<Member>> {
-    require_member(db, viewer, id, MemberRole::Staff).await?;
+/// The members of each of the cooperatives `ids`, oldest first, in two
+/// queries whatever their number (no authorisation: see
+/// `loaders::require_role`).
+pub async fn members_of(
+    db: &Db,
+    ids: &[CooperativeId],
+) -> Result<HashMap<CooperativeId, Vec<Member>>, sea_orm::DbErr> {
     let rows = cooperative_member::Entity::find()
-        .filter(cooperative_member::Column::CooperativeId.eq(id.0))
+        .filter(cooperative_member::Column::CooperativeId.is_in(ids.iter().map(|c| c.0)))
         .order_by_asc(cooperative_member::Column::CreatedAt)
+        .order_by_asc(cooperative_member::Column::UserId)
         .all(db.conn())
         .await?;
-    let users = user::Entity::find()
+    let users: HashMap<uuid::Uuid, user::Model> = user::Entity::find()
         .filter(user::Column::Id.is_in(rows.iter().map(|m| m.user_id)))
         .all(db.conn())
-        .await?;
-    Ok(rows
+        .await?
         .into_iter()
-        .filter_map(|m| {
-            let user = users.iter().find(|u| u.id == m.user_id)?.clone();
-            Some(Member {
-                user,
-                role: MemberRole::from_db(&m.role)?,
+        .map(|u| (u.id, u))
+        .collect();
+    let mut out: HashMap<CooperativeId, Vec<Member>> =
+        ids.iter().map(|id| (*id, Vec::new())).collect();
+    for m in rows {
+        let (Some(user), Some(role)) = (users.get(&m.user_id), MemberRole::from_db(&m.role)) else {
+            continue;
+        };
+        out.entry(CooperativeId(m.cooperative_id))
+            .or_default()
+            .push(Member {
+                user: user.clone(),
+                role,
                 since: m.created_at,
-            })
-        })
-        .collect())
+            });
+    }
+    Ok(out)
 }
 
 /// Locks the cooperative's member rows until the transaction ends

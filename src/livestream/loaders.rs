@@ -163,3 +163,24 @@ impl Loader<FlashDealId> for FlashDealLoader {
         Ok(rows.into_iter().map(|d| (FlashDealId(d.id), d)).collect())
     }
 }
+
+/// What shows sold (cancelled and refunded orders excluded), without their
+/// viewers; shows without sales get empty figures.
+pub struct SalesByShow(pub Db);
+
+impl Loader<LivestreamId> for SalesByShow {
+    type Value = crate::livestream::stats::Sales;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[LivestreamId],
+    ) -> Result<HashMap<LivestreamId, Self::Value>, Self::Error> {
+        let ids: Vec<uuid::Uuid> = keys.iter().map(|k| k.0).collect();
+        let mut found = crate::livestream::stats::sales_by_show(&self.0, &ids).await?;
+        Ok(keys
+            .iter()
+            .map(|k| (*k, found.remove(&k.0).unwrap_or_default()))
+            .collect())
+    }
+}

@@ -15,7 +15,6 @@ use crate::cooperatives::service::require_member;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::livestream::LivestreamId;
 
 /// Order statuses that do not count as sales.
 const NOT_SALES: &str = "('CANCELLED', 'REFUND_PENDING', 'REFUNDED')";
@@ -49,75 +48,89 @@ impl Sales {
     }
 }
 
-/// Sums the sales of the shows `ids`.
-async fn sales_of(db: &Db, ids: &[uuid::Uuid]) -> AppResult<Sales> {
+impl Sales {
+    /// Adds `other`'s sales (not its viewers) to these, product by product.
+    fn add(&mut self, other: Sales) {
+        self.orders += other.orders;
+        self.units += other.units;
+        self.revenue_vnd += other.revenue_vnd;
+        for sold in other.by_product {
+            match self
+                .by_product
+                .iter_mut()
+                .find(|p| p.product == sold.product)
+            {
+                Some(mine) => {
+                    mine.units += sold.units;
+                    mine.revenue_vnd += sold.revenue_vnd;
+                }
+                None => self.by_product.push(sold),
+            }
+        }
+        self.sort_products();
+    }
+
+    /// Best-selling products first (by revenue, then by id).
+    fn sort_products(&mut self) {
+        self.by_product.sort_by(|a, b| {
+            b.revenue_vnd
+                .cmp(&a.revenue_vnd)
+                .then(a.product.cmp(&b.product))
+        });
+    }
+}
+
+/// The sales of each of the shows `ids` (without viewers), in two grouped
+/// queries whatever their number; shows without sales are missing.
+pub async fn sales_by_show(
+    db: &Db,
+    ids: &[uuid::Uuid],
+) -> Result<HashMap<uuid::Uuid, Sales>, sea_orm::DbErr> {
+    let mut out: HashMap<uuid::Uuid, Sales> = HashMap::new();
     if ids.is_empty() {
-        return Ok(Sales::default());
+        return Ok(out);
     }
     let marks = vec!["?"; ids.len()].join(", ");
     let values: Vec<sea_orm::Value> = ids.iter().map(|id| (*id).into()).collect();
     let orders_sql = format!(
-        "SELECT COUNT(*) AS n FROM orders WHERE livestream_id IN ({marks}) AND status NOT IN {NOT_SALES}"
+        "SELECT livestream_id, COUNT(*) AS n FROM orders \
+         WHERE livestream_id IN ({marks}) AND status NOT IN {NOT_SALES} GROUP BY livestream_id"
     );
-    let orders = db
+    for row in db
         .conn()
-        .query_one_raw(db.statement(&orders_sql, values.clone()))
+        .query_all_raw(db.statement(&orders_sql, values.clone()))
         .await?
-        .map(|row| row.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0);
+    {
+        let show: uuid::Uuid = row.try_get("", "livestream_id")?;
+        out.entry(show).or_default().orders = row.try_get("", "n")?;
+    }
     let items_sql = format!(
-        "SELECT oi.product_id AS product_id, CAST(SUM(oi.quantity) AS BIGINT) AS units, CAST(SUM(oi.line_total_vnd) AS BIGINT) AS revenue \
+        "SELECT o.livestream_id AS livestream_id, oi.product_id AS product_id, \
+         CAST(SUM(oi.quantity) AS BIGINT) AS units, CAST(SUM(oi.line_total_vnd) AS BIGINT) AS revenue \
          FROM order_items oi JOIN orders o ON o.id = oi.order_id \
-         WHERE o.livestream_id IN ({marks}) AND o.status NOT IN {NOT_SALES} GROUP BY oi.product_id"
+         WHERE o.livestream_id IN ({marks}) AND o.status NOT IN {NOT_SALES} \
+         GROUP BY o.livestream_id, oi.product_id"
     );
-    let rows = db
+    for row in db
         .conn()
         .query_all_raw(db.statement(&items_sql, values))
-        .await?;
-    let mut by_product: HashMap<uuid::Uuid, ProductSales> = HashMap::new();
-    for row in rows {
-        let product: uuid::Uuid = row.try_get("", "product_id")?;
-        let units: i64 = row.try_get("", "units")?;
-        let revenue: i64 = row.try_get("", "revenue")?;
-        let entry = by_product.entry(product).or_insert_with(|| ProductSales {
-            product: ProductId(product),
-            ..ProductSales::default()
-        });
-        entry.units += units;
-        entry.revenue_vnd += revenue;
-    }
-    let mut by_product: Vec<ProductSales> = by_product.into_values().collect();
-    by_product.sort_by(|a, b| {
-        b.revenue_vnd
-            .cmp(&a.revenue_vnd)
-            .then(a.product.cmp(&b.product))
-    });
-    Ok(Sales {
-        orders,
-        units: by_product.iter().map(|p| p.units).sum(),
-        revenue_vnd: by_product.iter().map(|p| p.revenue_vnd).sum(),
-        peak_viewers: 0,
-        by_product,
-    })
-}
-
-/// The sales of one show; its cooperative's staff only.
-pub async fn for_show(db: &Db, viewer: &Viewer, id: LivestreamId) -> AppResult<Sales> {
-    let show = livestream::Entity::find_by_id(id.0)
-        .one(db.conn())
         .await?
-        .ok_or_else(|| AppError::not_found("livestream"))?;
-    require_member(
-        db,
-        viewer,
-        CooperativeId(show.cooperative_id),
-        MemberRole::Staff,
-    )
-    .await?;
-    let mut sales = sales_of(db, &[show.id]).await?;
-    sales.peak_viewers = i64::from(show.peak_viewers);
-    Ok(sales)
+    {
+        let show: uuid::Uuid = row.try_get("", "livestream_id")?;
+        let sold = ProductSales {
+            product: ProductId(row.try_get("", "product_id")?),
+            units: row.try_get("", "units")?,
+            revenue_vnd: row.try_get("", "revenue")?,
+        };
+        let sales = out.entry(show).or_default();
+        sales.units += sold.units;
+        sales.revenue_vnd += sold.revenue_vnd;
+        sales.by_product.push(sold);
+    }
+    for sales in out.values_mut() {
+        sales.sort_products();
+    }
+    Ok(out)
 }
 
 /// The sales of a cooperative's shows that started in `[from, to)`; its staff only.
@@ -139,7 +152,10 @@ pub async fn for_cooperative(
         .all(db.conn())
         .await?;
     let ids: Vec<uuid::Uuid> = shows.iter().map(|s| s.id).collect();
-    let mut sales = sales_of(db, &ids).await?;
+    let mut sales = Sales::default();
+    for one in sales_by_show(db, &ids).await?.into_values() {
+        sales.add(one);
+    }
     sales.peak_viewers = shows.iter().map(|s| i64::from(s.peak_viewers)).sum();
     Ok(sales)
 }

@@ -12,7 +12,7 @@ use crate::cooperatives::loaders::CooperativeLoader;
 use crate::error::{ApiResult, AppError};
 use crate::graphql::{load_many, load_one};
 use crate::livestream::flash_deals::is_open;
-use crate::livestream::loaders::{FlashDealsByLivestream, LineupLoader};
+use crate::livestream::loaders::{FlashDealsByLivestream, LineupLoader, SalesByShow};
 use crate::livestream::{
     FlashDealCloseReason, FlashDealId, FlashDealStatus, LivestreamId, LivestreamStatus, Platform,
 };
@@ -106,12 +106,16 @@ impl Livestream {
     /// What the show sold (cancelled and refunded orders excluded); its
     /// cooperative's staff only.
     async fn stats(&self, ctx: &Context<'_>) -> ApiResult<LivestreamStats> {
-        let sales = crate::livestream::stats::for_show(
-            ctx.data_unchecked::<crate::db::Db>(),
-            crate::auth::viewer(ctx),
-            LivestreamId(self.0.id),
+        crate::cooperatives::loaders::require_role(
+            ctx,
+            crate::cooperatives::CooperativeId(self.0.cooperative_id),
+            crate::cooperatives::MemberRole::Staff,
         )
         .await?;
+        let mut sales = load_one::<SalesByShow, _>(ctx, LivestreamId(self.0.id))
+            .await?
+            .unwrap_or_default();
+        sales.peak_viewers = i64::from(self.0.peak_viewers);
         Ok(LivestreamStats(sales))
     }
     /// Viewers subscribed to its events now (on this server).

@@ -371,3 +371,52 @@ async fn cooperatives_are_listed_by_province_and_search_without_tone_marks() {
     );
     assert_eq!(app.gql(q, json!({ "first": 101 })).await.field(), "first");
 }
+
+#[tokio::test]
+async fn a_list_of_cooperatives_with_their_members_costs_the_same_queries_for_one_or_three() {
+    let app = TestApp::spawn().await;
+    let owner = app.register("owner@htx.vn").await;
+    let t = Some(owner.access.as_str());
+    let q = "{ myCooperatives { name members { email role } } }";
+    let add = "mutation($id: ID!, $e: String!) { addCooperativeMember(cooperativeId: $id, email: $e, role: STAFF) { role } }";
+    let mut costs = Vec::new();
+    for n in 1..=3 {
+        let coop = app.cooperative(&owner, &format!("HTX số {n}")).await;
+        let staff = app.register(&format!("staff{n}@htx.vn")).await;
+        app.gql_as(
+            t,
+            add,
+            json!({ "id": coop, "e": format!("staff{n}@htx.vn") }),
+        )
+        .await
+        .data();
+        let (cost, res) = app.least_queries(t, q, json!({})).await;
+        let coops = res.data()["myCooperatives"]
+            .as_array()
+            .expect("list")
+            .clone();
+        assert_eq!(coops.len(), n);
+        let mine = coops
+            .iter()
+            .find(|c| c["name"] == format!("HTX số {n}"))
+            .expect("the new cooperative");
+        assert_eq!(
+            mine["members"],
+            json!([
+                { "email": "owner@htx.vn", "role": "OWNER" },
+                { "email": format!("staff{n}@htx.vn"), "role": "STAFF" },
+            ])
+        );
+        // A staff member sees the members too; they belong to one only.
+        let theirs = app.gql_as(Some(&staff.access), q, json!({})).await;
+        assert_eq!(
+            theirs.data()["myCooperatives"][0]["members"][1]["role"],
+            "STAFF"
+        );
+        costs.push(cost);
+    }
+    assert_eq!(
+        costs[0], costs[2],
+        "queries for 1 cooperative vs 3: {costs:?}"
+    );
+}

@@ -318,9 +318,12 @@ async fn a_show_counts_the_sales_it_brought_without_cancelled_orders() {
     )
     .await
     .data();
-    let stats = "query($id: ID!) { livestream(id: $id) { stats { orders unitsSold revenueVnd byProduct { product { name } unitsSold revenueVnd } } } }";
+    let stats = "query($id: ID!) { livestream(id: $id) { stats { orders unitsSold revenueVnd peakViewers conversionRate byProduct { product { name } unitsSold revenueVnd } } } }";
     let res = app.gql_as(t, stats, json!({ "id": id })).await;
     let s = &res.data()["livestream"]["stats"];
+    // Nobody watched through our player: no peak, no conversion rate.
+    assert_eq!(s["peakViewers"], 0);
+    assert_eq!(s["conversionRate"], 0.0);
     assert_eq!(s["orders"], 2);
     assert_eq!(s["unitsSold"], 5);
     assert_eq!(s["revenueVnd"], 5 * 120_000);
@@ -403,4 +406,50 @@ async fn a_product_and_its_cooperative_show_their_live_and_coming_shows() {
         json!([{ "id": id, "status": "SCHEDULED" }])
     );
     assert_eq!(coop_view["ended"]["totalCount"], 1);
+}
+
+#[tokio::test]
+async fn a_page_of_shows_with_their_stats_costs_the_same_queries_for_one_show_or_four() {
+    let app = TestApp::spawn().await;
+    let owner = app.register("owner@htx.vn").await;
+    let coop = app.cooperative(&owner, "HTX Xoài").await;
+    let (product, variant) = app.product(&owner, &coop, "Xoài tròn", 120_000, 100).await;
+    let t = Some(owner.access.as_str());
+    let q = "query($c: ID, $n: Int) { cooperative(id: $c) { livestreams(first: $n) { edges { node { stats { orders unitsSold byProduct { product { name } unitsSold } } } } } } }";
+    let mut costs = Vec::new();
+    for n in 1..=4 {
+        let show = app.show(&owner, &coop, &[&product], true).await;
+        let mut input = crate::orders::order_input(
+            &uuid::Uuid::new_v4().to_string(),
+            &[(variant.as_str(), n)],
+            "COD",
+            "0912345678",
+        );
+        input["livestreamId"] = json!(show);
+        app.gql(crate::orders::PLACE, json!({ "i": input }))
+            .await
+            .data();
+        let (cost, res) = app.least_queries(t, q, json!({ "c": coop, "n": n })).await;
+        let edges = res.data()["cooperative"]["livestreams"]["edges"]
+            .as_array()
+            .expect("edges")
+            .clone();
+        assert_eq!(edges.len(), n as usize);
+        let mut sold: Vec<i64> = edges
+            .iter()
+            .map(|e| e["node"]["stats"]["unitsSold"].as_i64().expect("units"))
+            .collect();
+        sold.sort_unstable();
+        assert_eq!(sold, (1..=n).collect::<Vec<_>>());
+        assert!(edges.iter().all(|e| e["node"]["stats"]["orders"] == 1));
+        costs.push(cost);
+    }
+    assert_eq!(costs[0], costs[3], "queries for 1 show vs 4: {costs:?}");
+
+    // Each show's stats stay its staff's: a stranger is refused on every one.
+    let stranger = app.register("stranger@example.vn").await;
+    let res = app
+        .gql_as(Some(&stranger.access), q, json!({ "c": coop, "n": 4 }))
+        .await;
+    assert_eq!(res.code(), "FORBIDDEN");
 }

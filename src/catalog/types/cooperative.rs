@@ -9,7 +9,7 @@ use crate::catalog::loaders::BadgesByCooperative;
 use crate::catalog::service::browse::{self, ProductFilter, ProductSort};
 use crate::catalog::types::lot::Certification;
 use crate::catalog::types::product::Product;
-use crate::cooperatives::loaders::MembershipLoader;
+use crate::cooperatives::loaders::{MembersByCooperative, MembershipLoader, require_role};
 use crate::cooperatives::service::Member;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
@@ -194,13 +194,13 @@ impl Cooperative {
     }
     /// Its members; members and admins only (`FORBIDDEN` otherwise).
     async fn members(&self, ctx: &Context<'_>) -> ApiResult<Vec<CooperativeMember>> {
-        let members = crate::cooperatives::service::members(
-            ctx.data_unchecked::<Db>(),
-            viewer(ctx),
-            self.coop_id(),
-        )
-        .await?;
-        Ok(members.into_iter().map(CooperativeMember).collect())
+        require_role(ctx, self.coop_id(), MemberRole::Staff).await?;
+        let members = load_one::<MembersByCooperative, _>(ctx, self.coop_id()).await?;
+        Ok(members
+            .unwrap_or_default()
+            .into_iter()
+            .map(CooperativeMember)
+            .collect())
     }
     /// Cooperative-wide certificates valid today.
     async fn badges(&self, ctx: &Context<'_>) -> ApiResult<Vec<Certification>> {
