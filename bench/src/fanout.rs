@@ -38,6 +38,9 @@ pub struct Fanout {
     /// Run on this PostgreSQL database with the PostgreSQL event bus
     /// instead of embedded SQLite and the in-process bus.
     pub postgres: Option<String>,
+    /// Subscribers sign in (as the show's owner) instead of watching
+    /// anonymously.
+    pub signed_in: bool,
 }
 
 async fn gql(
@@ -175,10 +178,12 @@ pub async fn run(binary: &std::path::Path, plan: Fanout) -> anyhow::Result<()> {
     let connecting = Arc::new(Semaphore::new(CONNECTING));
     let connect_started = Instant::now();
     let mut tasks = Vec::with_capacity(plan.subscribers);
+    let token: Option<Arc<str>> = plan.signed_in.then(|| Arc::from(owner.as_str()));
     for _ in 0..plan.subscribers {
         tasks.push(tokio::spawn(subscriber(
             ws_url.clone(),
             show.clone(),
+            token.clone(),
             products.clone(),
             sent_at.clone(),
             connecting.clone(),
@@ -274,8 +279,15 @@ pub async fn run(binary: &std::path::Path, plan: Fanout) -> anyhow::Result<()> {
         "release build"
     };
     println!(
-        "scenario: live-fanout ({} subscribers on one show, {} pins at {}/s, {bus}, {build})",
-        plan.subscribers, plan.events, plan.rate
+        "scenario: live-fanout ({} {} subscribers on one show, {} pins at {}/s, {bus}, {build})",
+        plan.subscribers,
+        if plan.signed_in {
+            "signed-in"
+        } else {
+            "anonymous"
+        },
+        plan.events,
+        plan.rate
     );
     println!(
         "subscribers connected in {:.1} s; {failed} connections failed",
@@ -324,6 +336,7 @@ pub async fn run(binary: &std::path::Path, plan: Fanout) -> anyhow::Result<()> {
 async fn subscriber(
     url: String,
     show: String,
+    token: Option<Arc<str>>,
     products: Arc<Vec<String>>,
     sent_at: Arc<Vec<OnceLock<Instant>>>,
     connecting: Arc<Semaphore>,
@@ -331,7 +344,7 @@ async fn subscriber(
 ) -> Seen {
     let mut seen = Seen::default();
     let permit = connecting.acquire_owned().await;
-    let mut ws = match open(&url, &show).await {
+    let mut ws = match open(&url, &show, token.as_deref()).await {
         Ok(ws) => ws,
         Err(e) => {
             seen.error = Some(format!("{e:#}"));
@@ -396,7 +409,7 @@ async fn subscriber(
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn open(url: &str, show: &str) -> anyhow::Result<Socket> {
+async fn open(url: &str, show: &str, token: Option<&str>) -> anyhow::Result<Socket> {
     let mut req = url.into_client_request()?;
     req.headers_mut()
         .insert("sec-websocket-protocol", "graphql-transport-ws".parse()?);
@@ -407,7 +420,11 @@ async fn open(url: &str, show: &str) -> anyhow::Result<Socket> {
         .await
         .context("WebSocket handshake")?;
     ws.send(Message::text(
-        json!({ "type": "connection_init", "payload": {} }).to_string(),
+        json!({ "type": "connection_init", "payload": match token {
+            Some(token) => json!({ "token": token }),
+            None => json!({}),
+        } })
+        .to_string(),
     ))
     .await?;
     let ack = tokio::time::timeout(Duration::from_secs(30), ws.next())

@@ -97,6 +97,10 @@ enum Scenario {
         /// FARMSTREAM_EVENT_BUS=postgres (default: embedded SQLite, in-process bus).
         #[arg(long)]
         postgres: Option<String>,
+        /// Subscribers sign in (as the show's owner) rather than watch
+        /// anonymously.
+        #[arg(long)]
+        signed_in: bool,
     },
     /// A live show's flash deal and N buyers racing for it with `placeOrder`:
     /// units sold at the deal price (must be the deal's), latency of every
@@ -156,6 +160,7 @@ async fn main() -> anyhow::Result<()> {
             events,
             rate,
             postgres,
+            signed_in,
         } => {
             fanout::run(
                 &binary,
@@ -164,6 +169,7 @@ async fn main() -> anyhow::Result<()> {
                     events,
                     rate,
                     postgres,
+                    signed_in,
                 },
             )
             .await

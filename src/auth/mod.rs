@@ -10,7 +10,7 @@ pub mod tokens;
 pub mod types;
 mod viewer;
 
-pub use viewer::{Viewer, viewer};
+pub use viewer::{Viewer, ViewerProbe, viewer};
 
 crate::typed_id!(
     /// The public id of a user.

@@ -50,7 +50,25 @@ impl Viewer {
     }
 }
 
-/// The viewer of the current GraphQL request.
+/// The viewer of the current GraphQL request. Every resolver learns who
+/// asks through this function, so an execution that never called it gave
+/// an answer that holds for any viewer (see [`ViewerProbe`]).
 pub fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a Viewer {
+    if let Some(probe) = ctx.data_opt::<std::sync::Arc<ViewerProbe>>() {
+        probe.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     ctx.data_opt::<Viewer>().unwrap_or(&Viewer::Anonymous)
+}
+
+/// Put in a request's data (as `Arc<ViewerProbe>`), notes whether any
+/// resolver asked who the viewer is: shared subscription feeds use it to
+/// know whether an answer computed for one viewer holds for all.
+#[derive(Debug, Default)]
+pub struct ViewerProbe(std::sync::atomic::AtomicBool);
+
+impl ViewerProbe {
+    /// Forgets earlier reads; returns whether there were any.
+    pub fn take(&self) -> bool {
+        self.0.swap(false, std::sync::atomic::Ordering::Relaxed)
+    }
 }

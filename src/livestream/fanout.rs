@@ -1,16 +1,20 @@
-//! One execution per event for the anonymous viewers of a show.
+//! One execution per event for the viewers of a show.
 //!
 //! Thousands of people watching one show mostly send the same
 //! `livestreamEvents` subscription: the storefront's document with the
 //! show's id. Executing it for each of them on every event repeats the same
 //! work thousands of times (resolving the pinned product, its variants, the
 //! deal…) and is what limits how fast an event reaches the last viewer.
-//! Instead, anonymous subscriptions with the same document, operation name
-//! and variables share a *feed*: one execution of the subscription whose
-//! responses every member receives.
+//! Instead, subscriptions with the same document, operation name and
+//! variables share a *feed*: one execution of the subscription, as an
+//! anonymous viewer, whose answers every member receives.
 //!
-//! - Only anonymous connections share a feed: what a signed-in viewer sees
-//!   may depend on who they are, so theirs run alone as before.
+//! - What a signed-in member sees may depend on who they are. The feed's
+//!   execution notes whether any resolver asked who the viewer is (every
+//!   resolver asks through `auth::viewer`, see `auth::ViewerProbe`); when
+//!   one did, each signed-in member has that event answered for itself.
+//!   Anonymous members always take the shared answer: it was computed for
+//!   them.
 //! - Each member still counts as a viewer of the show, while it listens.
 //! - A member that falls more than the feed's capacity behind (its client
 //!   reads slowly) skips ahead and gets its own `EventsSkipped`, as it would
@@ -31,7 +35,8 @@ use futures_util::stream::{self, BoxStream};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use crate::auth::Viewer;
+use crate::auth::{Viewer, ViewerProbe};
+use crate::events::Event;
 use crate::events::EventBus;
 use crate::livestream::LivestreamId;
 use crate::livestream::realtime::{Viewers, Watching};
@@ -40,13 +45,48 @@ use crate::schema::{self, AppSchema};
 /// The root field whose anonymous subscriptions share feeds.
 const SHARED_FIELD: &str = "livestreamEvents";
 
-/// Marks the execution a feed runs for its members: it does not count as a
-/// viewer (each member does).
-pub struct FeedExecution;
+/// Put in the data of a feed's execution (as `Arc<FeedExecution>`): it
+/// does not count as a viewer (each member does), and it keeps the event it
+/// is answering, for members who must have it answered for themselves.
+#[derive(Debug, Default)]
+pub struct FeedExecution {
+    answering: Mutex<Option<Replay>>,
+}
 
-/// Asks `livestreamEvents` for one `EventsSkipped` notice of this many
-/// missed events, for a member that fell behind its feed.
-pub struct SkippedNotice(pub u64);
+impl FeedExecution {
+    /// Notes the event the execution is answering now.
+    pub fn answering(&self, event: Replay) {
+        *self.lock() = Some(event);
+    }
+
+    fn take(&self) -> Option<Replay> {
+        self.lock().take()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Replay>> {
+        self.answering
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// One item of a show's events, to answer again for one member: put in a
+/// request's data, `livestreamEvents` yields just this item.
+#[derive(Clone, Debug)]
+pub enum Replay {
+    /// An event from the bus.
+    Event(Event),
+    /// The member missed this many events.
+    Skipped(u64),
+}
+
+/// One answer of a feed, as its members receive it.
+struct Answer {
+    response: Response,
+    /// Set when a resolver asked who the viewer is while answering: the
+    /// item, for signed-in members to have answered for themselves.
+    personal: Option<Replay>,
+}
 
 /// What makes two subscriptions the same.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -89,7 +129,7 @@ pub struct Feeds {
 struct Feed {
     key: FeedKey,
     /// Never read: new members subscribe from it.
-    template: broadcast::Receiver<Arc<Response>>,
+    template: broadcast::Receiver<Arc<Answer>>,
     task: tokio::task::AbortHandle,
     feeds: Weak<Feeds>,
 }
@@ -154,21 +194,19 @@ impl Feeds {
         session: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
         match self.shareable(&request, session.as_deref()) {
-            Some((key, show)) => self.join(key, show, request),
+            Some((key, show)) => self.join(key, show, request, session),
             None => Executor::execute_stream(&self.schema, request, session),
         }
     }
 
-    /// The key and the show of a subscription that can share a feed: an
-    /// anonymous connection's subscription to `livestreamEvents` alone, with
-    /// nothing attached to the request but its document and variables.
+    /// The key and the show of a subscription that can share a feed: a
+    /// connection's subscription to `livestreamEvents` alone, with nothing
+    /// attached to the request but its document and variables.
     fn shareable(&self, request: &Request, session: Option<&Data>) -> Option<(FeedKey, Uuid)> {
-        let anonymous = session
-            .and_then(|data| data.get(&std::any::TypeId::of::<Viewer>()))
-            .and_then(|viewer| viewer.downcast_ref::<Viewer>())
-            .is_some_and(|viewer| matches!(viewer, Viewer::Anonymous));
-        if !anonymous
-            || !request.data.is_empty()
+        if !matches!(
+            viewer_of(session),
+            Some(Viewer::Anonymous | Viewer::User(_))
+        ) || !request.data.is_empty()
             || !request.extensions.is_empty()
             || !request.uploads.is_empty()
         {
@@ -217,6 +255,7 @@ impl Feeds {
         key: FeedKey,
         show: Uuid,
         request: Request,
+        session: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
         let asked = Asked {
             query: request.query.clone(),
@@ -243,6 +282,8 @@ impl Feeds {
             _watching: self.viewers.join(show),
             received: received.clone(),
             asked: asked.clone(),
+            signed_in: matches!(viewer_of(session.as_deref()), Some(Viewer::User(_))),
+            session: session.clone(),
             feeds: self.clone(),
         };
         let shared = stream::unfold(member, |mut member| async move {
@@ -256,26 +297,45 @@ impl Feeds {
             if received.load(Ordering::Acquire) {
                 stream::empty().boxed()
             } else {
-                feeds.alone(asked.request())
+                feeds.alone(asked.request(), session)
             }
         })
         .flatten();
         shared.chain(alone).boxed()
     }
 
-    /// Starts the shared execution of `request` for `key`.
+    /// Starts the shared execution of `request` for `key`, as an anonymous
+    /// viewer.
     fn start(self: &Arc<Self>, key: FeedKey, request: Request) -> Arc<Feed> {
         let (tx, template) = broadcast::channel(self.capacity);
+        let execution = Arc::new(FeedExecution::default());
+        let probe = Arc::new(ViewerProbe::default());
         let mut responses = Executor::execute_stream(
             &self.schema,
-            request.data(FeedExecution),
+            request.data(execution.clone()).data(probe.clone()),
             Some(Arc::new(schema::connection_data(Viewer::Anonymous))),
         );
         let task = tokio::spawn(async move {
-            while let Some(response) = responses.next().await {
+            loop {
+                // Each answer is computed inside `next`: what the probe
+                // saw after it belongs to that answer alone.
+                probe.take();
+                execution.take();
+                let Some(response) = responses.next().await else {
+                    break;
+                };
+                let personal = if probe.take() {
+                    let item = execution.take();
+                    if item.is_none() {
+                        tracing::warn!("a viewer-dependent feed answer without its event");
+                    }
+                    item
+                } else {
+                    None
+                };
                 // The feed holds a receiver, so sending only fails once the
                 // feed is gone, and then this task is aborted anyway.
-                let _ = tx.send(Arc::new(response));
+                let _ = tx.send(Arc::new(Answer { response, personal }));
             }
         });
         Arc::new(Feed {
@@ -286,36 +346,44 @@ impl Feeds {
         })
     }
 
-    /// `request` executed for one anonymous connection alone.
-    fn alone(&self, request: Request) -> BoxStream<'static, Response> {
-        Executor::execute_stream(
-            &self.schema,
-            request,
-            Some(Arc::new(schema::connection_data(Viewer::Anonymous))),
-        )
+    /// `request` executed for one connection alone.
+    fn alone(&self, request: Request, session: Option<Arc<Data>>) -> BoxStream<'static, Response> {
+        Executor::execute_stream(&self.schema, request, session)
     }
 
-    /// The `EventsSkipped` notice of `missed` events, shaped by what the
-    /// member asked for.
-    async fn skipped(&self, asked: &Asked, missed: u64) -> Option<Response> {
-        let request = asked
-            .request()
-            .data(FeedExecution)
-            .data(SkippedNotice(missed));
-        self.alone(request).next().await
+    /// `item` answered as `asked` for one member (its session, its viewer).
+    async fn replay(
+        &self,
+        asked: &Asked,
+        session: Option<Arc<Data>>,
+        item: Replay,
+    ) -> Option<Response> {
+        let request = asked.request().data(item);
+        self.alone(request, session).next().await
     }
+}
+
+/// The viewer a connection's data holds.
+fn viewer_of(session: Option<&Data>) -> Option<&Viewer> {
+    session?
+        .get(&std::any::TypeId::of::<Viewer>())?
+        .downcast_ref::<Viewer>()
 }
 
 /// One subscriber's place in a feed.
 struct Member {
     /// Keeps the feed running while this member listens.
     _feed: Arc<Feed>,
-    rx: broadcast::Receiver<Arc<Response>>,
+    rx: broadcast::Receiver<Arc<Answer>>,
     /// This member counts as a viewer of the show.
     _watching: Watching,
     /// Set once the member has received a response.
     received: Arc<AtomicBool>,
     asked: Asked,
+    /// A signed-in member has viewer-dependent answers computed for itself.
+    signed_in: bool,
+    /// Its connection's data (its viewer).
+    session: Option<Arc<Data>>,
     feeds: Arc<Feeds>,
 }
 
@@ -328,20 +396,28 @@ impl Drop for Member {
 impl Member {
     async fn next(&mut self) -> Option<Response> {
         loop {
-            match self.rx.recv().await {
-                Ok(response) => {
-                    self.received.store(true, Ordering::Release);
-                    return Some(copy(&response));
-                }
+            let answer = match self.rx.recv().await {
+                Ok(answer) => match (&answer.personal, self.signed_in) {
+                    (Some(item), true) => {
+                        let item = item.clone();
+                        self.feeds
+                            .replay(&self.asked, self.session.clone(), item)
+                            .await
+                    }
+                    _ => Some(copy(&answer.response)),
+                },
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     self.feeds.bus.note_skipped(missed);
                     tracing::debug!(missed, "a slow subscriber skipped ahead of its feed");
-                    if let Some(notice) = self.feeds.skipped(&self.asked, missed).await {
-                        self.received.store(true, Ordering::Release);
-                        return Some(notice);
-                    }
+                    self.feeds
+                        .replay(&self.asked, self.session.clone(), Replay::Skipped(missed))
+                        .await
                 }
                 Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            if let Some(response) = answer {
+                self.received.store(true, Ordering::Release);
+                return Some(response);
             }
         }
     }

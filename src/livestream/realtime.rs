@@ -26,7 +26,7 @@ use crate::db::Db;
 use crate::error::{ApiResult, AppError};
 use crate::events::{Event, EventBus};
 use crate::graphql::load_one;
-use crate::livestream::fanout::{FeedExecution, SkippedNotice};
+use crate::livestream::fanout::{FeedExecution, Replay};
 use crate::livestream::loaders::FlashDealLoader;
 use crate::livestream::types::FlashDeal;
 use crate::livestream::{FlashDealCloseReason, FlashDealId, LivestreamId};
@@ -736,26 +736,42 @@ async fn show_events(
         .await?
         .ok_or_else(|| AppError::not_found("livestream"))?;
     let show = id.0;
-    if let Some(SkippedNotice(missed)) = ctx.data_opt::<SkippedNotice>() {
-        let notice = LivestreamEvent::EventsSkipped(EventsSkipped {
-            livestream_id: show,
-            missed: *missed,
-        });
-        return Ok(futures_util::stream::once(async move { notice }).boxed());
+    // One item answered again for one member of a shared feed.
+    if let Some(item) = ctx.data_opt::<Replay>() {
+        let item = match item.clone() {
+            Replay::Event(event) => for_show(event, show),
+            Replay::Skipped(missed) => Some(LivestreamEvent::EventsSkipped(EventsSkipped {
+                livestream_id: show,
+                missed,
+            })),
+        };
+        return Ok(futures_util::stream::iter(item).boxed());
     }
     let bus = ctx.data_unchecked::<EventBus>().clone();
+    // A shared feed's execution is not a viewer (each of its members is,
+    // see `livestream::fanout`), and it notes each item it answers.
+    let feed = ctx.data_opt::<Arc<FeedExecution>>().cloned();
     // The count that includes this viewer is announced at the next tick,
-    // after the subscription below exists. A shared feed's execution is
-    // not a viewer: each of its members is (see `livestream::fanout`).
-    let guard = ctx
-        .data_opt::<FeedExecution>()
+    // after the subscription below exists.
+    let guard = feed
         .is_none()
         .then(|| ctx.data_unchecked::<Arc<Viewers>>().join(show));
+    let skipping = feed.clone();
     Ok(events(
         bus,
         guard,
-        move |e| for_show(e, show),
+        move |e| match &feed {
+            Some(feed) => {
+                let item = for_show(e.clone(), show)?;
+                feed.answering(Replay::Event(e));
+                Some(item)
+            }
+            None => for_show(e, show),
+        },
         move |missed| {
+            if let Some(feed) = &skipping {
+                feed.answering(Replay::Skipped(missed));
+            }
             Some(LivestreamEvent::EventsSkipped(EventsSkipped {
                 livestream_id: show,
                 missed,

@@ -1,6 +1,7 @@
-//! Shared feeds: anonymous viewers sending the same show subscription share
-//! one execution per event, each still counts as a viewer, and one that
-//! falls behind skips ahead on its own.
+//! Shared feeds: viewers sending the same show subscription share one
+//! execution per event, each still counts as a viewer, what depends on who
+//! watches is still answered for each, and one that falls behind skips
+//! ahead on its own.
 
 use std::time::Duration;
 
@@ -80,8 +81,7 @@ async fn next_of(ws: &mut crate::realtime::Socket, typename: &str) -> Value {
 }
 
 #[tokio::test]
-async fn anonymous_viewers_with_the_same_subscription_share_one_execution_and_each_counts_as_a_viewer()
- {
+async fn viewers_with_the_same_subscription_share_one_execution_and_each_counts_as_a_viewer() {
     let app = TestApp::spawn().await;
     let (owner, show, product) = live_show(&app).await;
     let addr = app.listen().await;
@@ -90,7 +90,7 @@ async fn anonymous_viewers_with_the_same_subscription_share_one_execution_and_ea
     subscribe(&mut first, EVENTS, &show).await;
     let mut second = connect(addr, "graphql-transport-ws", json!({})).await;
     subscribe(&mut second, EVENTS, &show).await;
-    // Another document is another feed; a signed-in viewer runs alone.
+    // Another document is another feed; a signed-in viewer shares too.
     let other = EVENTS.replace(
         "... on EventsSkipped",
         "... on LivestreamEnded { livestreamId } ... on EventsSkipped",
@@ -108,7 +108,7 @@ async fn anonymous_viewers_with_the_same_subscription_share_one_execution_and_ea
         }
     }
     assert_eq!(gauge(&app, "subscription_feeds").await, 2);
-    assert_eq!(gauge(&app, "subscription_feed_members").await, 3);
+    assert_eq!(gauge(&app, "subscription_feed_members").await, 4);
 
     app.gql_as(
         Some(&owner),
@@ -131,10 +131,55 @@ async fn anonymous_viewers_with_the_same_subscription_share_one_execution_and_ea
     assert_eq!(gauge(&app, "subscription_feeds").await, 2);
     drop(second);
     drop(third);
-    gauge_reaches(&app, "subscription_feeds", 0).await;
-    gauge_reaches(&app, "subscription_feed_members", 0).await;
+    gauge_reaches(&app, "subscription_feeds", 1).await;
+    gauge_reaches(&app, "subscription_feed_members", 1).await;
     // The signed-in viewer, alone now, hears the count come down to one.
     while next_of(&mut signed_in, "ViewerCountChanged").await["viewers"] != 1 {}
+}
+
+#[tokio::test]
+async fn a_signed_in_viewer_sharing_a_feed_still_sees_what_depends_on_who_they_are() {
+    let app = TestApp::spawn().await;
+    let (owner, show, product) = live_show(&app).await;
+    let stranger = app.register("stranger@example.vn").await;
+    let addr = app.listen().await;
+    let query = "subscription($id: ID!) { livestreamEvents(livestreamId: $id) { __typename ... on ProductPinned { product { name cooperative { name viewerRole } } } ... on ViewerCountChanged { viewers } } }";
+    let mut anonymous = connect(addr, "graphql-transport-ws", json!({})).await;
+    subscribe(&mut anonymous, query, &show).await;
+    let mut staff = connect(addr, "graphql-transport-ws", json!({ "token": owner })).await;
+    subscribe(&mut staff, query, &show).await;
+    let mut other = connect(
+        addr,
+        "graphql-transport-ws",
+        json!({ "Authorization": format!("Bearer {}", stranger.access) }),
+    )
+    .await;
+    subscribe(&mut other, query, &show).await;
+    for ws in [&mut anonymous, &mut staff, &mut other] {
+        while next_of(ws, "ViewerCountChanged").await["viewers"] != 3 {}
+    }
+    assert_eq!(gauge(&app, "subscription_feeds").await, 1);
+    assert_eq!(gauge(&app, "subscription_feed_members").await, 3);
+
+    app.gql_as(
+        Some(&owner),
+        "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { id } }",
+        json!({ "l": show, "p": product }),
+    )
+    .await
+    .data();
+    let role = |pinned: &Value| pinned["product"]["cooperative"]["viewerRole"].clone();
+    let pinned = next_of(&mut staff, "ProductPinned").await;
+    assert_eq!(pinned["product"]["cooperative"]["name"], "HTX Xoài");
+    assert_eq!(role(&pinned), "OWNER", "the owner sees its role");
+    assert_eq!(
+        role(&next_of(&mut anonymous, "ProductPinned").await),
+        Value::Null
+    );
+    assert_eq!(
+        role(&next_of(&mut other, "ProductPinned").await),
+        Value::Null
+    );
 }
 
 /// The next show event a feed member receives, within 5 s.
