@@ -1,0 +1,536 @@
+//! Placing orders: idempotency, prices and totals, flash deals, stock.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use entity::{checkout, cooperative, flash_deal, order, order_item, product, product_variant};
+
+use super::{Placed, in_write_txn, record_history, shipping_fee};
+use crate::auth::{UserId, Viewer};
+use crate::catalog::service::products::record_order_movement;
+use crate::catalog::{ProductStatus, VariantId};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::events::{Event, EventBus};
+use crate::orders::deals;
+use crate::orders::inputs::{PlaceOrder, memo_of, new_order_number};
+use crate::orders::{CheckoutId, OrderId, PaymentMethod};
+
+pub(super) fn owner_key(user: Option<UserId>, phone: &str) -> String {
+    match user {
+        Some(user) => format!("user:{user}"),
+        None => format!("phone:{phone}"),
+    }
+}
+
+/// The checkout an earlier request with this key made, if any: the same
+/// request gets it back, a different one is a `CONFLICT`.
+async fn replay(
+    conn: &impl ConnectionTrait,
+    owner: &str,
+    req: &PlaceOrder,
+    hash: &str,
+) -> AppResult<Option<Placed>> {
+    let Some(found) = checkout::Entity::find()
+        .filter(checkout::Column::OwnerKey.eq(owner))
+        .filter(checkout::Column::IdempotencyKey.eq(req.idempotency_key.as_str()))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if found.request_hash != hash {
+        return Err(AppError::Conflict(
+            "this idempotencyKey was already used for a different order request; use a new key for a new order".into(),
+        ));
+    }
+    let orders = order::Entity::find()
+        .filter(order::Column::CheckoutId.eq(found.id))
+        .order_by_asc(order::Column::Id)
+        .all(conn)
+        .await?;
+    Ok(Some(Placed {
+        checkout: found,
+        orders,
+    }))
+}
+
+/// The checkout an earlier request with the same key made, if any (the
+/// same request gets it back, a different one is a `CONFLICT`).
+pub async fn previous(db: &Db, viewer: &Viewer, req: &PlaceOrder) -> AppResult<Option<Placed>> {
+    let owner = owner_key(viewer.user()?, req.address.phone.as_str());
+    replay(db.conn(), &owner, req, &req.canonical_hash()).await
+}
+
+/// One line ready to be written: the request and what it refers to.
+struct Line {
+    variant: product_variant::Model,
+    product: product::Model,
+    quantity: i32,
+    /// The show's open flash deal on this variant, if the order comes
+    /// from a show that has one.
+    deal: Option<flash_deal::Model>,
+}
+
+/// The lines of one cooperative's order.
+struct Group {
+    cooperative: cooperative::Model,
+    lines: Vec<Line>,
+}
+
+/// Units of a line at one price: the deal's, or the normal one.
+struct Priced<'a> {
+    line: &'a Line,
+    quantity: i32,
+    unit_price_vnd: i64,
+    deal: Option<Uuid>,
+}
+
+/// Reads and checks what the request refers to, grouping it by cooperative.
+async fn resolve_lines(db: &Db, req: &PlaceOrder) -> AppResult<Vec<Group>> {
+    let conn = db.conn();
+    let variant_ids: Vec<Uuid> = req.items.iter().map(|i| i.variant.0).collect();
+    let variants: HashMap<Uuid, product_variant::Model> = product_variant::Entity::find()
+        .filter(product_variant::Column::Id.is_in(variant_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v))
+        .collect();
+    let product_ids: Vec<Uuid> = variants.values().map(|v| v.product_id).collect();
+    let products: HashMap<Uuid, product::Model> = product::Entity::find()
+        .filter(product::Column::Id.is_in(product_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let coop_ids: Vec<Uuid> = variants.values().map(|v| v.cooperative_id).collect();
+    let coops: HashMap<Uuid, cooperative::Model> = cooperative::Entity::find()
+        .filter(cooperative::Column::Id.is_in(coop_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let mut open_deals = match req.livestream {
+        Some(show) => {
+            let ids: Vec<Uuid> = variants.keys().copied().collect();
+            deals::open_deals(conn, show.0, &ids, Utc::now()).await?
+        }
+        None => HashMap::new(),
+    };
+
+    let mut groups: Vec<Group> = Vec::new();
+    for item in &req.items {
+        let field = format!("input.items[{}].variantId", item.index);
+        let on_sale = variants.get(&item.variant.0).and_then(|v| {
+            let p = products.get(&v.product_id)?;
+            (v.removed_at.is_none() && p.status == ProductStatus::Active.as_str())
+                .then(|| (v.clone(), p.clone()))
+        });
+        let Some((variant, product)) = on_sale else {
+            return Err(AppError::invalid(field, "is not a variant on sale"));
+        };
+        let coop = coops
+            .get(&variant.cooperative_id)
+            .ok_or_else(|| AppError::invalid(&field, "is not a variant on sale"))?;
+        if req.payment_method == PaymentMethod::Vietqr
+            && (coop.bank_bin.is_none() || coop.bank_account_number.is_none())
+        {
+            return Err(AppError::invalid(
+                "input.paymentMethod",
+                format!(
+                    "{} has no bank account for VietQR yet; choose COD",
+                    coop.name
+                ),
+            ));
+        }
+        // Refused before queueing for the write transaction: stock (and
+        // the most a deal could give this buyer) seen short now is short (a
+        // committed read), and under a burst most callers are the ones
+        // refused. The conditional updates decide the rest.
+        let deal = open_deals.remove(&variant.id);
+        let from_deal = deal
+            .as_ref()
+            .map_or(0, |d| std::cmp::min(d.remaining, d.per_buyer_limit));
+        if variant.stock + from_deal < item.quantity.get() {
+            return Err(AppError::OutOfStock(format!(
+                "not enough stock of {} ({}): {} left, {} wanted",
+                product.name,
+                variant.name,
+                variant.stock + from_deal,
+                item.quantity.get()
+            )));
+        }
+        let line = Line {
+            quantity: item.quantity.get(),
+            variant,
+            product,
+            deal,
+        };
+        match groups.iter_mut().find(|g| g.cooperative.id == coop.id) {
+            Some(group) => group.lines.push(line),
+            None => groups.push(Group {
+                cooperative: coop.clone(),
+                lines: vec![line],
+            }),
+        }
+    }
+    Ok(groups)
+}
+
+/// Takes `quantity` units of `variant`, or fails with `OUT_OF_STOCK`;
+/// returns the stock left. One conditional update that says what it left.
+async fn take_stock(
+    conn: &impl ConnectionTrait,
+    variant: &product_variant::Model,
+    product: &product::Model,
+    quantity: i32,
+    now: DateTime<Utc>,
+) -> AppResult<i32> {
+    let taken = conn
+        .query_one_raw(crate::db::statement(
+            conn.get_database_backend(),
+            "UPDATE product_variants SET stock = stock - ?, updated_at = ? \
+             WHERE id = ? AND stock >= ? AND removed_at IS NULL RETURNING stock",
+            vec![
+                quantity.into(),
+                now.into(),
+                variant.id.into(),
+                quantity.into(),
+            ],
+        ))
+        .await?;
+    if let Some(row) = taken {
+        return Ok(row.try_get("", "stock")?);
+    }
+    let left = product_variant::Entity::find_by_id(variant.id)
+        .select_only()
+        .column(product_variant::Column::Stock)
+        .into_tuple::<i32>()
+        .one(conn)
+        .await?
+        .unwrap_or(0);
+    Err(AppError::OutOfStock(format!(
+        "not enough stock of {} ({}): {left} left, {quantity} wanted",
+        product.name, variant.name
+    )))
+}
+
+/// Adds `quantity` units back to a variant (removed variants too: the
+/// units exist); returns the stock after.
+pub(crate) async fn return_stock(
+    conn: &impl ConnectionTrait,
+    variant: Uuid,
+    quantity: i32,
+    now: DateTime<Utc>,
+) -> AppResult<i32> {
+    product_variant::Entity::update_many()
+        .col_expr(
+            product_variant::Column::Stock,
+            Expr::col(product_variant::Column::Stock).add(quantity),
+        )
+        .col_expr(product_variant::Column::UpdatedAt, Expr::value(now))
+        .filter(product_variant::Column::Id.eq(variant))
+        .exec(conn)
+        .await?;
+    Ok(product_variant::Entity::find_by_id(variant)
+        .select_only()
+        .column(product_variant::Column::Stock)
+        .into_tuple::<i32>()
+        .one(conn)
+        .await?
+        .unwrap_or(0))
+}
+
+/// Inserts `order` under a new random number (and memo), drawing again
+/// should the number be taken: one statement in the usual case.
+async fn insert_with_fresh_number(
+    conn: &impl ConnectionTrait,
+    order: &mut order::Model,
+) -> AppResult<()> {
+    for _ in 0..8 {
+        order.number = new_order_number();
+        order.payment_memo = memo_of(&order.number);
+        let inserted = order::Entity::insert(order::ActiveModel::from(order.clone()))
+            .on_conflict(
+                OnConflict::column(order::Column::Number)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
+        if inserted == 1 {
+            return Ok(());
+        }
+    }
+    Err(AppError::internal(anyhow::anyhow!(
+        "no free order number after 8 tries"
+    )))
+}
+
+/// Writes the checkout and its orders and takes their units — from the
+/// show's flash deals first, then from stock; the caller commits. Returns
+/// the checkout and the deal events to publish after commit, or `None`
+/// (having written nothing) when the idempotency key is already used.
+#[expect(clippy::too_many_arguments, reason = "the parts of one placement")]
+async fn write_checkout(
+    conn: &impl ConnectionTrait,
+    req: &PlaceOrder,
+    groups: &[Group],
+    owner: &str,
+    hash: &str,
+    user: Option<UserId>,
+    hold: std::time::Duration,
+    now: DateTime<Utc>,
+) -> AppResult<Option<(Placed, Vec<Event>)>> {
+    let checkout = checkout::Model {
+        id: CheckoutId::new().0,
+        owner_key: owner.to_owned(),
+        idempotency_key: req.idempotency_key.as_str().to_owned(),
+        request_hash: hash.to_owned(),
+        buyer_id: user.map(|u| u.0),
+        guest_phone: user
+            .is_none()
+            .then(|| req.address.phone.as_str().to_owned()),
+        created_at: now,
+    };
+    // First, so that a concurrent twin with the same key waits on the
+    // unique index and then writes nothing, rather than taking stock too.
+    let inserted = checkout::Entity::insert(checkout::ActiveModel::from(checkout.clone()))
+        .on_conflict(
+            OnConflict::columns([checkout::Column::OwnerKey, checkout::Column::IdempotencyKey])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    if inserted == 0 {
+        return Ok(None);
+    }
+
+    // Deal units first, deal rows in variant order, before any variant row
+    // (the lock order of `orders::deals`). The buyer is the account, or
+    // the guest's phone: the same owner the idempotency key belongs to.
+    let mut with_deal: Vec<&Line> = groups
+        .iter()
+        .flat_map(|g| &g.lines)
+        .filter(|l| l.deal.is_some())
+        .collect();
+    with_deal.sort_by_key(|l| l.variant.id);
+    let mut from_deal: HashMap<Uuid, i32> = HashMap::new();
+    let mut events = Vec::new();
+    for line in with_deal {
+        let Some(deal) = &line.deal else { continue };
+        let claimed = deals::claim(conn, deal, owner, line.quantity, now).await?;
+        if claimed.taken > 0 {
+            from_deal.insert(line.variant.id, claimed.taken);
+            events.push(Event::FlashDealUpdated {
+                deal_id: deal.id,
+                livestream_id: deal.livestream_id,
+                remaining: claimed.remaining,
+            });
+        }
+    }
+
+    // Each line at the deal price for what the deal gave (never above the
+    // normal price, should that have dropped meanwhile), the rest at the
+    // normal price.
+    let priced: Vec<Vec<Priced>> = groups
+        .iter()
+        .map(|group| {
+            let mut items = Vec::with_capacity(group.lines.len());
+            for line in &group.lines {
+                let deal_units = from_deal.get(&line.variant.id).copied().unwrap_or(0);
+                if let (Some(deal), true) = (&line.deal, deal_units > 0) {
+                    items.push(Priced {
+                        line,
+                        quantity: deal_units,
+                        unit_price_vnd: std::cmp::min(deal.price_vnd, line.variant.price_vnd),
+                        deal: Some(deal.id),
+                    });
+                }
+                if line.quantity > deal_units {
+                    items.push(Priced {
+                        line,
+                        quantity: line.quantity - deal_units,
+                        unit_price_vnd: line.variant.price_vnd,
+                        deal: None,
+                    });
+                }
+            }
+            items
+        })
+        .collect();
+    let order_ids: Vec<OrderId> = groups.iter().map(|_| OrderId::new()).collect();
+
+    // Stock for the rest, in variant order, so that two checkouts never
+    // wait on each other's rows in opposite orders (a deadlock on
+    // PostgreSQL). Before any order is written: under a burst most
+    // requests fail here, and they should fail cheaply.
+    let mut takes: Vec<(&Priced, OrderId)> = priced
+        .iter()
+        .zip(&order_ids)
+        .flat_map(|(items, id)| items.iter().map(move |p| (p, *id)))
+        .filter(|(p, _)| p.deal.is_none())
+        .collect();
+    takes.sort_by_key(|(p, _)| p.line.variant.id);
+    let mut taken = Vec::with_capacity(takes.len());
+    for (item, order_id) in takes {
+        let line = item.line;
+        let left = take_stock(conn, &line.variant, &line.product, item.quantity, now).await?;
+        taken.push((line.variant.id, item.quantity, left, order_id));
+    }
+
+    let mut orders = Vec::with_capacity(groups.len());
+    let status = req.payment_method.first_status();
+    let due = (req.payment_method == PaymentMethod::Vietqr)
+        .then(|| now + chrono::Duration::from_std(hold).unwrap_or(chrono::Duration::MAX));
+    for ((group, items), id) in groups.iter().zip(&priced).zip(&order_ids) {
+        let coop = &group.cooperative;
+        let subtotal: i64 = items
+            .iter()
+            .map(|p| p.unit_price_vnd * i64::from(p.quantity))
+            .sum();
+        let shipping = shipping_fee(coop, subtotal);
+        let mut model = order::Model {
+            id: id.0,
+            payment_memo: String::new(),
+            number: String::new(),
+            checkout_id: checkout.id,
+            cooperative_id: coop.id,
+            buyer_id: user.map(|u| u.0),
+            guest_phone: checkout.guest_phone.clone(),
+            status: status.as_str().to_owned(),
+            payment_method: req.payment_method.as_str().to_owned(),
+            subtotal_vnd: subtotal,
+            shipping_fee_vnd: shipping,
+            total_vnd: subtotal + shipping,
+            recipient_name: req.address.recipient_name.clone(),
+            phone: req.address.phone.as_str().to_owned(),
+            province: req.address.province.name().to_owned(),
+            ward: req.address.ward.clone(),
+            street: req.address.street.clone(),
+            note: req.note.clone(),
+            livestream_id: req.livestream.map(|l| l.0),
+            bank_bin: coop.bank_bin.clone(),
+            bank_account_number: coop.bank_account_number.clone(),
+            bank_account_name: coop.bank_account_name.clone(),
+            payment_due_at: due,
+            paid_at: None,
+            refunded_at: None,
+            needs_review: false,
+            review_note: None,
+            carrier: None,
+            tracking_number: None,
+            cancel_reason: None,
+            placed_at: now,
+            updated_at: now,
+        };
+        insert_with_fresh_number(conn, &mut model).await?;
+        let rows: Vec<order_item::ActiveModel> = items
+            .iter()
+            .map(|p| {
+                order_item::ActiveModel::from(order_item::Model {
+                    id: Uuid::now_v7(),
+                    order_id: id.0,
+                    variant_id: p.line.variant.id,
+                    product_id: p.line.product.id,
+                    product_name: p.line.product.name.clone(),
+                    variant_name: p.line.variant.name.clone(),
+                    unit_price_vnd: p.unit_price_vnd,
+                    quantity: p.quantity,
+                    line_total_vnd: p.unit_price_vnd * i64::from(p.quantity),
+                    flash_deal_id: p.deal,
+                })
+            })
+            .collect();
+        order_item::Entity::insert_many(rows)
+            .exec_without_returning(conn)
+            .await?;
+        record_history(conn, id.0, None, status, user, None, now).await?;
+        orders.push(model);
+    }
+    for (variant, quantity, left, order_id) in taken {
+        record_order_movement(
+            conn,
+            VariantId(variant),
+            -quantity,
+            left,
+            "ORDER",
+            None,
+            user,
+            Some(order_id.0),
+        )
+        .await?;
+    }
+    Ok(Some((Placed { checkout, orders }, events)))
+}
+
+/// Places an order request: one order per cooperative, prices and bank
+/// details copied, stock taken, all in one transaction. The same
+/// idempotency key from the same shopper (or guest phone) gives back the
+/// same checkout; with a different request it is a `CONFLICT`. `clear`
+/// names a cart emptied in the same transaction.
+pub async fn place_order(
+    db: &Db,
+    bus: &EventBus,
+    viewer: &Viewer,
+    req: &PlaceOrder,
+    hold: std::time::Duration,
+    clear: Option<Uuid>,
+) -> AppResult<Placed> {
+    let user = viewer.user()?;
+    let owner = owner_key(user, req.address.phone.as_str());
+    let hash = req.canonical_hash();
+    // A retry of a request that was placed gets its checkout back, even
+    // once what it asked for is sold out or off sale: refusals look first.
+    let groups = match resolve_lines(db, req).await {
+        Ok(groups) => groups,
+        Err(refused) => {
+            return match replay(db.conn(), &owner, req, &hash).await? {
+                Some(done) => Ok(done),
+                None => Err(refused),
+            };
+        }
+    };
+    let now = Utc::now();
+    let written = in_write_txn(db, async |txn| {
+        let Some(placed) =
+            write_checkout(&**txn, req, &groups, &owner, &hash, user, hold, now).await?
+        else {
+            return Ok(None);
+        };
+        if let Some(cart) = clear {
+            crate::orders::cart::clear(&**txn, cart).await?;
+        }
+        Ok(Some(placed))
+    })
+    .await?;
+    let Some((placed, deal_events)) = written else {
+        // The key was used (a retry, or a twin that committed first).
+        return replay(db.conn(), &owner, req, &hash).await?.ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("an idempotency key without its checkout"))
+        });
+    };
+    for order in &placed.orders {
+        tracing::info!(
+            order.id = %order.id,
+            cooperative.id = %order.cooperative_id,
+            total_vnd = order.total_vnd,
+            "order placed"
+        );
+        bus.publish(Event::OrderPlaced {
+            order_id: order.id,
+            cooperative_id: order.cooperative_id,
+            livestream_id: order.livestream_id,
+        });
+    }
+    bus.publish_all(deal_events);
+    Ok(placed)
+}

@@ -1,0 +1,138 @@
+//! Reading orders: what a viewer may see, and pages of them.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use entity::order;
+
+use super::find;
+use crate::auth::{PlatformRole, UserId, Viewer};
+use crate::cooperatives::service::{require_member, role_of};
+use crate::cooperatives::{CooperativeId, MemberRole};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::graphql::pagination::Page;
+use crate::orders::inputs::normalise_order_number;
+use crate::orders::{LivestreamId, OrderId, OrderStatus};
+
+/// True when `user` is a member of the order's cooperative or an admin.
+pub(super) async fn is_back_office(db: &Db, order: &order::Model, user: UserId) -> AppResult<bool> {
+    Ok(
+        role_of(db.conn(), CooperativeId(order.cooperative_id), user)
+            .await?
+            .is_some()
+            || crate::auth::service::has_role(db, user, PlatformRole::Admin).await?,
+    )
+}
+
+/// An order as a signed-in viewer may see it: their own, or one of a
+/// cooperative they work for; anything else is `NOT_FOUND`.
+pub async fn for_viewer(db: &Db, viewer: &Viewer, id: OrderId) -> AppResult<order::Model> {
+    let user = viewer.require_user()?;
+    let order = find(db.conn(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("order"))?;
+    if order.buyer_id == Some(user.0) || is_back_office(db, &order, user).await? {
+        Ok(order)
+    } else {
+        Err(AppError::not_found("order"))
+    }
+}
+
+/// A guest's order, by its number and the phone it was placed with;
+/// a wrong pair is `NOT_FOUND`, whichever half is wrong.
+pub async fn by_number(db: &Db, number: &str, phone: &str) -> AppResult<order::Model> {
+    let not_found = || AppError::not_found("order");
+    let number = normalise_order_number(number).ok_or_else(not_found)?;
+    let phone = crate::auth::inputs::PhoneNumber::parse(phone, "phone")?;
+    let order = order::Entity::find()
+        .filter(order::Column::Number.eq(number))
+        .one(db.conn())
+        .await?
+        .ok_or_else(not_found)?;
+    if order.phone == phone.as_str() || order.guest_phone.as_deref() == Some(phone.as_str()) {
+        Ok(order)
+    } else {
+        Err(not_found())
+    }
+}
+
+/// The order whose transfer memo is `memo` (e.g. `FS7K3M9Q`).
+pub async fn find_by_memo(
+    conn: &impl ConnectionTrait,
+    memo: &str,
+) -> AppResult<Option<order::Model>> {
+    Ok(order::Entity::find()
+        .filter(order::Column::PaymentMemo.eq(memo))
+        .one(conn)
+        .await?)
+}
+
+/// What the back office filters a cooperative's orders by.
+#[derive(Default)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatus>,
+    pub livestream: Option<LivestreamId>,
+    pub placed_from: Option<DateTime<Utc>>,
+    pub placed_to: Option<DateTime<Utc>>,
+}
+
+type OrderPage = (Vec<order::Model>, bool, u64);
+
+async fn page_of(
+    db: &Db,
+    mut query: sea_orm::Select<order::Entity>,
+    page: &Page<Uuid>,
+) -> AppResult<OrderPage> {
+    let total = query.clone().count(db.conn()).await?;
+    if let Some(after) = page.after {
+        query = query.filter(order::Column::Id.lt(after));
+    }
+    let mut rows = query
+        .order_by_desc(order::Column::Id)
+        .limit(page.first + 1)
+        .all(db.conn())
+        .await?;
+    let has_next = rows.len() as u64 > page.first;
+    rows.truncate(usize::try_from(page.first).unwrap_or(usize::MAX));
+    Ok((rows, has_next, total))
+}
+
+/// A page of a cooperative's orders, newest first; its staff only.
+pub async fn cooperative_orders(
+    db: &Db,
+    viewer: &Viewer,
+    coop: CooperativeId,
+    filter: &OrderFilter,
+    page: &Page<Uuid>,
+) -> AppResult<OrderPage> {
+    require_member(db, viewer, coop, MemberRole::Staff).await?;
+    let mut query = order::Entity::find().filter(order::Column::CooperativeId.eq(coop.0));
+    if let Some(status) = filter.status {
+        query = query.filter(order::Column::Status.eq(status.as_str()));
+    }
+    if let Some(stream) = filter.livestream {
+        query = query.filter(order::Column::LivestreamId.eq(stream.0));
+    }
+    if let Some(from) = filter.placed_from {
+        query = query.filter(order::Column::PlacedAt.gte(from));
+    }
+    if let Some(to) = filter.placed_to {
+        query = query.filter(order::Column::PlacedAt.lt(to));
+    }
+    page_of(db, query, page).await
+}
+
+/// A page of the signed-in shopper's orders, newest first.
+pub async fn my_orders(db: &Db, viewer: &Viewer, page: &Page<Uuid>) -> AppResult<OrderPage> {
+    let user = viewer.require_user()?;
+    page_of(
+        db,
+        order::Entity::find().filter(order::Column::BuyerId.eq(user.0)),
+        page,
+    )
+    .await
+}
