@@ -118,6 +118,12 @@ impl App {
             self.state.events.clone(),
             shutdown.child_token(),
         );
+        // Deletes guests' carts nobody touched for FARMSTREAM_GUEST_CART_DAYS.
+        let cart_purger = orders::cart::spawn_purger(
+            self.state.db.clone(),
+            self.state.config.guest_cart_ttl,
+            shutdown.child_token(),
+        );
         let server = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         let deadline = async {
@@ -132,6 +138,7 @@ impl App {
         hold_sweeper.abort();
         reminders.abort();
         deal_sweeper.abort();
+        cart_purger.abort();
         self.state.events.stop();
         if let Some(s3) = self.embedded_s3 {
             s3.stop().await;

@@ -304,6 +304,11 @@ pub struct SubscriptionConfig {
     /// The longest one message may take to be written before the
     /// connection is closed as a client that stopped reading.
     pub send_timeout: Duration,
+    /// How often each connection is pinged (clients answer by themselves).
+    pub ping_interval: Duration,
+    /// A connection from which nothing, not even a pong, was heard this
+    /// long is closed.
+    pub idle_timeout: Duration,
 }
 
 impl SubscriptionConfig {
@@ -316,9 +321,19 @@ impl SubscriptionConfig {
                 "must be between 1 and 10000 messages",
             ));
         }
+        let ping_interval = parse_secs(src, "FARMSTREAM_WS_PING_SECS", 30)?;
+        let idle_timeout = parse_secs(src, "FARMSTREAM_WS_IDLE_SECS", 90)?;
+        if idle_timeout <= ping_interval {
+            return Err(ConfigError::new(
+                "FARMSTREAM_WS_IDLE_SECS",
+                "must be longer than FARMSTREAM_WS_PING_SECS (a live client answers each ping)",
+            ));
+        }
         Ok(Self {
             send_queue,
             send_timeout: parse_secs(src, "FARMSTREAM_WS_SEND_TIMEOUT_SECS", 10)?,
+            ping_interval,
+            idle_timeout,
         })
     }
 }
@@ -362,6 +377,9 @@ pub struct Config {
     pub response_cache_ttl: Duration,
     /// At most this many answers are kept.
     pub response_cache_entries: usize,
+    /// A guest's cart untouched this long is deleted (a signed-in
+    /// shopper's is kept).
+    pub guest_cart_ttl: Duration,
 }
 
 /// The URL clients reach the API at, without a trailing slash; links and QR
@@ -621,6 +639,15 @@ impl Config {
                 1000u64,
             )?),
             response_cache_entries: parse_num(src, "FARMSTREAM_RESPONSE_CACHE_ENTRIES", 1024usize)?,
+            guest_cart_ttl: match parse_num(src, "FARMSTREAM_GUEST_CART_DAYS", 30u64)? {
+                days @ 1..=3650 => Duration::from_secs(days * 24 * 3600),
+                _ => {
+                    return Err(ConfigError::new(
+                        "FARMSTREAM_GUEST_CART_DAYS",
+                        "must be between 1 and 3650 days",
+                    ));
+                }
+            },
         })
     }
 
@@ -862,6 +889,11 @@ mod tests {
             ("FARMSTREAM_EVENT_BUS_CHANNEL", "Events!"),
             ("FARMSTREAM_WS_SEND_QUEUE", "0"),
             ("FARMSTREAM_WS_SEND_TIMEOUT_SECS", "0"),
+            ("FARMSTREAM_WS_PING_SECS", "0"),
+            // Not longer than the 30 s ping: a live client would be cut.
+            ("FARMSTREAM_WS_IDLE_SECS", "30"),
+            ("FARMSTREAM_GUEST_CART_DAYS", "0"),
+            ("FARMSTREAM_GUEST_CART_DAYS", "9999"),
         ] {
             let err = with(&[(name, value)]).expect_err(name);
             assert_eq!(err.name, name, "{err}");

@@ -16,7 +16,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use async_graphql::Executor;
 use async_graphql::http::{
@@ -37,14 +37,6 @@ use crate::http::AppState;
 use crate::livestream::fanout::Feeds;
 use crate::metrics::Metrics;
 use crate::schema::{self, AppSchema};
-
-/// How often the server pings each connection (WebSocket ping frames, which
-/// browsers and client libraries answer by themselves).
-const PING_INTERVAL: Duration = Duration::from_secs(30);
-
-/// A connection from which nothing at all (not even a pong) was heard this
-/// long is closed. Viewers who only listen are not idle: their pongs count.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// The largest message a client may send: subscription documents are small.
 const MAX_INCOMING_BYTES: usize = 64 * 1024;
@@ -134,8 +126,12 @@ async fn serve(
     // only listens. Pings and pongs below tell a live client from a dead one.
     let mut output = GraphQLStream::new(executor, input, protocol)
         .on_connection_init(move |payload| async move { connection_data(&payload, &keys) });
-    let mut ping =
-        tokio::time::interval_at(tokio::time::Instant::now() + PING_INTERVAL, PING_INTERVAL);
+    // Pings every `ping_interval` (browsers and client libraries answer by
+    // themselves); a connection from which nothing at all, not even a pong,
+    // was heard for `idle_timeout` is closed. Viewers who only listen are
+    // not idle: their pongs count.
+    let (ping_every, idle_after) = (limits.ping_interval, limits.idle_timeout);
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
 
     let (queue, mut queued) = mpsc::channel::<Message>(limits.send_queue);
     let send_timeout = limits.send_timeout;
@@ -165,7 +161,7 @@ async fn serve(
             _ = &mut writer => return,
             _ = ping.tick() => {
                 let silent = millis_since(opened).saturating_sub(heard.load(Ordering::Relaxed));
-                if silent > IDLE_TIMEOUT.as_millis() as u64 {
+                if u128::from(silent) > idle_after.as_millis() {
                     tracing::info!(silent_ms = silent, "nothing heard from a subscriber; connection closed");
                     writer.abort();
                     return;

@@ -1,15 +1,18 @@
 //! The server-side cart: one per signed-in shopper, or one per guest reached
 //! by a random token (only its hash is stored). Checking a cart out goes
-//! through [`crate::orders::service::place_order`] like any order.
+//! through [`crate::orders::service::place_order`] like any order. A guest's
+//! cart nobody touched for `FARMSTREAM_GUEST_CART_DAYS` is deleted by an
+//! hourly purge ([`spawn_purger`]).
 
 use std::collections::HashMap;
 
 use base64::Engine;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -216,6 +219,7 @@ pub async fn add_item(
         )
         .exec_without_returning(txn)
         .await?;
+        touch(txn, cart.id).await?;
         view(txn, &cart, token).await
     })
     .await
@@ -247,6 +251,7 @@ pub async fn update_item(
         if changed == 0 {
             return Err(AppError::not_found("cart item"));
         }
+        touch(txn, cart.id).await?;
         view(txn, &cart, token.map(str::to_owned)).await
     })
     .await
@@ -273,6 +278,7 @@ pub async fn remove_item(
         if removed == 0 {
             return Err(AppError::not_found("cart item"));
         }
+        touch(txn, cart.id).await?;
         view(txn, &cart, token.map(str::to_owned)).await
     })
     .await
@@ -285,4 +291,83 @@ pub async fn clear(conn: &impl ConnectionTrait, cart: Uuid) -> AppResult<()> {
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// Notes that a cart was just used (the purge goes by this).
+async fn touch(conn: &impl ConnectionTrait, cart: Uuid) -> AppResult<()> {
+    cart::Entity::update_many()
+        .col_expr(
+            cart::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(cart::Column::Id.eq(cart))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Guest carts deleted per transaction by the purge.
+const PURGE_BATCH: u64 = 500;
+
+/// Deletes the guests' carts (and their lines) last touched before
+/// `untouched_since`; signed-in shoppers' carts stay. Returns how many went.
+pub async fn purge_forgotten(db: &Db, untouched_since: DateTime<Utc>) -> AppResult<u64> {
+    let mut purged = 0;
+    loop {
+        let batch = in_write_txn(db, async |txn| {
+            let txn: &sea_orm::DatabaseTransaction = txn;
+            let ids: Vec<Uuid> = cart::Entity::find()
+                .select_only()
+                .column(cart::Column::Id)
+                .filter(cart::Column::UserId.is_null())
+                .filter(cart::Column::UpdatedAt.lt(untouched_since))
+                .limit(PURGE_BATCH)
+                .into_tuple()
+                .all(txn)
+                .await?;
+            cart_item::Entity::delete_many()
+                .filter(cart_item::Column::CartId.is_in(ids.iter().copied()))
+                .exec(txn)
+                .await?;
+            Ok(cart::Entity::delete_many()
+                .filter(cart::Column::Id.is_in(ids))
+                .exec(txn)
+                .await?
+                .rows_affected)
+        })
+        .await?;
+        purged += batch;
+        if batch < PURGE_BATCH {
+            return Ok(purged);
+        }
+    }
+}
+
+/// How often the purge of forgotten guest carts runs.
+const PURGE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Every hour (and once at start), deletes guest carts untouched for
+/// `ttl`; safe with several processes (a cart deleted twice is gone once).
+pub fn spawn_purger(
+    db: Db,
+    ttl: std::time::Duration,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(PURGE_INTERVAL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                _ = tick.tick() => {}
+            }
+            let since =
+                Utc::now() - chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
+            match purge_forgotten(&db, since).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "forgotten guest carts deleted"),
+                Err(err) => tracing::warn!(error = %err, "purging guest carts failed"),
+            }
+        }
+    })
 }

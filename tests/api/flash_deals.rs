@@ -904,5 +904,10 @@ async fn a_page_of_shows_with_their_deals_costs_the_same_queries_for_one_show_or
         );
         costs.push(cost);
     }
-    assert_eq!(costs[0], costs[2], "queries for 1 show vs 3: {costs:?}");
+    // A query per show would add 2 or more; a busy machine can split a
+    // DataLoader batch and add one now and then.
+    assert!(
+        costs[2] <= costs[0] + 1,
+        "queries for 1 show vs 3: {costs:?}"
+    );
 }

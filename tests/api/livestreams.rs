@@ -444,7 +444,12 @@ async fn a_page_of_shows_with_their_stats_costs_the_same_queries_for_one_show_or
         assert!(edges.iter().all(|e| e["node"]["stats"]["orders"] == 1));
         costs.push(cost);
     }
-    assert_eq!(costs[0], costs[3], "queries for 1 show vs 4: {costs:?}");
+    // Four or five queries per show would add 12 or more; a busy machine
+    // can split a DataLoader batch and add one now and then.
+    assert!(
+        costs[3] <= costs[0] + 2,
+        "queries for 1 show vs 4: {costs:?}"
+    );
 
     // Each show's stats stay its staff's: a stranger is refused on every one.
     let stranger = app.register("stranger@example.vn").await;

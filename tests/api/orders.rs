@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, header};
 use http_body_util::BodyExt;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -1043,4 +1043,73 @@ async fn vietqr_needs_a_cooperative_with_a_bank_account_and_shipping_fees_are_ch
         )
         .await;
     assert_eq!(res.field(), "freeAboveVnd");
+}
+
+#[tokio::test]
+async fn a_guest_cart_nobody_touched_is_purged_and_a_recent_one_or_a_shoppers_stays() {
+    let app = TestApp::spawn().await;
+    let (_, _, variant) = seller(&app, "purge@x.vn", 50_000, 10).await;
+    let add = "mutation($t: String, $v: ID!, $q: Int!) { addCartItem(cartToken: $t, variantId: $v, quantity: $q) { token } }";
+    let get = "query($t: String) { cart(cartToken: $t) { items { quantity } } }";
+    let guest_cart = async || {
+        let res = app
+            .gql(add, json!({ "t": null, "v": variant, "q": 1 }))
+            .await;
+        res.data()["addCartItem"]["token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    };
+    let forgotten = guest_cart().await;
+    let revisited = guest_cart().await;
+    let shopper = app.register("shopper@x.vn").await;
+    app.gql_as(
+        Some(&shopper.access),
+        add,
+        json!({ "t": null, "v": variant, "q": 2 }),
+    )
+    .await
+    .data();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let cutoff = chrono::Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    // Changing a line counts as touching the cart.
+    app.gql(
+        "mutation($t: String, $v: ID!) { updateCartItem(cartToken: $t, variantId: $v, quantity: 4) { token } }",
+        json!({ "t": revisited, "v": variant }),
+    )
+    .await
+    .data();
+    let recent = guest_cart().await;
+
+    let purged = farmstream::orders::cart::purge_forgotten(&app.app.state.db, cutoff)
+        .await
+        .expect("purges");
+    assert_eq!(purged, 1, "only the guest cart untouched since the cutoff");
+    assert_eq!(
+        app.gql(get, json!({ "t": forgotten })).await.code(),
+        "NOT_FOUND"
+    );
+    let kept = app.gql(get, json!({ "t": revisited })).await;
+    assert_eq!(kept.data()["cart"]["items"][0]["quantity"], 4);
+    let kept = app.gql(get, json!({ "t": recent })).await;
+    assert_eq!(kept.data()["cart"]["items"][0]["quantity"], 1);
+    let mine = app.gql_as(Some(&shopper.access), get, json!({})).await;
+    assert_eq!(mine.data()["cart"]["items"][0]["quantity"], 2);
+    // Nothing of the purged cart is left behind.
+    let lines = app
+        .app
+        .state
+        .db
+        .conn()
+        .query_one_raw(
+            app.app
+                .state
+                .db
+                .statement("SELECT COUNT(*) AS n FROM cart_items", Vec::new()),
+        )
+        .await
+        .expect("counts")
+        .expect("a row");
+    assert_eq!(lines.try_get::<i64>("", "n").expect("n"), 3);
 }

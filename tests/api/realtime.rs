@@ -487,3 +487,51 @@ async fn a_subscriber_that_never_reads_is_disconnected_without_holding_up_the_ot
     }
     drop(stalled);
 }
+
+#[tokio::test]
+async fn a_connection_that_answers_no_pings_is_closed_and_a_listening_one_stays() {
+    let app = TestApp::spawn_with(|s| {
+        s.insert("FARMSTREAM_WS_PING_SECS".into(), "1".into());
+        s.insert("FARMSTREAM_WS_IDLE_SECS".into(), "3".into());
+    })
+    .await;
+    let addr = app.listen().await;
+    // Two acknowledged connections; only the first keeps reading (and so
+    // answers the server's pings).
+    let mut listening = connect(addr, "graphql-transport-ws", json!({})).await;
+    assert_eq!(next(&mut listening).await["type"], "connection_ack");
+    let mut silent = connect(addr, "graphql-transport-ws", json!({})).await;
+    assert_eq!(next(&mut silent).await["type"], "connection_ack");
+    let mut pings = 0;
+    let open = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Some(Ok(msg)) = listening.next().await {
+            if matches!(msg, Message::Ping(_)) {
+                pings += 1;
+            }
+        }
+    })
+    .await
+    .is_err();
+    assert!(open, "the listening connection stayed open for 5 s");
+    assert!(pings >= 3, "pinged every second: {pings} pings in 5 s");
+    // Still served: a protocol ping gets its pong.
+    listening
+        .send(Message::text(json!({ "type": "ping" }).to_string()))
+        .await
+        .expect("still open");
+    assert_eq!(next(&mut listening).await["type"], "pong");
+
+    // The silent one was closed: reading now finds the end after at most
+    // the pings it never answered.
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+        loop {
+            match silent.next().await {
+                Some(Ok(Message::Ping(_))) => continue,
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return true,
+                Some(Ok(other)) => panic!("unexpected {other:?}"),
+            }
+        }
+    })
+    .await;
+    assert_eq!(ended, Ok(true), "the silent connection was closed");
+}
