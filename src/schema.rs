@@ -26,8 +26,9 @@ use crate::livestream::loaders::{
     CurrentShowsByCooperative, CurrentShowsByProduct, FlashDealLoader, FlashDealsByLivestream,
     LineupLoader, SalesByShow,
 };
-use crate::livestream::realtime::{LivestreamSubscription, Viewers};
+use crate::livestream::realtime::LivestreamSubscription;
 use crate::livestream::resolvers::{LivestreamMutation, LivestreamQuery};
+use crate::livestream::viewers::Viewers;
 use crate::media::attachments::GalleryLoader;
 use crate::media::loaders::MediaAssetLoader;
 use crate::media::resolvers::{MediaMutation, MediaQuery};

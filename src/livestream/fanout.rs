@@ -39,7 +39,7 @@ use crate::auth::{Viewer, ViewerProbe};
 use crate::events::Event;
 use crate::events::EventBus;
 use crate::livestream::LivestreamId;
-use crate::livestream::realtime::{Viewers, Watching};
+use crate::livestream::viewers::{Viewers, Watching};
 use crate::schema::{self, AppSchema};
 
 /// The root field whose anonymous subscriptions share feeds.

@@ -11,8 +11,10 @@ pub mod realtime;
 pub mod reminders;
 pub mod resolvers;
 pub mod service;
+pub mod show_events;
 pub mod stats;
 pub mod types;
+pub mod viewers;
 
 crate::typed_id!(
     /// The public id of a livestream session.

@@ -120,7 +120,7 @@ impl Livestream {
     }
     /// Viewers subscribed to its events now (on this server).
     async fn viewers(&self, ctx: &Context<'_>) -> i32 {
-        crate::livestream::realtime::viewers_now(ctx, self.0.id)
+        crate::livestream::viewers::viewers_now(ctx, self.0.id)
     }
     /// Every flash deal of the show, newest first.
     async fn flash_deals(&self, ctx: &Context<'_>) -> ApiResult<Vec<FlashDeal>> {
