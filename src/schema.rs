@@ -10,8 +10,8 @@ use crate::auth::loaders::RolesByUser;
 use crate::auth::resolvers::{AuthMutation, AuthQuery};
 use crate::auth::{Viewer, tokens::TokenKeys};
 use crate::catalog::loaders::{
-    BadgesByCooperative, BadgesByProduct, CertificationsOfLot, LotsByProduct, OriginStoryByProduct,
-    ProductLoader, VariantsByProduct,
+    BadgesByCooperative, BadgesByProduct, CertificationsOfLot, FirstProductsByCooperative,
+    LotsByProduct, OriginStoryByProduct, ProductLoader, VariantsByProduct,
 };
 use crate::catalog::resolvers::cooperatives::{CooperativeMutation, CooperativeQuery};
 use crate::catalog::resolvers::lots::{LotMutation, LotQuery};
@@ -23,8 +23,8 @@ use crate::events::EventBus;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
 use crate::livestream::loaders::{
-    CurrentShowsByCooperative, CurrentShowsByProduct, FlashDealLoader, FlashDealsByLivestream,
-    LineupLoader, SalesByShow,
+    CurrentShowsByCooperative, CurrentShowsByProduct, FirstShowsByCooperative, FlashDealLoader,
+    FlashDealsByLivestream, LineupLoader, SalesByShow,
 };
 use crate::livestream::realtime::LivestreamSubscription;
 use crate::livestream::resolvers::{LivestreamMutation, LivestreamQuery};
@@ -213,6 +213,7 @@ fn with_loaders<P: PutData>(target: P, db: &Db, delay: Duration) -> P {
         OriginStoryByProduct,
         LotsByProduct,
         CertificationsOfLot,
+        FirstProductsByCooperative,
         BadgesByProduct,
         BadgesByCooperative,
         MediaAssetLoader,
@@ -224,6 +225,7 @@ fn with_loaders<P: PutData>(target: P, db: &Db, delay: Duration) -> P {
         CurrentShowsByCooperative,
         FlashDealsByLivestream,
         SalesByShow,
+        FirstShowsByCooperative,
         FlashDealLoader,
         CourseLoader,
         SessionsByCourse,

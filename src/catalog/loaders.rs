@@ -10,6 +10,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 
 use entity::{certification, lot, origin_story, product, product_variant};
 
+use crate::catalog::service::browse::{ProductPage, ProductSort, first_pages};
 use crate::catalog::service::certifications::{LotOnHarvest, for_lots_on_harvest, valid_on};
 use crate::catalog::{CertificationScope, ProductId};
 use crate::cooperatives::CooperativeId;
@@ -165,5 +166,31 @@ impl Loader<LotOnHarvest> for CertificationsOfLot {
 
     async fn load(&self, keys: &[LotOnHarvest]) -> LoadResult<LotOnHarvest, Self::Value> {
         Ok(for_lots_on_harvest(&self.0, keys).await?)
+    }
+}
+
+/// The first page of cooperatives' published products, keyed by
+/// (cooperative, sort, page size): one windowed query per sort and size.
+pub struct FirstProductsByCooperative(pub Db);
+
+impl Loader<(CooperativeId, ProductSort, u64)> for FirstProductsByCooperative {
+    type Value = ProductPage;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[(CooperativeId, ProductSort, u64)],
+    ) -> LoadResult<(CooperativeId, ProductSort, u64), Self::Value> {
+        let mut asked: HashMap<(ProductSort, u64), Vec<CooperativeId>> = HashMap::new();
+        for (coop, sort, first) in keys {
+            asked.entry((*sort, *first)).or_default().push(*coop);
+        }
+        let mut out = HashMap::new();
+        for ((sort, first), coops) in asked {
+            for (coop, page) in first_pages(&self.0, &coops, sort, first).await? {
+                out.insert((coop, sort, first), page);
+            }
+        }
+        Ok(out)
     }
 }

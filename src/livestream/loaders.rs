@@ -184,3 +184,33 @@ impl Loader<LivestreamId> for SalesByShow {
             .collect())
     }
 }
+
+/// The first page of cooperatives' shows, keyed by (cooperative, status,
+/// page size): one windowed query per status and size.
+pub struct FirstShowsByCooperative(pub Db);
+
+impl Loader<(CooperativeId, Option<LivestreamStatus>, u64)> for FirstShowsByCooperative {
+    type Value = crate::livestream::service::ShowPage;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[(CooperativeId, Option<LivestreamStatus>, u64)],
+    ) -> Result<HashMap<(CooperativeId, Option<LivestreamStatus>, u64), Self::Value>, Self::Error>
+    {
+        let mut asked: HashMap<(Option<LivestreamStatus>, u64), Vec<CooperativeId>> =
+            HashMap::new();
+        for (coop, status, first) in keys {
+            asked.entry((*status, *first)).or_default().push(*coop);
+        }
+        let mut out = HashMap::new();
+        for ((status, first), coops) in asked {
+            let pages =
+                crate::livestream::service::first_pages(&self.0, &coops, status, first).await?;
+            for (coop, page) in pages {
+                out.insert((coop, status, first), page);
+            }
+        }
+        Ok(out)
+    }
+}

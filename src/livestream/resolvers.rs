@@ -13,6 +13,7 @@ use crate::events::{Event, EventBus};
 use crate::graphql::Total;
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::livestream::flash_deals::{self, DealTerms, NewFlashDeal};
+use crate::livestream::loaders::FirstShowsByCooperative;
 use crate::livestream::service::{
     self, LivestreamChanges, LivestreamCursor, LivestreamFilter, NewLivestream,
 };
@@ -52,7 +53,41 @@ pub(crate) async fn page_of(
 ) -> ApiResult<Connection<String, Livestream, Total>> {
     let page = Page::<LivestreamCursor>::parse(first, after.as_deref())?;
     let had_cursor = page.after.is_some();
-    let (rows, has_next, total) = service::list(ctx.data_unchecked::<Db>(), &filter, &page).await?;
+    let listed = service::list(ctx.data_unchecked::<Db>(), &filter, &page).await?;
+    Ok(to_connection(listed, had_cursor))
+}
+
+/// A cooperative's shows, soonest first: the first page batched with the
+/// other cooperatives of a list (see `service::first_pages`), later ones
+/// through [`page_of`].
+pub(crate) async fn cooperative_shows(
+    ctx: &Context<'_>,
+    coop: crate::cooperatives::CooperativeId,
+    status: Option<crate::livestream::LivestreamStatus>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<Connection<String, Livestream, Total>> {
+    let page = Page::<LivestreamCursor>::parse(first, after.as_deref())?;
+    if page.after.is_some() {
+        let filter = LivestreamFilter {
+            cooperative: Some(coop),
+            status,
+            ..Default::default()
+        };
+        return page_of(ctx, filter, first, after).await;
+    }
+    let listed =
+        crate::graphql::load_one::<FirstShowsByCooperative, _>(ctx, (coop, status, page.first))
+            .await?
+            .unwrap_or_default();
+    Ok(to_connection(listed, false))
+}
+
+/// A page of shows as a connection.
+fn to_connection(
+    (rows, has_next, total): service::ShowPage,
+    had_cursor: bool,
+) -> Connection<String, Livestream, Total> {
     let mut conn =
         Connection::with_additional_fields(had_cursor, has_next, Total { total_count: total });
     conn.edges.extend(rows.into_iter().map(|s| {
@@ -62,7 +97,7 @@ pub(crate) async fn page_of(
         };
         Edge::new(encode_cursor(&cursor), Livestream(s))
     }));
-    Ok(conn)
+    conn
 }
 
 /// Livestream queries.

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 
@@ -581,4 +581,70 @@ pub async fn list(
     let has_next = rows.len() as u64 > page.first;
     rows.truncate(usize::try_from(page.first).unwrap_or(usize::MAX));
     Ok((rows, has_next, total))
+}
+
+/// One page of shows: the shows, whether more follow, and the total.
+pub type ShowPage = (Vec<livestream::Model>, bool, u64);
+
+/// The first page of each cooperative's shows (with `status`, if given),
+/// exactly as [`list`] gives it for one cooperative with no cursor, but for
+/// many cooperatives in two queries (a windowed select and a grouped count).
+pub async fn first_pages(
+    db: &Db,
+    coops: &[CooperativeId],
+    status: Option<LivestreamStatus>,
+    first: u64,
+) -> Result<std::collections::HashMap<CooperativeId, ShowPage>, sea_orm::DbErr> {
+    let mut pages: std::collections::HashMap<CooperativeId, ShowPage> =
+        coops.iter().map(|c| (*c, (Vec::new(), false, 0))).collect();
+    if coops.is_empty() {
+        return Ok(pages);
+    }
+    let marks = vec!["?"; coops.len()].join(", ");
+    let mut values: Vec<sea_orm::Value> = coops.iter().map(|c| c.0.into()).collect();
+    let status_sql = match status {
+        Some(status) => {
+            values.push(status.as_str().into());
+            " AND status = ?"
+        }
+        None => "",
+    };
+    let counts = format!(
+        "SELECT cooperative_id, COUNT(*) AS n FROM livestreams \
+         WHERE cooperative_id IN ({marks}){status_sql} GROUP BY cooperative_id"
+    );
+    for row in db
+        .conn()
+        .query_all_raw(db.statement(&counts, values.clone()))
+        .await?
+    {
+        let coop: uuid::Uuid = row.try_get("", "cooperative_id")?;
+        let n: i64 = row.try_get("", "n")?;
+        if let Some(page) = pages.get_mut(&CooperativeId(coop)) {
+            page.2 = u64::try_from(n).unwrap_or(0);
+        }
+    }
+    let ranked = format!(
+        "SELECT * FROM (SELECT livestreams.*, ROW_NUMBER() OVER \
+         (PARTITION BY cooperative_id ORDER BY scheduled_start_at ASC, id ASC) AS page_row \
+         FROM livestreams WHERE cooperative_id IN ({marks}){status_sql}) ranked \
+         WHERE page_row <= ? ORDER BY cooperative_id, page_row"
+    );
+    values.push(i64::try_from(first + 1).unwrap_or(i64::MAX).into());
+    for row in db
+        .conn()
+        .query_all_raw(db.statement(&ranked, values))
+        .await?
+    {
+        let show = livestream::Model::from_query_result(&row, "")?;
+        let Some(page) = pages.get_mut(&CooperativeId(show.cooperative_id)) else {
+            continue;
+        };
+        if page.0.len() as u64 == first {
+            page.1 = true;
+        } else {
+            page.0.push(show);
+        }
+    }
+    Ok(pages)
 }

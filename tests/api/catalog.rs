@@ -894,3 +894,81 @@ async fn a_lot_shows_the_certificates_valid_on_its_harvest_date_and_a_page_of_lo
         "12 products' lots must cost what 3 do: {costs:?}"
     );
 }
+
+#[tokio::test]
+async fn cooperatives_listed_with_their_products_get_the_same_pages_as_one_cooperative_alone_in_a_fixed_number_of_queries()
+ {
+    let app = TestApp::spawn().await;
+    let owner = app.register("owner@htx.vn").await;
+    let mut coops = Vec::new();
+    for (i, name) in ["HTX Mận", "HTX Chè", "HTX Xoài"].iter().enumerate() {
+        let coop = app.cooperative(&owner, name).await;
+        // 1, 3 and 5 products, prices out of order, one price shared.
+        for j in 0..(2 * i + 1) {
+            let price = [30_000, 10_000, 50_000, 10_000, 20_000][j];
+            app.product(&owner, &coop, &format!("{name} {j}"), price, 5)
+                .await;
+        }
+        coops.push(coop);
+    }
+    let nested = "query($n: Int, $s: ProductSort) { cooperatives(first: 10) { edges { node { id products(first: $n, sort: $s) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { name } } } } } } }";
+    let alone = "query($c: ID!, $n: Int, $s: ProductSort) { products(first: $n, sort: $s, filter: { cooperativeId: $c }) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { name } } } }";
+    for sort in ["NEWEST", "PRICE_ASC", "PRICE_DESC", "RELEVANCE"] {
+        for n in [0, 2, 10] {
+            let listed = app.gql(nested, json!({ "n": n, "s": sort })).await;
+            let edges = listed.data()["cooperatives"]["edges"]
+                .as_array()
+                .expect("edges")
+                .clone();
+            assert_eq!(edges.len(), 3);
+            for edge in edges {
+                let coop = edge["node"]["id"].as_str().expect("id");
+                let one = app
+                    .gql(alone, json!({ "c": coop, "n": n, "s": sort }))
+                    .await;
+                assert_eq!(
+                    edge["node"]["products"],
+                    one.data()["products"],
+                    "{sort}, first {n}"
+                );
+            }
+        }
+    }
+    // The next page follows on from a listed page's cursor.
+    let listed = app.gql(nested, json!({ "n": 2, "s": "PRICE_ASC" })).await;
+    let xoai = listed.data()["cooperatives"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .find(|e| e["node"]["id"] == coops[2].as_str())
+        .expect("listed")["node"]["products"]
+        .clone();
+    assert_eq!(xoai["totalCount"], 5);
+    let rest = app
+        .gql(
+            "query($c: ID, $a: String) { cooperative(id: $c) { products(first: 10, after: $a, sort: PRICE_ASC) { edges { node { name } } } } }",
+            json!({ "c": coops[2], "a": xoai["pageInfo"]["endCursor"] }),
+        )
+        .await;
+    let mut names: Vec<String> = xoai["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .chain(
+            rest.data()["cooperative"]["products"]["edges"]
+                .as_array()
+                .expect("edges"),
+        )
+        .map(|e| e["node"]["name"].as_str().expect("name").to_owned())
+        .collect();
+    assert_eq!(names.len(), 5, "{names:?}");
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 5, "no product twice: {names:?}");
+
+    // Three cooperatives cost what one does.
+    let q = "query($n: Int) { cooperatives(first: $n) { edges { node { products(first: 3) { totalCount edges { node { name } } } } } } }";
+    let (one, _) = app.least_queries(None, q, json!({ "n": 1 })).await;
+    let (three, _) = app.least_queries(None, q, json!({ "n": 3 })).await;
+    assert!(three <= one + 1, "1 cooperative: {one} queries, 3: {three}");
+}

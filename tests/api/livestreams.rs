@@ -458,3 +458,60 @@ async fn a_page_of_shows_with_their_stats_costs_the_same_queries_for_one_show_or
         .await;
     assert_eq!(res.code(), "FORBIDDEN");
 }
+
+#[tokio::test]
+async fn cooperatives_listed_with_their_shows_get_the_same_pages_as_one_cooperative_alone_in_a_fixed_number_of_queries()
+ {
+    let app = TestApp::spawn().await;
+    let owner = app.register("owner@htx.vn").await;
+    let t = Some(owner.access.as_str());
+    for (i, name) in ["HTX Mận", "HTX Chè", "HTX Xoài"].iter().enumerate() {
+        let coop = app.cooperative(&owner, name).await;
+        // 1, 3 and 5 shows at various times; the second of each goes live.
+        for j in 0..(2 * i + 1) {
+            let res = app
+                .gql_as(
+                    t,
+                    SCHEDULE,
+                    json!({ "i": { "cooperativeId": coop, "title": format!("{name} {j}"), "platform": "ZALO", "hostName": "Hoa", "scheduledStartAt": format!("2030-12-{:02}T12:00:00Z", 10 - j) } }),
+                )
+                .await;
+            let id = res.data()["scheduleLivestream"]["id"]
+                .as_str()
+                .expect("id")
+                .to_owned();
+            if j == 1 {
+                app.gql_as(t, &mutation("startLivestream"), json!({ "id": id }))
+                    .await
+                    .data();
+            }
+        }
+    }
+    let nested = "query($n: Int, $s: LivestreamStatus) { cooperatives(first: 10) { edges { node { id livestreams(first: $n, status: $s) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { title status } } } } } } }";
+    let alone = "query($c: ID!, $n: Int, $s: LivestreamStatus) { livestreams(first: $n, filter: { cooperativeId: $c, status: $s }) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { title status } } } }";
+    for status in [Value::Null, json!("SCHEDULED"), json!("LIVE")] {
+        for n in [0, 2, 10] {
+            let listed = app.gql(nested, json!({ "n": n, "s": status })).await;
+            let edges = listed.data()["cooperatives"]["edges"]
+                .as_array()
+                .expect("edges")
+                .clone();
+            assert_eq!(edges.len(), 3);
+            for edge in edges {
+                let coop = edge["node"]["id"].as_str().expect("id");
+                let one = app
+                    .gql(alone, json!({ "c": coop, "n": n, "s": status }))
+                    .await;
+                assert_eq!(
+                    edge["node"]["livestreams"],
+                    one.data()["livestreams"],
+                    "{status}, first {n}"
+                );
+            }
+        }
+    }
+    let q = "query($n: Int) { cooperatives(first: $n) { edges { node { livestreams(first: 3) { totalCount edges { node { title } } } } } } }";
+    let (one, _) = app.least_queries(None, q, json!({ "n": 1 })).await;
+    let (three, _) = app.least_queries(None, q, json!({ "n": 3 })).await;
+    assert!(three <= one + 1, "1 cooperative: {one} queries, 3: {three}");
+}

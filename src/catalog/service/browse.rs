@@ -3,8 +3,11 @@
 //! SQLite and PostgreSQL.
 
 use chrono::Utc;
+use std::collections::HashMap;
+
 use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select, Value,
 };
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +23,7 @@ use crate::places::Province;
 use crate::text::{escape_like, fold};
 
 /// How a product list is ordered.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum ProductSort {
     /// Names starting with the words first, then names containing them, then
     /// other matches; newest first within each (newest without a search).
@@ -58,6 +61,7 @@ pub struct ProductCursor {
 }
 
 /// One page of products.
+#[derive(Clone, Debug)]
 pub struct ProductPage {
     pub rows: Vec<(product::Model, ProductCursor)>,
     pub has_next: bool,
@@ -234,6 +238,90 @@ pub async fn list(
         has_next,
         total,
     })
+}
+
+/// The first page of each cooperative's published products, exactly as
+/// [`list`] gives it for one cooperative with no other filter and no
+/// cursor, but for many cooperatives in two queries (a windowed select and
+/// a grouped count) rather than two each: what a list of cooperatives with
+/// their products needs.
+pub async fn first_pages(
+    db: &Db,
+    coops: &[CooperativeId],
+    sort: ProductSort,
+    first: u64,
+) -> Result<HashMap<CooperativeId, ProductPage>, sea_orm::DbErr> {
+    let mut pages: HashMap<CooperativeId, ProductPage> = coops
+        .iter()
+        .map(|c| {
+            let page = ProductPage {
+                rows: Vec::new(),
+                has_next: false,
+                total: 0,
+            };
+            (*c, page)
+        })
+        .collect();
+    if coops.is_empty() {
+        return Ok(pages);
+    }
+    // Without search words relevance is newest first, as in `list`.
+    let sort = if sort == ProductSort::Relevance {
+        ProductSort::Newest
+    } else {
+        sort
+    };
+    let order = match sort {
+        ProductSort::Relevance | ProductSort::Newest => "id DESC",
+        ProductSort::PriceAsc => "COALESCE(min_price_vnd, 0) ASC, id ASC",
+        ProductSort::PriceDesc => "COALESCE(min_price_vnd, 0) DESC, id DESC",
+    };
+    let marks = vec!["?"; coops.len()].join(", ");
+    let mut values: Vec<Value> = vec![ProductStatus::Active.as_str().into()];
+    values.extend(coops.iter().map(|c| Value::from(c.0)));
+    let counts = format!(
+        "SELECT cooperative_id, COUNT(*) AS n FROM products \
+         WHERE status = ? AND cooperative_id IN ({marks}) GROUP BY cooperative_id"
+    );
+    for row in db
+        .conn()
+        .query_all_raw(db.statement(&counts, values.clone()))
+        .await?
+    {
+        let coop: uuid::Uuid = row.try_get("", "cooperative_id")?;
+        let n: i64 = row.try_get("", "n")?;
+        if let Some(page) = pages.get_mut(&CooperativeId(coop)) {
+            page.total = u64::try_from(n).unwrap_or(0);
+        }
+    }
+    let ranked = format!(
+        "SELECT * FROM (SELECT products.*, ROW_NUMBER() OVER \
+         (PARTITION BY cooperative_id ORDER BY {order}) AS page_row FROM products \
+         WHERE status = ? AND cooperative_id IN ({marks})) ranked \
+         WHERE page_row <= ? ORDER BY cooperative_id, page_row"
+    );
+    values.push(Value::from(i64::try_from(first + 1).unwrap_or(i64::MAX)));
+    for row in db
+        .conn()
+        .query_all_raw(db.statement(&ranked, values))
+        .await?
+    {
+        let p = product::Model::from_query_result(&row, "")?;
+        let Some(page) = pages.get_mut(&CooperativeId(p.cooperative_id)) else {
+            continue;
+        };
+        if page.rows.len() as u64 == first {
+            page.has_next = true;
+            continue;
+        }
+        let k = match sort {
+            ProductSort::PriceAsc | ProductSort::PriceDesc => p.min_price_vnd.unwrap_or(0),
+            ProductSort::Relevance | ProductSort::Newest => 0,
+        };
+        let cursor = ProductCursor { k, id: p.id };
+        page.rows.push((p, cursor));
+    }
+    Ok(pages)
 }
 
 /// 0 when the name starts with the searched words, 1 when it contains

@@ -5,15 +5,17 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use chrono::{DateTime, Utc};
 
 use crate::auth::{PlatformRole, viewer};
-use crate::catalog::loaders::BadgesByCooperative;
-use crate::catalog::service::browse::{self, ProductFilter, ProductSort};
+use crate::catalog::loaders::{BadgesByCooperative, FirstProductsByCooperative};
+use crate::catalog::service::browse::{
+    self, ProductCursor, ProductFilter, ProductPage, ProductSort,
+};
 use crate::catalog::types::lot::Certification;
 use crate::catalog::types::product::Product;
 use crate::cooperatives::loaders::{MembersByCooperative, MembershipLoader, require_role};
 use crate::cooperatives::service::Member;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
-use crate::error::{ApiResult, AppResult};
+use crate::error::{ApiResult, AppError, AppResult};
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::graphql::{Total, load_one};
 use crate::livestream::loaders::CurrentShowsByCooperative;
@@ -222,18 +224,21 @@ impl Cooperative {
         after: Option<String>,
         sort: Option<ProductSort>,
     ) -> ApiResult<Connection<String, Product, Total>> {
+        let sort = sort.unwrap_or(ProductSort::Newest);
+        let page = Page::<ProductCursor>::parse(first, after.as_deref())?;
+        if page.after.is_none() {
+            // The first page, as a list of cooperatives asks for it: batched.
+            let key = (self.coop_id(), sort, page.first);
+            let result = load_one::<FirstProductsByCooperative, _>(ctx, key)
+                .await?
+                .ok_or_else(|| AppError::internal(anyhow::anyhow!("no first page loaded")))?;
+            return Ok(to_connection(result, false));
+        }
         let filter = ProductFilter {
             cooperative: Some(self.coop_id()),
             ..ProductFilter::default()
         };
-        product_connection(
-            ctx,
-            &filter,
-            sort.unwrap_or(ProductSort::Newest),
-            first,
-            after,
-        )
-        .await
+        product_connection(ctx, &filter, sort, first, after).await
     }
     /// Its shows that are live now or scheduled: live ones first, then the
     /// soonest.
@@ -259,12 +264,8 @@ impl Cooperative {
         after: Option<String>,
         status: Option<crate::livestream::LivestreamStatus>,
     ) -> ApiResult<Connection<String, crate::livestream::types::Livestream, Total>> {
-        let filter = crate::livestream::service::LivestreamFilter {
-            cooperative: Some(self.coop_id()),
-            status,
-            ..Default::default()
-        };
-        crate::livestream::resolvers::page_of(ctx, filter, first, after).await
+        crate::livestream::resolvers::cooperative_shows(ctx, self.coop_id(), status, first, after)
+            .await
     }
     /// Its logo, once uploaded and set.
     async fn logo(&self, ctx: &Context<'_>) -> ApiResult<Option<MediaAsset>> {
@@ -319,6 +320,11 @@ pub async fn product_connection(
     let page = Page::parse(first, after.as_deref())?;
     let had_cursor = page.after.is_some();
     let result = browse::list(ctx.data_unchecked::<Db>(), viewer(ctx), filter, sort, &page).await?;
+    Ok(to_connection(result, had_cursor))
+}
+
+/// A page of products as a connection.
+fn to_connection(result: ProductPage, had_cursor: bool) -> Connection<String, Product, Total> {
     let mut conn = Connection::with_additional_fields(
         had_cursor,
         result.has_next,
@@ -332,7 +338,7 @@ pub async fn product_connection(
             .into_iter()
             .map(|(p, cursor)| Edge::new(encode_cursor(&cursor), Product(p))),
     );
-    Ok(conn)
+    conn
 }
 
 /// Where a cooperative is.
