@@ -72,3 +72,42 @@ impl ViewerProbe {
         self.0.swap(false, std::sync::atomic::Ordering::Relaxed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Shared subscription feeds trust [`super::viewer`] to notice every
+    /// read of the viewer (see `livestream::fanout`): a resolver reading the
+    /// context data directly would show signed-in viewers an answer made
+    /// for an anonymous one.
+    #[test]
+    fn resolvers_learn_the_viewer_only_through_viewer() {
+        fn visit(dir: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).expect("readable source folder") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    visit(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs")
+                    && !path.ends_with("auth/viewer.rs")
+                {
+                    let text = std::fs::read_to_string(&path).expect("readable source");
+                    // `ctx.data::<Viewer>()`, `data_opt::<crate::auth::Viewer>()`…
+                    for (at, _) in text.match_indices("Viewer>()") {
+                        let before = &text[text[..at].rfind('\n').map_or(0, |n| n + 1)..at];
+                        if before.contains(".data") && before.contains("::<") {
+                            found.push(format!("{}: {before}Viewer>()", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        visit(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert!(
+            found.is_empty(),
+            "read the viewer through auth::viewer: {found:?}"
+        );
+    }
+}

@@ -422,3 +422,28 @@ async fn a_list_of_cooperatives_with_their_members_costs_the_same_queries_for_on
         "queries for 1 cooperative vs 3: {costs:?}"
     );
 }
+
+#[tokio::test]
+async fn a_stranger_listing_cooperatives_sees_no_bank_accounts_in_a_fixed_number_of_queries() {
+    let app = TestApp::spawn().await;
+    let owner = app.register("owner@htx.vn").await;
+    for n in 1..=3 {
+        app.cooperative(&owner, &format!("HTX số {n}")).await;
+    }
+    let stranger = app.register("stranger@example.vn").await;
+    let t = Some(stranger.access.as_str());
+    let q = "query($n: Int) { cooperatives(first: $n) { edges { node { name viewerRole bankAccount { bin } } } } }";
+    let (one, _) = app.least_queries(t, q, json!({ "n": 1 })).await;
+    let (three, res) = app.least_queries(t, q, json!({ "n": 3 })).await;
+    let edges = res.data()["cooperatives"]["edges"]
+        .as_array()
+        .expect("edges")
+        .clone();
+    assert_eq!(edges.len(), 3);
+    assert!(
+        edges
+            .iter()
+            .all(|e| e["node"]["bankAccount"].is_null() && e["node"]["viewerRole"].is_null())
+    );
+    assert!(three <= one + 1, "1 cooperative: {one} queries, 3: {three}");
+}

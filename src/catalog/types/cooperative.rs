@@ -4,6 +4,7 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::auth::loaders::RolesByUser;
 use crate::auth::{PlatformRole, viewer};
 use crate::catalog::loaders::{BadgesByCooperative, FirstProductsByCooperative};
 use crate::catalog::service::browse::{
@@ -46,14 +47,9 @@ impl Cooperative {
             return Ok(true);
         }
         match viewer(ctx).user().ok().flatten() {
-            Some(user) => {
-                crate::auth::service::has_role(
-                    ctx.data_unchecked::<Db>(),
-                    user,
-                    PlatformRole::Admin,
-                )
-                .await
-            }
+            Some(user) => Ok(load_one::<RolesByUser, _>(ctx, user)
+                .await?
+                .is_some_and(|roles| roles.contains(&PlatformRole::Admin))),
             None => Ok(false),
         }
     }
