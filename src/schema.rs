@@ -11,7 +11,7 @@ use crate::auth::resolvers::{AuthMutation, AuthQuery};
 use crate::auth::{Viewer, tokens::TokenKeys};
 use crate::catalog::loaders::{
     BadgesByCooperative, BadgesByProduct, CertificationsOfLot, FirstProductsByCooperative,
-    LotsByProduct, OriginStoryByProduct, ProductLoader, VariantsByProduct,
+    LotsByProduct, MovementsByVariant, OriginStoryByProduct, ProductLoader, VariantsByProduct,
 };
 use crate::catalog::resolvers::cooperatives::{CooperativeMutation, CooperativeQuery};
 use crate::catalog::resolvers::lots::{LotMutation, LotQuery};
@@ -213,6 +213,7 @@ fn with_loaders<P: PutData>(target: P, db: &Db, delay: Duration) -> P {
         OriginStoryByProduct,
         LotsByProduct,
         CertificationsOfLot,
+        MovementsByVariant,
         FirstProductsByCooperative,
         BadgesByProduct,
         BadgesByCooperative,

@@ -12,7 +12,7 @@ use entity::{certification, lot, origin_story, product, product_variant};
 
 use crate::catalog::service::browse::{ProductPage, ProductSort, first_pages};
 use crate::catalog::service::certifications::{LotOnHarvest, for_lots_on_harvest, valid_on};
-use crate::catalog::{CertificationScope, ProductId};
+use crate::catalog::{CertificationScope, ProductId, VariantId};
 use crate::cooperatives::CooperativeId;
 use crate::db::Db;
 
@@ -189,6 +189,31 @@ impl Loader<(CooperativeId, ProductSort, u64)> for FirstProductsByCooperative {
         for ((sort, first), coops) in asked {
             for (coop, page) in first_pages(&self.0, &coops, sort, first).await? {
                 out.insert((coop, sort, first), page);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The newest stock movements of variants, keyed by (variant, how many).
+pub struct MovementsByVariant(pub Db);
+
+impl Loader<(VariantId, u64)> for MovementsByVariant {
+    type Value = Vec<entity::stock_movement::Model>;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[(VariantId, u64)]) -> LoadResult<(VariantId, u64), Self::Value> {
+        let mut asked: HashMap<u64, Vec<VariantId>> = HashMap::new();
+        for (variant, newest) in keys {
+            asked.entry(*newest).or_default().push(*variant);
+        }
+        let mut out = HashMap::new();
+        for (newest, variants) in asked {
+            let found =
+                crate::catalog::service::products::newest_movements(&self.0, &variants, newest)
+                    .await?;
+            for (variant, rows) in found {
+                out.insert((variant, newest), rows);
             }
         }
         Ok(out)

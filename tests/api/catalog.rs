@@ -361,6 +361,54 @@ async fn stock_adjustments_are_ledgered_and_never_go_below_zero() {
         json!({ "delta": -10, "stockAfter": 0, "kind": "ADJUSTMENT", "reason": "kiểm kho" })
     );
     assert_eq!(moves[2]["kind"], "INITIAL");
+
+    // The newest rows only, when asked; a sane number of them.
+    let ledger = "query($p: ID, $n: Int) { product(id: $p) { variants { stockMovements(last: $n) { delta kind } } } }";
+    let product = app
+        .gql(
+            "query($c: ID) { cooperative(id: $c) { products { edges { node { id } } } } }",
+            json!({ "c": coop }),
+        )
+        .await;
+    let product = product.data()["cooperative"]["products"]["edges"][0]["node"]["id"].clone();
+    let res = app
+        .gql_as(Some(&owner.access), ledger, json!({ "p": product, "n": 2 }))
+        .await;
+    assert_eq!(
+        res.data()["product"]["variants"][0]["stockMovements"],
+        json!([{ "delta": -10, "kind": "ADJUSTMENT" }, { "delta": 7, "kind": "ADJUSTMENT" }])
+    );
+    for n in [0, 101] {
+        let res = app
+            .gql_as(Some(&owner.access), ledger, json!({ "p": product, "n": n }))
+            .await;
+        assert_eq!(res.field(), "last", "{n}");
+    }
+    let stranger = app.register("stranger@example.vn").await;
+    let res = app
+        .gql_as(
+            Some(&stranger.access),
+            ledger,
+            json!({ "p": product, "n": 2 }),
+        )
+        .await;
+    assert_eq!(res.code(), "FORBIDDEN");
+
+    // A page of products with their ledgers costs what one product does.
+    for i in 0..2 {
+        app.product(&owner, &coop, &format!("Chè {i}"), 100_000, 3)
+            .await;
+    }
+    let q = "query($c: ID, $n: Int) { cooperative(id: $c) { products(first: $n) { edges { node { variants { stockMovements { delta } } } } } } }";
+    let t = Some(owner.access.as_str());
+    let (one, _) = app.least_queries(t, q, json!({ "c": coop, "n": 1 })).await;
+    let (three, res) = app.least_queries(t, q, json!({ "c": coop, "n": 3 })).await;
+    let edges = res.data()["cooperative"]["products"]["edges"]
+        .as_array()
+        .expect("edges")
+        .clone();
+    assert_eq!(edges.len(), 3);
+    assert!(three <= one + 1, "1 product: {one} queries, 3: {three}");
 }
 
 async fn seed_search(app: &TestApp) -> Session {

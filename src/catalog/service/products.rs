@@ -3,8 +3,8 @@
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder,
 };
 
 use entity::{origin_story, product, product_variant, stock_movement};
@@ -627,19 +627,35 @@ pub async fn set_origin_story(
     Ok(story)
 }
 
-/// The stock ledger of a variant, newest first; its cooperative's staff only.
-pub async fn stock_movements(
+/// The newest `newest` stock movements of each of `variants`, newest
+/// first, in one query whatever their number (no authorisation: see
+/// `cooperatives::loaders::require_role`).
+pub async fn newest_movements(
     db: &Db,
-    viewer: &Viewer,
-    id: VariantId,
-) -> AppResult<Vec<stock_movement::Model>> {
-    variant_for_write(db, viewer, id).await?;
-    Ok(stock_movement::Entity::find()
-        .filter(stock_movement::Column::VariantId.eq(id.0))
-        .order_by_desc(stock_movement::Column::CreatedAt)
-        .order_by_desc(stock_movement::Column::Id)
-        .all(db.conn())
-        .await?)
+    variants: &[VariantId],
+    newest: u64,
+) -> Result<std::collections::HashMap<VariantId, Vec<stock_movement::Model>>, sea_orm::DbErr> {
+    let mut out: std::collections::HashMap<VariantId, Vec<stock_movement::Model>> =
+        variants.iter().map(|v| (*v, Vec::new())).collect();
+    if variants.is_empty() {
+        return Ok(out);
+    }
+    let marks = vec!["?"; variants.len()].join(", ");
+    let mut values: Vec<sea_orm::Value> = variants.iter().map(|v| v.0.into()).collect();
+    values.push(i64::try_from(newest).unwrap_or(i64::MAX).into());
+    let sql = format!(
+        "SELECT * FROM (SELECT stock_movements.*, ROW_NUMBER() OVER \
+         (PARTITION BY variant_id ORDER BY created_at DESC, id DESC) AS page_row \
+         FROM stock_movements WHERE variant_id IN ({marks})) ranked \
+         WHERE page_row <= ? ORDER BY variant_id, page_row"
+    );
+    for row in db.conn().query_all_raw(db.statement(&sql, values)).await? {
+        let movement = stock_movement::Model::from_query_result(&row, "")?;
+        out.entry(VariantId(movement.variant_id))
+            .or_default()
+            .push(movement);
+    }
+    Ok(out)
 }
 
 /// Replaces a product's gallery (photos and videos); its cooperative's staff only.

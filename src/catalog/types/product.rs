@@ -3,18 +3,17 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::auth::viewer;
 use crate::catalog::inputs::{months_of, tags_of};
 use crate::catalog::loaders::{
-    BadgesByCooperative, BadgesByProduct, LotsByProduct, OriginStoryByProduct, VariantsByProduct,
+    BadgesByCooperative, BadgesByProduct, LotsByProduct, MovementsByVariant, OriginStoryByProduct,
+    VariantsByProduct,
 };
 use crate::catalog::service::browse::ProductSort;
 use crate::catalog::types::cooperative::{Cooperative, gallery};
 use crate::catalog::types::lot::{Certification, Lot};
 use crate::catalog::{Category, CertificationKind, ProductId, ProductStatus, Unit, VariantId};
-use crate::cooperatives::CooperativeId;
 use crate::cooperatives::loaders::CooperativeLoader;
-use crate::db::Db;
+use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::error::{ApiResult, AppError};
 use crate::graphql::load_one;
 use crate::media::attachments::Gallery;
@@ -195,17 +194,42 @@ impl Variant {
             per,
         })
     }
-    /// The stock ledger, newest first; the cooperative's members only.
-    async fn stock_movements(&self, ctx: &Context<'_>) -> ApiResult<Vec<StockMovement>> {
-        let rows = crate::catalog::service::products::stock_movements(
-            ctx.data_unchecked::<Db>(),
-            viewer(ctx),
-            VariantId(self.0.id),
+    /// The stock ledger, newest first: its newest `last` movements (50
+    /// unless asked, at most 100); the cooperative's staff only.
+    async fn stock_movements(
+        &self,
+        ctx: &Context<'_>,
+        last: Option<i32>,
+    ) -> ApiResult<Vec<StockMovement>> {
+        let last = last.unwrap_or(DEFAULT_LEDGER_ROWS);
+        if !(1..=MAX_LEDGER_ROWS).contains(&last) {
+            return Err(AppError::invalid(
+                "last",
+                format!("must be between 1 and {MAX_LEDGER_ROWS}"),
+            )
+            .into());
+        }
+        crate::cooperatives::loaders::require_role(
+            ctx,
+            CooperativeId(self.0.cooperative_id),
+            MemberRole::Staff,
         )
         .await?;
-        Ok(rows.into_iter().map(StockMovement).collect())
+        let key = (VariantId(self.0.id), u64::try_from(last).unwrap_or(0));
+        let rows = load_one::<MovementsByVariant, _>(ctx, key).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(StockMovement)
+            .collect())
     }
 }
+
+/// Ledger rows a variant shows unless asked for another number.
+const DEFAULT_LEDGER_ROWS: i32 = 50;
+
+/// The most ledger rows a variant shows at once.
+const MAX_LEDGER_ROWS: i32 = 100;
 
 /// One change of a variant's stock.
 pub struct StockMovement(pub entity::stock_movement::Model);
