@@ -26,5 +26,6 @@ pub mod places;
 pub mod schema;
 pub mod seed;
 pub mod storage;
+pub mod tasks;
 pub mod text;
 pub mod training;

@@ -64,14 +64,9 @@ pub fn spawn_sweeper(
     interval: std::time::Duration,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(interval);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                () = shutdown.cancelled() => break,
-                _ = tick.tick() => {}
-            }
+    crate::tasks::every(interval, shutdown, move || {
+        let (db, bus) = (db.clone(), bus.clone());
+        async move {
             match claim_due(&db, Utc::now()).await {
                 Ok(events) => {
                     if !events.is_empty() {

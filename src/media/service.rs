@@ -697,15 +697,10 @@ pub fn spawn_sweeper(
     config: MediaConfig,
     stop: CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(config.sweep_interval);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                () = stop.cancelled() => break,
-            }
-            if let Err(err) = sweep_pending(&db, &storage, config.pending_ttl).await {
+    crate::tasks::every(config.sweep_interval, stop, move || {
+        let (db, storage, ttl) = (db.clone(), storage.clone(), config.pending_ttl);
+        async move {
+            if let Err(err) = sweep_pending(&db, &storage, ttl).await {
                 tracing::warn!(error = %err, "the media sweep failed; it runs again later");
             }
         }

@@ -353,14 +353,9 @@ pub fn spawn_purger(
     ttl: std::time::Duration,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(PURGE_INTERVAL);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                () = shutdown.cancelled() => break,
-                _ = tick.tick() => {}
-            }
+    crate::tasks::every(PURGE_INTERVAL, shutdown, move || {
+        let db = db.clone();
+        async move {
             let since =
                 Utc::now() - chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
             match purge_forgotten(&db, since).await {
