@@ -176,3 +176,16 @@ fn placeholders(backend: DbBackend, sql: &str) -> String {
 pub fn statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
     sea_orm::Statement::from_sql_and_values(backend, placeholders(backend, sql), values)
 }
+
+/// SQL (with `?` placeholders) for the first rows of each group: from
+/// `table`, the rows matching `condition`, numbered within each value of
+/// `partition` in `order`, keeping the first `?` of each (the limit is the
+/// last placeholder), in group and then position order. One query serves
+/// the first page of a relation for a whole list of parents.
+pub fn first_per_group(table: &str, partition: &str, order: &str, condition: &str) -> String {
+    format!(
+        "SELECT * FROM (SELECT {table}.*, ROW_NUMBER() OVER \
+         (PARTITION BY {partition} ORDER BY {order}) AS group_row FROM {table} \
+         WHERE {condition}) ranked WHERE group_row <= ? ORDER BY {partition}, group_row"
+    )
+}

@@ -624,11 +624,11 @@ pub async fn first_pages(
             page.2 = u64::try_from(n).unwrap_or(0);
         }
     }
-    let ranked = format!(
-        "SELECT * FROM (SELECT livestreams.*, ROW_NUMBER() OVER \
-         (PARTITION BY cooperative_id ORDER BY scheduled_start_at ASC, id ASC) AS page_row \
-         FROM livestreams WHERE cooperative_id IN ({marks}){status_sql}) ranked \
-         WHERE page_row <= ? ORDER BY cooperative_id, page_row"
+    let ranked = crate::db::first_per_group(
+        "livestreams",
+        "cooperative_id",
+        "scheduled_start_at ASC, id ASC",
+        &format!("cooperative_id IN ({marks}){status_sql}"),
     );
     values.push(i64::try_from(first + 1).unwrap_or(i64::MAX).into());
     for row in db

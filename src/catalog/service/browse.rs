@@ -294,11 +294,11 @@ pub async fn first_pages(
             page.total = u64::try_from(n).unwrap_or(0);
         }
     }
-    let ranked = format!(
-        "SELECT * FROM (SELECT products.*, ROW_NUMBER() OVER \
-         (PARTITION BY cooperative_id ORDER BY {order}) AS page_row FROM products \
-         WHERE status = ? AND cooperative_id IN ({marks})) ranked \
-         WHERE page_row <= ? ORDER BY cooperative_id, page_row"
+    let ranked = crate::db::first_per_group(
+        "products",
+        "cooperative_id",
+        order,
+        &format!("status = ? AND cooperative_id IN ({marks})"),
     );
     values.push(Value::from(i64::try_from(first + 1).unwrap_or(i64::MAX)));
     for row in db

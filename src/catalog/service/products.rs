@@ -643,11 +643,11 @@ pub async fn newest_movements(
     let marks = vec!["?"; variants.len()].join(", ");
     let mut values: Vec<sea_orm::Value> = variants.iter().map(|v| v.0.into()).collect();
     values.push(i64::try_from(newest).unwrap_or(i64::MAX).into());
-    let sql = format!(
-        "SELECT * FROM (SELECT stock_movements.*, ROW_NUMBER() OVER \
-         (PARTITION BY variant_id ORDER BY created_at DESC, id DESC) AS page_row \
-         FROM stock_movements WHERE variant_id IN ({marks})) ranked \
-         WHERE page_row <= ? ORDER BY variant_id, page_row"
+    let sql = crate::db::first_per_group(
+        "stock_movements",
+        "variant_id",
+        "created_at DESC, id DESC",
+        &format!("variant_id IN ({marks})"),
     );
     for row in db.conn().query_all_raw(db.statement(&sql, values)).await? {
         let movement = stock_movement::Model::from_query_result(&row, "")?;
