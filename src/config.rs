@@ -224,7 +224,7 @@ pub enum EventBusConfig {
     /// Redis pub/sub on `channel`: every process on the same Redis server
     /// (and channel, whatever the database number) hears every other.
     Redis {
-        /// A `redis://` URL.
+        /// A `redis://` URL, or `rediss://` for TLS.
         url: String,
         /// The pub/sub channel.
         channel: String,
@@ -274,10 +274,10 @@ impl EventBusConfig {
                         "is required with FARMSTREAM_EVENT_BUS=redis (e.g. redis://127.0.0.1:6379)",
                     ));
                 };
-                if !url.starts_with("redis://") {
+                if !url.starts_with("redis://") && !url.starts_with("rediss://") {
                     return Err(ConfigError::new(
                         URL,
-                        "expected a redis:// URL (TLS is not supported)",
+                        "expected a redis:// URL (or rediss:// for TLS)",
                     ));
                 }
                 Ok(Self::Redis { url, channel })
@@ -965,6 +965,20 @@ mod tests {
                 channel: "farmstream_events".into()
             }
         );
+        let tls = with(&[
+            ("FARMSTREAM_EVENT_BUS", "redis"),
+            ("FARMSTREAM_EVENT_BUS_URL", "rediss://cache.example.vn:6380"),
+        ])
+        .expect("TLS is accepted");
+        assert!(
+            matches!(tls.event_bus, EventBusConfig::Redis { url, .. } if url.starts_with("rediss://"))
+        );
+        let err = with(&[
+            ("FARMSTREAM_EVENT_BUS", "redis"),
+            ("FARMSTREAM_EVENT_BUS_URL", "http://127.0.0.1:6379"),
+        ])
+        .expect_err("not a Redis URL");
+        assert_eq!(err.name, "FARMSTREAM_EVENT_BUS_URL");
         let subscriptions = with(&[]).expect("defaults").subscriptions;
         assert_eq!(subscriptions.send_queue, 64);
         assert_eq!(subscriptions.send_timeout, Duration::from_secs(10));

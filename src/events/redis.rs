@@ -1,5 +1,7 @@
 //! The Redis backend of the event bus: `PUBLISH` to send, `SUBSCRIBE` on a
-//! dedicated connection to receive.
+//! dedicated connection to receive. `rediss://` URLs connect over TLS and
+//! check the server against the system's certificate authorities (or those
+//! in the file `SSL_CERT_FILE` names, for a private CA).
 
 use futures_util::StreamExt;
 use redis::aio::{MultiplexedConnection, PubSubStream};
@@ -10,12 +12,22 @@ use super::remote::{Heard, Listen, Transmit};
 /// against a mistake filling Redis's output buffers.
 pub(super) const MAX_PAYLOAD: usize = 64 * 1024;
 
+/// A client for `url`; for TLS, with rustls's crypto provider chosen first.
+fn client(url: &str) -> redis::RedisResult<redis::Client> {
+    static PROVIDER: std::sync::Once = std::sync::Once::new();
+    PROVIDER.call_once(|| {
+        // Fails only when the process already chose one: that one stays.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    });
+    redis::Client::open(url)
+}
+
 /// A connection subscribed to the channel.
 pub(super) struct Listener(PubSubStream);
 
 impl Listen for Listener {
     async fn connect(url: &str, channel: &str) -> Result<Self, String> {
-        let client = redis::Client::open(url).map_err(|e| e.to_string())?;
+        let client = client(url).map_err(|e| e.to_string())?;
         let mut pubsub = client.get_async_pubsub().await.map_err(|e| e.to_string())?;
         pubsub.subscribe(channel).await.map_err(|e| e.to_string())?;
         Ok(Self(pubsub.into_on_message()))
@@ -46,7 +58,7 @@ impl Sender {
         let fail = |e: redis::RedisError| {
             anyhow::anyhow!("cannot connect to the Redis event bus (FARMSTREAM_EVENT_BUS_URL): {e}")
         };
-        let client = redis::Client::open(url).map_err(fail)?;
+        let client = client(url).map_err(fail)?;
         let connection = client
             .get_multiplexed_async_connection()
             .await

@@ -64,6 +64,11 @@ fn free_port() -> u16 {
 
 impl Node {
     async fn beside(b: &TestApp) -> Self {
+        Self::beside_with(b, &[]).await
+    }
+
+    /// Node A with `extra` settings over those it takes from node B.
+    async fn beside_with(b: &TestApp, extra: &[(&str, String)]) -> Self {
         let config = &b.app.state.config;
         let bus: Vec<(&str, String)> = match &config.event_bus {
             EventBusConfig::Postgres { .. } => vec![("FARMSTREAM_EVENT_BUS", "postgres".into())],
@@ -95,6 +100,7 @@ impl Node {
                 String::from_utf8(config.payments.webhook_secret.0.clone()).expect("utf-8"),
             )
             .envs(bus)
+            .envs(extra.iter().map(|(k, v)| (*k, v.as_str())))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
@@ -522,5 +528,207 @@ async fn over_redis_a_subscriber_on_one_node_hears_what_happens_on_another_exact
     assert_eq!(
         heard["payload"]["data"]["cooperativeOrderPlaced"],
         json!({ "orderId": order, "status": "PLACED" })
+    );
+}
+
+/// A Redis server of the test's own, in plain text on one port and over TLS
+/// (with a certificate from a throwaway CA) on another.
+struct TlsRedis {
+    child: Child,
+    plain: u16,
+    tls: u16,
+    ca: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TlsRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl TlsRedis {
+    /// Starts one, or says why it cannot (no `redis-server` or `openssl`).
+    async fn start(test: &str) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let run = |args: &[&str]| {
+            Command::new("openssl")
+                .args(args)
+                .current_dir(dir.path())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        std::fs::write(
+            dir.path().join("san.ext"),
+            "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+        )
+        .expect("writes");
+        let made = run(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=farmstream test CA",
+        ]) && run(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=localhost",
+        ]) && run(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+        ]);
+        if !made {
+            println!("{test}: skipped, openssl could not make test certificates");
+            return None;
+        }
+        let (plain, tls) = (free_port(), free_port());
+        let child = Command::new("redis-server")
+            .args(["--port", &plain.to_string(), "--tls-port", &tls.to_string()])
+            .args([
+                "--tls-cert-file",
+                "server.pem",
+                "--tls-key-file",
+                "server.key",
+            ])
+            .args(["--tls-ca-cert-file", "ca.pem", "--tls-auth-clients", "no"])
+            .args(["--save", "", "--appendonly", "no", "--bind", "127.0.0.1"])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let Ok(child) = child else {
+            println!("{test}: skipped, no redis-server to start");
+            return None;
+        };
+        let redis = Self {
+            child,
+            plain,
+            tls,
+            ca: dir.path().join("ca.pem"),
+            _dir: dir,
+        };
+        let started = Instant::now();
+        while tokio::net::TcpStream::connect(("127.0.0.1", tls))
+            .await
+            .is_err()
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "redis-server did not listen on its TLS port"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Some(redis)
+    }
+}
+
+#[tokio::test]
+async fn over_redis_with_tls_a_node_hears_and_is_heard() {
+    let test = "over_redis_with_tls_a_node_hears_and_is_heard";
+    if without_postgres(test) {
+        return;
+    }
+    let Some(redis) = TlsRedis::start(test).await else {
+        return;
+    };
+    let channel = format!("farmstream_test_{}", uuid::Uuid::new_v4().simple());
+    // Node B in plain text, node A over TLS, on one Redis.
+    let b = TestApp::spawn_with(|s| {
+        s.insert("FARMSTREAM_EVENT_BUS".into(), "redis".into());
+        s.insert(
+            "FARMSTREAM_EVENT_BUS_URL".into(),
+            format!("redis://127.0.0.1:{}", redis.plain),
+        );
+        s.insert("FARMSTREAM_EVENT_BUS_CHANNEL".into(), channel);
+    })
+    .await;
+    let a = Node::beside_with(
+        &b,
+        &[
+            (
+                "FARMSTREAM_EVENT_BUS_URL",
+                format!("rediss://localhost:{}", redis.tls),
+            ),
+            ("SSL_CERT_FILE", redis.ca.display().to_string()),
+        ],
+    )
+    .await;
+    let owner = b.register("owner@htx.vn").await;
+    let (_, product, _, show) = show_with_a_product(&b, &owner).await;
+    let mut show_on_a = connect(a.addr, "graphql-transport-ws", json!({})).await;
+    assert_eq!(next(&mut show_on_a).await["type"], "connection_ack");
+    subscribe(&mut show_on_a, "show", EVENTS, json!({ "id": show })).await;
+    let b_addr = b.listen().await;
+    let mut show_on_b = connect(b_addr, "graphql-transport-ws", json!({})).await;
+    assert_eq!(next(&mut show_on_b).await["type"], "connection_ack");
+    subscribe(&mut show_on_b, "show", EVENTS, json!({ "id": show })).await;
+    // A's count reached B over TLS and B's reached A: both see two viewers.
+    until(&mut show_on_a, "show", viewers(2)).await;
+    until(&mut show_on_b, "show", viewers(2)).await;
+
+    // Started on B, heard on A; pinned on A, heard on B.
+    b.gql_as(
+        Some(&owner.access),
+        "mutation($id: ID!) { startLivestream(id: $id) { status } }",
+        json!({ "id": show }),
+    )
+    .await
+    .data();
+    until(&mut show_on_a, "show", |d| {
+        d["livestreamEvents"]["__typename"] == "LivestreamStarted"
+    })
+    .await;
+    let pinned: Value = reqwest::Client::new()
+        .post(format!("http://{}/graphql", a.addr))
+        .bearer_auth(&owner.access)
+        .json(&json!({
+            "query": "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { id } }",
+            "variables": { "l": show, "p": product },
+        }))
+        .send()
+        .await
+        .expect("node A answers")
+        .json()
+        .await
+        .expect("json");
+    assert!(pinned.get("errors").is_none(), "{pinned}");
+    let heard = until(&mut show_on_b, "show", |d| {
+        d["livestreamEvents"]["__typename"] == "ProductPinned"
+    })
+    .await;
+    assert_eq!(
+        heard["payload"]["data"]["livestreamEvents"]["product"]["name"],
+        "Xoài tròn"
     );
 }
