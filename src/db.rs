@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait,
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
+    TransactionTrait,
 };
 use sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -104,6 +105,31 @@ impl Db {
         };
         let txn = self.conn.begin().await?;
         Ok(WriteTxn { txn, _gate: gate })
+    }
+
+    /// How many rows of `table` match `condition` (with `?` placeholders
+    /// for `values`) for each value of the UUID column `group`, in one
+    /// grouped query; groups without rows are missing.
+    pub async fn count_per_group(
+        &self,
+        table: &str,
+        group: &str,
+        condition: &str,
+        values: Vec<sea_orm::Value>,
+    ) -> Result<std::collections::HashMap<uuid::Uuid, u64>, sea_orm::DbErr> {
+        let sql = format!(
+            "SELECT {group} AS grouped, COUNT(*) AS n FROM {table} WHERE {condition} GROUP BY {group}"
+        );
+        let mut counts = std::collections::HashMap::new();
+        for row in self
+            .conn
+            .query_all_raw(self.statement(&sql, values))
+            .await?
+        {
+            let n: i64 = row.try_get("", "n")?;
+            counts.insert(row.try_get("", "grouped")?, u64::try_from(n).unwrap_or(0));
+        }
+        Ok(counts)
     }
 
     /// A custom SQL expression written with `?` placeholders, made right for

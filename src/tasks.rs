@@ -9,6 +9,9 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::error::AppResult;
+use crate::events::{Event, EventBus};
+
 /// Runs `job` now and then every `interval` until `shutdown`; a run that
 /// takes longer than `interval` delays the next one rather than queue up.
 pub fn every<F, Fut>(interval: Duration, shutdown: CancellationToken, mut job: F) -> JoinHandle<()>
@@ -25,6 +28,36 @@ where
                 _ = tick.tick() => {}
             }
             job().await;
+        }
+    })
+}
+
+/// [`every`] for a job that returns events: they are published on `bus`
+/// and counted in the log as `done` ("unpaid orders expired"); a failure
+/// is logged as `failed` and the job runs again at the next tick.
+pub fn every_publishing<F, Fut>(
+    interval: Duration,
+    shutdown: CancellationToken,
+    bus: EventBus,
+    (done, failed): (&'static str, &'static str),
+    mut job: F,
+) -> JoinHandle<()>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: Future<Output = AppResult<Vec<Event>>> + Send,
+{
+    every(interval, shutdown, move || {
+        let (run, bus) = (job(), bus.clone());
+        async move {
+            match run.await {
+                Ok(events) => {
+                    if !events.is_empty() {
+                        tracing::info!(count = events.len(), "{done}");
+                    }
+                    bus.publish_all(events);
+                }
+                Err(err) => tracing::warn!(error = %err, "{failed}"),
+            }
         }
     })
 }

@@ -64,18 +64,17 @@ pub fn spawn_sweeper(
     interval: std::time::Duration,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
-    crate::tasks::every(interval, shutdown, move || {
-        let (db, bus) = (db.clone(), bus.clone());
-        async move {
-            match claim_due(&db, Utc::now()).await {
-                Ok(events) => {
-                    if !events.is_empty() {
-                        tracing::info!(count = events.len(), "livestream reminders sent");
-                    }
-                    bus.publish_all(events);
-                }
-                Err(err) => tracing::warn!(error = %err, "sending livestream reminders failed"),
-            }
-        }
-    })
+    crate::tasks::every_publishing(
+        interval,
+        shutdown,
+        bus,
+        (
+            "livestream reminders sent",
+            "sending livestream reminders failed",
+        ),
+        move || {
+            let db = db.clone();
+            async move { claim_due(&db, Utc::now()).await }
+        },
+    )
 }

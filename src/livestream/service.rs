@@ -609,26 +609,18 @@ pub async fn first_pages(
         }
         None => "",
     };
-    let counts = format!(
-        "SELECT cooperative_id, COUNT(*) AS n FROM livestreams \
-         WHERE cooperative_id IN ({marks}){status_sql} GROUP BY cooperative_id"
-    );
-    for row in db
-        .conn()
-        .query_all_raw(db.statement(&counts, values.clone()))
-        .await?
-    {
-        let coop: uuid::Uuid = row.try_get("", "cooperative_id")?;
-        let n: i64 = row.try_get("", "n")?;
-        if let Some(page) = pages.get_mut(&CooperativeId(coop)) {
-            page.2 = u64::try_from(n).unwrap_or(0);
-        }
+    let condition = format!("cooperative_id IN ({marks}){status_sql}");
+    let counts = db
+        .count_per_group("livestreams", "cooperative_id", &condition, values.clone())
+        .await?;
+    for (coop, page) in &mut pages {
+        page.2 = counts.get(&coop.0).copied().unwrap_or(0);
     }
     let ranked = crate::db::first_per_group(
         "livestreams",
         "cooperative_id",
         "scheduled_start_at ASC, id ASC",
-        &format!("cooperative_id IN ({marks}){status_sql}"),
+        &condition,
     );
     values.push(i64::try_from(first + 1).unwrap_or(i64::MAX).into());
     for row in db

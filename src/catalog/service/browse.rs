@@ -279,27 +279,14 @@ pub async fn first_pages(
     let marks = vec!["?"; coops.len()].join(", ");
     let mut values: Vec<Value> = vec![ProductStatus::Active.as_str().into()];
     values.extend(coops.iter().map(|c| Value::from(c.0)));
-    let counts = format!(
-        "SELECT cooperative_id, COUNT(*) AS n FROM products \
-         WHERE status = ? AND cooperative_id IN ({marks}) GROUP BY cooperative_id"
-    );
-    for row in db
-        .conn()
-        .query_all_raw(db.statement(&counts, values.clone()))
-        .await?
-    {
-        let coop: uuid::Uuid = row.try_get("", "cooperative_id")?;
-        let n: i64 = row.try_get("", "n")?;
-        if let Some(page) = pages.get_mut(&CooperativeId(coop)) {
-            page.total = u64::try_from(n).unwrap_or(0);
-        }
+    let condition = format!("status = ? AND cooperative_id IN ({marks})");
+    let counts = db
+        .count_per_group("products", "cooperative_id", &condition, values.clone())
+        .await?;
+    for (coop, page) in &mut pages {
+        page.total = counts.get(&coop.0).copied().unwrap_or(0);
     }
-    let ranked = crate::db::first_per_group(
-        "products",
-        "cooperative_id",
-        order,
-        &format!("status = ? AND cooperative_id IN ({marks})"),
-    );
+    let ranked = crate::db::first_per_group("products", "cooperative_id", order, &condition);
     values.push(Value::from(i64::try_from(first + 1).unwrap_or(i64::MAX)));
     for row in db
         .conn()

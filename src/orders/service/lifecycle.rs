@@ -591,18 +591,14 @@ pub fn spawn_hold_sweeper(
     interval: std::time::Duration,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> tokio::task::JoinHandle<()> {
-    crate::tasks::every(interval, shutdown, move || {
-        let (db, bus) = (db.clone(), bus.clone());
-        async move {
-            match expire_unpaid(&db, Utc::now()).await {
-                Ok(events) => {
-                    if !events.is_empty() {
-                        tracing::info!(count = events.len(), "unpaid orders expired");
-                    }
-                    bus.publish_all(events);
-                }
-                Err(err) => tracing::warn!(error = %err, "expiring unpaid orders failed"),
-            }
-        }
-    })
+    crate::tasks::every_publishing(
+        interval,
+        shutdown,
+        bus,
+        ("unpaid orders expired", "expiring unpaid orders failed"),
+        move || {
+            let db = db.clone();
+            async move { expire_unpaid(&db, Utc::now()).await }
+        },
+    )
 }
