@@ -27,12 +27,12 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use entity::{flash_deal, flash_deal_claim, product_variant};
+use entity::{flash_deal, flash_deal_claim};
 
 use crate::auth::UserId;
 use crate::catalog::VariantId;
@@ -62,6 +62,23 @@ pub async fn open_deals(
         .into_iter()
         .map(|d| (d.variant_id, d))
         .collect())
+}
+
+/// The one integer a statement with `?` placeholders returns, if a row
+/// came back (an `UPDATE … RETURNING` whose conditions held).
+async fn one_int(
+    conn: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<sea_orm::Value>,
+) -> AppResult<Option<i32>> {
+    let row = conn
+        .query_one_raw(crate::db::statement(
+            conn.get_database_backend(),
+            sql,
+            values,
+        ))
+        .await?;
+    Ok(row.map(|r| r.try_get_by_index::<i32>(0)).transpose()?)
 }
 
 /// What a buyer got from a deal.
@@ -122,17 +139,14 @@ pub async fn claim(
     .await?;
     // Touching the row locks it (PostgreSQL) until commit: the same
     // buyer's other orders wait here, then read what this one claimed.
-    this_claim()
-        .col_expr(flash_deal_claim::Column::UpdatedAt, Expr::value(now))
-        .exec(conn)
-        .await?;
-    let used = flash_deal_claim::Entity::find_by_id((deal.id, buyer.to_owned()))
-        .select_only()
-        .column(flash_deal_claim::Column::Quantity)
-        .into_tuple::<i32>()
-        .one(conn)
-        .await?
-        .unwrap_or(0);
+    let used = one_int(
+        conn,
+        "UPDATE flash_deal_claims SET updated_at = ? WHERE deal_id = ? AND buyer_key = ? \
+         RETURNING quantity",
+        vec![now.into(), deal.id.into(), buyer.into()],
+    )
+    .await?
+    .unwrap_or(0);
     let want = std::cmp::min(want, deal.per_buyer_limit - used);
     if want <= 0 {
         return Ok(Claimed::NONE);
@@ -145,22 +159,20 @@ pub async fn claim(
         if take <= 0 {
             return Ok(Claimed::NONE);
         }
-        let taken = flash_deal::Entity::update_many()
-            .col_expr(
-                flash_deal::Column::Remaining,
-                Expr::col(flash_deal::Column::Remaining).sub(take),
-            )
-            .filter(flash_deal::Column::Id.eq(deal.id))
-            .filter(flash_deal::Column::Remaining.gte(take))
-            .filter(flash_deal::Column::ClosedAt.is_null())
-            .filter(flash_deal::Column::EndsAt.gt(now))
-            .exec(conn)
-            .await?
-            .rows_affected;
-        if taken == 0 {
+        // Taking units locks the deal row until commit, so what it says is
+        // left is ours to report.
+        let Some(remaining) = one_int(
+            conn,
+            "UPDATE flash_deals SET remaining = remaining - ? \
+             WHERE id = ? AND remaining >= ? AND closed_at IS NULL AND ends_at > ? \
+             RETURNING remaining",
+            vec![take.into(), deal.id.into(), take.into(), now.into()],
+        )
+        .await?
+        else {
             // Others took units between the read and the update: read again.
             continue;
-        }
+        };
         let counted = this_claim()
             .col_expr(
                 flash_deal_claim::Column::Quantity,
@@ -180,14 +192,6 @@ pub async fn claim(
                 deal.id
             )));
         }
-        // The deal row is locked by this transaction now, so this is ours.
-        let remaining = flash_deal::Entity::find_by_id(deal.id)
-            .select_only()
-            .column(flash_deal::Column::Remaining)
-            .into_tuple::<i32>()
-            .one(conn)
-            .await?
-            .unwrap_or(0);
         return Ok(Claimed {
             taken: take,
             remaining,
@@ -220,32 +224,22 @@ pub async fn give_back(
         .filter(flash_deal_claim::Column::Quantity.gte(quantity))
         .exec(conn)
         .await?;
-    let returned = flash_deal::Entity::update_many()
-        .col_expr(
-            flash_deal::Column::Remaining,
-            Expr::col(flash_deal::Column::Remaining).add(quantity),
-        )
-        .filter(flash_deal::Column::Id.eq(deal))
-        .filter(flash_deal::Column::ClosedAt.is_null())
-        .filter(
-            Expr::col(flash_deal::Column::Remaining)
-                .add(quantity)
-                .lte(Expr::col(flash_deal::Column::Quantity)),
-        )
-        .exec(conn)
-        .await?
-        .rows_affected;
-    if returned == 0 {
+    let returned = conn
+        .query_one_raw(crate::db::statement(
+            conn.get_database_backend(),
+            "UPDATE flash_deals SET remaining = remaining + ? \
+             WHERE id = ? AND closed_at IS NULL AND remaining + ? <= quantity \
+             RETURNING livestream_id, remaining",
+            vec![quantity.into(), deal.into(), quantity.into()],
+        ))
+        .await?;
+    let Some(after) = returned else {
         return Ok(None);
-    }
-    let after = flash_deal::Entity::find_by_id(deal)
-        .one(conn)
-        .await?
-        .ok_or_else(|| AppError::not_found("flash deal"))?;
+    };
     Ok(Some(Event::FlashDealUpdated {
-        deal_id: after.id,
-        livestream_id: after.livestream_id,
-        remaining: after.remaining,
+        deal_id: deal,
+        livestream_id: after.try_get("", "livestream_id")?,
+        remaining: after.try_get("", "remaining")?,
     }))
 }
 
@@ -258,22 +252,11 @@ pub async fn hold(
     actor: Option<UserId>,
     now: DateTime<Utc>,
 ) -> AppResult<Option<i32>> {
-    let taken = product_variant::Entity::update_many()
-        .col_expr(
-            product_variant::Column::Stock,
-            Expr::col(product_variant::Column::Stock).sub(deal.quantity),
-        )
-        .col_expr(product_variant::Column::UpdatedAt, Expr::value(now))
-        .filter(product_variant::Column::Id.eq(deal.variant_id))
-        .filter(product_variant::Column::Stock.gte(deal.quantity))
-        .filter(product_variant::Column::RemovedAt.is_null())
-        .exec(conn)
-        .await?
-        .rows_affected;
-    if taken == 0 {
+    let Some(left) =
+        crate::orders::service::take_units(conn, deal.variant_id, deal.quantity, now).await?
+    else {
         return Ok(None);
-    }
-    let left = stock_of(conn, deal.variant_id).await?;
+    };
     record_order_movement(
         conn,
         VariantId(deal.variant_id),
@@ -289,16 +272,6 @@ pub async fn hold(
     )
     .await?;
     Ok(Some(left))
-}
-
-async fn stock_of(conn: &impl ConnectionTrait, variant: Uuid) -> AppResult<i32> {
-    Ok(product_variant::Entity::find_by_id(variant)
-        .select_only()
-        .column(product_variant::Column::Stock)
-        .into_tuple::<i32>()
-        .one(conn)
-        .await?
-        .unwrap_or(0))
 }
 
 /// Closes whichever of `deals` are still open, for `reason`, and gives
@@ -321,28 +294,24 @@ pub async fn close(
     // Every deal row first, then every variant row (see the module comment).
     let mut closed = Vec::with_capacity(candidates.len());
     for deal in candidates {
-        let won = flash_deal::Entity::update_many()
-            .col_expr(flash_deal::Column::ClosedAt, Expr::value(now))
-            .col_expr(flash_deal::Column::CloseReason, Expr::value(reason))
-            .col_expr(
-                flash_deal::Column::ClosedBy,
-                Expr::value(actor.map(|a| a.0)),
-            )
-            // Both right-hand sides read the row as it was before the update.
-            .col_expr(
-                flash_deal::Column::ReturnedQuantity,
-                Expr::col(flash_deal::Column::Remaining),
-            )
-            .col_expr(flash_deal::Column::Remaining, Expr::value(0))
-            .filter(flash_deal::Column::Id.eq(deal.id))
-            .filter(flash_deal::Column::ClosedAt.is_null())
-            .exec(conn)
-            .await?
-            .rows_affected;
-        if won == 1
-            && let Some(after) = flash_deal::Entity::find_by_id(deal.id).one(conn).await?
-        {
-            closed.push(after);
+        // `returned_quantity = remaining` reads the row as it was before
+        // this update, like every right-hand side.
+        let won = conn
+            .query_one_raw(crate::db::statement(
+                conn.get_database_backend(),
+                "UPDATE flash_deals SET closed_at = ?, close_reason = ?, closed_by = ?, \
+                 returned_quantity = remaining, remaining = 0 \
+                 WHERE id = ? AND closed_at IS NULL RETURNING *",
+                vec![
+                    now.into(),
+                    reason.into(),
+                    actor.map(|a| a.0).into(),
+                    deal.id.into(),
+                ],
+            ))
+            .await?;
+        if let Some(row) = won {
+            closed.push(flash_deal::Model::from_query_result(&row, "")?);
         }
     }
     for deal in &closed {

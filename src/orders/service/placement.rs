@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -185,7 +185,7 @@ async fn resolve_lines(db: &Db, req: &PlaceOrder) -> AppResult<Vec<Group>> {
 }
 
 /// Takes `quantity` units of `variant`, or fails with `OUT_OF_STOCK`;
-/// returns the stock left. One conditional update that says what it left.
+/// returns the stock left.
 async fn take_stock(
     conn: &impl ConnectionTrait,
     variant: &product_variant::Model,
@@ -193,21 +193,8 @@ async fn take_stock(
     quantity: i32,
     now: DateTime<Utc>,
 ) -> AppResult<i32> {
-    let taken = conn
-        .query_one_raw(crate::db::statement(
-            conn.get_database_backend(),
-            "UPDATE product_variants SET stock = stock - ?, updated_at = ? \
-             WHERE id = ? AND stock >= ? AND removed_at IS NULL RETURNING stock",
-            vec![
-                quantity.into(),
-                now.into(),
-                variant.id.into(),
-                quantity.into(),
-            ],
-        ))
-        .await?;
-    if let Some(row) = taken {
-        return Ok(row.try_get("", "stock")?);
+    if let Some(left) = take_units(conn, variant.id, quantity, now).await? {
+        return Ok(left);
     }
     let left = product_variant::Entity::find_by_id(variant.id)
         .select_only()
@@ -222,6 +209,26 @@ async fn take_stock(
     )))
 }
 
+/// Takes `quantity` units of a variant on sale if it has them, in one
+/// conditional update (`stock >= quantity`) that says what it left;
+/// `None` when the stock is short (nothing taken).
+pub(crate) async fn take_units(
+    conn: &impl ConnectionTrait,
+    variant: Uuid,
+    quantity: i32,
+    now: DateTime<Utc>,
+) -> AppResult<Option<i32>> {
+    let row = conn
+        .query_one_raw(crate::db::statement(
+            conn.get_database_backend(),
+            "UPDATE product_variants SET stock = stock - ?, updated_at = ? \
+             WHERE id = ? AND stock >= ? AND removed_at IS NULL RETURNING stock",
+            vec![quantity.into(), now.into(), variant.into(), quantity.into()],
+        ))
+        .await?;
+    Ok(row.map(|r| r.try_get("", "stock")).transpose()?)
+}
+
 /// Adds `quantity` units back to a variant (removed variants too: the
 /// units exist); returns the stock after.
 pub(crate) async fn return_stock(
@@ -230,21 +237,16 @@ pub(crate) async fn return_stock(
     quantity: i32,
     now: DateTime<Utc>,
 ) -> AppResult<i32> {
-    product_variant::Entity::update_many()
-        .col_expr(
-            product_variant::Column::Stock,
-            Expr::col(product_variant::Column::Stock).add(quantity),
-        )
-        .col_expr(product_variant::Column::UpdatedAt, Expr::value(now))
-        .filter(product_variant::Column::Id.eq(variant))
-        .exec(conn)
+    let row = conn
+        .query_one_raw(crate::db::statement(
+            conn.get_database_backend(),
+            "UPDATE product_variants SET stock = stock + ?, updated_at = ? WHERE id = ? RETURNING stock",
+            vec![quantity.into(), now.into(), variant.into()],
+        ))
         .await?;
-    Ok(product_variant::Entity::find_by_id(variant)
-        .select_only()
-        .column(product_variant::Column::Stock)
-        .into_tuple::<i32>()
-        .one(conn)
-        .await?
+    Ok(row
+        .map(|r| r.try_get("", "stock"))
+        .transpose()?
         .unwrap_or(0))
 }
 
