@@ -87,6 +87,10 @@ pub enum Event {
     OrderStatusChanged {
         order_id: Uuid,
         cooperative_id: Uuid,
+        /// The shopper's account (none for a guest's order), so each
+        /// shopper's subscription picks its own orders without a query.
+        #[serde(default)]
+        buyer_id: Option<Uuid>,
         from: String,
         to: String,
     },
@@ -367,6 +371,7 @@ mod tests {
         let event = Event::OrderStatusChanged {
             order_id: Uuid::nil(),
             cooperative_id: Uuid::nil(),
+            buyer_id: None,
             from: "PAID".into(),
             to: "PACKED".into(),
         };
@@ -397,6 +402,7 @@ mod tests {
         let event = Event::OrderStatusChanged {
             order_id: Uuid::new_v4(),
             cooperative_id: Uuid::new_v4(),
+            buyer_id: Some(Uuid::new_v4()),
             from: "PENDING_PAYMENT".into(),
             to: "REFUNDED".into(),
         };

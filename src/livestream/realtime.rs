@@ -204,29 +204,24 @@ async fn show_events(
 
 fn my_order_updates(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, OrderUpdate>> {
     let me = viewer(ctx).require_user()?;
-    let db = ctx.data_unchecked::<Db>().clone();
-    let stream = events(
+    Ok(events(
         ctx.data_unchecked::<EventBus>().clone(),
         None,
-        |e| match e {
-            Event::OrderStatusChanged { order_id, to, .. } => Some((order_id, to)),
+        move |e| match e {
+            Event::OrderStatusChanged {
+                order_id,
+                buyer_id: Some(buyer),
+                to,
+                ..
+            } if buyer == me.0 => Some(OrderUpdate {
+                order_id,
+                status: to,
+            }),
             _ => None,
         },
         |_| None,
-    );
-    Ok(stream
-        .filter_map(move |(order_id, status)| {
-            let db = db.clone();
-            async move {
-                let order =
-                    crate::orders::service::find(db.conn(), crate::orders::OrderId(order_id))
-                        .await
-                        .ok()
-                        .flatten()?;
-                (order.buyer_id == Some(me.0)).then_some(OrderUpdate { order_id, status })
-            }
-        })
-        .boxed())
+    )
+    .boxed())
 }
 
 fn notifications(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, Notification>> {

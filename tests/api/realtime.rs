@@ -535,3 +535,55 @@ async fn a_connection_that_answers_no_pings_is_closed_and_a_listening_one_stays(
     .await;
     assert_eq!(ended, Ok(true), "the silent connection was closed");
 }
+
+#[tokio::test]
+async fn a_shopper_hears_the_status_changes_of_their_own_orders_only() {
+    let app = TestApp::spawn().await;
+    let (owner, _, variant) = crate::orders::seller(&app, "shop@htx.vn", 50_000, 10).await;
+    let mine = app.register("mine@example.vn").await;
+    let theirs = app.register("theirs@example.vn").await;
+    let place = async |who: &crate::helpers::Session, key: &str| {
+        let input = crate::orders::order_input(key, &[(variant.as_str(), 1)], "COD", "0912345678");
+        let res = app
+            .gql_as(
+                Some(&who.access),
+                crate::orders::PLACE,
+                json!({ "i": input }),
+            )
+            .await;
+        res.data()["placeOrder"]["orders"][0]["id"]
+            .as_str()
+            .expect("order")
+            .to_owned()
+    };
+    let my_order = place(&mine, "mine-order-1").await;
+    let their_order = place(&theirs, "theirs-order-1").await;
+    let addr = app.listen().await;
+    let mut ws = connect(
+        addr,
+        "graphql-transport-ws",
+        json!({ "token": mine.access }),
+    )
+    .await;
+    assert_eq!(next(&mut ws).await["type"], "connection_ack");
+    ws.send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { myOrderUpdates { orderId status } }" } }).to_string()))
+        .await
+        .expect("subscribe");
+    // Give the subscription a moment to be listening before anything changes.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    for order in [&their_order, &my_order] {
+        app.gql_as(
+            Some(&owner.access),
+            "mutation($o: ID!) { markOrderPacked(orderId: $o) { id } }",
+            json!({ "o": order }),
+        )
+        .await
+        .data();
+    }
+    let heard = next(&mut ws).await;
+    assert_eq!(
+        heard["payload"]["data"]["myOrderUpdates"],
+        json!({ "orderId": my_order, "status": "PACKED" }),
+        "the other shopper's order was packed first and is not heard"
+    );
+}

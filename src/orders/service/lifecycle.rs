@@ -195,6 +195,7 @@ pub async fn apply_change_all(
     let event = Event::OrderStatusChanged {
         order_id: order.id,
         cooperative_id: order.cooperative_id,
+        buyer_id: order.buyer_id,
         from: from.as_str().to_owned(),
         to: change.to.as_str().to_owned(),
     };
