@@ -35,3 +35,14 @@ impl Loader<UserId> for RolesByUser {
         Ok(out)
     }
 }
+
+/// True when `user` is a platform admin, read through the request's
+/// [`RolesByUser`] loader (a page of items asks once).
+pub async fn is_admin(
+    ctx: &async_graphql::Context<'_>,
+    user: UserId,
+) -> crate::error::AppResult<bool> {
+    Ok(crate::graphql::load_one::<RolesByUser, _>(ctx, user)
+        .await?
+        .is_some_and(|roles| roles.contains(&PlatformRole::Admin)))
+}

@@ -9,8 +9,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use entity::{cooperative, cooperative_member};
 
-use crate::auth::loaders::RolesByUser;
-use crate::auth::{PlatformRole, UserId, viewer};
+use crate::auth::loaders::is_admin;
+use crate::auth::{UserId, viewer};
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::AppResult;
@@ -77,10 +77,7 @@ pub async fn require_role(
     if role.is_some_and(|r| r.covers(needed)) {
         return Ok(());
     }
-    let roles = load_one::<RolesByUser, _>(ctx, user)
-        .await?
-        .unwrap_or_default();
-    if roles.contains(&PlatformRole::Admin) {
+    if is_admin(ctx, user).await? {
         return Ok(());
     }
     Err(crate::cooperatives::service::refusal(role, needed))

@@ -7,9 +7,9 @@ use async_graphql::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::auth::loaders::RolesByUser;
+use crate::auth::loaders::is_admin;
 use crate::auth::types::User;
-use crate::auth::{PlatformRole, viewer};
+use crate::auth::viewer;
 use crate::catalog::types::cooperative::Cooperative;
 use crate::config::PublicBaseUrl;
 use crate::cooperatives::CooperativeId;
@@ -37,10 +37,7 @@ pub async fn viewer_manages(ctx: &Context<'_>, course: CourseId) -> AppResult<bo
     if organisers.contains(&user) {
         return Ok(true);
     }
-    let roles = load_one::<RolesByUser, _>(ctx, user)
-        .await?
-        .unwrap_or_default();
-    Ok(roles.contains(&PlatformRole::Admin))
+    is_admin(ctx, user).await
 }
 
 /// A training course.

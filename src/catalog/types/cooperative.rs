@@ -4,8 +4,8 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::auth::loaders::RolesByUser;
-use crate::auth::{PlatformRole, viewer};
+use crate::auth::loaders::is_admin;
+use crate::auth::viewer;
 use crate::catalog::loaders::{BadgesByCooperative, FirstProductsByCooperative};
 use crate::catalog::service::browse::{
     self, ProductCursor, ProductFilter, ProductPage, ProductSort,
@@ -47,9 +47,7 @@ impl Cooperative {
             return Ok(true);
         }
         match viewer(ctx).user().ok().flatten() {
-            Some(user) => Ok(load_one::<RolesByUser, _>(ctx, user)
-                .await?
-                .is_some_and(|roles| roles.contains(&PlatformRole::Admin))),
+            Some(user) => is_admin(ctx, user).await,
             None => Ok(false),
         }
     }
