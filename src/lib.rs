@@ -1,7 +1,7 @@
 //! farmstream: the GraphQL backend of a storefront where farming cooperatives
 //! sell produce through livestreams.
 //!
-//! Layers, each using only those below it (see `../shared/DESIGN.md`):
+//! Layers, each using only those below it (see `docs/DESIGN.md`):
 //! `cli` → `app` → `http` → `schema` → domain modules (`auth`, …) →
 //! plumbing (`graphql`, `storage`, `db`, `metrics`) → `config`, `error`, `ids`.
 

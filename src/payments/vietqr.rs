@@ -83,7 +83,7 @@ mod tests {
 
     #[test]
     fn the_payload_matches_the_published_reference_vector() {
-        // /work/shared/reference/vietqr.md (from the README of subiz/vietqr).
+        // docs/reference/vietqr.md (from the README of subiz/vietqr).
         assert_eq!(
             payload("970415", "0011001932418", 120_000, "ủng hộ lũ lụt"),
             "00020101021238570010A00000072701270006970415011300110019324180208QRIBFTTA530370454061200005802VN62170813ung ho lu lut6304C15C"
