@@ -14,6 +14,7 @@ mod existence_leaks;
 mod fanout;
 mod flash_deals;
 mod galleries;
+mod headers;
 mod health;
 mod http;
 mod limits;
