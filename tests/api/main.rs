@@ -17,6 +17,7 @@ mod galleries;
 mod headers;
 mod health;
 mod http;
+mod introspection;
 mod limits;
 mod livestreams;
 mod media;
