@@ -85,10 +85,13 @@ fn builder(limits: &GraphqlLimits) -> SchemaBuilder<Query, Mutation, Subscriptio
         Mutation::default(),
         Subscription::default(),
     )
-    .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity)
+    // Depth and complexity are measured by OperationLimits, which leaves
+    // introspection out of them (and bounds it apart) so that GraphiQL's
+    // standard introspection query passes a depth limit sized for data.
     .limit_directives(limits.max_directives)
     .extension(OperationLimits {
+        max_depth: limits.max_depth,
+        max_complexity: limits.max_complexity,
         max_aliases: limits.max_aliases,
         max_directives: limits.max_directives,
     })
@@ -96,7 +99,8 @@ fn builder(limits: &GraphqlLimits) -> SchemaBuilder<Query, Mutation, Subscriptio
     if limits.introspection {
         builder
     } else {
-        builder.disable_introspection()
+        // "Did you mean …" would spell out the schema introspection hides.
+        builder.disable_introspection().disable_suggestions()
     }
 }
 

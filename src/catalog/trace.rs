@@ -1,14 +1,17 @@
 //! The public trace page of a lot (`/trace/{code}`), what a package's QR code
 //! opens: mobile-first HTML with Vietnamese labels, no login, and nothing
 //! personal the cooperative did not publish. Also the QR code itself.
+//!
+//! Every page is a maud template: text is escaped wherever it lands (element,
+//! attribute, `<title>`), and the templates are checked when the crate
+//! compiles. The only markup not escaped is [`STYLESHEET`], a constant.
 
-use std::fmt::Write as _;
-
+use maud::{DOCTYPE, Markup, PreEscaped, display, html};
 use qrcode::QrCode;
 use qrcode::render::svg;
 use sea_orm::EntityTrait;
 
-use entity::{cooperative, origin_story, product};
+use entity::{certification, cooperative, lot, origin_story, product};
 
 use crate::catalog::service::{certifications, lots};
 use crate::catalog::{CertificationKind, LotId, ProductStatus};
@@ -21,43 +24,32 @@ use crate::media::service::{thumbnail_key, url_for};
 use crate::storage::Storage;
 use async_graphql::dataloader::Loader;
 
-/// Escapes text for HTML.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// The pages' only styles, inlined as one `<style>` element so that a phone
+/// on a slow rural connection needs one request; the HTTP layer allows it in
+/// the Content-Security-Policy by its hash, so no other inline style runs.
+pub const STYLESHEET: &str = include_str!("trace.css");
+
+/// A rendered page and the origins its images are loaded from (the media
+/// host), for the Content-Security-Policy that goes with it.
+#[derive(Debug)]
+pub struct TracePage {
+    pub html: String,
+    pub image_origins: Vec<String>,
 }
 
-fn layout(title: &str, body: &str) -> String {
-    format!(
-        r#"<!doctype html>
-<html lang="vi">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f6f7f2;color:#1f2a1f;line-height:1.5}}
-main{{max-width:40rem;margin:0 auto;padding:1rem}}
-h1{{font-size:1.5rem;margin:.5rem 0}} h2{{font-size:1.1rem;margin-top:1.5rem}}
-.card{{background:#fff;border-radius:12px;padding:1rem;margin:1rem 0;box-shadow:0 1px 3px rgba(0,0,0,.08)}}
-dl{{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .75rem;margin:0}} dt{{color:#5a6b5a}} dd{{margin:0}}
-.badge{{display:inline-block;background:#2f7d32;color:#fff;border-radius:999px;padding:.15rem .6rem;margin:.15rem;font-size:.85rem}}
-.story{{white-space:pre-line}} .photos{{display:flex;gap:.5rem;overflow-x:auto}} .photos img{{border-radius:8px;height:auto}} .muted{{color:#5a6b5a;font-size:.85rem}}
-</style>
-</head>
-<body><main>{body}</main></body>
-</html>"#
-    )
+fn layout(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="vi" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(STYLESHEET)) }
+            }
+            body { main { (body) } }
+        }
+    }
 }
 
 fn kind_label(kind: &str, stars: Option<i32>) -> String {
@@ -70,14 +62,21 @@ fn kind_label(kind: &str, stars: Option<i32>) -> String {
     }
 }
 
-/// Thumbnail links of a gallery: (320 px source, 1024 px link, alt text).
+/// One photo of a strip: its 320 px source, 1024 px link and alt text.
+struct Photo {
+    small: String,
+    large: String,
+    alt: String,
+}
+
+/// The ready photos of a gallery.
 async fn photos(
     db: &Db,
     storage: &Storage,
     media: &MediaConfig,
     gallery: Gallery,
     target: uuid::Uuid,
-) -> AppResult<Vec<(String, String, String)>> {
+) -> AppResult<Vec<Photo>> {
     let items = GalleryLoader(db.clone())
         .load(&[(gallery, target)])
         .await
@@ -90,46 +89,76 @@ async fn photos(
         {
             continue;
         }
-        let small = url_for(storage, media, &thumbnail_key(&asset, 320)).await?;
-        let large = url_for(storage, media, &thumbnail_key(&asset, 1024)).await?;
-        out.push((small, large, attachment.alt_text.unwrap_or_default()));
+        out.push(Photo {
+            small: url_for(storage, media, &thumbnail_key(&asset, 320)).await?,
+            large: url_for(storage, media, &thumbnail_key(&asset, 1024)).await?,
+            alt: attachment.alt_text.unwrap_or_default(),
+        });
     }
     Ok(out)
 }
 
-fn photo_strip(body: &mut String, photos: &[(String, String, String)]) {
-    if photos.is_empty() {
-        return;
+fn photo_strip(photos: &[Photo]) -> Markup {
+    html! {
+        @if !photos.is_empty() {
+            div class="photos" {
+                @for p in photos {
+                    a href=(p.large) {
+                        img src=(p.small) alt=(p.alt) loading="lazy" width="160";
+                    }
+                }
+            }
+        }
     }
-    body.push_str(r#"<div class="photos">"#);
-    for (small, large, alt) in photos {
-        let _ = write!(
-            body,
-            r#"<a href="{large}"><img src="{small}" alt="{alt}" loading="lazy" width="160"></a>"#,
-            large = esc(large),
-            small = esc(small),
-            alt = esc(alt),
-        );
-    }
-    body.push_str("</div>");
 }
 
-/// The page for `code`, counting the scan; `None` when no published lot has it.
+/// The origin (`https://host:port`) of an absolute http(s) URL, if it is one
+/// whose origin can be written into a CSP source list as it is.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let plain = !authority.is_empty()
+        && authority
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    plain.then(|| format!("{scheme}://{authority}"))
+}
+
+/// Everything the page shows, read before anything is rendered.
+struct TraceView {
+    lot: lot::Model,
+    product: product::Model,
+    coop: cooperative::Model,
+    origin: Option<origin_story::Model>,
+    certs: Vec<certification::Model>,
+    lot_photos: Vec<Photo>,
+    story_photos: Vec<Photo>,
+}
+
+/// The page for `code`, counting the scan; `None` when no published lot has
+/// it (the same rule as [`lots::find_public`], so the page and its QR codes
+/// are 404 alike).
 pub async fn page(
     db: &Db,
     storage: &Storage,
     media: &MediaConfig,
     code: &str,
-) -> AppResult<Option<String>> {
+) -> AppResult<Option<TracePage>> {
     let Some(lot) = lots::find_public(db, code).await? else {
         return Ok(None);
     };
-    lots::count_scan(db, LotId(lot.id)).await?;
-    let product = product::Entity::find_by_id(lot.product_id)
+    // Unpublished between the two reads: a 404 like any unpublished lot.
+    let Some(product) = product::Entity::find_by_id(lot.product_id)
         .one(db.conn())
         .await?
         .filter(|p| p.status != ProductStatus::Draft.as_str())
-        .ok_or_else(|| AppError::not_found("product"))?;
+    else {
+        return Ok(None);
+    };
+    lots::count_scan(db, LotId(lot.id)).await?;
     let coop = cooperative::Entity::find_by_id(lot.cooperative_id)
         .one(db.conn())
         .await?
@@ -138,105 +167,128 @@ pub async fn page(
         .one(db.conn())
         .await?;
     let certs = certifications::for_lot_on_harvest(db, &lot).await?;
+    let lot_photos = photos(db, storage, media, Gallery::Lot, lot.id).await?;
+    let story_photos = if origin.is_some() {
+        photos(db, storage, media, Gallery::OriginStory, product.id).await?
+    } else {
+        Vec::new()
+    };
+    let view = TraceView {
+        lot,
+        product,
+        coop,
+        origin,
+        certs,
+        lot_photos,
+        story_photos,
+    };
+    let mut image_origins: Vec<String> = view
+        .lot_photos
+        .iter()
+        .chain(&view.story_photos)
+        .filter_map(|p| origin_of(&p.small))
+        .collect();
+    image_origins.sort();
+    image_origins.dedup();
+    Ok(Some(TracePage {
+        html: render(&view).into_string(),
+        image_origins,
+    }))
+}
 
-    let mut body = String::new();
-    let _ = write!(
-        body,
-        r#"<p class="muted">Truy xuất nguồn gốc · Mã lô <strong>{code}</strong></p>
-<h1>{name}</h1>
-<div class="card"><dl>
-<dt>Ngày thu hoạch</dt><dd>{harvested}</dd>
-<dt>Sản lượng lô</dt><dd>{quantity} {unit}</dd>"#,
-        code = esc(&lot.code),
-        name = esc(&product.name),
-        harvested = lot.harvested_on.format("%d/%m/%Y"),
-        quantity = lot.quantity,
-        unit = esc(&lot.unit.to_lowercase()),
-    );
-    if let Some(plot) = &lot.plot {
-        let _ = write!(body, "<dt>Lô đất</dt><dd>{}</dd>", esc(plot));
-    }
-    body.push_str("</dl></div>");
-    photo_strip(
-        &mut body,
-        &photos(db, storage, media, Gallery::Lot, lot.id).await?,
-    );
-    if !certs.is_empty() {
-        body.push_str("<h2>Chứng nhận còn hiệu lực khi thu hoạch</h2><div>");
-        for c in &certs {
-            let _ = write!(
-                body,
-                r#"<span class="badge" title="{issuer} · số {number}">{label}</span>"#,
-                issuer = esc(&c.issuer),
-                number = esc(&c.number),
-                label = esc(&kind_label(&c.kind, c.stars)),
-            );
+fn render(v: &TraceView) -> Markup {
+    let (lot, product, coop) = (&v.lot, &v.product, &v.coop);
+    let body = html! {
+        p class="muted" { "Truy xuất nguồn gốc · Mã lô " strong { (lot.code) } }
+        h1 { (product.name) }
+        div class="card" {
+            dl {
+                dt { "Ngày thu hoạch" } dd { (display(lot.harvested_on.format("%d/%m/%Y"))) }
+                dt { "Sản lượng lô" } dd { (display(lot.quantity)) " " (lot.unit.to_lowercase()) }
+                @if let Some(plot) = &lot.plot {
+                    dt { "Lô đất" } dd { (plot) }
+                }
+            }
         }
-        body.push_str("</div>");
-    }
-    let _ = write!(
-        body,
-        r#"<h2>Hợp tác xã</h2><div class="card"><dl>
-<dt>Tên</dt><dd>{name}</dd>
-<dt>Địa chỉ</dt><dd>{ward}, {province}</dd>"#,
-        name = esc(&coop.name),
-        ward = esc(&coop.ward),
-        province = esc(&coop.province),
-    );
-    if let Some(area) = &coop.area {
-        let _ = write!(body, "<dt>Vùng</dt><dd>{}</dd>", esc(area));
-    }
-    body.push_str("</dl></div>");
-    if let Some(o) = origin {
-        let _ = write!(
-            body,
-            r#"<h2>Câu chuyện nguồn gốc</h2><div class="card"><dl>
-<dt>Trang trại</dt><dd>{farm}</dd>"#,
-            farm = esc(&o.farm_name),
-        );
-        if let Some(grower) = &o.grower_name {
-            let _ = write!(body, "<dt>Người trồng</dt><dd>{}</dd>", esc(grower));
+        (photo_strip(&v.lot_photos))
+        @if !v.certs.is_empty() {
+            h2 { "Chứng nhận còn hiệu lực khi thu hoạch" }
+            div {
+                @for c in &v.certs {
+                    span class="badge" title={ (c.issuer) " · số " (c.number) } {
+                        (kind_label(&c.kind, c.stars))
+                    }
+                }
+            }
         }
-        let place = [
-            o.commune.as_deref(),
-            o.area.as_deref(),
-            Some(o.province.as_str()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
-        let _ = write!(body, "<dt>Nơi trồng</dt><dd>{}</dd>", esc(&place));
-        if let Some(alt) = o.altitude_m {
-            let _ = write!(body, "<dt>Độ cao</dt><dd>{alt} m</dd>");
+        h2 { "Hợp tác xã" }
+        div class="card" {
+            dl {
+                dt { "Tên" } dd { (coop.name) }
+                dt { "Địa chỉ" } dd { (coop.ward) ", " (coop.province) }
+                @if let Some(area) = &coop.area {
+                    dt { "Vùng" } dd { (area) }
+                }
+            }
         }
-        if let Some(practice) = &o.cultivation_practice {
-            let _ = write!(body, "<dt>Canh tác</dt><dd>{}</dd>", esc(practice));
+        @if let Some(o) = &v.origin {
+            h2 { "Câu chuyện nguồn gốc" }
+            div class="card" {
+                dl {
+                    dt { "Trang trại" } dd { (o.farm_name) }
+                    @if let Some(grower) = &o.grower_name {
+                        dt { "Người trồng" } dd { (grower) }
+                    }
+                    dt { "Nơi trồng" } dd { (place(o)) }
+                    @if let Some(alt) = o.altitude_m {
+                        dt { "Độ cao" } dd { (alt) " m" }
+                    }
+                    @if let Some(practice) = &o.cultivation_practice {
+                        dt { "Canh tác" } dd { (practice) }
+                    }
+                }
+                p class="story" { (o.story) }
+                (photo_strip(&v.story_photos))
+            }
         }
-        let _ = write!(body, r#"</dl><p class="story">{}</p>"#, esc(&o.story));
-        photo_strip(
-            &mut body,
-            &photos(db, storage, media, Gallery::OriginStory, product.id).await?,
-        );
-        body.push_str("</div>");
-    }
-    body.push_str(r#"<p class="muted">Trang này do farmstream cung cấp, không cần đăng nhập.</p>"#);
-    Ok(Some(layout(
-        &format!("{} · {}", product.name, lot.code),
-        &body,
-    )))
+        p class="muted" { "Trang này do farmstream cung cấp, không cần đăng nhập." }
+    };
+    layout(&format!("{} · {}", product.name, lot.code), body)
+}
+
+fn place(o: &origin_story::Model) -> String {
+    [
+        o.commune.as_deref(),
+        o.area.as_deref(),
+        Some(o.province.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 /// The page shown for an unknown code.
 pub fn not_found_page(code: &str) -> String {
     layout(
         "Không tìm thấy lô hàng",
-        &format!(
-            r#"<h1>Không tìm thấy lô hàng</h1><div class="card"><p>Mã <strong>{}</strong> không khớp với lô hàng nào.
-Hãy kiểm tra lại mã in trên bao bì.</p></div>"#,
-            esc(code)
-        ),
+        html! {
+            h1 { "Không tìm thấy lô hàng" }
+            div class="card" {
+                p {
+                    "Mã " strong { (code) } " không khớp với lô hàng nào.\n"
+                    "Hãy kiểm tra lại mã in trên bao bì."
+                }
+            }
+        },
     )
+    .into_string()
+}
+
+/// The canonical code of the lot `code` names, when its page would show
+/// (see [`page`]); counts no scan.
+pub async fn public_code(db: &Db, code: &str) -> AppResult<Option<String>> {
+    Ok(lots::find_public(db, code).await?.map(|lot| lot.code))
 }
 
 /// The QR code of `url` as SVG.
@@ -285,11 +337,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn html_is_escaped() {
-        assert_eq!(
-            esc("<script>\"x\" & 'y'"),
-            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;"
+    fn text_is_escaped_even_in_the_title() {
+        let page =
+            not_found_page("</title><script>alert(1)</script>\"><img src=x onerror=alert(2)>");
+        assert!(!page.contains("<script>"), "{page}");
+        assert!(!page.contains("<img"), "{page}");
+        assert!(
+            page.contains("&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img")
         );
+    }
+
+    #[test]
+    fn an_origin_is_taken_only_from_a_plain_http_url() {
+        assert_eq!(
+            origin_of("http://127.0.0.1:9000/bucket/a.webp?X-Amz-Signature=1").as_deref(),
+            Some("http://127.0.0.1:9000")
+        );
+        assert_eq!(
+            origin_of("https://cdn.example.vn/a.webp").as_deref(),
+            Some("https://cdn.example.vn")
+        );
+        assert_eq!(origin_of("javascript:alert(1)"), None);
+        assert_eq!(origin_of("https://a.vn;script-src *"), None);
+        assert_eq!(origin_of("https://user@a.vn/x"), None);
     }
 
     #[test]

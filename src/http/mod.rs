@@ -1,5 +1,5 @@
 //! The HTTP surface: routes, and the layers every request passes through
-//! (request id, tracing, CORS, timeout, body limit).
+//! (request id, tracing, CORS, timeout, body limit, security headers).
 
 pub mod graphql;
 mod health;
@@ -112,6 +112,20 @@ pub fn router(state: AppState) -> Router {
                 )),
         )
         .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+/// Headers every response carries, whichever layer or route produced it
+/// (timeouts, body-limit refusals and 404s included): no content sniffing,
+/// and no `Server` header naming the software and its version.
+async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.remove(header::SERVER);
+    response
 }
 
 fn cors(config: &Config) -> CorsLayer {

@@ -223,18 +223,26 @@ async fn change(
 /// (`UNAUTHENTICATED`), the order exists (`NOT_FOUND`), and the viewer is
 /// staff of its cooperative or an admin (`FORBIDDEN`).
 async fn for_staff(db: &Db, viewer: &Viewer, id: OrderId) -> AppResult<(order::Model, UserId)> {
-    viewer.require_user()?;
+    let user = viewer.require_user()?;
     let order = find(db.conn(), id)
         .await?
         .ok_or_else(|| AppError::not_found("order"))?;
-    let actor = require_member(
+    match require_member(
         db,
         viewer,
         CooperativeId(order.cooperative_id),
         MemberRole::Staff,
     )
-    .await?;
-    Ok((order, actor.user))
+    .await
+    {
+        Ok(actor) => Ok((order, actor.user)),
+        // Someone who may not even read the order learns nothing of it, as
+        // from `order(id)`; its buyer may, and is told why not.
+        Err(AppError::Forbidden(_)) if order.buyer_id != Some(user.0) => {
+            Err(AppError::not_found("order"))
+        }
+        Err(err) => Err(err),
+    }
 }
 
 /// The status a cancellation leads to: money taken must go back first.
