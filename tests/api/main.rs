@@ -26,3 +26,4 @@ mod response_cache;
 mod schema_file;
 mod shutdown;
 mod training;
+mod training_safety;
