@@ -137,19 +137,19 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         db.execute_unprepared(
             "UPDATE enrolments SET \
-             full_name = (SELECT p.full_name FROM participants p WHERE p.id = enrolments.participant_id), \
+             full_name = COALESCE((SELECT p.full_name FROM participants p WHERE p.id = enrolments.participant_id), ''), \
              email = (SELECT p.email FROM participants p WHERE p.id = enrolments.participant_id), \
              cooperative_id = (SELECT p.cooperative_id FROM participants p WHERE p.id = enrolments.participant_id), \
              role_in_cooperative = (SELECT p.role_in_cooperative FROM participants p WHERE p.id = enrolments.participant_id), \
-             commune = (SELECT p.commune FROM participants p WHERE p.id = enrolments.participant_id), \
-             area = (SELECT p.area FROM participants p WHERE p.id = enrolments.participant_id), \
+             commune = COALESCE((SELECT p.commune FROM participants p WHERE p.id = enrolments.participant_id), ''), \
+             area = COALESCE((SELECT p.area FROM participants p WHERE p.id = enrolments.participant_id), ''), \
              gender = (SELECT p.gender FROM participants p WHERE p.id = enrolments.participant_id)",
         )
         .await?;
         db.execute_unprepared(
-            "UPDATE training_certificates SET participant_name = \
+            "UPDATE training_certificates SET participant_name = COALESCE(\
              (SELECT e.full_name FROM enrolments e WHERE e.course_id = training_certificates.course_id \
-              AND e.participant_id = training_certificates.participant_id)",
+              AND e.participant_id = training_certificates.participant_id), '')",
         )
         .await?;
         Ok(())
