@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod cooperatives;
+pub mod csv_export;
 pub mod db;
 pub mod error;
 pub mod events;

@@ -39,7 +39,7 @@ use crate::orders::types::VietQrEncoder;
 use crate::payments::resolvers::{PaymentMutation, PaymentQuery};
 use crate::storage::Storage;
 use crate::training::loaders::{
-    AttendanceBySession, CertificateByEnrolment, CourseLoader, OrganisersByCourse,
+    AttendanceBySession, CertificateByEnrolment, CourseLoader, EnrolmentLoader, OrganisersByCourse,
     ParticipantLoader, SessionsByCourse, UserLoader,
 };
 use crate::training::resolvers::{TrainingMutation, TrainingQuery};
@@ -239,5 +239,6 @@ fn with_loaders<P: PutData>(target: P, db: &Db, delay: Duration) -> P {
         ParticipantLoader,
         AttendanceBySession,
         CertificateByEnrolment,
+        EnrolmentLoader,
     )
 }

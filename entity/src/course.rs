@@ -25,6 +25,11 @@ pub struct Model {
     pub status: String,
     pub created_by: Uuid,
     pub completed_at: Option<DateTimeUtc>,
+    /// Who the public may contact about the course, as its organisers
+    /// chose to publish it (never an organiser's sign-in details).
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub contact_email: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -16,6 +16,17 @@ pub struct Model {
     pub seq: i64,
     pub enrolled_at: DateTimeUtc,
     pub withdrawn_at: Option<DateTimeUtc>,
+    /// The details given to this course (by its organiser or by the person
+    /// enrolling themselves): what the course shows, exports and reports,
+    /// whatever other courses were told.
+    pub full_name: String,
+    pub email: Option<String>,
+    pub cooperative_id: Option<Uuid>,
+    pub role_in_cooperative: Option<String>,
+    pub commune: String,
+    pub area: String,
+    /// `FEMALE`, `MALE` or `OTHER`.
+    pub gender: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,8 @@ pub struct Model {
     pub course_id: Uuid,
     pub participant_id: Uuid,
     pub issued_on: Date,
+    /// The name it was issued to, as the course had it then.
+    pub participant_name: String,
     pub created_at: DateTimeUtc,
 }
 

@@ -151,6 +151,16 @@ async fn details(db: &Db, p: &SeedPerson) -> AppResult<ParticipantDetails> {
     })
 }
 
+/// The contact the demo courses publish: the trade office's desk, not the
+/// organiser's own account.
+fn demo_contact() -> courses::CourseContact {
+    courses::CourseContact {
+        name: "Phòng Quản lý Thương mại – Sở Công Thương Sơn La".into(),
+        phone: Some("02123852345".into()),
+        email: Some("daotao@sct.sonla.example".into()),
+    }
+}
+
 /// Loads the demo courses that are missing.
 pub async fn run(db: &Db) -> AppResult<TrainingReport> {
     let mut report = TrainingReport::default();
@@ -176,6 +186,7 @@ pub async fn run(db: &Db) -> AppResult<TrainingReport> {
                 ends_on: starts_on + Duration::days(14),
                 capacity: 30,
                 min_attendance_percent: 60,
+                contact: Some(demo_contact()),
             },
         )
         .await?;
@@ -253,6 +264,7 @@ pub async fn run(db: &Db) -> AppResult<TrainingReport> {
                 ends_on: starts_on + Duration::days(7),
                 capacity: 4,
                 min_attendance_percent: 80,
+                contact: Some(demo_contact()),
             },
         )
         .await?;

@@ -1,6 +1,8 @@
 //! CSV exports of a course for its organisers: the participant list and the
-//! attendance sheet. UTF-8 with a byte-order mark, so that spreadsheet
-//! programs open Vietnamese names correctly.
+//! attendance sheet, written by [`SpreadsheetCsv`] (UTF-8 with a byte-order
+//! mark, formula-like cells neutralised). Each line shows what was given to
+//! this course (the enrolment's copy of the details), never what another
+//! course was told about the same person.
 
 use std::collections::HashMap;
 
@@ -9,30 +11,16 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use entity::{cooperative, enrolment, participant, training_certificate, training_session};
 
 use crate::auth::Viewer;
+use crate::csv_export::SpreadsheetCsv;
 use crate::db::Db;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::training::service::require_manager;
 use crate::training::{CourseId, local_date, vietnam};
 
-/// The byte-order mark the files start with.
-pub const BOM: &str = "\u{feff}";
-
-fn writer() -> csv::Writer<Vec<u8>> {
-    let mut out = Vec::new();
-    out.extend_from_slice(BOM.as_bytes());
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out)
-}
-
-fn finish(w: csv::Writer<Vec<u8>>) -> AppResult<Vec<u8>> {
-    w.into_inner()
-        .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))
-}
-
 struct Roster {
     enrolments: Vec<enrolment::Model>,
-    people: HashMap<uuid::Uuid, participant::Model>,
+    /// Phone numbers by participant: the one detail kept on the person.
+    phones: HashMap<uuid::Uuid, String>,
 }
 
 async fn roster(db: &Db, course: CourseId) -> AppResult<Roster> {
@@ -41,14 +29,14 @@ async fn roster(db: &Db, course: CourseId) -> AppResult<Roster> {
         .order_by_asc(enrolment::Column::Seq)
         .all(db.conn())
         .await?;
-    let people = participant::Entity::find()
+    let phones = participant::Entity::find()
         .filter(participant::Column::Id.is_in(enrolments.iter().map(|e| e.participant_id)))
         .all(db.conn())
         .await?
         .into_iter()
-        .map(|p| (p.id, p))
+        .map(|p| (p.id, p.phone))
         .collect();
-    Ok(Roster { enrolments, people })
+    Ok(Roster { enrolments, phones })
 }
 
 /// `participants.csv`: one line per enrolment, in order of enrolment.
@@ -57,7 +45,8 @@ pub async fn participants_csv(db: &Db, viewer: &Viewer, course: CourseId) -> App
     let roster = roster(db, course).await?;
     let coops: HashMap<uuid::Uuid, String> = cooperative::Entity::find()
         .filter(
-            cooperative::Column::Id.is_in(roster.people.values().filter_map(|p| p.cooperative_id)),
+            cooperative::Column::Id
+                .is_in(roster.enrolments.iter().filter_map(|e| e.cooperative_id)),
         )
         .all(db.conn())
         .await?
@@ -71,9 +60,8 @@ pub async fn participants_csv(db: &Db, viewer: &Viewer, course: CourseId) -> App
         .into_iter()
         .map(|c| (c.participant_id, c.number))
         .collect();
-    let mut w = writer();
-    let csv_err = |e: csv::Error| AppError::internal(e);
-    w.write_record([
+    let mut csv = SpreadsheetCsv::new();
+    csv.line([
         "full_name",
         "phone",
         "email",
@@ -85,34 +73,35 @@ pub async fn participants_csv(db: &Db, viewer: &Viewer, course: CourseId) -> App
         "status",
         "enrolled_at",
         "certificate_number",
-    ])
-    .map_err(csv_err)?;
+    ])?;
     for e in &roster.enrolments {
-        let Some(p) = roster.people.get(&e.participant_id) else {
+        let Some(phone) = roster.phones.get(&e.participant_id) else {
             continue;
         };
-        let coop = p
+        let coop = e
             .cooperative_id
             .and_then(|c| coops.get(&c))
             .map(String::as_str)
             .unwrap_or("");
         let enrolled_at = e.enrolled_at.with_timezone(&vietnam()).to_rfc3339();
-        w.write_record([
-            p.full_name.as_str(),
-            p.phone.as_str(),
-            p.email.as_deref().unwrap_or(""),
-            p.commune.as_str(),
-            p.area.as_str(),
-            p.gender.as_deref().unwrap_or(""),
+        csv.line([
+            e.full_name.as_str(),
+            phone.as_str(),
+            e.email.as_deref().unwrap_or(""),
+            e.commune.as_str(),
+            e.area.as_str(),
+            e.gender.as_deref().unwrap_or(""),
             coop,
-            p.role_in_cooperative.as_deref().unwrap_or(""),
+            e.role_in_cooperative.as_deref().unwrap_or(""),
             e.status.as_str(),
             enrolled_at.as_str(),
-            certificates.get(&p.id).map(String::as_str).unwrap_or(""),
-        ])
-        .map_err(csv_err)?;
+            certificates
+                .get(&e.participant_id)
+                .map(String::as_str)
+                .unwrap_or(""),
+        ])?;
     }
-    finish(w)
+    csv.finish()
 }
 
 /// `attendance.csv`: one line per enrolled participant, one column per
@@ -135,8 +124,7 @@ pub async fn attendance_csv(db: &Db, viewer: &Viewer, course: CourseId) -> AppRe
             by_pair.insert((session, row.participant_id), row.status);
         }
     }
-    let mut w = writer();
-    let csv_err = |e: csv::Error| AppError::internal(e);
+    let mut csv = SpreadsheetCsv::new();
     let mut header = vec!["full_name".to_owned(), "phone".to_owned()];
     for s in &sessions {
         let cancelled = if s.cancelled_at.is_some() {
@@ -151,26 +139,29 @@ pub async fn attendance_csv(db: &Db, viewer: &Viewer, course: CourseId) -> AppRe
         ));
     }
     header.push("attended".into());
-    w.write_record(&header).map_err(csv_err)?;
+    csv.line(&header)?;
     for e in roster
         .enrolments
         .iter()
         .filter(|e| e.status == crate::training::EnrolmentStatus::Enrolled.as_str())
     {
-        let Some(p) = roster.people.get(&e.participant_id) else {
+        let Some(phone) = roster.phones.get(&e.participant_id) else {
             continue;
         };
-        let mut line = vec![p.full_name.clone(), p.phone.clone()];
+        let mut line = vec![e.full_name.clone(), phone.clone()];
         let mut attended = 0;
         for s in &sessions {
-            let mark = by_pair.get(&(s.id, p.id)).cloned().unwrap_or_default();
+            let mark = by_pair
+                .get(&(s.id, e.participant_id))
+                .cloned()
+                .unwrap_or_default();
             if s.cancelled_at.is_none() && (mark == "PRESENT" || mark == "LATE") {
                 attended += 1;
             }
             line.push(mark);
         }
         line.push(attended.to_string());
-        w.write_record(&line).map_err(csv_err)?;
+        csv.line(&line)?;
     }
-    finish(w)
+    csv.finish()
 }

@@ -62,6 +62,33 @@ pub fn gender_text(raw: &str, field: &str) -> AppResult<Option<Gender>> {
     }
 }
 
+/// A course's public contact: a name (1 to 100 characters) and a phone or
+/// an e-mail, at least one. `field` names the input (`input.contact`).
+pub fn course_contact(
+    name: &str,
+    phone: Option<&str>,
+    email: Option<&str>,
+    field: &str,
+) -> AppResult<crate::training::service::courses::CourseContact> {
+    let name = required_text(name, &format!("{field}.name"), 100)?;
+    let phone = match phone.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(raw) => Some(PhoneNumber::parse(raw, &format!("{field}.phone"))?),
+        None => None,
+    };
+    let email = optional_email(email, &format!("{field}.email"))?;
+    if phone.is_none() && email.is_none() {
+        return Err(AppError::invalid(
+            field,
+            "give a phone number or an e-mail address people can reach about the course",
+        ));
+    }
+    Ok(crate::training::service::courses::CourseContact {
+        name,
+        phone: phone.map(|p| p.as_str().to_owned()),
+        email: email.map(|e| e.as_str().to_owned()),
+    })
+}
+
 /// The days of a course: the last not before the first.
 pub fn course_dates(
     starts_on: NaiveDate,

@@ -8,7 +8,8 @@ use async_graphql::dataloader::Loader;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use entity::{
-    attendance, course, course_organiser, participant, training_certificate, training_session, user,
+    attendance, course, course_organiser, enrolment, participant, training_certificate,
+    training_session, user,
 };
 
 use crate::auth::UserId;
@@ -131,6 +132,38 @@ impl Loader<SessionId> for AttendanceBySession {
             out.entry(SessionId(a.session_id)).or_default().push(a);
         }
         Ok(out)
+    }
+}
+
+/// The enrolment of a participant in a course (with the details given to
+/// that course), keyed by (course, participant).
+pub struct EnrolmentLoader(pub Db);
+
+impl Loader<(CourseId, ParticipantId)> for EnrolmentLoader {
+    type Value = enrolment::Model;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[(CourseId, ParticipantId)],
+    ) -> LoadResult<(CourseId, ParticipantId), Self::Value> {
+        let wanted: std::collections::HashSet<_> = keys.iter().copied().collect();
+        let rows = enrolment::Entity::find()
+            .filter(
+                enrolment::Column::CourseId.is_in(
+                    keys.iter()
+                        .map(|(c, _)| c.0)
+                        .collect::<std::collections::HashSet<_>>(),
+                ),
+            )
+            .filter(enrolment::Column::ParticipantId.is_in(keys.iter().map(|(_, p)| p.0)))
+            .all(self.0.conn())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|e| ((CourseId(e.course_id), ParticipantId(e.participant_id)), e))
+            .filter(|(key, _)| wanted.contains(key))
+            .collect())
     }
 }
 

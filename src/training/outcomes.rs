@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use entity::{participant, training_certificate};
+use entity::{enrolment, participant, training_certificate};
 
 use crate::auth::Viewer;
 use crate::cooperatives::CooperativeId;
@@ -119,6 +119,8 @@ impl ActivitySource for RecordedActivity<'_> {
 /// completion date.
 pub struct CompleterOutcome {
     pub participant: participant::Model,
+    /// Their enrolment: the details (and cooperative) given to this course.
+    pub enrolment: enrolment::Model,
     pub cooperative: CooperativeId,
     pub completed_on: chrono::NaiveDate,
     pub before: Activity,
@@ -157,9 +159,21 @@ pub async fn course_outcomes(
         .filter(training_certificate::Column::CourseId.eq(id.0))
         .all(db.conn())
         .await?;
+    // The cooperative a completer belongs to is the one given to this
+    // course, on their enrolment.
+    let enrolments: HashMap<uuid::Uuid, enrolment::Model> = enrolment::Entity::find()
+        .filter(enrolment::Column::CourseId.eq(id.0))
+        .filter(
+            enrolment::Column::ParticipantId.is_in(certificates.iter().map(|c| c.participant_id)),
+        )
+        .filter(enrolment::Column::CooperativeId.is_not_null())
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|e| (e.participant_id, e))
+        .collect();
     let people: HashMap<uuid::Uuid, participant::Model> = participant::Entity::find()
-        .filter(participant::Column::Id.is_in(certificates.iter().map(|c| c.participant_id)))
-        .filter(participant::Column::CooperativeId.is_not_null())
+        .filter(participant::Column::Id.is_in(enrolments.keys().copied()))
         .all(db.conn())
         .await?
         .into_iter()
@@ -182,9 +196,9 @@ pub async fn course_outcomes(
         .single()
         .map(|t| t.with_timezone(&Utc))
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("no midnight on {issued_on}")))?;
-    let coops: Vec<CooperativeId> = people
+    let coops: Vec<CooperativeId> = enrolments
         .values()
-        .filter_map(|p| p.cooperative_id.map(CooperativeId))
+        .filter_map(|e| e.cooperative_id.map(CooperativeId))
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
@@ -192,11 +206,13 @@ pub async fn course_outcomes(
     let after = source.activity(&coops, midnight, midnight + window).await?;
     let mut completers: Vec<CompleterOutcome> = certificates
         .iter()
-        .filter_map(|c| people.get(&c.participant_id))
-        .filter_map(|p| {
-            let coop = CooperativeId(p.cooperative_id?);
+        .filter_map(|c| {
+            let e = enrolments.get(&c.participant_id)?;
+            let p = people.get(&c.participant_id)?;
+            let coop = CooperativeId(e.cooperative_id?);
             Some(CompleterOutcome {
                 participant: p.clone(),
+                enrolment: e.clone(),
                 cooperative: coop,
                 completed_on: issued_on,
                 before: before.get(&coop).copied().unwrap_or_default(),
@@ -204,7 +220,7 @@ pub async fn course_outcomes(
             })
         })
         .collect();
-    completers.sort_by(|a, b| a.participant.full_name.cmp(&b.participant.full_name));
+    completers.sort_by(|a, b| a.enrolment.full_name.cmp(&b.enrolment.full_name));
     let mut total_before = Activity::default();
     let mut total_after = Activity::default();
     for coop in &coops {

@@ -16,24 +16,24 @@ use crate::graphql::Total;
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::training::csv_import::{self, ImportMode};
 use crate::training::inputs::{
-    ParticipantDetails, capacity, course_dates, full_name, online_url, optional_email, percent,
-    place, role_in_cooperative, session_window,
+    ParticipantDetails, capacity, course_contact, course_dates, full_name, online_url,
+    optional_email, percent, place, role_in_cooperative, session_window,
 };
 use crate::training::outcomes::{self, RecordedActivity};
 use crate::training::service::attendance::{self, Mark};
 use crate::training::service::completion;
 use crate::training::service::courses::{
-    self, CourseChanges, CourseCursor, CourseFilter, NewCourse,
+    self, CourseChanges, CourseContact, CourseCursor, CourseFilter, NewCourse,
 };
 use crate::training::service::enrolment::{self, Enrolled, WhenFull};
 use crate::training::service::reports;
 use crate::training::service::sessions::{self, NewSession, SessionChanges};
 use crate::training::types::{
     AttendanceEntryInput, AttendanceRecord, CheckInResult, CompleterOutcome, Course,
-    CourseCompletion, CourseFilterInput, CourseOutcomes, CourseReport, CreateCourseInput,
-    Enrolment, GroupCount, ImportReport, Participant, ParticipantInput, ScheduleSessionInput,
-    SelfEnrolmentInput, SessionAttendance, TrainingCertificate, TrainingSession, UpdateCourseInput,
-    UpdateSessionInput,
+    CourseCompletion, CourseContactInput, CourseFilterInput, CourseOutcomes, CourseReport,
+    CreateCourseInput, Enrolment, GroupCount, ImportReport, Participant, ParticipantInput,
+    ScheduleSessionInput, SelfEnrolmentInput, SessionAttendance, TrainingCertificate,
+    TrainingSession, UpdateCourseInput, UpdateSessionInput,
 };
 use crate::training::{CourseId, EnrolmentStatus, ParticipantId, SessionId, TrainingConfig};
 
@@ -56,6 +56,15 @@ async fn enrolment_out(db: &Db, enrolled: Enrolled, contact_visible: bool) -> Ap
         contact_visible,
         waitlist_position,
     })
+}
+
+fn contact(input: &CourseContactInput, field: &str) -> AppResult<CourseContact> {
+    course_contact(
+        &input.name,
+        input.phone.as_deref(),
+        input.email.as_deref(),
+        field,
+    )
 }
 
 fn when_full(join_waitlist: bool) -> WhenFull {
@@ -220,7 +229,8 @@ impl TrainingQuery {
                 .into_iter()
                 .map(|c| CompleterOutcome {
                     participant: Participant {
-                        model: c.participant,
+                        person: c.participant,
+                        enrolment: c.enrolment,
                         contact_visible: true,
                     },
                     cooperative_id: c.cooperative.to_gql(),
@@ -282,6 +292,10 @@ impl TrainingMutation {
                 input.completion_rule.min_attendance_percent,
                 "input.completionRule.minAttendancePercent",
             )?,
+            contact: input
+                .contact
+                .map(|c| contact(&c, "input.contact"))
+                .transpose()?,
         };
         Ok(Course(courses::create(db(ctx), viewer(ctx), new).await?))
     }
@@ -322,6 +336,13 @@ impl TrainingMutation {
                     )
                 })
                 .transpose()?,
+            contact: match input.contact {
+                async_graphql::MaybeUndefined::Undefined => None,
+                async_graphql::MaybeUndefined::Null => Some(None),
+                async_graphql::MaybeUndefined::Value(c) => {
+                    Some(Some(contact(&c, "input.contact")?))
+                }
+            },
         };
         Ok(Course(
             courses::update(db(ctx), viewer(ctx), id, changes).await?,
@@ -561,11 +582,12 @@ impl TrainingMutation {
                 })
             })
             .collect::<AppResult<Vec<_>>>()?;
-        let rows = attendance::record(db(ctx), viewer(ctx), id, marks).await?;
+        let (course, rows) = attendance::record(db(ctx), viewer(ctx), id, marks).await?;
         Ok(rows
             .into_iter()
             .map(|a| AttendanceRecord {
                 model: a,
+                course,
                 contact_visible: true,
             })
             .collect())
@@ -590,7 +612,7 @@ impl TrainingMutation {
         Ok(CheckInResult {
             status: done.status,
             session_title: done.session.title,
-            participant_name: done.participant.full_name,
+            participant_name: done.name,
         })
     }
 

@@ -1,6 +1,9 @@
 //! Training as the API shows it: courses, sessions, participants,
 //! enrolments, attendance, certificates, reports, outcomes and imports.
-//! Contacts (phone, e-mail) show only to the course's managers.
+//! Contacts (phone, e-mail) show only to the course's managers; a
+//! participant shows as their course knows them (the enrolment's copy of
+//! their details); the public sees a course's published contact, never an
+//! organiser's sign-in details.
 
 use async_graphql::{
     ComplexObject, Context, ID, InputObject, MaybeUndefined, Object, SimpleObject,
@@ -8,8 +11,7 @@ use async_graphql::{
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::auth::loaders::is_admin;
-use crate::auth::types::User;
-use crate::auth::viewer;
+use crate::auth::{UserId, viewer};
 use crate::catalog::types::cooperative::Cooperative;
 use crate::config::PublicBaseUrl;
 use crate::cooperatives::CooperativeId;
@@ -18,7 +20,7 @@ use crate::error::{ApiResult, AppError, AppResult};
 use crate::graphql::load_one;
 use crate::training::csv_import::{ImportMode, RowOutcome};
 use crate::training::loaders::{
-    AttendanceBySession, CertificateByEnrolment, CourseLoader, OrganisersByCourse,
+    AttendanceBySession, CertificateByEnrolment, CourseLoader, EnrolmentLoader, OrganisersByCourse,
     ParticipantLoader, SessionsByCourse, UserLoader,
 };
 use crate::training::{
@@ -131,8 +133,11 @@ impl Course {
             })
             .collect())
     }
-    /// The people who manage it: its creator and co-organisers.
-    async fn organisers(&self, ctx: &Context<'_>) -> ApiResult<Vec<User>> {
+    /// The people who manage it: its creator and co-organisers. The public
+    /// sees their names only; their sign-in e-mail and phone show to the
+    /// course's managers alone (the public contact is `contact`).
+    async fn organisers(&self, ctx: &Context<'_>) -> ApiResult<Vec<CourseOrganiser>> {
+        let manages = viewer_manages(ctx, CourseId(self.0.id)).await?;
         let ids = load_one::<OrganisersByCourse, _>(ctx, CourseId(self.0.id))
             .await?
             .unwrap_or_default();
@@ -144,13 +149,64 @@ impl Course {
         Ok(ids
             .iter()
             .filter_map(|id| users.get(id).cloned())
-            .map(User)
+            .map(|user| CourseOrganiser { user, manages })
             .collect())
+    }
+    /// Who to contact about the course, as its organisers chose to publish
+    /// it; null when they published none.
+    async fn contact(&self) -> Option<CourseContact> {
+        crate::training::service::courses::CourseContact::of(&self.0).map(|c| CourseContact {
+            name: c.name,
+            phone: c.phone,
+            email: c.email,
+        })
     }
     /// True when the viewer may manage it (an organiser of it or an admin).
     async fn viewer_can_manage(&self, ctx: &Context<'_>) -> ApiResult<bool> {
         Ok(viewer_manages(ctx, CourseId(self.0.id)).await?)
     }
+}
+
+/// An organiser of a course.
+pub struct CourseOrganiser {
+    user: entity::user::Model,
+    /// Whether the viewer manages the course (and may see sign-in contacts).
+    manages: bool,
+}
+
+#[Object]
+impl CourseOrganiser {
+    /// The organiser's user id.
+    async fn id(&self) -> ID {
+        UserId(self.user.id).to_gql()
+    }
+    /// The name they show to others.
+    async fn display_name(&self) -> &str {
+        &self.user.display_name
+    }
+    /// The e-mail they sign in with; the course's managers only (null otherwise).
+    async fn email(&self) -> Option<&str> {
+        self.manages.then_some(self.user.email.as_str())
+    }
+    /// Their account's phone; the course's managers only (null otherwise).
+    async fn phone(&self) -> Option<&str> {
+        if self.manages {
+            self.user.phone.as_deref()
+        } else {
+            None
+        }
+    }
+}
+
+/// Who to contact about a course, as its organisers published it.
+#[derive(SimpleObject)]
+pub struct CourseContact {
+    /// A person or an office, e.g. "Phòng Quản lý Thương mại".
+    pub name: String,
+    /// A phone given for the course.
+    pub phone: Option<String>,
+    /// An e-mail given for the course.
+    pub email: Option<String>,
 }
 
 /// One session of a course.
@@ -241,6 +297,7 @@ impl TrainingSession {
             rows.into_iter()
                 .map(|a| AttendanceRecord {
                     model: a,
+                    course: CourseId(self.model.course_id),
                     contact_visible: true,
                 })
                 .collect(),
@@ -248,64 +305,85 @@ impl TrainingSession {
     }
 }
 
-/// A person trained; one record across courses.
+/// A person trained, as one course knows them: the details given to that
+/// course (by its organiser, or by the person enrolling themselves), never
+/// what another course was told about the same person.
 pub struct Participant {
-    pub model: entity::participant::Model,
+    /// The person: id, phone (how they are matched) and account link.
+    pub person: entity::participant::Model,
+    /// Their enrolment in the course: the details shown.
+    pub enrolment: entity::enrolment::Model,
     /// Whether the viewer may see the phone and e-mail.
     pub contact_visible: bool,
 }
 
 #[Object]
 impl Participant {
-    /// The participant's id.
+    /// The participant's id (one person across courses).
     async fn id(&self) -> ID {
-        ParticipantId(self.model.id).to_gql()
+        ParticipantId(self.person.id).to_gql()
     }
-    /// Their full name.
+    /// Their full name, as given to this course.
     async fn full_name(&self) -> &str {
-        &self.model.full_name
+        &self.enrolment.full_name
     }
     /// Their phone number; the course's organisers and admins only (null otherwise).
     async fn phone(&self) -> Option<&str> {
-        self.contact_visible.then_some(self.model.phone.as_str())
+        self.contact_visible.then_some(self.person.phone.as_str())
     }
-    /// Their e-mail; the course's organisers and admins only (null otherwise).
+    /// Their e-mail as given to this course; the course's organisers and admins only (null otherwise).
     async fn email(&self) -> Option<&str> {
         if self.contact_visible {
-            self.model.email.as_deref()
+            self.enrolment.email.as_deref()
         } else {
             None
         }
     }
-    /// The commune or ward they live in.
+    /// The commune or ward they live in, as given to this course.
     async fn commune(&self) -> &str {
-        &self.model.commune
+        &self.enrolment.commune
     }
-    /// The area they come from, e.g. "Yên Châu".
+    /// The area they come from, e.g. "Yên Châu", as given to this course.
     async fn area(&self) -> &str {
-        &self.model.area
+        &self.enrolment.area
     }
-    /// Their gender, if given.
+    /// Their gender, if given to this course.
     async fn gender(&self) -> Option<Gender> {
-        self.model.gender.as_deref().and_then(Gender::from_db)
+        self.enrolment.gender.as_deref().and_then(Gender::from_db)
     }
-    /// Their role in their cooperative, if given.
+    /// Their role in their cooperative, if given to this course.
     async fn role_in_cooperative(&self) -> Option<&str> {
-        self.model.role_in_cooperative.as_deref()
+        self.enrolment.role_in_cooperative.as_deref()
     }
     /// True when the person has a farmstream account linked.
     async fn has_account(&self) -> bool {
-        self.model.user_id.is_some()
+        self.person.user_id.is_some()
     }
-    /// The cooperative they belong to, if any.
+    /// The cooperative they belong to, if given to this course.
     async fn cooperative(&self, ctx: &Context<'_>) -> ApiResult<Option<Cooperative>> {
-        let Some(id) = self.model.cooperative_id else {
+        let Some(id) = self.enrolment.cooperative_id else {
             return Ok(None);
         };
         Ok(load_one::<CooperativeLoader, _>(ctx, CooperativeId(id))
             .await?
             .map(Cooperative))
     }
+}
+
+/// The participant of `enrolment`, as its course knows them.
+async fn participant_in_course(
+    ctx: &Context<'_>,
+    enrolment: entity::enrolment::Model,
+    contact_visible: bool,
+) -> ApiResult<Participant> {
+    let person = load_one::<ParticipantLoader, _>(ctx, ParticipantId(enrolment.participant_id))
+        .await?
+        .ok_or_else(|| AppError::not_found("participant"))?;
+    Ok(Participant {
+        person,
+        enrolment,
+        contact_visible,
+    })
 }
 
 /// A participant's place in a course.
@@ -319,15 +397,9 @@ pub struct Enrolment {
 
 #[Object]
 impl Enrolment {
-    /// Who.
+    /// Who, as this course knows them.
     async fn participant(&self, ctx: &Context<'_>) -> ApiResult<Participant> {
-        let model = load_one::<ParticipantLoader, _>(ctx, ParticipantId(self.model.participant_id))
-            .await?
-            .ok_or_else(|| AppError::not_found("participant"))?;
-        Ok(Participant {
-            model,
-            contact_visible: self.contact_visible,
-        })
+        participant_in_course(ctx, self.model.clone(), self.contact_visible).await
     }
     /// The course.
     async fn course(&self, ctx: &Context<'_>) -> ApiResult<Course> {
@@ -367,21 +439,23 @@ impl Enrolment {
 /// An attendance mark.
 pub struct AttendanceRecord {
     pub model: entity::attendance::Model,
+    /// The course of the session.
+    pub course: CourseId,
     /// Whether the viewer may see the participant's contacts.
     pub contact_visible: bool,
 }
 
 #[Object]
 impl AttendanceRecord {
-    /// Who.
+    /// Who, as the session's course knows them.
     async fn participant(&self, ctx: &Context<'_>) -> ApiResult<Participant> {
-        let model = load_one::<ParticipantLoader, _>(ctx, ParticipantId(self.model.participant_id))
-            .await?
-            .ok_or_else(|| AppError::not_found("participant"))?;
-        Ok(Participant {
-            model,
-            contact_visible: self.contact_visible,
-        })
+        let enrolment = load_one::<EnrolmentLoader, _>(
+            ctx,
+            (self.course, ParticipantId(self.model.participant_id)),
+        )
+        .await?
+        .ok_or_else(|| AppError::not_found("enrolment"))?;
+        participant_in_course(ctx, enrolment, self.contact_visible).await
     }
     /// The mark.
     async fn status(&self) -> AttendanceStatus {
@@ -417,10 +491,11 @@ pub struct TrainingCertificate {
     pub number: String,
     /// The day it was issued.
     pub issued_on: NaiveDate,
+    /// The full name of the person who completed the course, as it was
+    /// issued (later changes elsewhere do not alter it).
+    pub participant_name: String,
     #[graphql(skip)]
     pub course_id: uuid::Uuid,
-    #[graphql(skip)]
-    pub participant_id: uuid::Uuid,
 }
 
 impl From<entity::training_certificate::Model> for TrainingCertificate {
@@ -428,23 +503,14 @@ impl From<entity::training_certificate::Model> for TrainingCertificate {
         Self {
             number: c.number,
             issued_on: c.issued_on,
+            participant_name: c.participant_name,
             course_id: c.course_id,
-            participant_id: c.participant_id,
         }
     }
 }
 
 #[ComplexObject]
 impl TrainingCertificate {
-    /// The full name of the person who completed the course.
-    async fn participant_name(&self, ctx: &Context<'_>) -> ApiResult<String> {
-        Ok(
-            load_one::<ParticipantLoader, _>(ctx, ParticipantId(self.participant_id))
-                .await?
-                .map(|p| p.full_name)
-                .unwrap_or_default(),
-        )
-    }
     /// The title of the course completed.
     async fn course_title(&self, ctx: &Context<'_>) -> ApiResult<String> {
         Ok(load_one::<CourseLoader, _>(ctx, CourseId(self.course_id))
@@ -648,6 +714,20 @@ pub struct CreateCourseInput {
     pub capacity: i32,
     /// How participants complete it.
     pub completion_rule: CompletionRuleInput,
+    /// Who the public may contact about it (shown to anyone).
+    pub contact: Option<CourseContactInput>,
+}
+
+/// Who the public may contact about a course: a name and a phone or an
+/// e-mail given for the course (not necessarily an organiser's own).
+#[derive(InputObject)]
+pub struct CourseContactInput {
+    /// 1 to 100 characters, e.g. "Phòng Quản lý Thương mại".
+    pub name: String,
+    /// A Vietnamese phone number.
+    pub phone: Option<String>,
+    /// An e-mail address.
+    pub email: Option<String>,
 }
 
 /// Changes to a course; fields left out stay as they are.
@@ -671,6 +751,8 @@ pub struct UpdateCourseInput {
     pub capacity: Option<i32>,
     /// A new completion rule (applies when the course is completed).
     pub completion_rule: Option<CompletionRuleInput>,
+    /// A new public contact; null removes it.
+    pub contact: MaybeUndefined<CourseContactInput>,
 }
 
 /// A session to schedule.

@@ -30,3 +30,4 @@ mod schema_file;
 mod shutdown;
 mod trace_page;
 mod training;
+mod training_safety;

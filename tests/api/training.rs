@@ -8,22 +8,22 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Session, TestApp};
 
-const CREATE: &str = "mutation($i: CreateCourseInput!) { createCourse(input: $i) { id status capacity seatsLeft completionRule { minAttendancePercent } } }";
-const SCHEDULE: &str = "mutation($c: ID!, $i: ScheduleSessionInput!) { scheduleTrainingSession(courseId: $c, input: $i) { id checkInCode } }";
-const ENROL: &str = "mutation($c: ID!, $i: ParticipantInput!, $w: Boolean) { enrollParticipant(courseId: $c, input: $i, joinWaitlist: $w) { status waitlistPosition participant { id fullName phone } } }";
-const RECORD: &str = "mutation($s: ID!, $e: [AttendanceEntryInput!]!) { recordAttendance(sessionId: $s, entries: $e) { status participant { id } } }";
-const CHECK_IN: &str = "mutation($code: String!, $phone: String!) { checkInToSession(code: $code, phone: $phone) { status sessionTitle participantName } }";
-const IMPORT: &str = "mutation($c: ID!, $csv: String!, $m: ImportMode!) { importParticipants(courseId: $c, csv: $csv, mode: $m) { imported refused rows { line outcome column reason } } }";
-const ROSTER: &str = "query($c: ID!) { courseParticipants(courseId: $c) { totalCount edges { node { status waitlistPosition certificateNumber participant { id fullName phone email } } } } }";
-const COMPLETE: &str = "mutation($c: ID!) { completeCourse(courseId: $c) { certificatesIssued certificates { number participantName courseTitle issuedOn } course { status } } }";
+pub(crate) const CREATE: &str = "mutation($i: CreateCourseInput!) { createCourse(input: $i) { id status capacity seatsLeft completionRule { minAttendancePercent } } }";
+pub(crate) const SCHEDULE: &str = "mutation($c: ID!, $i: ScheduleSessionInput!) { scheduleTrainingSession(courseId: $c, input: $i) { id checkInCode } }";
+pub(crate) const ENROL: &str = "mutation($c: ID!, $i: ParticipantInput!, $w: Boolean) { enrollParticipant(courseId: $c, input: $i, joinWaitlist: $w) { status waitlistPosition participant { id fullName phone } } }";
+pub(crate) const RECORD: &str = "mutation($s: ID!, $e: [AttendanceEntryInput!]!) { recordAttendance(sessionId: $s, entries: $e) { status participant { id } } }";
+pub(crate) const CHECK_IN: &str = "mutation($code: String!, $phone: String!) { checkInToSession(code: $code, phone: $phone) { status sessionTitle participantName } }";
+pub(crate) const IMPORT: &str = "mutation($c: ID!, $csv: String!, $m: ImportMode!) { importParticipants(courseId: $c, csv: $csv, mode: $m) { imported refused rows { line outcome column reason } } }";
+pub(crate) const ROSTER: &str = "query($c: ID!) { courseParticipants(courseId: $c) { totalCount edges { node { status waitlistPosition certificateNumber participant { id fullName phone email } } } } }";
+pub(crate) const COMPLETE: &str = "mutation($c: ID!) { completeCourse(courseId: $c) { certificatesIssued certificates { number participantName courseTitle issuedOn } course { status } } }";
 
 /// Today in Vietnam, where course dates are kept.
-fn today() -> chrono::NaiveDate {
+pub(crate) fn today() -> chrono::NaiveDate {
     farmstream::training::local_date(Utc::now())
 }
 
 /// A signed-in user holding the platform role ORGANISER.
-async fn organiser(app: &TestApp, admin: &Session, email: &str) -> Session {
+pub(crate) async fn organiser(app: &TestApp, admin: &Session, email: &str) -> Session {
     let user = app.register(email).await;
     let res = app
         .gql_as(
@@ -36,7 +36,7 @@ async fn organiser(app: &TestApp, admin: &Session, email: &str) -> Session {
     user
 }
 
-fn course_input(capacity: i32) -> Value {
+pub(crate) fn course_input(capacity: i32) -> Value {
     json!({
         "title": "Bán nông sản qua livestream",
         "description": "Dựng kênh, quay video, chốt đơn trên TikTok Shop.",
@@ -51,7 +51,7 @@ fn course_input(capacity: i32) -> Value {
 }
 
 /// A published course of `capacity` seats; returns its id.
-async fn course(app: &TestApp, org: &Session, capacity: i32) -> String {
+pub(crate) async fn course(app: &TestApp, org: &Session, capacity: i32) -> String {
     let res = app
         .gql_as(
             Some(&org.access),
@@ -74,7 +74,7 @@ async fn course(app: &TestApp, org: &Session, capacity: i32) -> String {
 }
 
 /// A session starting `start` from now, lasting `minutes`; returns (id, check-in code).
-async fn session(
+pub(crate) async fn session(
     app: &TestApp,
     org: &Session,
     course: &str,
@@ -101,12 +101,18 @@ async fn session(
     )
 }
 
-fn person(name: &str, phone: &str) -> Value {
+pub(crate) fn person(name: &str, phone: &str) -> Value {
     json!({ "fullName": name, "phone": phone, "email": "hoc.vien@example.vn", "commune": "Xã Mộc Châu", "area": "Mộc Châu", "gender": "FEMALE" })
 }
 
 /// Enrols a person; returns their participant id.
-async fn enrol(app: &TestApp, org: &Session, course: &str, name: &str, phone: &str) -> String {
+pub(crate) async fn enrol(
+    app: &TestApp,
+    org: &Session,
+    course: &str,
+    name: &str,
+    phone: &str,
+) -> String {
     let res = app
         .gql_as(
             Some(&org.access),
@@ -120,7 +126,7 @@ async fn enrol(app: &TestApp, org: &Session, course: &str, name: &str, phone: &s
         .to_owned()
 }
 
-async fn get(
+pub(crate) async fn get(
     app: &TestApp,
     path: &str,
     token: Option<&str>,

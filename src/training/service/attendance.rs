@@ -1,21 +1,25 @@
 //! Attendance: recorded by organisers (an upsert, so recording again corrects
-//! it) or by the participant checking in with the session's code.
+//! it) or by the participant checking in with the session's code. Both
+//! write inside a transaction that first holds the course open
+//! ([`hold_open_course`]) and reads what the mark depends on after that.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+};
 
 use entity::{attendance, enrolment, participant, training_session};
 
 use crate::auth::Viewer;
 use crate::auth::inputs::PhoneNumber;
-use crate::db::Db;
+use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult};
 use crate::training::service::sessions::normalise_checkin_code;
-use crate::training::service::{find_course, require_open, require_session_manager};
-use crate::training::{AttendanceStatus, EnrolmentStatus, ParticipantId, SessionId};
+use crate::training::service::{hold_open_course, require_session_manager};
+use crate::training::{AttendanceStatus, CourseId, EnrolmentStatus, ParticipantId, SessionId};
 
 /// One mark to record.
 pub struct Mark {
@@ -40,43 +44,81 @@ fn upsert(rows: Vec<attendance::ActiveModel>) -> sea_orm::InsertMany<attendance:
 
 /// Records (or corrects) attendance at a session; every participant must be
 /// enrolled in the course (not waiting, not withdrawn). All marks or none.
+/// The course is held open, the session and the enrolments read inside the
+/// transaction that writes, so a mark never lands in a completed course or
+/// for someone withdrawn meanwhile. Returns the course and the marks.
 pub async fn record(
     db: &Db,
     viewer: &Viewer,
     session_id: SessionId,
     marks: Vec<Mark>,
-) -> AppResult<Vec<attendance::Model>> {
-    let (user, course, session) = require_session_manager(db, viewer, session_id).await?;
-    require_open(&course)?;
+) -> AppResult<(CourseId, Vec<attendance::Model>)> {
+    let (user, course, _) = require_session_manager(db, viewer, session_id).await?;
+    let course_id = CourseId(course.id);
+    let mut seen = HashSet::new();
+    for (i, mark) in marks.iter().enumerate() {
+        if !seen.insert(mark.participant) {
+            return Err(AppError::invalid(
+                format!("entries.{i}.participantId"),
+                "appears twice in the list",
+            ));
+        }
+    }
+    let txn = db.begin_write().await?;
+    let written = match write_marks(db, &txn, course_id, session_id, user, &marks).await {
+        Ok(written) => written,
+        Err(err) => {
+            txn.rollback().await?;
+            return Err(err);
+        }
+    };
+    txn.commit().await?;
+    if written {
+        tracing::info!(session.id = %session_id, user.id = %user, marks = marks.len(), "attendance recorded");
+    }
+    if marks.is_empty() {
+        return Ok((course_id, Vec::new()));
+    }
+    let rows = attendance::Entity::find()
+        .filter(attendance::Column::SessionId.eq(session_id.0))
+        .filter(attendance::Column::ParticipantId.is_in(marks.iter().map(|m| m.participant.0)))
+        .all(db.conn())
+        .await?;
+    Ok((course_id, rows))
+}
+
+async fn write_marks(
+    db: &Db,
+    txn: &WriteTxn,
+    course_id: CourseId,
+    session_id: SessionId,
+    user: crate::auth::UserId,
+    marks: &[Mark],
+) -> AppResult<bool> {
+    hold_open_course(db, &**txn, course_id).await?;
+    let session = hold_session(db, &**txn, session_id).await?;
     if session.cancelled_at.is_some() {
         return Err(AppError::Conflict(
             "the session was cancelled; attendance cannot be recorded".into(),
         ));
     }
     if marks.is_empty() {
-        return Ok(Vec::new());
+        return Ok(false);
     }
     let enrolled: HashSet<uuid::Uuid> = enrolment::Entity::find()
-        .filter(enrolment::Column::CourseId.eq(course.id))
+        .filter(enrolment::Column::CourseId.eq(course_id.0))
         .filter(enrolment::Column::Status.eq(EnrolmentStatus::Enrolled.as_str()))
         .filter(enrolment::Column::ParticipantId.is_in(marks.iter().map(|m| m.participant.0)))
-        .all(db.conn())
+        .all(&**txn)
         .await?
         .into_iter()
         .map(|e| e.participant_id)
         .collect();
-    let mut seen = HashSet::new();
     for (i, mark) in marks.iter().enumerate() {
         if !enrolled.contains(&mark.participant.0) {
             return Err(AppError::invalid(
                 format!("entries.{i}.participantId"),
                 "is not enrolled in this course",
-            ));
-        }
-        if !seen.insert(mark.participant) {
-            return Err(AppError::invalid(
-                format!("entries.{i}.participantId"),
-                "appears twice in the list",
             ));
         }
     }
@@ -91,15 +133,25 @@ pub async fn record(
             recorded_at: Set(now),
         })
         .collect();
-    let txn = db.begin_write().await?;
-    upsert(rows).exec_without_returning(&*txn).await?;
-    txn.commit().await?;
-    tracing::info!(session.id = %session_id, user.id = %user, marks = marks.len(), "attendance recorded");
-    Ok(attendance::Entity::find()
-        .filter(attendance::Column::SessionId.eq(session.id))
-        .filter(attendance::Column::ParticipantId.is_in(marks.iter().map(|m| m.participant.0)))
-        .all(db.conn())
-        .await?)
+    upsert(rows).exec_without_returning(&**txn).await?;
+    Ok(true)
+}
+
+/// The session, read inside the transaction with a shared row lock on
+/// PostgreSQL, so its cancellation or rescheduling waits for this write.
+async fn hold_session(
+    db: &Db,
+    conn: &impl ConnectionTrait,
+    id: SessionId,
+) -> AppResult<training_session::Model> {
+    let mut query = training_session::Entity::find_by_id(id.0);
+    if db.backend() == sea_orm::DbBackend::Postgres {
+        query = query.lock_shared();
+    }
+    query
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("session"))
 }
 
 /// What a check-in did.
@@ -107,11 +159,19 @@ pub struct CheckedIn {
     pub status: AttendanceStatus,
     pub session: training_session::Model,
     pub participant: participant::Model,
+    /// The participant's name as their course has it.
+    pub name: String,
 }
 
 /// Marks the participant with this phone present at the session whose code
 /// this is, or late after the grace period. The code works from `grace`
 /// before the start until the end. Checking in again keeps the first mark.
+///
+/// Everything the mark depends on (the course still open, the session not
+/// cancelled and within its window, the person enrolled) is read inside the
+/// transaction that writes it, after holding the course: a check-in racing
+/// `completeCourse` either lands first and counts towards the certificates,
+/// or comes after and is refused with `CONFLICT`.
 pub async fn check_in(
     db: &Db,
     code: &str,
@@ -120,11 +180,38 @@ pub async fn check_in(
     now: DateTime<Utc>,
 ) -> AppResult<CheckedIn> {
     let code = normalise_checkin_code(code);
-    let session = training_session::Entity::find()
+    let found = training_session::Entity::find()
         .filter(training_session::Column::CheckinCode.eq(code))
         .one(db.conn())
         .await?
         .ok_or_else(|| AppError::invalid("code", "is not the check-in code of any session"))?;
+    let txn = db.begin_write().await?;
+    match mark_checked_in(db, &txn, &found, phone, grace, now).await {
+        Ok((done, wrote)) => {
+            txn.commit().await?;
+            if wrote {
+                tracing::info!(session.id = %done.session.id, participant.id = %done.participant.id, status = done.status.as_str(), "participant checked in");
+            }
+            Ok(done)
+        }
+        Err(err) => {
+            txn.rollback().await?;
+            Err(err)
+        }
+    }
+}
+
+async fn mark_checked_in(
+    db: &Db,
+    txn: &WriteTxn,
+    found: &training_session::Model,
+    phone: &PhoneNumber,
+    grace: chrono::Duration,
+    now: DateTime<Utc>,
+) -> AppResult<(CheckedIn, bool)> {
+    let course_id = CourseId(found.course_id);
+    hold_open_course(db, &**txn, course_id).await?;
+    let session = hold_session(db, &**txn, SessionId(found.id)).await?;
     if session.cancelled_at.is_some() {
         return Err(AppError::invalid("code", "this session was cancelled"));
     }
@@ -139,45 +226,44 @@ pub async fn check_in(
             ),
         ));
     }
-    let course = find_course(db.conn(), crate::training::CourseId(session.course_id))
-        .await?
-        .ok_or_else(|| AppError::not_found("course"))?;
-    require_open(&course)?;
     let person = participant::Entity::find()
         .filter(participant::Column::Phone.eq(phone.as_str()))
-        .one(db.conn())
+        .one(&**txn)
         .await?;
-    let enrolled = match &person {
-        Some(p) => enrolment::Entity::find_by_id((course.id, p.id))
-            .one(db.conn())
+    let enrolment = match &person {
+        Some(p) => enrolment::Entity::find_by_id((course_id.0, p.id))
+            .one(&**txn)
             .await?
-            .is_some_and(|e| e.status == EnrolmentStatus::Enrolled.as_str()),
-        None => false,
+            .filter(|e| e.status == EnrolmentStatus::Enrolled.as_str()),
+        None => None,
     };
-    let (Some(person), true) = (person, enrolled) else {
+    let (Some(person), Some(enrolment)) = (person, enrolment) else {
         return Err(AppError::invalid(
             "phone",
             "no participant enrolled in this course has this phone number",
         ));
     };
     let earlier = attendance::Entity::find_by_id((session.id, person.id))
-        .one(db.conn())
+        .one(&**txn)
         .await?
         .and_then(|a| AttendanceStatus::from_db(&a.status))
         .filter(|s| s.counts());
     if let Some(status) = earlier {
-        return Ok(CheckedIn {
-            status,
-            session,
-            participant: person,
-        });
+        return Ok((
+            CheckedIn {
+                status,
+                session,
+                participant: person,
+                name: enrolment.full_name,
+            },
+            false,
+        ));
     }
     let status = if now <= session.starts_at + grace {
         AttendanceStatus::Present
     } else {
         AttendanceStatus::Late
     };
-    let txn = db.begin_write().await?;
     upsert(vec![attendance::ActiveModel {
         session_id: Set(session.id),
         participant_id: Set(person.id),
@@ -185,21 +271,25 @@ pub async fn check_in(
         recorded_by: Set(None),
         recorded_at: Set(now),
     }])
-    .exec_without_returning(&*txn)
+    .exec_without_returning(&**txn)
     .await?;
-    txn.commit().await?;
-    tracing::info!(session.id = %session.id, participant.id = %person.id, status = status.as_str(), "participant checked in");
-    Ok(CheckedIn {
-        status,
-        session,
-        participant: person,
-    })
+    Ok((
+        CheckedIn {
+            status,
+            session,
+            participant: person,
+            name: enrolment.full_name,
+        },
+        true,
+    ))
 }
 
-/// An enrolled participant with how many held sessions they attended.
+/// An enrolled participant with how many held sessions they attended, and
+/// the details their course has for them.
 #[derive(Clone, Debug)]
 pub struct Attended {
     pub participant: uuid::Uuid,
+    pub full_name: String,
     pub cooperative: Option<uuid::Uuid>,
     pub area: String,
     pub gender: Option<String>,
@@ -207,30 +297,31 @@ pub struct Attended {
 }
 
 /// Every enrolled participant of a course with the held (not cancelled)
-/// sessions they attended (`PRESENT` or `LATE`): one grouped query.
+/// sessions they attended (`PRESENT` or `LATE`): one grouped query, run on
+/// `conn` (the completing transaction, or the pool for a report).
 pub async fn attended_by_participant(
     db: &Db,
-    course: crate::training::CourseId,
+    conn: &impl ConnectionTrait,
+    course: CourseId,
 ) -> AppResult<Vec<Attended>> {
-    use sea_orm::ConnectionTrait;
-    let sql = "SELECT e.participant_id AS participant_id, p.cooperative_id AS cooperative_id, \
-               p.area AS area, p.gender AS gender, COUNT(s.id) AS attended \
+    let sql = "SELECT e.participant_id AS participant_id, e.full_name AS full_name, \
+               e.cooperative_id AS cooperative_id, e.area AS area, e.gender AS gender, \
+               COUNT(s.id) AS attended \
                FROM enrolments e \
-               JOIN participants p ON p.id = e.participant_id \
                LEFT JOIN attendance a ON a.participant_id = e.participant_id \
                     AND a.status IN ('PRESENT', 'LATE') \
                LEFT JOIN training_sessions s ON s.id = a.session_id \
                     AND s.course_id = e.course_id AND s.cancelled_at IS NULL \
                WHERE e.course_id = ? AND e.status = 'ENROLLED' \
-               GROUP BY e.participant_id, p.cooperative_id, p.area, p.gender";
-    let rows = db
-        .conn()
+               GROUP BY e.participant_id, e.full_name, e.cooperative_id, e.area, e.gender";
+    let rows = conn
         .query_all_raw(db.statement(sql, vec![course.0.into()]))
         .await?;
     rows.into_iter()
         .map(|row| {
             Ok(Attended {
                 participant: row.try_get("", "participant_id")?,
+                full_name: row.try_get("", "full_name")?,
                 cooperative: row.try_get("", "cooperative_id")?,
                 area: row.try_get("", "area")?,
                 gender: row.try_get("", "gender")?,

@@ -1,16 +1,19 @@
 //! Completion: a course closes by its rule (attendance of at least the
 //! minimum percent of held sessions, `PRESENT` and `LATE` counting) and each
-//! completer receives a certificate with a unique public number.
+//! completer receives a certificate with a unique public number and the
+//! name their course has for them, kept as issued.
 
 use chrono::{Datelike, Utc};
 use rand::Rng;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+};
 
 use entity::{course, training_certificate, training_session};
 
 use crate::auth::Viewer;
-use crate::db::Db;
+use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult};
 use crate::training::service::attendance::{Attended, attended_by_participant};
 use crate::training::service::{find_course, require_manager, status_of};
@@ -32,20 +35,24 @@ pub fn meets_rule(attended: i64, held: u64, min_percent: i32) -> bool {
     held > 0 && attended.saturating_mul(100) >= i64::from(min_percent).saturating_mul(held as i64)
 }
 
-/// How many sessions of the course were held (not cancelled).
-pub async fn held_sessions(db: &Db, course: CourseId) -> AppResult<u64> {
+/// How many sessions of the course were held (not cancelled), read on `conn`.
+pub async fn held_sessions(conn: &impl ConnectionTrait, course: CourseId) -> AppResult<u64> {
     Ok(training_session::Entity::find()
         .filter(training_session::Column::CourseId.eq(course.0))
         .filter(training_session::Column::CancelledAt.is_null())
-        .count(db.conn())
+        .count(conn)
         .await?)
 }
 
-/// The enrolled participants who meet the course's rule today.
-pub async fn completers(db: &Db, course: &course::Model) -> AppResult<Vec<Attended>> {
+/// The enrolled participants who meet the course's rule, read on `conn`.
+pub async fn completers(
+    db: &Db,
+    conn: &impl ConnectionTrait,
+    course: &course::Model,
+) -> AppResult<Vec<Attended>> {
     let id = CourseId(course.id);
-    let held = held_sessions(db, id).await?;
-    Ok(attended_by_participant(db, id)
+    let held = held_sessions(conn, id).await?;
+    Ok(attended_by_participant(db, conn, id)
         .await?
         .into_iter()
         .filter(|a| meets_rule(a.attended, held, course.min_attendance_percent))
@@ -62,31 +69,59 @@ pub struct Completion {
 /// `CONFLICT` when no session was held or the course is not published.
 pub async fn complete(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<Completion> {
     let (user, course) = require_manager(db, viewer, id).await?;
-    match status_of(&course) {
-        CourseStatus::Published => {}
-        CourseStatus::Draft => {
-            return Err(AppError::Conflict(
-                "publish the course before completing it".into(),
-            ));
+    refuse_unless_published(&course)?;
+    let txn = db.begin_write().await?;
+    let issued = match close_and_certify(db, &txn, id).await {
+        Ok(issued) => issued,
+        Err(err) => {
+            txn.rollback().await?;
+            return Err(err);
         }
-        CourseStatus::Cancelled => {
-            return Err(AppError::Conflict("the course was cancelled".into()));
-        }
+    };
+    txn.commit().await?;
+    tracing::info!(course.id = %id, user.id = %user, certificates = issued, "course completed");
+    let course = find_course(db.conn(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("course"))?;
+    let certificates = training_certificate::Entity::find()
+        .filter(training_certificate::Column::CourseId.eq(id.0))
+        .all(db.conn())
+        .await?;
+    Ok(Completion {
+        course,
+        certificates,
+    })
+}
+
+fn refuse_unless_published(course: &course::Model) -> AppResult<()> {
+    match status_of(course) {
+        CourseStatus::Published => Ok(()),
+        CourseStatus::Draft => Err(AppError::Conflict(
+            "publish the course before completing it".into(),
+        )),
+        CourseStatus::Cancelled => Err(AppError::Conflict("the course was cancelled".into())),
         CourseStatus::Completed => {
-            return Err(AppError::Conflict("the course is already completed".into()));
+            Err(AppError::Conflict("the course is already completed".into()))
         }
     }
-    if held_sessions(db, id).await? == 0 {
-        return Err(AppError::Conflict(
-            "no session of this course was held; nobody can complete it".into(),
-        ));
-    }
+}
+
+/// Closes the course and issues its certificates inside `txn`; returns how
+/// many were issued.
+///
+/// Closing comes first, as a conditional update: a concurrent second
+/// completion fails there rather than issue certificates twice, and the
+/// update takes the course row, which every attendance write holds (shared)
+/// before it reads (see [`hold_open_course`]). A check-in that held it first
+/// has committed before the update goes through, so it is counted below; one
+/// that comes later finds the course completed and is refused. Sessions,
+/// attendance and the rule are therefore read here, after closing, inside
+/// the transaction: they are final.
+///
+/// [`hold_open_course`]: crate::training::service::hold_open_course
+async fn close_and_certify(db: &Db, txn: &WriteTxn, id: CourseId) -> AppResult<usize> {
     let now = Utc::now();
     let today = local_date(now);
-    let txn = db.begin_write().await?;
-    // Closing first, conditionally, makes a concurrent second completion fail
-    // here rather than issue certificates twice; attendance cannot change
-    // once the course is completed, so the completers read below are final.
     let closed = course::Entity::update_many()
         .col_expr(
             course::Column::Status,
@@ -96,14 +131,26 @@ pub async fn complete(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<Compl
         .col_expr(course::Column::UpdatedAt, Expr::value(now))
         .filter(course::Column::Id.eq(id.0))
         .filter(course::Column::Status.eq(CourseStatus::Published.as_str()))
-        .exec(&*txn)
+        .exec(&**txn)
         .await?;
     if closed.rows_affected != 1 {
+        let current = find_course(&**txn, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("course"))?;
+        refuse_unless_published(&current)?;
         return Err(AppError::Conflict(
             "the course changed meanwhile; try again".into(),
         ));
     }
-    let done = completers(db, &course).await?;
+    let course = find_course(&**txn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("course"))?;
+    if held_sessions(&**txn, id).await? == 0 {
+        return Err(AppError::Conflict(
+            "no session of this course was held; nobody can complete it".into(),
+        ));
+    }
+    let done = completers(db, &**txn, &course).await?;
     let mut numbers = std::collections::HashSet::new();
     let mut rows = Vec::with_capacity(done.len());
     for person in &done {
@@ -113,7 +160,7 @@ pub async fn complete(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<Compl
             let candidate = new_certificate_number(today.year());
             let taken = training_certificate::Entity::find()
                 .filter(training_certificate::Column::Number.eq(candidate.as_str()))
-                .count(&*txn)
+                .count(&**txn)
                 .await?
                 > 0;
             if !taken && numbers.insert(candidate.clone()) {
@@ -126,27 +173,16 @@ pub async fn complete(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<Compl
             course_id: Set(course.id),
             participant_id: Set(person.participant),
             issued_on: Set(today),
+            participant_name: Set(person.full_name.clone()),
             created_at: Set(now),
         });
     }
     for chunk in rows.chunks(200) {
         training_certificate::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&*txn)
+            .exec_without_returning(&**txn)
             .await?;
     }
-    txn.commit().await?;
-    tracing::info!(course.id = %id, user.id = %user, certificates = done.len(), "course completed");
-    let course = find_course(db.conn(), id)
-        .await?
-        .ok_or_else(|| AppError::not_found("course"))?;
-    let certificates = training_certificate::Entity::find()
-        .filter(training_certificate::Column::CourseId.eq(id.0))
-        .all(db.conn())
-        .await?;
-    Ok(Completion {
-        course,
-        certificates,
-    })
+    Ok(done.len())
 }
 
 /// The certificate with this number (case and spaces forgiven), if any.

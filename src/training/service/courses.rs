@@ -21,6 +21,27 @@ use crate::training::service::{
 };
 use crate::training::{CourseId, CourseStatus, EnrolmentStatus, local_date};
 
+/// Who the public may contact about a course, as its organisers chose to
+/// publish it: a name and a phone or e-mail given for the course, never an
+/// organiser's sign-in details.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CourseContact {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl CourseContact {
+    /// The contact stored on a course, if it has one.
+    pub fn of(course: &course::Model) -> Option<Self> {
+        course.contact_name.as_ref().map(|name| Self {
+            name: name.clone(),
+            phone: course.contact_phone.clone(),
+            email: course.contact_email.clone(),
+        })
+    }
+}
+
 /// A course to create, parsed.
 pub struct NewCourse {
     pub title: String,
@@ -32,6 +53,8 @@ pub struct NewCourse {
     pub ends_on: NaiveDate,
     pub capacity: i32,
     pub min_attendance_percent: i32,
+    /// The published contact, if any.
+    pub contact: Option<CourseContact>,
 }
 
 /// Changes to a course, parsed; `None` leaves a field as it is.
@@ -46,6 +69,8 @@ pub struct CourseChanges {
     pub ends_on: Option<NaiveDate>,
     pub capacity: Option<i32>,
     pub min_attendance_percent: Option<i32>,
+    /// `Some(None)` removes the published contact.
+    pub contact: Option<Option<CourseContact>>,
 }
 
 /// Creates a draft course; its creator becomes its first organiser. Needs
@@ -69,6 +94,9 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewCourse) -> AppResult<cours
         status: Set(CourseStatus::Draft.as_str().to_owned()),
         created_by: Set(user.0),
         completed_at: Set(None),
+        contact_name: Set(new.contact.as_ref().map(|c| c.name.clone())),
+        contact_phone: Set(new.contact.as_ref().and_then(|c| c.phone.clone())),
+        contact_email: Set(new.contact.as_ref().and_then(|c| c.email.clone())),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -160,6 +188,11 @@ pub async fn update(
     }
     if let Some(v) = changes.min_attendance_percent {
         active.min_attendance_percent = Set(v);
+    }
+    if let Some(contact) = changes.contact {
+        active.contact_name = Set(contact.as_ref().map(|c| c.name.clone()));
+        active.contact_phone = Set(contact.as_ref().and_then(|c| c.phone.clone()));
+        active.contact_email = Set(contact.and_then(|c| c.email));
     }
     active.updated_at = Set(Utc::now());
     active.update(&*txn).await?;

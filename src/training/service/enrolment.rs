@@ -1,12 +1,15 @@
 //! Enrolment: a person is one participant record across courses, found by
-//! phone number and linked to their account when they have one. Seats are
+//! phone number and linked to their account when they have one. What an
+//! organiser types about them belongs to that enrolment (the course shows,
+//! exports and certifies its own copy); the person's own profile changes
+//! only when they enrol themselves. Seats are
 //! taken by a conditional update of the course's seat count (which the
 //! schema keeps within capacity), so a full course can never be overfilled;
 //! past capacity people wait in order of enrolment and the first in line
 //! moves up when a seat frees.
 
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect,
@@ -17,7 +20,7 @@ use entity::{course, enrolment, participant, user};
 use crate::auth::{UserId, Viewer};
 use crate::cooperatives::CooperativeId;
 use crate::db::{Db, WriteTxn};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::graphql::pagination::Page;
 use crate::training::inputs::ParticipantDetails;
 use crate::training::service::{can_manage, lock_course, require_manager, require_open, status_of};
@@ -38,78 +41,30 @@ pub struct Enrolled {
     pub participant: participant::Model,
 }
 
-/// Finds the person by phone (or by account, for a self-enrolment), creating
-/// or updating their record with the details given.
-async fn upsert_participant(
+/// The person with this phone, created from `details` when nobody has it
+/// yet. Creation is one `INSERT … ON CONFLICT DO NOTHING` followed by a
+/// read, so two courses enrolling the same new phone at once both find the
+/// one record (PostgreSQL makes the second insert wait for the first and
+/// then do nothing). An existing record is never changed here: what an
+/// organiser types belongs to the enrolment, not to the person.
+async fn person_with_phone(
     conn: &impl ConnectionTrait,
     details: &ParticipantDetails,
-    account: Option<UserId>,
+    link: Option<uuid::Uuid>,
 ) -> AppResult<participant::Model> {
-    let now = Utc::now();
-    let by_phone = participant::Entity::find()
-        .filter(participant::Column::Phone.eq(details.phone.as_str()))
-        .one(conn)
-        .await?;
-    let by_account = match account {
-        Some(user) => {
-            participant::Entity::find()
-                .filter(participant::Column::UserId.eq(user.0))
-                .one(conn)
-                .await?
-        }
-        None => None,
-    };
-    let existing = match (by_phone, by_account) {
-        (Some(p), Some(a)) if p.id != a.id => {
-            return Err(AppError::Conflict(
-                "this phone number belongs to another participant than your account's".into(),
-            ));
-        }
-        (Some(p), _) => Some(p),
-        (None, Some(a)) => Some(a),
-        (None, None) => None,
-    };
-    if let (Some(p), Some(user)) = (&existing, account)
-        && p.user_id.is_some_and(|u| u != user.0)
-    {
-        return Err(AppError::Conflict(
-            "this phone number belongs to a participant linked to another account".into(),
-        ));
+    let phone = details.phone.as_str();
+    if let Some(found) = find_by_phone(conn, phone).await? {
+        return Ok(found);
     }
-    // An account whose phone is this number is the same person.
-    let link = match account {
-        Some(user) => Some(user.0),
-        None => match existing.as_ref().and_then(|p| p.user_id) {
-            Some(user) => Some(user),
-            None => account_with_phone(conn, details.phone.as_str()).await?,
-        },
-    };
-    match existing {
-        Some(p) => {
-            let mut active: participant::ActiveModel = p.into();
-            active.full_name = Set(details.full_name.clone());
-            active.commune = Set(details.commune.clone());
-            active.area = Set(details.area.clone());
-            if let Some(email) = &details.email {
-                active.email = Set(Some(email.as_str().to_owned()));
-            }
-            if let Some(coop) = details.cooperative {
-                active.cooperative_id = Set(Some(coop.0));
-            }
-            if let Some(role) = &details.role_in_cooperative {
-                active.role_in_cooperative = Set(Some(role.clone()));
-            }
-            if let Some(gender) = details.gender {
-                active.gender = Set(Some(gender.as_str().to_owned()));
-            }
-            active.user_id = Set(link);
-            active.updated_at = Set(now);
-            Ok(active.update(conn).await?)
-        }
-        None => Ok(participant::Entity::insert(participant::ActiveModel {
+    let now = Utc::now();
+    // Without a target the conflict may be on the phone or on the account
+    // link (one participant per account); the second attempt, unlinked, can
+    // only meet the phone.
+    for link in [link, None] {
+        participant::Entity::insert(participant::ActiveModel {
             id: Set(ParticipantId::new().0),
             full_name: Set(details.full_name.clone()),
-            phone: Set(details.phone.as_str().to_owned()),
+            phone: Set(phone.to_owned()),
             email: Set(details.email.as_ref().map(|e| e.as_str().to_owned())),
             user_id: Set(link),
             cooperative_id: Set(details.cooperative.map(|c| c.0)),
@@ -120,9 +75,113 @@ async fn upsert_participant(
             created_at: Set(now),
             updated_at: Set(now),
         })
-        .exec_with_returning(conn)
-        .await?),
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .try_insert()
+        .exec_without_returning(conn)
+        .await?;
+        if let Some(found) = find_by_phone(conn, phone).await? {
+            return Ok(found);
+        }
     }
+    Err(AppError::Conflict(
+        "this participant changed meanwhile; try again".into(),
+    ))
+}
+
+async fn find_by_phone(
+    conn: &impl ConnectionTrait,
+    phone: &str,
+) -> AppResult<Option<participant::Model>> {
+    Ok(participant::Entity::find()
+        .filter(participant::Column::Phone.eq(phone))
+        .one(conn)
+        .await?)
+}
+
+/// The participant an organiser enrols: found by phone, or created (and
+/// linked to the one account with that phone, if any).
+async fn participant_for_organiser(
+    conn: &impl ConnectionTrait,
+    details: &ParticipantDetails,
+) -> AppResult<participant::Model> {
+    if let Some(found) = find_by_phone(conn, details.phone.as_str()).await? {
+        return Ok(found);
+    }
+    let link = account_with_phone(conn, details.phone.as_str()).await?;
+    person_with_phone(conn, details, link).await
+}
+
+/// The participant of the signed-in `user` enrolling themselves, with their
+/// own profile updated from `details`: only the person changes it. A phone
+/// already held by a participant of another account is refused, and so is
+/// claiming an unlinked participant's phone unless the account has that
+/// phone itself (else anyone could take over a trainee's record by typing
+/// their number).
+async fn participant_for_self(
+    conn: &impl ConnectionTrait,
+    details: &ParticipantDetails,
+    user: UserId,
+) -> AppResult<participant::Model> {
+    let phone = details.phone.as_str();
+    let by_account = participant::Entity::find()
+        .filter(participant::Column::UserId.eq(user.0))
+        .one(conn)
+        .await?;
+    let person = match (find_by_phone(conn, phone).await?, by_account) {
+        (Some(p), Some(a)) if p.id != a.id => {
+            return Err(AppError::Conflict(
+                "this phone number belongs to another participant than your account's".into(),
+            ));
+        }
+        (Some(p), _) if p.user_id.is_some_and(|u| u != user.0) => {
+            return Err(AppError::Conflict(
+                "this phone number belongs to a participant linked to another account".into(),
+            ));
+        }
+        (Some(p), None) => {
+            let account_phone = user::Entity::find_by_id(user.0)
+                .one(conn)
+                .await?
+                .and_then(|u| u.phone);
+            if account_phone.as_deref() != Some(phone) {
+                return Err(AppError::Conflict(
+                    "this phone number is already registered for a participant; enrol with your account's own phone number, or ask the course's organiser".into(),
+                ));
+            }
+            p
+        }
+        (Some(p), Some(_)) => p,
+        (None, Some(a)) => a,
+        (None, None) => person_with_phone(conn, details, Some(user.0)).await?,
+    };
+    let mut active: participant::ActiveModel = person.into();
+    active.full_name = Set(details.full_name.clone());
+    active.phone = Set(phone.to_owned());
+    active.commune = Set(details.commune.clone());
+    active.area = Set(details.area.clone());
+    if let Some(email) = &details.email {
+        active.email = Set(Some(email.as_str().to_owned()));
+    }
+    if let Some(coop) = details.cooperative {
+        active.cooperative_id = Set(Some(coop.0));
+    }
+    if let Some(role) = &details.role_in_cooperative {
+        active.role_in_cooperative = Set(Some(role.clone()));
+    }
+    if let Some(gender) = details.gender {
+        active.gender = Set(Some(gender.as_str().to_owned()));
+    }
+    active.user_id = Set(Some(user.0));
+    active.updated_at = Set(Utc::now());
+    active.update(conn).await.map_err(|err| {
+        if is_unique_violation(&err) {
+            AppError::Conflict(
+                "this phone number belongs to another participant than your account's".into(),
+            )
+        } else {
+            err.into()
+        }
+    })
 }
 
 /// The one account with this phone that no participant is linked to yet.
@@ -174,8 +233,10 @@ async fn free_seat(conn: &impl ConnectionTrait, course: CourseId) -> AppResult<(
 
 /// Enrols a person in a course inside `txn` (whose course row the caller
 /// locked with [`lock_course`]); its cooperative, if any, was checked with
-/// [`check_cooperative`]. `CONFLICT` when already enrolled or
-/// waiting, or when the course is full and `when_full` is `Refuse`.
+/// [`check_cooperative`]. The details are kept on the enrolment, as given
+/// to this course; a self-enrolment (`account`) also updates the person's
+/// own profile. `CONFLICT` when already enrolled or waiting, or when the
+/// course is full and `when_full` is `Refuse`.
 pub async fn enrol_in(
     txn: &WriteTxn,
     course: &course::Model,
@@ -185,7 +246,10 @@ pub async fn enrol_in(
 ) -> AppResult<Enrolled> {
     require_open(course)?;
     let course_id = CourseId(course.id);
-    let person = upsert_participant(&**txn, details, account).await?;
+    let person = match account {
+        Some(user) => participant_for_self(&**txn, details, user).await?,
+        None => participant_for_organiser(&**txn, details).await?,
+    };
     let existing = enrolment::Entity::find_by_id((course.id, person.id))
         .one(&**txn)
         .await?;
@@ -194,7 +258,7 @@ pub async fn enrol_in(
     {
         return Err(AppError::Conflict(format!(
             "{} is already {} in this course",
-            person.full_name,
+            e.full_name,
             if e.status == EnrolmentStatus::Enrolled.as_str() {
                 "enrolled"
             } else {
@@ -221,6 +285,13 @@ pub async fn enrol_in(
         seq: Set(seq),
         enrolled_at: Set(now),
         withdrawn_at: Set(None),
+        full_name: Set(details.full_name.clone()),
+        email: Set(details.email.as_ref().map(|e| e.as_str().to_owned())),
+        cooperative_id: Set(details.cooperative.map(|c| c.0)),
+        role_in_cooperative: Set(details.role_in_cooperative.clone()),
+        commune: Set(details.commune.clone()),
+        area: Set(details.area.clone()),
+        gender: Set(details.gender.map(|g| g.as_str().to_owned())),
     };
     let enrolment = if existing.is_some() {
         model.update(&**txn).await?

@@ -48,6 +48,32 @@ pub async fn lock_course(
         .ok_or_else(|| AppError::not_found("course"))
 }
 
+/// The course, read inside `conn`'s transaction and held open until it
+/// ends: on PostgreSQL with a shared row lock (`FOR SHARE`), so a
+/// completion, cancellation or edit of the course (which update the row)
+/// waits for this transaction, and this one, arriving after them, reads
+/// their outcome; on SQLite the write gate the transaction holds already
+/// serialises writers. `NOT_FOUND` for an unknown course, `CONFLICT` unless
+/// it is still open (draft or published). Writes that depend on the course
+/// being open (attendance, check-in, sessions) take it before reading
+/// anything else.
+pub async fn hold_open_course(
+    db: &Db,
+    conn: &impl ConnectionTrait,
+    id: CourseId,
+) -> AppResult<course::Model> {
+    let mut query = course::Entity::find_by_id(id.0);
+    if db.backend() == sea_orm::DbBackend::Postgres {
+        query = query.lock_shared();
+    }
+    let course = query
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("course"))?;
+    require_open(&course)?;
+    Ok(course)
+}
+
 /// The session with this id, if any.
 pub async fn find_session(
     conn: &impl ConnectionTrait,

@@ -121,7 +121,7 @@ pub async fn course_report(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<
             }
         })
         .collect();
-    let attended = attended_by_participant(db, id).await?;
+    let attended = attended_by_participant(db, db.conn(), id).await?;
     let certified: std::collections::HashSet<uuid::Uuid> =
         if status_of(&course) == CourseStatus::Completed {
             training_certificate::Entity::find()

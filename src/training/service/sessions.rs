@@ -3,14 +3,16 @@
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, QuerySelect};
 
 use entity::{course, training_session};
 
 use crate::auth::Viewer;
-use crate::db::Db;
+use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult, is_unique_violation};
-use crate::training::service::{require_manager, require_open, require_session_manager};
+use crate::training::service::{
+    hold_open_course, require_manager, require_open, require_session_manager,
+};
 use crate::training::{CourseId, SessionId, local_date};
 
 /// A session to schedule, parsed.
@@ -72,6 +74,9 @@ fn within_course(
 }
 
 /// Schedules a session of a draft or published course, within its dates.
+/// The course is held open and its dates read inside the transaction that
+/// inserts, so a session never lands in a completed course or outside
+/// dates changed meanwhile.
 pub async fn schedule(
     db: &Db,
     viewer: &Viewer,
@@ -85,6 +90,18 @@ pub async fn schedule(
     // A clash of random codes is rare and simply retried.
     for _ in 0..5 {
         let txn = db.begin_write().await?;
+        let course = match hold_open_course(db, &*txn, course_id)
+            .await
+            .and_then(|course| {
+                within_course(&course, new.starts_at, new.ends_at, "input.startsAt")
+                    .map(|()| course)
+            }) {
+            Ok(course) => course,
+            Err(err) => {
+                txn.rollback().await?;
+                return Err(err);
+            }
+        };
         let inserted = training_session::Entity::insert(training_session::ActiveModel {
             id: Set(SessionId::new().0),
             course_id: Set(course.id),
@@ -106,7 +123,10 @@ pub async fn schedule(
                 tracing::info!(course.id = %course.id, session.id = %session.id, user.id = %user, "session scheduled");
                 return Ok(session);
             }
-            Err(err) if is_unique_violation(&err) => continue,
+            Err(err) if is_unique_violation(&err) => {
+                txn.rollback().await?;
+                continue;
+            }
             Err(err) => return Err(err.into()),
         }
     }
@@ -115,16 +135,56 @@ pub async fn schedule(
     )))
 }
 
+/// The session, read inside the transaction and locked for it on
+/// PostgreSQL (check-ins and attendance hold it shared meanwhile).
+async fn lock_session(
+    db: &Db,
+    conn: &impl ConnectionTrait,
+    id: SessionId,
+) -> AppResult<training_session::Model> {
+    let mut query = training_session::Entity::find_by_id(id.0);
+    if db.backend() == sea_orm::DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    query
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("session"))
+}
+
 /// Changes a session that is not cancelled; it must still end after it
-/// starts and fall within the course's dates.
+/// starts and fall within the course's dates. The course is held open and
+/// the session locked before either is checked.
 pub async fn update(
     db: &Db,
     viewer: &Viewer,
     id: SessionId,
     changes: SessionChanges,
 ) -> AppResult<training_session::Model> {
-    let (user, course, session) = require_session_manager(db, viewer, id).await?;
-    require_open(&course)?;
+    let (user, course, _) = require_session_manager(db, viewer, id).await?;
+    let txn = db.begin_write().await?;
+    match change_session(db, &txn, CourseId(course.id), id, changes).await {
+        Ok(session) => {
+            txn.commit().await?;
+            tracing::info!(session.id = %id, user.id = %user, "session updated");
+            Ok(session)
+        }
+        Err(err) => {
+            txn.rollback().await?;
+            Err(err)
+        }
+    }
+}
+
+async fn change_session(
+    db: &Db,
+    txn: &WriteTxn,
+    course_id: CourseId,
+    id: SessionId,
+    changes: SessionChanges,
+) -> AppResult<training_session::Model> {
+    let course = hold_open_course(db, &**txn, course_id).await?;
+    let session = lock_session(db, &**txn, id).await?;
     if session.cancelled_at.is_some() {
         return Err(AppError::Conflict("the session was cancelled".into()));
     }
@@ -150,30 +210,42 @@ pub async fn update(
         active.online_url = Set(v);
     }
     active.updated_at = Set(Utc::now());
-    let txn = db.begin_write().await?;
-    let session = active.update(&*txn).await?;
-    txn.commit().await?;
-    tracing::info!(session.id = %id, user.id = %user, "session updated");
-    Ok(session)
+    Ok(active.update(&**txn).await?)
 }
 
 /// Cancels a session: it no longer counts towards completion and its
-/// check-in code stops working. Cancelling twice is harmless.
+/// check-in code stops working. Cancelling twice is harmless. The course is
+/// held open first, so a session never changes in a completed course (whose
+/// certificates counted its held sessions).
 pub async fn cancel(db: &Db, viewer: &Viewer, id: SessionId) -> AppResult<training_session::Model> {
-    let (user, course, session) = require_session_manager(db, viewer, id).await?;
-    require_open(&course)?;
-    if session.cancelled_at.is_some() {
-        return Ok(session);
-    }
-    let mut active: training_session::ActiveModel = session.into();
-    let now = Utc::now();
-    active.cancelled_at = Set(Some(now));
-    active.updated_at = Set(now);
+    let (user, course, _) = require_session_manager(db, viewer, id).await?;
     let txn = db.begin_write().await?;
-    let session = active.update(&*txn).await?;
-    txn.commit().await?;
-    tracing::info!(session.id = %id, user.id = %user, "session cancelled");
-    Ok(session)
+    let result: AppResult<(training_session::Model, bool)> = async {
+        hold_open_course(db, &*txn, CourseId(course.id)).await?;
+        let session = lock_session(db, &*txn, id).await?;
+        if session.cancelled_at.is_some() {
+            return Ok((session, false));
+        }
+        let mut active: training_session::ActiveModel = session.into();
+        let now = Utc::now();
+        active.cancelled_at = Set(Some(now));
+        active.updated_at = Set(now);
+        Ok((active.update(&*txn).await?, true))
+    }
+    .await;
+    match result {
+        Ok((session, changed)) => {
+            txn.commit().await?;
+            if changed {
+                tracing::info!(session.id = %id, user.id = %user, "session cancelled");
+            }
+            Ok(session)
+        }
+        Err(err) => {
+            txn.rollback().await?;
+            Err(err)
+        }
+    }
 }
 
 #[cfg(test)]
