@@ -29,3 +29,4 @@ pub mod storage;
 pub mod tasks;
 pub mod text;
 pub mod training;
+pub mod values;

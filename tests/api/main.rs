@@ -15,6 +15,7 @@ mod flash_deals;
 mod galleries;
 mod health;
 mod http;
+mod input_limits;
 mod limits;
 mod livestreams;
 mod media;
