@@ -11,7 +11,8 @@
 //! scalar is never `INTERNAL`, whichever way it was sent.
 //!
 //! It checks what holds for every input of its type:
-//! - `Int`: a whole number of 32 bits (GraphQL's `Int`);
+//! - `Int`: a whole number of 32 bits (GraphQL's `Int`), or of 64 bits for
+//!   amounts of money (`…Vnd`) and byte sizes, which the API reads as 64-bit;
 //! - `Float`: a finite number;
 //! - `DateTime`: RFC 3339 with an offset of less than a day, in the years
 //!   [`crate::values::MIN_YEAR`]–[`crate::values::MAX_YEAR`] (2000–2100);
@@ -225,6 +226,7 @@ impl<'a> Walker<'a> {
                             path: name.node.to_string(),
                             segments: Vec::new(),
                             max_text,
+                            wide_int: is_wide_int(name.node.as_str()),
                         };
                         if let Err(message) = check.value(&arg.ty, &resolved) {
                             // The same value with each variable left as a
@@ -318,6 +320,8 @@ struct Check<'a> {
     path: String,
     segments: Vec<Segment>,
     max_text: usize,
+    /// True while checking an input whose `Int` is 64-bit.
+    wide_int: bool,
 }
 
 impl Check<'_> {
@@ -347,7 +351,7 @@ impl Check<'_> {
             return Ok(());
         }
         match name {
-            "Int" => int(value),
+            "Int" => int(value, self.wide_int),
             "Float" => float(value),
             "String" => match value {
                 Value::String(s) => text(s, self.max_text),
@@ -381,8 +385,10 @@ impl Check<'_> {
                     let _ = write!(self.path, ".{key}");
                     self.segments.push(Segment::Key(key.to_string()));
                     let outer = std::mem::replace(&mut self.max_text, text_limit(name, key));
+                    let outer_wide = std::mem::replace(&mut self.wide_int, is_wide_int(key));
                     self.value(&meta.ty, item)?;
                     self.max_text = outer;
+                    self.wide_int = outer_wide;
                     self.segments.pop();
                     self.path.truncate(len);
                 }
@@ -411,19 +417,30 @@ fn known_enum(known: bool) -> Result<(), String> {
     }
 }
 
-fn int(value: &Value) -> Result<(), String> {
-    let ok = match value {
-        Value::Number(n) => n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
-        _ => false,
+/// True for the inputs whose `Int` the API reads as 64-bit: amounts of
+/// money in đồng (`priceVnd`, `flatFeeVnd`, …) and byte sizes.
+fn is_wide_int(name: &str) -> bool {
+    name.ends_with("Vnd") || name == "byteSize"
+}
+
+fn int(value: &Value, wide: bool) -> Result<(), String> {
+    let n = match value {
+        Value::Number(n) => n.as_i64(),
+        _ => None,
     };
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
+    match n {
+        Some(_) if wide => Ok(()),
+        Some(n) if i32::try_from(n).is_ok() => Ok(()),
+        _ if wide => Err(format!(
+            "must be a whole number from {} to {}",
+            i64::MIN,
+            i64::MAX
+        )),
+        _ => Err(format!(
             "must be a whole number from {} to {}",
             i32::MIN,
             i32::MAX
-        ))
+        )),
     }
 }
 

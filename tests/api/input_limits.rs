@@ -374,6 +374,12 @@ async fn numbers_are_bounded_to_what_the_business_allows() {
         ("netQuantity", json!(100_000.5), "input.netQuantity"),
         ("priceVnd", json!(0), "input.priceVnd"),
         ("priceVnd", json!(1_000_000_001), "input.priceVnd"),
+        ("priceVnd", json!(3_000_000_000_i64), "input.priceVnd"),
+        (
+            "priceVnd",
+            json!(9_223_372_036_854_775_808_u64),
+            "input.priceVnd",
+        ),
         ("stock", json!(-1), "input.stock"),
         ("stock", json!(1_000_001), "input.stock"),
     ] {
