@@ -528,3 +528,25 @@ async fn a_product_has_at_most_fifty_variants_even_when_added_at_once() {
         .map_or(0, Vec::len);
     assert_eq!(count, 50);
 }
+
+#[tokio::test]
+async fn a_float_beyond_a_double_is_refused_and_never_internal() {
+    let app = TestApp::spawn().await;
+    let doc = "mutation($v: Float) { updateVariant(id: \"0193a4b2-7c1d-7e8f-9a0b-1c2d3e4f5a6b\", input: { netQuantity: $v }) { id } }";
+    // JSON cannot carry 1e400 as a number: the body itself is refused.
+    let raw = format!(r#"{{"query":{},"variables":{{"v":1e400}}}}"#, json!(doc));
+    let req = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/graphql-response+json")
+        .body(Body::from(raw))
+        .expect("request");
+    let (status, _, bytes) = app.request(req).await;
+    let body: Value = serde_json::from_slice(&bytes).expect("JSON");
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_REQUEST");
+    // Inline, it is not a number GraphQL can read either.
+    let inline = doc.replace("($v: Float)", "").replace("$v", "1e400");
+    let res = app.gql(&inline, json!({})).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    assert_ne!(res.code(), "INTERNAL");
+}
