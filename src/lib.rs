@@ -30,3 +30,4 @@ pub mod storage;
 pub mod tasks;
 pub mod text;
 pub mod training;
+pub mod values;

@@ -20,6 +20,7 @@ use crate::config::{Config, GraphqlLimits, PublicBaseUrl};
 use crate::cooperatives::loaders::{CooperativeLoader, MembersByCooperative, MembershipLoader};
 use crate::db::Db;
 use crate::events::EventBus;
+use crate::graphql::input_guard::InputGuard;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
 use crate::livestream::loaders::{
@@ -95,7 +96,8 @@ fn builder(limits: &GraphqlLimits) -> SchemaBuilder<Query, Mutation, Subscriptio
         max_aliases: limits.max_aliases,
         max_directives: limits.max_directives,
     })
-    .extension(RecordOperationName);
+    .extension(RecordOperationName)
+    .extension(InputGuard);
     if limits.introspection {
         builder
     } else {

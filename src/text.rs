@@ -57,7 +57,7 @@ pub fn single_line(raw: &str, field: &str, max: usize) -> crate::error::AppResul
     if line.is_empty() {
         return Err(AppError::invalid(field, "is required"));
     }
-    if line.chars().count() > max {
+    if line.chars().nth(max).is_some() {
         return Err(AppError::invalid(
             field,
             format!("is longer than {max} characters"),
@@ -67,6 +67,59 @@ pub fn single_line(raw: &str, field: &str, max: usize) -> crate::error::AppResul
         return Err(AppError::invalid(field, "contains control characters"));
     }
     Ok(line.to_owned())
+}
+
+/// True when `c` may appear in text that runs over several lines: any
+/// character but a control character, save tab, line feed and carriage return.
+/// (PostgreSQL refuses a NUL byte in text; the others have no business there.)
+fn allowed_in_long_text(c: char) -> bool {
+    !c.is_control() || matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Optional text that may run over several lines (descriptions, stories,
+/// notes, reasons): trimmed, `None` when empty, at most `max` characters,
+/// no control characters but tab and line breaks.
+pub fn multi_line(
+    raw: Option<&str>,
+    field: &str,
+    max: usize,
+) -> crate::error::AppResult<Option<String>> {
+    use crate::error::AppError;
+    let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if s.chars().nth(max).is_some() {
+        return Err(AppError::invalid(
+            field,
+            format!("is longer than {max} characters"),
+        ));
+    }
+    if !s.chars().all(allowed_in_long_text) {
+        return Err(AppError::invalid(field, "contains control characters"));
+    }
+    Ok(Some(s.to_owned()))
+}
+
+/// The most characters a search may have.
+pub const MAX_SEARCH_CHARS: usize = 200;
+/// The most words a search may have (each word is one `LIKE` condition).
+pub const MAX_SEARCH_WORDS: usize = 12;
+
+/// Search words as typed: one line of at most [`MAX_SEARCH_CHARS`]
+/// characters and [`MAX_SEARCH_WORDS`] words; `None` when blank.
+pub fn search(raw: Option<&str>, field: &str) -> crate::error::AppResult<Option<String>> {
+    use crate::error::AppError;
+    let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let s = single_line(s, field, MAX_SEARCH_CHARS)?;
+    if s.split_whitespace().nth(MAX_SEARCH_WORDS).is_some() {
+        return Err(AppError::invalid(
+            field,
+            format!("has more than {MAX_SEARCH_WORDS} words"),
+        ));
+    }
+    Ok(Some(s))
 }
 
 /// Escapes `%`, `_` and `\` so that user text matches literally in `LIKE … ESCAPE '\'`.
@@ -104,6 +157,33 @@ mod tests {
         );
         assert_eq!(slugify("!!!"), "");
         assert!(slugify(&"chè ".repeat(50)).len() <= 80);
+    }
+
+    #[test]
+    fn long_text_keeps_line_breaks_and_refuses_other_controls() {
+        assert_eq!(
+            multi_line(Some(" Dòng 1\n\tDòng 2\r\n "), "f", 100)
+                .ok()
+                .flatten()
+                .as_deref(),
+            Some("Dòng 1\n\tDòng 2")
+        );
+        assert!(multi_line(Some("a\0b"), "f", 100).is_err());
+        assert!(multi_line(Some("a\u{7f}b"), "f", 100).is_err());
+        assert!(multi_line(Some(&"x".repeat(101)), "f", 100).is_err());
+        assert_eq!(multi_line(Some("  "), "f", 100).ok(), Some(None));
+    }
+
+    #[test]
+    fn searches_are_one_short_line() {
+        assert_eq!(
+            search(Some(" xoài "), "s").ok().flatten().as_deref(),
+            Some("xoài")
+        );
+        assert_eq!(search(Some(""), "s").ok(), Some(None));
+        assert!(search(Some(&"a".repeat(201)), "s").is_err());
+        assert!(search(Some("a\nb"), "s").is_err());
+        assert!(search(Some(&"a ".repeat(13)), "s").is_err());
     }
 
     #[test]

@@ -45,15 +45,50 @@ pub fn stock(raw: i32, field: &str) -> AppResult<i32> {
     Ok(raw)
 }
 
-/// A positive quantity such as a pack's net weight (at most 100,000).
+/// The least quantity a pack or lot may hold: a thousandth of its unit
+/// (one gram of a kilogram pack). Anything smaller is a typing error, and it
+/// would make the price per kg absurd.
+pub const MIN_QUANTITY: f64 = 0.001;
+/// The most a pack or lot may hold, in its unit.
+pub const MAX_QUANTITY: f64 = 100_000.0;
+
+/// A positive quantity such as a pack's net weight: [`MIN_QUANTITY`] to
+/// [`MAX_QUANTITY`] of its unit.
 pub fn quantity(raw: f64, field: &str) -> AppResult<f64> {
-    if !raw.is_finite() || raw <= 0.0 || raw > 100_000.0 {
+    if !raw.is_finite() || !(MIN_QUANTITY..=MAX_QUANTITY).contains(&raw) {
         return Err(AppError::invalid(
             field,
-            "must be a positive number (at most 100,000)",
+            "must be between 0.001 and 100,000 of its unit",
         ));
     }
     Ok(raw)
+}
+
+/// The most variants (pack sizes) one product may have.
+pub const MAX_VARIANTS: usize = 50;
+
+/// Checks that `count` variants fit in one product.
+pub fn variant_count(count: usize, field: &str) -> AppResult<usize> {
+    if count > MAX_VARIANTS {
+        return Err(AppError::invalid(
+            field,
+            format!("a product has at most {MAX_VARIANTS} variants"),
+        ));
+    }
+    Ok(count)
+}
+
+/// The price of one kilogram or litre when `price_vnd` buys `amount` of it,
+/// rounded to the đồng; `None` when it cannot be told (no amount, or a
+/// figure beyond any real price).
+pub fn price_per_unit(price_vnd: i64, amount: f64) -> Option<i64> {
+    if !(amount.is_finite() && amount > 0.0) {
+        return None;
+    }
+    let per = (price_vnd as f64 / amount).round();
+    // Beyond this an f64 no longer holds whole đồng, let alone fits an i64.
+    const LARGEST_EXACT: f64 = 9_007_199_254_740_992.0;
+    (per.is_finite() && (0.0..=LARGEST_EXACT).contains(&per)).then_some(per as i64)
 }
 
 /// Harvest months as stored: sorted, distinct, 1 to 12, comma-separated.
@@ -90,10 +125,10 @@ pub fn tags(raw: &[String], field: &str) -> AppResult<String> {
         if tag.is_empty() {
             continue;
         }
-        if tag.chars().count() > 40 || tag.contains(',') {
+        if tag.chars().nth(40).is_some() || tag.contains(',') || tag.contains(char::is_control) {
             return Err(AppError::invalid(
                 field,
-                format!("`{tag}` is not a tag (1–40 characters, no commas)"),
+                "each tag is 1–40 characters on one line, without commas",
             ));
         }
         if !out.contains(&tag) {
@@ -216,6 +251,30 @@ mod tests {
         assert!(Vnd::parse(-5, "p").is_err());
         assert!(Vnd::parse(MAX_PRICE_VND + 1, "p").is_err());
         assert_eq!(Vnd::parse(120_000, "p").map(Vnd::get).ok(), Some(120_000));
+    }
+
+    #[test]
+    fn pack_sizes_and_variant_counts_are_bounded() {
+        assert!(quantity(1e-300, "q").is_err());
+        assert!(quantity(0.000_9, "q").is_err());
+        assert!(quantity(0.001, "q").is_ok());
+        assert!(quantity(100_000.0, "q").is_ok());
+        assert!(quantity(100_000.1, "q").is_err());
+        assert!(quantity(f64::NAN, "q").is_err());
+        assert!(variant_count(50, "v").is_ok());
+        assert!(variant_count(51, "v").is_err());
+    }
+
+    #[test]
+    fn unit_prices_never_overflow() {
+        assert_eq!(price_per_unit(120_000, 2.0), Some(60_000));
+        assert_eq!(
+            price_per_unit(MAX_PRICE_VND, 0.000_001),
+            Some(1_000_000_000_000_000)
+        );
+        assert_eq!(price_per_unit(i64::MAX, 1e-300), None);
+        assert_eq!(price_per_unit(100, 0.0), None);
+        assert_eq!(price_per_unit(100, f64::NAN), None);
     }
 
     #[test]

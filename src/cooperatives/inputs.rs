@@ -54,18 +54,19 @@ impl Slug {
     }
 }
 
-/// Optional free text bounded in length (descriptions, streets, areas).
+/// Optional free text bounded in length (descriptions, streets, areas):
+/// trimmed, `None` when empty, no control characters but tab and line breaks.
 pub fn text(raw: Option<&str>, field: &str, max: usize) -> AppResult<Option<String>> {
-    let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    if s.chars().count() > max {
-        return Err(AppError::invalid(
-            field,
-            format!("is longer than {max} characters"),
-        ));
+    crate::text::multi_line(raw, field, max)
+}
+
+/// Optional single-line text (a street, an area, a farm's name): trimmed,
+/// `None` when empty, at most `max` characters, no control characters.
+pub fn line(raw: Option<&str>, field: &str, max: usize) -> AppResult<Option<String>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => crate::text::single_line(s, field, max).map(Some),
     }
-    Ok(Some(s.to_owned()))
 }
 
 /// Required short text (1 to `max` characters).

@@ -1,5 +1,7 @@
-//! Domain-agnostic GraphQL plumbing: operation limits and error codes.
+//! Domain-agnostic GraphQL plumbing: operation limits, the input guard and
+//! error codes.
 
+pub mod input_guard;
 pub mod limits;
 pub mod pagination;
 

@@ -299,6 +299,17 @@ fn invalid_argument(message: &str) -> Option<String> {
     rest.split_once('"').map(|(field, _)| field.to_owned())
 }
 
+/// True for async-graphql's words about an argument it could not coerce
+/// while a resolver read it (`Failed to parse "Int": …`). The input guard
+/// refuses such values before execution; this is the net behind it, so that
+/// one it misses is still `BAD_USER_INPUT`, never `INTERNAL`.
+fn is_coercion_failure(message: &str) -> bool {
+    message.starts_with("Failed to parse \"")
+        || message.starts_with("Expected input type \"")
+        || message.starts_with("Invalid value for argument \"")
+        || message.contains("(occurred while parsing \"")
+}
+
 fn accepts_html(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
@@ -391,6 +402,16 @@ async fn execute(
                     .get_or_insert_with(ErrorExtensionValues::default);
                 ext.set("code", "BAD_USER_INPUT");
                 ext.set("field", field);
+                "BAD_USER_INPUT".to_owned()
+            }
+            _ if is_coercion_failure(&err.message) => {
+                let ext = err
+                    .extensions
+                    .get_or_insert_with(ErrorExtensionValues::default);
+                ext.set("code", "BAD_USER_INPUT");
+                if let Some(async_graphql::PathSegment::Field(field)) = err.path.last() {
+                    ext.set("field", field.clone());
+                }
                 "BAD_USER_INPUT".to_owned()
             }
             _ => {

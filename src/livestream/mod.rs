@@ -6,6 +6,7 @@
 pub mod fanout;
 pub mod flash_deals;
 pub mod follows;
+pub mod inputs;
 pub mod loaders;
 pub mod realtime;
 pub mod reminders;

@@ -13,6 +13,7 @@ use crate::events::{Event, EventBus};
 use crate::graphql::Total;
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::livestream::flash_deals::{self, DealTerms, NewFlashDeal};
+use crate::livestream::inputs::show_start;
 use crate::livestream::loaders::FirstShowsByCooperative;
 use crate::livestream::service::{
     self, LivestreamChanges, LivestreamCursor, LivestreamFilter, NewLivestream,
@@ -263,7 +264,11 @@ impl LivestreamMutation {
                 .filter(|u| !u.trim().is_empty())
                 .map(|u| url(u, "input.streamUrl"))
                 .transpose()?,
-            scheduled_start_at: input.scheduled_start_at,
+            scheduled_start_at: show_start(
+                input.scheduled_start_at,
+                Utc::now(),
+                "input.scheduledStartAt",
+            )?,
             host_name: single_line(&input.host_name, "input.hostName", 100)?,
             products: input
                 .product_ids
@@ -291,14 +296,23 @@ impl LivestreamMutation {
                 .as_deref()
                 .map(|t| single_line(t, "input.title", 200))
                 .transpose()?,
-            description: input.description,
+            description: input
+                .description
+                .map(|d| {
+                    crate::cooperatives::inputs::text(Some(&d), "input.description", 5000)
+                        .map(Option::unwrap_or_default)
+                })
+                .transpose()?,
             platform: input.platform,
             stream_url: match input.stream_url {
                 MaybeUndefined::Undefined => None,
                 MaybeUndefined::Null => Some(None),
                 MaybeUndefined::Value(u) => Some(Some(url(&u, "input.streamUrl")?)),
             },
-            scheduled_start_at: input.scheduled_start_at,
+            scheduled_start_at: input
+                .scheduled_start_at
+                .map(|at| show_start(at, Utc::now(), "input.scheduledStartAt"))
+                .transpose()?,
             host_name: input
                 .host_name
                 .as_deref()

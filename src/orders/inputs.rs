@@ -6,10 +6,10 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::inputs::PhoneNumber;
 use crate::catalog::VariantId;
-use crate::cooperatives::inputs::required_text;
 use crate::error::{AppError, AppResult};
 use crate::orders::{LivestreamId, PaymentMethod};
 use crate::places::Province;
+use crate::text::single_line;
 
 /// The most units of one variant in one order.
 pub const MAX_QUANTITY: i32 = 1000;
@@ -134,11 +134,11 @@ impl ShippingAddress {
         field: &str,
     ) -> AppResult<Self> {
         Ok(Self {
-            recipient_name: required_text(recipient_name, &format!("{field}.recipientName"), 100)?,
+            recipient_name: single_line(recipient_name, &format!("{field}.recipientName"), 100)?,
             phone: PhoneNumber::parse(phone, &format!("{field}.phone"))?,
             province: Province::parse(province, &format!("{field}.province"))?,
-            ward: required_text(ward, &format!("{field}.ward"), 100)?,
-            street: required_text(street, &format!("{field}.street"), 200)?,
+            ward: single_line(ward, &format!("{field}.ward"), 100)?,
+            street: single_line(street, &format!("{field}.street"), 200)?,
         })
     }
 }

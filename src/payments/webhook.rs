@@ -58,30 +58,57 @@ pub struct TransferNotice {
     pub occurred_at: DateTime<Utc>,
 }
 
+/// The largest single transfer a notice may report: 100 billion đồng, far
+/// above any order, so that sums of transfers cannot overflow.
+pub const MAX_TRANSFER_VND: i64 = 100_000_000_000;
+
 impl TransferNotice {
-    /// Checks the fields' shapes, naming the first one at fault.
+    /// Checks the fields' shapes, naming the first one at fault. Text with a
+    /// NUL byte or another control character is refused here (PostgreSQL
+    /// would refuse to store it), so that the bank is told 400, not 500.
     pub fn check(&self) -> AppResult<()> {
         let id = self.transaction_id.trim();
-        if id.is_empty() || id.len() > 100 {
+        if id.is_empty() || id.len() > 100 || has_control(id) {
             return Err(AppError::invalid(
                 "transactionId",
-                "must be 1 to 100 characters",
+                "must be 1 to 100 characters, without control characters",
             ));
         }
-        if self.account_number.trim().is_empty() || self.account_number.len() > 32 {
+        let account = self.account_number.trim();
+        if account.is_empty() || self.account_number.len() > 32 || has_control(account) {
             return Err(AppError::invalid(
                 "accountNumber",
-                "must be 1 to 32 characters",
+                "must be 1 to 32 characters, without control characters",
             ));
         }
-        if self.amount_vnd <= 0 {
-            return Err(AppError::invalid("amountVnd", "must be positive"));
+        if !(1..=MAX_TRANSFER_VND).contains(&self.amount_vnd) {
+            return Err(AppError::invalid(
+                "amountVnd",
+                "must be positive and at most 100,000,000,000 đồng",
+            ));
         }
         if self.memo.len() > 500 {
             return Err(AppError::invalid("memo", "must be at most 500 bytes"));
         }
+        if has_control(&self.memo) {
+            return Err(AppError::invalid(
+                "memo",
+                "must not contain control characters",
+            ));
+        }
+        if !crate::values::year_allowed(chrono::Datelike::year(&self.occurred_at)) {
+            return Err(AppError::invalid(
+                "occurredAt",
+                "must be in the years 2000 to 2100",
+            ));
+        }
         Ok(())
     }
+}
+
+/// True when `s` holds a control character (a NUL byte among them).
+fn has_control(s: &str) -> bool {
+    s.chars().any(char::is_control)
 }
 
 /// What a notice did: the stored transfer, and whether it was a repeat.

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::auth::inputs::{Email, PhoneNumber};
 use crate::cooperatives::CooperativeId;
-use crate::cooperatives::inputs::{required_text, text};
+use crate::cooperatives::inputs::text;
 use crate::error::{AppError, AppResult};
 use crate::training::Gender;
 
@@ -25,17 +25,17 @@ pub struct ParticipantDetails {
 
 /// A person's full name: 1 to 100 characters after trimming.
 pub fn full_name(raw: &str, field: &str) -> AppResult<String> {
-    required_text(raw, field, 100)
+    crate::text::single_line(raw, field, 100)
 }
 
 /// A commune, ward or area name: 1 to 100 characters after trimming.
 pub fn place(raw: &str, field: &str) -> AppResult<String> {
-    required_text(raw, field, 100)
+    crate::text::single_line(raw, field, 100)
 }
 
 /// An optional role in a cooperative (e.g. "xã viên", "kế toán").
 pub fn role_in_cooperative(raw: Option<&str>, field: &str) -> AppResult<Option<String>> {
-    text(raw, field, 100)
+    crate::cooperatives::inputs::line(raw, field, 100)
 }
 
 /// An optional e-mail address; blank means none.

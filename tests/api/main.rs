@@ -18,6 +18,7 @@ mod headers;
 mod health;
 mod http;
 mod introspection;
+mod input_limits;
 mod limits;
 mod livestreams;
 mod media;

@@ -798,7 +798,7 @@ async fn cooperative_orders_page_with_a_cursor_and_filter_by_livestream() {
         .gql_as(
             Some(&owner.access),
             q,
-            json!({ "c": coop, "f": { "placedFrom": "2999-01-01T00:00:00Z" } }),
+            json!({ "c": coop, "f": { "placedFrom": "2099-01-01T00:00:00Z" } }),
         )
         .await;
     assert_eq!(res.data()["cooperativeOrders"]["totalCount"], 0);

@@ -9,7 +9,7 @@ use crate::catalog::types::cooperative::{
     BankAccountInput, Cooperative, CooperativeFilterInput, CooperativeMember,
     CreateCooperativeInput, UpdateCooperativeInput,
 };
-use crate::cooperatives::inputs::{BankAccount, Name, Slug, required_text, text};
+use crate::cooperatives::inputs::{BankAccount, Name, Slug, line, text};
 use crate::cooperatives::service::{self, CooperativeChanges, CooperativeFilter, NewCooperative};
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
@@ -81,8 +81,8 @@ impl CooperativeQuery {
                 .as_deref()
                 .map(|p| Province::parse(p, "filter.province"))
                 .transpose()?,
-            area: input.area,
-            search: input.search,
+            area: line(input.area.as_deref(), "filter.area", 100)?,
+            search: crate::text::search(input.search.as_deref(), "filter.search")?,
             verified: input.verified,
         };
         let page = Page::parse(first, after.as_deref())?;
@@ -125,9 +125,9 @@ impl CooperativeMutation {
                 .map(|s| Slug::parse(s, "input.slug"))
                 .transpose()?,
             province: Province::parse(&input.address.province, "input.address.province")?,
-            ward: required_text(&input.address.ward, "input.address.ward", 100)?,
-            street: text(input.address.street.as_deref(), "input.address.street", 200)?,
-            area: text(input.area.as_deref(), "input.area", 100)?,
+            ward: crate::text::single_line(&input.address.ward, "input.address.ward", 100)?,
+            street: line(input.address.street.as_deref(), "input.address.street", 200)?,
+            area: line(input.area.as_deref(), "input.area", 100)?,
             description: text(input.description.as_deref(), "input.description", 5000)?,
             phone: input
                 .phone
@@ -178,15 +178,15 @@ impl CooperativeMutation {
             ward: input
                 .address
                 .as_ref()
-                .map(|a| required_text(&a.ward, "input.address.ward", 100))
+                .map(|a| crate::text::single_line(&a.ward, "input.address.ward", 100))
                 .transpose()?,
             street: input
                 .address
                 .as_ref()
-                .map(|a| text(a.street.as_deref(), "input.address.street", 200))
+                .map(|a| line(a.street.as_deref(), "input.address.street", 200))
                 .transpose()?,
             area: optional(input.area, |a| {
-                text(Some(a), "input.area", 100).map(|t| t.unwrap_or_default())
+                line(Some(a), "input.area", 100).map(|t| t.unwrap_or_default())
             })?,
             description: input
                 .description

@@ -10,7 +10,7 @@ use crate::catalog::service::lots::{self, NewLot};
 use crate::catalog::types::lot::{AddCertificationInput, Certification, CreateLotInput, Lot};
 use crate::catalog::{CertificationId, LotId, ProductId, VariantId};
 use crate::cooperatives::CooperativeId;
-use crate::cooperatives::inputs::{required_text, text};
+use crate::cooperatives::inputs::{line, text};
 use crate::db::Db;
 use crate::error::ApiResult;
 use crate::media::MediaAssetId;
@@ -56,7 +56,7 @@ impl LotMutation {
             )?,
             quantity: quantity(input.quantity, "input.quantity")?,
             unit: input.unit,
-            plot: text(input.plot.as_deref(), "input.plot", 200)?,
+            plot: line(input.plot.as_deref(), "input.plot", 200)?,
             notes: text(input.notes.as_deref(), "input.notes", 2000)?,
         };
         Ok(Lot(lots::create(
@@ -79,8 +79,8 @@ impl LotMutation {
             cooperative: CooperativeId::parse(&input.cooperative_id, "input.cooperativeId")?,
             kind: input.kind,
             stars: input.stars,
-            issuer: required_text(&input.issuer, "input.issuer", 200)?,
-            number: required_text(&input.number, "input.number", 100)?,
+            issuer: crate::text::single_line(&input.issuer, "input.issuer", 200)?,
+            number: crate::text::single_line(&input.number, "input.number", 100)?,
             valid_from,
             valid_until,
             scope: input.scope,

@@ -4,7 +4,9 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, MaybeUndefined, Object};
 
 use crate::auth::viewer;
-use crate::catalog::inputs::{Vnd, coordinates, harvest_months, quantity, sku, stock, tags};
+use crate::catalog::inputs::{
+    Vnd, coordinates, harvest_months, quantity, sku, stock, tags, variant_count,
+};
 use crate::catalog::service::browse::{ProductFilter, ProductSort};
 use crate::catalog::service::products::{
     self, NewProduct, NewVariant, OriginStoryInput as OriginStoryData, ProductChanges,
@@ -17,7 +19,7 @@ use crate::catalog::types::product::{
 };
 use crate::catalog::{ProductId, ProductStatus, VariantId};
 use crate::cooperatives::CooperativeId;
-use crate::cooperatives::inputs::{Name, Slug, required_text, text};
+use crate::cooperatives::inputs::{Name, Slug, line, required_text, text};
 use crate::db::Db;
 use crate::error::{ApiResult, AppError, AppResult};
 use crate::graphql::Total;
@@ -87,7 +89,7 @@ impl ProductQuery {
             }
         }
         let filter = ProductFilter {
-            search: input.search,
+            search: crate::text::search(input.search.as_deref(), "filter.search")?,
             category: input.category,
             cooperative: input
                 .cooperative_id
@@ -99,7 +101,7 @@ impl ProductQuery {
                 .as_deref()
                 .map(|p| Province::parse(p, "filter.province"))
                 .transpose()?,
-            area: input.area,
+            area: line(input.area.as_deref(), "filter.area", 100)?,
             certification: input.certification,
             price_min: input.price_min_vnd,
             price_max: input.price_max_vnd,
@@ -122,6 +124,7 @@ impl ProductMutation {
         ctx: &Context<'_>,
         input: CreateProductInput,
     ) -> ApiResult<Product> {
+        variant_count(input.variants.len(), "input.variants")?;
         let new = NewProduct {
             cooperative: CooperativeId::parse(&input.cooperative_id, "input.cooperativeId")?,
             name: Name::parse(&input.name, "input.name")?,
@@ -327,13 +330,13 @@ impl ProductMutation {
             .into());
         }
         let data = OriginStoryData {
-            farm_name: required_text(&input.farm_name, "input.farmName", 200)?,
-            grower_name: text(input.grower_name.as_deref(), "input.growerName", 200)?,
+            farm_name: crate::text::single_line(&input.farm_name, "input.farmName", 200)?,
+            grower_name: line(input.grower_name.as_deref(), "input.growerName", 200)?,
             province: Province::parse(&input.province, "input.province")?
                 .name()
                 .to_owned(),
-            commune: text(input.commune.as_deref(), "input.commune", 100)?,
-            area: text(input.area.as_deref(), "input.area", 100)?,
+            commune: line(input.commune.as_deref(), "input.commune", 100)?,
+            area: line(input.area.as_deref(), "input.area", 100)?,
             latitude,
             longitude,
             altitude_m: input.altitude_m,
@@ -342,7 +345,7 @@ impl ProductMutation {
                 "input.cultivationPractice",
                 2000,
             )?,
-            harvest_season: text(input.harvest_season.as_deref(), "input.harvestSeason", 200)?,
+            harvest_season: line(input.harvest_season.as_deref(), "input.harvestSeason", 200)?,
             story: required_text(&input.story, "input.story", 20_000)?,
         };
         let story =

@@ -4,13 +4,13 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use entity::{origin_story, product, product_variant, stock_movement};
 
 use crate::auth::{PlatformRole, UserId, Viewer};
-use crate::catalog::inputs::Vnd;
+use crate::catalog::inputs::{Vnd, variant_count};
 use crate::catalog::{Category, ProductId, ProductStatus, Unit, VariantId};
 use crate::cooperatives::inputs::{Name, Slug};
 use crate::cooperatives::service::{Actor, claim_slug, require_member, resolve_slug, unique_slug};
@@ -421,8 +421,25 @@ pub async fn add_variant(
     variant: NewVariant,
 ) -> AppResult<product_variant::Model> {
     let (product, actor) = for_write(db, viewer, id, MemberRole::Staff).await?;
-    let position = i32::try_from(variants(db, id).await?.len()).unwrap_or(i32::MAX);
     let txn = db.begin_write().await?;
+    // The product row is locked before its variants are counted (PostgreSQL;
+    // SQLite's write gate already serialises writers), so that two additions
+    // at once cannot both find room for one more.
+    let mut lock = product::Entity::find_by_id(id.0);
+    if db.backend() == sea_orm::DbBackend::Postgres {
+        lock = lock.lock_exclusive();
+    }
+    lock.one(&*txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("product"))?;
+    let live = product_variant::Entity::find()
+        .filter(product_variant::Column::ProductId.eq(id.0))
+        .filter(product_variant::Column::RemovedAt.is_null())
+        .count(&*txn)
+        .await?;
+    let live = usize::try_from(live).unwrap_or(usize::MAX);
+    variant_count(live.saturating_add(1), "productId")?;
+    let position = i32::try_from(live).unwrap_or(i32::MAX);
     let row = insert_variant(&*txn, &product, variant, position, actor.user, "input").await?;
     refresh_summary(&*txn, id).await?;
     txn.commit().await?;

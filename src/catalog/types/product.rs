@@ -189,8 +189,8 @@ impl Variant {
             Unit::Litre => (Unit::Litre, self.0.net_quantity),
             _ => return None,
         };
-        (amount > 0.0).then(|| UnitPrice {
-            amount_vnd: (self.0.price_vnd as f64 / amount).round() as i64,
+        Some(UnitPrice {
+            amount_vnd: crate::catalog::inputs::price_per_unit(self.0.price_vnd, amount)?,
             per,
         })
     }
