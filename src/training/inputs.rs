@@ -70,7 +70,7 @@ pub fn course_contact(
     email: Option<&str>,
     field: &str,
 ) -> AppResult<crate::training::service::courses::CourseContact> {
-    let name = required_text(name, &format!("{field}.name"), 100)?;
+    let name = crate::text::single_line(name, &format!("{field}.name"), 100)?;
     let phone = match phone.map(str::trim).filter(|p| !p.is_empty()) {
         Some(raw) => Some(PhoneNumber::parse(raw, &format!("{field}.phone"))?),
         None => None,
