@@ -7,6 +7,7 @@ mod helpers;
 
 mod auth;
 mod catalog;
+mod catalog_races;
 mod cli;
 mod cluster;
 mod cooperatives;
@@ -16,6 +17,7 @@ mod galleries;
 mod health;
 mod http;
 mod limits;
+mod livestream_races;
 mod livestreams;
 mod media;
 mod migrations;
