@@ -364,3 +364,45 @@ async fn a_deal_opened_while_its_product_leaves_the_lineup_is_refused_or_closed(
     }
     eprintln!("{opened} of {ROUNDS} deals opened before the removal");
 }
+
+#[tokio::test]
+async fn a_reorder_racing_an_addition_keeps_the_added_product() {
+    let app = TestApp::spawn().await;
+    let (owner, coop, products, _) = seller(&app).await;
+    let reorder = "mutation($l: ID!, $ps: [ID!]!) { reorderLineup(livestreamId: $l, productIds: $ps) { id } }";
+    for round in 0..ROUNDS {
+        let show = app
+            .show(&owner, &coop, &[&products[0], &products[1]], false)
+            .await;
+        let answers = together(
+            &app,
+            &owner,
+            &[
+                (
+                    reorder,
+                    json!({ "l": show, "ps": [products[1], products[0]] }),
+                ),
+                (ADD, json!({ "l": show, "p": products[2] })),
+            ],
+        )
+        .await;
+        // A reorder that comes second names a lineup that has changed.
+        let reordered = ok_or(&answers[0], &["BAD_USER_INPUT"]);
+        answers[1].data();
+        let rows = lineup_rows(&app, &show).await;
+        let held: Vec<uuid::Uuid> = rows.iter().map(|(p, _)| *p).collect();
+        assert_eq!(
+            held.len(),
+            3,
+            "round {round}: the addition was lost: {rows:?}"
+        );
+        assert_eq!(held[2], uuid_of(&products[2]), "round {round}: {rows:?}");
+        // A reorder answered ok is kept: a later addition only appends.
+        if reordered {
+            assert_eq!(held[0], uuid_of(&products[1]), "round {round}: {rows:?}");
+        }
+        let mut positions: Vec<i32> = rows.iter().map(|(_, at)| *at).collect();
+        positions.dedup();
+        assert_eq!(positions.len(), 3, "round {round}: positions {rows:?}");
+    }
+}
