@@ -107,6 +107,31 @@ impl Db {
         Ok(WriteTxn { txn, _gate: gate })
     }
 
+    /// Runs `work` in a write transaction ([`Db::begin_write`]) and commits
+    /// it when `work` succeeds, or rolls it back when it fails, whichever
+    /// path the closure takes (an early `?` included).
+    pub async fn write<T, E>(
+        &self,
+        work: impl AsyncFnOnce(&WriteTxn) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<sea_orm::DbErr>,
+    {
+        let txn = self.begin_write().await?;
+        match work(&txn).await {
+            Ok(value) => {
+                txn.commit().await?;
+                Ok(value)
+            }
+            Err(err) => {
+                if let Err(rollback) = txn.rollback().await {
+                    tracing::warn!(error = %rollback, "rolling back failed");
+                }
+                Err(err)
+            }
+        }
+    }
+
     /// How many rows of `table` match `condition` (with `?` placeholders
     /// for `values`) for each value of the UUID column `group`, in one
     /// grouped query; groups without rows are missing.

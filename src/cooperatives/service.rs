@@ -124,24 +124,44 @@ pub async fn require_member(
     }
 }
 
-/// Whether `slug` is free for a cooperative (never used before).
-async fn slug_taken(conn: &impl ConnectionTrait, kind: &str, slug: &str) -> AppResult<bool> {
-    Ok(
-        slug_history::Entity::find_by_id((kind.to_owned(), slug.to_owned()))
-            .one(conn)
-            .await?
-            .is_some(),
-    )
-}
-
-/// A slug for `name` not used before by any `kind` row: the name's slug,
-/// or it with `-2`, `-3`… appended.
-pub async fn unique_slug(
+/// Records `slug` as pointing at `target` unless some row already holds it:
+/// one `INSERT … ON CONFLICT DO NOTHING`, so two requests claiming the same
+/// slug at once never meet a unique-key error (which on PostgreSQL would
+/// also abort the transaction). Returns whether this call took it.
+async fn insert_slug(
     conn: &impl ConnectionTrait,
     kind: &str,
+    slug: &str,
+    target: uuid::Uuid,
+) -> AppResult<bool> {
+    let taken = conn
+        .execute_raw(crate::db::statement(
+            conn.get_database_backend(),
+            "INSERT INTO slug_history (kind, slug, target_id, created_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (kind, slug) DO NOTHING",
+            vec![kind.into(), slug.into(), target.into(), Utc::now().into()],
+        ))
+        .await?
+        .rows_affected();
+    Ok(taken == 1)
+}
+
+/// Claims for `target` the given slug, or else one derived from `name`
+/// that no `kind` row ever used: the name's slug, or it with `-2`, `-3`…
+/// appended. Each candidate is claimed by its insert, so concurrent
+/// creations with the same name get different slugs.
+pub async fn claim_new_slug(
+    conn: &impl ConnectionTrait,
+    kind: &str,
+    given: Option<Slug>,
     name: &str,
     fallback: &str,
+    target: uuid::Uuid,
 ) -> AppResult<Slug> {
+    if let Some(slug) = given {
+        claim_slug(conn, kind, &slug, target).await?;
+        return Ok(slug);
+    }
     let mut base = slugify(name);
     if base.len() < 2 {
         base = fallback.to_owned();
@@ -150,7 +170,7 @@ pub async fn unique_slug(
     let base = base.trim_end_matches('-').to_owned();
     let mut candidate = base.clone();
     let mut n = 2;
-    while slug_taken(conn, kind, &candidate).await? {
+    while !insert_slug(conn, kind, &candidate, target).await? {
         candidate = format!("{base}-{n}");
         n += 1;
     }
@@ -164,28 +184,20 @@ pub async fn claim_slug(
     slug: &Slug,
     target: uuid::Uuid,
 ) -> AppResult<()> {
-    if let Some(existing) =
-        slug_history::Entity::find_by_id((kind.to_owned(), slug.as_str().to_owned()))
-            .one(conn)
-            .await?
-    {
-        if existing.target_id == target {
-            return Ok(());
-        }
-        return Err(AppError::Conflict(format!(
-            "the slug `{}` is already taken",
-            slug.as_str()
-        )));
+    if insert_slug(conn, kind, slug.as_str(), target).await? {
+        return Ok(());
     }
-    slug_history::Entity::insert(slug_history::ActiveModel {
-        kind: Set(kind.to_owned()),
-        slug: Set(slug.as_str().to_owned()),
-        target_id: Set(target),
-        created_at: Set(Utc::now()),
-    })
-    .exec_without_returning(conn)
-    .await?;
-    Ok(())
+    let holder = slug_history::Entity::find_by_id((kind.to_owned(), slug.as_str().to_owned()))
+        .one(conn)
+        .await?
+        .map(|h| h.target_id);
+    if holder == Some(target) {
+        return Ok(());
+    }
+    Err(AppError::Conflict(format!(
+        "the slug `{}` is already taken",
+        slug.as_str()
+    )))
 }
 
 /// The id a slug points at now or pointed at before.
@@ -215,11 +227,7 @@ pub async fn create(
     let id = CooperativeId::new();
     let now = Utc::now();
     let txn = db.begin_write().await?;
-    let slug = match new.slug {
-        Some(slug) => slug,
-        None => unique_slug(&*txn, SLUG_KIND, new.name.as_str(), "htx").await?,
-    };
-    claim_slug(&*txn, SLUG_KIND, &slug, id.0).await?;
+    let slug = claim_new_slug(&*txn, SLUG_KIND, new.slug, new.name.as_str(), "htx", id.0).await?;
     let model = cooperative::ActiveModel {
         id: Set(id.0),
         search_text: Set(search_text(
@@ -275,7 +283,10 @@ pub async fn update(
 ) -> AppResult<cooperative::Model> {
     require_member(db, viewer, id, MemberRole::Manager).await?;
     let txn = db.begin_write().await?;
+    // Locked before it is read: the fields this change keeps (and the
+    // search text made from them) are the ones a concurrent change wrote.
     let current = cooperative::Entity::find_by_id(id.0)
+        .lock_exclusive()
         .one(&*txn)
         .await?
         .ok_or_else(|| AppError::not_found("cooperative"))?;

@@ -14,15 +14,15 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use entity::{flash_deal, livestream, product, product_variant};
+use entity::{flash_deal, livestream, livestream_product, product, product_variant};
 
 use crate::auth::{UserId, Viewer};
 use crate::catalog::inputs::Vnd;
-use crate::catalog::{ProductId, ProductStatus, VariantId};
+use crate::catalog::{ProductStatus, VariantId};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::events::{Event, EventBus};
-use crate::livestream::service::{for_write, lineup};
+use crate::livestream::service::for_write;
 use crate::livestream::{FlashDealCloseReason, FlashDealId, LivestreamId, LivestreamStatus};
 use crate::orders::deals;
 use crate::orders::service::in_write_txn;
@@ -148,15 +148,6 @@ pub async fn open(
             "belongs to a product that is not active: shoppers could not buy it",
         ));
     }
-    if !lineup(db.conn(), new.livestream)
-        .await?
-        .contains(&ProductId(product.id))
-    {
-        return Err(AppError::invalid(
-            field,
-            "belongs to a product that is not in the show's lineup: add it first",
-        ));
-    }
     let terms = new.terms;
     if terms.price.get() >= variant.price_vnd {
         return Err(AppError::invalid(
@@ -224,6 +215,18 @@ pub async fn open(
         if live == 0 {
             return Err(AppError::Conflict(
                 "the livestream is no longer live".into(),
+            ));
+        }
+        // Read under that lock: a removeLineupProduct, which takes the same
+        // lock and closes the product's deals, is wholly before or after.
+        let in_lineup = livestream_product::Entity::find_by_id((show.id, product.id))
+            .one(&**txn)
+            .await?
+            .is_some();
+        if !in_lineup {
+            return Err(AppError::invalid(
+                field,
+                "belongs to a product that is not in the show's lineup: add it first",
             ));
         }
         // Closes only what is still open: the sweeper may have come meanwhile.

@@ -46,6 +46,10 @@ pub async fn claim_due(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<Event>> {
             .filter(livestream::Column::Id.eq(id))
             .filter(livestream::Column::ReminderSentAt.is_null())
             .filter(livestream::Column::Status.eq(LivestreamStatus::Scheduled.as_str()))
+            // The start may have moved since the look above: a show moved
+            // later keeps its reminder for its new time.
+            .filter(livestream::Column::ScheduledStartAt.lte(now + LEAD))
+            .filter(livestream::Column::ScheduledStartAt.gt(now - STALE))
             .exec(&*txn)
             .await?
             .rows_affected;

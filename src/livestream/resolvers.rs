@@ -428,7 +428,8 @@ impl LivestreamMutation {
         ))
     }
 
-    /// Takes a product out of the lineup (unpinning it if pinned).
+    /// Takes a product out of the lineup: unpins it if pinned, and closes
+    /// its open flash deals (what they still hold goes back to stock).
     async fn remove_lineup_product(
         &self,
         ctx: &Context<'_>,
@@ -437,10 +438,19 @@ impl LivestreamMutation {
     ) -> ApiResult<Livestream> {
         let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
         let product = ProductId::parse(&product_id, "productId")?;
-        Ok(Livestream(
+        let removed =
             service::remove_from_lineup(ctx.data_unchecked::<Db>(), viewer(ctx), id, product)
-                .await?,
-        ))
+                .await?;
+        ctx.data_unchecked::<EventBus>().publish_all(removed.events);
+        if removed.unpinned {
+            publish(
+                ctx,
+                Event::ProductUnpinned {
+                    livestream_id: id.0,
+                },
+            );
+        }
+        Ok(Livestream(removed.show))
     }
 
     /// Puts the lineup in a new order: every product of it, once.

@@ -1,5 +1,11 @@
 //! Livestream rules: scheduling, the state machine, the lineup and the
 //! pinned product. Only the cooperative's staff manage its shows.
+//!
+//! Every change to a show — its fields, its state, its lineup, its pin, its
+//! flash deals — runs in one write transaction that first locks the show's
+//! row ([`lock_show`]), then reads the rules it depends on and writes. Two
+//! changes to one show therefore happen one after the other, each seeing
+//! what the other committed (see `docs/CONCURRENCY.md`).
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -9,7 +15,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use entity::{livestream, livestream_product, product};
+use entity::{flash_deal, livestream, livestream_product, product};
 
 use crate::auth::Viewer;
 use crate::catalog::{ProductId, ProductStatus};
@@ -19,7 +25,8 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
 use crate::graphql::pagination::Page;
-use crate::livestream::{LivestreamId, LivestreamStatus, Platform};
+use crate::livestream::{FlashDealCloseReason, LivestreamId, LivestreamStatus, Platform};
+use crate::orders::service::in_write_txn;
 
 /// The most products a lineup holds.
 pub const MAX_LINEUP: usize = 50;
@@ -79,6 +86,21 @@ pub(crate) async fn for_write(
     Ok(show)
 }
 
+/// The show, locked until the caller's transaction ends: a row lock
+/// (`FOR UPDATE`) on PostgreSQL, which every change to a show takes first;
+/// on SQLite the write gate already keeps other writers out. What the
+/// transaction reads after this is current until it commits.
+pub(crate) async fn lock_show(
+    conn: &impl ConnectionTrait,
+    id: LivestreamId,
+) -> AppResult<livestream::Model> {
+    livestream::Entity::find_by_id(id.0)
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("livestream"))
+}
+
 /// Checks that every product is the cooperative's own and not archived.
 async fn check_products(
     conn: &impl ConnectionTrait,
@@ -117,15 +139,12 @@ async fn check_products(
     Ok(())
 }
 
-async fn write_lineup(
+/// The lineup of a new show, in order.
+async fn insert_lineup(
     conn: &impl ConnectionTrait,
     id: LivestreamId,
     products: &[ProductId],
 ) -> AppResult<()> {
-    livestream_product::Entity::delete_many()
-        .filter(livestream_product::Column::LivestreamId.eq(id.0))
-        .exec(conn)
-        .await?;
     for (i, p) in products.iter().enumerate() {
         livestream_product::Entity::insert(livestream_product::ActiveModel {
             livestream_id: Set(id.0),
@@ -177,58 +196,74 @@ pub async fn schedule(
     })
     .exec_with_returning(&*txn)
     .await?;
-    write_lineup(&*txn, id, &new.products).await?;
+    insert_lineup(&*txn, id, &new.products).await?;
     txn.commit().await?;
     tracing::info!(livestream.id = %id, cooperative.id = %new.cooperative, "livestream scheduled");
     Ok(show)
 }
 
-/// Changes a show that has not ended.
+/// Changes a show that has not ended; `CONFLICT` once it has. The show is
+/// locked and its state read in the transaction, and the update itself is
+/// conditional on that state, so an `endLivestream` at the same moment
+/// either comes after (and ends the changed show) or refuses this change.
 pub async fn update(
     db: &Db,
     viewer: &Viewer,
     id: LivestreamId,
     changes: LivestreamChanges,
 ) -> AppResult<livestream::Model> {
-    let show = for_write(db, viewer, id).await?;
-    if matches!(
-        status_of(&show),
-        LivestreamStatus::Ended | LivestreamStatus::Cancelled
-    ) {
-        return Err(AppError::Conflict(format!(
-            "a {} livestream cannot be changed",
-            show.status.to_lowercase()
-        )));
-    }
-    let show_start = show.scheduled_start_at;
-    let txn = db.begin_write().await?;
-    let mut model: livestream::ActiveModel = show.into();
-    if let Some(v) = changes.title {
-        model.title = Set(v);
-    }
-    if let Some(v) = changes.description {
-        model.description = Set(v);
-    }
-    if let Some(v) = changes.platform {
-        model.platform = Set(v.as_str().to_owned());
-    }
-    if let Some(v) = changes.stream_url {
-        model.stream_url = Set(v);
-    }
-    if let Some(v) = changes.scheduled_start_at {
-        // A new start time deserves its own reminder.
-        if v != show_start {
-            model.reminder_sent_at = Set(None);
+    for_write(db, viewer, id).await?;
+    in_write_txn(db, async |txn| {
+        let show = lock_show(&**txn, id).await?;
+        if matches!(
+            status_of(&show),
+            LivestreamStatus::Ended | LivestreamStatus::Cancelled
+        ) {
+            return Err(AppError::Conflict(format!(
+                "a {} livestream cannot be changed",
+                show.status.to_lowercase()
+            )));
         }
-        model.scheduled_start_at = Set(v);
-    }
-    if let Some(v) = changes.host_name {
-        model.host_name = Set(v);
-    }
-    model.updated_at = Set(Utc::now());
-    let show = model.update(&*txn).await?;
-    txn.commit().await?;
-    Ok(show)
+        let mut update = livestream::Entity::update_many()
+            .col_expr(livestream::Column::UpdatedAt, Expr::value(Utc::now()));
+        if let Some(v) = changes.title {
+            update = update.col_expr(livestream::Column::Title, Expr::value(v));
+        }
+        if let Some(v) = changes.description {
+            update = update.col_expr(livestream::Column::Description, Expr::value(v));
+        }
+        if let Some(v) = changes.platform {
+            update = update.col_expr(livestream::Column::Platform, Expr::value(v.as_str()));
+        }
+        if let Some(v) = changes.stream_url {
+            update = update.col_expr(livestream::Column::StreamUrl, Expr::value(v));
+        }
+        if let Some(v) = changes.scheduled_start_at {
+            // A new start time deserves its own reminder.
+            if v != show.scheduled_start_at {
+                update = update.col_expr(
+                    livestream::Column::ReminderSentAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                );
+            }
+            update = update.col_expr(livestream::Column::ScheduledStartAt, Expr::value(v));
+        }
+        if let Some(v) = changes.host_name {
+            update = update.col_expr(livestream::Column::HostName, Expr::value(v));
+        }
+        update
+            .filter(livestream::Column::Id.eq(id.0))
+            .filter(livestream::Column::Status.is_in([
+                LivestreamStatus::Scheduled.as_str(),
+                LivestreamStatus::Live.as_str(),
+            ]))
+            .exec_with_returning(&**txn)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::Conflict("the livestream has ended meanwhile".into()))
+    })
+    .await
 }
 
 /// Moves a show to `to`, if its state allows; `CONFLICT` naming the allowed
@@ -242,24 +277,24 @@ pub async fn transition(
     id: LivestreamId,
     to: LivestreamStatus,
 ) -> AppResult<(livestream::Model, Vec<Event>)> {
-    let show = for_write(db, viewer, id).await?;
-    let from = status_of(&show);
-    if !from.next().contains(&to) {
-        let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
-        return Err(AppError::Conflict(format!(
-            "a {} livestream cannot become {}; allowed: {}",
-            from.as_str(),
-            to.as_str(),
-            if allowed.is_empty() {
-                "none".to_owned()
-            } else {
-                allowed.join(", ")
-            }
-        )));
-    }
+    for_write(db, viewer, id).await?;
     let now = Utc::now();
     let actor = viewer.user()?;
-    let (show, events) = crate::orders::service::in_write_txn(db, async |txn| {
+    let (from, show, events) = in_write_txn(db, async |txn| {
+        let from = status_of(&lock_show(&**txn, id).await?);
+        if !from.next().contains(&to) {
+            let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
+            return Err(AppError::Conflict(format!(
+                "a {} livestream cannot become {}; allowed: {}",
+                from.as_str(),
+                to.as_str(),
+                if allowed.is_empty() {
+                    "none".to_owned()
+                } else {
+                    allowed.join(", ")
+                }
+            )));
+        }
         let mut update = livestream::Entity::update_many()
             .col_expr(livestream::Column::Status, Expr::value(to.as_str()))
             .col_expr(livestream::Column::UpdatedAt, Expr::value(now));
@@ -275,27 +310,23 @@ pub async fn transition(
                 ),
             _ => update,
         };
-        let moved = update
+        let show = update
             .filter(livestream::Column::Id.eq(id.0))
             .filter(livestream::Column::Status.eq(from.as_str()))
-            .exec(&**txn)
+            .exec_with_returning(&**txn)
             .await?
-            .rows_affected;
-        if moved == 0 {
-            return Err(AppError::Conflict(
-                "the livestream changed meanwhile; reload it".into(),
-            ));
-        }
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                AppError::Conflict("the livestream changed meanwhile; reload it".into())
+            })?;
         // The show's flash deals end with it, their units back in stock.
         let events = if to == LivestreamStatus::Ended {
             crate::livestream::flash_deals::close_for_show(&**txn, id.0, actor, now).await?
         } else {
             Vec::new()
         };
-        let show = find(&**txn, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("livestream"))?;
-        Ok((show, events))
+        Ok((from, show, events))
     })
     .await?;
     tracing::info!(livestream.id = %id, from = from.as_str(), to = to.as_str(), "livestream moved");
@@ -327,7 +358,8 @@ fn not_over(show: &livestream::Model) -> AppResult<()> {
     Ok(())
 }
 
-/// Adds a product at the end of the lineup.
+/// Adds a product at the end of the lineup: one row inserted at the next
+/// position, computed in the statement, under the show's lock.
 pub async fn add_to_lineup(
     db: &Db,
     viewer: &Viewer,
@@ -335,144 +367,247 @@ pub async fn add_to_lineup(
     product: ProductId,
 ) -> AppResult<livestream::Model> {
     let show = for_write(db, viewer, id).await?;
-    not_over(&show)?;
-    let mut products = lineup(db.conn(), id).await?;
-    if products.contains(&product) {
-        return Err(AppError::Conflict(
-            "the product is already in the lineup".into(),
-        ));
-    }
-    products.push(product);
-    check_products(
-        db.conn(),
-        CooperativeId(show.cooperative_id),
-        &products,
-        "productId",
-    )
-    .await?;
-    let txn = db.begin_write().await?;
-    write_lineup(&*txn, id, &products).await?;
-    txn.commit().await?;
-    Ok(show)
+    let coop = CooperativeId(show.cooperative_id);
+    in_write_txn(db, async |txn| {
+        let show = lock_show(&**txn, id).await?;
+        not_over(&show)?;
+        check_products(&**txn, coop, &[product], "productId").await?;
+        let held = livestream_product::Entity::find()
+            .filter(livestream_product::Column::LivestreamId.eq(id.0))
+            .count(&**txn)
+            .await?;
+        if held >= MAX_LINEUP as u64 {
+            return Err(AppError::invalid(
+                "productId",
+                format!("the lineup already holds {MAX_LINEUP} products, the most it may"),
+            ));
+        }
+        let added = txn
+            .execute_raw(crate::db::statement(
+                txn.get_database_backend(),
+                "INSERT INTO livestream_products (livestream_id, product_id, position) \
+                 SELECT ?, ?, COALESCE(MAX(position), -1) + 1 FROM livestream_products \
+                 WHERE livestream_id = ? \
+                 ON CONFLICT (livestream_id, product_id) DO NOTHING",
+                vec![id.0.into(), product.0.into(), id.0.into()],
+            ))
+            .await?
+            .rows_affected();
+        if added == 0 {
+            return Err(AppError::Conflict(
+                "the product is already in the lineup".into(),
+            ));
+        }
+        Ok(show)
+    })
+    .await
 }
 
-/// Takes a product out of the lineup (unpinning it if pinned).
+/// What taking a product out of a lineup did.
+pub struct Removed {
+    /// The show after the change.
+    pub show: livestream::Model,
+    /// Whether the product was pinned (and is no longer).
+    pub unpinned: bool,
+    /// The events of the product's flash deals it closed, to publish.
+    pub events: Vec<Event>,
+}
+
+/// Takes a product out of the lineup: unpins it if pinned and closes its
+/// open flash deals (their units back in stock, once), all in the
+/// transaction that deletes its row, under the show's lock; an
+/// `openFlashDeal` or `pinProduct` at the same moment comes wholly before
+/// (and is undone here) or after (and finds the product gone).
 pub async fn remove_from_lineup(
     db: &Db,
     viewer: &Viewer,
     id: LivestreamId,
     product: ProductId,
-) -> AppResult<livestream::Model> {
-    let show = for_write(db, viewer, id).await?;
-    not_over(&show)?;
-    let mut products = lineup(db.conn(), id).await?;
-    let before = products.len();
-    products.retain(|p| *p != product);
-    if products.len() == before {
-        return Err(AppError::invalid("productId", "is not in the lineup"));
-    }
-    let txn = db.begin_write().await?;
-    write_lineup(&*txn, id, &products).await?;
-    if show.pinned_product_id == Some(product.0) {
-        livestream::Entity::update_many()
+) -> AppResult<Removed> {
+    let actor = viewer.require_user()?;
+    for_write(db, viewer, id).await?;
+    let now = Utc::now();
+    in_write_txn(db, async |txn| {
+        let show = lock_show(&**txn, id).await?;
+        not_over(&show)?;
+        let removed = livestream_product::Entity::delete_many()
+            .filter(livestream_product::Column::LivestreamId.eq(id.0))
+            .filter(livestream_product::Column::ProductId.eq(product.0))
+            .exec(&**txn)
+            .await?
+            .rows_affected;
+        if removed == 0 {
+            return Err(AppError::invalid("productId", "is not in the lineup"));
+        }
+        let unpinned = livestream::Entity::update_many()
             .col_expr(
                 livestream::Column::PinnedProductId,
                 Expr::value(Option::<uuid::Uuid>::None),
             )
+            .col_expr(livestream::Column::UpdatedAt, Expr::value(now))
             .filter(livestream::Column::Id.eq(id.0))
-            .exec(&*txn)
+            .filter(livestream::Column::PinnedProductId.eq(product.0))
+            .exec(&**txn)
+            .await?
+            .rows_affected
+            > 0;
+        let open: Vec<(uuid::Uuid, DateTime<Utc>)> = flash_deal::Entity::find()
+            .filter(flash_deal::Column::LivestreamId.eq(id.0))
+            .filter(flash_deal::Column::ProductId.eq(product.0))
+            .filter(flash_deal::Column::ClosedAt.is_null())
+            .select_only()
+            .column(flash_deal::Column::Id)
+            .column(flash_deal::Column::EndsAt)
+            .into_tuple()
+            .all(&**txn)
             .await?;
-    }
-    let show = find(&*txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("livestream"))?;
-    txn.commit().await?;
-    Ok(show)
+        let (expired, running): (Vec<_>, Vec<_>) =
+            open.into_iter().partition(|(_, end)| *end <= now);
+        let mut events = Vec::new();
+        for (deals, reason) in [
+            (expired, FlashDealCloseReason::Expired),
+            (running, FlashDealCloseReason::ClosedByStaff),
+        ] {
+            let ids: Vec<uuid::Uuid> = deals.into_iter().map(|(d, _)| d).collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let closed =
+                crate::orders::deals::close(&**txn, &ids, reason.as_str(), Some(actor), now)
+                    .await?;
+            events.extend(closed.iter().map(crate::orders::deals::closed_event));
+        }
+        let show = find(&**txn, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("livestream"))?;
+        Ok(Removed {
+            show,
+            unpinned,
+            events,
+        })
+    })
+    .await
 }
 
-/// Puts the lineup in a new order; the same products, each once.
+/// Puts the lineup in a new order; the same products, each once. Only the
+/// positions change, under the show's lock.
 pub async fn reorder_lineup(
     db: &Db,
     viewer: &Viewer,
     id: LivestreamId,
     order: Vec<ProductId>,
 ) -> AppResult<livestream::Model> {
-    let show = for_write(db, viewer, id).await?;
-    not_over(&show)?;
-    let mut current = lineup(db.conn(), id).await?;
-    let mut wanted = order.clone();
-    current.sort();
-    wanted.sort();
-    if current != wanted {
-        return Err(AppError::invalid(
-            "productIds",
-            "must list every product of the lineup exactly once",
-        ));
-    }
-    let txn = db.begin_write().await?;
-    write_lineup(&*txn, id, &order).await?;
-    txn.commit().await?;
-    Ok(show)
+    for_write(db, viewer, id).await?;
+    in_write_txn(db, async |txn| {
+        let show = lock_show(&**txn, id).await?;
+        not_over(&show)?;
+        let mut current = lineup(&**txn, id).await?;
+        let mut wanted = order.clone();
+        current.sort();
+        wanted.sort();
+        if current != wanted {
+            return Err(AppError::invalid(
+                "productIds",
+                "must list every product of the lineup exactly once",
+            ));
+        }
+        for (i, p) in order.iter().enumerate() {
+            livestream_product::Entity::update_many()
+                .col_expr(
+                    livestream_product::Column::Position,
+                    Expr::value(i32::try_from(i).unwrap_or(i32::MAX)),
+                )
+                .filter(livestream_product::Column::LivestreamId.eq(id.0))
+                .filter(livestream_product::Column::ProductId.eq(p.0))
+                .exec(&**txn)
+                .await?;
+        }
+        Ok(show)
+    })
+    .await
 }
 
 /// Pins a product of the lineup while the show is live; one at a time.
+/// The show is locked before its state and lineup are read, and the pin is
+/// written only where both still hold (`UPDATE … WHERE status = 'LIVE' AND
+/// EXISTS (lineup row) RETURNING`).
 pub async fn pin(
     db: &Db,
     viewer: &Viewer,
     id: LivestreamId,
     product: ProductId,
 ) -> AppResult<livestream::Model> {
-    let show = for_write(db, viewer, id).await?;
-    if status_of(&show) != LivestreamStatus::Live {
-        return Err(AppError::Conflict(
-            "products can be pinned only while the livestream is live".into(),
-        ));
-    }
-    if !lineup(db.conn(), id).await?.contains(&product) {
-        return Err(AppError::invalid(
-            "productId",
-            "is not in the lineup: add it first",
-        ));
-    }
-    let active = product::Entity::find_by_id(product.0)
-        .one(db.conn())
-        .await?
-        .is_some_and(|p| p.status == ProductStatus::Active.as_str());
-    if !active {
-        return Err(AppError::invalid(
-            "productId",
-            "is not active: shoppers could not buy it",
-        ));
-    }
-    set_pinned(db, id, Some(product)).await
+    for_write(db, viewer, id).await?;
+    in_write_txn(db, async |txn| {
+        let show = lock_show(&**txn, id).await?;
+        if status_of(&show) != LivestreamStatus::Live {
+            return Err(AppError::Conflict(format!(
+                "products can be pinned only while the livestream is live; this one is {}",
+                show.status.to_lowercase()
+            )));
+        }
+        let in_lineup = livestream_product::Entity::find_by_id((id.0, product.0))
+            .one(&**txn)
+            .await?
+            .is_some();
+        if !in_lineup {
+            return Err(AppError::invalid(
+                "productId",
+                "is not in the lineup: add it first",
+            ));
+        }
+        let active = product::Entity::find_by_id(product.0)
+            .one(&**txn)
+            .await?
+            .is_some_and(|p| p.status == ProductStatus::Active.as_str());
+        if !active {
+            return Err(AppError::invalid(
+                "productId",
+                "is not active: shoppers could not buy it",
+            ));
+        }
+        let row = txn
+            .query_one_raw(crate::db::statement(
+                txn.get_database_backend(),
+                "UPDATE livestreams SET pinned_product_id = ?, updated_at = ? \
+                 WHERE id = ? AND status = ? AND EXISTS (SELECT 1 FROM livestream_products \
+                 WHERE livestream_id = livestreams.id AND product_id = ?) RETURNING *",
+                vec![
+                    product.0.into(),
+                    Utc::now().into(),
+                    id.0.into(),
+                    LivestreamStatus::Live.as_str().into(),
+                    product.0.into(),
+                ],
+            ))
+            .await?
+            .ok_or_else(|| {
+                AppError::Conflict("the livestream changed meanwhile; reload it".into())
+            })?;
+        Ok(livestream::Model::from_query_result(&row, "")?)
+    })
+    .await
 }
 
 /// Unpins whatever is pinned.
 pub async fn unpin(db: &Db, viewer: &Viewer, id: LivestreamId) -> AppResult<livestream::Model> {
     for_write(db, viewer, id).await?;
-    set_pinned(db, id, None).await
-}
-
-async fn set_pinned(
-    db: &Db,
-    id: LivestreamId,
-    product: Option<ProductId>,
-) -> AppResult<livestream::Model> {
-    let txn = db.begin_write().await?;
-    livestream::Entity::update_many()
-        .col_expr(
-            livestream::Column::PinnedProductId,
-            Expr::value(product.map(|p| p.0)),
-        )
-        .col_expr(livestream::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(livestream::Column::Id.eq(id.0))
-        .exec(&*txn)
-        .await?;
-    let show = find(&*txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("livestream"))?;
-    txn.commit().await?;
-    Ok(show)
+    in_write_txn(db, async |txn| {
+        lock_show(&**txn, id).await?;
+        livestream::Entity::update_many()
+            .col_expr(
+                livestream::Column::PinnedProductId,
+                Expr::value(Option::<uuid::Uuid>::None),
+            )
+            .col_expr(livestream::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(livestream::Column::Id.eq(id.0))
+            .exec_with_returning(&**txn)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::not_found("livestream"))
+    })
+    .await
 }
 
 /// Sets the recording of an ended show: a LIVESTREAM_REPLAY asset of the
@@ -491,27 +626,28 @@ pub async fn set_replay(
         ));
     }
     let coop = CooperativeId(show.cooperative_id);
-    let asset = match asset {
-        Some(a) => Some(
-            crate::media::service::require_attachable(
-                db,
-                a,
-                coop,
-                &[crate::media::MediaPurpose::LivestreamReplay],
-            )
-            .await?
-            .id,
-        ),
-        None => None,
-    };
-    let txn = db.begin_write().await?;
-    let mut model: livestream::ActiveModel = show.into();
-    model.replay_asset_id = Set(asset);
-    model.replay_url = Set(url);
-    model.updated_at = Set(Utc::now());
-    let show = model.update(&*txn).await?;
-    txn.commit().await?;
-    Ok(show)
+    in_write_txn(db, async |txn| {
+        // The asset is locked while checked, so a deletion cannot slip in.
+        let asset = match asset {
+            Some(a) => Some(
+                crate::media::service::check_attachable(
+                    &**txn,
+                    a,
+                    coop,
+                    &[crate::media::MediaPurpose::LivestreamReplay],
+                )
+                .await?
+                .id,
+            ),
+            None => None,
+        };
+        let mut model: livestream::ActiveModel = show.into();
+        model.replay_asset_id = Set(asset);
+        model.replay_url = Set(url);
+        model.updated_at = Set(Utc::now());
+        Ok(model.update(&**txn).await?)
+    })
+    .await
 }
 
 /// Filters of the livestream list.

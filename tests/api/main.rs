@@ -7,6 +7,7 @@ mod helpers;
 
 mod auth;
 mod catalog;
+mod catalog_races;
 mod cli;
 mod cluster;
 mod cooperatives;
@@ -20,6 +21,7 @@ mod http;
 mod introspection;
 mod input_limits;
 mod limits;
+mod livestream_races;
 mod livestreams;
 mod media;
 mod migrations;

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter,
     QueryOrder,
@@ -128,12 +129,27 @@ pub async fn revoke(
         MemberRole::Manager,
     )
     .await?;
-    let txn = db.begin_write().await?;
-    let mut model: certification::ActiveModel = cert.into();
-    model.revoked_at = Set(Some(Utc::now()));
-    let row = model.update(&*txn).await?;
-    txn.commit().await?;
-    Ok(row)
+    // Revoked once: a second revocation keeps the first one's time.
+    db.write(async |txn| {
+        let revoked = certification::Entity::update_many()
+            .col_expr(
+                certification::Column::RevokedAt,
+                Expr::value(Some(Utc::now())),
+            )
+            .filter(certification::Column::Id.eq(cert.id))
+            .filter(certification::Column::RevokedAt.is_null())
+            .exec(&**txn)
+            .await?
+            .rows_affected;
+        if revoked == 0 {
+            tracing::debug!(certification.id = %cert.id, "already revoked");
+        }
+        certification::Entity::find_by_id(cert.id)
+            .one(&**txn)
+            .await?
+            .ok_or_else(|| AppError::not_found("certification"))
+    })
+    .await
 }
 
 /// True when the certificate is valid on `day` (and not revoked).
@@ -228,23 +244,25 @@ pub async fn set_document(
         .ok_or_else(|| AppError::not_found("certification"))?;
     let coop = CooperativeId(cert.cooperative_id);
     require_member(db, viewer, coop, MemberRole::Manager).await?;
-    let document = match asset {
-        Some(asset) => Some(
-            crate::media::service::require_attachable(
-                db,
-                asset,
-                coop,
-                &[crate::media::MediaPurpose::CertificateDocument],
-            )
-            .await?
-            .id,
-        ),
-        None => None,
-    };
-    let txn = db.begin_write().await?;
-    let mut model: certification::ActiveModel = cert.into();
-    model.document_asset_id = Set(document);
-    let row = model.update(&*txn).await?;
-    txn.commit().await?;
-    Ok(row)
+    db.write(async |txn| {
+        // Checked (and on PostgreSQL locked) in the transaction that
+        // attaches it, so a deletion cannot slip between the two.
+        let document = match asset {
+            Some(asset) => Some(
+                crate::media::service::check_attachable(
+                    &**txn,
+                    asset,
+                    coop,
+                    &[crate::media::MediaPurpose::CertificateDocument],
+                )
+                .await?
+                .id,
+            ),
+            None => None,
+        };
+        let mut model: certification::ActiveModel = cert.into();
+        model.document_asset_id = Set(document);
+        Ok(model.update(&**txn).await?)
+    })
+    .await
 }

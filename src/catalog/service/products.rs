@@ -1,7 +1,7 @@
 //! Products, variants, stock and origin stories.
 
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -13,7 +13,9 @@ use crate::auth::{PlatformRole, UserId, Viewer};
 use crate::catalog::inputs::{Vnd, variant_count};
 use crate::catalog::{Category, ProductId, ProductStatus, Unit, VariantId};
 use crate::cooperatives::inputs::{Name, Slug};
-use crate::cooperatives::service::{Actor, claim_slug, require_member, resolve_slug, unique_slug};
+use crate::cooperatives::service::{
+    Actor, claim_new_slug, claim_slug, require_member, resolve_slug,
+};
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, is_unique_violation};
@@ -151,6 +153,20 @@ async fn for_write(
         .ok_or_else(|| AppError::not_found("product"))?;
     let actor = require_member(db, viewer, CooperativeId(product.cooperative_id), needed).await?;
     Ok((product, actor))
+}
+
+/// The product, locked until the caller's transaction ends (`FOR UPDATE`
+/// on PostgreSQL; SQLite's write gate keeps other writers out). Every change
+/// to a product, its variants or its origin story takes this lock first and
+/// reads after it, so rules over several rows (an active product keeps a
+/// variant) and what is derived from them (lowest price, search text) see
+/// what concurrent changes committed. Lock order: product, then variants.
+async fn lock_product(conn: &impl ConnectionTrait, id: ProductId) -> AppResult<product::Model> {
+    product::Entity::find_by_id(id.0)
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("product"))
 }
 
 /// Recomputes what a product keeps about its variants and origin: the lowest
@@ -301,11 +317,15 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewProduct) -> AppResult<prod
     let id = ProductId::new();
     let now = Utc::now();
     let txn = db.begin_write().await?;
-    let slug = match new.slug {
-        Some(slug) => slug,
-        None => unique_slug(&*txn, SLUG_KIND, new.name.as_str(), "san-pham").await?,
-    };
-    claim_slug(&*txn, SLUG_KIND, &slug, id.0).await?;
+    let slug = claim_new_slug(
+        &*txn,
+        SLUG_KIND,
+        new.slug,
+        new.name.as_str(),
+        "san-pham",
+        id.0,
+    )
+    .await?;
     let product = product::Entity::insert(product::ActiveModel {
         id: Set(id.0),
         cooperative_id: Set(new.cooperative.0),
@@ -350,34 +370,34 @@ pub async fn update(
     id: ProductId,
     changes: ProductChanges,
 ) -> AppResult<product::Model> {
-    let (current, _) = for_write(db, viewer, id, MemberRole::Staff).await?;
-    let txn = db.begin_write().await?;
-    let mut model: product::ActiveModel = current.into();
-    if let Some(slug) = &changes.slug {
-        claim_slug(&*txn, SLUG_KIND, slug, id.0).await?;
-        model.slug = Set(slug.as_str().to_owned());
-    }
-    if let Some(name) = changes.name {
-        model.search_name = Set(fold(name.as_str()));
-        model.name = Set(name.as_str().to_owned());
-    }
-    if let Some(d) = changes.description {
-        model.description = Set(d);
-    }
-    if let Some(c) = changes.category {
-        model.category = Set(c.as_str().to_owned());
-    }
-    if let Some(m) = changes.harvest_months {
-        model.harvest_months = Set(m);
-    }
-    if let Some(t) = changes.tags {
-        model.tags = Set(t);
-    }
-    model.updated_at = Set(Utc::now());
-    model.update(&*txn).await?;
-    let product = refresh_summary(&*txn, id).await?;
-    txn.commit().await?;
-    Ok(product)
+    for_write(db, viewer, id, MemberRole::Staff).await?;
+    db.write(async |txn| {
+        let mut model: product::ActiveModel = lock_product(&**txn, id).await?.into();
+        if let Some(slug) = &changes.slug {
+            claim_slug(&**txn, SLUG_KIND, slug, id.0).await?;
+            model.slug = Set(slug.as_str().to_owned());
+        }
+        if let Some(name) = changes.name {
+            model.search_name = Set(fold(name.as_str()));
+            model.name = Set(name.as_str().to_owned());
+        }
+        if let Some(d) = changes.description {
+            model.description = Set(d);
+        }
+        if let Some(c) = changes.category {
+            model.category = Set(c.as_str().to_owned());
+        }
+        if let Some(m) = changes.harvest_months {
+            model.harvest_months = Set(m);
+        }
+        if let Some(t) = changes.tags {
+            model.tags = Set(t);
+        }
+        model.updated_at = Set(Utc::now());
+        model.update(&**txn).await?;
+        refresh_summary(&**txn, id).await
+    })
+    .await
 }
 
 /// Moves a product between draft, active and archived. Activating needs a
@@ -388,19 +408,36 @@ pub async fn set_status(
     id: ProductId,
     status: ProductStatus,
 ) -> AppResult<product::Model> {
-    let (current, _) = for_write(db, viewer, id, MemberRole::Staff).await?;
-    if status == ProductStatus::Active && current.min_price_vnd.is_none() {
-        return Err(AppError::Conflict(
-            "add a variant before making the product active".into(),
-        ));
-    }
-    let txn = db.begin_write().await?;
-    let mut model: product::ActiveModel = current.into();
-    model.status = Set(status.as_str().to_owned());
-    model.updated_at = Set(Utc::now());
-    let product = model.update(&*txn).await?;
-    txn.commit().await?;
-    Ok(product)
+    for_write(db, viewer, id, MemberRole::Staff).await?;
+    db.write(async |txn| {
+        // Under the product's lock, so a variant removed at the same moment
+        // is either gone here (and activation refused) or refused there.
+        lock_product(&**txn, id).await?;
+        if status == ProductStatus::Active && live_variants(&**txn, id).await? == 0 {
+            return Err(AppError::Conflict(
+                "add a variant before making the product active".into(),
+            ));
+        }
+        product::Entity::update_many()
+            .col_expr(product::Column::Status, Expr::value(status.as_str()))
+            .col_expr(product::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(product::Column::Id.eq(id.0))
+            .exec_with_returning(&**txn)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::not_found("product"))
+    })
+    .await
+}
+
+/// How many variants of a product are on sale.
+async fn live_variants(conn: &impl ConnectionTrait, id: ProductId) -> AppResult<u64> {
+    Ok(product_variant::Entity::find()
+        .filter(product_variant::Column::ProductId.eq(id.0))
+        .filter(product_variant::Column::RemovedAt.is_null())
+        .count(conn)
+        .await?)
 }
 
 /// The live variants of a product, in order.
@@ -413,37 +450,42 @@ pub async fn variants(db: &Db, id: ProductId) -> AppResult<Vec<product_variant::
         .await?)
 }
 
-/// Adds a variant to a product.
+/// Adds a variant to a product, after its others: the position is read
+/// under the product's lock, so variants added at once get their own.
 pub async fn add_variant(
     db: &Db,
     viewer: &Viewer,
     id: ProductId,
     variant: NewVariant,
 ) -> AppResult<product_variant::Model> {
-    let (product, actor) = for_write(db, viewer, id, MemberRole::Staff).await?;
-    let txn = db.begin_write().await?;
-    // The product row is locked before its variants are counted (PostgreSQL;
-    // SQLite's write gate already serialises writers), so that two additions
-    // at once cannot both find room for one more.
-    let mut lock = product::Entity::find_by_id(id.0);
-    if db.backend() == sea_orm::DbBackend::Postgres {
-        lock = lock.lock_exclusive();
-    }
-    lock.one(&*txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("product"))?;
-    let live = product_variant::Entity::find()
-        .filter(product_variant::Column::ProductId.eq(id.0))
-        .filter(product_variant::Column::RemovedAt.is_null())
-        .count(&*txn)
-        .await?;
-    let live = usize::try_from(live).unwrap_or(usize::MAX);
-    variant_count(live.saturating_add(1), "productId")?;
-    let position = i32::try_from(live).unwrap_or(i32::MAX);
-    let row = insert_variant(&*txn, &product, variant, position, actor.user, "input").await?;
-    refresh_summary(&*txn, id).await?;
-    txn.commit().await?;
-    Ok(row)
+    let (_, actor) = for_write(db, viewer, id, MemberRole::Staff).await?;
+    db.write(async |txn| {
+        // Counted under the product's lock, so that two additions at once
+        // cannot both find room for one more.
+        let product = lock_product(&**txn, id).await?;
+        let live = product_variant::Entity::find()
+            .filter(product_variant::Column::ProductId.eq(id.0))
+            .filter(product_variant::Column::RemovedAt.is_null())
+            .count(&**txn)
+            .await?;
+        variant_count(
+            usize::try_from(live).unwrap_or(usize::MAX).saturating_add(1),
+            "productId",
+        )?;
+        let last: Option<i32> = product_variant::Entity::find()
+            .filter(product_variant::Column::ProductId.eq(id.0))
+            .select_only()
+            .column_as(product_variant::Column::Position.max(), "last")
+            .into_tuple()
+            .one(&**txn)
+            .await?
+            .flatten();
+        let position = last.map_or(0, |p| p.saturating_add(1));
+        let row = insert_variant(&**txn, &product, variant, position, actor.user, "input").await?;
+        refresh_summary(&**txn, id).await?;
+        Ok(row)
+    })
+    .await
 }
 
 /// A live variant and its product, for a write by the viewer.
@@ -468,86 +510,98 @@ async fn variant_for_write(
     Ok((variant, actor))
 }
 
-/// Changes a variant's fields (not its stock: see [`adjust_stock`]).
+/// Changes a variant's fields (not its stock: see [`adjust_stock`]). The
+/// product and then the variant are locked before the variant is read, so
+/// two edits at once each keep the other's fields, the price rule is
+/// checked on what is stored, and the product's lowest price is right.
 pub async fn update_variant(
     db: &Db,
     viewer: &Viewer,
     id: VariantId,
     changes: VariantChanges,
 ) -> AppResult<product_variant::Model> {
-    let (current, _) = variant_for_write(db, viewer, id).await?;
-    let price = changes.price.map_or(current.price_vnd, Vnd::get);
-    let compare_at = match changes.compare_at {
-        Some(c) => c.map(Vnd::get),
-        None => current.compare_at_price_vnd,
-    };
-    if compare_at.is_some_and(|c| c <= price) {
-        return Err(AppError::invalid(
-            "input.compareAtPriceVnd",
-            "must be higher than the price",
-        ));
-    }
-    let product_id = ProductId(current.product_id);
-    let sku = changes.sku.clone();
-    let txn = db.begin_write().await?;
-    let mut model: product_variant::ActiveModel = current.into();
-    if let Some(name) = changes.name {
-        model.name = Set(name.as_str().to_owned());
-    }
-    if let Some(sku) = changes.sku {
-        model.sku = Set(sku);
-    }
-    if let Some(unit) = changes.unit {
-        model.unit = Set(unit.as_str().to_owned());
-    }
-    if let Some(q) = changes.net_quantity {
-        model.net_quantity = Set(q);
-    }
-    model.price_vnd = Set(price);
-    model.compare_at_price_vnd = Set(compare_at);
-    model.updated_at = Set(Utc::now());
-    let row = match model.update(&*txn).await {
-        Ok(row) => row,
-        Err(err) if is_unique_violation(&err) => {
-            return Err(AppError::Conflict(format!(
-                "the SKU {} is already used in this cooperative",
-                sku.unwrap_or_default()
-            )));
+    let (seen, _) = variant_for_write(db, viewer, id).await?;
+    let product_id = ProductId(seen.product_id);
+    db.write(async |txn| {
+        lock_product(&**txn, product_id).await?;
+        let current = product_variant::Entity::find_by_id(id.0)
+            .lock_exclusive()
+            .one(&**txn)
+            .await?
+            .filter(|v| v.removed_at.is_none())
+            .ok_or_else(|| AppError::not_found("variant"))?;
+        let price = changes.price.map_or(current.price_vnd, Vnd::get);
+        let compare_at = match changes.compare_at {
+            Some(c) => c.map(Vnd::get),
+            None => current.compare_at_price_vnd,
+        };
+        if compare_at.is_some_and(|c| c <= price) {
+            return Err(AppError::invalid(
+                "input.compareAtPriceVnd",
+                "must be higher than the price",
+            ));
         }
-        Err(err) => return Err(err.into()),
-    };
-    refresh_summary(&*txn, product_id).await?;
-    txn.commit().await?;
-    Ok(row)
+        let sku = changes.sku.clone();
+        let mut model: product_variant::ActiveModel = current.into();
+        if let Some(name) = changes.name {
+            model.name = Set(name.as_str().to_owned());
+        }
+        if let Some(sku) = changes.sku {
+            model.sku = Set(sku);
+        }
+        if let Some(unit) = changes.unit {
+            model.unit = Set(unit.as_str().to_owned());
+        }
+        if let Some(q) = changes.net_quantity {
+            model.net_quantity = Set(q);
+        }
+        model.price_vnd = Set(price);
+        model.compare_at_price_vnd = Set(compare_at);
+        model.updated_at = Set(Utc::now());
+        let row = match model.update(&**txn).await {
+            Ok(row) => row,
+            Err(err) if is_unique_violation(&err) => {
+                return Err(AppError::Conflict(format!(
+                    "the SKU {} is already used in this cooperative",
+                    sku.unwrap_or_default()
+                )));
+            }
+            Err(err) => return Err(err.into()),
+        };
+        refresh_summary(&**txn, product_id).await?;
+        Ok(row)
+    })
+    .await
 }
 
 /// Removes a variant from sale. Its row stays for the orders that name it.
-/// An active product keeps at least one variant.
+/// An active product keeps at least one variant: counted under the
+/// product's lock, so two removals at once cannot both take the last two.
 pub async fn remove_variant(db: &Db, viewer: &Viewer, id: VariantId) -> AppResult<product::Model> {
     let (variant, _) = variant_for_write(db, viewer, id).await?;
     let product_id = ProductId(variant.product_id);
-    let txn = db.begin_write().await?;
-    let product = find(&*txn, product_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("product"))?;
-    let live = product_variant::Entity::find()
-        .filter(product_variant::Column::ProductId.eq(product_id.0))
-        .filter(product_variant::Column::RemovedAt.is_null())
-        .all(&*txn)
-        .await?;
-    if product.status == ProductStatus::Active.as_str() && live.len() <= 1 {
-        return Err(AppError::Conflict(
-            "an active product must keep one variant: archive the product instead".into(),
-        ));
-    }
-    product_variant::Entity::update_many()
-        .col_expr(product_variant::Column::RemovedAt, Expr::value(Utc::now()))
-        .filter(product_variant::Column::Id.eq(id.0))
-        .exec(&*txn)
-        .await?;
-    let product = refresh_summary(&*txn, product_id).await?;
-    txn.commit().await?;
-    Ok(product)
+    db.write(async |txn| {
+        let product = lock_product(&**txn, product_id).await?;
+        if product.status == ProductStatus::Active.as_str()
+            && live_variants(&**txn, product_id).await? <= 1
+        {
+            return Err(AppError::Conflict(
+                "an active product must keep one variant: archive the product instead".into(),
+            ));
+        }
+        let removed = product_variant::Entity::update_many()
+            .col_expr(product_variant::Column::RemovedAt, Expr::value(Utc::now()))
+            .filter(product_variant::Column::Id.eq(id.0))
+            .filter(product_variant::Column::RemovedAt.is_null())
+            .exec(&**txn)
+            .await?
+            .rows_affected;
+        if removed == 0 {
+            return Err(AppError::not_found("variant"));
+        }
+        refresh_summary(&**txn, product_id).await
+    })
+    .await
 }
 
 /// Adds `delta` units to a variant's stock (negative takes), recording who
@@ -612,7 +666,8 @@ pub async fn adjust_stock(
     Ok(row)
 }
 
-/// Sets (or replaces) a product's origin story.
+/// Sets (or replaces) a product's origin story: one upsert under the
+/// product's lock, so two at once both answer and the later one stays.
 pub async fn set_origin_story(
     db: &Db,
     viewer: &Viewer,
@@ -620,28 +675,48 @@ pub async fn set_origin_story(
     input: OriginStoryInput,
 ) -> AppResult<origin_story::Model> {
     for_write(db, viewer, id, MemberRole::Staff).await?;
-    let txn = db.begin_write().await?;
-    origin_story::Entity::delete_by_id(id.0).exec(&*txn).await?;
-    let story = origin_story::Entity::insert(origin_story::ActiveModel {
-        product_id: Set(id.0),
-        farm_name: Set(input.farm_name),
-        grower_name: Set(input.grower_name),
-        province: Set(input.province),
-        commune: Set(input.commune),
-        area: Set(input.area),
-        latitude: Set(input.latitude),
-        longitude: Set(input.longitude),
-        altitude_m: Set(input.altitude_m),
-        cultivation_practice: Set(input.cultivation_practice),
-        harvest_season: Set(input.harvest_season),
-        story: Set(input.story),
-        updated_at: Set(Utc::now()),
+    db.write(async |txn| {
+        lock_product(&**txn, id).await?;
+        let story = origin_story::ActiveModel {
+            product_id: Set(id.0),
+            farm_name: Set(input.farm_name),
+            grower_name: Set(input.grower_name),
+            province: Set(input.province),
+            commune: Set(input.commune),
+            area: Set(input.area),
+            latitude: Set(input.latitude),
+            longitude: Set(input.longitude),
+            altitude_m: Set(input.altitude_m),
+            cultivation_practice: Set(input.cultivation_practice),
+            harvest_season: Set(input.harvest_season),
+            story: Set(input.story),
+            updated_at: Set(Utc::now()),
+        };
+        let story = origin_story::Entity::insert(story)
+            .on_conflict(
+                OnConflict::column(origin_story::Column::ProductId)
+                    .update_columns([
+                        origin_story::Column::FarmName,
+                        origin_story::Column::GrowerName,
+                        origin_story::Column::Province,
+                        origin_story::Column::Commune,
+                        origin_story::Column::Area,
+                        origin_story::Column::Latitude,
+                        origin_story::Column::Longitude,
+                        origin_story::Column::AltitudeM,
+                        origin_story::Column::CultivationPractice,
+                        origin_story::Column::HarvestSeason,
+                        origin_story::Column::Story,
+                        origin_story::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_with_returning(&**txn)
+            .await?;
+        refresh_summary(&**txn, id).await?;
+        Ok(story)
     })
-    .exec_with_returning(&*txn)
-    .await?;
-    refresh_summary(&*txn, id).await?;
-    txn.commit().await?;
-    Ok(story)
+    .await
 }
 
 /// The newest `newest` stock movements of each of `variants`, newest
