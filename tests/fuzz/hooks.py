@@ -13,8 +13,10 @@ Loaded through SCHEMATHESIS_HOOKS. They do three things:
   input gets a typed answer, never an internal error.
 
 Ids the fuzz script found in the seed data come in through
-FARMSTREAM_FUZZ_IDS (a JSON list), so that generated operations reach past
-"not found" into the code behind it.
+FARMSTREAM_FUZZ_IDS (a JSON object: kind → ids); about half the arguments
+and input fields named after a kind (`productId`, `courseId`, an `id` of
+`updateProduct`…) get one of that kind, so that generated operations reach
+past "not found" into the code behind it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import random
 import zlib
 
 import graphql
@@ -32,7 +35,8 @@ from schemathesis.graphql import nodes
 SCHEMA_PATH = pathlib.Path(
     os.environ.get("FARMSTREAM_FUZZ_SCHEMA", pathlib.Path(__file__).resolve().parents[2] / "schema.graphql")
 )
-KNOWN_IDS: list[str] = json.loads(os.environ.get("FARMSTREAM_FUZZ_IDS", "[]"))
+IDS_BY_KIND: dict[str, list[str]] = json.loads(os.environ.get("FARMSTREAM_FUZZ_IDS", "{}"))
+KNOWN_IDS = sorted({id_ for kind, ids in IDS_BY_KIND.items() if kind != "lotCode" for id_ in ids})
 
 # ---------------------------------------------------------------------------
 # Strategies for scalars
@@ -139,12 +143,79 @@ schemathesis.graphql.scalar("String", text.map(nodes.String))
 SCHEMA = graphql.build_schema(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-def _hoist_arguments(query: str) -> tuple[str, dict] | None:
+# Words in a root field's name that say what its `id` argument is, most
+# specific first ("updateTrainingSession" is a session, not a course).
+ID_WORDS = [
+    ("flashdeal", "flashDeal"),
+    ("certification", "certification"),
+    ("session", "session"),
+    ("variant", "variant"),
+    ("livestream", "livestream"),
+    ("lot", "lot"),
+    ("course", "course"),
+    ("cooperative", "cooperative"),
+    ("product", "product"),
+    ("member", "user"),
+    ("role", "user"),
+]
+ID_FIELDS = {
+    "cooperativeid": "cooperative",
+    "productid": "product",
+    "productids": "product",
+    "variantid": "variant",
+    "lotid": "lot",
+    "livestreamid": "livestream",
+    "courseid": "course",
+    "sessionid": "session",
+    "trainingsessionid": "session",
+    "userid": "user",
+    "dealid": "flashDeal",
+    "flashdealid": "flashDeal",
+    "certificationid": "certification",
+}
+
+
+def _kind(name: str, root_field: str) -> str | None:
+    if name == "id":
+        lowered = root_field.lower()
+        return next((kind for word, kind in ID_WORDS if word in lowered), None)
+    if name == "code" and root_field == "lot":
+        return "lotCode"
+    return ID_FIELDS.get(name.lower())
+
+
+def _seed_ids(document: graphql.DocumentNode, rng: random.Random) -> graphql.DocumentNode:
+    """About half the id arguments and fields get an id of the right kind."""
+    operation = next((d for d in document.definitions if isinstance(d, graphql.OperationDefinitionNode)), None)
+    if operation is None or not operation.selection_set.selections:
+        return document
+    root = operation.selection_set.selections[0]
+    root_field = root.name.value if isinstance(root, graphql.FieldNode) else ""
+
+    def replacement(name: str, value: graphql.ValueNode) -> graphql.ValueNode | None:
+        kind = _kind(name, root_field)
+        ids = IDS_BY_KIND.get(kind or "")
+        if not ids or isinstance(value, graphql.VariableNode) or rng.random() < 0.5:
+            return None
+        if isinstance(value, graphql.ListValueNode):
+            picked = rng.sample(ids, min(len(ids), rng.randint(1, 3)))
+            return graphql.ListValueNode(values=tuple(graphql.StringValueNode(value=i) for i in picked))
+        return graphql.StringValueNode(value=rng.choice(ids))
+
+    class Seed(graphql.Visitor):
+        def leave_argument(self, node, *_args):
+            new = replacement(node.name.value, node.value)
+            return None if new is None else graphql.ArgumentNode(name=node.name, value=new)
+
+        def leave_object_field(self, node, *_args):
+            new = replacement(node.name.value, node.value)
+            return None if new is None else graphql.ObjectFieldNode(name=node.name, value=new)
+
+    return graphql.visit(document, Seed())
+
+
+def _hoist_arguments(document: graphql.DocumentNode) -> tuple[str, dict] | None:
     """The same operation with every argument value passed as a variable."""
-    try:
-        document = graphql.parse(query)
-    except graphql.GraphQLError:
-        return None
     type_info = graphql.TypeInfo(SCHEMA)
     declared: list[graphql.VariableDefinitionNode] = []
     values: dict[str, object] = {}
@@ -193,12 +264,18 @@ def before_call(context, case, kwargs):
     query = case.body
     if not isinstance(query, str) or "json" in kwargs or "data" in kwargs:
         return
-    # Chosen by the text, not by a random draw, so a seeded run repeats itself.
-    if zlib.crc32(query.encode("utf-8", "surrogatepass")) % 2 == 0:
-        return
-    hoisted = _hoist_arguments(query)
+    try:
+        document = graphql.parse(query)
+    except graphql.GraphQLError:
+        return  # a malformed document is sent as it is
+    # Seeded by the text, not by a random draw, so a seeded run repeats itself.
+    rng = random.Random(zlib.crc32(query.encode("utf-8", "surrogatepass")))
+    document = _seed_ids(document, rng)
+    hoisted = _hoist_arguments(document) if rng.random() < 0.5 else None
     if hoisted is not None:
         kwargs["json"] = {"query": hoisted[0], "variables": hoisted[1]}
+    else:
+        kwargs["json"] = {"query": graphql.print_ast(document)}
 
 
 # ---------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Usage: python prepare.py GRAPHQL_URL EMAIL PASSWORD OUT_DIR [--ids]
 
 Writes OUT_DIR/token (the account's access token) and, with --ids,
-OUT_DIR/ids.json (every id and lot code the seed data shows that account:
-sign in as an admin, who sees them all), for scripts/fuzz.sh. Standard
+OUT_DIR/ids.json (the ids the seed data shows that account, by kind, and
+its lot codes: sign in as an admin, who sees them all), for scripts/fuzz.sh. Standard
 library only.
 """
 
@@ -36,16 +36,37 @@ def post(url, query, variables=None, token=None):
         return json.load(response)
 
 
-def collect(value, found):
+# The kind of thing a list or object field holds.
+KINDS = {
+    "me": "user",
+    "members": "user",
+    "cooperatives": "cooperative",
+    "products": "product",
+    "variants": "variant",
+    "lots": "lot",
+    "badges": "certification",
+    "livestreams": "livestream",
+    "flashDeals": "flashDeal",
+    "courses": "course",
+    "sessions": "session",
+}
+
+
+def collect(value, found, kind=None):
+    """Files every id under its kind, and lot codes under `lotCode`."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if key in ("id", "code") and isinstance(item, str):
-                found.add(item)
+            if key == "id" and isinstance(item, str) and kind:
+                found.setdefault(kind, set()).add(item)
+            elif key == "userId" and isinstance(item, str):
+                found.setdefault("user", set()).add(item)
+            elif key == "code" and isinstance(item, str) and kind == "lot":
+                found.setdefault("lotCode", set()).add(item)
             else:
-                collect(item, found)
+                collect(item, found, KINDS.get(key, kind))
     elif isinstance(value, list):
         for item in value:
-            collect(item, found)
+            collect(item, found, kind)
 
 
 def main():
@@ -60,14 +81,15 @@ def main():
     if "--ids" not in sys.argv[5:]:
         print(f"signed in as {email}", file=sys.stderr)
         return
-    found = set()
+    found = {}
     for query in IDS:
         answer = post(url, query, token=token)
         if answer.get("errors"):
             sys.exit(f"reading the seed data as {email} failed: {query}: {answer['errors']}")
         collect(answer.get("data"), found)
-    (out / "ids.json").write_text(json.dumps(sorted(found)))
-    print(f"signed in as {email}; {len(found)} ids and lot codes from the seed data", file=sys.stderr)
+    (out / "ids.json").write_text(json.dumps({kind: sorted(ids) for kind, ids in found.items()}))
+    counts = ", ".join(f"{len(ids)} {kind}" for kind, ids in sorted(found.items()))
+    print(f"signed in as {email}; ids from the seed data: {counts}", file=sys.stderr)
 
 
 if __name__ == "__main__":
