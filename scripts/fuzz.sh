@@ -27,7 +27,6 @@ ROLES="${FARMSTREAM_FUZZ_ROLES:-admin shopper anonymous}"
 # A ceiling per role, so that a hung server cannot stall CI.
 ROLE_TIMEOUT="${FARMSTREAM_FUZZ_ROLE_TIMEOUT_SECS:-600}"
 REPORT_DIR="${FARMSTREAM_FUZZ_REPORT_DIR:-$CARGO_TARGET_DIR/fuzz-report}"
-DEMO_PASSWORD="nong-san-son-la-2026" # src/seed/mod.rs: DEMO_PASSWORD
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -67,6 +66,9 @@ cleanup() {
 trap cleanup EXIT
 
 "$BIN" seed >"$REPORT_DIR/seed.log" 2>&1 || { cat "$REPORT_DIR/seed.log" >&2; exit 1; }
+# `farmstream seed` ends with "(password of every demo account: …)".
+DEMO_PASSWORD="$(sed -n 's/.*password of every demo account: \(.*\))$/\1/p' "$REPORT_DIR/seed.log" | tail -n 1)"
+[ -n "$DEMO_PASSWORD" ] || { cat "$REPORT_DIR/seed.log" >&2; echo "no demo password in farmstream seed's output" >&2; exit 1; }
 "$BIN" serve >"$log" 2>&1 &
 server=$!
 
