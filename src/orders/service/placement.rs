@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use entity::{
@@ -237,58 +237,50 @@ async fn check_show(
     Ok(found.cooperative_id)
 }
 
-/// Checks, inside the placing transaction, that every product ordered is
-/// still on sale (what was read before the transaction may be stale); the
-/// variants' own state is checked by the stock update itself. No lock is
-/// taken (removing a variant locks it and then its product, so a share
-/// lock here, before the stock update, could deadlock with it): a product
-/// archived after this read was archived after the order, which took its
-/// units while it was on sale.
-async fn recheck_on_sale(conn: &impl ConnectionTrait, groups: &[Group]) -> AppResult<()> {
-    let mut ids: Vec<Uuid> = groups
-        .iter()
-        .flat_map(|g| &g.lines)
-        .map(|l| l.product.id)
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let found = product::Entity::find()
-        .filter(product::Column::Id.is_in(ids))
-        .all(conn)
-        .await?;
-    for line in groups.iter().flat_map(|g| &g.lines) {
-        let active = found
-            .iter()
-            .any(|p| p.id == line.product.id && p.status == ProductStatus::Active.as_str());
-        if !active {
-            return Err(AppError::invalid(
-                format!("input.items[{}].variantId", line.index),
-                "is not a variant on sale",
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Takes `quantity` units of `variant`, or fails with `OUT_OF_STOCK`;
+/// Takes `quantity` units of a line's variant while it and its product
+/// are on sale, in one conditional update (what was read before the
+/// transaction may be stale: the rule is checked in the statement), or
+/// fails with `OUT_OF_STOCK` (or `BAD_USER_INPUT` when it went off sale);
 /// returns the stock left.
 async fn take_stock(
     conn: &impl ConnectionTrait,
-    variant: &product_variant::Model,
-    product: &product::Model,
+    line: &Line,
     quantity: i32,
     now: DateTime<Utc>,
 ) -> AppResult<i32> {
-    if let Some(left) = take_units(conn, variant.id, quantity, now).await? {
-        return Ok(left);
+    let (variant, product) = (&line.variant, &line.product);
+    let taken = conn
+        .query_one_raw(crate::db::statement(
+            conn.get_database_backend(),
+            "UPDATE product_variants SET stock = stock - ?, updated_at = ? \
+             WHERE id = ? AND stock >= ? AND removed_at IS NULL AND EXISTS \
+             (SELECT 1 FROM products WHERE products.id = product_variants.product_id \
+             AND products.status = ?) RETURNING stock",
+            vec![
+                quantity.into(),
+                now.into(),
+                variant.id.into(),
+                quantity.into(),
+                ProductStatus::Active.as_str().into(),
+            ],
+        ))
+        .await?;
+    if let Some(row) = taken {
+        return Ok(row.try_get("", "stock")?);
     }
-    let left = product_variant::Entity::find_by_id(variant.id)
-        .select_only()
-        .column(product_variant::Column::Stock)
-        .into_tuple::<i32>()
+    let now_variant = product_variant::Entity::find_by_id(variant.id)
         .one(conn)
-        .await?
-        .unwrap_or(0);
+        .await?;
+    let now_product = product::Entity::find_by_id(product.id).one(conn).await?;
+    let on_sale = now_variant.as_ref().is_some_and(|v| v.removed_at.is_none())
+        && now_product.is_some_and(|p| p.status == ProductStatus::Active.as_str());
+    if !on_sale {
+        return Err(AppError::invalid(
+            format!("input.items[{}].variantId", line.index),
+            "is not a variant on sale",
+        ));
+    }
+    let left = now_variant.map_or(0, |v| v.stock);
     Err(AppError::OutOfStock(format!(
         "not enough stock of {} ({}): {left} left, {quantity} wanted",
         product.name, variant.name
@@ -405,7 +397,6 @@ async fn write_checkout(
         Some(show) => Some(check_show(conn, show, groups, now).await?),
         None => None,
     };
-    recheck_on_sale(conn, groups).await?;
 
     // Deal units first, deal rows in variant order, before any variant row
     // (the lock order of `orders::deals`). The buyer is the account, or
@@ -476,7 +467,7 @@ async fn write_checkout(
     let mut taken = Vec::with_capacity(takes.len());
     for (item, order_id) in takes {
         let line = item.line;
-        let left = take_stock(conn, &line.variant, &line.product, item.quantity, now).await?;
+        let left = take_stock(conn, line, item.quantity, now).await?;
         taken.push((line.variant.id, item.quantity, left, order_id));
     }
 
