@@ -207,6 +207,51 @@ async fn a_line_added_while_the_cart_is_checked_out_is_ordered_or_stays_in_the_c
 }
 
 #[tokio::test]
+async fn a_quantity_changed_while_the_cart_is_checked_out_is_ordered_or_refused() {
+    let app = Arc::new(TestApp::spawn().await);
+    let (_, _, mango) = seller(&app, "change@x.vn", 40_000, 1000).await;
+    let lan = app.register("lan-change@x.vn").await;
+    let update = "mutation($v: ID!) { updateCartItem(variantId: $v, quantity: 3) { items { variantId quantity } } }";
+    let mut ordered_total = 0;
+    for round in 0..ROUNDS {
+        add(&app, &lan, &mango, 1).await;
+        let token = Some(lan.access.clone());
+        let answers = together(
+            &app,
+            vec![
+                (
+                    token.clone(),
+                    CHECKOUT,
+                    json!({ "i": checkout_input(&format!("change-{round:03}")) }),
+                ),
+                (token, update, json!({ "v": mango })),
+            ],
+        )
+        .await;
+        assert_eq!(code(&answers[0]), None, "round {round}: {}", answers[0]);
+        let ordered = units(
+            &answers[0]["data"]["checkoutCart"]["orders"][0]["items"],
+            &mango,
+        );
+        ordered_total += ordered;
+        match code(&answers[1]) {
+            // The change came first: it is what was ordered.
+            None => assert_eq!(ordered, 3, "round {round}: {}", answers[1]),
+            // The checkout came first: the line had left the cart.
+            Some("NOT_FOUND") => assert_eq!(ordered, 1, "round {round}"),
+            other => panic!("round {round}: {other:?} {}", answers[1]),
+        }
+        let cart = app.gql_as(Some(&lan.access), CART, json!({})).await;
+        assert_eq!(
+            units(&cart.data()["cart"]["items"], &mango),
+            0,
+            "round {round}"
+        );
+        assert_eq!(stock_of(&app, &mango).await, 1000 - ordered_total);
+    }
+}
+
+#[tokio::test]
 async fn concurrent_adds_of_one_variant_all_count_and_a_new_cart_is_made_once() {
     let app = Arc::new(TestApp::spawn().await);
     let (_, _, variant) = seller(&app, "adds@x.vn", 40_000, 1000).await;
