@@ -33,6 +33,7 @@ pub struct Metrics {
     ws_dropped: IntCounterVec,
     feeds: IntGauge,
     feed_members: IntGauge,
+    bank_transfer_mismatches: IntCounter,
     render_lock: Mutex<()>,
     operations: Mutex<HashSet<String>>,
 }
@@ -92,6 +93,11 @@ impl Metrics {
             "subscription_feed_members",
             "Subscriptions served by a shared execution",
         )?;
+        let bank_transfer_mismatches = IntCounter::new(
+            "bank_transfer_mismatches_total",
+            "Bank transfer notices refused (409) for repeating a known transaction id \
+             with another amount, memo or account: each one needs a person's review",
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(duration.clone()))?;
         registry.register(Box::new(errors.clone()))?;
@@ -102,6 +108,7 @@ impl Metrics {
         registry.register(Box::new(ws_dropped.clone()))?;
         registry.register(Box::new(feeds.clone()))?;
         registry.register(Box::new(feed_members.clone()))?;
+        registry.register(Box::new(bank_transfer_mismatches.clone()))?;
         Ok(Self {
             registry,
             requests,
@@ -113,6 +120,7 @@ impl Metrics {
             ws_dropped,
             feeds,
             feed_members,
+            bank_transfer_mismatches,
             render_lock: Mutex::new(()),
             operations: Mutex::new(HashSet::new()),
         })
@@ -155,6 +163,12 @@ impl Metrics {
             return name.to_owned();
         }
         "other".into()
+    }
+
+    /// Counts a bank transfer notice refused for repeating a known
+    /// transaction id with other figures.
+    pub fn bank_transfer_mismatch(&self) {
+        self.bank_transfer_mismatches.inc();
     }
 
     /// Counts a subscription connection closed because its client stopped

@@ -13,7 +13,7 @@ use crate::http::AppState;
 use crate::orders::OrderStatus;
 use crate::orders::inputs::normalise_order_number;
 use crate::payments::vietqr;
-use crate::payments::webhook::{self, TransferNotice};
+use crate::payments::webhook::{self, Delivery, TransferNotice};
 
 /// The header carrying the notice's HMAC-SHA256, in hex.
 pub const SIGNATURE: &str = "x-signature";
@@ -94,8 +94,10 @@ pub async fn vietqr_svg(State(state): State<AppState>, Path(number): Path<String
 }
 
 /// A transfer notice: 401 without a valid `X-Signature` (nothing stored),
-/// 413 over 64 KiB, 400 when it is not a notice, otherwise 200 with what
-/// became of it (a repeat answers 200 and changes nothing).
+/// 413 over 64 KiB, 400 when it is not a notice, 409 for a known
+/// transaction id with another amount, memo or account (nothing stored,
+/// logged and counted for review), otherwise 200 with what became of it
+/// (a repeat answers 200 with `repeated: true` and changes nothing).
 pub async fn bank_transfer(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -124,11 +126,28 @@ pub async fn bank_transfer(
         }
     };
     match webhook::receive(&state.db, &state.events, notice).await {
+        Ok(received) if received.delivery == Delivery::Mismatched => {
+            // Staff should look: a bank resending one transaction with
+            // other figures is a fault or a forgery with a leaked secret.
+            tracing::warn!(
+                transfer.transaction_id = %received.transfer.transaction_id,
+                transfer.id = %received.transfer.id,
+                "bank transfer notice refused: a known transaction id with another amount, memo or account"
+            );
+            state.metrics.bank_transfer_mismatch();
+            (
+                StatusCode::CONFLICT,
+                axum::Json(json!({
+                    "error": "this transactionId was already received with another amount, memo or account; nothing was stored",
+                })),
+            )
+                .into_response()
+        }
         Ok(received) => axum::Json(json!({
             "transferId": received.transfer.id,
             "outcome": received.transfer.outcome,
             "orderId": received.transfer.order_id,
-            "repeated": received.repeated,
+            "repeated": received.delivery == Delivery::Repeated,
         }))
         .into_response(),
         Err(AppError::Invalid { field, message }) => (

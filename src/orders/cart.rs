@@ -10,10 +10,7 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -78,13 +75,22 @@ async fn find(
 }
 
 /// The viewer's cart, made if there is none yet; a guest with an unknown
-/// token gets `NOT_FOUND` (the cart is gone), with none a new token.
+/// token gets `NOT_FOUND` (the cart is gone), with none a new token. Made
+/// with `ON CONFLICT DO NOTHING` and read again, so a shopper's first two
+/// requests at once share one cart instead of one failing on
+/// `carts_user_id_key`.
 async fn find_or_create(
     conn: &impl ConnectionTrait,
     viewer: &Viewer,
     token: Option<&str>,
 ) -> AppResult<(cart::Model, Option<String>)> {
     if let Some(found) = find(conn, viewer, token).await? {
+        // Touched first: the row lock orders this add after a purge of
+        // the cart (then it is gone) or the purge after it (then the cart
+        // is recent and stays).
+        if touch(conn, found.id).await? == 0 {
+            return Err(AppError::not_found("cart"));
+        }
         return Ok((found, token.map(str::to_owned)));
     }
     let user = viewer.user()?;
@@ -100,10 +106,24 @@ async fn find_or_create(
         created_at: now,
         updated_at: now,
     };
-    cart::Entity::insert(cart::ActiveModel::from(model.clone()))
+    let unique = if user.is_some() {
+        cart::Column::UserId
+    } else {
+        cart::Column::TokenHash
+    };
+    let inserted = cart::Entity::insert(cart::ActiveModel::from(model.clone()))
+        .on_conflict(OnConflict::column(unique).do_nothing().to_owned())
         .exec_without_returning(conn)
         .await?;
-    Ok((model, token))
+    if inserted == 1 {
+        return Ok((model, token));
+    }
+    // Another request made this shopper's cart meanwhile (committed: the
+    // insert waited for it).
+    let found = find(conn, viewer, token.as_deref())
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("a cart that conflicted is missing")))?;
+    Ok((found, token))
 }
 
 /// The lines of a cart, oldest first, with their variants and products
@@ -164,6 +184,16 @@ pub async fn get(db: &Db, viewer: &Viewer, token: Option<&str>) -> AppResult<Car
     }
 }
 
+/// The id of the viewer's cart, `None` when there is none yet; a guest's
+/// unknown token is `NOT_FOUND`.
+pub async fn id_of(db: &Db, viewer: &Viewer, token: Option<&str>) -> AppResult<Option<Uuid>> {
+    match find(db.conn(), viewer, token).await? {
+        Some(cart) => Ok(Some(cart.id)),
+        None if viewer.user()?.is_none() && token.is_some() => Err(AppError::not_found("cart")),
+        None => Ok(None),
+    }
+}
+
 async fn on_sale(conn: &impl ConnectionTrait, variant: VariantId, field: &str) -> AppResult<()> {
     let found = product_variant::Entity::find_by_id(variant.0)
         .one(conn)
@@ -183,7 +213,10 @@ async fn on_sale(conn: &impl ConnectionTrait, variant: VariantId, field: &str) -
 }
 
 /// Adds units of a variant to the viewer's cart (making the cart if
-/// needed); a guest's new cart comes back with its token.
+/// needed); a guest's new cart comes back with its token. The quantity is
+/// added in the statement (`ON CONFLICT … DO UPDATE SET quantity =
+/// quantity + excluded.quantity`, bounded there too), so concurrent adds
+/// of one variant all count.
 pub async fn add_item(
     db: &Db,
     viewer: &Viewer,
@@ -191,35 +224,32 @@ pub async fn add_item(
     variant: VariantId,
     quantity: Quantity,
 ) -> AppResult<CartView> {
-    on_sale(db.conn(), variant, "variantId").await?;
     in_write_txn(db, async |txn| {
         let txn: &sea_orm::DatabaseTransaction = txn;
+        on_sale(txn, variant, "variantId").await?;
         let (cart, token) = find_or_create(txn, viewer, token).await?;
-        let existing = cart_item::Entity::find_by_id((cart.id, variant.0))
-            .one(txn)
-            .await?
-            .map_or(0, |i| i.quantity);
-        let total =
-            Quantity::parse(existing.saturating_add(quantity.get()), "quantity").map_err(|_| {
-                AppError::invalid(
-                    "quantity",
-                    format!("a cart holds at most {MAX_QUANTITY} units of one variant"),
-                )
-            })?;
-        cart_item::Entity::insert(cart_item::ActiveModel {
-            cart_id: Set(cart.id),
-            variant_id: Set(variant.0),
-            quantity: Set(total.get()),
-            added_at: Set(Utc::now()),
-        })
-        .on_conflict(
-            OnConflict::columns([cart_item::Column::CartId, cart_item::Column::VariantId])
-                .update_column(cart_item::Column::Quantity)
-                .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
-        touch(txn, cart.id).await?;
+        let added = txn
+            .query_one_raw(crate::db::statement(
+                txn.get_database_backend(),
+                "INSERT INTO cart_items (cart_id, variant_id, quantity, added_at) \
+                 VALUES (?, ?, ?, ?) ON CONFLICT (cart_id, variant_id) DO UPDATE \
+                 SET quantity = cart_items.quantity + excluded.quantity \
+                 WHERE cart_items.quantity + excluded.quantity <= ? RETURNING quantity",
+                vec![
+                    cart.id.into(),
+                    variant.0.into(),
+                    quantity.get().into(),
+                    Utc::now().into(),
+                    MAX_QUANTITY.into(),
+                ],
+            ))
+            .await?;
+        if added.is_none() {
+            return Err(AppError::invalid(
+                "quantity",
+                format!("a cart holds at most {MAX_QUANTITY} units of one variant"),
+            ));
+        }
         view(txn, &cart, token).await
     })
     .await
@@ -284,60 +314,76 @@ pub async fn remove_item(
     .await
 }
 
-/// Empties a cart (inside the checkout's transaction).
-pub async fn clear(conn: &impl ConnectionTrait, cart: Uuid) -> AppResult<()> {
-    cart_item::Entity::delete_many()
-        .filter(cart_item::Column::CartId.eq(cart))
-        .exec(conn)
+/// Takes every line out of a cart and returns them, oldest first, in one
+/// statement (`DELETE … RETURNING`), inside the checkout's transaction:
+/// what it returns is exactly what that checkout orders. A line added
+/// after it stays in the cart; of two checkouts of one cart, the second
+/// finds it empty (on PostgreSQL it waits on the first's row locks).
+pub async fn claim_lines(conn: &impl ConnectionTrait, cart: Uuid) -> AppResult<Vec<(Uuid, i32)>> {
+    let rows = conn
+        .query_all_raw(crate::db::statement(
+            conn.get_database_backend(),
+            "DELETE FROM cart_items WHERE cart_id = ? RETURNING variant_id, quantity, added_at",
+            vec![cart.into()],
+        ))
         .await?;
-    Ok(())
+    let mut lines = rows
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get::<DateTime<Utc>>("", "added_at")?,
+                row.try_get::<Uuid>("", "variant_id")?,
+                row.try_get::<i32>("", "quantity")?,
+            ))
+        })
+        .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
+    lines.sort();
+    Ok(lines.into_iter().map(|(_, v, q)| (v, q)).collect())
 }
 
-/// Notes that a cart was just used (the purge goes by this).
-async fn touch(conn: &impl ConnectionTrait, cart: Uuid) -> AppResult<()> {
-    cart::Entity::update_many()
+/// Notes that a cart was just used (the purge goes by this); returns how
+/// many carts it touched (none when the cart is gone).
+async fn touch(conn: &impl ConnectionTrait, cart: Uuid) -> AppResult<u64> {
+    Ok(cart::Entity::update_many()
         .col_expr(
             cart::Column::UpdatedAt,
             sea_orm::sea_query::Expr::value(Utc::now()),
         )
         .filter(cart::Column::Id.eq(cart))
         .exec(conn)
-        .await?;
-    Ok(())
+        .await?
+        .rows_affected)
 }
 
-/// Guest carts deleted per transaction by the purge.
-const PURGE_BATCH: u64 = 500;
+/// Guest carts deleted per statement by the purge.
+const PURGE_BATCH: i64 = 500;
 
-/// Deletes the guests' carts (and their lines) last touched before
-/// `untouched_since`; signed-in shoppers' carts stay. Returns how many went.
+/// Deletes the guests' carts (and, by cascade, their lines) last touched
+/// before `untouched_since`; signed-in shoppers' carts stay. Returns how
+/// many went. One statement a batch, whose `WHERE` is checked again on
+/// each row it deletes (on PostgreSQL after waiting for a writer of the
+/// row), so a cart touched meanwhile is kept.
 pub async fn purge_forgotten(db: &Db, untouched_since: DateTime<Utc>) -> AppResult<u64> {
     let mut purged = 0;
     loop {
         let batch = in_write_txn(db, async |txn| {
-            let txn: &sea_orm::DatabaseTransaction = txn;
-            let ids: Vec<Uuid> = cart::Entity::find()
-                .select_only()
-                .column(cart::Column::Id)
-                .filter(cart::Column::UserId.is_null())
-                .filter(cart::Column::UpdatedAt.lt(untouched_since))
-                .limit(PURGE_BATCH)
-                .into_tuple()
-                .all(txn)
-                .await?;
-            cart_item::Entity::delete_many()
-                .filter(cart_item::Column::CartId.is_in(ids.iter().copied()))
-                .exec(txn)
-                .await?;
-            Ok(cart::Entity::delete_many()
-                .filter(cart::Column::Id.is_in(ids))
-                .exec(txn)
+            Ok(txn
+                .execute_raw(crate::db::statement(
+                    txn.get_database_backend(),
+                    "DELETE FROM carts WHERE user_id IS NULL AND updated_at < ? AND id IN \
+                     (SELECT id FROM carts WHERE user_id IS NULL AND updated_at < ? LIMIT ?)",
+                    vec![
+                        untouched_since.into(),
+                        untouched_since.into(),
+                        PURGE_BATCH.into(),
+                    ],
+                ))
                 .await?
-                .rows_affected)
+                .rows_affected())
         })
         .await?;
         purged += batch;
-        if batch < PURGE_BATCH {
+        if batch < PURGE_BATCH.unsigned_abs() {
             return Ok(purged);
         }
     }

@@ -223,7 +223,6 @@ impl OrderMutation {
             viewer(ctx),
             &req,
             ctx.data_unchecked::<HoldPolicy>().hold,
-            None,
         )
         .await?;
         Ok(Checkout(placed))
@@ -237,17 +236,6 @@ impl OrderMutation {
         input: CheckoutCartInput,
     ) -> ApiResult<Checkout> {
         let db = ctx.data_unchecked::<Db>();
-        let found = cart::get(db, viewer(ctx), input.cart_token.as_deref()).await?;
-        let lines = found
-            .lines
-            .iter()
-            .map(|l| {
-                Ok((
-                    VariantId(l.variant.id),
-                    Quantity::parse(l.item.quantity, "input.cartToken")?,
-                ))
-            })
-            .collect::<AppResult<Vec<_>>>()?;
         let common = Common {
             idempotency_key: &input.idempotency_key,
             livestream_id: input.livestream_id.as_ref(),
@@ -255,25 +243,17 @@ impl OrderMutation {
             payment_method: input.payment_method,
             note: input.note.as_deref(),
         };
-        let Some(cart) = found.id else {
+        let Some(cart) = cart::id_of(db, viewer(ctx), input.cart_token.as_deref()).await? else {
             return Err(AppError::invalid("input.cartToken", "the cart is empty").into());
         };
-        let empty = lines.is_empty();
-        let req = parse_request(common, lines, "input.cartToken", Some(cart))?;
-        if empty {
-            // A retry of the checkout that emptied the cart gets it back.
-            return match service::previous(db, viewer(ctx), &req).await? {
-                Some(placed) => Ok(Checkout(placed)),
-                None => Err(AppError::invalid("input.cartToken", "the cart is empty").into()),
-            };
-        }
-        let placed = service::place_order(
+        // The lines are read (and claimed) inside the checkout's transaction.
+        let req = parse_request(common, Vec::new(), "input.cartToken", Some(cart))?;
+        let placed = service::checkout_cart(
             db,
             ctx.data_unchecked::<EventBus>(),
             viewer(ctx),
             &req,
             ctx.data_unchecked::<HoldPolicy>().hold,
-            found.id,
         )
         .await?;
         Ok(Checkout(placed))

@@ -2,21 +2,23 @@
 //! body. A notice whose memo names an order awaiting exactly its amount
 //! pays it; a wrong amount or a late transfer is kept and the order flagged
 //! for staff; an unknown memo is kept unmatched; a repeated transaction id
-//! changes nothing.
+//! changes nothing, and one repeated with another amount, memo or account
+//! is refused (nothing stored) for staff to look at.
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use entity::bank_transfer;
+use entity::{bank_transfer, order};
 
 use crate::db::Db;
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult};
 use crate::events::EventBus;
 use crate::orders::inputs::memos_in;
-use crate::orders::service::{ChangedBy, find_by_memo, flag_for_review, in_write_txn, mark_paid};
+use crate::orders::service::{ChangedBy, flag_for_review, in_write_txn, lock_by_memo, mark_paid};
 use crate::orders::{OrderStatus, PaymentMethod};
 use crate::payments::{TransferId, TransferOutcome};
 
@@ -111,149 +113,247 @@ fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
 
-/// What a notice did: the stored transfer, and whether it was a repeat.
+/// What became of a notice's transaction id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// The first notice of this transaction: stored and applied.
+    New,
+    /// The same notice again (same amount, memo and account): nothing changed.
+    Repeated,
+    /// A known transaction id with another amount, memo or account:
+    /// refused, nothing stored; staff should look at it.
+    Mismatched,
+}
+
+/// What a notice did: the stored transfer (for a mismatch, the one stored
+/// first under its transaction id) and how it was delivered.
 pub struct Received {
     pub transfer: bank_transfer::Model,
-    pub repeated: bool,
+    pub delivery: Delivery,
 }
 
-async fn by_transaction(db: &Db, id: &str) -> AppResult<Option<bank_transfer::Model>> {
-    Ok(bank_transfer::Entity::find()
-        .filter(bank_transfer::Column::TransactionId.eq(id))
-        .one(db.conn())
-        .await?)
-}
+/// How many times a notice's transaction is tried when PostgreSQL gives
+/// up on it (a deadlock or serialisation failure) before the error stands.
+const ATTEMPTS: usize = 3;
 
 /// Records a (verified) notice and applies it to its order, in one
-/// transaction; publishes the order's change after commit.
+/// transaction; publishes the order's change after commit. Whatever it
+/// races (the same notice again, another transfer for the same order, the
+/// buyer cancelling, the hold expiring), the notice is stored once with
+/// its outcome: the transaction id is claimed first (`ON CONFLICT DO
+/// NOTHING`), then the order is locked and read, and an order that is no
+/// longer awaiting payment makes the transfer `REVIEW`.
 pub async fn receive(db: &Db, bus: &EventBus, notice: TransferNotice) -> AppResult<Received> {
     notice.check()?;
-    let transaction_id = notice.transaction_id.trim().to_owned();
-    if let Some(transfer) = by_transaction(db, &transaction_id).await? {
-        return Ok(Received {
-            transfer,
-            repeated: true,
-        });
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let result = in_write_txn(db, async |txn| record(txn, &notice).await).await;
+        match result {
+            Ok((received, event)) => {
+                if received.delivery == Delivery::New {
+                    tracing::info!(
+                        transfer.id = %received.transfer.id,
+                        order.id = ?received.transfer.order_id,
+                        outcome = %received.transfer.outcome,
+                        "bank transfer received"
+                    );
+                }
+                bus.publish_all(event);
+                return Ok(received);
+            }
+            Err(err) if attempt < ATTEMPTS && is_transient(&err) => {
+                tracing::warn!(error = %err, attempt, "bank transfer notice retried");
+            }
+            Err(err) => return Err(err),
+        }
     }
-    let result = in_write_txn(db, async |txn| {
-        let txn: &sea_orm::DatabaseTransaction = txn;
-        if let Some(transfer) = bank_transfer::Entity::find()
+}
+
+/// True for the errors PostgreSQL gives a transaction it chose to abort
+/// (serialisation failure `40001`, deadlock `40P01`): trying again is right.
+fn is_transient(err: &AppError) -> bool {
+    let AppError::Internal(cause) = err else {
+        return false;
+    };
+    let Some(
+        sea_orm::DbErr::Exec(sea_orm::RuntimeErr::SqlxError(sqlx_err))
+        | sea_orm::DbErr::Query(sea_orm::RuntimeErr::SqlxError(sqlx_err)),
+    ) = cause.downcast_ref::<sea_orm::DbErr>()
+    else {
+        return false;
+    };
+    let sqlx::Error::Database(db) = &**sqlx_err else {
+        return false;
+    };
+    matches!(db.code().as_deref(), Some("40001" | "40P01"))
+}
+
+/// The order a transfer's memo names, locked until the transaction ends
+/// (PostgreSQL; SQLite's write gate already serialises writers).
+async fn order_of(
+    txn: &sea_orm::DatabaseTransaction,
+    memo: &str,
+) -> AppResult<Option<order::Model>> {
+    for memo in memos_in(memo) {
+        if let Some(found) = lock_by_memo(txn, &memo).await? {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
+}
+
+/// What a transfer does to `order`, and the note for staff when it does
+/// not pay it.
+fn outcome_for(
+    order: &order::Model,
+    notice: &TransferNotice,
+    transaction_id: &str,
+) -> (TransferOutcome, String) {
+    let awaiting = order.status == OrderStatus::PendingPayment.as_str()
+        && order.payment_method == PaymentMethod::Vietqr.as_str();
+    let account_ok = order.bank_account_number.as_deref() == Some(notice.account_number.trim());
+    if !account_ok {
+        (
+            TransferOutcome::Review,
+            format!(
+                "transfer {transaction_id} of {} đồng went to account {}, not the order's",
+                notice.amount_vnd, notice.account_number
+            ),
+        )
+    } else if !awaiting {
+        (
+            TransferOutcome::Review,
+            format!(
+                "transfer {transaction_id} of {} đồng arrived while the order was {}",
+                notice.amount_vnd, order.status
+            ),
+        )
+    } else if notice.amount_vnd < order.total_vnd {
+        (
+            TransferOutcome::Underpaid,
+            format!(
+                "transfer {transaction_id} paid {} of {} đồng",
+                notice.amount_vnd, order.total_vnd
+            ),
+        )
+    } else if notice.amount_vnd > order.total_vnd {
+        (
+            TransferOutcome::Overpaid,
+            format!(
+                "transfer {transaction_id} paid {} for {} đồng",
+                notice.amount_vnd, order.total_vnd
+            ),
+        )
+    } else {
+        (TransferOutcome::Paid, String::new())
+    }
+}
+
+/// One try at [`receive`]'s transaction.
+async fn record(
+    txn: &sea_orm::DatabaseTransaction,
+    notice: &TransferNotice,
+) -> AppResult<(Received, Option<crate::events::Event>)> {
+    let transaction_id = notice.transaction_id.trim().to_owned();
+    let account = notice.account_number.trim().to_owned();
+    let mut transfer = bank_transfer::Model {
+        id: TransferId::new().0,
+        transaction_id: transaction_id.clone(),
+        account_number: account.clone(),
+        amount_vnd: notice.amount_vnd,
+        memo: notice.memo.clone(),
+        occurred_at: notice.occurred_at,
+        received_at: Utc::now(),
+        order_id: None,
+        outcome: TransferOutcome::Unmatched.as_str().to_owned(),
+        assigned_by: None,
+    };
+    // The transaction id first: of notices racing with one id, one goes
+    // on; the others wait here for it to commit, then find its row.
+    let claimed = bank_transfer::Entity::insert(bank_transfer::ActiveModel::from(transfer.clone()))
+        .on_conflict(
+            OnConflict::column(bank_transfer::Column::TransactionId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    if claimed == 0 {
+        let stored = bank_transfer::Entity::find()
             .filter(bank_transfer::Column::TransactionId.eq(&transaction_id))
             .one(txn)
             .await?
-        {
-            return Ok((transfer, None, true));
-        }
-        let mut order = None;
-        for memo in memos_in(&notice.memo) {
-            if let Some(found) = find_by_memo(txn, &memo).await? {
-                order = Some(found);
-                break;
-            }
-        }
-        let mut event = None;
-        let outcome = match &order {
-            None => TransferOutcome::Unmatched,
-            Some(order) => {
-                let awaiting = order.status == OrderStatus::PendingPayment.as_str()
-                    && order.payment_method == PaymentMethod::Vietqr.as_str();
-                let account_ok = order.bank_account_number.as_deref()
-                    == Some(notice.account_number.trim());
-                let (outcome, note) = if !account_ok {
-                    (
-                        TransferOutcome::Review,
-                        format!(
-                            "transfer {transaction_id} of {} đồng went to account {}, not the order's",
-                            notice.amount_vnd, notice.account_number
-                        ),
-                    )
-                } else if !awaiting {
-                    (
-                        TransferOutcome::Review,
-                        format!(
-                            "transfer {transaction_id} of {} đồng arrived while the order was {}",
-                            notice.amount_vnd, order.status
-                        ),
-                    )
-                } else if notice.amount_vnd < order.total_vnd {
-                    (
-                        TransferOutcome::Underpaid,
-                        format!(
-                            "transfer {transaction_id} paid {} of {} đồng",
-                            notice.amount_vnd, order.total_vnd
-                        ),
-                    )
-                } else if notice.amount_vnd > order.total_vnd {
-                    (
-                        TransferOutcome::Overpaid,
-                        format!(
-                            "transfer {transaction_id} paid {} for {} đồng",
-                            notice.amount_vnd, order.total_vnd
-                        ),
-                    )
-                } else {
-                    (TransferOutcome::Paid, String::new())
-                };
-                if outcome == TransferOutcome::Paid {
-                    let (_, changed) = mark_paid(
-                        txn,
-                        order,
-                        ChangedBy::System,
-                        format!("bank transfer {transaction_id}"),
-                    )
-                    .await?;
-                    event = Some(changed);
-                } else {
-                    flag_for_review(txn, order.id, note).await?;
-                }
-                outcome
-            }
+            .ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!(
+                    "a transaction id that conflicted is missing"
+                ))
+            })?;
+        let same = stored.amount_vnd == notice.amount_vnd
+            && stored.memo == notice.memo
+            && stored.account_number == account;
+        let delivery = if same {
+            Delivery::Repeated
+        } else {
+            Delivery::Mismatched
         };
-        let transfer = bank_transfer::Model {
-            id: TransferId::new().0,
-            transaction_id: transaction_id.clone(),
-            account_number: notice.account_number.trim().to_owned(),
-            amount_vnd: notice.amount_vnd,
-            memo: notice.memo.clone(),
-            occurred_at: notice.occurred_at,
-            received_at: Utc::now(),
-            order_id: order.as_ref().map(|o| o.id),
-            outcome: outcome.as_str().to_owned(),
-            assigned_by: None,
-        };
-        bank_transfer::Entity::insert(bank_transfer::ActiveModel::from(transfer.clone()))
-            .exec_without_returning(txn)
-            .await?;
-        Ok((transfer, event, false))
-    })
-    .await;
-    match result {
-        Ok((transfer, event, repeated)) => {
-            tracing::info!(
-                transfer.id = %transfer.id,
-                order.id = ?transfer.order_id,
-                outcome = %transfer.outcome,
-                "bank transfer received"
-            );
-            bus.publish_all(event);
-            Ok(Received { transfer, repeated })
-        }
-        // The same notice delivered twice at once: the other one won.
-        Err(AppError::Internal(cause))
-            if cause
-                .downcast_ref::<sea_orm::DbErr>()
-                .is_some_and(is_unique_violation) =>
-        {
-            let transfer = by_transaction(db, &transaction_id)
-                .await?
-                .ok_or_else(|| AppError::internal(cause))?;
-            Ok(Received {
-                transfer,
-                repeated: true,
-            })
-        }
-        Err(err) => Err(err),
+        return Ok((
+            Received {
+                transfer: stored,
+                delivery,
+            },
+            None,
+        ));
     }
+
+    let order = order_of(txn, &notice.memo).await?;
+    let mut event = None;
+    if let Some(order) = &order {
+        let (mut outcome, mut note) = outcome_for(order, notice, &transaction_id);
+        if outcome == TransferOutcome::Paid {
+            match mark_paid(
+                txn,
+                order,
+                ChangedBy::System,
+                format!("bank transfer {transaction_id}"),
+            )
+            .await
+            {
+                Ok((_, changed)) => event = Some(changed),
+                // The order changed although it was locked (it cannot on
+                // either database; kept so that it degrades, not fails).
+                Err(AppError::Conflict(_)) => {
+                    outcome = TransferOutcome::Review;
+                    note = format!(
+                        "transfer {transaction_id} of {} đồng arrived while the order changed",
+                        notice.amount_vnd
+                    );
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        if outcome != TransferOutcome::Paid {
+            flag_for_review(txn, order.id, note).await?;
+        }
+        transfer.order_id = Some(order.id);
+        transfer.outcome = outcome.as_str().to_owned();
+        bank_transfer::Entity::update_many()
+            .col_expr(bank_transfer::Column::OrderId, Expr::value(order.id))
+            .col_expr(
+                bank_transfer::Column::Outcome,
+                Expr::value(outcome.as_str()),
+            )
+            .filter(bank_transfer::Column::Id.eq(transfer.id))
+            .exec(txn)
+            .await?;
+    }
+    Ok((
+        Received {
+            transfer,
+            delivery: Delivery::New,
+        },
+        event,
+    ))
 }
 
 #[cfg(test)]

@@ -753,7 +753,7 @@ async fn unpaid_vietqr_orders_expire_once_and_give_their_stock_back_even_with_tw
 async fn cooperative_orders_page_with_a_cursor_and_filter_by_livestream() {
     let app = TestApp::spawn().await;
     let (owner, coop, variant) = seller(&app, "list@x.vn", 10_000, 100).await;
-    let live = uuid::Uuid::new_v4().to_string();
+    let live = app.show(&owner, &coop, &[], true).await;
     for n in 0..5 {
         let mut input = order_input(
             &format!("list-key-{n:04}"),

@@ -611,3 +611,17 @@ pub fn spawn_hold_sweeper(
         },
     )
 }
+
+/// The order whose transfer memo is `memo`, locked until the transaction
+/// ends on PostgreSQL (SQLite's write gate already serialises writers), so
+/// that what a payment decides from it still holds when it writes.
+pub async fn lock_by_memo(
+    conn: &impl ConnectionTrait,
+    memo: &str,
+) -> AppResult<Option<order::Model>> {
+    let mut query = order::Entity::find().filter(order::Column::PaymentMemo.eq(memo));
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    Ok(query.one(conn).await?)
+}

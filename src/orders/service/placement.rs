@@ -4,10 +4,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use entity::{checkout, cooperative, flash_deal, order, order_item, product, product_variant};
+use entity::{
+    checkout, cooperative, flash_deal, livestream, order, order_item, product, product_variant,
+};
 
 use super::{Placed, in_write_txn, record_history, shipping_fee};
 use crate::auth::{UserId, Viewer};
@@ -16,9 +18,8 @@ use crate::catalog::{ProductStatus, VariantId};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus};
-use crate::orders::deals;
-use crate::orders::inputs::{PlaceOrder, memo_of, new_order_number};
-use crate::orders::{CheckoutId, OrderId, PaymentMethod};
+use crate::orders::inputs::{ItemRequest, PlaceOrder, Quantity, memo_of, new_order_number};
+use crate::orders::{CheckoutId, LivestreamId, OrderId, PaymentMethod, cart, deals};
 
 pub(super) fn owner_key(user: Option<UserId>, phone: &str) -> String {
     match user {
@@ -68,6 +69,8 @@ pub async fn previous(db: &Db, viewer: &Viewer, req: &PlaceOrder) -> AppResult<O
 
 /// One line ready to be written: the request and what it refers to.
 struct Line {
+    /// Where the line first appeared in the request, for error fields.
+    index: usize,
     variant: product_variant::Model,
     product: product::Model,
     quantity: i32,
@@ -91,8 +94,7 @@ struct Priced<'a> {
 }
 
 /// Reads and checks what the request refers to, grouping it by cooperative.
-async fn resolve_lines(db: &Db, req: &PlaceOrder) -> AppResult<Vec<Group>> {
-    let conn = db.conn();
+async fn resolve_lines(conn: &impl ConnectionTrait, req: &PlaceOrder) -> AppResult<Vec<Group>> {
     let variant_ids: Vec<Uuid> = req.items.iter().map(|i| i.variant.0).collect();
     let variants: HashMap<Uuid, product_variant::Model> = product_variant::Entity::find()
         .filter(product_variant::Column::Id.is_in(variant_ids))
@@ -168,6 +170,7 @@ async fn resolve_lines(db: &Db, req: &PlaceOrder) -> AppResult<Vec<Group>> {
             )));
         }
         let line = Line {
+            index: item.index,
             quantity: item.quantity.get(),
             variant,
             product,
@@ -184,25 +187,111 @@ async fn resolve_lines(db: &Db, req: &PlaceOrder) -> AppResult<Vec<Group>> {
     Ok(groups)
 }
 
-/// Takes `quantity` units of `variant`, or fails with `OUT_OF_STOCK`;
+/// How long after its show ends an order may still name it (shoppers who
+/// watched to the end check out a little later).
+pub const SHOW_ORDER_GRACE: chrono::Duration = chrono::Duration::minutes(30);
+
+/// Checks, inside the placing transaction, that the show an order names
+/// exists, belongs to a cooperative the request orders from, and is live
+/// (or ended at most [`SHOW_ORDER_GRACE`] ago); returns its cooperative,
+/// the one whose order carries the show. Otherwise `BAD_USER_INPUT` on
+/// `input.livestreamId`. No lock is needed: a show that ends after this
+/// read and before the order commits had the order first, and the grace
+/// covers it anyway.
+async fn check_show(
+    conn: &impl ConnectionTrait,
+    show: LivestreamId,
+    groups: &[Group],
+    now: DateTime<Utc>,
+) -> AppResult<Uuid> {
+    const FIELD: &str = "input.livestreamId";
+    let Some(found) = livestream::Entity::find_by_id(show.0).one(conn).await? else {
+        return Err(AppError::invalid(FIELD, "is not a show"));
+    };
+    if !groups
+        .iter()
+        .any(|g| g.cooperative.id == found.cooperative_id)
+    {
+        return Err(AppError::invalid(
+            FIELD,
+            "is a show of a cooperative this order buys nothing from",
+        ));
+    }
+    // The livestream domain's `LIVE` and `ENDED` (it sits a floor above).
+    let live = match found.status.as_str() {
+        "LIVE" => true,
+        "ENDED" => found
+            .ended_at
+            .is_some_and(|ended| now - ended <= SHOW_ORDER_GRACE),
+        _ => false,
+    };
+    if !live {
+        return Err(AppError::invalid(
+            FIELD,
+            format!(
+                "is not live: an order can name a show while it is live and up to {} minutes after it ends",
+                SHOW_ORDER_GRACE.num_minutes()
+            ),
+        ));
+    }
+    Ok(found.cooperative_id)
+}
+
+/// Takes `quantity` units of a line's variant while it and its product
+/// are on sale, in one conditional update (what was read before the
+/// transaction may be stale: the rule is checked in the statement), or
+/// fails with `OUT_OF_STOCK` (or `BAD_USER_INPUT` when it went off sale);
 /// returns the stock left.
 async fn take_stock(
     conn: &impl ConnectionTrait,
-    variant: &product_variant::Model,
-    product: &product::Model,
+    line: &Line,
     quantity: i32,
     now: DateTime<Utc>,
 ) -> AppResult<i32> {
-    if let Some(left) = take_units(conn, variant.id, quantity, now).await? {
-        return Ok(left);
+    let (variant, product) = (&line.variant, &line.product);
+    let taken = conn
+        .query_one_raw(crate::db::statement(
+            conn.get_database_backend(),
+            "UPDATE product_variants SET stock = stock - ?, updated_at = ? \
+             WHERE id = ? AND stock >= ? AND removed_at IS NULL AND EXISTS \
+             (SELECT 1 FROM products WHERE products.id = product_variants.product_id \
+             AND products.status = ?) RETURNING stock",
+            vec![
+                quantity.into(),
+                now.into(),
+                variant.id.into(),
+                quantity.into(),
+                ProductStatus::Active.as_str().into(),
+            ],
+        ))
+        .await?;
+    if let Some(row) = taken {
+        return Ok(row.try_get("", "stock")?);
     }
-    let left = product_variant::Entity::find_by_id(variant.id)
-        .select_only()
-        .column(product_variant::Column::Stock)
-        .into_tuple::<i32>()
-        .one(conn)
-        .await?
-        .unwrap_or(0);
+    // Why not, in one read: gone off sale, or short.
+    let found = conn
+        .query_one_raw(crate::db::statement(
+            conn.get_database_backend(),
+            "SELECT product_variants.stock AS stock, \
+             (product_variants.removed_at IS NULL AND products.status = ?) AS on_sale \
+             FROM product_variants JOIN products ON products.id = product_variants.product_id \
+             WHERE product_variants.id = ?",
+            vec![ProductStatus::Active.as_str().into(), variant.id.into()],
+        ))
+        .await?;
+    let (left, on_sale) = match found {
+        Some(row) => (
+            row.try_get::<i32>("", "stock")?,
+            row.try_get::<bool>("", "on_sale")?,
+        ),
+        None => (0, false),
+    };
+    if !on_sale {
+        return Err(AppError::invalid(
+            format!("input.items[{}].variantId", line.index),
+            "is not a variant on sale",
+        ));
+    }
     Err(AppError::OutOfStock(format!(
         "not enough stock of {} ({}): {left} left, {quantity} wanted",
         product.name, variant.name
@@ -385,9 +474,16 @@ async fn write_checkout(
     let mut taken = Vec::with_capacity(takes.len());
     for (item, order_id) in takes {
         let line = item.line;
-        let left = take_stock(conn, &line.variant, &line.product, item.quantity, now).await?;
+        let left = take_stock(conn, line, item.quantity, now).await?;
         taken.push((line.variant.id, item.quantity, left, order_id));
     }
+
+    // After the stock: under a burst most placements fail above, and
+    // they should fail without this query.
+    let show_cooperative = match req.livestream {
+        Some(show) => Some(check_show(conn, show, groups, now).await?),
+        None => None,
+    };
 
     let mut orders = Vec::with_capacity(groups.len());
     let status = req.payment_method.first_status();
@@ -419,7 +515,11 @@ async fn write_checkout(
             ward: req.address.ward.clone(),
             street: req.address.street.clone(),
             note: req.note.clone(),
-            livestream_id: req.livestream.map(|l| l.0),
+            // Only the show's own cooperative's order came from it.
+            livestream_id: req
+                .livestream
+                .filter(|_| show_cooperative == Some(coop.id))
+                .map(|l| l.0),
             bank_bin: coop.bank_bin.clone(),
             bank_account_number: coop.bank_account_number.clone(),
             bank_account_name: coop.bank_account_name.clone(),
@@ -477,22 +577,20 @@ async fn write_checkout(
 /// Places an order request: one order per cooperative, prices and bank
 /// details copied, stock taken, all in one transaction. The same
 /// idempotency key from the same shopper (or guest phone) gives back the
-/// same checkout; with a different request it is a `CONFLICT`. `clear`
-/// names a cart emptied in the same transaction.
+/// same checkout; with a different request it is a `CONFLICT`.
 pub async fn place_order(
     db: &Db,
     bus: &EventBus,
     viewer: &Viewer,
     req: &PlaceOrder,
     hold: std::time::Duration,
-    clear: Option<Uuid>,
 ) -> AppResult<Placed> {
     let user = viewer.user()?;
     let owner = owner_key(user, req.address.phone.as_str());
     let hash = req.canonical_hash();
     // A retry of a request that was placed gets its checkout back, even
     // once what it asked for is sold out or off sale: refusals look first.
-    let groups = match resolve_lines(db, req).await {
+    let groups = match resolve_lines(db.conn(), req).await {
         Ok(groups) => groups,
         Err(refused) => {
             return match replay(db.conn(), &owner, req, &hash).await? {
@@ -503,15 +601,7 @@ pub async fn place_order(
     };
     let now = Utc::now();
     let written = in_write_txn(db, async |txn| {
-        let Some(placed) =
-            write_checkout(&**txn, req, &groups, &owner, &hash, user, hold, now).await?
-        else {
-            return Ok(None);
-        };
-        if let Some(cart) = clear {
-            crate::orders::cart::clear(&**txn, cart).await?;
-        }
-        Ok(Some(placed))
+        write_checkout(&**txn, req, &groups, &owner, &hash, user, hold, now).await
     })
     .await?;
     let Some((placed, deal_events)) = written else {
@@ -520,6 +610,11 @@ pub async fn place_order(
             AppError::internal(anyhow::anyhow!("an idempotency key without its checkout"))
         });
     };
+    publish_placed(bus, &placed, deal_events);
+    Ok(placed)
+}
+
+fn publish_placed(bus: &EventBus, placed: &Placed, deal_events: Vec<Event>) {
     for order in &placed.orders {
         tracing::info!(
             order.id = %order.id,
@@ -534,5 +629,85 @@ pub async fn place_order(
         });
     }
     bus.publish_all(deal_events);
-    Ok(placed)
+}
+
+/// The cart's lines claimed in `conn`'s transaction, as the request's
+/// items; an empty list when the cart is empty.
+async fn claimed_items(conn: &impl ConnectionTrait, cart: Uuid) -> AppResult<Vec<ItemRequest>> {
+    cart::claim_lines(conn, cart)
+        .await?
+        .into_iter()
+        .enumerate()
+        .map(|(index, (variant, quantity))| {
+            Ok(ItemRequest {
+                index,
+                variant: VariantId(variant),
+                quantity: Quantity::parse(quantity, "input.cartToken")?,
+            })
+        })
+        .collect()
+}
+
+/// Checks out the cart `req.cart` names the way [`place_order`] places an
+/// order. The cart's lines are claimed (deleted and read in one statement)
+/// inside the placing transaction, so a cart is ordered once, whatever
+/// runs beside it: a second checkout finds it empty (`BAD_USER_INPUT` on
+/// `input.cartToken`, or the first's checkout when it has the same key),
+/// and a line added meanwhile is either ordered or left in the cart. A
+/// refusal (`OUT_OF_STOCK`, off sale, a bad show) rolls the claim back.
+pub async fn checkout_cart(
+    db: &Db,
+    bus: &EventBus,
+    viewer: &Viewer,
+    req: &PlaceOrder,
+    hold: std::time::Duration,
+) -> AppResult<Placed> {
+    let Some(cart) = req.cart else {
+        return Err(AppError::invalid("input.cartToken", "the cart is empty"));
+    };
+    let user = viewer.user()?;
+    let owner = owner_key(user, req.address.phone.as_str());
+    let hash = req.canonical_hash();
+    let now = Utc::now();
+    let txn = db.begin_write().await?;
+    let attempt: AppResult<Option<(Placed, Vec<Event>)>> = async {
+        let items = claimed_items(&*txn, cart).await?;
+        if items.is_empty() {
+            return Ok(None);
+        }
+        let req = PlaceOrder {
+            items,
+            ..req.clone()
+        };
+        let groups = resolve_lines(&*txn, &req).await?;
+        write_checkout(&*txn, &req, &groups, &owner, &hash, user, hold, now).await
+    }
+    .await;
+    match attempt {
+        Ok(Some((placed, deal_events))) => {
+            txn.commit().await?;
+            publish_placed(bus, &placed, deal_events);
+            Ok(placed)
+        }
+        // Empty, or the key was used: nothing of this attempt may stay.
+        Ok(None) => {
+            rollback(txn).await;
+            replay(db.conn(), &owner, req, &hash)
+                .await?
+                .ok_or_else(|| AppError::invalid("input.cartToken", "the cart is empty"))
+        }
+        Err(refused) => {
+            rollback(txn).await;
+            match replay(db.conn(), &owner, req, &hash).await? {
+                Some(done) => Ok(done),
+                None => Err(refused),
+            }
+        }
+    }
+}
+
+async fn rollback(txn: crate::db::WriteTxn) {
+    if let Err(err) = txn.rollback().await {
+        tracing::warn!(error = %err, "rolling back failed");
+    }
 }
