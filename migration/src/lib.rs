@@ -16,6 +16,7 @@ mod m20261128_000009_create_follows;
 mod m20261128_000010_flash_deals;
 mod m20261128_000011_livestream_reminders;
 mod m20261128_000012_index_order_sales;
+mod m20261203_120000_create_attempt_throttles;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_flash_deals::Migration),
             Box::new(m20261128_000011_livestream_reminders::Migration),
             Box::new(m20261128_000012_index_order_sales::Migration),
+            Box::new(m20261203_120000_create_attempt_throttles::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ mod cooperatives;
 mod fanout;
 mod flash_deals;
 mod galleries;
+mod guessing;
 mod health;
 mod http;
 mod limits;
