@@ -124,8 +124,28 @@ impl App {
             self.state.config.guest_cart_ttl,
             shutdown.child_token(),
         );
-        let server = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+        // Deletes throttle rows whose window is over.
+        let throttle_purger = crate::tasks::every(
+            std::time::Duration::from_secs(15 * 60),
+            shutdown.child_token(),
+            {
+                let db = self.state.db.clone();
+                move || {
+                    let db = db.clone();
+                    async move {
+                        if let Err(err) = crate::auth::throttle::purge_expired(&db).await {
+                            tracing::warn!(error = %err, "purging expired throttles failed");
+                        }
+                    }
+                }
+            },
+        );
+        // The peer address reaches handlers, for per-address throttles.
+        let server = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned());
         let deadline = async {
             shutdown.cancelled().await;
             tokio::time::sleep(grace).await;
@@ -139,6 +159,7 @@ impl App {
         reminders.abort();
         deal_sweeper.abort();
         cart_purger.abort();
+        throttle_purger.abort();
         self.state.events.stop();
         if let Some(s3) = self.embedded_s3 {
             s3.stop().await;

@@ -338,6 +338,53 @@ impl SubscriptionConfig {
     }
 }
 
+/// Bounds on the work an anonymous caller can make the server do: password
+/// hashing (19 MiB and tens of milliseconds of a core per Argon2id check)
+/// and where a request's client address is read from for throttling.
+#[derive(Clone, Debug)]
+pub struct AuthConfig {
+    /// Password hashes (login, registration) computed at once; more wait.
+    pub password_hash_concurrency: usize,
+    /// The longest a request waits for a hashing slot before it is refused
+    /// with `SERVICE_UNAVAILABLE`.
+    pub password_hash_queue_timeout: Duration,
+    /// Reverse proxies in front of the service that append the address
+    /// they saw to `X-Forwarded-For`; 0 (no proxy) uses the peer address.
+    pub trusted_proxy_hops: usize,
+}
+
+impl AuthConfig {
+    fn from_source(src: &dyn Source) -> Result<Self, ConfigError> {
+        const CONCURRENCY: &str = "FARMSTREAM_PASSWORD_HASH_CONCURRENCY";
+        const QUEUE: &str = "FARMSTREAM_PASSWORD_HASH_QUEUE_MS";
+        const HOPS: &str = "FARMSTREAM_TRUSTED_PROXY_HOPS";
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let password_hash_concurrency = parse_num(src, CONCURRENCY, cores)?;
+        if !(1..=1024).contains(&password_hash_concurrency) {
+            return Err(ConfigError::new(
+                CONCURRENCY,
+                "must be between 1 and 1024 (each hash holds 19 MiB while it runs)",
+            ));
+        }
+        let queue_ms: u64 = parse_num(src, QUEUE, 5000)?;
+        if !(1..=60_000).contains(&queue_ms) {
+            return Err(ConfigError::new(
+                QUEUE,
+                "must be between 1 and 60000 milliseconds",
+            ));
+        }
+        let trusted_proxy_hops = parse_num(src, HOPS, 0usize)?;
+        if trusted_proxy_hops > 10 {
+            return Err(ConfigError::new(HOPS, "must be between 0 and 10"));
+        }
+        Ok(Self {
+            password_hash_concurrency,
+            password_hash_queue_timeout: Duration::from_millis(queue_ms),
+            trusted_proxy_hops,
+        })
+    }
+}
+
 /// Everything the service needs to start.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -380,6 +427,8 @@ pub struct Config {
     /// A guest's cart untouched this long is deleted (a signed-in
     /// shopper's is kept).
     pub guest_cart_ttl: Duration,
+    /// Password hashing bounds and the client address for throttles.
+    pub auth: AuthConfig,
 }
 
 /// The URL clients reach the API at, without a trailing slash; links and QR
@@ -648,6 +697,7 @@ impl Config {
                     ));
                 }
             },
+            auth: AuthConfig::from_source(src)?,
         })
     }
 
@@ -988,5 +1038,24 @@ mod tests {
     fn an_external_store_needs_its_keys() {
         let err = with(&[("FARMSTREAM_S3_ENDPOINT", "http://127.0.0.1:9000")]).expect_err("keys");
         assert_eq!(err.name, "FARMSTREAM_S3_ACCESS_KEY_ID");
+    }
+
+    #[test]
+    fn password_hashing_is_bounded_by_the_cores_and_wrong_bounds_are_named() {
+        let auth = with(&[]).expect("defaults are valid").auth;
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        assert_eq!(auth.password_hash_concurrency, cores);
+        assert_eq!(auth.password_hash_queue_timeout, Duration::from_secs(5));
+        assert_eq!(auth.trusted_proxy_hops, 0);
+        for (name, value) in [
+            ("FARMSTREAM_PASSWORD_HASH_CONCURRENCY", "0"),
+            ("FARMSTREAM_PASSWORD_HASH_CONCURRENCY", "many"),
+            ("FARMSTREAM_PASSWORD_HASH_QUEUE_MS", "0"),
+            ("FARMSTREAM_PASSWORD_HASH_QUEUE_MS", "600000"),
+            ("FARMSTREAM_TRUSTED_PROXY_HOPS", "11"),
+        ] {
+            let err = with(&[(name, value)]).expect_err(name);
+            assert_eq!(err.name, name, "{err}");
+        }
     }
 }

@@ -16,6 +16,8 @@ pub enum ErrorCode {
     NotFound,
     Conflict,
     OutOfStock,
+    RateLimited,
+    ServiceUnavailable,
     Internal,
 }
 
@@ -29,6 +31,8 @@ impl ErrorCode {
             Self::NotFound => "NOT_FOUND",
             Self::Conflict => "CONFLICT",
             Self::OutOfStock => "OUT_OF_STOCK",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::Internal => "INTERNAL",
         }
     }
@@ -55,6 +59,18 @@ pub enum AppError {
     /// Not enough stock for the request.
     #[error("{0}")]
     OutOfStock(String),
+    /// Too many attempts at guessing (logins, guest order look-ups): refused
+    /// unchecked until `retry_after_secs` have passed.
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
+    /// The server is at capacity for this kind of work (e.g. password
+    /// hashing) and the request waited its longest; nothing was done, so it
+    /// can be sent again.
+    #[error("{0}")]
+    Busy(String),
     /// A bug or an unavailable dependency; the cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -99,6 +115,8 @@ impl AppError {
             Self::Invalid { .. } => ErrorCode::BadUserInput,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::OutOfStock(_) => ErrorCode::OutOfStock,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Busy(_) => ErrorCode::ServiceUnavailable,
             Self::Internal(_) | Self::Unavailable { .. } => ErrorCode::Internal,
         }
     }
@@ -118,6 +136,12 @@ impl AppError {
             Self::Invalid { field, .. } => error.extend_with(|_, e| {
                 e.set("code", code);
                 e.set("field", field.as_str());
+            }),
+            Self::RateLimited {
+                retry_after_secs, ..
+            } => error.extend_with(|_, e| {
+                e.set("code", code);
+                e.set("retryAfter", *retry_after_secs);
             }),
             _ => error.extend_with(|_, e| e.set("code", code)),
         }
@@ -205,6 +229,14 @@ mod tests {
             (AppError::invalid("input.email", "bad"), "BAD_USER_INPUT"),
             (AppError::Conflict("x".into()), "CONFLICT"),
             (AppError::OutOfStock("x".into()), "OUT_OF_STOCK"),
+            (
+                AppError::RateLimited {
+                    message: "x".into(),
+                    retry_after_secs: 60,
+                },
+                "RATE_LIMITED",
+            ),
+            (AppError::Busy("x".into()), "SERVICE_UNAVAILABLE"),
             (
                 AppError::internal(anyhow::anyhow!("disk on fire")),
                 "INTERNAL",

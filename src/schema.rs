@@ -118,6 +118,9 @@ pub fn build(
     with_loaders(builder(&config.graphql), &db, SHARED_BATCH_DELAY)
         .data(db)
         .data(keys)
+        .data(crate::auth::password::PasswordHashing::from_config(
+            &config.auth,
+        ))
         .data(storage)
         .data(bus)
         .data(viewers)

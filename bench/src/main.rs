@@ -11,6 +11,7 @@ mod checkout;
 mod deal;
 mod fanout;
 mod load;
+mod login;
 mod media;
 mod server;
 mod training;
@@ -56,6 +57,14 @@ enum Scenario {
     Product,
     /// createUpload + presigned PUT of 1 MiB + confirmUpload, in a loop.
     Media,
+    /// Concurrent failed logins, each for a fresh address: server peak RSS
+    /// (bounded password hashing: target ≤ 150 MiB at 200 clients),
+    /// checked logins/s and latency under that load.
+    LoginFlood {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 200)]
+        clients: usize,
+    },
     /// N concurrent `placeOrder` calls for one variant with limited stock:
     /// orders/s, latency, oversell count (must be 0) and final stock.
     CheckoutBurst {
@@ -143,6 +152,7 @@ async fn main() -> anyhow::Result<()> {
             .await
         }
         Scenario::Media => media::run(&binary, cli.seconds, cli.concurrency.min(8)).await,
+        Scenario::LoginFlood { clients } => login::run(&binary, cli.seconds, clients).await,
         Scenario::Product => {
             read_scenario(&binary, "product", PRODUCT, cli.seconds, cli.concurrency).await
         }

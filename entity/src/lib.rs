@@ -20,7 +20,6 @@ pub mod flash_deal_claim;
 pub mod follow;
 pub mod livestream;
 pub mod livestream_product;
-pub mod login_throttle;
 pub mod lot;
 pub mod media_asset;
 pub mod media_attachment;

@@ -17,6 +17,7 @@ mod m20261128_000010_flash_deals;
 mod m20261128_000011_livestream_reminders;
 mod m20261128_000012_index_order_sales;
 mod m20261203_120000_training_enrolment_copies;
+mod m20261203_130000_create_attempt_throttles;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_livestream_reminders::Migration),
             Box::new(m20261128_000012_index_order_sales::Migration),
             Box::new(m20261203_120000_training_enrolment_copies::Migration),
+            Box::new(m20261203_130000_create_attempt_throttles::Migration),
         ]
     }
 }

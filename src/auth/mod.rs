@@ -6,6 +6,7 @@ pub mod loaders;
 pub mod password;
 pub mod resolvers;
 pub mod service;
+pub mod throttle;
 pub mod tokens;
 pub mod types;
 mod viewer;

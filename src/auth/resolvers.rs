@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, Object};
 
 use crate::auth::inputs::{DisplayName, Email, Password, PhoneNumber};
+use crate::auth::password::PasswordHashing;
 use crate::auth::service::{self, NewAccount};
 use crate::auth::tokens::TokenKeys;
 use crate::auth::types::{AuthPayload, LoginInput, RegisterInput, User};
@@ -29,7 +30,8 @@ pub struct AuthMutation;
 
 #[Object]
 impl AuthMutation {
-    /// Creates an account and signs it in.
+    /// Creates an account and signs it in. `SERVICE_UNAVAILABLE` when the
+    /// server is too busy hashing passwords (nothing is created; send again).
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> ApiResult<AuthPayload> {
         let account = NewAccount {
             email: Email::parse(&input.email, "input.email")?,
@@ -45,20 +47,25 @@ impl AuthMutation {
         let session = service::register(
             ctx.data_unchecked::<Db>(),
             ctx.data_unchecked::<TokenKeys>(),
+            ctx.data_unchecked::<PasswordHashing>(),
             account,
         )
         .await?;
         Ok(AuthPayload(session))
     }
 
-    /// Signs in with e-mail and password. Repeated failures lock the address
-    /// for 15 minutes.
+    /// Signs in with e-mail and password. Five attempts at one address in 15
+    /// minutes without a success lock it for 15 minutes after the last:
+    /// `RATE_LIMITED` (with `extensions.retryAfter` in seconds), even for the
+    /// right password. `SERVICE_UNAVAILABLE` when the server is too busy
+    /// hashing passwords (the attempt is not counted; send again).
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> ApiResult<AuthPayload> {
         let email = Email::parse(&input.email, "input.email")?;
         let password = Password::parse_given(&input.password, "input.password")?;
         let session = service::login(
             ctx.data_unchecked::<Db>(),
             ctx.data_unchecked::<TokenKeys>(),
+            ctx.data_unchecked::<PasswordHashing>(),
             email,
             password,
         )

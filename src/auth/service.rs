@@ -1,21 +1,18 @@
 //! Account rules: registration, login with throttling, token rotation, roles.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use entity::{login_throttle, refresh_token, user, user_role};
+use entity::{refresh_token, user, user_role};
 
 use crate::auth::inputs::{DisplayName, Email, Password, PhoneNumber};
+use crate::auth::password::PasswordHashing;
 use crate::auth::tokens::{self, AccessToken, TokenKeys};
-use crate::auth::{PlatformRole, UserId, Viewer, password};
+use crate::auth::{PlatformRole, UserId, Viewer, throttle};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, is_unique_violation};
 
-/// Consecutive failed logins for one e-mail address before it is locked.
-pub const MAX_LOGIN_FAILURES: i32 = 5;
-/// How long a locked address stays locked.
-pub const LOCKOUT: chrono::Duration = chrono::Duration::minutes(15);
 const WRONG_CREDENTIALS: &str = "wrong email or password";
 
 /// A new account, parsed.
@@ -34,15 +31,25 @@ pub struct Session {
     pub refresh_expires_at: DateTime<Utc>,
 }
 
-/// Creates an account and signs it in.
-pub async fn register(db: &Db, keys: &TokenKeys, account: NewAccount) -> AppResult<Session> {
-    let user = create_user(db, account).await?;
+/// Creates an account and signs it in; its password is hashed within
+/// `hashing`'s bound like a login's.
+pub async fn register(
+    db: &Db,
+    keys: &TokenKeys,
+    hashing: &PasswordHashing,
+    account: NewAccount,
+) -> AppResult<Session> {
+    let user = create_user(db, hashing, account).await?;
     tracing::info!(user.id = %user.id, "account registered");
     start_session(db, keys, user).await
 }
 
-async fn create_user(db: &Db, account: NewAccount) -> AppResult<user::Model> {
-    let password_hash = password::hash(account.password).await?;
+async fn create_user(
+    db: &Db,
+    hashing: &PasswordHashing,
+    account: NewAccount,
+) -> AppResult<user::Model> {
+    let password_hash = hashing.hash(account.password).await?;
     let now = Utc::now();
     let model = user::ActiveModel {
         id: Set(UserId::new().0),
@@ -68,71 +75,40 @@ async fn create_user(db: &Db, account: NewAccount) -> AppResult<user::Model> {
 }
 
 /// Checks an e-mail and password and signs the account in. Failures say the
-/// same thing whether or not the address has an account, take as long, and
-/// lock the address for a while after [`MAX_LOGIN_FAILURES`].
-pub async fn login(db: &Db, keys: &TokenKeys, email: Email, given: Password) -> AppResult<Session> {
-    let now = Utc::now();
-    let throttle = login_throttle::Entity::find_by_id(email.as_str().to_owned())
-        .one(db.conn())
-        .await?;
-    if let Some(until) = throttle
-        .and_then(|t| t.locked_until)
-        .filter(|until| *until > now)
-    {
-        let minutes = (until - now).num_minutes() + 1;
-        return Err(AppError::Unauthenticated(format!(
-            "too many failed login attempts; try again in {minutes} minutes"
-        )));
-    }
+/// same thing whether or not the address has an account and take as long.
+/// The attempt is counted under [`throttle::LOGIN`] before the password is
+/// checked, so that concurrent guesses cannot outrun the lock: past the
+/// limit the answer is `RATE_LIMITED`, even for the right password.
+pub async fn login(
+    db: &Db,
+    keys: &TokenKeys,
+    hashing: &PasswordHashing,
+    email: Email,
+    given: Password,
+) -> AppResult<Session> {
+    throttle::claim(db, &throttle::LOGIN, email.as_str()).await?;
     let found = find_by_email(db, &email).await?;
-    let ok = password::verify(given, found.as_ref().map(|u| u.password_hash.clone())).await?;
+    let ok = match hashing
+        .verify(given, found.as_ref().map(|u| u.password_hash.clone()))
+        .await
+    {
+        Ok(ok) => ok,
+        Err(err) => {
+            // Not checked (the server was busy): it was no guess.
+            throttle::refund(db, &throttle::LOGIN, email.as_str()).await?;
+            return Err(err);
+        }
+    };
     match found {
         Some(user) if ok => {
-            login_throttle::Entity::delete_by_id(email.as_str().to_owned())
-                .exec(db.conn())
-                .await?;
+            throttle::forgive(db, &throttle::LOGIN, email.as_str()).await?;
             start_session(db, keys, user).await
         }
         _ => {
-            record_login_failure(db, &email).await?;
+            tracing::info!("failed login counted");
             Err(AppError::Unauthenticated(WRONG_CREDENTIALS.into()))
         }
     }
-}
-
-async fn record_login_failure(db: &Db, email: &Email) -> AppResult<()> {
-    let now = Utc::now();
-    let txn = db.begin_write().await?;
-    login_throttle::Entity::insert(login_throttle::ActiveModel {
-        email: Set(email.as_str().to_owned()),
-        failures: Set(1),
-        locked_until: Set(None),
-        updated_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::column(login_throttle::Column::Email)
-            .value(
-                login_throttle::Column::Failures,
-                Expr::col((login_throttle::Entity, login_throttle::Column::Failures)).add(1),
-            )
-            .value(login_throttle::Column::UpdatedAt, now)
-            .to_owned(),
-    )
-    .exec(&*txn)
-    .await?;
-    login_throttle::Entity::update_many()
-        .col_expr(
-            login_throttle::Column::LockedUntil,
-            Expr::value(now + LOCKOUT),
-        )
-        .col_expr(login_throttle::Column::Failures, Expr::value(0))
-        .filter(login_throttle::Column::Email.eq(email.as_str()))
-        .filter(login_throttle::Column::Failures.gte(MAX_LOGIN_FAILURES))
-        .exec(&*txn)
-        .await?;
-    txn.commit().await?;
-    tracing::info!("failed login recorded");
-    Ok(())
 }
 
 /// Starts a new token family for `user`.
@@ -411,6 +387,7 @@ pub async fn create_admin(
                 DisplayName::parse(email.as_str().split('@').next().unwrap_or("admin"), "email")?;
             let user = create_user(
                 db,
+                &PasswordHashing::for_tools(),
                 NewAccount {
                     email,
                     password,

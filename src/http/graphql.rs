@@ -14,12 +14,13 @@ use std::time::Instant;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{ErrorExtensionValues, Variables};
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::auth::Viewer;
+use crate::auth::throttle::ClientAddr;
 use crate::graphql::codes;
 use crate::graphql::operation::{OperationFacts, OperationName};
 use crate::http::AppState;
@@ -208,8 +209,42 @@ fn is_json_content_type(headers: &HeaderMap) -> Result<(), &'static str> {
     }
 }
 
+/// The TCP peer of a request; `None` when the router is called in process.
+pub struct Peer(Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(peer_of(&parts.extensions)))
+    }
+}
+
+fn peer_of(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
+/// The client a request counts as for throttles (see [`ClientAddr`]).
+fn client_of(state: &AppState, peer: Option<std::net::IpAddr>, headers: &HeaderMap) -> ClientAddr {
+    ClientAddr::from_request(
+        peer,
+        headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
+        state.config.auth.trusted_proxy_hops,
+    )
+}
+
 /// `POST /graphql`.
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(format) = negotiate(&headers) else {
         return not_acceptable();
     };
@@ -226,8 +261,9 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
             );
         }
     };
+    let client = client_of(&state, peer, &headers);
     match params_from_json(json) {
-        Ok(params) => execute(&state, &headers, params, format, "POST").await,
+        Ok(params) => execute(&state, &headers, client, params, format, "POST").await,
         Err(msg) => bad_request(format, StatusCode::BAD_REQUEST, msg),
     }
 }
@@ -243,10 +279,16 @@ pub async fn get(State(state): State<AppState>, req: axum::extract::Request) -> 
         Ok(Query(qs)) => qs,
         Err(rejection) => return rejection.into_response(),
     };
-    get_query(&state, &parts.headers, qs).await
+    let client = client_of(&state, peer_of(&parts.extensions), &parts.headers);
+    get_query(&state, &parts.headers, client, qs).await
 }
 
-async fn get_query(state: &AppState, headers: &HeaderMap, qs: HashMap<String, String>) -> Response {
+async fn get_query(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: ClientAddr,
+    qs: HashMap<String, String>,
+) -> Response {
     if !qs.contains_key("query") && accepts_html(headers) {
         return Html(
             async_graphql::http::GraphiQLSource::build()
@@ -288,7 +330,7 @@ async fn get_query(state: &AppState, headers: &HeaderMap, qs: HashMap<String, St
             }
         }
     }
-    execute(state, headers, params, format, "GET").await
+    execute(state, headers, client, params, format, "GET").await
 }
 
 /// The argument named by async-graphql's coercion error
@@ -324,6 +366,7 @@ fn selected_operation_type(ops: &DocumentOperations, name: Option<&str>) -> Opti
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
+    client: ClientAddr,
     params: Params,
     format: Format,
     method: &str,
@@ -374,6 +417,7 @@ async fn execute(
     let facts = OperationFacts::default();
     let mut request = schema::per_request(request, &state.db, viewer, operation.clone());
     request.data.insert(facts.clone());
+    request.data.insert(client);
     let mut response = state.schema.execute(request).await;
     if facts.is_mutation(params.operation_name.as_deref()) {
         cache.invalidate();

@@ -29,6 +29,8 @@ fn error(err: &AppError) -> Response {
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
         AppError::Conflict(_) | AppError::OutOfStock(_) => StatusCode::CONFLICT,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(cause) | AppError::Unavailable { cause, .. } => {
             tracing::error!(error = ?cause, "training file failed");
             StatusCode::INTERNAL_SERVER_ERROR

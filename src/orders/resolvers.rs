@@ -4,6 +4,7 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 
+use crate::auth::throttle::ClientAddr;
 use crate::auth::viewer;
 use crate::catalog::VariantId;
 use crate::catalog::types::cooperative::Cooperative;
@@ -53,14 +54,18 @@ impl OrderQuery {
     }
 
     /// A guest's order, by its number and the phone it was placed with.
+    /// Failed look-ups are throttled per order number (5 in 15 minutes) and
+    /// per client address (20 in 15 minutes): past either, `RATE_LIMITED`
+    /// with `extensions.retryAfter` in seconds, even for the right phone.
     async fn order_by_number(
         &self,
         ctx: &Context<'_>,
         number: String,
         phone: String,
     ) -> ApiResult<Order> {
+        let client = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
         Ok(Order(
-            service::by_number(ctx.data_unchecked::<Db>(), &number, &phone).await?,
+            service::by_number(ctx.data_unchecked::<Db>(), &number, &phone, client).await?,
         ))
     }
 

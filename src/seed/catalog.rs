@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::auth::inputs::{DisplayName, Email, Password, PhoneNumber};
+use crate::auth::password::PasswordHashing;
 use crate::auth::service::{self as accounts, NewAccount};
 use crate::auth::tokens::TokenKeys;
 use crate::auth::{UserId, Viewer};
@@ -590,6 +591,7 @@ async fn owner_of(db: &Db, keys: &TokenKeys, coop: &Coop, password: &str) -> App
     let session = accounts::register(
         db,
         keys,
+        &PasswordHashing::for_tools(),
         NewAccount {
             email,
             password: Password::parse_new(password, "password")?,

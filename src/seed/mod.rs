@@ -2,6 +2,7 @@
 //! twice changes nothing). It grows with each domain.
 
 use crate::auth::inputs::{DisplayName, Email, Password, PhoneNumber};
+use crate::auth::password::PasswordHashing;
 use crate::auth::service::{self, NewAccount};
 use crate::auth::tokens::TokenKeys;
 use crate::auth::{PlatformRole, Viewer};
@@ -63,7 +64,9 @@ pub async fn run(db: &Db, keys: &TokenKeys) -> AppResult<Report> {
                     phone: Some(PhoneNumber::parse(phone, "phone")?),
                 };
                 report.accounts_created += 1;
-                service::register(db, keys, account).await?.user
+                service::register(db, keys, &PasswordHashing::for_tools(), account)
+                    .await?
+                    .user
             }
         };
         let id = crate::auth::UserId(user.id);

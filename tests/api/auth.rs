@@ -94,7 +94,7 @@ async fn repeated_login_failures_lock_the_address_for_a_while() {
         );
     }
     let locked = app.login("tuan@example.vn", PASSWORD).await;
-    assert_eq!(locked.code(), "UNAUTHENTICATED");
+    assert_eq!(locked.code(), "RATE_LIMITED");
     assert!(
         locked.message().contains("too many failed login attempts"),
         "{}",

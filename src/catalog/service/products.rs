@@ -469,7 +469,9 @@ pub async fn add_variant(
             .count(&**txn)
             .await?;
         variant_count(
-            usize::try_from(live).unwrap_or(usize::MAX).saturating_add(1),
+            usize::try_from(live)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1),
             "productId",
         )?;
         let last: Option<i32> = product_variant::Entity::find()

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use entity::order;
 
 use super::find;
+use crate::auth::throttle::{self, ClientAddr, Rule};
 use crate::auth::{PlatformRole, UserId, Viewer};
 use crate::cooperatives::service::{require_member, role_of};
 use crate::cooperatives::{CooperativeId, MemberRole};
@@ -42,22 +43,54 @@ pub async fn for_viewer(db: &Db, viewer: &Viewer, id: OrderId) -> AppResult<orde
     }
 }
 
+/// Guest look-ups per order number: 5 in 15 minutes, counted until the
+/// right phone is given.
+pub const LOOKUPS_PER_ORDER: Rule = Rule {
+    scope: "order-lookup",
+    limit: 5,
+    window: chrono::Duration::minutes(15),
+    refusal: "too many failed look-ups of this order",
+};
+
+/// Guest look-ups per client address, whatever the order: 20 failures in
+/// 15 minutes (a success gives its attempt back).
+pub const LOOKUPS_PER_CLIENT: Rule = Rule {
+    scope: "order-lookup-client",
+    limit: 20,
+    window: chrono::Duration::minutes(15),
+    refusal: "too many failed order look-ups from this address",
+};
+
 /// A guest's order, by its number and the phone it was placed with;
-/// a wrong pair is `NOT_FOUND`, whichever half is wrong.
-pub async fn by_number(db: &Db, number: &str, phone: &str) -> AppResult<order::Model> {
+/// a wrong pair is `NOT_FOUND`, whichever half is wrong. Each look-up is
+/// counted per client and per order number before it is checked, so that
+/// phones cannot be guessed: past either limit the answer is
+/// `RATE_LIMITED`, even for the right phone.
+pub async fn by_number(
+    db: &Db,
+    number: &str,
+    phone: &str,
+    client: ClientAddr,
+) -> AppResult<order::Model> {
     let not_found = || AppError::not_found("order");
-    let number = normalise_order_number(number).ok_or_else(not_found)?;
     let phone = crate::auth::inputs::PhoneNumber::parse(phone, "phone")?;
+    let client = client.subject();
+    if let Some(client) = &client {
+        throttle::claim(db, &LOOKUPS_PER_CLIENT, client).await?;
+    }
+    let number = normalise_order_number(number).ok_or_else(not_found)?;
+    throttle::claim(db, &LOOKUPS_PER_ORDER, &number).await?;
     let order = order::Entity::find()
-        .filter(order::Column::Number.eq(number))
+        .filter(order::Column::Number.eq(number.as_str()))
         .one(db.conn())
         .await?
+        .filter(|o| o.phone == phone.as_str() || o.guest_phone.as_deref() == Some(phone.as_str()))
         .ok_or_else(not_found)?;
-    if order.phone == phone.as_str() || order.guest_phone.as_deref() == Some(phone.as_str()) {
-        Ok(order)
-    } else {
-        Err(not_found())
+    throttle::forgive(db, &LOOKUPS_PER_ORDER, &number).await?;
+    if let Some(client) = &client {
+        throttle::refund(db, &LOOKUPS_PER_CLIENT, client).await?;
     }
+    Ok(order)
 }
 
 /// The order whose transfer memo is `memo` (e.g. `FS7K3M9Q`).
