@@ -18,6 +18,7 @@ mod http;
 mod limits;
 mod livestreams;
 mod media;
+mod media_safety;
 mod migrations;
 mod orders;
 mod payments;
