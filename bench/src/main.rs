@@ -12,6 +12,7 @@ mod deal;
 mod fanout;
 mod load;
 mod media;
+mod media_bomb;
 mod server;
 mod training;
 
@@ -56,6 +57,13 @@ enum Scenario {
     Product,
     /// createUpload + presigned PUT of 1 MiB + confirmUpload, in a loop.
     Media,
+    /// Decompression bombs (PNGs declaring 12,000 × 12,000 RGBA) confirmed
+    /// at once: every one refused, and the server's peak RSS.
+    MediaBomb {
+        /// How many bombs are confirmed at once.
+        #[arg(long, default_value_t = 4)]
+        bombs: usize,
+    },
     /// N concurrent `placeOrder` calls for one variant with limited stock:
     /// orders/s, latency, oversell count (must be 0) and final stock.
     CheckoutBurst {
@@ -143,6 +151,7 @@ async fn main() -> anyhow::Result<()> {
             .await
         }
         Scenario::Media => media::run(&binary, cli.seconds, cli.concurrency.min(8)).await,
+        Scenario::MediaBomb { bombs } => media_bomb::run(&binary, bombs).await,
         Scenario::Product => {
             read_scenario(&binary, "product", PRODUCT, cli.seconds, cli.concurrency).await
         }
