@@ -92,7 +92,19 @@ pub struct MediaConfig {
     pub pending_ttl: Duration,
     /// How often the sweeper looks for such uploads.
     pub sweep_interval: Duration,
+    /// The most pixels (width × height) an image may declare; larger ones
+    /// are refused from their header, before any decoding.
+    pub max_pixels: u64,
+    /// How many images are decoded at once; more confirmations wait.
+    pub max_concurrent_decodes: usize,
 }
+
+/// The default pixel budget of an image: 40 megapixels, more than any phone
+/// photo and 160 MiB decoded as RGBA.
+pub const DEFAULT_MAX_PIXELS: u64 = 40_000_000;
+/// The largest pixel budget that may be set: 12,000 × 12,000, the widest and
+/// tallest image accepted at all.
+pub const MAX_PIXELS_LIMIT: u64 = 144_000_000;
 
 /// The longest a presigned upload URL may live.
 pub const MAX_UPLOAD_URL_TTL: Duration = Duration::from_secs(15 * 60);
@@ -138,6 +150,23 @@ impl MediaConfig {
                 ));
             }
         };
+        let max_pixels = parse_num(src, "FARMSTREAM_MEDIA_MAX_PIXELS", DEFAULT_MAX_PIXELS)?;
+        if !(1..=MAX_PIXELS_LIMIT).contains(&max_pixels) {
+            return Err(ConfigError::new(
+                "FARMSTREAM_MEDIA_MAX_PIXELS",
+                "must be between 1 and 144000000 pixels (12,000 × 12,000)",
+            ));
+        }
+        // Decoding is CPU-bound: more decodes than cores only add memory.
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let max_concurrent_decodes =
+            parse_num(src, "FARMSTREAM_MEDIA_MAX_CONCURRENT_DECODES", cores)?;
+        if max_concurrent_decodes == 0 {
+            return Err(ConfigError::new(
+                "FARMSTREAM_MEDIA_MAX_CONCURRENT_DECODES",
+                "must be at least 1",
+            ));
+        }
         Ok(Self {
             max_image_bytes: bytes("FARMSTREAM_MEDIA_MAX_IMAGE_BYTES", 10 * 1024 * 1024)?,
             max_video_bytes: bytes("FARMSTREAM_MEDIA_MAX_VIDEO_BYTES", 2 * 1024 * 1024 * 1024)?,
@@ -147,6 +176,8 @@ impl MediaConfig {
             public_base_url,
             pending_ttl: parse_secs(src, "FARMSTREAM_MEDIA_PENDING_TTL_SECS", 24 * 3600)?,
             sweep_interval: parse_secs(src, "FARMSTREAM_MEDIA_SWEEP_INTERVAL_SECS", 3600)?,
+            max_pixels,
+            max_concurrent_decodes,
         })
     }
 }
@@ -935,6 +966,9 @@ mod tests {
             ("FARMSTREAM_MEDIA_URL_TTL_SECS", "999999999"),
             ("FARMSTREAM_MEDIA_PUBLIC_BASE_URL", "cdn.example.com"),
             ("FARMSTREAM_MEDIA_PENDING_TTL_SECS", "0"),
+            ("FARMSTREAM_MEDIA_MAX_PIXELS", "0"),
+            ("FARMSTREAM_MEDIA_MAX_PIXELS", "200000000"),
+            ("FARMSTREAM_MEDIA_MAX_CONCURRENT_DECODES", "0"),
             ("FARMSTREAM_EVENT_BUS", "kafka"),
             ("FARMSTREAM_EVENT_BUS_CHANNEL", "Events!"),
             ("FARMSTREAM_WS_SEND_QUEUE", "0"),
@@ -960,6 +994,8 @@ mod tests {
         assert_eq!(media.upload_url_ttl, MAX_UPLOAD_URL_TTL);
         assert_eq!(media.pending_ttl, Duration::from_secs(24 * 3600));
         assert!(media.public_base_url.is_none());
+        assert_eq!(media.max_pixels, 40_000_000);
+        assert!(media.max_concurrent_decodes >= 1);
     }
 
     #[test]

@@ -131,6 +131,9 @@ pub fn build(
         .data(VietQrEncoder(crate::payments::vietqr::payload))
         .data(PublicBaseUrl(config.public_base_url.clone()))
         .data(config.media.clone())
+        .data(crate::media::inspect::DecodeGate::new(
+            config.media.max_concurrent_decodes,
+        ))
         .data(crate::training::TrainingConfig {
             checkin_grace: chrono::Duration::minutes(i64::from(config.checkin_grace_minutes)),
         })

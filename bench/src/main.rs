@@ -13,6 +13,7 @@ mod fanout;
 mod load;
 mod login;
 mod media;
+mod media_bomb;
 mod server;
 mod training;
 
@@ -64,6 +65,13 @@ enum Scenario {
         /// Concurrent clients.
         #[arg(long, default_value_t = 200)]
         clients: usize,
+    },
+    /// Decompression bombs (PNGs declaring 12,000 × 12,000 RGBA) confirmed
+    /// at once: every one refused, and the server's peak RSS.
+    MediaBomb {
+        /// How many bombs are confirmed at once.
+        #[arg(long, default_value_t = 4)]
+        bombs: usize,
     },
     /// N concurrent `placeOrder` calls for one variant with limited stock:
     /// orders/s, latency, oversell count (must be 0) and final stock.
@@ -153,6 +161,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Scenario::Media => media::run(&binary, cli.seconds, cli.concurrency.min(8)).await,
         Scenario::LoginFlood { clients } => login::run(&binary, cli.seconds, clients).await,
+        Scenario::MediaBomb { bombs } => media_bomb::run(&binary, bombs).await,
         Scenario::Product => {
             read_scenario(&binary, "product", PRODUCT, cli.seconds, cli.concurrency).await
         }

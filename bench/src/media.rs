@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::server::Server;
 
-async fn gql(
+pub(crate) async fn gql(
     client: &reqwest::Client,
     url: &str,
     token: &str,

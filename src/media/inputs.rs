@@ -96,6 +96,8 @@ mod tests {
             public_base_url: None,
             pending_ttl: Duration::from_secs(60),
             sweep_interval: Duration::from_secs(60),
+            max_pixels: 1_000_000,
+            max_concurrent_decodes: 1,
         }
     }
 

@@ -2,11 +2,16 @@
 //! uploads straight to storage with a presigned URL, then confirms.
 //!
 //! The flow: `createUpload` checks the caller, the type and the size and
-//! hands out a presigned PUT that signs the content type and length;
-//! the client PUTs the bytes; `confirmUpload` checks what arrived (size, type,
-//! the first bytes, an image's pixels), writes WebP renditions of images and
-//! marks the asset ready. Object keys are always made here
-//! (`{cooperative}/{purpose}/{uuid}.{ext}`); no name a user gives reaches one.
+//! hands out a presigned PUT of the asset's upload key that signs the content
+//! type and length; the client PUTs the bytes; `confirmUpload` copies them to
+//! a final key no presigned PUT names, checks the copy (size, type, the first
+//! bytes, an image's pixels), writes WebP renditions of images beside it,
+//! marks the asset ready and deletes the upload. So nothing sent to an upload
+//! URL after confirmation changes what the asset serves, and what was checked
+//! is what is served. Object keys are always made here
+//! (`{cooperative}/{purpose}/{uuid}.{ext}` to upload,
+//! `{cooperative}/{purpose}/{uuid}-{version}.{ext}` once confirmed); no name a
+//! user gives reaches one.
 //! Domains above attach assets through [`service::require_attachable`].
 
 pub mod attachments;
@@ -218,7 +223,10 @@ impl MediaStatus {
     }
 }
 
-/// The object key of a new asset: `{cooperative}/{purpose-lowercase}/{uuid}.{ext}`.
+/// The upload key of an asset, the only key a presigned PUT ever names:
+/// `{cooperative}/{purpose-lowercase}/{uuid}.{ext}`. It is the asset's
+/// `object_key` while it is pending (and stays so for assets confirmed
+/// before final keys existed).
 pub fn object_key(
     cooperative: crate::cooperatives::CooperativeId,
     purpose: MediaPurpose,
@@ -230,6 +238,14 @@ pub fn object_key(
         purpose.as_str().to_ascii_lowercase(),
         media_type.extension()
     )
+}
+
+/// A final key for the upload at `upload_key`, `{stem}-{version}.{ext}`: a
+/// fresh one per confirmation, so that two confirmations racing each write
+/// (and check) their own copy and the loser removes only its own.
+pub fn final_key(upload_key: &str, version: uuid::Uuid) -> String {
+    let (stem, extension) = upload_key.rsplit_once('.').unwrap_or((upload_key, ""));
+    format!("{stem}-{}.{extension}", version.simple())
 }
 
 /// The key of an asset's rendition `width` pixels wide, beside the original.
@@ -257,6 +273,16 @@ mod tests {
         assert_eq!(
             rendition_key(&key, 320),
             "00000000-0000-0000-0000-000000000000/product_image/ffffffff-ffff-ffff-ffff-ffffffffffff-w320.webp"
+        );
+        let done = final_key(&key, uuid::Uuid::nil());
+        assert_eq!(
+            done,
+            "00000000-0000-0000-0000-000000000000/product_image/ffffffff-ffff-ffff-ffff-ffffffffffff-00000000000000000000000000000000.jpg"
+        );
+        assert_ne!(done, key, "no presigned PUT names a final key");
+        assert_eq!(
+            rendition_key(&done, 320),
+            "00000000-0000-0000-0000-000000000000/product_image/ffffffff-ffff-ffff-ffff-ffffffffffff-00000000000000000000000000000000-w320.webp"
         );
     }
 

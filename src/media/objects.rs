@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::{PresignedRequest, PresigningConfig};
 use aws_sdk_s3::primitives::ByteStream;
 
@@ -122,6 +122,31 @@ pub async fn get(storage: &Storage, key: &str, first: Option<usize>) -> AppResul
         .await
         .map_err(|e| AppError::internal(anyhow::anyhow!("reading an object's body: {e}")))?;
     Ok(bytes.to_vec())
+}
+
+/// Copies the object at `from` to `to` inside the bucket, its content type
+/// with it; `false` when there is no object at `from`.
+pub async fn copy(storage: &Storage, from: &str, to: &str) -> AppResult<bool> {
+    let result = storage
+        .client()
+        .copy_object()
+        .bucket(storage.bucket())
+        .copy_source(format!("{}/{}", storage.bucket(), from))
+        .key(to)
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(err)
+            if err
+                .as_service_error()
+                .and_then(ProvideErrorMetadata::code)
+                .is_some_and(|code| code == "NoSuchKey") =>
+        {
+            Ok(false)
+        }
+        Err(err) => Err(storage_error("copying an object", err)),
+    }
 }
 
 /// Stores `bytes` at `key`.

@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::error::{ApiResult, AppError};
 use crate::media::MediaAssetId;
 use crate::media::inputs::{parse_byte_size, parse_checksum_sha256, parse_content_type};
+use crate::media::inspect::DecodeGate;
 use crate::media::loaders::MediaAssetLoader;
 use crate::media::service::{self, CooperativeImage, NewUpload};
 use crate::media::types::{CreateUploadInput, MediaAsset, UploadPayload};
@@ -96,12 +97,16 @@ impl MediaMutation {
 
     /// Confirms an upload once its bytes are in storage: checks size, type
     /// and content, measures an image and writes its renditions. Bytes that
-    /// are not what was declared are deleted and refused (`BAD_USER_INPUT`).
+    /// are not what was declared, and images over the pixel budget, are
+    /// deleted and refused (`BAD_USER_INPUT` on `assetId`; the asset stays
+    /// `PENDING`). Once confirmed, the upload URL no longer changes the asset.
     async fn confirm_upload(&self, ctx: &Context<'_>, asset_id: ID) -> ApiResult<MediaAsset> {
         let id = MediaAssetId::parse(&asset_id, "assetId")?;
         let asset = service::confirm_upload(
             ctx.data_unchecked::<Db>(),
             ctx.data_unchecked::<Storage>(),
+            ctx.data_unchecked::<MediaConfig>(),
+            ctx.data_unchecked::<DecodeGate>(),
             viewer(ctx),
             id,
         )

@@ -28,10 +28,10 @@ use crate::cooperatives::service::require_member;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::media::inspect::{Picture, SNIFF_BYTES, sniff};
+use crate::media::inspect::{DecodeGate, Picture, Refusal, SNIFF_BYTES, sniff};
 use crate::media::{
-    MediaAssetId, MediaPurpose, MediaStatus, MediaType, RENDITION_WIDTHS, object_key, objects,
-    rendition_key,
+    MediaAssetId, MediaPurpose, MediaStatus, MediaType, RENDITION_WIDTHS, final_key, object_key,
+    objects, rendition_key,
 };
 use crate::storage::Storage;
 
@@ -264,24 +264,57 @@ struct Inspected {
     renditions: Vec<(u32, Vec<u8>)>,
 }
 
-/// Refuses an upload whose bytes are not what was declared: the object is
-/// deleted (the asset stays pending, so the client may PUT again while its
-/// URL lasts) and the client told why.
-async fn refuse(storage: &Storage, asset: &media_asset::Model, message: String) -> AppError {
-    if let Err(err) = objects::delete(storage, &asset.object_key).await {
-        tracing::warn!(media.id = %asset.id, error = %err, "could not delete a refused upload; the sweeper will");
+/// The type stored on an asset.
+fn type_of(asset: &media_asset::Model) -> AppResult<MediaType> {
+    MediaType::from_mime(&asset.content_type).ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!(
+            "media asset {} has unknown type {}",
+            asset.id,
+            asset.content_type
+        ))
+    })
+}
+
+/// The key the asset's presigned PUT names (its `object_key` while pending).
+pub fn upload_key(asset: &media_asset::Model) -> AppResult<String> {
+    Ok(object_key(
+        CooperativeId(asset.cooperative_id),
+        purpose_of(asset)?,
+        MediaAssetId(asset.id),
+        type_of(asset)?,
+    ))
+}
+
+/// Refuses an upload whose bytes are not what was declared: the checked
+/// copy and the upload are deleted (the asset stays pending, so the client
+/// may PUT again while its URL lasts) and the client told why.
+async fn refuse(
+    storage: &Storage,
+    asset: &media_asset::Model,
+    copy: &str,
+    message: String,
+) -> AppError {
+    for key in [copy, asset.object_key.as_str()] {
+        if let Err(err) = objects::delete(storage, key).await {
+            tracing::warn!(media.id = %asset.id, s3.key = %key, error = %err, "could not delete a refused upload; the sweeper will");
+        }
     }
     tracing::info!(media.id = %asset.id, reason = %message, "upload refused");
     AppError::invalid("assetId", message)
 }
 
-/// Confirms an upload: checks the stored object's size, type and first
+/// Confirms an upload: copies it to a final key of this confirmation's own
+/// (no presigned PUT names it), checks the copy's size, type and first
 /// bytes (and checksum, when one was given and the bytes are read), reads an
-/// image's pixel size, writes its WebP renditions and marks the asset ready.
-/// Confirming a ready asset again returns it unchanged.
+/// image's pixel size (refusing one over the pixel budget from its header),
+/// writes its WebP renditions, marks the asset ready with the copy as its
+/// object and deletes the upload. Confirming a ready asset again returns it
+/// unchanged; a later PUT to the upload URL changes nothing it serves.
 pub async fn confirm_upload(
     db: &Db,
     storage: &Storage,
+    config: &MediaConfig,
+    gate: &DecodeGate,
     viewer: &Viewer,
     id: MediaAssetId,
 ) -> AppResult<media_asset::Model> {
@@ -295,81 +328,37 @@ pub async fn confirm_upload(
             ));
         }
     }
-    let declared = MediaType::from_mime(&asset.content_type).ok_or_else(|| {
-        AppError::internal(anyhow::anyhow!(
-            "media asset {} has unknown type {}",
-            asset.id,
-            asset.content_type
-        ))
-    })?;
-    let Some(head) = objects::head(storage, &asset.object_key).await? else {
-        return Err(AppError::invalid(
-            "assetId",
-            "nothing uploaded yet: PUT the file to uploadUrl first",
-        ));
-    };
-    if head.content_length != Some(asset.byte_size) {
-        let found = head
-            .content_length
-            .map_or_else(|| "an unknown number of".to_owned(), |n| n.to_string());
-        let message = format!(
-            "the uploaded file has {found} bytes, not the {} declared",
-            asset.byte_size
-        );
-        return Err(refuse(storage, &asset, message).await);
+    let declared = type_of(&asset)?;
+    // While pending, `object_key` is the upload key the presigned PUT names.
+    let upload = asset.object_key.clone();
+    let uploaded = objects::head(storage, &upload).await?.is_some();
+    // Everything below reads the copy, which only this confirmation writes:
+    // a PUT racing it or coming later cannot change what is checked and
+    // served.
+    let copy = final_key(&upload, uuid::Uuid::new_v4());
+    if !uploaded || !objects::copy(storage, &upload, &copy).await? {
+        // A confirmation racing this one may have just taken the upload.
+        return match find(db.conn(), id).await? {
+            Some(row) if row.status == MediaStatus::Ready.as_str() => Ok(row),
+            _ => Err(AppError::invalid(
+                "assetId",
+                "nothing uploaded yet: PUT the file to uploadUrl first",
+            )),
+        };
     }
-    let stored_type = head
-        .content_type
-        .as_deref()
-        .and_then(|t| t.parse::<mime::Mime>().ok())
-        .map(|m| m.essence_str().to_ascii_lowercase());
-    if stored_type.as_deref() != Some(declared.mime()) {
-        let message = format!(
-            "the file was uploaded as {}, not {}",
-            stored_type.as_deref().unwrap_or("an unknown type"),
-            declared.mime()
-        );
-        return Err(refuse(storage, &asset, message).await);
-    }
-
-    // Photos and documents are small enough to read whole (for pixels and
-    // the checksum); of a video only the first bytes are read.
-    let whole = !matches!(declared, MediaType::Mp4 | MediaType::Webm);
-    let bytes = objects::get(storage, &asset.object_key, (!whole).then_some(SNIFF_BYTES)).await?;
-    if sniff(&bytes) != Some(declared) {
-        let message = format!(
-            "the file's content is not {}; upload the real file",
-            declared.mime()
-        );
-        return Err(refuse(storage, &asset, message).await);
-    }
-    if whole
-        && let Some(expected) = &asset.checksum_sha256
-        && BASE64.encode(Sha256::digest(&bytes)) != *expected
-    {
-        let message = "the file's SHA-256 differs from checksumSha256".to_owned();
-        return Err(refuse(storage, &asset, message).await);
-    }
-
-    let inspected = if declared.is_image() {
-        let result = tokio::task::spawn_blocking(move || inspect_image(&bytes, declared))
-            .await
-            .map_err(AppError::internal)?;
-        match result {
-            Ok(found) => Some(found),
-            Err(reason) => {
-                let message = format!("the file is not a readable {}: {reason}", declared.mime());
-                return Err(refuse(storage, &asset, message).await);
-            }
+    let inspected = match check_copy(storage, config, gate, &asset, declared, &copy).await {
+        Ok(Ok(found)) => found,
+        Ok(Err(message)) => return Err(refuse(storage, &asset, &copy, message).await),
+        Err(err) => {
+            delete_quietly(storage, std::slice::from_ref(&copy)).await;
+            return Err(err);
         }
-    } else {
-        None
     };
 
-    let mut written = Vec::new();
+    let mut written = vec![copy.clone()];
     if let Some(found) = &inspected {
         for (width, webp) in &found.renditions {
-            let key = rendition_key(&asset.object_key, *width);
+            let key = rendition_key(&copy, *width);
             if let Err(err) =
                 objects::put(storage, &key, MediaType::Webp.mime(), webp.clone()).await
             {
@@ -402,6 +391,7 @@ pub async fn confirm_upload(
             media_asset::Column::Status,
             Expr::value(MediaStatus::Ready.as_str()),
         )
+        .col_expr(media_asset::Column::ObjectKey, Expr::value(copy.clone()))
         .col_expr(media_asset::Column::Width, Expr::value(width))
         .col_expr(media_asset::Column::Height, Expr::value(height))
         .col_expr(media_asset::Column::RenditionWidths, Expr::value(widths))
@@ -409,38 +399,129 @@ pub async fn confirm_upload(
         .col_expr(media_asset::Column::UpdatedAt, Expr::value(now))
         .filter(media_asset::Column::Id.eq(asset.id))
         .filter(media_asset::Column::Status.eq(MediaStatus::Pending.as_str()))
+        .filter(media_asset::Column::ObjectKey.eq(upload.as_str()))
         .exec(&*txn)
         .await?;
     if updated.rows_affected == 0 {
         let now_row = find(&*txn, id).await?;
         drop(txn);
+        // Our copy and renditions are ours alone: whoever won points at its own.
+        delete_quietly(storage, &written).await;
         return match now_row {
-            // A concurrent confirmation won; the renditions it points at are
-            // the ones just written again under the same keys, so keep them.
+            // A concurrent confirmation won.
             Some(row) if row.status == MediaStatus::Ready.as_str() => Ok(row),
             // Swept or deleted while we looked at it.
-            _ => {
-                delete_quietly(storage, &written).await;
-                Err(AppError::not_found("media asset"))
-            }
+            _ => Err(AppError::not_found("media asset")),
         };
     }
     let ready = find(&*txn, id)
         .await?
         .ok_or_else(|| AppError::not_found("media asset"))?;
     txn.commit().await?;
+    // What is PUT to the upload URL from now on is never read; removing the
+    // upload only saves space (a deletion of the asset removes it again).
+    if let Err(err) = objects::delete(storage, &upload).await {
+        tracing::warn!(media.id = %id, s3.key = %upload, error = %err, "could not delete a confirmed upload's original key");
+    }
     tracing::info!(media.id = %id, cooperative.id = %asset.cooperative_id, "upload confirmed");
     Ok(ready)
 }
 
+/// Checks the copy of an upload at `copy`: `Ok(Err(reason))` when its bytes
+/// are not what was declared, with what an image holds when they are.
+async fn check_copy(
+    storage: &Storage,
+    config: &MediaConfig,
+    gate: &DecodeGate,
+    asset: &media_asset::Model,
+    declared: MediaType,
+    copy: &str,
+) -> AppResult<Result<Option<Inspected>, String>> {
+    let Some(head) = objects::head(storage, copy).await? else {
+        return Err(AppError::internal(anyhow::anyhow!(
+            "the copy {copy} of media asset {} vanished",
+            asset.id
+        )));
+    };
+    if head.content_length != Some(asset.byte_size) {
+        let found = head
+            .content_length
+            .map_or_else(|| "an unknown number of".to_owned(), |n| n.to_string());
+        return Ok(Err(format!(
+            "the uploaded file has {found} bytes, not the {} declared",
+            asset.byte_size
+        )));
+    }
+    let stored_type = head
+        .content_type
+        .as_deref()
+        .and_then(|t| t.parse::<mime::Mime>().ok())
+        .map(|m| m.essence_str().to_ascii_lowercase());
+    if stored_type.as_deref() != Some(declared.mime()) {
+        return Ok(Err(format!(
+            "the file was uploaded as {}, not {}",
+            stored_type.as_deref().unwrap_or("an unknown type"),
+            declared.mime()
+        )));
+    }
+
+    // Photos and documents are small enough to read whole (for pixels and
+    // the checksum); of a video only the first bytes are read.
+    let whole = !matches!(declared, MediaType::Mp4 | MediaType::Webm);
+    let bytes = objects::get(storage, copy, (!whole).then_some(SNIFF_BYTES)).await?;
+    if sniff(&bytes) != Some(declared) {
+        return Ok(Err(format!(
+            "the file's content is not {}; upload the real file",
+            declared.mime()
+        )));
+    }
+    if whole
+        && let Some(expected) = &asset.checksum_sha256
+        && BASE64.encode(Sha256::digest(&bytes)) != *expected
+    {
+        return Ok(Err(
+            "the file's SHA-256 differs from checksumSha256".to_owned()
+        ));
+    }
+    if !declared.is_image() {
+        return Ok(Ok(None));
+    }
+    // The turn moves into the blocking task: it is given back when the
+    // decode ends, even if this request is dropped before.
+    let turn = gate.enter().await?;
+    let max_pixels = config.max_pixels;
+    let result = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        inspect_image(&bytes, declared, max_pixels)
+    })
+    .await
+    .map_err(AppError::internal)?;
+    Ok(match result {
+        Ok(found) => Ok(Some(found)),
+        Err(Refusal::TooLarge(reason)) => {
+            tracing::warn!(media.id = %asset.id, reason = %reason, "image refused before decoding: over the pixel budget");
+            Err(reason)
+        }
+        Err(Refusal::Unreadable(reason)) => Err(format!(
+            "the file is not a readable {}: {reason}",
+            declared.mime()
+        )),
+    })
+}
+
 /// Decodes an image and renders its WebP renditions narrower than it.
-fn inspect_image(bytes: &[u8], media_type: MediaType) -> Result<Inspected, String> {
-    let picture = Picture::decode(bytes, media_type)?;
+fn inspect_image(
+    bytes: &[u8],
+    media_type: MediaType,
+    max_pixels: u64,
+) -> Result<Inspected, Refusal> {
+    let picture = Picture::decode(bytes, media_type, max_pixels)?;
     let mut renditions = Vec::new();
     for width in RENDITION_WIDTHS {
         // Never upscale: a thumbnail request wider than the photo gets the photo.
         if width < picture.width() {
-            renditions.push((width, picture.webp_rendition(width)?));
+            let webp = picture.webp_rendition(width).map_err(Refusal::Unreadable)?;
+            renditions.push((width, webp));
         }
     }
     Ok(Inspected {
@@ -604,6 +685,12 @@ async fn purge(db: &Db, storage: &Storage, asset: &media_asset::Model) -> AppRes
         .map(|w| rendition_key(&asset.object_key, w))
         .collect();
     keys.push(asset.object_key.clone());
+    // A confirmed asset's upload key is not read, but a PUT after confirmation
+    // may have left an object there.
+    let upload = upload_key(asset)?;
+    if upload != asset.object_key {
+        keys.push(upload);
+    }
     for key in &keys {
         if let Err(err) = objects::delete(storage, key).await {
             let txn = db.begin_write().await?;

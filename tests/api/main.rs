@@ -25,6 +25,7 @@ mod limits;
 mod livestream_races;
 mod livestreams;
 mod media;
+mod media_safety;
 mod migrations;
 mod orders;
 mod orders_races;

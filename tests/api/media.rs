@@ -22,26 +22,26 @@ use crate::helpers::{Session, TestApp};
 
 /// Which S3 implementation a scenario runs against.
 #[derive(Clone, Debug)]
-enum Store {
+pub(crate) enum Store {
     Embedded,
     Moto(String),
 }
 
 /// A fresh app on one store, with a cooperative and its owner.
-struct MediaApp {
-    t: TestApp,
-    store: Store,
-    owner: Session,
-    coop: String,
+pub(crate) struct MediaApp {
+    pub(crate) t: TestApp,
+    pub(crate) store: Store,
+    pub(crate) owner: Session,
+    pub(crate) coop: String,
 }
 
 impl MediaApp {
-    async fn spawn(store: Store) -> Self {
+    pub(crate) async fn spawn(store: Store) -> Self {
         Self::spawn_with(store, |_| {}).await
     }
 
     /// As [`MediaApp::spawn`], with settings changed by `tweak` last.
-    async fn spawn_with(
+    pub(crate) async fn spawn_with(
         store: Store,
         tweak: impl FnOnce(&mut std::collections::HashMap<String, String>),
     ) -> Self {
@@ -71,7 +71,7 @@ impl MediaApp {
     }
 
     /// The moto variant, or `None` (with a notice) when no moto server is set.
-    async fn spawn_moto() -> Option<Self> {
+    pub(crate) async fn spawn_moto() -> Option<Self> {
         match std::env::var("TEST_MOTO_URL") {
             Ok(url) if !url.trim().is_empty() => Some(Self::spawn(Store::Moto(url)).await),
             _ => {
@@ -81,15 +81,20 @@ impl MediaApp {
         }
     }
 
-    fn is_embedded(&self) -> bool {
+    pub(crate) fn is_embedded(&self) -> bool {
         matches!(self.store, Store::Embedded)
     }
 
-    async fn gql(&self, token: Option<&str>, query: &str, vars: Value) -> crate::helpers::Gql {
+    pub(crate) async fn gql(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        vars: Value,
+    ) -> crate::helpers::Gql {
         self.t.gql_as(token, query, vars).await
     }
 
-    async fn create_upload(
+    pub(crate) async fn create_upload(
         &self,
         token: Option<&str>,
         coop: &str,
@@ -110,12 +115,17 @@ impl MediaApp {
         .await
     }
 
-    async fn confirm(&self, token: Option<&str>, id: &str) -> crate::helpers::Gql {
+    pub(crate) async fn confirm(&self, token: Option<&str>, id: &str) -> crate::helpers::Gql {
         self.gql(token, CONFIRM, json!({ "id": id })).await
     }
 
     /// Uploads `bytes` as the owner and confirms them; the asset's id.
-    async fn upload_ready(&self, purpose: &str, content_type: &str, bytes: &[u8]) -> String {
+    pub(crate) async fn upload_ready(
+        &self,
+        purpose: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> String {
         let res = self
             .create_upload(
                 Some(&self.owner.access),
@@ -134,19 +144,19 @@ impl MediaApp {
         id
     }
 
-    async fn asset(&self, token: Option<&str>, id: &str) -> crate::helpers::Gql {
+    pub(crate) async fn asset(&self, token: Option<&str>, id: &str) -> crate::helpers::Gql {
         self.gql(token, ASSET, json!({ "id": id })).await
     }
 
-    fn db(&self) -> &farmstream::db::Db {
+    pub(crate) fn db(&self) -> &farmstream::db::Db {
         &self.t.app.state.db
     }
 
-    fn storage(&self) -> &farmstream::storage::Storage {
+    pub(crate) fn storage(&self) -> &farmstream::storage::Storage {
         &self.t.app.state.storage
     }
 
-    async fn row(&self, id: &str) -> Option<entity::media_asset::Model> {
+    pub(crate) async fn row(&self, id: &str) -> Option<entity::media_asset::Model> {
         let id = uuid::Uuid::parse_str(id).expect("uuid");
         entity::media_asset::Entity::find_by_id(id)
             .one(self.db().conn())
@@ -155,22 +165,27 @@ impl MediaApp {
     }
 }
 
-const CREATE_UPLOAD: &str = "mutation($i: CreateUploadInput!) { createUpload(input: $i) {
+pub(crate) const CREATE_UPLOAD: &str =
+    "mutation($i: CreateUploadInput!) { createUpload(input: $i) {
     asset { id status purpose contentType byteSize url }
     uploadUrl requiredHeaders { name value } expiresAt } }";
-const CONFIRM: &str = "mutation($id: ID!) { confirmUpload(assetId: $id) {
+pub(crate) const CONFIRM: &str = "mutation($id: ID!) { confirmUpload(assetId: $id) {
     id status width height contentType byteSize } }";
-const ASSET: &str = "query($id: ID!) { mediaAsset(id: $id) {
+pub(crate) const ASSET: &str = "query($id: ID!) { mediaAsset(id: $id) {
     id status width height url small: thumbnailUrl(width: 300) medium: thumbnailUrl(width: 500)
     huge: thumbnailUrl(width: 4000) } }";
-const DELETE: &str = "mutation($id: ID!) { deleteMediaAsset(id: $id) }";
-const SET_LOGO: &str =
+pub(crate) const DELETE: &str = "mutation($id: ID!) { deleteMediaAsset(id: $id) }";
+pub(crate) const SET_LOGO: &str =
     "mutation($c: ID!, $a: ID) { setCooperativeLogo(cooperativeId: $c, assetId: $a) { id } }";
-const SET_COVER: &str =
+pub(crate) const SET_COVER: &str =
     "mutation($c: ID!, $a: ID) { setCooperativeCover(cooperativeId: $c, assetId: $a) { id } }";
 
 /// Registers `email` and makes them the owner of a new cooperative.
-async fn cooperative_with_owner(t: &TestApp, email: &str, name: &str) -> (Session, String) {
+pub(crate) async fn cooperative_with_owner(
+    t: &TestApp,
+    email: &str,
+    name: &str,
+) -> (Session, String) {
     let session = t.register(email).await;
     let viewer = Viewer::User(UserId(uuid::Uuid::parse_str(&session.id).expect("uuid")));
     let coop = create(
@@ -195,7 +210,7 @@ async fn cooperative_with_owner(t: &TestApp, email: &str, name: &str) -> (Sessio
 }
 
 /// A PNG photo `width`×`height` pixels.
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 251) as u8, (y % 241) as u8, 120])
     });
@@ -207,7 +222,7 @@ fn png(width: u32, height: u32) -> Vec<u8> {
 
 /// PUTs `body` to an upload payload's URL with its required headers, but
 /// `content_type` as the content type; reqwest sets the length from the body.
-async fn put(payload: &Value, content_type: &str, body: Vec<u8>) -> reqwest::StatusCode {
+pub(crate) async fn put(payload: &Value, content_type: &str, body: Vec<u8>) -> reqwest::StatusCode {
     let url = payload["uploadUrl"].as_str().expect("uploadUrl");
     let mut req = reqwest::Client::new().put(url);
     for header in payload["requiredHeaders"].as_array().expect("headers") {
@@ -226,7 +241,7 @@ async fn put(payload: &Value, content_type: &str, body: Vec<u8>) -> reqwest::Sta
         .status()
 }
 
-async fn get(url: &str) -> (reqwest::StatusCode, Vec<u8>) {
+pub(crate) async fn get(url: &str) -> (reqwest::StatusCode, Vec<u8>) {
     let res = reqwest::get(url).await.expect("storage answers");
     let status = res.status();
     (status, res.bytes().await.expect("body").to_vec())
@@ -254,6 +269,7 @@ macro_rules! on_every_store {
         }
     )*};
 }
+pub(crate) use on_every_store;
 
 on_every_store! {
     async fn a_photo_goes_up_by_presigned_url_and_comes_back_with_webp_thumbnails(app) {
