@@ -52,24 +52,13 @@ pub struct Placed {
 }
 
 /// Runs `work` in a write transaction: commits what it returns, rolls back
-/// (before the next writer may start) on an error.
+/// (before the next writer may start) on an error. Kept for the order
+/// domain's callers; it is [`Db::write`] with the order domain's error type.
 pub async fn in_write_txn<T>(
     db: &Db,
     work: impl AsyncFnOnce(&WriteTxn) -> AppResult<T>,
 ) -> AppResult<T> {
-    let txn = db.begin_write().await?;
-    match work(&txn).await {
-        Ok(value) => {
-            txn.commit().await?;
-            Ok(value)
-        }
-        Err(err) => {
-            if let Err(rollback) = txn.rollback().await {
-                tracing::warn!(error = %rollback, "rolling back failed");
-            }
-            Err(err)
-        }
-    }
+    db.write(work).await
 }
 
 async fn record_history(
