@@ -9,7 +9,7 @@ use futures_util::future::join_all;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::helpers::{Gql, Session, TestApp};
+use crate::helpers::{Session, TestApp, ok_or, together, uuid_of};
 
 const ROUNDS: usize = 20;
 
@@ -22,33 +22,6 @@ const SET_STATUS: &str =
     "mutation($id: ID!, $s: ProductStatus!) { setProductStatus(id: $id, status: $s) { status } }";
 const SET_STORY: &str = "mutation($p: ID!, $i: OriginStoryInput!) { setOriginStory(productId: $p, input: $i) { farmName } }";
 const UPDATE_COOP: &str = "mutation($id: ID!, $i: UpdateCooperativeInput!) { updateCooperative(id: $id, input: $i) { id } }";
-
-/// Sends every call at once as `owner`; the answers in the same order.
-async fn together(app: &TestApp, owner: &Session, calls: &[(&str, Value)]) -> Vec<Gql> {
-    join_all(
-        calls
-            .iter()
-            .map(|(query, vars)| app.gql_as(Some(&owner.access), query, vars.clone())),
-    )
-    .await
-}
-
-/// Fails the test on an answer that is neither a success nor one of `codes`.
-fn ok_or(res: &Gql, codes: &[&str]) -> bool {
-    if res.body.get("errors").is_none() {
-        return true;
-    }
-    assert!(
-        codes.contains(&res.code()),
-        "expected success or one of {codes:?}, got {}",
-        res.body
-    );
-    false
-}
-
-fn uuid_of(id: &str) -> uuid::Uuid {
-    uuid::Uuid::parse_str(id).expect("uuid")
-}
 
 async fn variant_row(app: &TestApp, id: &str) -> entity::product_variant::Model {
     entity::product_variant::Entity::find_by_id(uuid_of(id))

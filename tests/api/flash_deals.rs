@@ -14,7 +14,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tower::ServiceExt;
 
-use crate::helpers::{Session, TestApp};
+use crate::helpers::{Session, TestApp, uuid_of};
 use crate::orders::{PLACE, order_input};
 
 const PRICE: i64 = 120_000;
@@ -88,10 +88,6 @@ async fn buy(app: &TestApp, token: Option<&str>, live: &Live, quantity: i64, pho
         .gql_as(token, PLACE, from_show(live, quantity, "COD", phone))
         .await;
     res.data()["placeOrder"]["orders"][0].clone()
-}
-
-fn uuid_of(id: &str) -> uuid::Uuid {
-    uuid::Uuid::parse_str(id).expect("uuid")
 }
 
 async fn stock_of(app: &TestApp, variant: &str) -> i32 {

@@ -417,3 +417,33 @@ impl TestApp {
         (least, last.expect("ran at least once"))
     }
 }
+
+/// Sends every call at once as `owner` (a race test's conflicting calls);
+/// the answers in the same order.
+pub async fn together(app: &TestApp, owner: &Session, calls: &[(&str, Value)]) -> Vec<Gql> {
+    futures_util::future::join_all(
+        calls
+            .iter()
+            .map(|(query, vars)| app.gql_as(Some(&owner.access), query, vars.clone())),
+    )
+    .await
+}
+
+/// True for a success, false for an error whose code is one of `codes`;
+/// fails the test on any other error.
+pub fn ok_or(res: &Gql, codes: &[&str]) -> bool {
+    if res.body.get("errors").is_none() {
+        return true;
+    }
+    assert!(
+        codes.contains(&res.code()),
+        "expected success or one of {codes:?}, got {}",
+        res.body
+    );
+    false
+}
+
+/// The UUID inside an id the API answered with.
+pub fn uuid_of(id: &str) -> uuid::Uuid {
+    uuid::Uuid::parse_str(id).expect("uuid")
+}

@@ -4,11 +4,10 @@
 //! Before the show lock (`docs/CONCURRENCY.md`) these failed in most rounds
 //! on SQLite and PostgreSQL.
 
-use futures_util::future::join_all;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
-use crate::helpers::{Gql, Session, TestApp};
+use crate::helpers::{Session, TestApp, ok_or, together, uuid_of};
 
 const ROUNDS: usize = 25;
 const STOCK: i32 = 100;
@@ -34,33 +33,6 @@ async fn seller(app: &TestApp) -> (Session, String, Vec<String>, Vec<String>) {
         variants.push(v);
     }
     (owner, coop, products, variants)
-}
-
-/// Sends every call at once as `owner`; the answers in the same order.
-async fn together(app: &TestApp, owner: &Session, calls: &[(&str, Value)]) -> Vec<Gql> {
-    join_all(
-        calls
-            .iter()
-            .map(|(query, vars)| app.gql_as(Some(&owner.access), query, vars.clone())),
-    )
-    .await
-}
-
-/// Fails the test on an answer that is neither a success nor one of `codes`.
-fn ok_or(res: &Gql, codes: &[&str]) -> bool {
-    if res.body.get("errors").is_none() {
-        return true;
-    }
-    assert!(
-        codes.contains(&res.code()),
-        "expected success or one of {codes:?}, got {}",
-        res.body
-    );
-    false
-}
-
-fn uuid_of(id: &str) -> uuid::Uuid {
-    uuid::Uuid::parse_str(id).expect("uuid")
 }
 
 async fn show_row(app: &TestApp, id: &str) -> entity::livestream::Model {
