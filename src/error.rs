@@ -1,11 +1,5 @@
-//! The one error type of farmstream and its mapping to GraphQL errors.
-//!
-//! Services return [`AppError`]. Resolvers return [`ApiResult`], whose error
-//! [`ApiError`] deliberately does not implement `Display`: async-graphql turns
-//! any displayable error into bare text, dropping `extensions.code`, so the
-//! only way out of a resolver is through [`AppError::to_graphql`].
-
-use async_graphql::ErrorExtensions;
+//! The one error type of farmstream: services return [`AppError`], and the
+//! graph layer (`crate::graph::error`) shows it to clients.
 
 /// Machine-readable error codes, as clients see them in `extensions.code`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,32 +114,6 @@ impl AppError {
             Self::Internal(_) | Self::Unavailable { .. } => ErrorCode::Internal,
         }
     }
-
-    /// The GraphQL error a client sees; internal causes are logged here.
-    pub fn to_graphql(&self) -> async_graphql::Error {
-        match self {
-            Self::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
-            Self::Unavailable { message, cause } => {
-                tracing::error!(error = ?cause, "{message}");
-            }
-            _ => {}
-        }
-        let code = self.code().as_str();
-        let error = async_graphql::Error::new(self.to_string());
-        match self {
-            Self::Invalid { field, .. } => error.extend_with(|_, e| {
-                e.set("code", code);
-                e.set("field", field.as_str());
-            }),
-            Self::RateLimited {
-                retry_after_secs, ..
-            } => error.extend_with(|_, e| {
-                e.set("code", code);
-                e.set("retryAfter", *retry_after_secs);
-            }),
-            _ => error.extend_with(|_, e| e.set("code", code)),
-        }
-    }
 }
 
 impl From<sea_orm::DbErr> for AppError {
@@ -172,33 +140,6 @@ where
     }
 }
 
-/// The error of a resolver: an [`AppError`] on its way to the client.
-///
-/// It has no `Display` on purpose (see the module comment).
-#[derive(Clone)]
-pub struct ApiError(async_graphql::Error);
-
-/// What resolvers return.
-pub type ApiResult<T> = Result<T, ApiError>;
-
-impl From<AppError> for ApiError {
-    fn from(err: AppError) -> Self {
-        Self(err.to_graphql())
-    }
-}
-
-impl From<sea_orm::DbErr> for ApiError {
-    fn from(err: sea_orm::DbErr) -> Self {
-        AppError::from(err).into()
-    }
-}
-
-impl From<ApiError> for async_graphql::Error {
-    fn from(err: ApiError) -> Self {
-        err.0
-    }
-}
-
 /// True when a database error is a unique-key violation, so that a service
 /// can turn it into a `CONFLICT` naming what clashed.
 pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
@@ -206,79 +147,4 @@ pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
         err.sql_err(),
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn code_of(err: &async_graphql::Error) -> Option<String> {
-        let ext = err.extensions.as_ref()?;
-        match ext.get("code")? {
-            async_graphql::Value::String(s) => Some(s.clone()),
-            _ => None,
-        }
-    }
-
-    #[test]
-    fn every_error_carries_its_code() {
-        let cases = [
-            (AppError::Unauthenticated("x".into()), "UNAUTHENTICATED"),
-            (AppError::Forbidden("x".into()), "FORBIDDEN"),
-            (AppError::not_found("product"), "NOT_FOUND"),
-            (AppError::invalid("input.email", "bad"), "BAD_USER_INPUT"),
-            (AppError::Conflict("x".into()), "CONFLICT"),
-            (AppError::OutOfStock("x".into()), "OUT_OF_STOCK"),
-            (
-                AppError::RateLimited {
-                    message: "x".into(),
-                    retry_after_secs: 60,
-                },
-                "RATE_LIMITED",
-            ),
-            (AppError::Busy("x".into()), "SERVICE_UNAVAILABLE"),
-            (
-                AppError::internal(anyhow::anyhow!("disk on fire")),
-                "INTERNAL",
-            ),
-        ];
-        for (err, code) in cases {
-            assert_eq!(code_of(&err.to_graphql()).as_deref(), Some(code));
-        }
-    }
-
-    #[test]
-    fn internal_causes_are_never_shown() {
-        let err = AppError::internal(anyhow::anyhow!("password=hunter2")).to_graphql();
-        assert_eq!(err.message, "internal error");
-    }
-
-    #[test]
-    fn an_unavailable_dependency_is_internal_but_says_which() {
-        let err = AppError::Unavailable {
-            message: "media storage is unavailable right now; try again later",
-            cause: anyhow::anyhow!("connection refused to secret-host:9000"),
-        }
-        .to_graphql();
-        assert_eq!(code_of(&err).as_deref(), Some("INTERNAL"));
-        assert_eq!(
-            err.message,
-            "media storage is unavailable right now; try again later"
-        );
-    }
-
-    #[test]
-    fn invalid_input_names_the_field() {
-        let err = AppError::invalid("input.email", "is not an e-mail address").to_graphql();
-        assert_eq!(err.message, "input.email: is not an e-mail address");
-        let field = err
-            .extensions
-            .as_ref()
-            .and_then(|e| e.get("field"))
-            .cloned();
-        assert_eq!(
-            field,
-            Some(async_graphql::Value::String("input.email".into()))
-        );
-    }
 }

@@ -1,6 +1,17 @@
 //! Typed ids: `UserId(Uuid)` and friends, so that one kind of id can never be
-//! passed where another is wanted. The API shows them as opaque `ID`s.
+//! passed where another is wanted. The graph layer shows them as opaque
+//! `ID`s (`crate::graph::ids`).
 //! Also [`stored_enum!`], for enums the API and the database both spell.
+
+/// What every typed id can do, so that the layers above can treat them alike.
+pub trait TypedId: Copy {
+    /// What the id names, in words ("product").
+    const WHAT: &'static str;
+    /// The UUID inside.
+    fn uuid(self) -> uuid::Uuid;
+    /// Parses the text of an id, naming `field` when it is not one.
+    fn parse_str(raw: &str, field: &str) -> crate::error::AppResult<Self>;
+}
 
 /// Declares a typed id wrapping a UUID.
 #[macro_export]
@@ -16,16 +27,23 @@ macro_rules! typed_id {
                 Self(::uuid::Uuid::now_v7())
             }
 
-            /// Parses an id the API handed out, naming `field` when it is not one.
-            pub fn parse(raw: &::async_graphql::ID, field: &str) -> $crate::error::AppResult<Self> {
-                ::uuid::Uuid::parse_str(raw.as_str())
+            /// Parses the text of an id, naming `field` when it is not one.
+            pub fn parse_str(raw: &str, field: &str) -> $crate::error::AppResult<Self> {
+                ::uuid::Uuid::parse_str(raw)
                     .map(Self)
                     .map_err(|_| $crate::error::AppError::invalid(field, concat!("is not a valid ", $what, " id")))
             }
+        }
 
-            /// The id as the API shows it.
-            pub fn to_gql(self) -> ::async_graphql::ID {
-                ::async_graphql::ID(self.0.to_string())
+        impl $crate::ids::TypedId for $name {
+            const WHAT: &'static str = $what;
+
+            fn uuid(self) -> ::uuid::Uuid {
+                self.0
+            }
+
+            fn parse_str(raw: &str, field: &str) -> $crate::error::AppResult<Self> {
+                Self::parse_str(raw, field)
             }
         }
 

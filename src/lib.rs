@@ -15,6 +15,7 @@ pub mod csv_export;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod graph;
 pub mod graphql;
 pub mod http;
 pub mod ids;

@@ -11,7 +11,7 @@ pub mod tokens;
 pub mod types;
 mod viewer;
 
-pub use viewer::{Viewer, ViewerProbe, viewer};
+pub use viewer::{Viewer, ViewerProbe};
 
 crate::typed_id!(
     /// The public id of a user.

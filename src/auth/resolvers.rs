@@ -7,9 +7,11 @@ use crate::auth::password::PasswordHashing;
 use crate::auth::service::{self, NewAccount};
 use crate::auth::tokens::TokenKeys;
 use crate::auth::types::{AuthPayload, LoginInput, RegisterInput, User};
-use crate::auth::{PlatformRole, UserId, viewer};
+use crate::auth::{PlatformRole, UserId};
 use crate::db::Db;
-use crate::error::ApiResult;
+use crate::graph::ApiResult;
+use crate::graph::GqlId;
+use crate::graph::viewer;
 
 /// Account queries.
 #[derive(Default)]

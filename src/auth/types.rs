@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use crate::auth::loaders::RolesByUser;
 use crate::auth::service::Session;
 use crate::auth::{PlatformRole, UserId};
-use crate::error::{ApiResult, AppError};
+use crate::error::AppError;
+use crate::graph::ApiResult;
+use crate::graph::GqlId;
 
 /// An account, as its owner (or a platform admin) sees it.
 pub struct User(pub entity::user::Model);

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::Viewer;
 use crate::catalog::trace;
 use crate::error::AppError;
+use crate::graph::GqlId;
 use crate::http::AppState;
 use crate::training::service::{find_session, require_manager};
 use crate::training::{CourseId, SessionId, export};

@@ -38,6 +38,7 @@ use uuid::Uuid;
 use crate::auth::{Viewer, ViewerProbe};
 use crate::events::Event;
 use crate::events::EventBus;
+use crate::graph::GqlId;
 use crate::livestream::LivestreamId;
 use crate::livestream::viewers::{Viewers, Watching};
 use crate::schema::{self, AppSchema};

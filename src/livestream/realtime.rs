@@ -12,12 +12,14 @@ use futures_util::{Stream, StreamExt};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use crate::auth::viewer;
 use crate::cooperatives::service::require_member;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
-use crate::error::{ApiResult, AppError};
+use crate::error::AppError;
 use crate::events::{Event, EventBus};
+use crate::graph::ApiResult;
+use crate::graph::GqlId;
+use crate::graph::viewer;
 use crate::livestream::LivestreamId;
 use crate::livestream::fanout::{FeedExecution, Replay};
 use crate::livestream::show_events::{LivestreamEvent, for_show};

@@ -4,12 +4,14 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, MaybeUndefined, Object};
 use chrono::Utc;
 
-use crate::auth::viewer;
 use crate::catalog::{ProductId, VariantId};
 use crate::cooperatives::CooperativeId;
 use crate::db::Db;
-use crate::error::{ApiResult, AppError, AppResult};
+use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus};
+use crate::graph::ApiResult;
+use crate::graph::GqlId;
+use crate::graph::viewer;
 use crate::graphql::Total;
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::livestream::flash_deals::{self, DealTerms, NewFlashDeal};

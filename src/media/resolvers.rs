@@ -3,11 +3,13 @@
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
 
-use crate::auth::viewer;
 use crate::config::MediaConfig;
 use crate::cooperatives::CooperativeId;
 use crate::db::Db;
-use crate::error::{ApiResult, AppError};
+use crate::error::AppError;
+use crate::graph::ApiResult;
+use crate::graph::GqlId;
+use crate::graph::viewer;
 use crate::media::MediaAssetId;
 use crate::media::inputs::{parse_byte_size, parse_checksum_sha256, parse_content_type};
 use crate::media::inspect::DecodeGate;

@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 
 use crate::config::MediaConfig;
 use crate::cooperatives::CooperativeId;
-use crate::error::{ApiResult, AppError};
+use crate::error::AppError;
+use crate::graph::ApiResult;
+use crate::graph::GqlId;
 use crate::media::service::{self, Upload};
 use crate::media::{MediaAssetId, MediaPurpose, MediaStatus, MediaType};
 use crate::storage::Storage;

@@ -5,14 +5,16 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 
 use crate::auth::throttle::ClientAddr;
-use crate::auth::viewer;
 use crate::catalog::VariantId;
 use crate::catalog::types::cooperative::Cooperative;
 use crate::cooperatives::CooperativeId;
 use crate::cooperatives::inputs::text;
 use crate::db::Db;
-use crate::error::{ApiResult, AppError, AppResult};
+use crate::error::{AppError, AppResult};
 use crate::events::EventBus;
+use crate::graph::ApiResult;
+use crate::graph::GqlId;
+use crate::graph::viewer;
 use crate::graphql::Total;
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::orders::inputs::{IdempotencyKey, PlaceOrder, Quantity, ShippingAddress};

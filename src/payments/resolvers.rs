@@ -4,10 +4,11 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 
-use crate::auth::viewer;
 use crate::db::Db;
-use crate::error::ApiResult;
 use crate::events::EventBus;
+use crate::graph::ApiResult;
+use crate::graph::GqlId;
+use crate::graph::viewer;
 use crate::graphql::Total;
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::orders::OrderId;

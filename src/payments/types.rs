@@ -3,6 +3,7 @@
 use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::graph::GqlId;
 use crate::orders::OrderId;
 use crate::orders::types::Order;
 use crate::payments::{TransferId, TransferOutcome};

@@ -5,13 +5,16 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 use chrono::Utc;
 
+use crate::auth::UserId;
 use crate::auth::inputs::PhoneNumber;
 use crate::auth::service::find_user;
-use crate::auth::{UserId, viewer};
 use crate::cooperatives::CooperativeId;
 use crate::cooperatives::inputs::{required_text, text};
 use crate::db::Db;
-use crate::error::{ApiResult, AppError, AppResult};
+use crate::error::{AppError, AppResult};
+use crate::graph::ApiResult;
+use crate::graph::GqlId;
+use crate::graph::viewer;
 use crate::graphql::Total;
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::training::csv_import::{self, ImportMode};

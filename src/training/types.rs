@@ -10,13 +10,16 @@ use async_graphql::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::auth::UserId;
 use crate::auth::loaders::is_admin;
-use crate::auth::{UserId, viewer};
 use crate::catalog::types::cooperative::Cooperative;
 use crate::config::PublicBaseUrl;
 use crate::cooperatives::CooperativeId;
 use crate::cooperatives::loaders::CooperativeLoader;
-use crate::error::{ApiResult, AppError, AppResult};
+use crate::error::{AppError, AppResult};
+use crate::graph::ApiResult;
+use crate::graph::GqlId;
+use crate::graph::viewer;
 use crate::graphql::load_one;
 use crate::training::csv_import::{ImportMode, RowOutcome};
 use crate::training::loaders::{

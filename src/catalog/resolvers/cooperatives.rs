@@ -3,8 +3,8 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, MaybeUndefined, Object};
 
+use crate::auth::UserId;
 use crate::auth::inputs::{Email, PhoneNumber};
-use crate::auth::{UserId, viewer};
 use crate::catalog::types::cooperative::{
     BankAccountInput, Cooperative, CooperativeFilterInput, CooperativeMember,
     CreateCooperativeInput, UpdateCooperativeInput,
@@ -13,7 +13,10 @@ use crate::cooperatives::inputs::{BankAccount, Name, Slug, line, text};
 use crate::cooperatives::service::{self, CooperativeChanges, CooperativeFilter, NewCooperative};
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
-use crate::error::{ApiResult, AppError, AppResult};
+use crate::error::{AppError, AppResult};
+use crate::graph::ApiResult;
+use crate::graph::GqlId;
+use crate::graph::viewer;
 use crate::graphql::Total;
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::places::Province;

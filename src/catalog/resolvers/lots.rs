@@ -3,7 +3,6 @@
 use async_graphql::{Context, ID, Object};
 use chrono::Utc;
 
-use crate::auth::viewer;
 use crate::catalog::inputs::{harvest_date, quantity, validity};
 use crate::catalog::service::certifications::{self, NewCertification};
 use crate::catalog::service::lots::{self, NewLot};
@@ -12,7 +11,9 @@ use crate::catalog::{CertificationId, LotId, ProductId, VariantId};
 use crate::cooperatives::CooperativeId;
 use crate::cooperatives::inputs::{line, text};
 use crate::db::Db;
-use crate::error::ApiResult;
+use crate::graph::ApiResult;
+use crate::graph::GqlId;
+use crate::graph::viewer;
 use crate::media::MediaAssetId;
 use crate::media::types::{MediaAttachment, MediaItemInput};
 

@@ -3,7 +3,6 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, MaybeUndefined, Object};
 
-use crate::auth::viewer;
 use crate::catalog::inputs::{
     Vnd, coordinates, harvest_months, quantity, sku, stock, tags, variant_count,
 };
@@ -21,7 +20,10 @@ use crate::catalog::{ProductId, ProductStatus, VariantId};
 use crate::cooperatives::CooperativeId;
 use crate::cooperatives::inputs::{Name, Slug, line, required_text, text};
 use crate::db::Db;
-use crate::error::{ApiResult, AppError, AppResult};
+use crate::error::{AppError, AppResult};
+use crate::graph::ApiResult;
+use crate::graph::GqlId;
+use crate::graph::viewer;
 use crate::graphql::Total;
 use crate::media::types::{MediaAttachment, MediaItemInput};
 use crate::places::Province;

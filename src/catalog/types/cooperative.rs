@@ -5,7 +5,6 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use chrono::{DateTime, Utc};
 
 use crate::auth::loaders::is_admin;
-use crate::auth::viewer;
 use crate::catalog::loaders::{BadgesByCooperative, FirstProductsByCooperative};
 use crate::catalog::service::browse::{
     self, ProductCursor, ProductFilter, ProductPage, ProductSort,
@@ -16,7 +15,10 @@ use crate::cooperatives::loaders::{MembersByCooperative, MembershipLoader, requi
 use crate::cooperatives::service::Member;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
-use crate::error::{ApiResult, AppError, AppResult};
+use crate::error::{AppError, AppResult};
+use crate::graph::ApiResult;
+use crate::graph::GqlId;
+use crate::graph::viewer;
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::graphql::{Total, load_one};
 use crate::livestream::loaders::CurrentShowsByCooperative;

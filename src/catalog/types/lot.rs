@@ -3,7 +3,6 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::auth::viewer;
 use crate::catalog::loaders::{CertificationsOfLot, ProductLoader};
 use crate::catalog::service::certifications::{LotOnHarvest, valid_on};
 use crate::catalog::types::cooperative::{gallery, ready_asset};
@@ -12,7 +11,10 @@ use crate::catalog::{
     CertificationId, CertificationKind, CertificationScope, LotId, ProductId, Unit,
 };
 use crate::config::PublicBaseUrl;
-use crate::error::{ApiResult, AppError};
+use crate::error::AppError;
+use crate::graph::ApiResult;
+use crate::graph::GqlId;
+use crate::graph::viewer;
 use crate::graphql::load_one;
 use crate::media::attachments::Gallery;
 use crate::media::types::{MediaAsset, MediaAttachment};
