@@ -6,10 +6,9 @@ import type { CodegenConfig } from "@graphql-codegen/cli";
 const config: CodegenConfig = {
   schema: "../../schema.graphql",
   documents: ["operations/**/*.graphql"],
-  // An empty operations folder is a mistake, not a pass.
+  // An empty operations folder is a mistake, not a pass; an invalid
+  // operation fails the run (and so CI) and nothing is written.
   ignoreNoDocuments: false,
-  // Any invalid operation fails the run (and so CI).
-  errorsOnly: true,
   generates: {
     "generated/": {
       preset: "client",
