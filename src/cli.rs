@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::{self, App};
@@ -146,7 +147,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 async fn open_db(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+    let db = Db::connect(
+        config.database_url.expose_secret(),
+        config.db_max_connections,
+    )
+    .await?;
     db.migrate().await?;
     Ok(db)
 }
