@@ -234,3 +234,92 @@ fn password_hashing_is_bounded_by_the_cores_and_wrong_bounds_are_named() {
         assert_eq!(err.name, name, "{err}");
     }
 }
+
+#[test]
+fn no_secret_shows_in_the_debug_output() {
+    let secrets = [
+        "jwt-secret-0123456789abcdef0123456789",
+        "webhook-secret-0123456789abcdef01234567",
+        "s3-secret-key-0123456789",
+        "database-password-0123",
+        "redis-password-0123",
+    ];
+    let config = with(&[
+        (
+            "DATABASE_URL",
+            "postgres://shop:database-password-0123@db.internal:5432/shop",
+        ),
+        ("FARMSTREAM_JWT_SECRET", secrets[0]),
+        ("FARMSTREAM_BANK_WEBHOOK_SECRET", secrets[1]),
+        ("FARMSTREAM_S3_ENDPOINT", "https://s3.example.com"),
+        ("FARMSTREAM_S3_ACCESS_KEY_ID", "shop-access-key"),
+        ("FARMSTREAM_S3_SECRET_ACCESS_KEY", secrets[2]),
+        ("FARMSTREAM_EVENT_BUS", "redis"),
+        (
+            "FARMSTREAM_EVENT_BUS_URL",
+            "rediss://:redis-password-0123@cache.example.vn:6380",
+        ),
+    ])
+    .expect("valid");
+    let shown = format!("{config:?}");
+    for secret in secrets {
+        assert!(!shown.contains(secret), "{secret} shows in {shown}");
+    }
+    assert!(shown.contains("postgres://shop:[REDACTED]@db.internal:5432/shop"));
+    assert!(shown.contains("rediss://:[REDACTED]@cache.example.vn:6380"));
+    assert_eq!(config.jwt_secret.expose_secret(), secrets[0]);
+    assert_eq!(config.payments.webhook_secret.expose_secret(), secrets[1]);
+    assert_eq!(config.s3.secret_access_key.expose_secret(), secrets[2]);
+}
+
+#[test]
+fn a_wrong_value_is_told_what_is_expected() {
+    for (name, value, message) in [
+        (
+            "FARMSTREAM_MEDIA_MAX_VIDEO_BYTES",
+            "lots",
+            "`lots` is not a whole non-negative number",
+        ),
+        (
+            "FARMSTREAM_MEDIA_MAX_IMAGE_BYTES",
+            "0",
+            "must be at least 1 byte",
+        ),
+        (
+            "FARMSTREAM_PAYMENT_HOLD_SECS",
+            "0",
+            "must be at least 1 second",
+        ),
+        (
+            "FARMSTREAM_LISTEN",
+            "nowhere",
+            "`nowhere` is not an address like 127.0.0.1:8080",
+        ),
+        (
+            "FARMSTREAM_GRAPHQL_INTROSPECTION",
+            "Maybe",
+            "`maybe` is not true or false",
+        ),
+        (
+            "FARMSTREAM_LOG_FORMAT",
+            "xml",
+            "`xml` is not `text` or `json`",
+        ),
+        (
+            "FARMSTREAM_EVENT_BUS",
+            "kafka",
+            "`kafka` is not `memory`, `postgres` or `redis`",
+        ),
+        (
+            "FARMSTREAM_CORS_ORIGINS",
+            "*, example.com",
+            "`example.com` is not `*` or an http(s) origin",
+        ),
+    ] {
+        let err = with(&[(name, value)]).expect_err(name);
+        assert_eq!(
+            err.to_string(),
+            format!("configuration error in {name}: {message}")
+        );
+    }
+}
