@@ -177,6 +177,10 @@ fn the_event_bus_is_in_memory_unless_postgres_or_redis_is_asked_for() {
         },
         "the bus defaults to the database"
     );
+}
+
+#[test]
+fn a_redis_event_bus_needs_a_redis_url() {
     let err = with(&[("FARMSTREAM_EVENT_BUS", "redis")]).expect_err("no redis URL");
     assert_eq!(err.name, "FARMSTREAM_EVENT_BUS_URL");
     let redis = with(&[
@@ -205,9 +209,15 @@ fn the_event_bus_is_in_memory_unless_postgres_or_redis_is_asked_for() {
     ])
     .expect_err("not a Redis URL");
     assert_eq!(err.name, "FARMSTREAM_EVENT_BUS_URL");
+}
+
+#[test]
+fn websocket_limits_default_to_the_documented_values() {
     let subscriptions = with(&[]).expect("defaults").subscriptions;
     assert_eq!(subscriptions.send_queue, 64);
     assert_eq!(subscriptions.send_timeout, Duration::from_secs(10));
+    assert_eq!(subscriptions.ping_interval, Duration::from_secs(30));
+    assert_eq!(subscriptions.idle_timeout, Duration::from_secs(90));
 }
 
 #[test]
