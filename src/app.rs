@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -28,9 +29,12 @@ pub struct App {
 impl App {
     /// Connects, migrates and builds everything `config` describes.
     pub async fn start(config: Config) -> anyhow::Result<Self> {
-        let db = Db::connect(&config.database_url, config.db_max_connections)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        let db = Db::connect(
+            config.database_url.expose_secret(),
+            config.db_max_connections,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
         db.migrate()
             .await
             .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use secrecy::{ExposeSecret, SecretString};
 use tokio_util::sync::CancellationToken;
 
 use crate::app::{self, App};
@@ -45,8 +46,8 @@ enum Command {
         email: String,
         /// The password for a new account (at least 10 characters); may
         /// also come from FARMSTREAM_ADMIN_PASSWORD to keep it out of shell history.
-        #[arg(long, env = "FARMSTREAM_ADMIN_PASSWORD", hide_env_values = true)]
-        password: String,
+        #[arg(long, env = "FARMSTREAM_ADMIN_PASSWORD", hide_env_values = true, value_parser = secret)]
+        password: SecretString,
     },
 }
 
@@ -80,7 +81,7 @@ pub fn run() -> ExitCode {
             Command::Migrate => migrate(&config).await,
             Command::Seed => run_seed(&config).await,
             Command::CreateAdmin { email, password } => {
-                create_admin(&config, &email, &password).await
+                create_admin(&config, &email, password.expose_secret()).await
             }
             Command::Schema { .. } => Ok(()),
         }
@@ -93,6 +94,11 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A secret argument, kept out of `{:?}`.
+fn secret(raw: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(raw.into())
 }
 
 fn write_schema(output: Option<&std::path::Path>) -> ExitCode {
@@ -146,7 +152,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 async fn open_db(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+    let db = Db::connect(
+        config.database_url.expose_secret(),
+        config.db_max_connections,
+    )
+    .await?;
     db.migrate().await?;
     Ok(db)
 }

@@ -27,6 +27,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
@@ -205,6 +206,7 @@ impl EventBus {
         match config {
             EventBusConfig::Memory => Ok(Self::new()),
             EventBusConfig::Postgres { url, channel } => {
+                let url = url.expose_secret();
                 let sender = postgres::Sender::connect(url, channel).await?;
                 Self::shared::<postgres::Listener, _>(
                     "postgres",
@@ -216,6 +218,7 @@ impl EventBus {
                 .await
             }
             EventBusConfig::Redis { url, channel } => {
+                let url = url.expose_secret();
                 let sender = redis::Sender::connect(url, channel).await?;
                 Self::shared::<redis::Listener, _>(
                     "redis",

@@ -8,6 +8,7 @@ use std::time::Duration;
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region, timeout::TimeoutConfig};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder as ConnBuilder;
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -26,7 +27,7 @@ impl Storage {
     pub fn new(config: &S3Config, endpoint: Option<&str>) -> Self {
         let credentials = Credentials::new(
             &config.access_key_id,
-            &config.secret_access_key,
+            config.secret_access_key.expose_secret(),
             None,
             None,
             "farmstream-config",
@@ -109,7 +110,7 @@ impl EmbeddedS3 {
             let mut builder = s3s::service::S3ServiceBuilder::new(fs);
             builder.set_auth(s3s::auth::SimpleAuth::from_single(
                 config.access_key_id.clone(),
-                config.secret_access_key.clone(),
+                config.secret_access_key.expose_secret().to_owned(),
             ));
             builder.build()
         };

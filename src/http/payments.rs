@@ -5,6 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use secrecy::ExposeSecret;
 use serde_json::json;
 
 use crate::catalog::trace::{qr_png, qr_svg};
@@ -107,7 +108,16 @@ pub async fn bank_transfer(
         .get(SIGNATURE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if !webhook::signature_is_valid(&state.config.payments.webhook_secret.0, &body, signature) {
+    if !webhook::signature_is_valid(
+        state
+            .config
+            .payments
+            .webhook_secret
+            .expose_secret()
+            .as_bytes(),
+        &body,
+        signature,
+    ) {
         tracing::warn!("bank transfer notice refused: bad or missing signature");
         return (
             StatusCode::UNAUTHORIZED,

@@ -1,6 +1,7 @@
 //! Accounts: registration, login, tokens, roles.
 
 use base64::Engine;
+use secrecy::ExposeSecret;
 use serde_json::json;
 
 use crate::helpers::{PASSWORD, TestApp, session_of};
@@ -137,7 +138,14 @@ fn claims(app: &TestApp, sub: &str, exp_offset_secs: i64) -> serde_json::Value {
 async fn bad_access_tokens_are_unauthenticated() {
     let app = TestApp::spawn().await;
     let user = app.register("khanh@example.vn").await;
-    let secret = app.app.state.config.jwt_secret.clone();
+    let secret = app
+        .app
+        .state
+        .config
+        .jwt_secret
+        .expose_secret()
+        .as_bytes()
+        .to_vec();
 
     let good = sign(&secret, claims(&app, &user.id, 600));
     assert_eq!(

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::SinkExt;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -74,7 +75,7 @@ impl Node {
             EventBusConfig::Postgres { .. } => vec![("FARMSTREAM_EVENT_BUS", "postgres".into())],
             EventBusConfig::Redis { url, channel } => vec![
                 ("FARMSTREAM_EVENT_BUS", "redis".into()),
-                ("FARMSTREAM_EVENT_BUS_URL", url.clone()),
+                ("FARMSTREAM_EVENT_BUS_URL", url.expose_secret().to_owned()),
                 ("FARMSTREAM_EVENT_BUS_CHANNEL", channel.clone()),
             ],
             EventBusConfig::Memory => panic!("node B must use a shared bus"),
@@ -90,14 +91,11 @@ impl Node {
                 "FARMSTREAM_EMBEDDED_S3_LISTEN",
                 format!("127.0.0.1:{}", free_port()),
             )
-            .env("DATABASE_URL", &config.database_url)
-            .env(
-                "FARMSTREAM_JWT_SECRET",
-                String::from_utf8(config.jwt_secret.clone()).expect("utf-8 secret"),
-            )
+            .env("DATABASE_URL", config.database_url.expose_secret())
+            .env("FARMSTREAM_JWT_SECRET", config.jwt_secret.expose_secret())
             .env(
                 "FARMSTREAM_BANK_WEBHOOK_SECRET",
-                String::from_utf8(config.payments.webhook_secret.0.clone()).expect("utf-8"),
+                config.payments.webhook_secret.expose_secret(),
             )
             .envs(bus)
             .envs(extra.iter().map(|(k, v)| (*k, v.as_str())))

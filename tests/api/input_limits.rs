@@ -6,6 +6,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use futures_util::future::join_all;
+use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 use crate::helpers::{Gql, TestApp};
@@ -306,7 +307,14 @@ async fn long_text_keeps_its_line_breaks_while_a_name_must_be_one_line() {
 /// Posts a transfer notice signed with the app's secret.
 async fn notify(app: &TestApp, body: &Value) -> StatusCode {
     let raw = body.to_string();
-    let secret = &app.app.state.config.payments.webhook_secret.0;
+    let secret = app
+        .app
+        .state
+        .config
+        .payments
+        .webhook_secret
+        .expose_secret()
+        .as_bytes();
     let signed = farmstream::payments::webhook::sign(secret, raw.as_bytes());
     let req = Request::post("/webhooks/bank-transfers")
         .header(header::CONTENT_TYPE, "application/json")

@@ -3,6 +3,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use sea_orm::EntityTrait;
+use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
@@ -11,7 +12,14 @@ use crate::orders::{place_one, seller};
 /// Posts a transfer notice signed with the app's secret (or `signature`).
 async fn notify(app: &TestApp, body: &Value, signature: Option<&str>) -> (StatusCode, Value) {
     let raw = body.to_string();
-    let secret = &app.app.state.config.payments.webhook_secret.0;
+    let secret = app
+        .app
+        .state
+        .config
+        .payments
+        .webhook_secret
+        .expose_secret()
+        .as_bytes();
     let signed = farmstream::payments::webhook::sign(secret, raw.as_bytes());
     let mut req =
         Request::post("/webhooks/bank-transfers").header(header::CONTENT_TYPE, "application/json");

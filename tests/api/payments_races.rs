@@ -10,6 +10,7 @@ use axum::http::{Request, StatusCode, header};
 use futures_util::future::join_all;
 use http_body_util::BodyExt;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -29,7 +30,14 @@ fn notice(transaction: &str, amount: i64, memo: &str) -> Value {
 /// A signed webhook request for `body`.
 fn signed(app: &TestApp, body: &Value) -> Request<Body> {
     let raw = body.to_string();
-    let secret = &app.app.state.config.payments.webhook_secret.0;
+    let secret = app
+        .app
+        .state
+        .config
+        .payments
+        .webhook_secret
+        .expose_secret()
+        .as_bytes();
     let signature = farmstream::payments::webhook::sign(secret, raw.as_bytes());
     Request::post("/webhooks/bank-transfers")
         .header(header::CONTENT_TYPE, "application/json")
