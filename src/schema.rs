@@ -6,8 +6,6 @@ use std::time::Duration;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
-use crate::auth::loaders::RolesByUser;
-use crate::auth::resolvers::{AuthMutation, AuthQuery};
 use crate::auth::{Viewer, tokens::TokenKeys};
 use crate::catalog::loaders::{
     BadgesByCooperative, BadgesByProduct, CertificationsOfLot, FirstProductsByCooperative,
@@ -20,6 +18,7 @@ use crate::config::{Config, GraphqlLimits, PublicBaseUrl};
 use crate::cooperatives::loaders::{CooperativeLoader, MembersByCooperative, MembershipLoader};
 use crate::db::Db;
 use crate::events::EventBus;
+use crate::graph::auth::{AuthMutation, AuthQuery, RolesByUser};
 use crate::graphql::input_guard::InputGuard;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};

@@ -2,6 +2,7 @@
 //! DataLoader, one module per domain, over domain services that know
 //! nothing of GraphQL. See `docs/ARCHITECTURE.md`.
 
+pub mod auth;
 pub mod error;
 pub mod ids;
 pub mod viewer;

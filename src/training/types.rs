@@ -11,7 +11,6 @@ use async_graphql::{
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::auth::UserId;
-use crate::auth::loaders::is_admin;
 use crate::catalog::types::cooperative::Cooperative;
 use crate::config::PublicBaseUrl;
 use crate::cooperatives::CooperativeId;
@@ -19,6 +18,7 @@ use crate::cooperatives::loaders::CooperativeLoader;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::auth::is_admin;
 use crate::graph::viewer;
 use crate::graphql::load_one;
 use crate::training::csv_import::{ImportMode, RowOutcome};
