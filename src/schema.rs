@@ -19,6 +19,7 @@ use crate::cooperatives::loaders::{CooperativeLoader, MembersByCooperative, Memb
 use crate::db::Db;
 use crate::events::EventBus;
 use crate::graph::auth::{AuthMutation, AuthQuery, RolesByUser};
+use crate::graph::orders::{HistoryByOrder, ItemsByOrder, OrderMutation, OrderQuery};
 use crate::graphql::input_guard::InputGuard;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
@@ -32,10 +33,8 @@ use crate::livestream::viewers::Viewers;
 use crate::media::attachments::GalleryLoader;
 use crate::media::loaders::MediaAssetLoader;
 use crate::media::resolvers::{MediaMutation, MediaQuery};
-use crate::orders::loaders::{HistoryByOrder, ItemsByOrder};
-use crate::orders::resolvers::{OrderMutation, OrderQuery};
+use crate::orders::VietQrEncoder;
 use crate::orders::service::HoldPolicy;
-use crate::orders::types::VietQrEncoder;
 use crate::payments::resolvers::{PaymentMutation, PaymentQuery};
 use crate::storage::Storage;
 use crate::training::loaders::{

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod error;
 pub mod ids;
+pub mod orders;
 pub mod viewer;
 
 pub use error::{ApiError, ApiResult};

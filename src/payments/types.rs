@@ -4,8 +4,8 @@ use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::graph::GqlId;
+use crate::graph::orders::Order;
 use crate::orders::OrderId;
-use crate::orders::types::Order;
 use crate::payments::{TransferId, TransferOutcome};
 
 /// A transfer notice the bank sent, and what became of it.
