@@ -20,6 +20,7 @@ use crate::db::Db;
 use crate::events::EventBus;
 use crate::graph::auth::{AuthMutation, AuthQuery, RolesByUser};
 use crate::graph::orders::{HistoryByOrder, ItemsByOrder, OrderMutation, OrderQuery};
+use crate::graph::payments::{PaymentMutation, PaymentQuery};
 use crate::graphql::input_guard::InputGuard;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
@@ -35,7 +36,6 @@ use crate::media::loaders::MediaAssetLoader;
 use crate::media::resolvers::{MediaMutation, MediaQuery};
 use crate::orders::VietQrEncoder;
 use crate::orders::service::HoldPolicy;
-use crate::payments::resolvers::{PaymentMutation, PaymentQuery};
 use crate::storage::Storage;
 use crate::training::loaders::{
     AttendanceBySession, CertificateByEnrolment, CourseLoader, EnrolmentLoader, OrganisersByCourse,

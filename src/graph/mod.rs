@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod ids;
 pub mod orders;
+pub mod payments;
 pub mod viewer;
 
 pub use error::{ApiError, ApiResult};
