@@ -21,6 +21,11 @@ use crate::events::EventBus;
 use crate::graph::auth::{AuthMutation, AuthQuery, RolesByUser};
 use crate::graph::orders::{HistoryByOrder, ItemsByOrder, OrderMutation, OrderQuery};
 use crate::graph::payments::{PaymentMutation, PaymentQuery};
+use crate::graph::training::{
+    AttendanceBySession, CertificateByEnrolment, CourseLoader, EnrolmentLoader, OrganisersByCourse,
+    ParticipantLoader, SessionsByCourse, UserLoader,
+};
+use crate::graph::training::{TrainingMutation, TrainingQuery};
 use crate::graphql::input_guard::InputGuard;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
@@ -37,11 +42,6 @@ use crate::media::resolvers::{MediaMutation, MediaQuery};
 use crate::orders::VietQrEncoder;
 use crate::orders::service::HoldPolicy;
 use crate::storage::Storage;
-use crate::training::loaders::{
-    AttendanceBySession, CertificateByEnrolment, CourseLoader, EnrolmentLoader, OrganisersByCourse,
-    ParticipantLoader, SessionsByCourse, UserLoader,
-};
-use crate::training::resolvers::{TrainingMutation, TrainingQuery};
 
 /// Every query.
 #[derive(MergedObject, Default)]

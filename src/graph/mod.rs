@@ -7,6 +7,7 @@ pub mod error;
 pub mod ids;
 pub mod orders;
 pub mod payments;
+pub mod training;
 pub mod viewer;
 
 pub use error::{ApiError, ApiResult};
