@@ -6,8 +6,6 @@ use std::time::Duration;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
-use crate::auth::loaders::RolesByUser;
-use crate::auth::resolvers::{AuthMutation, AuthQuery};
 use crate::auth::{Viewer, tokens::TokenKeys};
 use crate::catalog::loaders::{
     BadgesByCooperative, BadgesByProduct, CertificationsOfLot, FirstProductsByCooperative,
@@ -20,6 +18,14 @@ use crate::config::{Config, GraphqlLimits, PublicBaseUrl};
 use crate::cooperatives::loaders::{CooperativeLoader, MembersByCooperative, MembershipLoader};
 use crate::db::Db;
 use crate::events::EventBus;
+use crate::graph::auth::{AuthMutation, AuthQuery, RolesByUser};
+use crate::graph::orders::{HistoryByOrder, ItemsByOrder, OrderMutation, OrderQuery};
+use crate::graph::payments::{PaymentMutation, PaymentQuery};
+use crate::graph::training::{
+    AttendanceBySession, CertificateByEnrolment, CourseLoader, EnrolmentLoader, OrganisersByCourse,
+    ParticipantLoader, SessionsByCourse, UserLoader,
+};
+use crate::graph::training::{TrainingMutation, TrainingQuery};
 use crate::graphql::input_guard::InputGuard;
 use crate::graphql::limits::OperationLimits;
 use crate::graphql::operation::{OperationName, RecordOperationName};
@@ -33,17 +39,9 @@ use crate::livestream::viewers::Viewers;
 use crate::media::attachments::GalleryLoader;
 use crate::media::loaders::MediaAssetLoader;
 use crate::media::resolvers::{MediaMutation, MediaQuery};
-use crate::orders::loaders::{HistoryByOrder, ItemsByOrder};
-use crate::orders::resolvers::{OrderMutation, OrderQuery};
+use crate::orders::VietQrEncoder;
 use crate::orders::service::HoldPolicy;
-use crate::orders::types::VietQrEncoder;
-use crate::payments::resolvers::{PaymentMutation, PaymentQuery};
 use crate::storage::Storage;
-use crate::training::loaders::{
-    AttendanceBySession, CertificateByEnrolment, CourseLoader, EnrolmentLoader, OrganisersByCourse,
-    ParticipantLoader, SessionsByCourse, UserLoader,
-};
-use crate::training::resolvers::{TrainingMutation, TrainingQuery};
 
 /// Every query.
 #[derive(MergedObject, Default)]

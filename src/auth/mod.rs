@@ -2,13 +2,11 @@
 //! [`Viewer`] every request runs as.
 
 pub mod inputs;
-pub mod loaders;
 pub mod password;
-pub mod resolvers;
+pub mod queries;
 pub mod service;
 pub mod throttle;
 pub mod tokens;
-pub mod types;
 mod viewer;
 
 pub use viewer::{Viewer, ViewerProbe};
@@ -20,7 +18,7 @@ crate::typed_id!(
 );
 
 /// A platform-wide role; every user can shop without one.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PlatformRole {
     /// Runs the platform: verifies cooperatives, grants roles.
     Admin,

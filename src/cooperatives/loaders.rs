@@ -10,10 +10,10 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use entity::{cooperative, cooperative_member};
 
 use crate::auth::UserId;
-use crate::auth::loaders::is_admin;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::AppResult;
+use crate::graph::auth::is_admin;
 use crate::graph::viewer;
 use crate::graphql::load_one;
 

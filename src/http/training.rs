@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::Viewer;
 use crate::catalog::trace;
 use crate::error::AppError;
-use crate::graph::GqlId;
 use crate::http::AppState;
 use crate::training::service::{find_session, require_manager};
 use crate::training::{CourseId, SessionId, export};
@@ -57,7 +56,7 @@ pub async fn checkin_svg(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let Ok(id) = SessionId::parse(&async_graphql::ID(id), "id") else {
+    let Ok(id) = SessionId::parse_str(&id, "id") else {
         return not_found();
     };
     let viewer = viewer(&state, &headers);
@@ -104,7 +103,7 @@ pub async fn participants_csv(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let Ok(id) = CourseId::parse(&async_graphql::ID(id), "id") else {
+    let Ok(id) = CourseId::parse_str(&id, "id") else {
         return not_found();
     };
     match export::participants_csv(&state.db, &viewer(&state, &headers), id).await {
@@ -119,7 +118,7 @@ pub async fn attendance_csv(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let Ok(id) = CourseId::parse(&async_graphql::ID(id), "id") else {
+    let Ok(id) = CourseId::parse_str(&id, "id") else {
         return not_found();
     };
     match export::attendance_csv(&state.db, &viewer(&state, &headers), id).await {

@@ -4,15 +4,19 @@
 //!
 //! Payments (VietQR payloads, the bank webhook) sit a floor above and read
 //! this module; nothing here knows about them except through
-//! [`types::VietQrEncoder`], which the schema root fills in.
+//! [`VietQrEncoder`], which the schema root fills in.
 
 pub mod cart;
 pub mod deals;
 pub mod inputs;
-pub mod loaders;
-pub mod resolvers;
+pub mod queries;
 pub mod service;
-pub mod types;
+
+/// Builds a VietQR payload from (bank BIN, account number, amount in đồng,
+/// memo). The payments module, a floor above, provides it through the
+/// schema's data, so that orders never import payments.
+#[derive(Clone, Copy)]
+pub struct VietQrEncoder(pub fn(&str, &str, i64, &str) -> String);
 
 crate::typed_id!(
     /// The public id of an order.
@@ -33,7 +37,7 @@ crate::typed_id!(
 );
 
 /// Where an order is in its life.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OrderStatus {
     /// A VietQR order waiting for its transfer; its stock is held until the
     /// payment is due, then it is cancelled.
@@ -114,7 +118,7 @@ impl OrderStatus {
 }
 
 /// How an order is paid.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PaymentMethod {
     /// A bank transfer by scanning the order's VietQR code.
     Vietqr,

@@ -3,9 +3,7 @@
 //! This floor reads orders (and changes them through
 //! [`crate::orders::service`]); orders never read it.
 
-pub mod resolvers;
 pub mod service;
-pub mod types;
 pub mod vietqr;
 pub mod webhook;
 
@@ -16,7 +14,7 @@ crate::typed_id!(
 );
 
 /// What became of a bank transfer notice.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TransferOutcome {
     /// It paid its order in full.
     Paid,

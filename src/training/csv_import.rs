@@ -29,7 +29,7 @@ use crate::training::service::{lock_course, require_manager, require_open};
 use crate::training::{CourseId, EnrolmentStatus};
 
 /// How an import treats a file with refused rows.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ImportMode {
     /// One transaction: any refused row and nothing is imported.
     AllOrNothing,
@@ -38,7 +38,7 @@ pub enum ImportMode {
 }
 
 /// What became of one row.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RowOutcome {
     /// Enrolled with a seat.
     Enrolled,

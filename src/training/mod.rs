@@ -10,11 +10,9 @@
 pub mod csv_import;
 pub mod export;
 pub mod inputs;
-pub mod loaders;
 pub mod outcomes;
-pub mod resolvers;
+pub mod queries;
 pub mod service;
-pub mod types;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 
@@ -39,11 +37,11 @@ crate::typed_id!(
     "certificate"
 );
 
-/// Declares a GraphQL enum stored as its SCREAMING_CASE name.
+/// Declares an enum stored as its SCREAMING_CASE name.
 macro_rules! stored_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $db:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum $name {
             $($(#[$vmeta])* $variant),+
         }

@@ -4,7 +4,6 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::auth::loaders::is_admin;
 use crate::catalog::loaders::{BadgesByCooperative, FirstProductsByCooperative};
 use crate::catalog::service::browse::{
     self, ProductCursor, ProductFilter, ProductPage, ProductSort,
@@ -18,6 +17,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::auth::is_admin;
 use crate::graph::viewer;
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::graphql::{Total, load_one};

@@ -14,15 +14,15 @@ use crate::error::{AppError, AppResult};
 use crate::events::EventBus;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::orders::{
+    Cart, Checkout, CheckoutCartInput, Order, OrderFilterInput, OrderItemInput, PlaceOrderInput,
+    ShippingAddressInput,
+};
 use crate::graph::viewer;
 use crate::graphql::Total;
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::orders::inputs::{IdempotencyKey, PlaceOrder, Quantity, ShippingAddress};
 use crate::orders::service::{self, HoldPolicy, OrderFilter};
-use crate::orders::types::{
-    Cart, Checkout, CheckoutCartInput, Order, OrderFilterInput, OrderItemInput, PlaceOrderInput,
-    ShippingAddressInput,
-};
 use crate::orders::{LivestreamId, OrderId, PaymentMethod, cart};
 
 /// Order queries.
@@ -102,7 +102,7 @@ impl OrderQuery {
         let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
         let input = filter.unwrap_or_default();
         let filter = OrderFilter {
-            status: input.status,
+            status: input.status.map(Into::into),
             livestream: input
                 .livestream_id
                 .as_ref()
@@ -217,7 +217,7 @@ impl OrderMutation {
                 idempotency_key: &input.idempotency_key,
                 livestream_id: input.livestream_id.as_ref(),
                 address: &input.shipping_address,
-                payment_method: input.payment_method,
+                payment_method: input.payment_method.into(),
                 note: input.note.as_deref(),
             },
             parse_lines(&input.items)?,
@@ -247,7 +247,7 @@ impl OrderMutation {
             idempotency_key: &input.idempotency_key,
             livestream_id: input.livestream_id.as_ref(),
             address: &input.shipping_address,
-            payment_method: input.payment_method,
+            payment_method: input.payment_method.into(),
             note: input.note.as_deref(),
         };
         let Some(cart) = cart::id_of(db, viewer(ctx), input.cart_token.as_deref()).await? else {

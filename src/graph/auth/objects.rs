@@ -1,15 +1,15 @@
-//! GraphQL types of accounts.
+//! Accounts and sessions as the API shows them.
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
-use crate::auth::loaders::RolesByUser;
+use crate::auth::UserId;
 use crate::auth::service::Session;
-use crate::auth::{PlatformRole, UserId};
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::auth::{PlatformRole, RolesByUser};
 
 /// An account, as its owner (or a platform admin) sees it.
 pub struct User(pub entity::user::Model);
@@ -43,7 +43,11 @@ impl User {
             .load_one(UserId(self.0.id))
             .await
             .map_err(AppError::from)?;
-        Ok(roles.unwrap_or_default())
+        Ok(roles
+            .unwrap_or_default()
+            .into_iter()
+            .map(PlatformRole::from)
+            .collect())
     }
 
     /// When the account was created.
@@ -82,24 +86,4 @@ impl AuthPayload {
     async fn user(&self) -> User {
         User(self.0.user.clone())
     }
-}
-
-/// A new account.
-#[derive(InputObject)]
-pub struct RegisterInput {
-    /// The address to sign in with.
-    pub email: String,
-    /// At least 10 characters, not a common password.
-    pub password: String,
-    /// The name shown to others (1–100 characters).
-    pub display_name: String,
-    /// Vietnamese phone number, optional.
-    pub phone: Option<String>,
-}
-
-/// Credentials to sign in with.
-#[derive(InputObject)]
-pub struct LoginInput {
-    pub email: String,
-    pub password: String,
 }

@@ -1,6 +1,6 @@
-//! Orders, checkouts and carts as the API shows them, and their inputs.
+//! Orders, checkouts and carts as the API shows them.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::catalog::types::cooperative::Cooperative;
@@ -11,30 +11,26 @@ use crate::cooperatives::loaders::CooperativeLoader;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::orders::{
+    HistoryByOrder, ItemsByOrder, OrderStatus, PaymentMethod, PaymentStatus,
+};
 use crate::graphql::load_one;
 use crate::orders::cart::{CartLine, CartView};
-use crate::orders::loaders::{HistoryByOrder, ItemsByOrder};
 use crate::orders::service::Placed;
-use crate::orders::{CheckoutId, LivestreamId, OrderId, OrderStatus, PaymentMethod};
-
-/// Builds a VietQR payload from (bank BIN, account number, amount in đồng,
-/// memo). The payments module, a floor above, provides it through the
-/// schema's data, so that orders never import payments.
-#[derive(Clone, Copy)]
-pub struct VietQrEncoder(pub fn(&str, &str, i64, &str) -> String);
+use crate::orders::{self, CheckoutId, LivestreamId, OrderId, VietQrEncoder};
 
 /// An order: what one shopper bought from one cooperative.
 pub struct Order(pub entity::order::Model);
 
 impl Order {
-    fn status_enum(&self) -> ApiResult<OrderStatus> {
-        OrderStatus::from_db(&self.0.status).ok_or_else(|| {
+    fn status_enum(&self) -> ApiResult<orders::OrderStatus> {
+        orders::OrderStatus::from_db(&self.0.status).ok_or_else(|| {
             AppError::internal(anyhow::anyhow!("unknown order status {}", self.0.status)).into()
         })
     }
 
-    fn method(&self) -> ApiResult<PaymentMethod> {
-        PaymentMethod::from_db(&self.0.payment_method).ok_or_else(|| {
+    fn method(&self) -> ApiResult<orders::PaymentMethod> {
+        orders::PaymentMethod::from_db(&self.0.payment_method).ok_or_else(|| {
             AppError::internal(anyhow::anyhow!(
                 "unknown payment method {}",
                 self.0.payment_method
@@ -71,11 +67,16 @@ impl Order {
     }
     /// Where the order is in its life.
     async fn status(&self) -> ApiResult<OrderStatus> {
-        self.status_enum()
+        Ok(self.status_enum()?.into())
     }
     /// The statuses it may move to next.
     async fn next_statuses(&self) -> ApiResult<Vec<OrderStatus>> {
-        Ok(self.status_enum()?.next().to_vec())
+        Ok(self
+            .status_enum()?
+            .next()
+            .iter()
+            .map(|s| OrderStatus::from(*s))
+            .collect())
     }
     /// The cooperative selling.
     async fn cooperative(&self, ctx: &Context<'_>) -> ApiResult<Cooperative> {
@@ -219,11 +220,15 @@ pub struct OrderHistoryEntry(pub entity::order_event::Model);
 impl OrderHistoryEntry {
     /// The status before; null for the placement.
     async fn from_status(&self) -> Option<OrderStatus> {
-        self.0.from_status.as_deref().and_then(OrderStatus::from_db)
+        self.0
+            .from_status
+            .as_deref()
+            .and_then(orders::OrderStatus::from_db)
+            .map(Into::into)
     }
     /// The status after.
     async fn to_status(&self) -> Option<OrderStatus> {
-        OrderStatus::from_db(&self.0.to_status)
+        orders::OrderStatus::from_db(&self.0.to_status).map(Into::into)
     }
     /// Who made the change; null for the system (payment, hold expiry) or a guest.
     async fn actor_id(&self) -> Option<ID> {
@@ -239,28 +244,11 @@ impl OrderHistoryEntry {
     }
 }
 
-/// Where an order's payment stands.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PaymentStatus {
-    /// A VietQR transfer is expected.
-    AwaitingTransfer,
-    /// Cash is collected on delivery.
-    AwaitingCash,
-    /// The money arrived.
-    Paid,
-    /// The order was cancelled after payment; the money must go back.
-    RefundPending,
-    /// The money went back.
-    Refunded,
-    /// Cancelled before any payment.
-    Cancelled,
-}
-
 /// How an order is paid.
 pub struct Payment<'a> {
     order: &'a entity::order::Model,
-    method: PaymentMethod,
-    status: OrderStatus,
+    method: orders::PaymentMethod,
+    status: orders::OrderStatus,
 }
 
 /// What a shopper's banking app needs to pay an order: the VietQR payload
@@ -277,17 +265,17 @@ pub struct VietQr {
 impl Payment<'_> {
     /// VietQR transfer or cash on delivery.
     async fn method(&self) -> PaymentMethod {
-        self.method
+        self.method.into()
     }
     /// Where the payment stands.
     async fn status(&self) -> PaymentStatus {
         match (self.status, self.order.paid_at.is_some(), self.method) {
-            (OrderStatus::RefundPending, _, _) => PaymentStatus::RefundPending,
-            (OrderStatus::Refunded, _, _) => PaymentStatus::Refunded,
+            (orders::OrderStatus::RefundPending, _, _) => PaymentStatus::RefundPending,
+            (orders::OrderStatus::Refunded, _, _) => PaymentStatus::Refunded,
             (_, true, _) => PaymentStatus::Paid,
-            (OrderStatus::Cancelled, false, _) => PaymentStatus::Cancelled,
-            (_, false, PaymentMethod::Vietqr) => PaymentStatus::AwaitingTransfer,
-            (_, false, PaymentMethod::Cod) => PaymentStatus::AwaitingCash,
+            (orders::OrderStatus::Cancelled, false, _) => PaymentStatus::Cancelled,
+            (_, false, orders::PaymentMethod::Vietqr) => PaymentStatus::AwaitingTransfer,
+            (_, false, orders::PaymentMethod::Cod) => PaymentStatus::AwaitingCash,
         }
     }
     /// What to pay, in whole đồng: the order's total.
@@ -312,7 +300,9 @@ impl Payment<'_> {
     }
     /// The code to scan, while a VietQR transfer is awaited; null otherwise.
     async fn vietqr(&self, ctx: &Context<'_>) -> Option<VietQr> {
-        if self.method != PaymentMethod::Vietqr || self.status != OrderStatus::PendingPayment {
+        if self.method != orders::PaymentMethod::Vietqr
+            || self.status != orders::OrderStatus::PendingPayment
+        {
             return None;
         }
         let (Some(bin), Some(account)) = (
@@ -417,78 +407,4 @@ impl CartItem {
     async fn available(&self) -> bool {
         self.0.available()
     }
-}
-
-/// One line of an order request.
-#[derive(InputObject)]
-pub struct OrderItemInput {
-    /// The variant to buy.
-    pub variant_id: ID,
-    /// Units: 1 to 1000.
-    pub quantity: i32,
-}
-
-/// Where to deliver. Every field is required; they are nullable in the
-/// schema only so that a missing one is a `BAD_USER_INPUT` naming it
-/// rather than a bare validation failure.
-#[derive(InputObject)]
-pub struct ShippingAddressInput {
-    /// Who receives the parcel (required).
-    pub recipient_name: Option<String>,
-    /// A Vietnamese phone number; a guest's orders are found by it (required).
-    pub phone: Option<String>,
-    /// One of the 34 provinces and centrally-run cities (required).
-    pub province: Option<String>,
-    /// Commune or ward (required).
-    pub ward: Option<String>,
-    /// Street, hamlet and house number (required).
-    pub street: Option<String>,
-}
-
-/// An order request; prices and totals are the server's.
-#[derive(InputObject)]
-pub struct PlaceOrderInput {
-    /// A key the client makes per order attempt (a UUID): sending the same
-    /// request again with it returns the same checkout.
-    pub idempotency_key: String,
-    /// What to buy; lines of several cooperatives make several orders.
-    pub items: Vec<OrderItemInput>,
-    /// The livestream the shopper bought from, if any.
-    pub livestream_id: Option<ID>,
-    /// Where to deliver.
-    pub shipping_address: ShippingAddressInput,
-    /// How to pay.
-    pub payment_method: PaymentMethod,
-    /// A note to the cooperative.
-    pub note: Option<String>,
-}
-
-/// Checking out the viewer's cart.
-#[derive(InputObject)]
-pub struct CheckoutCartInput {
-    /// A guest's cart token (ignored for a signed-in shopper).
-    pub cart_token: Option<String>,
-    /// As in `placeOrder`.
-    pub idempotency_key: String,
-    /// The livestream the shopper bought from, if any.
-    pub livestream_id: Option<ID>,
-    /// Where to deliver.
-    pub shipping_address: ShippingAddressInput,
-    /// How to pay.
-    pub payment_method: PaymentMethod,
-    /// A note to the cooperative.
-    pub note: Option<String>,
-}
-
-/// Filters of a cooperative's order list.
-#[derive(InputObject, Default)]
-pub struct OrderFilterInput {
-    /// Only orders in this status.
-    pub status: Option<OrderStatus>,
-    /// Only orders from this livestream.
-    pub livestream_id: Option<ID>,
-    /// Placed at or after this time.
-    pub placed_from: Option<DateTime<Utc>>,
-    /// Placed before this time.
-    pub placed_to: Option<DateTime<Utc>>,
 }

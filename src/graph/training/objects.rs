@@ -5,13 +5,10 @@
 //! their details); the public sees a course's published contact, never an
 //! organiser's sign-in details.
 
-use async_graphql::{
-    ComplexObject, Context, ID, InputObject, MaybeUndefined, Object, SimpleObject,
-};
+use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::auth::UserId;
-use crate::auth::loaders::is_admin;
 use crate::catalog::types::cooperative::Cooperative;
 use crate::config::PublicBaseUrl;
 use crate::cooperatives::CooperativeId;
@@ -19,16 +16,15 @@ use crate::cooperatives::loaders::CooperativeLoader;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::auth::is_admin;
+use crate::graph::training::{
+    AttendanceBySession, AttendanceStatus, CertificateByEnrolment, CourseLoader, CourseStatus,
+    EnrolmentLoader, EnrolmentStatus, Gender, ImportMode, OrganisersByCourse, ParticipantLoader,
+    RowOutcome, SessionsByCourse, UserLoader,
+};
 use crate::graph::viewer;
 use crate::graphql::load_one;
-use crate::training::csv_import::{ImportMode, RowOutcome};
-use crate::training::loaders::{
-    AttendanceBySession, CertificateByEnrolment, CourseLoader, EnrolmentLoader, OrganisersByCourse,
-    ParticipantLoader, SessionsByCourse, UserLoader,
-};
-use crate::training::{
-    AttendanceStatus, CourseId, CourseStatus, EnrolmentStatus, Gender, ParticipantId, SessionId,
-};
+use crate::training::{self, CourseId, ParticipantId, SessionId};
 
 /// True when the viewer manages the course (an organiser of it or an
 /// admin), read through the request's loaders so a list costs one batch.
@@ -109,7 +105,9 @@ impl Course {
     }
     /// Where it stands.
     async fn status(&self) -> CourseStatus {
-        CourseStatus::from_db(&self.0.status).unwrap_or(CourseStatus::Draft)
+        training::CourseStatus::from_db(&self.0.status)
+            .unwrap_or(training::CourseStatus::Draft)
+            .into()
     }
     /// When it was completed and certificates issued.
     async fn completed_at(&self) -> Option<DateTime<Utc>> {
@@ -352,7 +350,11 @@ impl Participant {
     }
     /// Their gender, if given to this course.
     async fn gender(&self) -> Option<Gender> {
-        self.enrolment.gender.as_deref().and_then(Gender::from_db)
+        self.enrolment
+            .gender
+            .as_deref()
+            .and_then(training::Gender::from_db)
+            .map(Into::into)
     }
     /// Their role in their cooperative, if given to this course.
     async fn role_in_cooperative(&self) -> Option<&str> {
@@ -413,7 +415,9 @@ impl Enrolment {
     }
     /// Enrolled, waitlisted or withdrawn.
     async fn status(&self) -> EnrolmentStatus {
-        EnrolmentStatus::from_db(&self.model.status).unwrap_or(EnrolmentStatus::Enrolled)
+        training::EnrolmentStatus::from_db(&self.model.status)
+            .unwrap_or(training::EnrolmentStatus::Enrolled)
+            .into()
     }
     /// Place on the waitlist, 1 being next to get a seat; null unless waitlisted.
     async fn waitlist_position(&self) -> Option<u64> {
@@ -462,7 +466,9 @@ impl AttendanceRecord {
     }
     /// The mark.
     async fn status(&self) -> AttendanceStatus {
-        AttendanceStatus::from_db(&self.model.status).unwrap_or(AttendanceStatus::Absent)
+        training::AttendanceStatus::from_db(&self.model.status)
+            .unwrap_or(training::AttendanceStatus::Absent)
+            .into()
     }
     /// True when the participant checked in themselves with the session's code.
     async fn self_check_in(&self) -> bool {
@@ -670,7 +676,7 @@ pub struct ImportReport {
 impl From<crate::training::csv_import::ImportReport> for ImportReport {
     fn from(r: crate::training::csv_import::ImportReport) -> Self {
         Self {
-            mode: r.mode,
+            mode: r.mode.into(),
             imported: i64::try_from(r.imported()).unwrap_or(i64::MAX),
             refused: i64::try_from(r.refused()).unwrap_or(i64::MAX),
             rows: r
@@ -679,7 +685,7 @@ impl From<crate::training::csv_import::ImportReport> for ImportReport {
                 .map(|row| ImportRow {
                     line: i64::try_from(row.line).unwrap_or(i64::MAX),
                     full_name: row.full_name,
-                    outcome: row.outcome,
+                    outcome: row.outcome.into(),
                     column: row.column,
                     reason: row.reason,
                     participant_id: row.participant.map(|p| ParticipantId(p).to_gql()),
@@ -687,168 +693,4 @@ impl From<crate::training::csv_import::ImportReport> for ImportReport {
                 .collect(),
         }
     }
-}
-
-/// The completion rule of a new course.
-#[derive(InputObject)]
-pub struct CompletionRuleInput {
-    /// 0 to 100: the least share of held sessions to attend.
-    pub min_attendance_percent: i32,
-}
-
-/// A course to create.
-#[derive(InputObject)]
-pub struct CreateCourseInput {
-    /// 1 to 200 characters.
-    pub title: String,
-    /// Up to 5000 characters.
-    pub description: Option<String>,
-    /// e.g. "livestream".
-    pub topic: String,
-    /// e.g. "Sở Công Thương Sơn La".
-    pub host_organisation: String,
-    /// e.g. "Mộc Châu".
-    pub area: String,
-    /// First day.
-    pub starts_on: NaiveDate,
-    /// Last day, not before the first.
-    pub ends_on: NaiveDate,
-    /// Seats, 1 to 10000.
-    pub capacity: i32,
-    /// How participants complete it.
-    pub completion_rule: CompletionRuleInput,
-    /// Who the public may contact about it (shown to anyone).
-    pub contact: Option<CourseContactInput>,
-}
-
-/// Who the public may contact about a course: a name and a phone or an
-/// e-mail given for the course (not necessarily an organiser's own).
-#[derive(InputObject)]
-pub struct CourseContactInput {
-    /// 1 to 100 characters, e.g. "Phòng Quản lý Thương mại".
-    pub name: String,
-    /// A Vietnamese phone number.
-    pub phone: Option<String>,
-    /// An e-mail address.
-    pub email: Option<String>,
-}
-
-/// Changes to a course; fields left out stay as they are.
-#[derive(InputObject, Default)]
-pub struct UpdateCourseInput {
-    /// 1 to 200 characters.
-    pub title: Option<String>,
-    /// Up to 5000 characters; empty clears it.
-    pub description: Option<String>,
-    /// e.g. "livestream".
-    pub topic: Option<String>,
-    /// e.g. "Sở Công Thương Sơn La".
-    pub host_organisation: Option<String>,
-    /// e.g. "Mộc Châu".
-    pub area: Option<String>,
-    /// First day; every scheduled session must stay within the dates.
-    pub starts_on: Option<NaiveDate>,
-    /// Last day, not before the first.
-    pub ends_on: Option<NaiveDate>,
-    /// Not below the seats already taken; new seats go to the waitlist.
-    pub capacity: Option<i32>,
-    /// A new completion rule (applies when the course is completed).
-    pub completion_rule: Option<CompletionRuleInput>,
-    /// A new public contact; null removes it.
-    pub contact: MaybeUndefined<CourseContactInput>,
-}
-
-/// A session to schedule.
-#[derive(InputObject)]
-pub struct ScheduleSessionInput {
-    /// 1 to 200 characters, e.g. "Buổi 1: Dựng kênh bán hàng".
-    pub title: String,
-    /// Within the course's dates.
-    pub starts_at: DateTime<Utc>,
-    /// After `startsAt`, at most 24 hours later.
-    pub ends_at: DateTime<Utc>,
-    /// Where, if in person.
-    pub location: Option<String>,
-    /// A link, if online.
-    pub online_url: Option<String>,
-}
-
-/// Changes to a session; fields left out stay as they are, null clears.
-#[derive(InputObject, Default)]
-pub struct UpdateSessionInput {
-    /// 1 to 200 characters.
-    pub title: Option<String>,
-    /// Within the course's dates.
-    pub starts_at: Option<DateTime<Utc>>,
-    /// After `startsAt`, at most 24 hours later.
-    pub ends_at: Option<DateTime<Utc>>,
-    /// Where, if in person; null clears it.
-    pub location: MaybeUndefined<String>,
-    /// A link, if online; null clears it.
-    pub online_url: MaybeUndefined<String>,
-}
-
-/// A person to enrol.
-#[derive(InputObject)]
-pub struct ParticipantInput {
-    /// Their full name.
-    pub full_name: String,
-    /// A Vietnamese phone number; a person is matched across courses by it.
-    pub phone: String,
-    /// Their e-mail, if any.
-    pub email: Option<String>,
-    /// The cooperative they belong to.
-    pub cooperative_id: Option<ID>,
-    /// e.g. "xã viên", "kế toán".
-    pub role_in_cooperative: Option<String>,
-    /// The commune or ward they live in.
-    pub commune: String,
-    /// The area they come from, e.g. "Yên Châu" (reported by area).
-    pub area: String,
-    /// Their gender, if they give it (reported by gender).
-    pub gender: Option<Gender>,
-}
-
-/// The details of a user enrolling themselves; name and phone default to
-/// their account's.
-#[derive(InputObject)]
-pub struct SelfEnrolmentInput {
-    /// Defaults to the account's display name.
-    pub full_name: Option<String>,
-    /// Defaults to the account's phone; required when it has none.
-    pub phone: Option<String>,
-    /// The cooperative they belong to.
-    pub cooperative_id: Option<ID>,
-    /// e.g. "xã viên", "kế toán".
-    pub role_in_cooperative: Option<String>,
-    /// The commune or ward they live in.
-    pub commune: String,
-    /// The area they come from.
-    pub area: String,
-    /// Their gender, if they give it.
-    pub gender: Option<Gender>,
-}
-
-/// One attendance mark to record.
-#[derive(InputObject)]
-pub struct AttendanceEntryInput {
-    /// A participant enrolled in the course.
-    pub participant_id: ID,
-    /// The mark.
-    pub status: AttendanceStatus,
-}
-
-/// Filters of the course list.
-#[derive(InputObject, Default)]
-pub struct CourseFilterInput {
-    /// Courses in this area (exact).
-    pub area: Option<String>,
-    /// Courses on this topic (exact).
-    pub topic: Option<String>,
-    /// Courses still running on or after this day.
-    pub from: Option<NaiveDate>,
-    /// Courses starting on or before this day.
-    pub to: Option<NaiveDate>,
-    /// Courses in this state.
-    pub status: Option<CourseStatus>,
 }

@@ -2,15 +2,15 @@
 
 use async_graphql::{Context, ID, Object};
 
+use crate::auth::UserId;
 use crate::auth::inputs::{DisplayName, Email, Password, PhoneNumber};
 use crate::auth::password::PasswordHashing;
 use crate::auth::service::{self, NewAccount};
 use crate::auth::tokens::TokenKeys;
-use crate::auth::types::{AuthPayload, LoginInput, RegisterInput, User};
-use crate::auth::{PlatformRole, UserId};
 use crate::db::Db;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::auth::{AuthPayload, LoginInput, PlatformRole, RegisterInput, User};
 use crate::graph::viewer;
 
 /// Account queries.
@@ -106,7 +106,8 @@ impl AuthMutation {
     ) -> ApiResult<User> {
         let target = UserId::parse(&user_id, "userId")?;
         let user =
-            service::grant_role(ctx.data_unchecked::<Db>(), viewer(ctx), target, role).await?;
+            service::grant_role(ctx.data_unchecked::<Db>(), viewer(ctx), target, role.into())
+                .await?;
         Ok(User(user))
     }
 
@@ -119,7 +120,8 @@ impl AuthMutation {
     ) -> ApiResult<User> {
         let target = UserId::parse(&user_id, "userId")?;
         let user =
-            service::revoke_role(ctx.data_unchecked::<Db>(), viewer(ctx), target, role).await?;
+            service::revoke_role(ctx.data_unchecked::<Db>(), viewer(ctx), target, role.into())
+                .await?;
         Ok(User(user))
     }
 }

@@ -4,9 +4,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::auth::{PlatformRole, UserId};
+use crate::auth::{PlatformRole, UserId, queries};
 use crate::db::Db;
 
 /// The platform roles of users, one query per batch.
@@ -17,22 +16,9 @@ impl Loader<UserId> for RolesByUser {
     type Error = Arc<sea_orm::DbErr>;
 
     async fn load(&self, keys: &[UserId]) -> Result<HashMap<UserId, Self::Value>, Self::Error> {
-        let rows = entity::user_role::Entity::find()
-            .filter(entity::user_role::Column::UserId.is_in(keys.iter().map(|k| k.0)))
-            .all(self.0.conn())
+        queries::roles_by_user(&self.0, keys)
             .await
-            .map_err(Arc::new)?;
-        let mut out: HashMap<UserId, Vec<PlatformRole>> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for row in rows {
-            if let Some(role) = PlatformRole::from_db(&row.role) {
-                out.entry(UserId(row.user_id)).or_default().push(role);
-            }
-        }
-        for roles in out.values_mut() {
-            roles.sort_by_key(|r| r.as_str());
-        }
-        Ok(out)
+            .map_err(Arc::new)
     }
 }
 

@@ -2,7 +2,7 @@
 //! and calling one service each.
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, MaybeUndefined, Object};
 use chrono::Utc;
 
 use crate::auth::UserId;
@@ -14,10 +14,17 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::training::{
+    AttendanceEntryInput, AttendanceRecord, CheckInResult, CompleterOutcome, Course,
+    CourseCompletion, CourseContactInput, CourseFilterInput, CourseOutcomes, CourseReport,
+    CreateCourseInput, Enrolment, EnrolmentStatus, GroupCount, ImportMode, ImportReport,
+    Participant, ParticipantInput, ScheduleSessionInput, SelfEnrolmentInput, SessionAttendance,
+    TrainingCertificate, TrainingSession, UpdateCourseInput, UpdateSessionInput,
+};
 use crate::graph::viewer;
 use crate::graphql::Total;
 use crate::graphql::pagination::{Page, encode_cursor};
-use crate::training::csv_import::{self, ImportMode};
+use crate::training::csv_import;
 use crate::training::inputs::{
     ParticipantDetails, capacity, course_contact, course_dates, full_name, online_url,
     optional_email, percent, place, role_in_cooperative, session_window,
@@ -31,14 +38,7 @@ use crate::training::service::courses::{
 use crate::training::service::enrolment::{self, Enrolled, WhenFull};
 use crate::training::service::reports;
 use crate::training::service::sessions::{self, NewSession, SessionChanges};
-use crate::training::types::{
-    AttendanceEntryInput, AttendanceRecord, CheckInResult, CompleterOutcome, Course,
-    CourseCompletion, CourseContactInput, CourseFilterInput, CourseOutcomes, CourseReport,
-    CreateCourseInput, Enrolment, GroupCount, ImportReport, Participant, ParticipantInput,
-    ScheduleSessionInput, SelfEnrolmentInput, SessionAttendance, TrainingCertificate,
-    TrainingSession, UpdateCourseInput, UpdateSessionInput,
-};
-use crate::training::{CourseId, EnrolmentStatus, ParticipantId, SessionId, TrainingConfig};
+use crate::training::{self, CourseId, ParticipantId, SessionId, TrainingConfig};
 
 fn db<'a>(ctx: &Context<'a>) -> &'a Db {
     ctx.data_unchecked::<Db>()
@@ -109,7 +109,7 @@ impl TrainingQuery {
             topic: text(input.topic.as_deref(), "filter.topic", 100)?,
             from: input.from,
             to: input.to,
-            status: input.status,
+            status: input.status.map(Into::into),
         };
         let page = Page::<CourseCursor>::parse(first, after.as_deref())?;
         let had_cursor = page.after.is_some();
@@ -152,7 +152,8 @@ impl TrainingQuery {
         let page = Page::<i64>::parse(first, after.as_deref())?;
         let db = db(ctx);
         let manages = enrolment::require_roster_reader(db, viewer(ctx), id).await?;
-        let (rows, has_next, total) = enrolment::page(db, id, status, &page).await?;
+        let (rows, has_next, total) =
+            enrolment::page(db, id, status.map(Into::into), &page).await?;
         let waiting = enrolment::waitlist_seqs(db, id).await?;
         let mut connection = Connection::with_additional_fields(
             page.after.is_some(),
@@ -160,7 +161,7 @@ impl TrainingQuery {
             Total { total_count: total },
         );
         connection.edges.extend(rows.into_iter().map(|e| {
-            let waitlist_position = (e.status == EnrolmentStatus::Waitlisted.as_str())
+            let waitlist_position = (e.status == training::EnrolmentStatus::Waitlisted.as_str())
                 .then(|| waiting.partition_point(|s| *s < e.seq) as u64 + 1);
             Edge::new(
                 encode_cursor(&e.seq),
@@ -340,11 +341,9 @@ impl TrainingMutation {
                 })
                 .transpose()?,
             contact: match input.contact {
-                async_graphql::MaybeUndefined::Undefined => None,
-                async_graphql::MaybeUndefined::Null => Some(None),
-                async_graphql::MaybeUndefined::Value(c) => {
-                    Some(Some(contact(&c, "input.contact")?))
-                }
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(c) => Some(Some(contact(&c, "input.contact")?)),
             },
         };
         Ok(Course(
@@ -413,18 +412,14 @@ impl TrainingMutation {
             starts_at: input.starts_at,
             ends_at: input.ends_at,
             location: match input.location {
-                async_graphql::MaybeUndefined::Undefined => None,
-                async_graphql::MaybeUndefined::Null => Some(None),
-                async_graphql::MaybeUndefined::Value(v) => {
-                    Some(text(Some(&v), "input.location", 300)?)
-                }
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(v) => Some(text(Some(&v), "input.location", 300)?),
             },
             online_url: match input.online_url {
-                async_graphql::MaybeUndefined::Undefined => None,
-                async_graphql::MaybeUndefined::Null => Some(None),
-                async_graphql::MaybeUndefined::Value(v) => {
-                    Some(online_url(Some(&v), "input.onlineUrl")?)
-                }
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(v) => Some(online_url(Some(&v), "input.onlineUrl")?),
             },
         };
         Ok(TrainingSession::new(
@@ -469,7 +464,7 @@ impl TrainingMutation {
             )?,
             commune: place(&input.commune, "input.commune")?,
             area: place(&input.area, "input.area")?,
-            gender: input.gender,
+            gender: input.gender.map(Into::into),
         };
         let db = db(ctx);
         let enrolled = enrolment::enrol(
@@ -519,7 +514,7 @@ impl TrainingMutation {
             )?,
             commune: place(&input.commune, "input.commune")?,
             area: place(&input.area, "input.area")?,
-            gender: input.gender,
+            gender: input.gender.map(Into::into),
         };
         let enrolled = enrolment::enrol_self(
             db,
@@ -558,9 +553,11 @@ impl TrainingMutation {
         mode: ImportMode,
     ) -> ApiResult<ImportReport> {
         let id = CourseId::parse(&course_id, "courseId")?;
-        Ok(csv_import::import(db(ctx), viewer(ctx), id, &csv, mode)
-            .await?
-            .into())
+        Ok(
+            csv_import::import(db(ctx), viewer(ctx), id, &csv, mode.into())
+                .await?
+                .into(),
+        )
     }
 
     /// Records or corrects attendance at a session (an upsert per
@@ -581,7 +578,7 @@ impl TrainingMutation {
                         &e.participant_id,
                         &format!("entries.{i}.participantId"),
                     )?,
-                    status: e.status,
+                    status: e.status.into(),
                 })
             })
             .collect::<AppResult<Vec<_>>>()?;
@@ -613,7 +610,7 @@ impl TrainingMutation {
             .checkin_grace;
         let done = attendance::check_in(db(ctx), &code, &phone, grace, Utc::now()).await?;
         Ok(CheckInResult {
-            status: done.status,
+            status: done.status.into(),
             session_title: done.session.title,
             participant_name: done.name,
         })

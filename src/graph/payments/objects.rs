@@ -4,9 +4,10 @@ use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::graph::GqlId;
+use crate::graph::orders::Order;
+use crate::graph::payments::TransferOutcome;
 use crate::orders::OrderId;
-use crate::orders::types::Order;
-use crate::payments::{TransferId, TransferOutcome};
+use crate::payments::{self, TransferId};
 
 /// A transfer notice the bank sent, and what became of it.
 pub struct BankTransfer(pub entity::bank_transfer::Model);
@@ -43,7 +44,7 @@ impl BankTransfer {
     }
     /// What became of it.
     async fn outcome(&self) -> Option<TransferOutcome> {
-        TransferOutcome::from_db(&self.0.outcome)
+        payments::TransferOutcome::from_db(&self.0.outcome).map(TransferOutcome::from)
     }
     /// The order it was matched or assigned to.
     async fn order_id(&self) -> Option<ID> {

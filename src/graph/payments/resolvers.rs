@@ -8,14 +8,14 @@ use crate::db::Db;
 use crate::events::EventBus;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::orders::Order;
+use crate::graph::payments::{AssignTransferPayload, BankTransfer};
 use crate::graph::viewer;
 use crate::graphql::Total;
 use crate::graphql::pagination::{Page, encode_cursor};
 use crate::orders::OrderId;
-use crate::orders::types::Order;
 use crate::payments::TransferId;
 use crate::payments::service;
-use crate::payments::types::{AssignTransferPayload, BankTransfer};
 
 /// Payment queries.
 #[derive(Default)]

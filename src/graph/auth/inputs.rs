@@ -1,0 +1,23 @@
+//! What account mutations take.
+
+use async_graphql::InputObject;
+
+/// A new account.
+#[derive(InputObject)]
+pub struct RegisterInput {
+    /// The address to sign in with.
+    pub email: String,
+    /// At least 10 characters, not a common password.
+    pub password: String,
+    /// The name shown to others (1–100 characters).
+    pub display_name: String,
+    /// Vietnamese phone number, optional.
+    pub phone: Option<String>,
+}
+
+/// Credentials to sign in with.
+#[derive(InputObject)]
+pub struct LoginInput {
+    pub email: String,
+    pub password: String,
+}

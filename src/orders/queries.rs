@@ -1,0 +1,47 @@
+//! Batched reads of what an order list reaches (items and history), for
+//! the graph layer's loaders: one `WHERE … IN (…)` query per batch.
+
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use entity::{order_event, order_item};
+
+use crate::db::Db;
+use crate::orders::OrderId;
+
+/// The items of `orders`, in the order they were added; an order without
+/// items has no entry.
+pub async fn items_by_order(
+    db: &Db,
+    orders: &[OrderId],
+) -> Result<HashMap<OrderId, Vec<order_item::Model>>, DbErr> {
+    let rows = order_item::Entity::find()
+        .filter(order_item::Column::OrderId.is_in(orders.iter().map(|k| k.0)))
+        .order_by_asc(order_item::Column::Id)
+        .all(db.conn())
+        .await?;
+    let mut out: HashMap<OrderId, Vec<order_item::Model>> = HashMap::new();
+    for row in rows {
+        out.entry(OrderId(row.order_id)).or_default().push(row);
+    }
+    Ok(out)
+}
+
+/// The history of `orders`, oldest change first; an order without history
+/// has no entry.
+pub async fn history_by_order(
+    db: &Db,
+    orders: &[OrderId],
+) -> Result<HashMap<OrderId, Vec<order_event::Model>>, DbErr> {
+    let rows = order_event::Entity::find()
+        .filter(order_event::Column::OrderId.is_in(orders.iter().map(|k| k.0)))
+        .order_by_asc(order_event::Column::Id)
+        .all(db.conn())
+        .await?;
+    let mut out: HashMap<OrderId, Vec<order_event::Model>> = HashMap::new();
+    for row in rows {
+        out.entry(OrderId(row.order_id)).or_default().push(row);
+    }
+    Ok(out)
+}
