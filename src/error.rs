@@ -7,6 +7,10 @@
 
 use async_graphql::ErrorExtensions;
 
+mod constraints;
+
+pub use constraints::{CONSTRAINTS, Constraint, Violation, ViolationKind, constraint_violation};
+
 /// Machine-readable error codes, as clients see them in `extensions.code`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorCode {
@@ -197,15 +201,6 @@ impl From<ApiError> for async_graphql::Error {
     fn from(err: ApiError) -> Self {
         err.0
     }
-}
-
-/// True when a database error is a unique-key violation, so that a service
-/// can turn it into a `CONFLICT` naming what clashed.
-pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
-    matches!(
-        err.sql_err(),
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-    )
 }
 
 #[cfg(test)]

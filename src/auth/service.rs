@@ -11,7 +11,7 @@ use crate::auth::password::PasswordHashing;
 use crate::auth::tokens::{self, AccessToken, TokenKeys};
 use crate::auth::{PlatformRole, UserId, Viewer, throttle};
 use crate::db::Db;
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult, constraint_violation};
 
 const WRONG_CREDENTIALS: &str = "wrong email or password";
 
@@ -67,12 +67,14 @@ async fn create_user(
                 .await
             {
                 Ok(user) => user,
-                Err(err) if is_unique_violation(&err) => {
-                    return Err(AppError::Conflict(
-                        "an account with this email already exists".into(),
-                    ));
+                Err(err) => {
+                    return Err(match constraint_violation(&err) {
+                        Some(clash) if clash.is_on("email") => {
+                            clash.to_error("input.", "an account with this email already exists")
+                        }
+                        _ => err.into(),
+                    });
                 }
-                Err(err) => return Err(err.into()),
             };
             Ok(user)
         })

@@ -18,7 +18,7 @@ use crate::auth::{PlatformRole, UserId, Viewer};
 use crate::cooperatives::inputs::{BankAccount, Name, Slug};
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult, constraint_violation};
 use crate::graphql::pagination::Page;
 use crate::places::Province;
 use crate::text::{escape_like, fold, slugify};
@@ -551,7 +551,7 @@ pub async fn add_member(
         .exec_without_returning(&**txn)
         .await;
         match inserted {
-            Err(err) if is_unique_violation(&err) => {
+            Err(err) if constraint_violation(&err).is_some_and(|v| v.is_on("userId")) => {
                 return Err(AppError::Conflict(
                     "this account is already a member".into(),
                 ));

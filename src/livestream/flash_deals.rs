@@ -20,7 +20,7 @@ use crate::auth::{UserId, Viewer};
 use crate::catalog::inputs::Vnd;
 use crate::catalog::{ProductStatus, VariantId};
 use crate::db::Db;
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult, constraint_violation};
 use crate::events::{Event, EventBus};
 use crate::livestream::service::for_write;
 use crate::livestream::{FlashDealCloseReason, FlashDealId, LivestreamId, LivestreamStatus};
@@ -242,7 +242,7 @@ pub async fn open(
                 .exec_without_returning(&**txn)
                 .await
                 .map_err(|err| {
-                    if is_unique_violation(&err) {
+                    if constraint_violation(&err).is_some_and(|v| v.is_on("variantId")) {
                         AppError::Conflict(
                         "a flash deal on this variant is already open in this show; close it first"
                             .into(),

@@ -13,7 +13,7 @@ use crate::catalog::{LotId, ProductId, ProductStatus, Unit, VariantId};
 use crate::cooperatives::service::require_member;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult, constraint_violation};
 
 /// A lot to record, parsed.
 pub struct NewLot {
@@ -74,7 +74,8 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewLot) -> AppResult<lot::Mod
                 tracing::info!(lot.code = %lot.code, product.id = %product.id, "lot recorded");
                 return Ok(lot);
             }
-            Err(err) if is_unique_violation(&err) => continue,
+            // Only a clash of the random code is retried.
+            Err(err) if constraint_violation(&err).is_some_and(|v| v.is_on("code")) => continue,
             Err(err) => return Err(err.into()),
         }
     }

@@ -18,7 +18,7 @@ use crate::cooperatives::service::{
 };
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult, constraint_violation};
 use crate::text::fold;
 
 /// The `slug_history.kind` of products.
@@ -239,13 +239,18 @@ async fn insert_variant(
     .await;
     let row = match inserted {
         Ok(row) => row,
-        Err(err) if is_unique_violation(&err) => {
-            return Err(AppError::Conflict(format!(
-                "the SKU {} is already used in this cooperative",
-                variant.sku
-            )));
+        Err(err) => {
+            return Err(match constraint_violation(&err) {
+                Some(clash) if clash.is_on("sku") => clash.to_error(
+                    &format!("{field}."),
+                    format!(
+                        "the SKU {} is already used in this cooperative",
+                        variant.sku
+                    ),
+                ),
+                _ => err.into(),
+            });
         }
-        Err(err) => return Err(err.into()),
     };
     if variant.stock > 0 {
         record_movement(
@@ -565,13 +570,18 @@ pub async fn update_variant(
         model.updated_at = Set(Utc::now());
         let row = match model.update(&**txn).await {
             Ok(row) => row,
-            Err(err) if is_unique_violation(&err) => {
-                return Err(AppError::Conflict(format!(
-                    "the SKU {} is already used in this cooperative",
-                    sku.unwrap_or_default()
-                )));
+            Err(err) => {
+                return Err(match constraint_violation(&err) {
+                    Some(clash) if clash.is_on("sku") => clash.to_error(
+                        "input.",
+                        format!(
+                            "the SKU {} is already used in this cooperative",
+                            sku.unwrap_or_default()
+                        ),
+                    ),
+                    _ => err.into(),
+                });
             }
-            Err(err) => return Err(err.into()),
         };
         refresh_summary(&**txn, product_id).await?;
         Ok(row)

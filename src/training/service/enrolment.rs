@@ -20,7 +20,7 @@ use entity::{course, enrolment, participant, user};
 use crate::auth::{UserId, Viewer};
 use crate::cooperatives::CooperativeId;
 use crate::db::{Db, WriteTxn};
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult, constraint_violation};
 use crate::graphql::pagination::Page;
 use crate::training::inputs::ParticipantDetails;
 use crate::training::service::{can_manage, lock_course, require_manager, require_open, status_of};
@@ -173,15 +173,19 @@ async fn participant_for_self(
     }
     active.user_id = Set(Some(user.0));
     active.updated_at = Set(Utc::now());
-    active.update(conn).await.map_err(|err| {
-        if is_unique_violation(&err) {
-            AppError::Conflict(
-                "this phone number belongs to another participant than your account's".into(),
-            )
-        } else {
-            err.into()
-        }
-    })
+    active
+        .update(conn)
+        .await
+        .map_err(|err| match constraint_violation(&err) {
+            Some(clash) if clash.is_on("phone") => clash.to_error(
+                "input.",
+                "this phone number belongs to another participant than your account's",
+            ),
+            Some(clash) if clash.is_on("userId") => {
+                AppError::Conflict("your account is linked to another participant already".into())
+            }
+            _ => err.into(),
+        })
 }
 
 /// The one account with this phone that no participant is linked to yet.

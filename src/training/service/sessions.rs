@@ -9,7 +9,7 @@ use entity::{course, training_session};
 
 use crate::auth::Viewer;
 use crate::db::{Db, WriteTxn};
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult, constraint_violation};
 use crate::training::service::{
     hold_open_course, require_manager, require_open, require_session_manager,
 };
@@ -109,7 +109,7 @@ pub async fn schedule(
                 .exec_with_returning(&**txn)
                 .await
                 .map_err(|err| {
-                    if is_unique_violation(&err) {
+                    if constraint_violation(&err).is_some_and(|v| v.is_on("checkinCode")) {
                         Attempt::CodeTaken
                     } else {
                         Attempt::Failed(err.into())
