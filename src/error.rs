@@ -1,6 +1,10 @@
 //! The one error type of farmstream: services return [`AppError`], and the
 //! graph layer (`crate::graph::error`) shows it to clients.
 
+mod constraints;
+
+pub use constraints::{CONSTRAINTS, Constraint, Violation, ViolationKind, constraint_violation};
+
 /// Machine-readable error codes, as clients see them in `extensions.code`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorCode {
@@ -138,13 +142,4 @@ where
             sea_orm::TransactionError::Transaction(e) => e.into(),
         }
     }
-}
-
-/// True when a database error is a unique-key violation, so that a service
-/// can turn it into a `CONFLICT` naming what clashed.
-pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
-    matches!(
-        err.sql_err(),
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-    )
 }

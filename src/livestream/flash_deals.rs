@@ -20,12 +20,11 @@ use crate::auth::{UserId, Viewer};
 use crate::catalog::inputs::Vnd;
 use crate::catalog::{ProductStatus, VariantId};
 use crate::db::Db;
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult, constraint_violation};
 use crate::events::{Event, EventBus};
 use crate::livestream::service::for_write;
 use crate::livestream::{FlashDealCloseReason, FlashDealId, LivestreamId, LivestreamStatus};
 use crate::orders::deals;
-use crate::orders::service::in_write_txn;
 
 /// The most units one deal may hold.
 pub const MAX_DEAL_QUANTITY: i32 = 100_000;
@@ -201,62 +200,63 @@ pub async fn open(
         opened_by: Some(user.0),
         closed_by: None,
     };
-    let mut events = in_write_txn(db, async |txn| {
-        // The show must still be live when this commits: touching its row
-        // puts this transaction wholly before or after an endLivestream,
-        // whose transaction closes the show's open deals.
-        let live = livestream::Entity::update_many()
-            .col_expr(livestream::Column::UpdatedAt, Expr::value(now))
-            .filter(livestream::Column::Id.eq(show.id))
-            .filter(livestream::Column::Status.eq(LivestreamStatus::Live.as_str()))
-            .exec(&**txn)
-            .await?
-            .rows_affected;
-        if live == 0 {
-            return Err(AppError::Conflict(
-                "the livestream is no longer live".into(),
-            ));
-        }
-        // Read under that lock: a removeLineupProduct, which takes the same
-        // lock and closes the product's deals, is wholly before or after.
-        let in_lineup = livestream_product::Entity::find_by_id((show.id, product.id))
-            .one(&**txn)
-            .await?
-            .is_some();
-        if !in_lineup {
-            return Err(AppError::invalid(
-                field,
-                "belongs to a product that is not in the show's lineup: add it first",
-            ));
-        }
-        // Closes only what is still open: the sweeper may have come meanwhile.
-        let closed = deals::close(
-            &**txn,
-            &stale,
-            FlashDealCloseReason::Expired.as_str(),
-            None,
-            now,
-        )
-        .await?;
-        flash_deal::Entity::insert(flash_deal::ActiveModel::from(deal.clone()))
-            .exec_without_returning(&**txn)
-            .await
-            .map_err(|err| {
-                if is_unique_violation(&err) {
-                    AppError::Conflict(
+    let mut events = db
+        .write(async |txn| -> AppResult<_> {
+            // The show must still be live when this commits: touching its row
+            // puts this transaction wholly before or after an endLivestream,
+            // whose transaction closes the show's open deals.
+            let live = livestream::Entity::update_many()
+                .col_expr(livestream::Column::UpdatedAt, Expr::value(now))
+                .filter(livestream::Column::Id.eq(show.id))
+                .filter(livestream::Column::Status.eq(LivestreamStatus::Live.as_str()))
+                .exec(&**txn)
+                .await?
+                .rows_affected;
+            if live == 0 {
+                return Err(AppError::Conflict(
+                    "the livestream is no longer live".into(),
+                ));
+            }
+            // Read under that lock: a removeLineupProduct, which takes the same
+            // lock and closes the product's deals, is wholly before or after.
+            let in_lineup = livestream_product::Entity::find_by_id((show.id, product.id))
+                .one(&**txn)
+                .await?
+                .is_some();
+            if !in_lineup {
+                return Err(AppError::invalid(
+                    field,
+                    "belongs to a product that is not in the show's lineup: add it first",
+                ));
+            }
+            // Closes only what is still open: the sweeper may have come meanwhile.
+            let closed = deals::close(
+                &**txn,
+                &stale,
+                FlashDealCloseReason::Expired.as_str(),
+                None,
+                now,
+            )
+            .await?;
+            flash_deal::Entity::insert(flash_deal::ActiveModel::from(deal.clone()))
+                .exec_without_returning(&**txn)
+                .await
+                .map_err(|err| {
+                    if constraint_violation(&err).is_some_and(|v| v.is_on("variantId")) {
+                        AppError::Conflict(
                         "a flash deal on this variant is already open in this show; close it first"
                             .into(),
                     )
-                } else {
-                    err.into()
-                }
-            })?;
-        deals::hold(&**txn, &deal, Some(user), now)
-            .await?
-            .ok_or_else(short)?;
-        Ok(closed.iter().map(deals::closed_event).collect::<Vec<_>>())
-    })
-    .await?;
+                    } else {
+                        err.into()
+                    }
+                })?;
+            deals::hold(&**txn, &deal, Some(user), now)
+                .await?
+                .ok_or_else(short)?;
+            Ok(closed.iter().map(deals::closed_event).collect::<Vec<_>>())
+        })
+        .await?;
     tracing::info!(
         flash_deal.id = %deal.id,
         livestream.id = %show.id,
@@ -290,10 +290,11 @@ pub async fn close(
     } else {
         FlashDealCloseReason::ClosedByStaff
     };
-    let closed = in_write_txn(db, async |txn| {
-        deals::close(&**txn, &[deal.id], reason.as_str(), Some(user), now).await
-    })
-    .await?;
+    let closed = db
+        .write(async |txn| -> AppResult<_> {
+            deals::close(&**txn, &[deal.id], reason.as_str(), Some(user), now).await
+        })
+        .await?;
     let closed = closed.into_iter().next().ok_or_else(already)?;
     tracing::info!(flash_deal.id = %closed.id, reason = reason.as_str(), "flash deal closed");
     let event = deals::closed_event(&closed);
@@ -345,17 +346,18 @@ pub async fn expire_due(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<Event>> {
             .all(db.conn())
             .await?;
         for id in &due {
-            let closed = in_write_txn(db, async |txn| {
-                deals::close(
-                    &**txn,
-                    &[*id],
-                    FlashDealCloseReason::Expired.as_str(),
-                    None,
-                    now,
-                )
-                .await
-            })
-            .await?;
+            let closed = db
+                .write(async |txn| -> AppResult<_> {
+                    deals::close(
+                        &**txn,
+                        &[*id],
+                        FlashDealCloseReason::Expired.as_str(),
+                        None,
+                        now,
+                    )
+                    .await
+                })
+                .await?;
             events.extend(closed.iter().map(deals::closed_event));
         }
         if (due.len() as u64) < BATCH {

@@ -241,17 +241,19 @@ async fn announce(viewers: std::sync::Weak<Viewers>, bus: EventBus, db: Db) {
 }
 
 async fn record_peak(db: &Db, show: Uuid, viewers: i32) -> Result<(), sea_orm::DbErr> {
-    let txn = db.begin_write().await?;
-    livestream::Entity::update_many()
-        .col_expr(
-            livestream::Column::PeakViewers,
-            sea_orm::sea_query::Expr::value(viewers),
-        )
-        .filter(livestream::Column::Id.eq(show))
-        .filter(livestream::Column::PeakViewers.lt(viewers))
-        .exec(&*txn)
-        .await?;
-    txn.commit().await
+    db.write(async |txn| {
+        livestream::Entity::update_many()
+            .col_expr(
+                livestream::Column::PeakViewers,
+                sea_orm::sea_query::Expr::value(viewers),
+            )
+            .filter(livestream::Column::Id.eq(show))
+            .filter(livestream::Column::PeakViewers.lt(viewers))
+            .exec(&**txn)
+            .await?;
+        Ok(())
+    })
+    .await
 }
 
 /// The current viewer count of a show (for the Livestream type).

@@ -97,40 +97,43 @@ pub async fn set_gallery(
         }
     }
     let now = Utc::now();
-    let txn = db.begin_write().await?;
-    media_attachment::Entity::delete_many()
-        .filter(media_attachment::Column::TargetKind.eq(gallery.as_str()))
-        .filter(media_attachment::Column::TargetId.eq(target))
-        .exec(&*txn)
-        .await?;
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.into_iter().enumerate() {
-        let asset = check_attachable(&*txn, item.asset, cooperative, gallery.purposes())
-            .await
-            .map_err(|e| match e {
-                AppError::Invalid { message, .. } => {
-                    AppError::invalid(format!("items.{i}.assetId"), message)
-                }
-                other => other,
-            })?;
-        let row = media_attachment::Entity::insert(media_attachment::ActiveModel {
-            id: Set(uuid::Uuid::now_v7()),
-            cooperative_id: Set(cooperative.0),
-            target_kind: Set(gallery.as_str().to_owned()),
-            target_id: Set(target),
-            asset_id: Set(asset.id),
-            position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
-            alt_text: Set(item
-                .alt_text
-                .map(|t| t.trim().to_owned())
-                .filter(|t| !t.is_empty())),
-            created_at: Set(now),
+    let out = db
+        .write(async |txn| -> AppResult<_> {
+            media_attachment::Entity::delete_many()
+                .filter(media_attachment::Column::TargetKind.eq(gallery.as_str()))
+                .filter(media_attachment::Column::TargetId.eq(target))
+                .exec(&**txn)
+                .await?;
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                let asset = check_attachable(&**txn, item.asset, cooperative, gallery.purposes())
+                    .await
+                    .map_err(|e| match e {
+                        AppError::Invalid { message, .. } => {
+                            AppError::invalid(format!("items.{i}.assetId"), message)
+                        }
+                        other => other,
+                    })?;
+                let row = media_attachment::Entity::insert(media_attachment::ActiveModel {
+                    id: Set(uuid::Uuid::now_v7()),
+                    cooperative_id: Set(cooperative.0),
+                    target_kind: Set(gallery.as_str().to_owned()),
+                    target_id: Set(target),
+                    asset_id: Set(asset.id),
+                    position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+                    alt_text: Set(item
+                        .alt_text
+                        .map(|t| t.trim().to_owned())
+                        .filter(|t| !t.is_empty())),
+                    created_at: Set(now),
+                })
+                .exec_with_returning(&**txn)
+                .await?;
+                out.push((row, asset));
+            }
+            Ok(out)
         })
-        .exec_with_returning(&*txn)
         .await?;
-        out.push((row, asset));
-    }
-    txn.commit().await?;
     Ok(out)
 }
 

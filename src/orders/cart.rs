@@ -21,7 +21,6 @@ use crate::catalog::{ProductStatus, VariantId};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::orders::inputs::{MAX_QUANTITY, Quantity};
-use crate::orders::service::in_write_txn;
 
 /// A cart line with what it refers to, priced now.
 #[derive(Clone, Debug)]
@@ -224,7 +223,7 @@ pub async fn add_item(
     variant: VariantId,
     quantity: Quantity,
 ) -> AppResult<CartView> {
-    in_write_txn(db, async |txn| {
+    db.write(async |txn| -> AppResult<_> {
         let txn: &sea_orm::DatabaseTransaction = txn;
         on_sale(txn, variant, "variantId").await?;
         let (cart, token) = find_or_create(txn, viewer, token).await?;
@@ -263,7 +262,7 @@ pub async fn update_item(
     variant: VariantId,
     quantity: Quantity,
 ) -> AppResult<CartView> {
-    in_write_txn(db, async |txn| {
+    db.write(async |txn| -> AppResult<_> {
         let txn: &sea_orm::DatabaseTransaction = txn;
         let cart = find(txn, viewer, token)
             .await?
@@ -294,7 +293,7 @@ pub async fn remove_item(
     token: Option<&str>,
     variant: VariantId,
 ) -> AppResult<CartView> {
-    in_write_txn(db, async |txn| {
+    db.write(async |txn| -> AppResult<_> {
         let txn: &sea_orm::DatabaseTransaction = txn;
         let cart = find(txn, viewer, token)
             .await?
@@ -366,22 +365,23 @@ const PURGE_BATCH: i64 = 500;
 pub async fn purge_forgotten(db: &Db, untouched_since: DateTime<Utc>) -> AppResult<u64> {
     let mut purged = 0;
     loop {
-        let batch = in_write_txn(db, async |txn| {
-            Ok(txn
-                .execute_raw(crate::db::statement(
-                    txn.get_database_backend(),
-                    "DELETE FROM carts WHERE user_id IS NULL AND updated_at < ? AND id IN \
+        let batch = db
+            .write(async |txn| -> AppResult<_> {
+                Ok(txn
+                    .execute_raw(crate::db::statement(
+                        txn.get_database_backend(),
+                        "DELETE FROM carts WHERE user_id IS NULL AND updated_at < ? AND id IN \
                      (SELECT id FROM carts WHERE user_id IS NULL AND updated_at < ? LIMIT ?)",
-                    vec![
-                        untouched_since.into(),
-                        untouched_since.into(),
-                        PURGE_BATCH.into(),
-                    ],
-                ))
-                .await?
-                .rows_affected())
-        })
-        .await?;
+                        vec![
+                            untouched_since.into(),
+                            untouched_since.into(),
+                            PURGE_BATCH.into(),
+                        ],
+                    ))
+                    .await?
+                    .rows_affected())
+            })
+            .await?;
         purged += batch;
         if batch < PURGE_BATCH.unsigned_abs() {
             return Ok(purged);

@@ -18,7 +18,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::EventBus;
 use crate::orders::inputs::memos_in;
-use crate::orders::service::{ChangedBy, flag_for_review, in_write_txn, lock_by_memo, mark_paid};
+use crate::orders::service::{ChangedBy, flag_for_review, lock_by_memo, mark_paid};
 use crate::orders::{OrderStatus, PaymentMethod};
 use crate::payments::{TransferId, TransferOutcome};
 
@@ -148,7 +148,7 @@ pub async fn receive(db: &Db, bus: &EventBus, notice: TransferNotice) -> AppResu
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let result = in_write_txn(db, async |txn| record(txn, &notice).await).await;
+        let result = db.write(async |txn| record(txn, &notice).await).await;
         match result {
             Ok((received, event)) => {
                 if received.delivery == Delivery::New {

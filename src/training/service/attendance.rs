@@ -64,15 +64,9 @@ pub async fn record(
             ));
         }
     }
-    let txn = db.begin_write().await?;
-    let written = match write_marks(db, &txn, course_id, session_id, user, &marks).await {
-        Ok(written) => written,
-        Err(err) => {
-            txn.rollback().await?;
-            return Err(err);
-        }
-    };
-    txn.commit().await?;
+    let written = db
+        .write(async |txn| write_marks(db, txn, course_id, session_id, user, &marks).await)
+        .await?;
     if written {
         tracing::info!(session.id = %session_id, user.id = %user, marks = marks.len(), "attendance recorded");
     }
@@ -185,20 +179,13 @@ pub async fn check_in(
         .one(db.conn())
         .await?
         .ok_or_else(|| AppError::invalid("code", "is not the check-in code of any session"))?;
-    let txn = db.begin_write().await?;
-    match mark_checked_in(db, &txn, &found, phone, grace, now).await {
-        Ok((done, wrote)) => {
-            txn.commit().await?;
-            if wrote {
-                tracing::info!(session.id = %done.session.id, participant.id = %done.participant.id, status = done.status.as_str(), "participant checked in");
-            }
-            Ok(done)
-        }
-        Err(err) => {
-            txn.rollback().await?;
-            Err(err)
-        }
+    let (done, wrote) = db
+        .write(async |txn| mark_checked_in(db, txn, &found, phone, grace, now).await)
+        .await?;
+    if wrote {
+        tracing::info!(session.id = %done.session.id, participant.id = %done.participant.id, status = done.status.as_str(), "participant checked in");
     }
+    Ok(done)
 }
 
 async fn mark_checked_in(
