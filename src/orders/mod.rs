@@ -14,17 +14,7 @@ pub mod resolvers;
 pub mod service;
 pub mod types;
 
-crate::typed_id!(
-    /// The public id of an order.
-    OrderId,
-    "order"
-);
-
-crate::typed_id!(
-    /// The public id of a checkout (the orders one `placeOrder` made).
-    CheckoutId,
-    "checkout"
-);
+pub use crate::ids::{CheckoutId, OrderId};
 
 crate::typed_id!(
     /// The id of a livestream session; opaque until the livestream domain exists.

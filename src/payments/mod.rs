@@ -9,11 +9,7 @@ pub mod types;
 pub mod vietqr;
 pub mod webhook;
 
-crate::typed_id!(
-    /// The public id of a received bank transfer.
-    TransferId,
-    "transfer"
-);
+pub use crate::ids::TransferId;
 
 /// What became of a bank transfer notice.
 #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
