@@ -14,13 +14,7 @@ pub mod resolvers;
 pub mod service;
 pub mod types;
 
-pub use crate::ids::{CheckoutId, OrderId};
-
-crate::typed_id!(
-    /// The id of a livestream session; opaque until the livestream domain exists.
-    LivestreamId,
-    "livestream"
-);
+pub use crate::ids::{CheckoutId, LivestreamId, OrderId};
 
 /// Where an order is in its life.
 #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
