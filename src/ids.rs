@@ -20,7 +20,12 @@ pub trait TypedId: Copy {
 macro_rules! typed_id {
     ($(#[$meta:meta])* $name:ident, $what:literal) => {
         $(#[$meta])*
+        ///
+        /// Serialised as the bare UUID, so events carry it as they carried
+        /// the UUID before.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(::serde::Serialize, ::serde::Deserialize)]
+        #[serde(transparent)]
         pub struct $name(pub ::uuid::Uuid);
 
         impl $name {

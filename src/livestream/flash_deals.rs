@@ -106,9 +106,9 @@ pub fn is_open(deal: &flash_deal::Model, now: DateTime<Utc>) -> bool {
 
 fn opened_event(deal: &flash_deal::Model) -> Event {
     Event::FlashDealOpened {
-        deal_id: deal.id,
-        livestream_id: deal.livestream_id,
-        variant_id: deal.variant_id,
+        deal_id: FlashDealId(deal.id),
+        livestream_id: LivestreamId(deal.livestream_id),
+        variant_id: crate::ids::VariantId(deal.variant_id),
         price_vnd: deal.price_vnd,
         remaining: deal.remaining,
         ends_at: deal.ends_at,

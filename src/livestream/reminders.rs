@@ -55,7 +55,9 @@ pub async fn claim_due(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<Event>> {
             .rows_affected;
         txn.commit().await?;
         if claimed == 1 {
-            events.push(Event::LivestreamStartingSoon { livestream_id: id });
+            events.push(Event::LivestreamStartingSoon {
+                livestream_id: crate::ids::LivestreamId(id),
+            });
         }
     }
     Ok(events)

@@ -193,9 +193,9 @@ pub async fn apply_change_all(
         .await?
         .ok_or_else(|| AppError::not_found("order"))?;
     let event = Event::OrderStatusChanged {
-        order_id: order.id,
-        cooperative_id: order.cooperative_id,
-        buyer_id: order.buyer_id,
+        order_id: crate::ids::OrderId(order.id),
+        cooperative_id: crate::ids::CooperativeId(order.cooperative_id),
+        buyer_id: order.buyer_id.map(crate::ids::UserId),
         from: from.as_str().to_owned(),
         to: change.to.as_str().to_owned(),
     };

@@ -422,8 +422,8 @@ async fn write_checkout(
         if claimed.taken > 0 {
             from_deal.insert(line.variant.id, claimed.taken);
             events.push(Event::FlashDealUpdated {
-                deal_id: deal.id,
-                livestream_id: deal.livestream_id,
+                deal_id: crate::ids::FlashDealId(deal.id),
+                livestream_id: crate::ids::LivestreamId(deal.livestream_id),
                 remaining: claimed.remaining,
             });
         }
@@ -623,9 +623,9 @@ fn publish_placed(bus: &EventBus, placed: &Placed, deal_events: Vec<Event>) {
             "order placed"
         );
         bus.publish(Event::OrderPlaced {
-            order_id: order.id,
-            cooperative_id: order.cooperative_id,
-            livestream_id: order.livestream_id,
+            order_id: OrderId(order.id),
+            cooperative_id: crate::ids::CooperativeId(order.cooperative_id),
+            livestream_id: order.livestream_id.map(LivestreamId),
         });
     }
     bus.publish_all(deal_events);
