@@ -17,7 +17,6 @@ use uuid::Uuid;
 use entity::{flash_deal, livestream, livestream_product, product, product_variant};
 
 use crate::auth::{UserId, Viewer};
-use crate::catalog::inputs::Vnd;
 use crate::catalog::{ProductStatus, VariantId};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, is_unique_violation};
@@ -26,11 +25,12 @@ use crate::livestream::service::for_write;
 use crate::livestream::{FlashDealCloseReason, FlashDealId, LivestreamId, LivestreamStatus};
 use crate::orders::deals;
 use crate::orders::service::in_write_txn;
+use crate::values::Vnd;
 
 /// The most units one deal may hold.
 pub const MAX_DEAL_QUANTITY: i32 = 100_000;
 /// The most units a per-buyer limit may be (the most of one variant in an order).
-pub const MAX_PER_BUYER_LIMIT: i32 = crate::orders::inputs::MAX_QUANTITY;
+pub const MAX_PER_BUYER_LIMIT: i32 = crate::values::MAX_UNITS;
 /// The longest a deal may run: a day.
 pub const MAX_DURATION_SECS: i32 = 86_400;
 /// The longest the sweeper sleeps between looks, when it knows of no deal

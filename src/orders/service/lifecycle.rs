@@ -332,7 +332,7 @@ pub async fn cancel(
     viewer: &Viewer,
     id: OrderId,
     reason: String,
-    guest_phone: Option<crate::auth::inputs::PhoneNumber>,
+    guest_phone: Option<crate::values::PhoneNumber>,
 ) -> AppResult<order::Model> {
     let user = viewer.user()?;
     if user.is_none() && guest_phone.is_none() {

@@ -18,7 +18,7 @@ use crate::catalog::{ProductStatus, VariantId};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus};
-use crate::orders::inputs::{ItemRequest, PlaceOrder, Quantity, memo_of, new_order_number};
+use crate::orders::inputs::{ItemRequest, PlaceOrder, memo_of, new_order_number};
 use crate::orders::{CheckoutId, LivestreamId, OrderId, PaymentMethod, cart, deals};
 
 pub(super) fn owner_key(user: Option<UserId>, phone: &str) -> String {
@@ -642,7 +642,7 @@ async fn claimed_items(conn: &impl ConnectionTrait, cart: Uuid) -> AppResult<Vec
             Ok(ItemRequest {
                 index,
                 variant: VariantId(variant),
-                quantity: Quantity::parse(quantity, "input.cartToken")?,
+                quantity: crate::values::Units::parse(quantity, "input.cartToken")?,
             })
         })
         .collect()
