@@ -11,11 +11,7 @@ mod viewer;
 
 pub use viewer::{Viewer, ViewerProbe};
 
-crate::typed_id!(
-    /// The public id of a user.
-    UserId,
-    "user"
-);
+pub use crate::ids::UserId;
 
 /// A platform-wide role; every user can shop without one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -6,12 +6,13 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 use entity::{refresh_token, user, user_role};
 
-use crate::auth::inputs::{DisplayName, Email, Password, PhoneNumber};
+use crate::auth::inputs::{DisplayName, Password};
 use crate::auth::password::PasswordHashing;
 use crate::auth::tokens::{self, AccessToken, TokenKeys};
 use crate::auth::{PlatformRole, UserId, Viewer, throttle};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, constraint_violation};
+use crate::values::{Email, PhoneNumber};
 
 const WRONG_CREDENTIALS: &str = "wrong email or password";
 

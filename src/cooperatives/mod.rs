@@ -9,11 +9,7 @@ pub mod inputs;
 pub mod loaders;
 pub mod service;
 
-crate::typed_id!(
-    /// The public id of a cooperative.
-    CooperativeId,
-    "cooperative"
-);
+pub use crate::ids::CooperativeId;
 
 /// A member's role in a cooperative, strongest first.
 #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -12,16 +12,16 @@ use sea_orm::{
 
 use entity::{cooperative, cooperative_member, slug_history, user};
 
-use crate::auth::inputs::{Email, PhoneNumber};
 use crate::auth::service::{find_by_email, has_role};
 use crate::auth::{PlatformRole, UserId, Viewer};
-use crate::cooperatives::inputs::{BankAccount, Name, Slug};
+use crate::cooperatives::inputs::BankAccount;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, constraint_violation};
 use crate::graphql::pagination::Page;
 use crate::places::Province;
 use crate::text::{escape_like, fold, slugify};
+use crate::values::{Email, Name, PhoneNumber, Slug};
 
 /// The `slug_history.kind` of cooperatives.
 pub const SLUG_KIND: &str = "cooperative";

@@ -17,7 +17,6 @@ use uuid::Uuid;
 use entity::{flash_deal, livestream, livestream_product, product, product_variant};
 
 use crate::auth::{UserId, Viewer};
-use crate::catalog::inputs::Vnd;
 use crate::catalog::{ProductStatus, VariantId};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, constraint_violation};
@@ -25,11 +24,12 @@ use crate::events::{Event, EventBus};
 use crate::livestream::service::for_write;
 use crate::livestream::{FlashDealCloseReason, FlashDealId, LivestreamId, LivestreamStatus};
 use crate::orders::deals;
+use crate::values::Vnd;
 
 /// The most units one deal may hold.
 pub const MAX_DEAL_QUANTITY: i32 = 100_000;
 /// The most units a per-buyer limit may be (the most of one variant in an order).
-pub const MAX_PER_BUYER_LIMIT: i32 = crate::orders::inputs::MAX_QUANTITY;
+pub const MAX_PER_BUYER_LIMIT: i32 = crate::values::MAX_UNITS;
 /// The longest a deal may run: a day.
 pub const MAX_DURATION_SECS: i32 = 86_400;
 /// The longest the sweeper sleeps between looks, when it knows of no deal
@@ -105,9 +105,9 @@ pub fn is_open(deal: &flash_deal::Model, now: DateTime<Utc>) -> bool {
 
 fn opened_event(deal: &flash_deal::Model) -> Event {
     Event::FlashDealOpened {
-        deal_id: deal.id,
-        livestream_id: deal.livestream_id,
-        variant_id: deal.variant_id,
+        deal_id: FlashDealId(deal.id),
+        livestream_id: LivestreamId(deal.livestream_id),
+        variant_id: crate::ids::VariantId(deal.variant_id),
         price_vnd: deal.price_vnd,
         remaining: deal.remaining,
         ends_at: deal.ends_at,

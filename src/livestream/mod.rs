@@ -17,17 +17,7 @@ pub mod stats;
 pub mod types;
 pub mod viewers;
 
-crate::typed_id!(
-    /// The public id of a livestream session.
-    LivestreamId,
-    "livestream"
-);
-
-crate::typed_id!(
-    /// The public id of a flash deal.
-    FlashDealId,
-    "flash deal"
-);
+pub use crate::ids::{FlashDealId, LivestreamId};
 
 crate::stored_enum!(
     /// Why a flash deal closed.

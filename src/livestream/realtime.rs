@@ -215,8 +215,8 @@ fn my_order_updates(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, OrderUpda
                 buyer_id: Some(buyer),
                 to,
                 ..
-            } if buyer == me.0 => Some(OrderUpdate {
-                order_id,
+            } if buyer == me => Some(OrderUpdate {
+                order_id: order_id.0,
                 status: to,
             }),
             _ => None,
@@ -247,7 +247,7 @@ fn notifications(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, Notification
         .filter_map(move |(kind, show_id)| {
             let db = db.clone();
             async move {
-                let show = crate::livestream::service::find(db.conn(), LivestreamId(show_id))
+                let show = crate::livestream::service::find(db.conn(), show_id)
                     .await
                     .ok()
                     .flatten()?;
@@ -275,7 +275,7 @@ fn notifications(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, Notification
                 };
                 Some(Notification {
                     kind,
-                    livestream_id: show_id,
+                    livestream_id: show_id.0,
                     message,
                 })
             }
@@ -303,8 +303,8 @@ async fn cooperative_orders(
                 order_id,
                 cooperative_id,
                 ..
-            } if cooperative_id == coop.0 => Some(OrderUpdate {
-                order_id,
+            } if cooperative_id == coop => Some(OrderUpdate {
+                order_id: order_id.0,
                 status: "PLACED".into(),
             }),
             _ => None,

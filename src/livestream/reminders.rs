@@ -58,7 +58,9 @@ pub async fn claim_due(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<Event>> {
             })
             .await?;
         if claimed == 1 {
-            events.push(Event::LivestreamStartingSoon { livestream_id: id });
+            events.push(Event::LivestreamStartingSoon {
+                livestream_id: crate::ids::LivestreamId(id),
+            });
         }
     }
     Ok(events)

@@ -336,12 +336,7 @@ impl LivestreamMutation {
             LivestreamStatus::Live,
         )
         .await?;
-        publish(
-            ctx,
-            Event::LivestreamStarted {
-                livestream_id: id.0,
-            },
-        );
+        publish(ctx, Event::LivestreamStarted { livestream_id: id });
         Ok(Livestream(show))
     }
 
@@ -357,12 +352,7 @@ impl LivestreamMutation {
         )
         .await?;
         ctx.data_unchecked::<EventBus>().publish_all(deals_closed);
-        publish(
-            ctx,
-            Event::LivestreamEnded {
-                livestream_id: id.0,
-            },
-        );
+        publish(ctx, Event::LivestreamEnded { livestream_id: id });
         Ok(Livestream(show))
     }
 
@@ -445,12 +435,7 @@ impl LivestreamMutation {
                 .await?;
         ctx.data_unchecked::<EventBus>().publish_all(removed.events);
         if removed.unpinned {
-            publish(
-                ctx,
-                Event::ProductUnpinned {
-                    livestream_id: id.0,
-                },
-            );
+            publish(ctx, Event::ProductUnpinned { livestream_id: id });
         }
         Ok(Livestream(removed.show))
     }
@@ -486,8 +471,8 @@ impl LivestreamMutation {
         publish(
             ctx,
             Event::ProductPinned {
-                livestream_id: id.0,
-                product_id: product.0,
+                livestream_id: id,
+                product_id: product,
             },
         );
         Ok(Livestream(show))
@@ -497,12 +482,7 @@ impl LivestreamMutation {
     async fn unpin_product(&self, ctx: &Context<'_>, livestream_id: ID) -> ApiResult<Livestream> {
         let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
         let show = service::unpin(ctx.data_unchecked::<Db>(), viewer(ctx), id).await?;
-        publish(
-            ctx,
-            Event::ProductUnpinned {
-                livestream_id: id.0,
-            },
-        );
+        publish(ctx, Event::ProductUnpinned { livestream_id: id });
         Ok(Livestream(show))
     }
 

@@ -280,27 +280,28 @@ impl LivestreamEvent {
 
 /// The item `event` is for the subscribers of `show`, if it concerns it.
 pub(crate) fn for_show(event: Event, show: Uuid) -> Option<LivestreamEvent> {
+    let show = LivestreamId(show);
     match event {
         Event::LivestreamStarted { livestream_id } if livestream_id == show => {
             Some(LivestreamEvent::LivestreamStarted(LivestreamStarted {
-                livestream_id,
+                livestream_id: livestream_id.0,
             }))
         }
         Event::LivestreamEnded { livestream_id } if livestream_id == show => {
             Some(LivestreamEvent::LivestreamEnded(LivestreamEnded {
-                livestream_id,
+                livestream_id: livestream_id.0,
             }))
         }
         Event::ProductPinned {
             livestream_id,
             product_id,
         } if livestream_id == show => Some(LivestreamEvent::ProductPinned(ProductPinned {
-            livestream_id,
-            product_id,
+            livestream_id: livestream_id.0,
+            product_id: product_id.0,
         })),
         Event::ProductUnpinned { livestream_id } if livestream_id == show => {
             Some(LivestreamEvent::ProductUnpinned(ProductUnpinned {
-                livestream_id,
+                livestream_id: livestream_id.0,
             }))
         }
         Event::ViewerCountChanged {
@@ -308,7 +309,7 @@ pub(crate) fn for_show(event: Event, show: Uuid) -> Option<LivestreamEvent> {
             viewers,
         } if livestream_id == show => {
             Some(LivestreamEvent::ViewerCountChanged(ViewerCountChanged {
-                livestream_id,
+                livestream_id: livestream_id.0,
                 viewers,
             }))
         }
@@ -317,8 +318,8 @@ pub(crate) fn for_show(event: Event, show: Uuid) -> Option<LivestreamEvent> {
             livestream_id: Some(livestream_id),
             ..
         } if livestream_id == show => Some(LivestreamEvent::OrderPlaced(OrderPlaced {
-            livestream_id,
-            order_id,
+            livestream_id: livestream_id.0,
+            order_id: order_id.0,
         })),
         Event::FlashDealOpened {
             deal_id,
@@ -328,9 +329,9 @@ pub(crate) fn for_show(event: Event, show: Uuid) -> Option<LivestreamEvent> {
             remaining,
             ends_at,
         } if livestream_id == show => Some(LivestreamEvent::FlashDealOpened(FlashDealOpened {
-            deal_id,
-            livestream_id,
-            variant_id,
+            deal_id: deal_id.0,
+            livestream_id: livestream_id.0,
+            variant_id: variant_id.0,
             price_vnd,
             remaining,
             ends_at,
@@ -340,8 +341,8 @@ pub(crate) fn for_show(event: Event, show: Uuid) -> Option<LivestreamEvent> {
             livestream_id,
             remaining,
         } if livestream_id == show => Some(LivestreamEvent::FlashDealUpdated(FlashDealUpdated {
-            deal_id,
-            livestream_id,
+            deal_id: deal_id.0,
+            livestream_id: livestream_id.0,
             remaining,
         })),
         Event::FlashDealClosed {
@@ -350,8 +351,8 @@ pub(crate) fn for_show(event: Event, show: Uuid) -> Option<LivestreamEvent> {
             reason,
             returned,
         } if livestream_id == show => Some(LivestreamEvent::FlashDealClosed(FlashDealClosed {
-            deal_id,
-            livestream_id,
+            deal_id: deal_id.0,
+            livestream_id: livestream_id.0,
             reason,
             returned,
         })),

@@ -25,11 +25,7 @@ pub mod types;
 
 use crate::config::MediaConfig;
 
-crate::typed_id!(
-    /// The public id of a media asset.
-    MediaAssetId,
-    "media asset"
-);
+pub use crate::ids::MediaAssetId;
 
 /// The widths, in pixels, of the WebP renditions written for an image.
 pub const RENDITION_WIDTHS: [u32; 2] = [320, 1024];

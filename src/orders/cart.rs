@@ -20,7 +20,7 @@ use crate::auth::Viewer;
 use crate::catalog::{ProductStatus, VariantId};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::orders::inputs::{MAX_QUANTITY, Quantity};
+use crate::values::{MAX_UNITS, Units};
 
 /// A cart line with what it refers to, priced now.
 #[derive(Clone, Debug)]
@@ -221,7 +221,7 @@ pub async fn add_item(
     viewer: &Viewer,
     token: Option<&str>,
     variant: VariantId,
-    quantity: Quantity,
+    quantity: Units,
 ) -> AppResult<CartView> {
     db.write(async |txn| -> AppResult<_> {
         let txn: &sea_orm::DatabaseTransaction = txn;
@@ -239,14 +239,14 @@ pub async fn add_item(
                     variant.0.into(),
                     quantity.get().into(),
                     Utc::now().into(),
-                    MAX_QUANTITY.into(),
+                    MAX_UNITS.into(),
                 ],
             ))
             .await?;
         if added.is_none() {
             return Err(AppError::invalid(
                 "quantity",
-                format!("a cart holds at most {MAX_QUANTITY} units of one variant"),
+                format!("a cart holds at most {MAX_UNITS} units of one variant"),
             ));
         }
         view(txn, &cart, token).await
@@ -260,7 +260,7 @@ pub async fn update_item(
     viewer: &Viewer,
     token: Option<&str>,
     variant: VariantId,
-    quantity: Quantity,
+    quantity: Units,
 ) -> AppResult<CartView> {
     db.write(async |txn| -> AppResult<_> {
         let txn: &sea_orm::DatabaseTransaction = txn;

@@ -7,11 +7,7 @@ pub mod service;
 pub mod vietqr;
 pub mod webhook;
 
-crate::typed_id!(
-    /// The public id of a received bank transfer.
-    TransferId,
-    "transfer"
-);
+pub use crate::ids::TransferId;
 
 /// What became of a bank transfer notice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

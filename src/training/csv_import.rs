@@ -18,7 +18,6 @@
 use std::collections::HashMap;
 
 use crate::auth::Viewer;
-use crate::auth::inputs::PhoneNumber;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::training::inputs::{
@@ -27,6 +26,7 @@ use crate::training::inputs::{
 use crate::training::service::enrolment::{WhenFull, enrol_in};
 use crate::training::service::{lock_course, require_manager, require_open};
 use crate::training::{CourseId, EnrolmentStatus};
+use crate::values::PhoneNumber;
 
 /// How an import treats a file with refused rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,20 +7,20 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use entity::{lot, product_variant};
 
 use crate::auth::Viewer;
-use crate::catalog::inputs::{new_lot_code, normalise_lot_code};
 use crate::catalog::service::products;
 use crate::catalog::{LotId, ProductId, ProductStatus, Unit, VariantId};
 use crate::cooperatives::service::require_member;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, constraint_violation};
+use crate::values::{Measure, new_lot_code, normalise_lot_code};
 
 /// A lot to record, parsed.
 pub struct NewLot {
     pub product: ProductId,
     pub variant: Option<VariantId>,
     pub harvested_on: NaiveDate,
-    pub quantity: f64,
+    pub quantity: Measure,
     pub unit: Unit,
     pub plot: Option<String>,
     pub notes: Option<String>,
@@ -58,7 +58,7 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewLot) -> AppResult<lot::Mod
                     variant_id: Set(new.variant.map(|v| v.0)),
                     cooperative_id: Set(coop.0),
                     harvested_on: Set(new.harvested_on),
-                    quantity: Set(new.quantity),
+                    quantity: Set(new.quantity.get()),
                     unit: Set(new.unit.as_str().to_owned()),
                     plot: Set(new.plot.clone()),
                     notes: Set(new.notes.clone()),

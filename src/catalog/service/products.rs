@@ -10,9 +10,8 @@ use sea_orm::{
 use entity::{origin_story, product, product_variant, stock_movement};
 
 use crate::auth::{PlatformRole, UserId, Viewer};
-use crate::catalog::inputs::{Vnd, variant_count};
+use crate::catalog::inputs::variant_count;
 use crate::catalog::{Category, ProductId, ProductStatus, Unit, VariantId};
-use crate::cooperatives::inputs::{Name, Slug};
 use crate::cooperatives::service::{
     Actor, claim_new_slug, claim_slug, require_member, resolve_slug,
 };
@@ -20,6 +19,7 @@ use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, constraint_violation};
 use crate::text::fold;
+use crate::values::{Measure, Name, Slug, Vnd};
 
 /// The `slug_history.kind` of products.
 pub const SLUG_KIND: &str = "product";
@@ -29,7 +29,7 @@ pub struct NewVariant {
     pub name: Name,
     pub sku: String,
     pub unit: Unit,
-    pub net_quantity: f64,
+    pub net_quantity: Measure,
     pub price: Vnd,
     pub compare_at: Option<Vnd>,
     pub stock: i32,
@@ -65,7 +65,7 @@ pub struct VariantChanges {
     pub name: Option<Name>,
     pub sku: Option<String>,
     pub unit: Option<Unit>,
-    pub net_quantity: Option<f64>,
+    pub net_quantity: Option<Measure>,
     pub price: Option<Vnd>,
     pub compare_at: Option<Option<Vnd>>,
 }
@@ -226,7 +226,7 @@ async fn insert_variant(
         name: Set(variant.name.as_str().to_owned()),
         sku: Set(variant.sku.clone()),
         unit: Set(variant.unit.as_str().to_owned()),
-        net_quantity: Set(variant.net_quantity),
+        net_quantity: Set(variant.net_quantity.get()),
         price_vnd: Set(variant.price.get()),
         compare_at_price_vnd: Set(variant.compare_at.map(Vnd::get)),
         stock: Set(variant.stock),
@@ -563,7 +563,7 @@ pub async fn update_variant(
             model.unit = Set(unit.as_str().to_owned());
         }
         if let Some(q) = changes.net_quantity {
-            model.net_quantity = Set(q);
+            model.net_quantity = Set(q.get());
         }
         model.price_vnd = Set(price);
         model.compare_at_price_vnd = Set(compare_at);

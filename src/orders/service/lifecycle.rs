@@ -190,9 +190,9 @@ pub async fn apply_change_all(
         .await?
         .ok_or_else(|| AppError::not_found("order"))?;
     let event = Event::OrderStatusChanged {
-        order_id: order.id,
-        cooperative_id: order.cooperative_id,
-        buyer_id: order.buyer_id,
+        order_id: crate::ids::OrderId(order.id),
+        cooperative_id: crate::ids::CooperativeId(order.cooperative_id),
+        buyer_id: order.buyer_id.map(crate::ids::UserId),
         from: from.as_str().to_owned(),
         to: change.to.as_str().to_owned(),
     };
@@ -329,7 +329,7 @@ pub async fn cancel(
     viewer: &Viewer,
     id: OrderId,
     reason: String,
-    guest_phone: Option<crate::auth::inputs::PhoneNumber>,
+    guest_phone: Option<crate::values::PhoneNumber>,
 ) -> AppResult<order::Model> {
     let user = viewer.user()?;
     if user.is_none() && guest_phone.is_none() {

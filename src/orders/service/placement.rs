@@ -18,7 +18,7 @@ use crate::catalog::{ProductStatus, VariantId};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus};
-use crate::orders::inputs::{ItemRequest, PlaceOrder, Quantity, memo_of, new_order_number};
+use crate::orders::inputs::{ItemRequest, PlaceOrder, memo_of, new_order_number};
 use crate::orders::{CheckoutId, LivestreamId, OrderId, PaymentMethod, cart, deals};
 
 pub(super) fn owner_key(user: Option<UserId>, phone: &str) -> String {
@@ -422,8 +422,8 @@ async fn write_checkout(
         if claimed.taken > 0 {
             from_deal.insert(line.variant.id, claimed.taken);
             events.push(Event::FlashDealUpdated {
-                deal_id: deal.id,
-                livestream_id: deal.livestream_id,
+                deal_id: crate::ids::FlashDealId(deal.id),
+                livestream_id: crate::ids::LivestreamId(deal.livestream_id),
                 remaining: claimed.remaining,
             });
         }
@@ -624,9 +624,9 @@ fn publish_placed(bus: &EventBus, placed: &Placed, deal_events: Vec<Event>) {
             "order placed"
         );
         bus.publish(Event::OrderPlaced {
-            order_id: order.id,
-            cooperative_id: order.cooperative_id,
-            livestream_id: order.livestream_id,
+            order_id: OrderId(order.id),
+            cooperative_id: crate::ids::CooperativeId(order.cooperative_id),
+            livestream_id: order.livestream_id.map(LivestreamId),
         });
     }
     bus.publish_all(deal_events);
@@ -643,7 +643,7 @@ async fn claimed_items(conn: &impl ConnectionTrait, cart: Uuid) -> AppResult<Vec
             Ok(ItemRequest {
                 index,
                 variant: VariantId(variant),
-                quantity: Quantity::parse(quantity, "input.cartToken")?,
+                quantity: crate::values::Units::parse(quantity, "input.cartToken")?,
             })
         })
         .collect()

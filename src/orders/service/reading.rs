@@ -73,7 +73,7 @@ pub async fn by_number(
     client: ClientAddr,
 ) -> AppResult<order::Model> {
     let not_found = || AppError::not_found("order");
-    let phone = crate::auth::inputs::PhoneNumber::parse(phone, "phone")?;
+    let phone = crate::values::PhoneNumber::parse(phone, "phone")?;
     let client = client.subject();
     if let Some(client) = &client {
         throttle::claim(db, &LOOKUPS_PER_CLIENT, client).await?;

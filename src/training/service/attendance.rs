@@ -14,12 +14,12 @@ use sea_orm::{
 use entity::{attendance, enrolment, participant, training_session};
 
 use crate::auth::Viewer;
-use crate::auth::inputs::PhoneNumber;
 use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult};
 use crate::training::service::sessions::normalise_checkin_code;
 use crate::training::service::{hold_open_course, require_session_manager};
 use crate::training::{AttendanceStatus, CourseId, EnrolmentStatus, ParticipantId, SessionId};
+use crate::values::PhoneNumber;
 
 /// One mark to record.
 pub struct Mark {
