@@ -7,7 +7,9 @@
 //!
 //! How the units move — held, claimed by orders, given back — lives with
 //! the rest of the stock code in [`crate::orders::deals`]; this module
-//! holds the rules.
+//! holds the rules. Why a deal is split this way (every path a unit of
+//! stock can take stays in one module, with one lock order) is written at
+//! the top of [`crate::orders::deals`].
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -18,7 +20,7 @@ use entity::{flash_deal, livestream, livestream_product, product, product_varian
 
 use crate::auth::{UserId, Viewer};
 use crate::catalog::{ProductStatus, VariantId};
-use crate::db::Db;
+use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult, constraint_violation};
 use crate::events::{Event, EventBus};
 use crate::livestream::service::for_write;
@@ -118,6 +120,11 @@ fn opened_event(deal: &flash_deal::Model) -> Event {
 /// staff of the show's cooperative or an admin. Returns the deal and the
 /// events to publish (a stale deal on the same variant that had run out of
 /// time is closed first).
+///
+/// The checks before the transaction give a friendly answer; the ones that
+/// keep the rules (the show is live, the product in its lineup, the stock
+/// enough, one open deal per variant) are made again inside it, in
+/// [`open_in_show`].
 pub async fn open(
     db: &Db,
     viewer: &Viewer,
@@ -131,32 +138,7 @@ pub async fn open(
             show.status
         )));
     }
-    let field = "input.variantId";
-    let variant = product_variant::Entity::find_by_id(new.variant.0)
-        .one(db.conn())
-        .await?
-        .filter(|v| v.cooperative_id == show.cooperative_id && v.removed_at.is_none())
-        .ok_or_else(|| AppError::invalid(field, "is not a variant of this cooperative on sale"))?;
-    let product = product::Entity::find_by_id(variant.product_id)
-        .one(db.conn())
-        .await?
-        .ok_or_else(|| AppError::invalid(field, "is not a variant of this cooperative on sale"))?;
-    if product.status != ProductStatus::Active.as_str() {
-        return Err(AppError::invalid(
-            field,
-            "belongs to a product that is not active: shoppers could not buy it",
-        ));
-    }
-    let terms = new.terms;
-    if terms.price.get() >= variant.price_vnd {
-        return Err(AppError::invalid(
-            "input.priceVnd",
-            format!(
-                "must be below the normal price of {} đồng",
-                variant.price_vnd
-            ),
-        ));
-    }
+    let (variant, product) = offered(db, &show, new.variant, new.terms).await?;
     let now = Utc::now();
     // A deal on this variant whose time ran out but that the sweeper has
     // not closed yet makes way for the new one, its units back in stock.
@@ -177,11 +159,78 @@ pub async fn open(
             ),
         )
     };
-    if terms.quantity > available {
+    if new.terms.quantity > available {
         return Err(short());
     }
     let stale: Vec<Uuid> = stale.iter().map(|d| d.id).collect();
-    let deal = flash_deal::Model {
+    let deal = new_deal(&show, &product, &variant, new.terms, user, now);
+    let mut events = db
+        .write(async |txn| -> AppResult<_> {
+            let closed = open_in_show(txn, &deal, &stale, now).await?;
+            deals::hold(&**txn, &deal, Some(user), now)
+                .await?
+                .ok_or_else(short)?;
+            Ok(closed.iter().map(deals::closed_event).collect::<Vec<_>>())
+        })
+        .await?;
+    tracing::info!(
+        flash_deal.id = %deal.id,
+        livestream.id = %show.id,
+        quantity = deal.quantity,
+        price_vnd = deal.price_vnd,
+        "flash deal opened"
+    );
+    events.push(opened_event(&deal));
+    Ok((deal, events))
+}
+
+/// The variant offered and its product, when the show's cooperative sells
+/// it, the product is active and the deal's price is below the normal one;
+/// otherwise `BAD_USER_INPUT` naming the field.
+async fn offered(
+    db: &Db,
+    show: &livestream::Model,
+    variant: VariantId,
+    terms: DealTerms,
+) -> AppResult<(product_variant::Model, product::Model)> {
+    let field = "input.variantId";
+    let variant = product_variant::Entity::find_by_id(variant.0)
+        .one(db.conn())
+        .await?
+        .filter(|v| v.cooperative_id == show.cooperative_id && v.removed_at.is_none())
+        .ok_or_else(|| AppError::invalid(field, "is not a variant of this cooperative on sale"))?;
+    let product = product::Entity::find_by_id(variant.product_id)
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| AppError::invalid(field, "is not a variant of this cooperative on sale"))?;
+    if product.status != ProductStatus::Active.as_str() {
+        return Err(AppError::invalid(
+            field,
+            "belongs to a product that is not active: shoppers could not buy it",
+        ));
+    }
+    if terms.price.get() >= variant.price_vnd {
+        return Err(AppError::invalid(
+            "input.priceVnd",
+            format!(
+                "must be below the normal price of {} đồng",
+                variant.price_vnd
+            ),
+        ));
+    }
+    Ok((variant, product))
+}
+
+/// The row of a deal opened by `user` at `now`.
+fn new_deal(
+    show: &livestream::Model,
+    product: &product::Model,
+    variant: &product_variant::Model,
+    terms: DealTerms,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> flash_deal::Model {
+    flash_deal::Model {
         id: FlashDealId::new().0,
         livestream_id: show.id,
         cooperative_id: show.cooperative_id,
@@ -199,73 +248,69 @@ pub async fn open(
         returned_quantity: None,
         opened_by: Some(user.0),
         closed_by: None,
-    };
-    let mut events = db
-        .write(async |txn| -> AppResult<_> {
-            // The show must still be live when this commits: touching its row
-            // puts this transaction wholly before or after an endLivestream,
-            // whose transaction closes the show's open deals.
-            let live = livestream::Entity::update_many()
-                .col_expr(livestream::Column::UpdatedAt, Expr::value(now))
-                .filter(livestream::Column::Id.eq(show.id))
-                .filter(livestream::Column::Status.eq(LivestreamStatus::Live.as_str()))
-                .exec(&**txn)
-                .await?
-                .rows_affected;
-            if live == 0 {
-                return Err(AppError::Conflict(
-                    "the livestream is no longer live".into(),
-                ));
+    }
+}
+
+/// In the deal's transaction, before its units move: re-checks that the
+/// show is live and the product in its lineup (under the show's lock),
+/// closes the `stale` deals still open, and stores `deal` (one open deal
+/// per variant and show). Returns the deals it closed.
+async fn open_in_show(
+    txn: &WriteTxn,
+    deal: &flash_deal::Model,
+    stale: &[Uuid],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<flash_deal::Model>> {
+    // The show must still be live when this commits: touching its row
+    // puts this transaction wholly before or after an endLivestream,
+    // whose transaction closes the show's open deals.
+    let live = livestream::Entity::update_many()
+        .col_expr(livestream::Column::UpdatedAt, Expr::value(now))
+        .filter(livestream::Column::Id.eq(deal.livestream_id))
+        .filter(livestream::Column::Status.eq(LivestreamStatus::Live.as_str()))
+        .exec(&**txn)
+        .await?
+        .rows_affected;
+    if live == 0 {
+        return Err(AppError::Conflict(
+            "the livestream is no longer live".into(),
+        ));
+    }
+    // Read under that lock: a removeLineupProduct, which takes the same
+    // lock and closes the product's deals, is wholly before or after.
+    let in_lineup = livestream_product::Entity::find_by_id((deal.livestream_id, deal.product_id))
+        .one(&**txn)
+        .await?
+        .is_some();
+    if !in_lineup {
+        return Err(AppError::invalid(
+            "input.variantId",
+            "belongs to a product that is not in the show's lineup: add it first",
+        ));
+    }
+    // Closes only what is still open: the sweeper may have come meanwhile.
+    let closed = deals::close(
+        &**txn,
+        stale,
+        FlashDealCloseReason::Expired.as_str(),
+        None,
+        now,
+    )
+    .await?;
+    flash_deal::Entity::insert(flash_deal::ActiveModel::from(deal.clone()))
+        .exec_without_returning(&**txn)
+        .await
+        .map_err(|err| {
+            if constraint_violation(&err).is_some_and(|v| v.is_on("variantId")) {
+                AppError::Conflict(
+                    "a flash deal on this variant is already open in this show; close it first"
+                        .into(),
+                )
+            } else {
+                err.into()
             }
-            // Read under that lock: a removeLineupProduct, which takes the same
-            // lock and closes the product's deals, is wholly before or after.
-            let in_lineup = livestream_product::Entity::find_by_id((show.id, product.id))
-                .one(&**txn)
-                .await?
-                .is_some();
-            if !in_lineup {
-                return Err(AppError::invalid(
-                    field,
-                    "belongs to a product that is not in the show's lineup: add it first",
-                ));
-            }
-            // Closes only what is still open: the sweeper may have come meanwhile.
-            let closed = deals::close(
-                &**txn,
-                &stale,
-                FlashDealCloseReason::Expired.as_str(),
-                None,
-                now,
-            )
-            .await?;
-            flash_deal::Entity::insert(flash_deal::ActiveModel::from(deal.clone()))
-                .exec_without_returning(&**txn)
-                .await
-                .map_err(|err| {
-                    if constraint_violation(&err).is_some_and(|v| v.is_on("variantId")) {
-                        AppError::Conflict(
-                        "a flash deal on this variant is already open in this show; close it first"
-                            .into(),
-                    )
-                    } else {
-                        err.into()
-                    }
-                })?;
-            deals::hold(&**txn, &deal, Some(user), now)
-                .await?
-                .ok_or_else(short)?;
-            Ok(closed.iter().map(deals::closed_event).collect::<Vec<_>>())
-        })
-        .await?;
-    tracing::info!(
-        flash_deal.id = %deal.id,
-        livestream.id = %show.id,
-        quantity = deal.quantity,
-        price_vnd = deal.price_vnd,
-        "flash deal opened"
-    );
-    events.push(opened_event(&deal));
-    Ok((deal, events))
+        })?;
+    Ok(closed)
 }
 
 /// Closes a deal and gives what it holds back to stock; staff of the
