@@ -122,7 +122,17 @@ impl AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
-        Self::Internal(err.into())
+        match err {
+            // Every pooled connection stayed busy for the whole acquire
+            // timeout: the server is overloaded, not broken, and says so
+            // (the statement that wanted the connection never ran; mutations
+            // that matter take idempotency keys, so a retry is safe).
+            sea_orm::DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout) => {
+                tracing::warn!("no database connection free within the acquire timeout");
+                Self::Busy("the server is too busy right now; try again in a moment".into())
+            }
+            err => Self::Internal(err.into()),
+        }
     }
 }
 
@@ -141,5 +151,22 @@ where
             sea_orm::TransactionError::Connection(db) => db.into(),
             sea_orm::TransactionError::Transaction(e) => e.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exhausted_connection_pool_is_busy_not_internal() {
+        let err = AppError::from(sea_orm::DbErr::ConnectionAcquire(
+            sea_orm::error::ConnAcquireErr::Timeout,
+        ));
+        assert_eq!(err.code(), ErrorCode::ServiceUnavailable);
+        let closed = AppError::from(sea_orm::DbErr::ConnectionAcquire(
+            sea_orm::error::ConnAcquireErr::ConnectionClosed,
+        ));
+        assert_eq!(closed.code(), ErrorCode::Internal);
     }
 }
