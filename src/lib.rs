@@ -2,8 +2,9 @@
 //! sell produce through livestreams.
 //!
 //! Layers, each using only those below it (see `docs/DESIGN.md`):
-//! `cli` → `app` → `http` → `schema` → domain modules (`auth`, …) →
-//! plumbing (`graphql`, `storage`, `db`, `metrics`) → `config`, `error`, `ids`.
+//! `cli` → `app` → `http` → `schema` → `graph` (every GraphQL type and
+//! resolver) → domain modules (`auth`, …) → plumbing (`storage`, `db`,
+//! `events`, `metrics`) → `config`, `error`, `ids`, `pagination`.
 
 pub mod app;
 pub mod auth;
@@ -16,13 +17,13 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod graph;
-pub mod graphql;
 pub mod http;
 pub mod ids;
 pub mod livestream;
 pub mod media;
 pub mod metrics;
 pub mod orders;
+pub mod pagination;
 pub mod payments;
 pub mod places;
 pub mod schema;

@@ -20,9 +20,9 @@ use crate::config::{Config, GraphqlLimits, PublicBaseUrl};
 use crate::cooperatives::loaders::{CooperativeLoader, MembersByCooperative, MembershipLoader};
 use crate::db::Db;
 use crate::events::EventBus;
-use crate::graphql::input_guard::InputGuard;
-use crate::graphql::limits::OperationLimits;
-use crate::graphql::operation::{OperationName, RecordOperationName};
+use crate::graph::input_guard::InputGuard;
+use crate::graph::limits::OperationLimits;
+use crate::graph::operation::{OperationName, RecordOperationName};
 use crate::livestream::loaders::{
     CurrentShowsByCooperative, CurrentShowsByProduct, FirstShowsByCooperative, FlashDealLoader,
     FlashDealsByLivestream, LineupLoader, SalesByShow,

@@ -14,8 +14,8 @@ use crate::auth::loaders::is_admin;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::AppResult;
+use crate::graph::load_one;
 use crate::graph::viewer;
-use crate::graphql::load_one;
 
 /// Cooperatives by id.
 pub struct CooperativeLoader(pub Db);

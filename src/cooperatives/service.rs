@@ -19,7 +19,7 @@ use crate::cooperatives::inputs::{BankAccount, Name, Slug};
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, is_unique_violation};
-use crate::graphql::pagination::Page;
+use crate::pagination::Page;
 use crate::places::Province;
 use crate::text::{escape_like, fold, slugify};
 

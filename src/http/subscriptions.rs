@@ -34,7 +34,7 @@ use crate::auth::Viewer;
 use crate::auth::tokens::TokenKeys;
 use crate::config::SubscriptionConfig;
 use crate::http::AppState;
-use crate::livestream::fanout::Feeds;
+use crate::http::fanout::Feeds;
 use crate::metrics::Metrics;
 use crate::schema::{self, AppSchema};
 
@@ -193,7 +193,7 @@ async fn serve(
 }
 
 /// Runs a connection's subscriptions: through a shared feed when they can
-/// share one (see `livestream::fanout`), else on the schema alone.
+/// share one (see `http::fanout`), else on the schema alone.
 #[derive(Clone)]
 struct SubscriptionExecutor {
     schema: AppSchema,

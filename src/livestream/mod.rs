@@ -3,7 +3,6 @@
 //! now and the flash deals open in them. (Real-time events and sales per
 //! session build on this module and on orders.)
 
-pub mod fanout;
 pub mod flash_deals;
 pub mod follows;
 pub mod inputs;

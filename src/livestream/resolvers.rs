@@ -11,9 +11,8 @@ use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::Total;
 use crate::graph::viewer;
-use crate::graphql::Total;
-use crate::graphql::pagination::{Page, encode_cursor};
 use crate::livestream::flash_deals::{self, DealTerms, NewFlashDeal};
 use crate::livestream::inputs::show_start;
 use crate::livestream::loaders::FirstShowsByCooperative;
@@ -26,6 +25,7 @@ use crate::livestream::types::{
 };
 use crate::livestream::{FlashDealId, LivestreamId, LivestreamStatus};
 use crate::media::MediaAssetId;
+use crate::pagination::{Page, encode_cursor};
 use crate::text::single_line;
 
 /// Tells subscribers, once the change is committed.
@@ -80,7 +80,7 @@ pub(crate) async fn cooperative_shows(
         return page_of(ctx, filter, first, after).await;
     }
     let listed =
-        crate::graphql::load_one::<FirstShowsByCooperative, _>(ctx, (coop, status, page.first))
+        crate::graph::load_one::<FirstShowsByCooperative, _>(ctx, (coop, status, page.first))
             .await?
             .unwrap_or_default();
     Ok(to_connection(listed, false))
@@ -119,9 +119,7 @@ impl LivestreamQuery {
     }
 
     /// Shows by scheduled start, soonest first, filtered.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn livestreams(
         &self,
         ctx: &Context<'_>,
@@ -183,9 +181,7 @@ impl LivestreamQuery {
     }
 
     /// Shows live now.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn live_now(
         &self,
         ctx: &Context<'_>,
@@ -200,9 +196,7 @@ impl LivestreamQuery {
     }
 
     /// Shows still to come, soonest first.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn upcoming_livestreams(
         &self,
         ctx: &Context<'_>,

@@ -24,9 +24,9 @@ use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
-use crate::graphql::pagination::Page;
 use crate::livestream::{FlashDealCloseReason, LivestreamId, LivestreamStatus, Platform};
 use crate::orders::service::in_write_txn;
+use crate::pagination::Page;
 
 /// The most products a lineup holds.
 pub const MAX_LINEUP: usize = 50;

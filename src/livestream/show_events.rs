@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::events::Event;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
-use crate::graphql::load_one;
+use crate::graph::load_one;
 use crate::livestream::loaders::FlashDealLoader;
 use crate::livestream::types::FlashDeal;
 use crate::livestream::{FlashDealCloseReason, FlashDealId, LivestreamId};

@@ -12,7 +12,7 @@ use crate::cooperatives::loaders::CooperativeLoader;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
-use crate::graphql::{load_many, load_one};
+use crate::graph::{load_many, load_one};
 use crate::livestream::flash_deals::is_open;
 use crate::livestream::loaders::{FlashDealsByLivestream, LineupLoader, SalesByShow};
 use crate::livestream::{

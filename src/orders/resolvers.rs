@@ -14,9 +14,8 @@ use crate::error::{AppError, AppResult};
 use crate::events::EventBus;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::Total;
 use crate::graph::viewer;
-use crate::graphql::Total;
-use crate::graphql::pagination::{Page, encode_cursor};
 use crate::orders::inputs::{IdempotencyKey, PlaceOrder, Quantity, ShippingAddress};
 use crate::orders::service::{self, HoldPolicy, OrderFilter};
 use crate::orders::types::{
@@ -24,6 +23,7 @@ use crate::orders::types::{
     ShippingAddressInput,
 };
 use crate::orders::{LivestreamId, OrderId, PaymentMethod, cart};
+use crate::pagination::{Page, encode_cursor};
 
 /// Order queries.
 #[derive(Default)]
@@ -72,9 +72,7 @@ impl OrderQuery {
     }
 
     /// The signed-in shopper's orders, newest first.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn my_orders(
         &self,
         ctx: &Context<'_>,
@@ -88,9 +86,7 @@ impl OrderQuery {
     }
 
     /// A cooperative's orders, newest first, filtered; its staff only.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn cooperative_orders(
         &self,
         ctx: &Context<'_>,

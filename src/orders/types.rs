@@ -11,7 +11,7 @@ use crate::cooperatives::loaders::CooperativeLoader;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
-use crate::graphql::load_one;
+use crate::graph::load_one;
 use crate::orders::cart::{CartLine, CartView};
 use crate::orders::loaders::{HistoryByOrder, ItemsByOrder};
 use crate::orders::service::Placed;

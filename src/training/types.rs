@@ -19,8 +19,8 @@ use crate::cooperatives::loaders::CooperativeLoader;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::load_one;
 use crate::graph::viewer;
-use crate::graphql::load_one;
 use crate::training::csv_import::{ImportMode, RowOutcome};
 use crate::training::loaders::{
     AttendanceBySession, CertificateByEnrolment, CourseLoader, EnrolmentLoader, OrganisersByCourse,

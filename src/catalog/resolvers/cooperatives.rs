@@ -16,9 +16,9 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::Total;
 use crate::graph::viewer;
-use crate::graphql::Total;
-use crate::graphql::pagination::{Page, encode_cursor};
+use crate::pagination::{Page, encode_cursor};
 use crate::places::Province;
 
 fn bank(input: &BankAccountInput, field: &str) -> AppResult<BankAccount> {
@@ -67,9 +67,7 @@ impl CooperativeQuery {
     }
 
     /// Cooperatives, oldest first, filtered.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn cooperatives(
         &self,
         ctx: &Context<'_>,

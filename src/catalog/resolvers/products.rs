@@ -23,8 +23,8 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::Total;
 use crate::graph::viewer;
-use crate::graphql::Total;
 use crate::media::types::{MediaAttachment, MediaItemInput};
 use crate::places::Province;
 
@@ -70,9 +70,7 @@ impl ProductQuery {
     }
 
     /// The catalogue: published products, filtered, sorted, 100 at most a page.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn products(
         &self,
         ctx: &Context<'_>,

@@ -18,7 +18,7 @@ use crate::catalog::{Category, CertificationKind, ProductStatus};
 use crate::cooperatives::CooperativeId;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::graphql::pagination::Page;
+use crate::pagination::Page;
 use crate::places::Province;
 use crate::text::{escape_like, fold};
 

@@ -19,13 +19,13 @@ use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
 use crate::graph::viewer;
-use crate::graphql::pagination::{Page, encode_cursor};
-use crate::graphql::{Total, load_one};
+use crate::graph::{Total, load_one};
 use crate::livestream::loaders::CurrentShowsByCooperative;
 use crate::media::attachments::{Gallery, GalleryLoader};
 use crate::media::loaders::MediaAssetLoader;
 use crate::media::types::{MediaAsset, MediaAttachment};
 use crate::media::{MediaAssetId, MediaStatus};
+use crate::pagination::{Page, encode_cursor};
 
 /// A farming cooperative (hợp tác xã).
 pub struct Cooperative(pub entity::cooperative::Model);
@@ -210,9 +210,7 @@ impl Cooperative {
             .collect())
     }
     /// Its published products.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn products(
         &self,
         ctx: &Context<'_>,
@@ -250,9 +248,7 @@ impl Cooperative {
             .collect())
     }
     /// All its shows, past ones too, by scheduled start, soonest first.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn livestreams(
         &self,
         ctx: &Context<'_>,

@@ -14,8 +14,8 @@ use crate::config::PublicBaseUrl;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::load_one;
 use crate::graph::viewer;
-use crate::graphql::load_one;
 use crate::media::attachments::Gallery;
 use crate::media::types::{MediaAsset, MediaAttachment};
 

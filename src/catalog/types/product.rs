@@ -17,7 +17,7 @@ use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
-use crate::graphql::load_one;
+use crate::graph::load_one;
 use crate::media::attachments::Gallery;
 use crate::media::types::MediaAttachment;
 
