@@ -9,30 +9,30 @@ use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use crate::auth::loaders::RolesByUser;
 use crate::auth::resolvers::{AuthMutation, AuthQuery};
 use crate::auth::{Viewer, tokens::TokenKeys};
-use crate::catalog::loaders::{
+use crate::config::{Config, GraphqlLimits, PublicBaseUrl};
+use crate::db::Db;
+use crate::events::EventBus;
+use crate::graph::catalog::{
     BadgesByCooperative, BadgesByProduct, CertificationsOfLot, FirstProductsByCooperative,
     LotsByProduct, MovementsByVariant, OriginStoryByProduct, ProductLoader, VariantsByProduct,
 };
-use crate::catalog::resolvers::cooperatives::{CooperativeMutation, CooperativeQuery};
-use crate::catalog::resolvers::lots::{LotMutation, LotQuery};
-use crate::catalog::resolvers::products::{ProductMutation, ProductQuery};
-use crate::config::{Config, GraphqlLimits, PublicBaseUrl};
-use crate::cooperatives::loaders::{CooperativeLoader, MembersByCooperative, MembershipLoader};
-use crate::db::Db;
-use crate::events::EventBus;
+use crate::graph::catalog::{LotMutation, LotQuery};
+use crate::graph::catalog::{ProductMutation, ProductQuery};
+use crate::graph::cooperatives::{CooperativeLoader, MembersByCooperative, MembershipLoader};
+use crate::graph::cooperatives::{CooperativeMutation, CooperativeQuery};
 use crate::graph::input_guard::InputGuard;
 use crate::graph::limits::OperationLimits;
-use crate::graph::operation::{OperationName, RecordOperationName};
-use crate::livestream::loaders::{
+use crate::graph::livestream::LivestreamSubscription;
+use crate::graph::livestream::{
     CurrentShowsByCooperative, CurrentShowsByProduct, FirstShowsByCooperative, FlashDealLoader,
     FlashDealsByLivestream, LineupLoader, SalesByShow,
 };
-use crate::livestream::realtime::LivestreamSubscription;
-use crate::livestream::resolvers::{LivestreamMutation, LivestreamQuery};
+use crate::graph::livestream::{LivestreamMutation, LivestreamQuery};
+use crate::graph::media::GalleryLoader;
+use crate::graph::media::MediaAssetLoader;
+use crate::graph::media::{MediaMutation, MediaQuery};
+use crate::graph::operation::{OperationName, RecordOperationName};
 use crate::livestream::viewers::Viewers;
-use crate::media::attachments::GalleryLoader;
-use crate::media::loaders::MediaAssetLoader;
-use crate::media::resolvers::{MediaMutation, MediaQuery};
 use crate::orders::loaders::{HistoryByOrder, ItemsByOrder};
 use crate::orders::resolvers::{OrderMutation, OrderQuery};
 use crate::orders::service::HoldPolicy;

@@ -3,11 +3,9 @@
 //! page, certifications, and Vietnamese search.
 
 pub mod inputs;
-pub mod loaders;
-pub mod resolvers;
+pub mod queries;
 pub mod service;
 pub mod trace;
-pub mod types;
 
 crate::typed_id!(
     /// The public id of a product.

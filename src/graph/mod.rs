@@ -5,12 +5,15 @@
 //! Also the domain-agnostic GraphQL plumbing: operation limits, the input
 //! guard, the operation's name and facts, and loading through DataLoaders.
 
+pub mod catalog;
+pub mod cooperatives;
 pub mod error;
 pub mod ids;
 pub mod input_guard;
 pub mod limits;
 pub mod livestream;
 pub mod loading;
+pub mod media;
 pub mod operation;
 pub mod viewer;
 

@@ -9,7 +9,7 @@
 //! writer task fed by a queue of at most `FARMSTREAM_WS_SEND_QUEUE` messages.
 //! While the queue is full the connection takes no new events, so a client
 //! that is merely slow falls behind on the event bus and skips ahead (see
-//! `livestream::realtime`); one that stops reading altogether makes a write
+//! `graph::livestream::realtime`); one that stops reading altogether makes a write
 //! wait longer than `FARMSTREAM_WS_SEND_TIMEOUT_SECS`, and the connection is
 //! closed (and counted in `/metrics`). Either way the other subscribers
 //! never wait for it, and what one connection holds is bounded.

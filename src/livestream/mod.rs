@@ -6,14 +6,10 @@
 pub mod flash_deals;
 pub mod follows;
 pub mod inputs;
-pub mod loaders;
-pub mod realtime;
+pub mod queries;
 pub mod reminders;
-pub mod resolvers;
 pub mod service;
-pub mod show_events;
 pub mod stats;
-pub mod types;
 pub mod viewers;
 
 crate::typed_id!(
@@ -39,15 +35,6 @@ crate::stored_enum!(
         LivestreamEnded => "LIVESTREAM_ENDED",
     }
 );
-
-/// Whether shoppers can buy at a flash deal's price now.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FlashDealStatus {
-    /// Open and within its time (it may have no units left).
-    Open,
-    /// Closed, or past its end time.
-    Closed,
-}
 
 crate::stored_enum!(
     /// Where a show is streamed.

@@ -6,7 +6,6 @@ use async_graphql::{Context, ID, Object};
 
 use crate::auth::throttle::ClientAddr;
 use crate::catalog::VariantId;
-use crate::catalog::types::cooperative::Cooperative;
 use crate::cooperatives::CooperativeId;
 use crate::cooperatives::inputs::text;
 use crate::db::Db;
@@ -15,6 +14,7 @@ use crate::events::EventBus;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
 use crate::graph::Total;
+use crate::graph::cooperatives::Cooperative;
 use crate::graph::viewer;
 use crate::orders::inputs::{IdempotencyKey, PlaceOrder, Quantity, ShippingAddress};
 use crate::orders::service::{self, HoldPolicy, OrderFilter};

@@ -12,13 +12,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::auth::UserId;
 use crate::auth::loaders::is_admin;
-use crate::catalog::types::cooperative::Cooperative;
 use crate::config::PublicBaseUrl;
 use crate::cooperatives::CooperativeId;
-use crate::cooperatives::loaders::CooperativeLoader;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::cooperatives::Cooperative;
+use crate::graph::cooperatives::CooperativeLoader;
 use crate::graph::load_one;
 use crate::graph::viewer;
 use crate::training::csv_import::{ImportMode, RowOutcome};

@@ -12,16 +12,16 @@ use crate::events::{Event, EventBus};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
 use crate::graph::Total;
+use crate::graph::livestream::FirstShowsByCooperative;
+use crate::graph::livestream::{
+    FlashDeal, Livestream, LivestreamFilterInput, OpenFlashDealInput, ScheduleLivestreamInput,
+    UpdateLivestreamInput,
+};
 use crate::graph::viewer;
 use crate::livestream::flash_deals::{self, DealTerms, NewFlashDeal};
 use crate::livestream::inputs::show_start;
-use crate::livestream::loaders::FirstShowsByCooperative;
 use crate::livestream::service::{
     self, LivestreamChanges, LivestreamCursor, LivestreamFilter, NewLivestream,
-};
-use crate::livestream::types::{
-    FlashDeal, Livestream, LivestreamFilterInput, OpenFlashDealInput, ScheduleLivestreamInput,
-    UpdateLivestreamInput,
 };
 use crate::livestream::{FlashDealId, LivestreamId, LivestreamStatus};
 use crate::media::MediaAssetId;
@@ -63,7 +63,7 @@ pub(crate) async fn page_of(
 /// A cooperative's shows, soonest first: the first page batched with the
 /// other cooperatives of a list (see `service::first_pages`), later ones
 /// through [`page_of`].
-pub(crate) async fn cooperative_shows(
+pub async fn cooperative_shows(
     ctx: &Context<'_>,
     coop: crate::cooperatives::CooperativeId,
     status: Option<crate::livestream::LivestreamStatus>,
@@ -129,13 +129,13 @@ impl LivestreamQuery {
     ) -> ApiResult<Connection<String, Livestream, Total>> {
         let input = filter.unwrap_or_default();
         let filter = LivestreamFilter {
-            status: input.status,
+            status: input.status.map(Into::into),
             cooperative: input
                 .cooperative_id
                 .as_ref()
                 .map(|c| CooperativeId::parse(c, "filter.cooperativeId"))
                 .transpose()?,
-            platform: input.platform,
+            platform: input.platform.map(Into::into),
             product: input
                 .product_id
                 .as_ref()
@@ -154,7 +154,7 @@ impl LivestreamQuery {
         cooperative_id: ID,
         from: chrono::DateTime<Utc>,
         to: chrono::DateTime<Utc>,
-    ) -> ApiResult<crate::livestream::types::LivestreamStats> {
+    ) -> ApiResult<crate::graph::livestream::LivestreamStats> {
         let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
         let sales = crate::livestream::stats::for_cooperative(
             ctx.data_unchecked::<Db>(),
@@ -164,19 +164,19 @@ impl LivestreamQuery {
             to,
         )
         .await?;
-        Ok(crate::livestream::types::LivestreamStats(sales))
+        Ok(crate::graph::livestream::LivestreamStats(sales))
     }
 
     /// The cooperatives the signed-in shopper follows.
     async fn my_follows(
         &self,
         ctx: &Context<'_>,
-    ) -> ApiResult<Vec<crate::catalog::types::cooperative::Cooperative>> {
+    ) -> ApiResult<Vec<crate::graph::cooperatives::Cooperative>> {
         let rows =
             crate::livestream::follows::mine(ctx.data_unchecked::<Db>(), viewer(ctx)).await?;
         Ok(rows
             .into_iter()
-            .map(crate::catalog::types::cooperative::Cooperative)
+            .map(crate::graph::cooperatives::Cooperative)
             .collect())
     }
 
@@ -223,12 +223,12 @@ impl LivestreamMutation {
         &self,
         ctx: &Context<'_>,
         cooperative_id: ID,
-    ) -> ApiResult<crate::catalog::types::cooperative::Cooperative> {
+    ) -> ApiResult<crate::graph::cooperatives::Cooperative> {
         let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
         let found =
             crate::livestream::follows::follow(ctx.data_unchecked::<Db>(), viewer(ctx), coop)
                 .await?;
-        Ok(crate::catalog::types::cooperative::Cooperative(found))
+        Ok(crate::graph::cooperatives::Cooperative(found))
     }
 
     /// Stops following a cooperative. Always true.
@@ -253,7 +253,7 @@ impl LivestreamMutation {
                 5000,
             )?
             .unwrap_or_default(),
-            platform: input.platform,
+            platform: input.platform.into(),
             stream_url: input
                 .stream_url
                 .as_deref()
@@ -299,7 +299,7 @@ impl LivestreamMutation {
                         .map(Option::unwrap_or_default)
                 })
                 .transpose()?,
-            platform: input.platform,
+            platform: input.platform.map(Into::into),
             stream_url: match input.stream_url {
                 MaybeUndefined::Undefined => None,
                 MaybeUndefined::Null => Some(None),
