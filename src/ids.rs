@@ -3,7 +3,8 @@
 //! ground floor, so any domain can name another's ids without importing it;
 //! the domains re-export their own. The graph layer shows them as opaque
 //! `ID`s (`crate::graph::ids`).
-//! Also [`stored_enum!`], for enums the API and the database both spell.
+//! Also [`stored_enum!`], for enums the database stores by name (the graph
+//! layer mirrors those the API shows).
 
 /// What every typed id can do, so that the layers above can treat them alike.
 pub trait TypedId: Copy {
@@ -168,12 +169,12 @@ crate::typed_id!(
     "certificate"
 );
 
-/// Declares a GraphQL enum stored as its SCREAMING_CASE name.
+/// Declares an enum stored as its SCREAMING_CASE name.
 #[macro_export]
 macro_rules! stored_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $db:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum $name {
             $($(#[$vmeta])* $variant),+
         }

@@ -3,11 +3,9 @@
 //! page, certifications, and Vietnamese search.
 
 pub mod inputs;
-pub mod loaders;
-pub mod resolvers;
+pub mod queries;
 pub mod service;
 pub mod trace;
-pub mod types;
 
 pub use crate::ids::{CertificationId, LotId, ProductId, VariantId};
 

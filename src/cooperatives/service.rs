@@ -18,7 +18,7 @@ use crate::cooperatives::inputs::BankAccount;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, constraint_violation};
-use crate::graphql::pagination::Page;
+use crate::pagination::Page;
 use crate::places::Province;
 use crate::text::{escape_like, fold, slugify};
 use crate::values::{Email, Name, PhoneNumber, Slug};

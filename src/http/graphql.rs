@@ -21,8 +21,8 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::Viewer;
 use crate::auth::throttle::ClientAddr;
-use crate::graphql::codes;
-use crate::graphql::operation::{OperationFacts, OperationName};
+use crate::graph::codes;
+use crate::graph::operation::{OperationFacts, OperationName};
 use crate::http::AppState;
 use crate::http::response_cache::Key;
 use crate::schema;
@@ -341,7 +341,7 @@ fn accepts_html(headers: &HeaderMap) -> bool {
 }
 
 fn selected_operation_type(ops: &DocumentOperations, name: Option<&str>) -> Option<OperationType> {
-    super::response_cache::selected_operation(ops, name).map(|op| op.node.ty)
+    crate::graph::operation::selected_operation(ops, name).map(|op| op.node.ty)
 }
 
 /// Runs one GraphQL request: answered from the response cache when it can

@@ -24,8 +24,8 @@ use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
-use crate::graphql::pagination::Page;
 use crate::livestream::{FlashDealCloseReason, LivestreamId, LivestreamStatus, Platform};
+use crate::pagination::Page;
 
 /// The most products a lineup holds.
 pub const MAX_LINEUP: usize = 50;
@@ -778,4 +778,29 @@ pub async fn first_pages(
         }
     }
     Ok(pages)
+}
+
+/// The line a show's viewers see when someone buys from it, anonymised:
+/// "Khách H. ở Sơn La vừa mua 2 sản phẩm" (no name, phone or address
+/// beyond an initial and a province).
+pub async fn order_placed_line(db: &Db, order_id: uuid::Uuid) -> AppResult<String> {
+    let order = crate::orders::service::find(db.conn(), crate::orders::OrderId(order_id))
+        .await?
+        .ok_or_else(|| AppError::not_found("order"))?;
+    let items = entity::order_item::Entity::find()
+        .filter(entity::order_item::Column::OrderId.eq(order_id))
+        .all(db.conn())
+        .await?;
+    let quantity: i32 = items.iter().map(|i| i.quantity).sum();
+    let initial = order
+        .recipient_name
+        .split_whitespace()
+        .last()
+        .and_then(|w| w.chars().next())
+        .map(|c| c.to_uppercase().to_string())
+        .unwrap_or_else(|| "?".into());
+    Ok(format!(
+        "Khách {initial}. ở {} vừa mua {quantity} sản phẩm",
+        order.province
+    ))
 }

@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use async_graphql::Context;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::broadcast;
 use uuid::Uuid;
@@ -254,11 +253,4 @@ async fn record_peak(db: &Db, show: Uuid, viewers: i32) -> Result<(), sea_orm::D
         Ok(())
     })
     .await
-}
-
-/// The current viewer count of a show (for the Livestream type).
-pub fn viewers_now(ctx: &Context<'_>, show: Uuid) -> i32 {
-    ctx.data_opt::<Arc<Viewers>>()
-        .map(|v| v.of(show))
-        .unwrap_or(0)
 }

@@ -17,11 +17,9 @@
 pub mod attachments;
 pub mod inputs;
 pub mod inspect;
-pub mod loaders;
 pub mod objects;
-pub mod resolvers;
+pub mod queries;
 pub mod service;
-pub mod types;
 
 use crate::config::MediaConfig;
 
@@ -32,7 +30,7 @@ pub const RENDITION_WIDTHS: [u32; 2] = [320, 1024];
 
 /// What an asset is for; it decides the types and sizes accepted and what
 /// the asset can be attached to.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MediaPurpose {
     /// A photo in a product's gallery.
     ProductImage,
@@ -182,7 +180,7 @@ impl MediaType {
 }
 
 /// An asset's life.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MediaStatus {
     /// An upload URL was issued; the bytes are not confirmed yet.
     Pending,

@@ -11,9 +11,9 @@ use crate::auth::{PlatformRole, Viewer};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::EventBus;
-use crate::graphql::pagination::Page;
 use crate::orders::service::{ChangedBy, mark_paid};
 use crate::orders::{OrderId, OrderStatus};
+use crate::pagination::Page;
 use crate::payments::{TransferId, TransferOutcome};
 
 /// A page of transfers no order matched, newest first; admins only.

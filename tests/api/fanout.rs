@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use farmstream::auth::Viewer;
 use farmstream::events::Event;
-use farmstream::livestream::fanout::Feeds;
+use farmstream::http::fanout::Feeds;
 
 use crate::helpers::TestApp;
 use crate::realtime::{connect, next};

@@ -19,12 +19,12 @@ use crate::cooperatives::service::require_member;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::graphql::pagination::Page;
+use crate::pagination::Page;
 use crate::places::Province;
 use crate::text::{escape_like, fold};
 
 /// How a product list is ordered.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum ProductSort {
     /// Names starting with the words first, then names containing them, then
     /// other matches; newest first within each (newest without a search).

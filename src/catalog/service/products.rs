@@ -739,7 +739,7 @@ pub async fn set_origin_story(
 
 /// The newest `newest` stock movements of each of `variants`, newest
 /// first, in one query whatever their number (no authorisation: see
-/// `cooperatives::loaders::require_role`).
+/// `graph::cooperatives::require_role`).
 pub async fn newest_movements(
     db: &Db,
     variants: &[VariantId],

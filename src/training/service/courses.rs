@@ -15,7 +15,7 @@ use crate::auth::service::{find_user, has_role, require_role};
 use crate::auth::{PlatformRole, UserId, Viewer};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::graphql::pagination::Page;
+use crate::pagination::Page;
 use crate::training::service::{
     find_course, organised_by, require_manager, require_open, status_of, viewer_can_manage,
 };

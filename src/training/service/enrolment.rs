@@ -21,7 +21,7 @@ use crate::auth::{UserId, Viewer};
 use crate::cooperatives::CooperativeId;
 use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult, constraint_violation};
-use crate::graphql::pagination::Page;
+use crate::pagination::Page;
 use crate::training::inputs::ParticipantDetails;
 use crate::training::service::{can_manage, lock_course, require_manager, require_open, status_of};
 use crate::training::{CourseId, CourseStatus, EnrolmentStatus, ParticipantId};

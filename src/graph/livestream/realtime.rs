@@ -1,7 +1,7 @@
 //! Real time: GraphQL subscriptions fed by the event bus. Slow subscribers
 //! skip ahead (they lose the events they fell behind on) rather than slow
 //! the others or grow memory. A show's events are typed in
-//! [`crate::livestream::show_events`]; its viewers are counted in
+//! [`crate::graph::livestream::show_events`]; its viewers are counted in
 //! [`crate::livestream::viewers`].
 
 use std::sync::Arc;
@@ -19,10 +19,10 @@ use crate::error::AppError;
 use crate::events::{Event, EventBus};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::livestream::show_events::{LivestreamEvent, for_show};
+use crate::graph::livestream::{FeedExecution, Replay};
 use crate::graph::viewer;
 use crate::livestream::LivestreamId;
-use crate::livestream::fanout::{FeedExecution, Replay};
-use crate::livestream::show_events::{LivestreamEvent, for_show};
 use crate::livestream::viewers::{Viewers, Watching};
 
 /// The bus as a stream of the events `keep` maps to something. A receiver
@@ -175,7 +175,7 @@ async fn show_events(
     }
     let bus = ctx.data_unchecked::<EventBus>().clone();
     // A shared feed's execution is not a viewer (each of its members is,
-    // see `livestream::fanout`), and it notes each item it answers.
+    // see `http::fanout`), and it notes each item it answers.
     let feed = ctx.data_opt::<Arc<FeedExecution>>().cloned();
     // The count that includes this viewer is announced at the next tick,
     // after the subscription below exists.

@@ -36,50 +36,16 @@ use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use crate::auth::{Viewer, ViewerProbe};
-use crate::events::Event;
 use crate::events::EventBus;
 use crate::graph::GqlId;
+use crate::graph::livestream::{FeedExecution, Replay};
 use crate::livestream::LivestreamId;
 use crate::livestream::viewers::{Viewers, Watching};
+use crate::metrics::FeedCounts;
 use crate::schema::{self, AppSchema};
 
 /// The root field whose anonymous subscriptions share feeds.
 const SHARED_FIELD: &str = "livestreamEvents";
-
-/// Put in the data of a feed's execution (as `Arc<FeedExecution>`): it
-/// does not count as a viewer (each member does), and it keeps the event it
-/// is answering, for members who must have it answered for themselves.
-#[derive(Debug, Default)]
-pub struct FeedExecution {
-    answering: Mutex<Option<Replay>>,
-}
-
-impl FeedExecution {
-    /// Notes the event the execution is answering now.
-    pub fn answering(&self, event: Replay) {
-        *self.lock() = Some(event);
-    }
-
-    fn take(&self) -> Option<Replay> {
-        self.lock().take()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Replay>> {
-        self.answering
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-/// One item of a show's events, to answer again for one member: put in a
-/// request's data, `livestreamEvents` yields just this item.
-#[derive(Clone, Debug)]
-pub enum Replay {
-    /// An event from the bus.
-    Event(Event),
-    /// The member missed this many events.
-    Skipped(u64),
-}
 
 /// One answer of a feed, as its members receive it.
 struct Answer {
@@ -178,13 +144,16 @@ impl Feeds {
     }
 
     /// Feeds running now, and the subscriptions they serve (for `/metrics`).
-    pub fn counts(&self) -> (usize, usize) {
+    pub fn counts(&self) -> FeedCounts {
         let running = self
             .live()
             .values()
             .filter(|w| w.strong_count() > 0)
             .count();
-        (running, self.members.load(Ordering::Relaxed))
+        FeedCounts {
+            running,
+            members: self.members.load(Ordering::Relaxed),
+        }
     }
 
     /// The responses of `request`, through a shared feed when it can share
@@ -214,7 +183,7 @@ impl Feeds {
             return None;
         }
         let doc = async_graphql::parser::parse_query(&request.query).ok()?;
-        let operation = crate::http::response_cache::selected_operation(
+        let operation = crate::graph::operation::selected_operation(
             &doc.operations,
             request.operation_name.as_deref(),
         )?;

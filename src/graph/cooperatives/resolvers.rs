@@ -5,20 +5,21 @@ use async_graphql::{Context, ID, MaybeUndefined, Object};
 
 use crate::auth::UserId;
 use crate::auth::inputs::{Email, PhoneNumber};
-use crate::catalog::types::cooperative::{
-    BankAccountInput, Cooperative, CooperativeFilterInput, CooperativeMember,
-    CreateCooperativeInput, UpdateCooperativeInput,
-};
+use crate::cooperatives::CooperativeId;
 use crate::cooperatives::inputs::{BankAccount, Name, Slug, line, text};
 use crate::cooperatives::service::{self, CooperativeChanges, CooperativeFilter, NewCooperative};
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::Total;
+use crate::graph::cooperatives::MemberRole;
+use crate::graph::cooperatives::{
+    BankAccountInput, Cooperative, CooperativeFilterInput, CooperativeMember,
+    CreateCooperativeInput, UpdateCooperativeInput,
+};
 use crate::graph::viewer;
-use crate::graphql::Total;
-use crate::graphql::pagination::{Page, encode_cursor};
+use crate::pagination::{Page, encode_cursor};
 use crate::places::Province;
 
 fn bank(input: &BankAccountInput, field: &str) -> AppResult<BankAccount> {
@@ -67,9 +68,7 @@ impl CooperativeQuery {
     }
 
     /// Cooperatives, oldest first, filtered.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn cooperatives(
         &self,
         ctx: &Context<'_>,
@@ -232,8 +231,14 @@ impl CooperativeMutation {
     ) -> ApiResult<CooperativeMember> {
         let id = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
         let email = Email::parse(&email, "email")?;
-        let member =
-            service::add_member(ctx.data_unchecked::<Db>(), viewer(ctx), id, email, role).await?;
+        let member = service::add_member(
+            ctx.data_unchecked::<Db>(),
+            viewer(ctx),
+            id,
+            email,
+            role.into(),
+        )
+        .await?;
         Ok(CooperativeMember(member))
     }
 
@@ -247,9 +252,14 @@ impl CooperativeMutation {
     ) -> ApiResult<CooperativeMember> {
         let id = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
         let user = UserId::parse(&user_id, "userId")?;
-        let member =
-            service::change_member_role(ctx.data_unchecked::<Db>(), viewer(ctx), id, user, role)
-                .await?;
+        let member = service::change_member_role(
+            ctx.data_unchecked::<Db>(),
+            viewer(ctx),
+            id,
+            user,
+            role.into(),
+        )
+        .await?;
         Ok(CooperativeMember(member))
     }
 

@@ -3,22 +3,20 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 
-use crate::catalog::loaders::{ProductLoader, VariantsByProduct};
-use crate::catalog::types::cooperative::{Cooperative, ready_asset};
-use crate::catalog::types::product::{Product, Variant};
 use crate::catalog::{ProductId, VariantId};
 use crate::cooperatives::CooperativeId;
-use crate::cooperatives::loaders::CooperativeLoader;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
-use crate::graphql::{load_many, load_one};
+use crate::graph::catalog::{Product, ProductLoader, Variant, VariantsByProduct};
+use crate::graph::cooperatives::{Cooperative, CooperativeLoader};
+use crate::graph::livestream::{FlashDealCloseReason, FlashDealStatus, LivestreamStatus, Platform};
+use crate::graph::livestream::{FlashDealsByLivestream, LineupLoader, SalesByShow};
+use crate::graph::media::MediaAsset;
+use crate::graph::media::ready_asset;
+use crate::graph::{load_many, load_one};
 use crate::livestream::flash_deals::is_open;
-use crate::livestream::loaders::{FlashDealsByLivestream, LineupLoader, SalesByShow};
-use crate::livestream::{
-    FlashDealCloseReason, FlashDealId, FlashDealStatus, LivestreamId, LivestreamStatus, Platform,
-};
-use crate::media::types::MediaAsset;
+use crate::livestream::{FlashDealId, LivestreamId};
 
 /// A cooperative's selling show.
 pub struct Livestream(pub entity::livestream::Model);
@@ -39,7 +37,9 @@ impl Livestream {
     }
     /// Where it is streamed.
     async fn platform(&self) -> Platform {
-        Platform::from_db(&self.0.platform).unwrap_or(Platform::InApp)
+        crate::livestream::Platform::from_db(&self.0.platform)
+            .unwrap_or(crate::livestream::Platform::InApp)
+            .into()
     }
     /// Where to watch it (or its recording, once ended).
     async fn stream_url(&self) -> Option<&str> {
@@ -55,7 +55,9 @@ impl Livestream {
     }
     /// Scheduled, live, ended or cancelled.
     async fn status(&self) -> LivestreamStatus {
-        LivestreamStatus::from_db(&self.0.status).unwrap_or(LivestreamStatus::Cancelled)
+        crate::livestream::LivestreamStatus::from_db(&self.0.status)
+            .unwrap_or(crate::livestream::LivestreamStatus::Cancelled)
+            .into()
     }
     /// When it went live.
     async fn started_at(&self) -> Option<DateTime<Utc>> {
@@ -108,9 +110,9 @@ impl Livestream {
     /// What the show sold (cancelled and refunded orders excluded); its
     /// cooperative's staff only.
     async fn stats(&self, ctx: &Context<'_>) -> ApiResult<LivestreamStats> {
-        crate::cooperatives::loaders::require_role(
+        crate::graph::cooperatives::require_role(
             ctx,
-            crate::cooperatives::CooperativeId(self.0.cooperative_id),
+            CooperativeId(self.0.cooperative_id),
             crate::cooperatives::MemberRole::Staff,
         )
         .await?;
@@ -122,7 +124,9 @@ impl Livestream {
     }
     /// Viewers subscribed to its events now (on this server).
     async fn viewers(&self, ctx: &Context<'_>) -> i32 {
-        crate::livestream::viewers::viewers_now(ctx, self.0.id)
+        ctx.data_opt::<std::sync::Arc<crate::livestream::viewers::Viewers>>()
+            .map(|v| v.of(self.0.id))
+            .unwrap_or(0)
     }
     /// Every flash deal of the show, newest first.
     async fn flash_deals(&self, ctx: &Context<'_>) -> ApiResult<Vec<FlashDeal>> {
@@ -223,7 +227,8 @@ impl FlashDeal {
         self.0
             .close_reason
             .as_deref()
-            .and_then(FlashDealCloseReason::from_db)
+            .and_then(crate::livestream::FlashDealCloseReason::from_db)
+            .map(Into::into)
     }
     /// Units it gave back to stock when it closed.
     async fn returned_to_stock(&self) -> Option<i32> {

@@ -11,21 +11,21 @@ use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
-use crate::graph::viewer;
-use crate::graphql::Total;
-use crate::graphql::pagination::{Page, encode_cursor};
-use crate::livestream::flash_deals::{self, DealTerms, NewFlashDeal};
-use crate::livestream::inputs::show_start;
-use crate::livestream::loaders::FirstShowsByCooperative;
-use crate::livestream::service::{
-    self, LivestreamChanges, LivestreamCursor, LivestreamFilter, NewLivestream,
-};
-use crate::livestream::types::{
+use crate::graph::Total;
+use crate::graph::livestream::FirstShowsByCooperative;
+use crate::graph::livestream::{
     FlashDeal, Livestream, LivestreamFilterInput, OpenFlashDealInput, ScheduleLivestreamInput,
     UpdateLivestreamInput,
 };
+use crate::graph::viewer;
+use crate::livestream::flash_deals::{self, DealTerms, NewFlashDeal};
+use crate::livestream::inputs::show_start;
+use crate::livestream::service::{
+    self, LivestreamChanges, LivestreamCursor, LivestreamFilter, NewLivestream,
+};
 use crate::livestream::{FlashDealId, LivestreamId, LivestreamStatus};
 use crate::media::MediaAssetId;
+use crate::pagination::{Page, encode_cursor};
 use crate::text::single_line;
 
 /// Tells subscribers, once the change is committed.
@@ -63,7 +63,7 @@ pub(crate) async fn page_of(
 /// A cooperative's shows, soonest first: the first page batched with the
 /// other cooperatives of a list (see `service::first_pages`), later ones
 /// through [`page_of`].
-pub(crate) async fn cooperative_shows(
+pub async fn cooperative_shows(
     ctx: &Context<'_>,
     coop: crate::cooperatives::CooperativeId,
     status: Option<crate::livestream::LivestreamStatus>,
@@ -80,7 +80,7 @@ pub(crate) async fn cooperative_shows(
         return page_of(ctx, filter, first, after).await;
     }
     let listed =
-        crate::graphql::load_one::<FirstShowsByCooperative, _>(ctx, (coop, status, page.first))
+        crate::graph::load_one::<FirstShowsByCooperative, _>(ctx, (coop, status, page.first))
             .await?
             .unwrap_or_default();
     Ok(to_connection(listed, false))
@@ -119,9 +119,7 @@ impl LivestreamQuery {
     }
 
     /// Shows by scheduled start, soonest first, filtered.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn livestreams(
         &self,
         ctx: &Context<'_>,
@@ -131,13 +129,13 @@ impl LivestreamQuery {
     ) -> ApiResult<Connection<String, Livestream, Total>> {
         let input = filter.unwrap_or_default();
         let filter = LivestreamFilter {
-            status: input.status,
+            status: input.status.map(Into::into),
             cooperative: input
                 .cooperative_id
                 .as_ref()
                 .map(|c| CooperativeId::parse(c, "filter.cooperativeId"))
                 .transpose()?,
-            platform: input.platform,
+            platform: input.platform.map(Into::into),
             product: input
                 .product_id
                 .as_ref()
@@ -156,7 +154,7 @@ impl LivestreamQuery {
         cooperative_id: ID,
         from: chrono::DateTime<Utc>,
         to: chrono::DateTime<Utc>,
-    ) -> ApiResult<crate::livestream::types::LivestreamStats> {
+    ) -> ApiResult<crate::graph::livestream::LivestreamStats> {
         let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
         let sales = crate::livestream::stats::for_cooperative(
             ctx.data_unchecked::<Db>(),
@@ -166,26 +164,24 @@ impl LivestreamQuery {
             to,
         )
         .await?;
-        Ok(crate::livestream::types::LivestreamStats(sales))
+        Ok(crate::graph::livestream::LivestreamStats(sales))
     }
 
     /// The cooperatives the signed-in shopper follows.
     async fn my_follows(
         &self,
         ctx: &Context<'_>,
-    ) -> ApiResult<Vec<crate::catalog::types::cooperative::Cooperative>> {
+    ) -> ApiResult<Vec<crate::graph::cooperatives::Cooperative>> {
         let rows =
             crate::livestream::follows::mine(ctx.data_unchecked::<Db>(), viewer(ctx)).await?;
         Ok(rows
             .into_iter()
-            .map(crate::catalog::types::cooperative::Cooperative)
+            .map(crate::graph::cooperatives::Cooperative)
             .collect())
     }
 
     /// Shows live now.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn live_now(
         &self,
         ctx: &Context<'_>,
@@ -200,9 +196,7 @@ impl LivestreamQuery {
     }
 
     /// Shows still to come, soonest first.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn upcoming_livestreams(
         &self,
         ctx: &Context<'_>,
@@ -229,12 +223,12 @@ impl LivestreamMutation {
         &self,
         ctx: &Context<'_>,
         cooperative_id: ID,
-    ) -> ApiResult<crate::catalog::types::cooperative::Cooperative> {
+    ) -> ApiResult<crate::graph::cooperatives::Cooperative> {
         let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
         let found =
             crate::livestream::follows::follow(ctx.data_unchecked::<Db>(), viewer(ctx), coop)
                 .await?;
-        Ok(crate::catalog::types::cooperative::Cooperative(found))
+        Ok(crate::graph::cooperatives::Cooperative(found))
     }
 
     /// Stops following a cooperative. Always true.
@@ -259,7 +253,7 @@ impl LivestreamMutation {
                 5000,
             )?
             .unwrap_or_default(),
-            platform: input.platform,
+            platform: input.platform.into(),
             stream_url: input
                 .stream_url
                 .as_deref()
@@ -305,7 +299,7 @@ impl LivestreamMutation {
                         .map(Option::unwrap_or_default)
                 })
                 .transpose()?,
-            platform: input.platform,
+            platform: input.platform.map(Into::into),
             stream_url: match input.stream_url {
                 MaybeUndefined::Undefined => None,
                 MaybeUndefined::Null => Some(None),

@@ -6,33 +6,33 @@ use async_graphql::{Context, ID, MaybeUndefined, Object};
 use crate::catalog::inputs::{
     Vnd, coordinates, harvest_months, quantity, sku, stock, tags, variant_count,
 };
-use crate::catalog::service::browse::{ProductFilter, ProductSort};
+use crate::catalog::service::browse::ProductFilter;
 use crate::catalog::service::products::{
     self, NewProduct, NewVariant, OriginStoryInput as OriginStoryData, ProductChanges,
     VariantChanges,
 };
-use crate::catalog::types::cooperative::product_connection;
-use crate::catalog::types::product::{
-    CreateProductInput, OriginStory, OriginStoryInput, Product, ProductFilterInput,
-    UpdateProductInput, UpdateVariantInput, Variant, VariantInput,
-};
-use crate::catalog::{ProductId, ProductStatus, VariantId};
+use crate::catalog::{ProductId, VariantId};
 use crate::cooperatives::CooperativeId;
 use crate::cooperatives::inputs::{Name, Slug, line, required_text, text};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::Total;
+use crate::graph::catalog::{
+    CreateProductInput, OriginStory, OriginStoryInput, Product, ProductFilterInput, ProductSort,
+    ProductStatus, UpdateProductInput, UpdateVariantInput, Variant, VariantInput,
+    product_connection,
+};
+use crate::graph::media::{MediaAttachment, MediaItemInput};
 use crate::graph::viewer;
-use crate::graphql::Total;
-use crate::media::types::{MediaAttachment, MediaItemInput};
 use crate::places::Province;
 
 fn variant(input: &VariantInput, field: &str) -> AppResult<NewVariant> {
     Ok(NewVariant {
         name: Name::parse(&input.name, &format!("{field}.name"))?,
         sku: sku(&input.sku, &format!("{field}.sku"))?,
-        unit: input.unit,
+        unit: input.unit.into(),
         net_quantity: quantity(input.net_quantity, &format!("{field}.netQuantity"))?,
         price: Vnd::parse(input.price_vnd, &format!("{field}.priceVnd"))?,
         compare_at: input
@@ -70,9 +70,7 @@ impl ProductQuery {
     }
 
     /// The catalogue: published products, filtered, sorted, 100 at most a page.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn products(
         &self,
         ctx: &Context<'_>,
@@ -92,7 +90,7 @@ impl ProductQuery {
         }
         let filter = ProductFilter {
             search: crate::text::search(input.search.as_deref(), "filter.search")?,
-            category: input.category,
+            category: input.category.map(Into::into),
             cooperative: input
                 .cooperative_id
                 .as_ref()
@@ -104,13 +102,22 @@ impl ProductQuery {
                 .map(|p| Province::parse(p, "filter.province"))
                 .transpose()?,
             area: line(input.area.as_deref(), "filter.area", 100)?,
-            certification: input.certification,
+            certification: input.certification.map(Into::into),
             price_min: input.price_min_vnd,
             price_max: input.price_max_vnd,
             in_stock: input.in_stock,
-            statuses: input.statuses,
+            statuses: input
+                .statuses
+                .map(|s| s.into_iter().map(Into::into).collect()),
         };
-        product_connection(ctx, &filter, sort.unwrap_or_default(), first, after).await
+        product_connection(
+            ctx,
+            &filter,
+            sort.map_or_else(Default::default, Into::into),
+            first,
+            after,
+        )
+        .await
     }
 }
 
@@ -137,8 +144,8 @@ impl ProductMutation {
                 .transpose()?,
             description: text(Some(&input.description), "input.description", 20_000)?
                 .unwrap_or_default(),
-            category: input.category,
-            status: input.status.unwrap_or(ProductStatus::Draft),
+            category: input.category.into(),
+            status: input.status.unwrap_or(ProductStatus::Draft).into(),
             harvest_months: harvest_months(&input.harvest_months, "input.harvestMonths")?,
             tags: tags(&input.tags, "input.tags")?,
             variants: input
@@ -177,7 +184,7 @@ impl ProductMutation {
                 .as_deref()
                 .map(|d| text(Some(d), "input.description", 20_000).map(Option::unwrap_or_default))
                 .transpose()?,
-            category: input.category,
+            category: input.category.map(Into::into),
             harvest_months: input
                 .harvest_months
                 .as_deref()
@@ -203,7 +210,8 @@ impl ProductMutation {
     ) -> ApiResult<Product> {
         let id = ProductId::parse(&id, "id")?;
         Ok(Product(
-            products::set_status(ctx.data_unchecked::<Db>(), viewer(ctx), id, status).await?,
+            products::set_status(ctx.data_unchecked::<Db>(), viewer(ctx), id, status.into())
+                .await?,
         ))
     }
 
@@ -240,7 +248,7 @@ impl ProductMutation {
                 .as_deref()
                 .map(|s| sku(s, "input.sku"))
                 .transpose()?,
-            unit: input.unit,
+            unit: input.unit.map(Into::into),
             net_quantity: input
                 .net_quantity
                 .map(|q| quantity(q, "input.netQuantity"))

@@ -20,7 +20,7 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ErrorExtensionValues, ServerError, ServerResult, ValidationResult, Variables};
 
-use crate::graphql::codes;
+use crate::graph::codes;
 
 /// Deepest nesting of an introspection field (`__schema` or `__type` is
 /// level 1). graphql-js's `getIntrospectionQuery()` needs 15 (`__schema`

@@ -1,31 +1,27 @@
 //! A cooperative as the API shows it, and the inputs that change one.
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::catalog::loaders::{BadgesByCooperative, FirstProductsByCooperative};
-use crate::catalog::service::browse::{
-    self, ProductCursor, ProductFilter, ProductPage, ProductSort,
-};
-use crate::catalog::types::lot::Certification;
-use crate::catalog::types::product::Product;
-use crate::cooperatives::loaders::{MembersByCooperative, MembershipLoader, require_role};
+use crate::catalog::service::browse::{ProductCursor, ProductFilter};
+use crate::cooperatives::CooperativeId;
 use crate::cooperatives::service::Member;
-use crate::cooperatives::{CooperativeId, MemberRole};
-use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
 use crate::graph::auth::is_admin;
+use crate::graph::catalog::product::to_connection;
+use crate::graph::catalog::{BadgesByCooperative, FirstProductsByCooperative};
+use crate::graph::catalog::{Certification, Product, ProductSort, product_connection};
+use crate::graph::cooperatives::{
+    MemberRole, MembersByCooperative, MembershipLoader, require_role,
+};
+use crate::graph::livestream::CurrentShowsByCooperative;
+use crate::graph::media::{MediaAsset, ready_asset};
 use crate::graph::viewer;
-use crate::graphql::pagination::{Page, encode_cursor};
-use crate::graphql::{Total, load_one};
-use crate::livestream::loaders::CurrentShowsByCooperative;
-use crate::media::attachments::{Gallery, GalleryLoader};
-use crate::media::loaders::MediaAssetLoader;
-use crate::media::types::{MediaAsset, MediaAttachment};
-use crate::media::{MediaAssetId, MediaStatus};
+use crate::graph::{Total, load_one};
+use crate::pagination::Page;
 
 /// A farming cooperative (hợp tác xã).
 pub struct Cooperative(pub entity::cooperative::Model);
@@ -36,7 +32,7 @@ impl Cooperative {
     }
 
     /// The viewer's role here, if they are a member.
-    async fn role(&self, ctx: &Context<'_>) -> AppResult<Option<MemberRole>> {
+    async fn role(&self, ctx: &Context<'_>) -> AppResult<Option<crate::cooperatives::MemberRole>> {
         match viewer(ctx).user().ok().flatten() {
             Some(user) => load_one::<MembershipLoader, _>(ctx, (self.coop_id(), user)).await,
             None => Ok(None),
@@ -104,7 +100,7 @@ impl CooperativeMember {
     }
     /// Their role.
     async fn role(&self) -> MemberRole {
-        self.0.role
+        self.0.role.into()
     }
     /// Since when.
     async fn since(&self) -> DateTime<Utc> {
@@ -188,11 +184,11 @@ impl Cooperative {
     }
     /// The viewer's role in this cooperative; null for non-members.
     async fn viewer_role(&self, ctx: &Context<'_>) -> ApiResult<Option<MemberRole>> {
-        Ok(self.role(ctx).await?)
+        Ok(self.role(ctx).await?.map(Into::into))
     }
     /// Its members; members and admins only (`FORBIDDEN` otherwise).
     async fn members(&self, ctx: &Context<'_>) -> ApiResult<Vec<CooperativeMember>> {
-        require_role(ctx, self.coop_id(), MemberRole::Staff).await?;
+        require_role(ctx, self.coop_id(), crate::cooperatives::MemberRole::Staff).await?;
         let members = load_one::<MembersByCooperative, _>(ctx, self.coop_id()).await?;
         Ok(members
             .unwrap_or_default()
@@ -210,9 +206,7 @@ impl Cooperative {
             .collect())
     }
     /// Its published products.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn products(
         &self,
         ctx: &Context<'_>,
@@ -220,7 +214,7 @@ impl Cooperative {
         after: Option<String>,
         sort: Option<ProductSort>,
     ) -> ApiResult<Connection<String, Product, Total>> {
-        let sort = sort.unwrap_or(ProductSort::Newest);
+        let sort = sort.unwrap_or(ProductSort::Newest).into();
         let page = Page::<ProductCursor>::parse(first, after.as_deref())?;
         if page.after.is_none() {
             // The first page, as a list of cooperatives asks for it: batched.
@@ -241,27 +235,25 @@ impl Cooperative {
     async fn current_livestreams(
         &self,
         ctx: &Context<'_>,
-    ) -> ApiResult<Vec<crate::livestream::types::Livestream>> {
+    ) -> ApiResult<Vec<crate::graph::livestream::Livestream>> {
         let shows = load_one::<CurrentShowsByCooperative, _>(ctx, self.coop_id()).await?;
         Ok(shows
             .unwrap_or_default()
             .into_iter()
-            .map(crate::livestream::types::Livestream)
+            .map(crate::graph::livestream::Livestream)
             .collect())
     }
     /// All its shows, past ones too, by scheduled start, soonest first.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn livestreams(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-        status: Option<crate::livestream::LivestreamStatus>,
-    ) -> ApiResult<Connection<String, crate::livestream::types::Livestream, Total>> {
-        crate::livestream::resolvers::cooperative_shows(ctx, self.coop_id(), status, first, after)
-            .await
+        status: Option<crate::graph::livestream::LivestreamStatus>,
+    ) -> ApiResult<Connection<String, crate::graph::livestream::Livestream, Total>> {
+        let status = status.map(Into::into);
+        crate::graph::livestream::cooperative_shows(ctx, self.coop_id(), status, first, after).await
     }
     /// Its logo, once uploaded and set.
     async fn logo(&self, ctx: &Context<'_>) -> ApiResult<Option<MediaAsset>> {
@@ -275,66 +267,6 @@ impl Cooperative {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
-}
-
-/// A ready media asset by id, through the request's loader.
-pub async fn ready_asset(
-    ctx: &Context<'_>,
-    id: Option<uuid::Uuid>,
-) -> ApiResult<Option<MediaAsset>> {
-    let Some(id) = id else {
-        return Ok(None);
-    };
-    let asset = load_one::<MediaAssetLoader, _>(ctx, MediaAssetId(id)).await?;
-    Ok(asset
-        .filter(|a| a.status == MediaStatus::Ready.as_str())
-        .map(MediaAsset))
-}
-
-/// A gallery through the request's loader.
-pub async fn gallery(
-    ctx: &Context<'_>,
-    gallery: Gallery,
-    target: uuid::Uuid,
-) -> ApiResult<Vec<MediaAttachment>> {
-    let items = load_one::<GalleryLoader, _>(ctx, (gallery, target)).await?;
-    Ok(items
-        .unwrap_or_default()
-        .into_iter()
-        .map(MediaAttachment)
-        .collect())
-}
-
-/// Runs a product list and shapes it as a Relay connection.
-pub async fn product_connection(
-    ctx: &Context<'_>,
-    filter: &ProductFilter,
-    sort: ProductSort,
-    first: Option<i32>,
-    after: Option<String>,
-) -> ApiResult<Connection<String, Product, Total>> {
-    let page = Page::parse(first, after.as_deref())?;
-    let had_cursor = page.after.is_some();
-    let result = browse::list(ctx.data_unchecked::<Db>(), viewer(ctx), filter, sort, &page).await?;
-    Ok(to_connection(result, had_cursor))
-}
-
-/// A page of products as a connection.
-fn to_connection(result: ProductPage, had_cursor: bool) -> Connection<String, Product, Total> {
-    let mut conn = Connection::with_additional_fields(
-        had_cursor,
-        result.has_next,
-        Total {
-            total_count: result.total,
-        },
-    );
-    conn.edges.extend(
-        result
-            .rows
-            .into_iter()
-            .map(|(p, cursor)| Edge::new(encode_cursor(&cursor), Product(p))),
-    );
-    conn
 }
 
 /// Where a cooperative is.

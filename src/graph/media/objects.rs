@@ -8,8 +8,11 @@ use crate::cooperatives::CooperativeId;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::load_one;
+use crate::graph::media::{GalleryLoader, MediaAssetLoader, MediaPurpose, MediaStatus};
+use crate::media::attachments::Gallery;
 use crate::media::service::{self, Upload};
-use crate::media::{MediaAssetId, MediaPurpose, MediaStatus, MediaType};
+use crate::media::{MediaAssetId, MediaType};
 use crate::storage::Storage;
 
 /// The widest thumbnail that may be asked for, in pixels.
@@ -20,7 +23,7 @@ pub struct MediaAsset(pub entity::media_asset::Model);
 
 impl MediaAsset {
     fn ready(&self) -> ApiResult<bool> {
-        Ok(service::status_of(&self.0)? == MediaStatus::Ready)
+        Ok(service::status_of(&self.0)? == crate::media::MediaStatus::Ready)
     }
 }
 
@@ -38,7 +41,7 @@ impl MediaAsset {
 
     /// What it is for.
     async fn purpose(&self) -> ApiResult<MediaPurpose> {
-        Ok(service::purpose_of(&self.0)?)
+        Ok(service::purpose_of(&self.0)?.into())
     }
 
     /// Its MIME type, e.g. `image/jpeg`.
@@ -63,7 +66,7 @@ impl MediaAsset {
 
     /// Where it is in its life; only `READY` assets are shown or attached.
     async fn status(&self) -> ApiResult<MediaStatus> {
-        Ok(service::status_of(&self.0)?)
+        Ok(service::status_of(&self.0)?.into())
     }
 
     /// Where to download it: a presigned URL valid for a limited time (or a
@@ -228,4 +231,32 @@ impl MediaItemInput {
             })
             .collect()
     }
+}
+
+/// A ready media asset by id, through the request's loader.
+pub async fn ready_asset(
+    ctx: &Context<'_>,
+    id: Option<uuid::Uuid>,
+) -> ApiResult<Option<MediaAsset>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let asset = load_one::<MediaAssetLoader, _>(ctx, MediaAssetId(id)).await?;
+    Ok(asset
+        .filter(|a| a.status == crate::media::MediaStatus::Ready.as_str())
+        .map(MediaAsset))
+}
+
+/// A gallery through the request's loader.
+pub async fn gallery(
+    ctx: &Context<'_>,
+    gallery: Gallery,
+    target: uuid::Uuid,
+) -> ApiResult<Vec<MediaAttachment>> {
+    let items = load_one::<GalleryLoader, _>(ctx, (gallery, target)).await?;
+    Ok(items
+        .unwrap_or_default()
+        .into_iter()
+        .map(MediaAttachment)
+        .collect())
 }

@@ -1,19 +1,5 @@
-//! Domain-agnostic GraphQL plumbing: operation limits, the input guard and
-//! error codes.
-
-pub mod input_guard;
-pub mod limits;
-pub mod pagination;
-
-/// Codes for errors that async-graphql raises before any resolver runs.
-pub mod codes {
-    /// The document is not valid GraphQL syntax.
-    pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
-    /// The document does not fit the schema, or breaks a limit.
-    pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
-}
-
-pub mod operation;
+//! Loading through the request's DataLoaders, and the total beside a
+//! connection's edges.
 
 use std::hash::Hash;
 use std::sync::Arc;

@@ -3,10 +3,13 @@
 
 use std::sync::{Arc, OnceLock};
 
+use async_graphql::Positioned;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
 };
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
+};
 use async_graphql::{Response, ServerResult, Variables};
 
 /// Where the running operation's name is written; put one in each request's data.
@@ -22,7 +25,7 @@ impl OperationName {
 
 /// What the parsed document of a request holds: for each operation, its
 /// name, its type and whether it only reads the public catalogue (see
-/// `http::response_cache`). Put one in each request's data.
+/// `http::response_cache`, which keeps their answers). Put one in each request's data.
 #[derive(Clone, Default)]
 pub struct OperationFacts(Arc<OnceLock<Vec<OperationFact>>>);
 
@@ -33,18 +36,14 @@ type OperationFact = (Option<String>, OperationType, bool);
 impl OperationFacts {
     fn record(&self, doc: &ExecutableDocument) {
         let facts = match &doc.operations {
-            DocumentOperations::Single(op) => vec![(
-                None,
-                op.node.ty,
-                crate::http::response_cache::is_public_read(doc, None),
-            )],
+            DocumentOperations::Single(op) => vec![(None, op.node.ty, is_public_read(doc, None))],
             DocumentOperations::Multiple(ops) => ops
                 .iter()
                 .map(|(name, op)| {
                     (
                         Some(name.to_string()),
                         op.node.ty,
-                        crate::http::response_cache::is_public_read(doc, Some(name.as_str())),
+                        is_public_read(doc, Some(name.as_str())),
                     )
                 })
                 .collect(),
@@ -116,5 +115,105 @@ impl Extension for RecordOperationNameExt {
             tracing::Span::current().record("graphql.operation", name);
         }
         next.run(ctx, operation_name).await
+    }
+}
+
+/// Root query fields whose answers are the same for every anonymous caller.
+pub const CACHEABLE_ROOT_FIELDS: &[&str] = &[
+    "__typename",
+    "cooperative",
+    "cooperatives",
+    "product",
+    "products",
+    "lot",
+    "livestream",
+    "livestreams",
+    "liveNow",
+    "upcomingLivestreams",
+    "course",
+    "courses",
+];
+
+/// The operation a request with `operation_name` runs out of `operations`,
+/// as async-graphql picks it: the one asked for by name, or the only one.
+pub fn selected_operation<'a>(
+    operations: &'a DocumentOperations,
+    operation_name: Option<&str>,
+) -> Option<&'a Positioned<OperationDefinition>> {
+    match (operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(map), Some(name)) => map
+            .iter()
+            .find(|(n, _)| n.as_str() == name)
+            .map(|(_, op)| op),
+        (DocumentOperations::Multiple(map), None) if map.len() == 1 => map.values().next(),
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+/// True when the operation `operation_name` picks out of `doc` is a query
+/// whose root fields are all in [`CACHEABLE_ROOT_FIELDS`] (fragments at the
+/// root are not followed: such a query is simply not cached).
+pub fn is_public_read(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    let Some(operation) = selected_operation(&doc.operations, operation_name) else {
+        return false;
+    };
+    operation.node.ty == OperationType::Query
+        && operation
+            .node
+            .selection_set
+            .node
+            .items
+            .iter()
+            .all(|item| match &item.node {
+                Selection::Field(field) => {
+                    CACHEABLE_ROOT_FIELDS.contains(&field.node.name.node.as_str())
+                        && field.node.directives.is_empty()
+                }
+                _ => false,
+            })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn public(query: &str, name: Option<&str>) -> bool {
+        is_public_read(
+            &async_graphql::parser::parse_query(query).expect("parses"),
+            name,
+        )
+    }
+
+    #[test]
+    fn only_queries_of_public_root_fields_are_cacheable() {
+        assert!(public("{ products(first: 2) { nodes { name } } }", None));
+        assert!(public(
+            "query A { product(slug: \"x\") { name } liveNow { totalCount } }",
+            None
+        ));
+        assert!(public("query A { products { totalCount } }", Some("A")));
+        assert!(!public(
+            "{ products { totalCount } cart(token: \"t\") { id } }",
+            None
+        ));
+        assert!(!public("{ me { id } }", None));
+        assert!(!public("mutation { logout }", None));
+        assert!(!public(
+            "{ ...F } fragment F on Query { products { totalCount } }",
+            None
+        ));
+        assert!(public(
+            "query A { products { totalCount } } query B { me { id } }",
+            Some("A")
+        ));
+        assert!(!public(
+            "query A { products { totalCount } } query B { me { id } }",
+            Some("B")
+        ));
+        assert!(!public(
+            "query A { products { totalCount } } query B { me { id } }",
+            None
+        ));
     }
 }

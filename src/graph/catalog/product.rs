@@ -4,22 +4,27 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::catalog::inputs::{months_of, tags_of};
-use crate::catalog::loaders::{
-    BadgesByCooperative, BadgesByProduct, LotsByProduct, MovementsByVariant, OriginStoryByProduct,
-    VariantsByProduct,
-};
-use crate::catalog::service::browse::ProductSort;
-use crate::catalog::types::cooperative::{Cooperative, gallery};
-use crate::catalog::types::lot::{Certification, Lot};
-use crate::catalog::{Category, CertificationKind, ProductId, ProductStatus, Unit, VariantId};
-use crate::cooperatives::loaders::CooperativeLoader;
+use crate::catalog::service::browse::{self, ProductFilter, ProductPage, ProductSort};
+use crate::catalog::{ProductId, VariantId};
 use crate::cooperatives::{CooperativeId, MemberRole};
+use crate::db::Db;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
-use crate::graphql::load_one;
+use crate::graph::catalog::{
+    BadgesByCooperative, BadgesByProduct, LotsByProduct, MovementsByVariant, OriginStoryByProduct,
+    VariantsByProduct,
+};
+use crate::graph::catalog::{Category, CertificationKind, ProductStatus, Unit};
+use crate::graph::catalog::{Certification, Lot};
+use crate::graph::cooperatives::{Cooperative, CooperativeLoader};
+use crate::graph::load_one;
+use crate::graph::media::MediaAttachment;
+use crate::graph::media::gallery;
+use crate::graph::{Total, viewer};
 use crate::media::attachments::Gallery;
-use crate::media::types::MediaAttachment;
+use crate::pagination::{Page, encode_cursor};
+use async_graphql::connection::{Connection, Edge};
 
 /// Something a cooperative sells; what is bought is one of its variants.
 pub struct Product(pub entity::product::Model);
@@ -50,11 +55,15 @@ impl Product {
     }
     /// Its kind of produce.
     async fn category(&self) -> Category {
-        Category::from_db(&self.0.category).unwrap_or(Category::Other)
+        crate::catalog::Category::from_db(&self.0.category)
+            .unwrap_or(crate::catalog::Category::Other)
+            .into()
     }
     /// Draft, active or archived.
     async fn status(&self) -> ProductStatus {
-        ProductStatus::from_db(&self.0.status).unwrap_or(ProductStatus::Draft)
+        crate::catalog::ProductStatus::from_db(&self.0.status)
+            .unwrap_or(crate::catalog::ProductStatus::Draft)
+            .into()
     }
     /// Months (1–12) it is harvested in.
     async fn harvest_months(&self) -> Vec<i32> {
@@ -106,16 +115,14 @@ impl Product {
     async fn current_livestreams(
         &self,
         ctx: &Context<'_>,
-    ) -> ApiResult<Vec<crate::livestream::types::Livestream>> {
-        let shows = load_one::<crate::livestream::loaders::CurrentShowsByProduct, _>(
-            ctx,
-            self.product_id(),
-        )
-        .await?;
+    ) -> ApiResult<Vec<crate::graph::livestream::Livestream>> {
+        let shows =
+            load_one::<crate::graph::livestream::CurrentShowsByProduct, _>(ctx, self.product_id())
+                .await?;
         Ok(shows
             .unwrap_or_default()
             .into_iter()
-            .map(crate::livestream::types::Livestream)
+            .map(crate::graph::livestream::Livestream)
             .collect())
     }
     /// The lowest price of its variants, in đồng.
@@ -160,7 +167,9 @@ impl Variant {
     }
     /// The unit it is sold in.
     async fn unit(&self) -> Unit {
-        Unit::from_db(&self.0.unit).unwrap_or(Unit::Piece)
+        crate::catalog::Unit::from_db(&self.0.unit)
+            .unwrap_or(crate::catalog::Unit::Piece)
+            .into()
     }
     /// How much of the unit one pack holds (e.g. 2 for "2 kg").
     async fn net_quantity(&self) -> f64 {
@@ -184,7 +193,7 @@ impl Variant {
     }
     /// Price per kg (units KG and G) or per litre (LITRE), rounded to the đồng.
     async fn unit_price(&self) -> Option<UnitPrice> {
-        let unit = Unit::from_db(&self.0.unit)?;
+        let unit = Unit::from(crate::catalog::Unit::from_db(&self.0.unit)?);
         let (per, amount) = match unit {
             Unit::Kg => (Unit::Kg, self.0.net_quantity),
             Unit::G => (Unit::Kg, self.0.net_quantity / 1000.0),
@@ -211,7 +220,7 @@ impl Variant {
             )
             .into());
         }
-        crate::cooperatives::loaders::require_role(
+        crate::graph::cooperatives::require_role(
             ctx,
             CooperativeId(self.0.cooperative_id),
             MemberRole::Staff,
@@ -420,7 +429,34 @@ pub struct ProductFilterInput {
     pub statuses: Option<Vec<ProductStatus>>,
 }
 
-/// Default sort of the product list.
-pub fn default_sort() -> ProductSort {
-    ProductSort::Relevance
+/// Runs a product list and shapes it as a Relay connection.
+pub async fn product_connection(
+    ctx: &Context<'_>,
+    filter: &ProductFilter,
+    sort: ProductSort,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<Connection<String, Product, Total>> {
+    let page = Page::parse(first, after.as_deref())?;
+    let had_cursor = page.after.is_some();
+    let result = browse::list(ctx.data_unchecked::<Db>(), viewer(ctx), filter, sort, &page).await?;
+    Ok(to_connection(result, had_cursor))
+}
+
+/// A page of products as a connection.
+pub fn to_connection(result: ProductPage, had_cursor: bool) -> Connection<String, Product, Total> {
+    let mut conn = Connection::with_additional_fields(
+        had_cursor,
+        result.has_next,
+        Total {
+            total_count: result.total,
+        },
+    );
+    conn.edges.extend(
+        result
+            .rows
+            .into_iter()
+            .map(|(p, cursor)| Edge::new(encode_cursor(&cursor), Product(p))),
+    );
+    conn
 }

@@ -3,23 +3,18 @@
 
 use async_graphql::{Context, ID, Object, Union};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use entity::order_item;
-
-use crate::catalog::loaders::ProductLoader;
-use crate::catalog::types::product::Product;
 use crate::catalog::{ProductId, VariantId};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::events::Event;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
-use crate::graphql::load_one;
-use crate::livestream::loaders::FlashDealLoader;
-use crate::livestream::types::FlashDeal;
-use crate::livestream::{FlashDealCloseReason, FlashDealId, LivestreamId};
+use crate::graph::catalog::{Product, ProductLoader};
+use crate::graph::livestream::{FlashDeal, FlashDealCloseReason, FlashDealLoader};
+use crate::graph::load_one;
+use crate::livestream::{FlashDealId, LivestreamId};
 
 /// A show went live.
 pub struct LivestreamStarted {
@@ -114,25 +109,7 @@ impl OrderPlaced {
     /// A line to show viewers; no name, phone or address beyond an initial and a province.
     async fn message(&self, ctx: &Context<'_>) -> ApiResult<String> {
         let db = ctx.data_unchecked::<Db>();
-        let order = crate::orders::service::find(db.conn(), crate::orders::OrderId(self.order_id))
-            .await?
-            .ok_or_else(|| AppError::not_found("order"))?;
-        let items = order_item::Entity::find()
-            .filter(order_item::Column::OrderId.eq(self.order_id))
-            .all(db.conn())
-            .await?;
-        let quantity: i32 = items.iter().map(|i| i.quantity).sum();
-        let initial = order
-            .recipient_name
-            .split_whitespace()
-            .last()
-            .and_then(|w| w.chars().next())
-            .map(|c| c.to_uppercase().to_string())
-            .unwrap_or_else(|| "?".into());
-        Ok(format!(
-            "Khách {initial}. ở {} vừa mua {quantity} sản phẩm",
-            order.province
-        ))
+        Ok(crate::livestream::service::order_placed_line(db, self.order_id).await?)
     }
 }
 
@@ -245,7 +222,7 @@ impl FlashDealClosed {
     }
     /// Why it closed.
     async fn reason(&self) -> Option<FlashDealCloseReason> {
-        FlashDealCloseReason::from_db(&self.reason)
+        crate::livestream::FlashDealCloseReason::from_db(&self.reason).map(Into::into)
     }
     /// Units given back to stock.
     async fn returned_to_stock(&self) -> i32 {

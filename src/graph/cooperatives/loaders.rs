@@ -1,21 +1,22 @@
-//! Batched loads of cooperatives and memberships.
+//! DataLoaders of cooperatives and memberships, over
+//! `cooperatives::queries`, and the membership check of an item's field.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::Context;
 use async_graphql::dataloader::Loader;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use entity::{cooperative, cooperative_member};
+use entity::cooperative;
 
 use crate::auth::UserId;
+use crate::cooperatives::queries;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::graph::auth::is_admin;
+use crate::graph::load_one;
 use crate::graph::viewer;
-use crate::graphql::load_one;
 
 /// Cooperatives by id.
 pub struct CooperativeLoader(pub Db);
@@ -28,12 +29,7 @@ impl Loader<CooperativeId> for CooperativeLoader {
         &self,
         keys: &[CooperativeId],
     ) -> Result<HashMap<CooperativeId, Self::Value>, Self::Error> {
-        let rows = cooperative::Entity::find()
-            .filter(cooperative::Column::Id.is_in(keys.iter().map(|k| k.0)))
-            .all(self.0.conn())
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|c| (CooperativeId(c.id), c)).collect())
+        Ok(queries::cooperatives_by_id(&self.0, keys).await?)
     }
 }
 
@@ -48,24 +44,26 @@ impl Loader<(CooperativeId, UserId)> for MembershipLoader {
         &self,
         keys: &[(CooperativeId, UserId)],
     ) -> Result<HashMap<(CooperativeId, UserId), Self::Value>, Self::Error> {
-        let users: Vec<uuid::Uuid> = keys.iter().map(|(_, u)| u.0).collect();
-        let rows = cooperative_member::Entity::find()
-            .filter(cooperative_member::Column::UserId.is_in(users))
-            .all(self.0.conn())
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|m| {
-                let key = (CooperativeId(m.cooperative_id), UserId(m.user_id));
-                let role = MemberRole::from_db(&m.role)?;
-                keys.contains(&key).then_some((key, role))
-            })
-            .collect())
+        Ok(queries::roles_of(&self.0, keys).await?)
     }
 }
 
-/// `service::require_member` for a field of an existing cooperative's
+/// The members of cooperatives, oldest first.
+pub struct MembersByCooperative(pub Db);
+
+impl Loader<CooperativeId> for MembersByCooperative {
+    type Value = Vec<crate::cooperatives::service::Member>;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[CooperativeId],
+    ) -> Result<HashMap<CooperativeId, Self::Value>, Self::Error> {
+        Ok(crate::cooperatives::service::members_of(&self.0, keys).await?)
+    }
+}
+
+/// `cooperatives::service::require_member` for a field of an existing cooperative's
 /// item, read through the request's loaders so that a page of items asks
 /// once: the viewer needs `needed`'s rights in `coop`, or to be an admin.
 pub async fn require_role(
@@ -82,19 +80,4 @@ pub async fn require_role(
         return Ok(());
     }
     Err(crate::cooperatives::service::refusal(role, needed))
-}
-
-/// The members of cooperatives, oldest first.
-pub struct MembersByCooperative(pub Db);
-
-impl Loader<CooperativeId> for MembersByCooperative {
-    type Value = Vec<crate::cooperatives::service::Member>;
-    type Error = Arc<sea_orm::DbErr>;
-
-    async fn load(
-        &self,
-        keys: &[CooperativeId],
-    ) -> Result<HashMap<CooperativeId, Self::Value>, Self::Error> {
-        Ok(crate::cooperatives::service::members_of(&self.0, keys).await?)
-    }
 }

@@ -6,16 +6,16 @@ use chrono::Utc;
 use crate::catalog::inputs::{harvest_date, quantity, validity};
 use crate::catalog::service::certifications::{self, NewCertification};
 use crate::catalog::service::lots::{self, NewLot};
-use crate::catalog::types::lot::{AddCertificationInput, Certification, CreateLotInput, Lot};
 use crate::catalog::{CertificationId, LotId, ProductId, VariantId};
 use crate::cooperatives::CooperativeId;
 use crate::cooperatives::inputs::{line, text};
 use crate::db::Db;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::catalog::{AddCertificationInput, Certification, CreateLotInput, Lot};
+use crate::graph::media::{MediaAttachment, MediaItemInput};
 use crate::graph::viewer;
 use crate::media::MediaAssetId;
-use crate::media::types::{MediaAttachment, MediaItemInput};
 
 /// Lot queries.
 #[derive(Default)]
@@ -56,7 +56,7 @@ impl LotMutation {
                 "input.harvestedOn",
             )?,
             quantity: quantity(input.quantity, "input.quantity")?,
-            unit: input.unit,
+            unit: input.unit.into(),
             plot: line(input.plot.as_deref(), "input.plot", 200)?,
             notes: text(input.notes.as_deref(), "input.notes", 2000)?,
         };
@@ -78,13 +78,13 @@ impl LotMutation {
             validity(input.valid_from, input.valid_until, "input.validUntil")?;
         let new = NewCertification {
             cooperative: CooperativeId::parse(&input.cooperative_id, "input.cooperativeId")?,
-            kind: input.kind,
+            kind: input.kind.into(),
             stars: input.stars,
             issuer: crate::text::single_line(&input.issuer, "input.issuer", 200)?,
             number: crate::text::single_line(&input.number, "input.number", 100)?,
             valid_from,
             valid_until,
-            scope: input.scope,
+            scope: input.scope.into(),
             product: input
                 .product_id
                 .as_ref()

@@ -3,21 +3,19 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::catalog::loaders::{CertificationsOfLot, ProductLoader};
 use crate::catalog::service::certifications::{LotOnHarvest, valid_on};
-use crate::catalog::types::cooperative::{gallery, ready_asset};
-use crate::catalog::types::product::Product;
-use crate::catalog::{
-    CertificationId, CertificationKind, CertificationScope, LotId, ProductId, Unit,
-};
+use crate::catalog::{CertificationId, LotId, ProductId};
 use crate::config::PublicBaseUrl;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::catalog::{CertificationKind, CertificationScope, Product, Unit};
+use crate::graph::catalog::{CertificationsOfLot, ProductLoader};
+use crate::graph::load_one;
+use crate::graph::media::{MediaAsset, MediaAttachment};
+use crate::graph::media::{gallery, ready_asset};
 use crate::graph::viewer;
-use crate::graphql::load_one;
 use crate::media::attachments::Gallery;
-use crate::media::types::{MediaAsset, MediaAttachment};
 
 /// One harvest batch of a product; a package's QR code points to it.
 pub struct Lot(pub entity::lot::Model);
@@ -42,7 +40,9 @@ impl Lot {
     }
     /// The unit of `quantity`.
     async fn unit(&self) -> Unit {
-        Unit::from_db(&self.0.unit).unwrap_or(Unit::Kg)
+        crate::catalog::Unit::from_db(&self.0.unit)
+            .unwrap_or(crate::catalog::Unit::Kg)
+            .into()
     }
     /// The farm plot it came from.
     async fn plot(&self) -> Option<&str> {
@@ -87,10 +87,9 @@ impl Lot {
             return Ok(None);
         };
         let coop = crate::cooperatives::CooperativeId(self.0.cooperative_id);
-        let member =
-            load_one::<crate::cooperatives::loaders::MembershipLoader, _>(ctx, (coop, user))
-                .await?
-                .is_some();
+        let member = load_one::<crate::graph::cooperatives::MembershipLoader, _>(ctx, (coop, user))
+            .await?
+            .is_some();
         Ok(member.then_some(self.0.scan_count))
     }
 }
@@ -114,7 +113,9 @@ impl Certification {
     }
     /// What kind of certificate.
     async fn kind(&self) -> CertificationKind {
-        CertificationKind::from_db(&self.0.kind).unwrap_or(CertificationKind::Other)
+        crate::catalog::CertificationKind::from_db(&self.0.kind)
+            .unwrap_or(crate::catalog::CertificationKind::Other)
+            .into()
     }
     /// OCOP stars (3–5).
     async fn stars(&self) -> Option<i32> {
@@ -138,7 +139,9 @@ impl Certification {
     }
     /// What it covers.
     async fn scope(&self) -> CertificationScope {
-        CertificationScope::from_db(&self.0.scope).unwrap_or(CertificationScope::Cooperative)
+        crate::catalog::CertificationScope::from_db(&self.0.scope)
+            .unwrap_or(crate::catalog::CertificationScope::Cooperative)
+            .into()
     }
     /// True while valid today and not revoked.
     async fn valid_today(&self) -> bool {

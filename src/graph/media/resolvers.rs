@@ -9,13 +9,13 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::media::MediaAssetLoader;
+use crate::graph::media::{CreateUploadInput, MediaAsset, UploadPayload};
 use crate::graph::viewer;
 use crate::media::MediaAssetId;
 use crate::media::inputs::{parse_byte_size, parse_checksum_sha256, parse_content_type};
 use crate::media::inspect::DecodeGate;
-use crate::media::loaders::MediaAssetLoader;
 use crate::media::service::{self, CooperativeImage, NewUpload};
-use crate::media::types::{CreateUploadInput, MediaAsset, UploadPayload};
 use crate::storage::Storage;
 
 /// Media queries.
@@ -72,13 +72,18 @@ impl MediaMutation {
         let config = ctx.data_unchecked::<MediaConfig>();
         let new = NewUpload {
             cooperative: CooperativeId::parse(&input.cooperative_id, "input.cooperativeId")?,
-            purpose: input.purpose,
+            purpose: input.purpose.into(),
             media_type: parse_content_type(
                 &input.content_type,
-                input.purpose,
+                input.purpose.into(),
                 "input.contentType",
             )?,
-            byte_size: parse_byte_size(input.byte_size, input.purpose, config, "input.byteSize")?,
+            byte_size: parse_byte_size(
+                input.byte_size,
+                input.purpose.into(),
+                config,
+                "input.byteSize",
+            )?,
             checksum_sha256: input
                 .checksum_sha256
                 .as_deref()
