@@ -147,10 +147,10 @@ mod layering {
                 }
                 for (rank, domain) in DOMAINS.iter().enumerate() {
                     let higher = rank > ceiling || (domain_of(&path).is_none() && rank == 0);
-                    if higher && line.contains(&format!("crate::{domain}::"))
-                        || higher && line.contains(&format!("crate::{domain}}}"))
-                        || higher && line.contains(&format!("crate::{domain};"))
-                    {
+                    let named = [":", "}", ";", ","]
+                        .iter()
+                        .any(|end| line.contains(&format!("crate::{domain}{end}")));
+                    if higher && named {
                         offenders.push(format!("{path} ({floor}) uses {domain}"));
                     }
                 }

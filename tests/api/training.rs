@@ -43,7 +43,9 @@ pub(crate) fn course_input(capacity: i32) -> Value {
         "topic": "livestream",
         "hostOrganisation": "Sở Công Thương Sơn La",
         "area": "Mộc Châu",
-        "startsOn": (today() - Duration::days(1)).to_string(),
+        // Two days back: `attended_course` holds a session 30 hours ago,
+        // which is the day before yesterday in Vietnam before 6 a.m. there.
+        "startsOn": (today() - Duration::days(2)).to_string(),
         "endsOn": (today() + Duration::days(30)).to_string(),
         "capacity": capacity,
         "completionRule": { "minAttendancePercent": 50 }
