@@ -273,12 +273,10 @@ pub async fn ensure_role(db: &Db, user: UserId, role: PlatformRole) -> AppResult
 
 /// True when `user` holds `role`.
 pub async fn has_role(db: &Db, user: UserId, role: PlatformRole) -> AppResult<bool> {
-    Ok(
-        user_role::Entity::find_by_id((user.0, role.as_str().to_owned()))
-            .one(db.conn())
-            .await?
-            .is_some(),
-    )
+    Ok(user_role::Entity::find_by_id((user.0, role))
+        .one(db.conn())
+        .await?
+        .is_some())
 }
 
 /// The signed-in user if they hold `role`; `UNAUTHENTICATED` or `FORBIDDEN`
@@ -290,7 +288,7 @@ pub async fn require_role(db: &Db, viewer: &Viewer, role: PlatformRole) -> AppRe
     } else {
         Err(AppError::Forbidden(format!(
             "this needs the platform role {}",
-            role.as_str()
+            role
         )))
     }
 }
@@ -307,7 +305,7 @@ pub async fn grant_role(
         .await?
         .ok_or_else(|| AppError::not_found("user"))?;
     insert_role(db, target, role, Some(admin)).await?;
-    tracing::info!(user.id = %target, role = role.as_str(), admin.id = %admin, "role granted");
+    tracing::info!(user.id = %target, role = role.to_string(), admin.id = %admin, "role granted");
     Ok(user)
 }
 
@@ -320,7 +318,7 @@ async fn insert_role(
     let txn = db.begin_write().await?;
     user_role::Entity::insert(user_role::ActiveModel {
         user_id: Set(target.0),
-        role: Set(role.as_str().to_owned()),
+        role: Set(role),
         granted_by: Set(by.map(|b| b.0)),
         granted_at: Set(Utc::now()),
     })
@@ -346,12 +344,12 @@ pub async fn revoke_role(
     let txn = db.begin_write().await?;
     user_role::Entity::delete_many()
         .filter(user_role::Column::UserId.eq(target.0))
-        .filter(user_role::Column::Role.eq(role.as_str()))
+        .filter(user_role::Column::Role.eq(role))
         .exec(&*txn)
         .await?;
     if role == PlatformRole::Admin {
         let admins_left = user_role::Entity::find()
-            .filter(user_role::Column::Role.eq(PlatformRole::Admin.as_str()))
+            .filter(user_role::Column::Role.eq(PlatformRole::Admin))
             .one(&*txn)
             .await?;
         if admins_left.is_none() {
@@ -361,7 +359,7 @@ pub async fn revoke_role(
         }
     }
     txn.commit().await?;
-    tracing::info!(user.id = %target, role = role.as_str(), admin.id = %admin, "role revoked");
+    tracing::info!(user.id = %target, role = role.to_string(), admin.id = %admin, "role revoked");
     Ok(user)
 }
 

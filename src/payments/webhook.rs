@@ -210,8 +210,8 @@ fn outcome_for(
     notice: &TransferNotice,
     transaction_id: &str,
 ) -> (TransferOutcome, String) {
-    let awaiting = order.status == OrderStatus::PendingPayment.as_str()
-        && order.payment_method == PaymentMethod::Vietqr.as_str();
+    let awaiting = order.status == OrderStatus::PendingPayment
+        && order.payment_method == PaymentMethod::Vietqr;
     let account_ok = order.bank_account_number.as_deref() == Some(notice.account_number.trim());
     if !account_ok {
         (
@@ -266,7 +266,7 @@ async fn record(
         occurred_at: notice.occurred_at,
         received_at: Utc::now(),
         order_id: None,
-        outcome: TransferOutcome::Unmatched.as_str().to_owned(),
+        outcome: TransferOutcome::Unmatched,
         assigned_by: None,
     };
     // The transaction id first: of notices racing with one id, one goes
@@ -336,13 +336,10 @@ async fn record(
             flag_for_review(txn, order.id, note).await?;
         }
         transfer.order_id = Some(order.id);
-        transfer.outcome = outcome.as_str().to_owned();
+        transfer.outcome = outcome;
         bank_transfer::Entity::update_many()
             .col_expr(bank_transfer::Column::OrderId, Expr::value(order.id))
-            .col_expr(
-                bank_transfer::Column::Outcome,
-                Expr::value(outcome.as_str()),
-            )
+            .col_expr(bank_transfer::Column::Outcome, Expr::value(outcome))
             .filter(bank_transfer::Column::Id.eq(transfer.id))
             .exec(txn)
             .await?;
