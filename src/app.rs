@@ -56,7 +56,7 @@ impl App {
             config.response_cache_entries,
         ));
         http::response_cache::invalidate_on_events(&response_cache, &events);
-        let feeds = crate::livestream::fanout::Feeds::new(schema.clone(), crate::events::CAPACITY);
+        let feeds = crate::http::fanout::Feeds::new(schema.clone(), crate::events::CAPACITY);
         Ok(Self {
             state: AppState {
                 config: Arc::new(config),

@@ -9,11 +9,12 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio_util::sync::CancellationToken;
 
 use crate::app::{self, App};
-use crate::auth::inputs::{Email, Password};
+use crate::auth::inputs::Password;
 use crate::auth::service::{self, AdminCreated};
 use crate::auth::tokens::TokenKeys;
 use crate::config::{Config, LogFormat};
 use crate::db::Db;
+use crate::values::Email;
 use crate::{schema, seed};
 
 /// farmstream: the GraphQL backend where farming cooperatives sell produce

@@ -2,13 +2,17 @@
 //!
 //! SQLite allows one writer at a time. Rather than let concurrent writers
 //! fail with "database is locked", write transactions on SQLite queue on an
-//! in-process gate ([`Db::begin_write`]); on PostgreSQL the gate is open and
-//! row locks and conditional updates do the work.
+//! in-process gate; on PostgreSQL the gate is open and row locks and
+//! conditional updates do the work. [`Db::write`] is the only way to open a
+//! write transaction: it commits when its closure succeeds and otherwise
+//! rolls back before it opens the gate, whichever way the closure ends (an
+//! error, an early `?`, a panic, or the caller dropping the future).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
@@ -25,30 +29,67 @@ pub struct Db {
     queries: Arc<AtomicU64>,
 }
 
-/// A write transaction; on SQLite it holds the write gate until dropped.
+/// A write transaction, lent to the closure of [`Db::write`]; on SQLite it
+/// holds the write gate until it has committed or rolled back.
 pub struct WriteTxn {
-    txn: DatabaseTransaction,
-    _gate: Option<OwnedMutexGuard<()>>,
+    /// `None` once committed or rolled back.
+    txn: Option<DatabaseTransaction>,
+    gate: Option<OwnedMutexGuard<()>>,
 }
 
 impl std::ops::Deref for WriteTxn {
     type Target = DatabaseTransaction;
     fn deref(&self) -> &Self::Target {
-        &self.txn
+        self.txn
+            .as_ref()
+            .expect("a write transaction is open while it is lent")
     }
 }
 
 impl WriteTxn {
-    /// Commits the transaction and opens the gate.
-    pub async fn commit(self) -> Result<(), sea_orm::DbErr> {
-        self.txn.commit().await
+    /// Commits the transaction, then opens the gate.
+    async fn commit(mut self) -> Result<(), sea_orm::DbErr> {
+        let txn = self.txn.take().expect("the transaction is open");
+        let result = txn.commit().await;
+        drop(self.gate.take());
+        result
     }
 
-    /// Rolls the transaction back before opening the gate, so the next
-    /// writer never finds this one's locks still held (a dropped
-    /// transaction only rolls back when its connection is next used).
-    pub async fn rollback(self) -> Result<(), sea_orm::DbErr> {
-        self.txn.rollback().await
+    /// Rolls the transaction back, then opens the gate, so the next writer
+    /// never finds this one's locks still held (a dropped transaction only
+    /// starts its rollback, and the connection finishes it when next used).
+    async fn rollback(mut self) {
+        if let Some(txn) = self.txn.take()
+            && let Err(err) = txn.rollback().await
+        {
+            tracing::warn!(error = %err, "rolling back failed");
+        }
+        drop(self.gate.take());
+    }
+}
+
+impl Drop for WriteTxn {
+    /// Reached with the transaction still open only when the future of
+    /// [`Db::write`] was dropped midway (a cancelled request): the rollback
+    /// and then the gate's release move to a task of their own.
+    fn drop(&mut self) {
+        let Some(txn) = self.txn.take() else {
+            return;
+        };
+        let gate = self.gate.take();
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if let Err(err) = txn.rollback().await {
+                        tracing::warn!(error = %err, "rolling back failed");
+                    }
+                    drop(gate);
+                });
+            }
+            // No runtime left (shutting down): dropping the transaction
+            // starts its rollback.
+            Err(_) => drop((txn, gate)),
+        }
     }
 }
 
@@ -97,19 +138,26 @@ impl Db {
         self.conn.get_database_backend()
     }
 
-    /// Begins a transaction that will write; see the module comment.
-    pub async fn begin_write(&self) -> Result<WriteTxn, sea_orm::DbErr> {
+    /// Begins a transaction that will write, after the gate on SQLite.
+    async fn begin_write(&self) -> Result<WriteTxn, sea_orm::DbErr> {
         let gate = match &self.write_gate {
             Some(gate) => Some(gate.clone().lock_owned().await),
             None => None,
         };
+        // Should `begin` fail, the guard opens the gate as it drops.
         let txn = self.conn.begin().await?;
-        Ok(WriteTxn { txn, _gate: gate })
+        Ok(WriteTxn {
+            txn: Some(txn),
+            gate,
+        })
     }
 
-    /// Runs `work` in a write transaction ([`Db::begin_write`]) and commits
-    /// it when `work` succeeds, or rolls it back when it fails, whichever
-    /// path the closure takes (an early `?` included).
+    /// Runs `work` in a write transaction, the only way to open one: it
+    /// commits when `work` returns `Ok`, and on every other path (an `Err`,
+    /// an early `?`, a panic) rolls back before it opens SQLite's write
+    /// gate to the next writer; a panic is then resumed. Should the future
+    /// itself be dropped midway, the rollback and the gate's release happen
+    /// on a task of their own.
     pub async fn write<T, E>(
         &self,
         work: impl AsyncFnOnce(&WriteTxn) -> Result<T, E>,
@@ -118,16 +166,21 @@ impl Db {
         E: From<sea_orm::DbErr>,
     {
         let txn = self.begin_write().await?;
-        match work(&txn).await {
-            Ok(value) => {
+        let outcome = std::panic::AssertUnwindSafe(work(&txn))
+            .catch_unwind()
+            .await;
+        match outcome {
+            Ok(Ok(value)) => {
                 txn.commit().await?;
                 Ok(value)
             }
-            Err(err) => {
-                if let Err(rollback) = txn.rollback().await {
-                    tracing::warn!(error = %rollback, "rolling back failed");
-                }
+            Ok(Err(err)) => {
+                txn.rollback().await;
                 Err(err)
+            }
+            Err(panic) => {
+                txn.rollback().await;
+                std::panic::resume_unwind(panic)
             }
         }
     }
@@ -239,4 +292,138 @@ pub fn first_per_group(table: &str, partition: &str, order: &str, condition: &st
          (PARTITION BY {partition} ORDER BY {order}) AS group_row FROM {table} \
          WHERE {condition}) ranked WHERE group_row <= ? ORDER BY {partition}, group_row"
     )
+}
+
+#[cfg(test)]
+mod write_tests {
+    use super::*;
+
+    /// A file database (an in-memory one is private to each connection)
+    /// with one table, and the folder that holds it.
+    async fn scratch() -> (Db, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("works");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let db = Db::connect(&url, 4).await.expect("works");
+        db.conn()
+            .execute_unprepared("CREATE TABLE t (n INTEGER NOT NULL)")
+            .await
+            .expect("works");
+        (db, dir)
+    }
+
+    async fn insert(txn: &WriteTxn, n: i64) -> Result<(), sea_orm::DbErr> {
+        txn.execute_raw(statement(
+            DbBackend::Sqlite,
+            "INSERT INTO t (n) VALUES (?)",
+            vec![n.into()],
+        ))
+        .await
+        .map(|_| ())
+    }
+
+    async fn rows(db: &Db) -> i64 {
+        let row = db
+            .conn()
+            .query_one_raw(statement(
+                DbBackend::Sqlite,
+                "SELECT COUNT(*) AS n FROM t",
+                vec![],
+            ))
+            .await
+            .expect("works")
+            .expect("works");
+        row.try_get("", "n").expect("works")
+    }
+
+    fn gate_is_open(db: &Db) -> bool {
+        db.write_gate.as_ref().expect("works").try_lock().is_ok()
+    }
+
+    #[tokio::test]
+    async fn write_commits_what_succeeds_and_opens_the_gate() {
+        let (db, _dir) = scratch().await;
+        let out: Result<i64, sea_orm::DbErr> = db
+            .write(async |txn| {
+                insert(txn, 1).await?;
+                Ok(7)
+            })
+            .await;
+        assert_eq!(out.expect("works"), 7);
+        assert_eq!(rows(&db).await, 1);
+        assert!(gate_is_open(&db));
+    }
+
+    #[tokio::test]
+    async fn write_rolls_back_an_early_error_and_opens_the_gate() {
+        let (db, _dir) = scratch().await;
+        let out: Result<(), sea_orm::DbErr> = db
+            .write(async |txn| {
+                insert(txn, 1).await?;
+                // An early `?` on a failing statement.
+                txn.execute_unprepared("INSERT INTO missing VALUES (1)")
+                    .await?;
+                insert(txn, 2).await
+            })
+            .await;
+        assert!(out.is_err());
+        assert_eq!(rows(&db).await, 0);
+        assert!(gate_is_open(&db));
+        // The next writer is not kept waiting nor finds a lock held.
+        let next: Result<(), sea_orm::DbErr> = db.write(async |txn| insert(txn, 3).await).await;
+        next.expect("works");
+        assert_eq!(rows(&db).await, 1);
+    }
+
+    #[tokio::test]
+    async fn write_rolls_back_a_panic_before_opening_the_gate() {
+        let (db, _dir) = scratch().await;
+        let inner = db.clone();
+        let joined = tokio::spawn(async move {
+            let _: Result<(), sea_orm::DbErr> = inner
+                .write(async |txn| {
+                    insert(txn, 1).await?;
+                    panic!("a bug in the middle of a write");
+                })
+                .await;
+        })
+        .await;
+        assert!(joined.expect_err("fails").is_panic());
+        // The panic reached the caller only after the rollback and the
+        // gate's release, so both are done already.
+        assert!(gate_is_open(&db));
+        assert_eq!(rows(&db).await, 0);
+        let next: Result<(), sea_orm::DbErr> = db.write(async |txn| insert(txn, 2).await).await;
+        next.expect("works");
+        assert_eq!(rows(&db).await, 1);
+    }
+
+    #[tokio::test]
+    async fn write_dropped_midway_rolls_back_and_opens_the_gate() {
+        let (db, _dir) = scratch().await;
+        let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+        let inner = db.clone();
+        let task = tokio::spawn(async move {
+            let _: Result<(), sea_orm::DbErr> = inner
+                .write(async |txn| {
+                    insert(txn, 1).await?;
+                    started_tx.send(()).expect("works");
+                    std::future::pending::<()>().await;
+                    Ok(())
+                })
+                .await;
+        });
+        started_rx.await.expect("works");
+        task.abort();
+        assert!(task.await.expect_err("fails").is_cancelled());
+        // The rollback runs on its own task; the next writer waits for it.
+        let next: Result<(), sea_orm::DbErr> = tokio::time::timeout(
+            Duration::from_secs(5),
+            db.write(async |txn| insert(txn, 2).await),
+        )
+        .await
+        .expect("the gate opens after the rollback");
+        next.expect("works");
+        assert_eq!(rows(&db).await, 1);
+        assert!(gate_is_open(&db));
+    }
 }

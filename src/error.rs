@@ -1,6 +1,10 @@
 //! The one error type of farmstream: services return [`AppError`], and the
 //! graph layer (`crate::graph::error`) shows it to clients.
 
+mod constraints;
+
+pub use constraints::{CONSTRAINTS, Constraint, Violation, ViolationKind, constraint_violation};
+
 /// Machine-readable error codes, as clients see them in `extensions.code`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorCode {
@@ -118,7 +122,17 @@ impl AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
-        Self::Internal(err.into())
+        match err {
+            // Every pooled connection stayed busy for the whole acquire
+            // timeout: the server is overloaded, not broken, and says so
+            // (the statement that wanted the connection never ran; mutations
+            // that matter take idempotency keys, so a retry is safe).
+            sea_orm::DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout) => {
+                tracing::warn!("no database connection free within the acquire timeout");
+                Self::Busy("the server is too busy right now; try again in a moment".into())
+            }
+            err => Self::Internal(err.into()),
+        }
     }
 }
 
@@ -140,11 +154,19 @@ where
     }
 }
 
-/// True when a database error is a unique-key violation, so that a service
-/// can turn it into a `CONFLICT` naming what clashed.
-pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
-    matches!(
-        err.sql_err(),
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-    )
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exhausted_connection_pool_is_busy_not_internal() {
+        let err = AppError::from(sea_orm::DbErr::ConnectionAcquire(
+            sea_orm::error::ConnAcquireErr::Timeout,
+        ));
+        assert_eq!(err.code(), ErrorCode::ServiceUnavailable);
+        let closed = AppError::from(sea_orm::DbErr::ConnectionAcquire(
+            sea_orm::error::ConnAcquireErr::ConnectionClosed,
+        ));
+        assert_eq!(closed.code(), ErrorCode::Internal);
+    }
 }

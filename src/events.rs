@@ -34,6 +34,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::config::EventBusConfig;
+use crate::ids::{CooperativeId, FlashDealId, LivestreamId, OrderId, ProductId, UserId, VariantId};
 
 mod postgres;
 mod redis;
@@ -47,6 +48,7 @@ pub const CAPACITY: usize = 1024;
 const OUTBOX: usize = 4096;
 
 /// Something that happened, with the ids a listener needs to look it up.
+/// The ids are typed; each travels as its bare UUID.
 ///
 /// Serialised as JSON tagged by `type` when it crosses processes; keep
 /// variants small (ids, numbers, short strings): PostgreSQL's notification
@@ -56,50 +58,53 @@ const OUTBOX: usize = 4096;
 pub enum Event {
     /// An order was placed.
     OrderPlaced {
-        order_id: Uuid,
-        cooperative_id: Uuid,
-        livestream_id: Option<Uuid>,
+        order_id: OrderId,
+        cooperative_id: CooperativeId,
+        livestream_id: Option<LivestreamId>,
     },
     /// A livestream went live.
-    LivestreamStarted { livestream_id: Uuid },
+    LivestreamStarted { livestream_id: LivestreamId },
     /// A scheduled livestream starts in about 15 minutes (sent once per
     /// start time).
-    LivestreamStartingSoon { livestream_id: Uuid },
+    LivestreamStartingSoon { livestream_id: LivestreamId },
     /// A livestream ended.
-    LivestreamEnded { livestream_id: Uuid },
+    LivestreamEnded { livestream_id: LivestreamId },
     /// A product was pinned in a live show.
     ProductPinned {
-        livestream_id: Uuid,
-        product_id: Uuid,
+        livestream_id: LivestreamId,
+        product_id: ProductId,
     },
     /// The pinned product was unpinned.
-    ProductUnpinned { livestream_id: Uuid },
+    ProductUnpinned { livestream_id: LivestreamId },
     /// The number of viewers of a show changed: the total over every node
     /// this node has heard from. Stays on the node that summed it up.
-    ViewerCountChanged { livestream_id: Uuid, viewers: i32 },
+    ViewerCountChanged {
+        livestream_id: LivestreamId,
+        viewers: i32,
+    },
     /// How many viewers of a show one node (process) has now; every node
     /// sums these up into [`Event::ViewerCountChanged`].
     ViewersCounted {
-        livestream_id: Uuid,
+        livestream_id: LivestreamId,
         node: Uuid,
         viewers: i32,
     },
     /// An order moved from one status to another.
     OrderStatusChanged {
-        order_id: Uuid,
-        cooperative_id: Uuid,
+        order_id: OrderId,
+        cooperative_id: CooperativeId,
         /// The shopper's account (none for a guest's order), so each
         /// shopper's subscription picks its own orders without a query.
         #[serde(default)]
-        buyer_id: Option<Uuid>,
+        buyer_id: Option<UserId>,
         from: String,
         to: String,
     },
     /// A flash deal opened in a show.
     FlashDealOpened {
-        deal_id: Uuid,
-        livestream_id: Uuid,
-        variant_id: Uuid,
+        deal_id: FlashDealId,
+        livestream_id: LivestreamId,
+        variant_id: VariantId,
         price_vnd: i64,
         remaining: i32,
         ends_at: DateTime<Utc>,
@@ -107,15 +112,15 @@ pub enum Event {
     /// The units a flash deal still holds changed (an order took some, or
     /// a cancelled order gave some back).
     FlashDealUpdated {
-        deal_id: Uuid,
-        livestream_id: Uuid,
+        deal_id: FlashDealId,
+        livestream_id: LivestreamId,
         remaining: i32,
     },
     /// A flash deal closed (`reason`: `CLOSED_BY_STAFF`, `EXPIRED`,
     /// `LIVESTREAM_ENDED`); `returned` units went back to stock.
     FlashDealClosed {
-        deal_id: Uuid,
-        livestream_id: Uuid,
+        deal_id: FlashDealId,
+        livestream_id: LivestreamId,
         reason: String,
         returned: i32,
     },
@@ -366,14 +371,14 @@ mod tests {
     async fn listeners_receive_what_is_published_after_they_subscribe() {
         let bus = EventBus::new();
         bus.publish(Event::OrderPlaced {
-            order_id: Uuid::nil(),
-            cooperative_id: Uuid::nil(),
+            order_id: OrderId(Uuid::nil()),
+            cooperative_id: CooperativeId(Uuid::nil()),
             livestream_id: None,
         });
         let mut rx = bus.subscribe();
         let event = Event::OrderStatusChanged {
-            order_id: Uuid::nil(),
-            cooperative_id: Uuid::nil(),
+            order_id: OrderId(Uuid::nil()),
+            cooperative_id: CooperativeId(Uuid::nil()),
             buyer_id: None,
             from: "PAID".into(),
             to: "PACKED".into(),
@@ -388,7 +393,7 @@ mod tests {
             node: Uuid::nil(),
             seq: 7,
             event: Event::ProductUnpinned {
-                livestream_id: Uuid::nil(),
+                livestream_id: LivestreamId(Uuid::nil()),
             },
         };
         let json = serde_json::to_string(&envelope).expect("serialises");
@@ -403,9 +408,9 @@ mod tests {
     #[test]
     fn the_largest_event_fits_a_postgres_notification() {
         let event = Event::OrderStatusChanged {
-            order_id: Uuid::new_v4(),
-            cooperative_id: Uuid::new_v4(),
-            buyer_id: Some(Uuid::new_v4()),
+            order_id: OrderId(Uuid::new_v4()),
+            cooperative_id: CooperativeId(Uuid::new_v4()),
+            buyer_id: Some(UserId(Uuid::new_v4())),
             from: "PENDING_PAYMENT".into(),
             to: "REFUNDED".into(),
         };

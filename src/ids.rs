@@ -1,7 +1,10 @@
 //! Typed ids: `UserId(Uuid)` and friends, so that one kind of id can never be
-//! passed where another is wanted. The graph layer shows them as opaque
+//! passed where another is wanted. Every typed id is declared here, on the
+//! ground floor, so any domain can name another's ids without importing it;
+//! the domains re-export their own. The graph layer shows them as opaque
 //! `ID`s (`crate::graph::ids`).
-//! Also [`stored_enum!`], for enums the API and the database both spell.
+//! Also [`stored_enum!`], for enums the database stores by name (the graph
+//! layer mirrors those the API shows).
 
 /// What every typed id can do, so that the layers above can treat them alike.
 pub trait TypedId: Copy {
@@ -18,11 +21,20 @@ pub trait TypedId: Copy {
 macro_rules! typed_id {
     ($(#[$meta:meta])* $name:ident, $what:literal) => {
         $(#[$meta])*
+        ///
+        /// Serialised as the bare UUID, so events carry it as they carried
+        /// the UUID before.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(::serde::Serialize, ::serde::Deserialize)]
+        #[serde(transparent)]
         pub struct $name(pub ::uuid::Uuid);
 
         impl $name {
             /// A new random id (UUID v7: time-ordered, so inserts stay local in indexes).
+            #[expect(
+                clippy::new_without_default,
+                reason = "a default id would be a random one: say new() where a fresh id is meant"
+            )]
             pub fn new() -> Self {
                 Self(::uuid::Uuid::now_v7())
             }
@@ -47,12 +59,6 @@ macro_rules! typed_id {
             }
         }
 
-        impl Default for $name {
-            fn default() -> Self {
-                Self::new()
-            }
-        }
-
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 self.0.fmt(f)
@@ -67,12 +73,108 @@ macro_rules! typed_id {
     };
 }
 
-/// Declares a GraphQL enum stored as its SCREAMING_CASE name.
+// Accounts.
+crate::typed_id!(
+    /// The public id of a user.
+    UserId,
+    "user"
+);
+
+// Cooperatives.
+crate::typed_id!(
+    /// The public id of a cooperative.
+    CooperativeId,
+    "cooperative"
+);
+
+// The catalogue.
+crate::typed_id!(
+    /// The public id of a product.
+    ProductId,
+    "product"
+);
+crate::typed_id!(
+    /// The public id of a product variant.
+    VariantId,
+    "variant"
+);
+crate::typed_id!(
+    /// The public id of a harvest lot.
+    LotId,
+    "lot"
+);
+crate::typed_id!(
+    /// The public id of a certification.
+    CertificationId,
+    "certification"
+);
+
+// Media.
+crate::typed_id!(
+    /// The public id of a media asset.
+    MediaAssetId,
+    "media asset"
+);
+
+// Orders.
+crate::typed_id!(
+    /// The public id of an order.
+    OrderId,
+    "order"
+);
+crate::typed_id!(
+    /// The public id of a checkout (the orders one `placeOrder` made).
+    CheckoutId,
+    "checkout"
+);
+
+// Livestreams.
+crate::typed_id!(
+    /// The public id of a livestream session.
+    LivestreamId,
+    "livestream"
+);
+crate::typed_id!(
+    /// The public id of a flash deal.
+    FlashDealId,
+    "flash deal"
+);
+
+// Payments.
+crate::typed_id!(
+    /// The public id of a received bank transfer.
+    TransferId,
+    "transfer"
+);
+
+// Training.
+crate::typed_id!(
+    /// The public id of a course.
+    CourseId,
+    "course"
+);
+crate::typed_id!(
+    /// The public id of a training session.
+    SessionId,
+    "session"
+);
+crate::typed_id!(
+    /// The public id of a participant (one per person, across courses).
+    ParticipantId,
+    "participant"
+);
+crate::typed_id!(
+    /// The public id of a training certificate.
+    CertificateId,
+    "certificate"
+);
+
+/// Declares an enum stored as its SCREAMING_CASE name.
 #[macro_export]
 macro_rules! stored_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $db:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum $name {
             $($(#[$vmeta])* $variant),+
         }

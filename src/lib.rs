@@ -1,9 +1,11 @@
 //! farmstream: the GraphQL backend of a storefront where farming cooperatives
 //! sell produce through livestreams.
 //!
-//! Layers, each using only those below it (see `docs/DESIGN.md`):
-//! `cli` → `app` → `http` → `schema` → domain modules (`auth`, …) →
-//! plumbing (`graphql`, `storage`, `db`, `metrics`) → `config`, `error`, `ids`.
+//! Floors, each using only those below it (see `docs/ARCHITECTURE.md`):
+//! `main`/`cli` → `app` → `http` → `schema` → `graph` (every GraphQL type
+//! and resolver) → the domains (`auth`, `cooperatives`, `media`, `catalog`,
+//! `orders`, `payments`, `livestream`, `training`, `seed`) → the ground
+//! floor (`error`, `ids`, `values`, `db`, `config`, `events`, …).
 
 pub mod app;
 pub mod auth;
@@ -16,13 +18,13 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod graph;
-pub mod graphql;
 pub mod http;
 pub mod ids;
 pub mod livestream;
 pub mod media;
 pub mod metrics;
 pub mod orders;
+pub mod pagination;
 pub mod payments;
 pub mod places;
 pub mod schema;

@@ -15,7 +15,6 @@ use prometheus::{
 
 use crate::db::Db;
 use crate::events::EventBus;
-use crate::livestream::fanout::Feeds;
 
 /// Distinct operation names tracked before the rest are counted as `other`,
 /// so that clients cannot grow the label set without bound.
@@ -177,13 +176,14 @@ impl Metrics {
         self.ws_dropped.with_label_values(&[reason]).inc();
     }
 
-    /// The metrics in Prometheus text format, with pool use, the bus's
-    /// totals and the shared feeds read now.
-    pub fn render(&self, db: &Db, bus: &EventBus, feeds: &Feeds) -> String {
+    /// The metrics in Prometheus text format, with pool use and the bus's
+    /// totals read now, and `feeds`: the shared subscription feeds running
+    /// and their members, as `http::fanout` counts them.
+    pub fn render(&self, db: &Db, bus: &EventBus, feeds: FeedCounts) -> String {
         let (open, idle) = db.pool_usage();
         self.pool_open.set(i64::from(open));
         self.pool_idle.set(i64::try_from(idle).unwrap_or(i64::MAX));
-        let (running, members) = feeds.counts();
+        let FeedCounts { running, members } = feeds;
         self.feeds.set(i64::try_from(running).unwrap_or(i64::MAX));
         self.feed_members
             .set(i64::try_from(members).unwrap_or(i64::MAX));
@@ -205,6 +205,16 @@ impl Metrics {
         }
         String::from_utf8(buf).unwrap_or_default()
     }
+}
+
+/// How many shared subscription feeds run, and how many subscriptions they
+/// serve.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FeedCounts {
+    /// Feeds executing now.
+    pub running: usize,
+    /// Subscriptions served by a feed now.
+    pub members: usize,
 }
 
 /// Brings `counter` up to the running total `total` (which only grows).

@@ -7,18 +7,30 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::auth::{Viewer, tokens::TokenKeys};
-use crate::catalog::loaders::{
-    BadgesByCooperative, BadgesByProduct, CertificationsOfLot, FirstProductsByCooperative,
-    LotsByProduct, MovementsByVariant, OriginStoryByProduct, ProductLoader, VariantsByProduct,
-};
-use crate::catalog::resolvers::cooperatives::{CooperativeMutation, CooperativeQuery};
-use crate::catalog::resolvers::lots::{LotMutation, LotQuery};
-use crate::catalog::resolvers::products::{ProductMutation, ProductQuery};
 use crate::config::{Config, GraphqlLimits, PublicBaseUrl};
-use crate::cooperatives::loaders::{CooperativeLoader, MembersByCooperative, MembershipLoader};
 use crate::db::Db;
 use crate::events::EventBus;
 use crate::graph::auth::{AuthMutation, AuthQuery, RolesByUser};
+use crate::graph::catalog::{
+    BadgesByCooperative, BadgesByProduct, CertificationsOfLot, FirstProductsByCooperative,
+    LotsByProduct, MovementsByVariant, OriginStoryByProduct, ProductLoader, VariantsByProduct,
+};
+use crate::graph::catalog::{LotMutation, LotQuery};
+use crate::graph::catalog::{ProductMutation, ProductQuery};
+use crate::graph::cooperatives::{CooperativeLoader, MembersByCooperative, MembershipLoader};
+use crate::graph::cooperatives::{CooperativeMutation, CooperativeQuery};
+use crate::graph::input_guard::InputGuard;
+use crate::graph::limits::OperationLimits;
+use crate::graph::livestream::LivestreamSubscription;
+use crate::graph::livestream::{
+    CurrentShowsByCooperative, CurrentShowsByProduct, FirstShowsByCooperative, FlashDealLoader,
+    FlashDealsByLivestream, LineupLoader, SalesByShow,
+};
+use crate::graph::livestream::{LivestreamMutation, LivestreamQuery};
+use crate::graph::media::GalleryLoader;
+use crate::graph::media::MediaAssetLoader;
+use crate::graph::media::{MediaMutation, MediaQuery};
+use crate::graph::operation::{OperationName, RecordOperationName};
 use crate::graph::orders::{HistoryByOrder, ItemsByOrder, OrderMutation, OrderQuery};
 use crate::graph::payments::{PaymentMutation, PaymentQuery};
 use crate::graph::training::{
@@ -26,19 +38,7 @@ use crate::graph::training::{
     ParticipantLoader, SessionsByCourse, UserLoader,
 };
 use crate::graph::training::{TrainingMutation, TrainingQuery};
-use crate::graphql::input_guard::InputGuard;
-use crate::graphql::limits::OperationLimits;
-use crate::graphql::operation::{OperationName, RecordOperationName};
-use crate::livestream::loaders::{
-    CurrentShowsByCooperative, CurrentShowsByProduct, FirstShowsByCooperative, FlashDealLoader,
-    FlashDealsByLivestream, LineupLoader, SalesByShow,
-};
-use crate::livestream::realtime::LivestreamSubscription;
-use crate::livestream::resolvers::{LivestreamMutation, LivestreamQuery};
 use crate::livestream::viewers::Viewers;
-use crate::media::attachments::GalleryLoader;
-use crate::media::loaders::MediaAssetLoader;
-use crate::media::resolvers::{MediaMutation, MediaQuery};
 use crate::orders::VietQrEncoder;
 use crate::orders::service::HoldPolicy;
 use crate::storage::Storage;

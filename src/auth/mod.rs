@@ -11,10 +11,6 @@ mod viewer;
 
 pub use viewer::{Viewer, ViewerProbe};
 
-crate::typed_id!(
-    /// The public id of a user.
-    UserId,
-    "user"
-);
+pub use crate::ids::UserId;
 
 pub use entity::enums::PlatformRole;

@@ -6,12 +6,13 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 use entity::{refresh_token, user, user_role};
 
-use crate::auth::inputs::{DisplayName, Email, Password, PhoneNumber};
+use crate::auth::inputs::{DisplayName, Password};
 use crate::auth::password::PasswordHashing;
 use crate::auth::tokens::{self, AccessToken, TokenKeys};
 use crate::auth::{PlatformRole, UserId, Viewer, throttle};
 use crate::db::Db;
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult, constraint_violation};
+use crate::values::{Email, PhoneNumber};
 
 const WRONG_CREDENTIALS: &str = "wrong email or password";
 
@@ -60,17 +61,25 @@ async fn create_user(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let txn = db.begin_write().await?;
-    let user = match user::Entity::insert(model).exec_with_returning(&*txn).await {
-        Ok(user) => user,
-        Err(err) if is_unique_violation(&err) => {
-            return Err(AppError::Conflict(
-                "an account with this email already exists".into(),
-            ));
-        }
-        Err(err) => return Err(err.into()),
-    };
-    txn.commit().await?;
+    let user = db
+        .write(async |txn| -> AppResult<_> {
+            let user = match user::Entity::insert(model)
+                .exec_with_returning(&**txn)
+                .await
+            {
+                Ok(user) => user,
+                Err(err) => {
+                    return Err(match constraint_violation(&err) {
+                        Some(clash) if clash.is_on("email") => {
+                            clash.to_error("input.", "an account with this email already exists")
+                        }
+                        _ => err.into(),
+                    });
+                }
+            };
+            Ok(user)
+        })
+        .await?;
     Ok(user)
 }
 
@@ -113,10 +122,13 @@ pub async fn login(
 
 /// Starts a new token family for `user`.
 async fn start_session(db: &Db, keys: &TokenKeys, user: user::Model) -> AppResult<Session> {
-    let txn = db.begin_write().await?;
-    let (refresh_token, refresh_expires_at) =
-        insert_refresh_token(&*txn, keys, user.id, uuid::Uuid::now_v7()).await?;
-    txn.commit().await?;
+    let (refresh_token, refresh_expires_at) = db
+        .write(async |txn| -> AppResult<_> {
+            let (refresh_token, refresh_expires_at) =
+                insert_refresh_token(&**txn, keys, user.id, uuid::Uuid::now_v7()).await?;
+            Ok((refresh_token, refresh_expires_at))
+        })
+        .await?;
     let access = keys
         .issue_access(UserId(user.id))
         .map_err(AppError::internal)?;
@@ -171,47 +183,56 @@ pub async fn refresh(db: &Db, keys: &TokenKeys, presented: &str) -> AppResult<Se
         return Err(invalid());
     }
     let now = Utc::now();
-    let txn = db.begin_write().await?;
-    let row = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(tokens::hash_refresh_token(presented)))
-        .one(&*txn)
-        .await?
-        .ok_or_else(invalid)?;
-    if row.revoked_at.is_some() {
-        return Err(AppError::Unauthenticated(
-            "refresh token has been revoked; log in again".into(),
-        ));
-    }
-    if row.expires_at <= now {
-        return Err(AppError::Unauthenticated(
-            "refresh token has expired; log in again".into(),
-        ));
-    }
-    // Mark it used only if nobody else did first: a conditional update is
-    // the arbiter when two requests present the same token at once.
-    let claimed = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
-        .filter(refresh_token::Column::Id.eq(row.id))
-        .filter(refresh_token::Column::UsedAt.is_null())
-        .exec(&*txn)
-        .await?
-        .rows_affected
-        == 1;
-    if !claimed {
-        revoke_family(&*txn, row.family_id).await?;
-        txn.commit().await?;
-        tracing::warn!(user.id = %row.user_id, "refresh token reused; its family is revoked");
-        return Err(AppError::Unauthenticated(
-            "refresh token was already used; for safety this session has been revoked, log in again".into(),
-        ));
-    }
-    let user = user::Entity::find_by_id(row.user_id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(invalid)?;
-    let (refresh_token, refresh_expires_at) =
-        insert_refresh_token(&*txn, keys, row.user_id, row.family_id).await?;
-    txn.commit().await?;
+    let refreshed = db
+        .write(async |txn| -> AppResult<_> {
+            let row = refresh_token::Entity::find()
+                .filter(refresh_token::Column::TokenHash.eq(tokens::hash_refresh_token(presented)))
+                .one(&**txn)
+                .await?
+                .ok_or_else(invalid)?;
+            if row.revoked_at.is_some() {
+                return Err(AppError::Unauthenticated(
+                    "refresh token has been revoked; log in again".into(),
+                ));
+            }
+            if row.expires_at <= now {
+                return Err(AppError::Unauthenticated(
+                    "refresh token has expired; log in again".into(),
+                ));
+            }
+            // Mark it used only if nobody else did first: a conditional update is
+            // the arbiter when two requests present the same token at once.
+            let claimed = refresh_token::Entity::update_many()
+                .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+                .filter(refresh_token::Column::Id.eq(row.id))
+                .filter(refresh_token::Column::UsedAt.is_null())
+                .exec(&**txn)
+                .await?
+                .rows_affected
+                == 1;
+            if !claimed {
+                // The revocation commits; the answer is still a refusal.
+                revoke_family(&**txn, row.family_id).await?;
+                return Ok(Err(row.user_id));
+            }
+            let user = user::Entity::find_by_id(row.user_id)
+                .one(&**txn)
+                .await?
+                .ok_or_else(invalid)?;
+            let (refresh_token, refresh_expires_at) =
+                insert_refresh_token(&**txn, keys, row.user_id, row.family_id).await?;
+            Ok(Ok((user, refresh_token, refresh_expires_at)))
+        })
+        .await?;
+    let (user, refresh_token, refresh_expires_at) = match refreshed {
+        Ok(fresh) => fresh,
+        Err(reused_by) => {
+            tracing::warn!(user.id = %reused_by, "refresh token reused; its family is revoked");
+            return Err(AppError::Unauthenticated(
+                "refresh token was already used; for safety this session has been revoked, log in again".into(),
+            ));
+        }
+    };
     let access = keys
         .issue_access(UserId(user.id))
         .map_err(AppError::internal)?;
@@ -233,9 +254,11 @@ pub async fn logout(db: &Db, presented: &str) -> AppResult<()> {
     else {
         return Ok(());
     };
-    let txn = db.begin_write().await?;
-    revoke_family(&*txn, row.family_id).await?;
-    txn.commit().await?;
+    db.write(async |txn| -> AppResult<_> {
+        revoke_family(&**txn, row.family_id).await?;
+        Ok(())
+    })
+    .await?;
     Ok(())
 }
 
@@ -315,17 +338,19 @@ async fn insert_role(
     role: PlatformRole,
     by: Option<UserId>,
 ) -> AppResult<()> {
-    let txn = db.begin_write().await?;
-    user_role::Entity::insert(user_role::ActiveModel {
-        user_id: Set(target.0),
-        role: Set(role),
-        granted_by: Set(by.map(|b| b.0)),
-        granted_at: Set(Utc::now()),
+    db.write(async |txn| -> AppResult<_> {
+        user_role::Entity::insert(user_role::ActiveModel {
+            user_id: Set(target.0),
+            role: Set(role),
+            granted_by: Set(by.map(|b| b.0)),
+            granted_at: Set(Utc::now()),
+        })
+        .on_conflict_do_nothing_on([user_role::Column::UserId, user_role::Column::Role])
+        .exec(&**txn)
+        .await?;
+        Ok(())
     })
-    .on_conflict_do_nothing_on([user_role::Column::UserId, user_role::Column::Role])
-    .exec(&*txn)
     .await?;
-    txn.commit().await?;
     Ok(())
 }
 
@@ -341,24 +366,26 @@ pub async fn revoke_role(
     let user = find_user(db, target)
         .await?
         .ok_or_else(|| AppError::not_found("user"))?;
-    let txn = db.begin_write().await?;
-    user_role::Entity::delete_many()
-        .filter(user_role::Column::UserId.eq(target.0))
-        .filter(user_role::Column::Role.eq(role))
-        .exec(&*txn)
-        .await?;
-    if role == PlatformRole::Admin {
-        let admins_left = user_role::Entity::find()
-            .filter(user_role::Column::Role.eq(PlatformRole::Admin))
-            .one(&*txn)
+    db.write(async |txn| -> AppResult<_> {
+        user_role::Entity::delete_many()
+            .filter(user_role::Column::UserId.eq(target.0))
+            .filter(user_role::Column::Role.eq(role))
+            .exec(&**txn)
             .await?;
-        if admins_left.is_none() {
-            return Err(AppError::Conflict(
-                "the platform must keep at least one admin".into(),
-            ));
+        if role == PlatformRole::Admin {
+            let admins_left = user_role::Entity::find()
+                .filter(user_role::Column::Role.eq(PlatformRole::Admin))
+                .one(&**txn)
+                .await?;
+            if admins_left.is_none() {
+                return Err(AppError::Conflict(
+                    "the platform must keep at least one admin".into(),
+                ));
+            }
         }
-    }
-    txn.commit().await?;
+        Ok(())
+    })
+    .await?;
     tracing::info!(user.id = %target, role = role.to_string(), admin.id = %admin, "role revoked");
     Ok(user)
 }

@@ -94,43 +94,45 @@ impl ClientAddr {
 pub async fn claim(db: &Db, rule: &Rule, subject: &str) -> AppResult<()> {
     let now = Utc::now();
     let renewed = now + rule.window;
-    let txn = db.begin_write().await?;
-    let counted = txn
-        .query_one_raw(statement(
-            txn.get_database_backend(),
-            "INSERT INTO attempt_throttles (scope, subject, attempts, window_ends_at, updated_at) \
-             VALUES (?, ?, 1, ?, ?) \
-             ON CONFLICT (scope, subject) DO UPDATE SET \
-               attempts = CASE WHEN attempt_throttles.window_ends_at <= ? THEN 1 \
-                               ELSE attempt_throttles.attempts + 1 END, \
-               window_ends_at = CASE WHEN attempt_throttles.window_ends_at <= ? \
-                                       OR attempt_throttles.attempts + 1 >= ? THEN ? \
-                                     ELSE attempt_throttles.window_ends_at END, \
-               updated_at = ? \
-             WHERE attempt_throttles.window_ends_at <= ? OR attempt_throttles.attempts < ? \
-             RETURNING attempts",
-            vec![
-                rule.scope.into(),
-                subject.into(),
-                renewed.into(),
-                now.into(),
-                now.into(),
-                now.into(),
-                rule.limit.into(),
-                renewed.into(),
-                now.into(),
-                now.into(),
-                rule.limit.into(),
-            ],
-        ))
-        .await?
-        .is_some();
-    let locked_until = if counted {
-        None
-    } else {
-        window_end(&*txn, rule, subject).await?
-    };
-    txn.commit().await?;
+    let locked_until = db.write(async |txn| -> AppResult<_> {
+        let counted = txn
+            .query_one_raw(statement(
+                txn.get_database_backend(),
+                "INSERT INTO attempt_throttles (scope, subject, attempts, window_ends_at, updated_at) \
+                 VALUES (?, ?, 1, ?, ?) \
+                 ON CONFLICT (scope, subject) DO UPDATE SET \
+                   attempts = CASE WHEN attempt_throttles.window_ends_at <= ? THEN 1 \
+                                   ELSE attempt_throttles.attempts + 1 END, \
+                   window_ends_at = CASE WHEN attempt_throttles.window_ends_at <= ? \
+                                           OR attempt_throttles.attempts + 1 >= ? THEN ? \
+                                         ELSE attempt_throttles.window_ends_at END, \
+                   updated_at = ? \
+                 WHERE attempt_throttles.window_ends_at <= ? OR attempt_throttles.attempts < ? \
+                 RETURNING attempts",
+                vec![
+                    rule.scope.into(),
+                    subject.into(),
+                    renewed.into(),
+                    now.into(),
+                    now.into(),
+                    now.into(),
+                    rule.limit.into(),
+                    renewed.into(),
+                    now.into(),
+                    now.into(),
+                    rule.limit.into(),
+                ],
+            ))
+            .await?
+            .is_some();
+        let locked_until = if counted {
+            None
+        } else {
+            window_end(&**txn, rule, subject).await?
+        };
+        Ok(locked_until)
+    })
+    .await?;
     match locked_until {
         None => Ok(()),
         Some(until) => {
@@ -170,14 +172,16 @@ fn refused(rule: &Rule, left: chrono::Duration) -> AppError {
 /// Forgets every attempt at `subject` (after a success that proves the
 /// caller knew the secret).
 pub async fn forgive(db: &Db, rule: &Rule, subject: &str) -> AppResult<()> {
-    let txn = db.begin_write().await?;
-    txn.execute_raw(statement(
-        txn.get_database_backend(),
-        "DELETE FROM attempt_throttles WHERE scope = ? AND subject = ?",
-        vec![rule.scope.into(), subject.into()],
-    ))
+    db.write(async |txn| -> AppResult<_> {
+        txn.execute_raw(statement(
+            txn.get_database_backend(),
+            "DELETE FROM attempt_throttles WHERE scope = ? AND subject = ?",
+            vec![rule.scope.into(), subject.into()],
+        ))
+        .await?;
+        Ok(())
+    })
     .await?;
-    txn.commit().await?;
     Ok(())
 }
 
@@ -185,31 +189,36 @@ pub async fn forgive(db: &Db, rule: &Rule, subject: &str) -> AppResult<()> {
 /// succeeded where a success must not forgive the others (a client
 /// address that looks up its own order between guesses).
 pub async fn refund(db: &Db, rule: &Rule, subject: &str) -> AppResult<()> {
-    let txn = db.begin_write().await?;
-    txn.execute_raw(statement(
-        txn.get_database_backend(),
-        "UPDATE attempt_throttles SET attempts = attempts - 1, updated_at = ? \
-         WHERE scope = ? AND subject = ? AND attempts > 0",
-        vec![Utc::now().into(), rule.scope.into(), subject.into()],
-    ))
+    db.write(async |txn| -> AppResult<_> {
+        txn.execute_raw(statement(
+            txn.get_database_backend(),
+            "UPDATE attempt_throttles SET attempts = attempts - 1, updated_at = ? \
+             WHERE scope = ? AND subject = ? AND attempts > 0",
+            vec![Utc::now().into(), rule.scope.into(), subject.into()],
+        ))
+        .await?;
+        Ok(())
+    })
     .await?;
-    txn.commit().await?;
     Ok(())
 }
 
 /// Deletes the rows of windows that are over (they would start afresh
 /// anyway); returns how many.
 pub async fn purge_expired(db: &Db) -> AppResult<u64> {
-    let txn = db.begin_write().await?;
-    let done = txn
-        .execute_raw(statement(
-            txn.get_database_backend(),
-            "DELETE FROM attempt_throttles WHERE window_ends_at <= ?",
-            vec![Utc::now().into()],
-        ))
-        .await?
-        .rows_affected();
-    txn.commit().await?;
+    let done = db
+        .write(async |txn| -> AppResult<_> {
+            let done = txn
+                .execute_raw(statement(
+                    txn.get_database_backend(),
+                    "DELETE FROM attempt_throttles WHERE window_ends_at <= ?",
+                    vec![Utc::now().into()],
+                ))
+                .await?
+                .rows_affected();
+            Ok(done)
+        })
+        .await?;
     Ok(done)
 }
 

@@ -3,32 +3,11 @@
 //! page, certifications, and Vietnamese search.
 
 pub mod inputs;
-pub mod loaders;
-pub mod resolvers;
+pub mod queries;
 pub mod service;
 pub mod trace;
-pub mod types;
 
-crate::typed_id!(
-    /// The public id of a product.
-    ProductId,
-    "product"
-);
-crate::typed_id!(
-    /// The public id of a product variant.
-    VariantId,
-    "variant"
-);
-crate::typed_id!(
-    /// The public id of a harvest lot.
-    LotId,
-    "lot"
-);
-crate::typed_id!(
-    /// The public id of a certification.
-    CertificationId,
-    "certification"
-);
+pub use crate::ids::{CertificationId, LotId, ProductId, VariantId};
 
 crate::stored_enum!(
     /// What kind of produce a product is.

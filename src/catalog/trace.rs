@@ -19,10 +19,9 @@ use crate::config::MediaConfig;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::media::MediaStatus;
-use crate::media::attachments::{Gallery, GalleryLoader};
+use crate::media::attachments::{Gallery, galleries_of};
 use crate::media::service::{thumbnail_key, url_for};
 use crate::storage::Storage;
-use async_graphql::dataloader::Loader;
 
 /// The pages' only styles, inlined as one `<style>` element so that a phone
 /// on a slow rural connection needs one request; the HTTP layer allows it in
@@ -77,8 +76,7 @@ async fn photos(
     gallery: Gallery,
     target: uuid::Uuid,
 ) -> AppResult<Vec<Photo>> {
-    let items = GalleryLoader(db.clone())
-        .load(&[(gallery, target)])
+    let items = galleries_of(db, &[(gallery, target)])
         .await
         .map_err(AppError::from)?
         .remove(&(gallery, target))

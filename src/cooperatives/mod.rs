@@ -1,23 +1,17 @@
 //! Cooperatives and their membership: who may act for which cooperative.
 //!
 //! This floor holds the rules (profile, members, roles, authorisation) that
-//! every domain above it relies on; the GraphQL face of a cooperative lives
-//! in `catalog`, the floor where a cooperative meets its products, badges and
-//! media (async-graphql cannot add fields to a type from a higher module).
+//! every domain above it relies on; the API's face of a cooperative, which
+//! joins its products, badges, media and shows, is in the graph layer.
 
 pub mod inputs;
-pub mod loaders;
+pub mod queries;
 pub mod service;
 
-crate::typed_id!(
-    /// The public id of a cooperative.
-    CooperativeId,
-    "cooperative"
-);
+pub use crate::ids::CooperativeId;
 
 /// A member's role in a cooperative, strongest first.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[graphql(name = "CooperativeRole")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MemberRole {
     /// Runs the cooperative's account; a cooperative always keeps one.
     Owner,

@@ -12,16 +12,16 @@ use sea_orm::{
 
 use entity::{cooperative, cooperative_member, slug_history, user};
 
-use crate::auth::inputs::{Email, PhoneNumber};
 use crate::auth::service::{find_by_email, has_role};
 use crate::auth::{PlatformRole, UserId, Viewer};
-use crate::cooperatives::inputs::{BankAccount, Name, Slug};
+use crate::cooperatives::inputs::BankAccount;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
-use crate::error::{AppError, AppResult, is_unique_violation};
-use crate::graphql::pagination::Page;
+use crate::error::{AppError, AppResult, constraint_violation};
+use crate::pagination::Page;
 use crate::places::Province;
 use crate::text::{escape_like, fold, slugify};
+use crate::values::{Email, Name, PhoneNumber, Slug};
 
 /// The `slug_history.kind` of cooperatives.
 pub const SLUG_KIND: &str = "cooperative";
@@ -226,49 +226,53 @@ pub async fn create(
     let owner = viewer.require_user()?;
     let id = CooperativeId::new();
     let now = Utc::now();
-    let txn = db.begin_write().await?;
-    let slug = claim_new_slug(&*txn, SLUG_KIND, new.slug, new.name.as_str(), "htx", id.0).await?;
-    let model = cooperative::ActiveModel {
-        id: Set(id.0),
-        search_text: Set(search_text(
-            new.name.as_str(),
-            new.area.as_deref(),
-            new.province.name(),
-            &new.ward,
-        )),
-        name: Set(new.name.as_str().to_owned()),
-        slug: Set(slug.as_str().to_owned()),
-        province: Set(new.province.name().to_owned()),
-        ward: Set(new.ward),
-        street: Set(new.street),
-        area: Set(new.area),
-        description: Set(new.description.unwrap_or_default()),
-        phone: Set(new.phone.map(|p| p.as_str().to_owned())),
-        email: Set(new.email.map(|e| e.as_str().to_owned())),
-        bank_bin: Set(new.bank.as_ref().map(|b| b.bin.clone())),
-        bank_account_number: Set(new.bank.as_ref().map(|b| b.number.clone())),
-        bank_account_name: Set(new.bank.map(|b| b.name)),
-        logo_asset_id: Set(None),
-        cover_asset_id: Set(None),
-        verified_at: Set(None),
-        verified_by: Set(None),
-        shipping_flat_fee_vnd: Set(0),
-        shipping_free_above_vnd: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
-    let coop = cooperative::Entity::insert(model)
-        .exec_with_returning(&*txn)
+    let coop = db
+        .write(async |txn| -> AppResult<_> {
+            let slug =
+                claim_new_slug(&**txn, SLUG_KIND, new.slug, new.name.as_str(), "htx", id.0).await?;
+            let model = cooperative::ActiveModel {
+                id: Set(id.0),
+                search_text: Set(search_text(
+                    new.name.as_str(),
+                    new.area.as_deref(),
+                    new.province.name(),
+                    &new.ward,
+                )),
+                name: Set(new.name.as_str().to_owned()),
+                slug: Set(slug.as_str().to_owned()),
+                province: Set(new.province.name().to_owned()),
+                ward: Set(new.ward),
+                street: Set(new.street),
+                area: Set(new.area),
+                description: Set(new.description.unwrap_or_default()),
+                phone: Set(new.phone.map(|p| p.as_str().to_owned())),
+                email: Set(new.email.map(|e| e.as_str().to_owned())),
+                bank_bin: Set(new.bank.as_ref().map(|b| b.bin.clone())),
+                bank_account_number: Set(new.bank.as_ref().map(|b| b.number.clone())),
+                bank_account_name: Set(new.bank.map(|b| b.name)),
+                logo_asset_id: Set(None),
+                cover_asset_id: Set(None),
+                verified_at: Set(None),
+                verified_by: Set(None),
+                shipping_flat_fee_vnd: Set(0),
+                shipping_free_above_vnd: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            };
+            let coop = cooperative::Entity::insert(model)
+                .exec_with_returning(&**txn)
+                .await?;
+            cooperative_member::Entity::insert(cooperative_member::ActiveModel {
+                cooperative_id: Set(id.0),
+                user_id: Set(owner.0),
+                role: Set(MemberRole::Owner.as_str().to_owned()),
+                created_at: Set(now),
+            })
+            .exec_without_returning(&**txn)
+            .await?;
+            Ok(coop)
+        })
         .await?;
-    cooperative_member::Entity::insert(cooperative_member::ActiveModel {
-        cooperative_id: Set(id.0),
-        user_id: Set(owner.0),
-        role: Set(MemberRole::Owner.as_str().to_owned()),
-        created_at: Set(now),
-    })
-    .exec_without_returning(&*txn)
-    .await?;
-    txn.commit().await?;
     tracing::info!(cooperative.id = %id, user.id = %owner, "cooperative created");
     Ok(coop)
 }
@@ -282,50 +286,53 @@ pub async fn update(
     changes: CooperativeChanges,
 ) -> AppResult<cooperative::Model> {
     require_member(db, viewer, id, MemberRole::Manager).await?;
-    let txn = db.begin_write().await?;
-    // Locked before it is read: the fields this change keeps (and the
-    // search text made from them) are the ones a concurrent change wrote.
-    let current = cooperative::Entity::find_by_id(id.0)
-        .lock_exclusive()
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("cooperative"))?;
-    let mut model: cooperative::ActiveModel = current.clone().into();
-    if let Some(slug) = &changes.slug {
-        claim_slug(&*txn, SLUG_KIND, slug, id.0).await?;
-        model.slug = Set(slug.as_str().to_owned());
-    }
-    let name = changes.name.map_or(current.name, |n| n.as_str().to_owned());
-    let province = changes
-        .province
-        .map_or(current.province, |p| p.name().to_owned());
-    let ward = changes.ward.unwrap_or(current.ward);
-    let area = changes.area.unwrap_or(current.area);
-    model.search_text = Set(search_text(&name, area.as_deref(), &province, &ward));
-    model.name = Set(name);
-    model.province = Set(province);
-    model.ward = Set(ward);
-    model.area = Set(area);
-    if let Some(street) = changes.street {
-        model.street = Set(street);
-    }
-    if let Some(description) = changes.description {
-        model.description = Set(description);
-    }
-    if let Some(phone) = changes.phone {
-        model.phone = Set(phone.map(|p| p.as_str().to_owned()));
-    }
-    if let Some(email) = changes.email {
-        model.email = Set(email.map(|e| e.as_str().to_owned()));
-    }
-    if let Some(bank) = changes.bank {
-        model.bank_bin = Set(bank.as_ref().map(|b| b.bin.clone()));
-        model.bank_account_number = Set(bank.as_ref().map(|b| b.number.clone()));
-        model.bank_account_name = Set(bank.map(|b| b.name));
-    }
-    model.updated_at = Set(Utc::now());
-    let updated = model.update(&*txn).await?;
-    txn.commit().await?;
+    let updated = db
+        .write(async |txn| -> AppResult<_> {
+            // Locked before it is read: the fields this change keeps (and the
+            // search text made from them) are the ones a concurrent change wrote.
+            let current = cooperative::Entity::find_by_id(id.0)
+                .lock_exclusive()
+                .one(&**txn)
+                .await?
+                .ok_or_else(|| AppError::not_found("cooperative"))?;
+            let mut model: cooperative::ActiveModel = current.clone().into();
+            if let Some(slug) = &changes.slug {
+                claim_slug(&**txn, SLUG_KIND, slug, id.0).await?;
+                model.slug = Set(slug.as_str().to_owned());
+            }
+            let name = changes.name.map_or(current.name, |n| n.as_str().to_owned());
+            let province = changes
+                .province
+                .map_or(current.province, |p| p.name().to_owned());
+            let ward = changes.ward.unwrap_or(current.ward);
+            let area = changes.area.unwrap_or(current.area);
+            model.search_text = Set(search_text(&name, area.as_deref(), &province, &ward));
+            model.name = Set(name);
+            model.province = Set(province);
+            model.ward = Set(ward);
+            model.area = Set(area);
+            if let Some(street) = changes.street {
+                model.street = Set(street);
+            }
+            if let Some(description) = changes.description {
+                model.description = Set(description);
+            }
+            if let Some(phone) = changes.phone {
+                model.phone = Set(phone.map(|p| p.as_str().to_owned()));
+            }
+            if let Some(email) = changes.email {
+                model.email = Set(email.map(|e| e.as_str().to_owned()));
+            }
+            if let Some(bank) = changes.bank {
+                model.bank_bin = Set(bank.as_ref().map(|b| b.bin.clone()));
+                model.bank_account_number = Set(bank.as_ref().map(|b| b.number.clone()));
+                model.bank_account_name = Set(bank.map(|b| b.name));
+            }
+            model.updated_at = Set(Utc::now());
+            let updated = model.update(&**txn).await?;
+            Ok(updated)
+        })
+        .await?;
     Ok(updated)
 }
 
@@ -344,9 +351,12 @@ pub async fn verify(
     model.verified_at = Set(verified.then(Utc::now));
     model.verified_by = Set(verified.then_some(admin.0));
     model.updated_at = Set(Utc::now());
-    let txn = db.begin_write().await?;
-    let updated = model.update(&*txn).await?;
-    txn.commit().await?;
+    let updated = db
+        .write(async |txn| -> AppResult<_> {
+            let updated = model.update(&**txn).await?;
+            Ok(updated)
+        })
+        .await?;
     tracing::info!(cooperative.id = %id, verified, "cooperative verification changed");
     Ok(updated)
 }
@@ -531,26 +541,28 @@ pub async fn add_member(
         AppError::NotFound("no account has this email; ask them to register first".into())
     })?;
     let now = Utc::now();
-    let txn = db.begin_write().await?;
-    let inserted = cooperative_member::Entity::insert(cooperative_member::ActiveModel {
-        cooperative_id: Set(id.0),
-        user_id: Set(user.id),
-        role: Set(role.as_str().to_owned()),
-        created_at: Set(now),
+    db.write(async |txn| -> AppResult<_> {
+        let inserted = cooperative_member::Entity::insert(cooperative_member::ActiveModel {
+            cooperative_id: Set(id.0),
+            user_id: Set(user.id),
+            role: Set(role.as_str().to_owned()),
+            created_at: Set(now),
+        })
+        .exec_without_returning(&**txn)
+        .await;
+        match inserted {
+            Err(err) if constraint_violation(&err).is_some_and(|v| v.is_on("userId")) => {
+                return Err(AppError::Conflict(
+                    "this account is already a member".into(),
+                ));
+            }
+            other => {
+                other?;
+            }
+        }
+        Ok(())
     })
-    .exec_without_returning(&*txn)
-    .await;
-    match inserted {
-        Err(err) if is_unique_violation(&err) => {
-            return Err(AppError::Conflict(
-                "this account is already a member".into(),
-            ));
-        }
-        other => {
-            other?;
-        }
-    }
-    txn.commit().await?;
+    .await?;
     tracing::info!(cooperative.id = %id, user.id = %user.id, role = role.as_str(), "member added");
     Ok(Member {
         user,
@@ -569,28 +581,31 @@ pub async fn change_member_role(
 ) -> AppResult<Member> {
     let actor = require_member(db, viewer, id, MemberRole::Manager).await?;
     require_owner_for(&actor, role)?;
-    let txn = db.begin_write().await?;
-    lock_members(&*txn, id).await?;
-    let current = role_of(&*txn, id, member)
-        .await?
-        .ok_or_else(|| AppError::not_found("member"))?;
-    require_owner_for(&actor, current)?;
-    cooperative_member::Entity::update_many()
-        .col_expr(cooperative_member::Column::Role, Expr::value(role.as_str()))
-        .filter(cooperative_member::Column::CooperativeId.eq(id.0))
-        .filter(cooperative_member::Column::UserId.eq(member.0))
-        .exec(&*txn)
+    let (row, user) = db
+        .write(async |txn| -> AppResult<_> {
+            lock_members(&**txn, id).await?;
+            let current = role_of(&**txn, id, member)
+                .await?
+                .ok_or_else(|| AppError::not_found("member"))?;
+            require_owner_for(&actor, current)?;
+            cooperative_member::Entity::update_many()
+                .col_expr(cooperative_member::Column::Role, Expr::value(role.as_str()))
+                .filter(cooperative_member::Column::CooperativeId.eq(id.0))
+                .filter(cooperative_member::Column::UserId.eq(member.0))
+                .exec(&**txn)
+                .await?;
+            ensure_an_owner_remains(&**txn, id).await?;
+            let row = cooperative_member::Entity::find_by_id((id.0, member.0))
+                .one(&**txn)
+                .await?
+                .ok_or_else(|| AppError::not_found("member"))?;
+            let user = user::Entity::find_by_id(member.0)
+                .one(&**txn)
+                .await?
+                .ok_or_else(|| AppError::not_found("user"))?;
+            Ok((row, user))
+        })
         .await?;
-    ensure_an_owner_remains(&*txn, id).await?;
-    let row = cooperative_member::Entity::find_by_id((id.0, member.0))
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("member"))?;
-    let user = user::Entity::find_by_id(member.0)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
-    txn.commit().await?;
     Ok(Member {
         user,
         role,
@@ -612,19 +627,21 @@ pub async fn remove_member(
     } else {
         require_member(db, viewer, id, MemberRole::Manager).await?
     };
-    let txn = db.begin_write().await?;
-    lock_members(&*txn, id).await?;
-    let current = role_of(&*txn, id, member)
-        .await?
-        .ok_or_else(|| AppError::not_found("member"))?;
-    if me != member {
-        require_owner_for(&actor, current)?;
-    }
-    cooperative_member::Entity::delete_by_id((id.0, member.0))
-        .exec(&*txn)
-        .await?;
-    ensure_an_owner_remains(&*txn, id).await?;
-    txn.commit().await?;
+    db.write(async |txn| -> AppResult<_> {
+        lock_members(&**txn, id).await?;
+        let current = role_of(&**txn, id, member)
+            .await?
+            .ok_or_else(|| AppError::not_found("member"))?;
+        if me != member {
+            require_owner_for(&actor, current)?;
+        }
+        cooperative_member::Entity::delete_by_id((id.0, member.0))
+            .exec(&**txn)
+            .await?;
+        ensure_an_owner_remains(&**txn, id).await?;
+        Ok(())
+    })
+    .await?;
     tracing::info!(cooperative.id = %id, user.id = %member, "member removed");
     Ok(())
 }

@@ -15,7 +15,7 @@ pub fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a Viewer {
 #[cfg(test)]
 mod tests {
     /// Shared subscription feeds trust [`super::viewer`] to notice every
-    /// read of the viewer (see `livestream::fanout`): a resolver reading the
+    /// read of the viewer (see `http::fanout`): a resolver reading the
     /// context data directly would show signed-in viewers an answer made
     /// for an anonymous one.
     #[test]

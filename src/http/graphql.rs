@@ -21,8 +21,8 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::Viewer;
 use crate::auth::throttle::ClientAddr;
-use crate::graphql::codes;
-use crate::graphql::operation::{OperationFacts, OperationName};
+use crate::graph::codes;
+use crate::graph::operation::{OperationFacts, OperationName};
 use crate::http::AppState;
 use crate::http::response_cache::Key;
 use crate::schema;
@@ -333,25 +333,6 @@ async fn get_query(
     execute(state, headers, client, params, format, "GET").await
 }
 
-/// The argument named by async-graphql's coercion error
-/// (`Invalid value for argument "input.price", expected type "Int"`), so that
-/// a value of the wrong type is a `BAD_USER_INPUT` naming its field.
-fn invalid_argument(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("Invalid value for argument \"")?;
-    rest.split_once('"').map(|(field, _)| field.to_owned())
-}
-
-/// True for async-graphql's words about an argument it could not coerce
-/// while a resolver read it (`Failed to parse "Int": …`). The input guard
-/// refuses such values before execution; this is the net behind it, so that
-/// one it misses is still `BAD_USER_INPUT`, never `INTERNAL`.
-fn is_coercion_failure(message: &str) -> bool {
-    message.starts_with("Failed to parse \"")
-        || message.starts_with("Expected input type \"")
-        || message.starts_with("Invalid value for argument \"")
-        || message.contains("(occurred while parsing \"")
-}
-
 fn accepts_html(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
@@ -360,9 +341,12 @@ fn accepts_html(headers: &HeaderMap) -> bool {
 }
 
 fn selected_operation_type(ops: &DocumentOperations, name: Option<&str>) -> Option<OperationType> {
-    super::response_cache::selected_operation(ops, name).map(|op| op.node.ty)
+    crate::graph::operation::selected_operation(ops, name).map(|op| op.node.ty)
 }
 
+/// Runs one GraphQL request: answered from the response cache when it can
+/// be, otherwise executed, its errors classified, and the response written
+/// (and cached when it is a public read).
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
@@ -373,16 +357,7 @@ async fn execute(
 ) -> Response {
     let started = Instant::now();
     let cache = &state.response_cache;
-    let cache_key = (cache.enabled()
-        && params.extensions.is_none()
-        && !headers.contains_key(header::AUTHORIZATION))
-    .then(|| {
-        Key::new(
-            &params.query,
-            params.operation_name.as_deref(),
-            params.variables.as_ref(),
-        )
-    });
+    let cache_key = cache_key(state, headers, &params);
     if let Some((body, operation)) = cache_key.as_ref().and_then(|key| cache.get(key)) {
         state.metrics.observe_request(
             operation.as_deref(),
@@ -393,15 +368,62 @@ async fn execute(
         return reply_bytes(format, StatusCode::OK, body);
     }
     let generation = cache.generation();
+    let query = params.query.clone();
+    let operation_name = params.operation_name.clone();
+    let mut ran = run(state, headers, client, params).await;
+    if ran.facts.is_mutation(operation_name.as_deref()) {
+        cache.invalidate();
+    }
+    let request_error = is_request_error(&ran.response);
+    let error_codes = classify(&mut ran.response.errors, request_error, &query);
+    let codes_ref: Vec<&str> = error_codes.iter().map(String::as_str).collect();
+    state.metrics.observe_request(
+        ran.operation.get().or(operation_name.as_deref()),
+        method,
+        started.elapsed().as_secs_f64(),
+        &codes_ref,
+    );
+    let cache_as = cache_key
+        .filter(|_| {
+            ran.response.errors.is_empty() && ran.facts.is_public_read(operation_name.as_deref())
+        })
+        .map(|key| (key, generation));
+    write_response(state, format, &ran, request_error, cache_as)
+}
+
+/// The response cache's key for a request it may answer: no extensions, no
+/// `Authorization` (whose answers may depend on the viewer).
+fn cache_key(state: &AppState, headers: &HeaderMap, params: &Params) -> Option<Key> {
+    (state.response_cache.enabled()
+        && params.extensions.is_none()
+        && !headers.contains_key(header::AUTHORIZATION))
+    .then(|| {
+        Key::new(
+            &params.query,
+            params.operation_name.as_deref(),
+            params.variables.as_ref(),
+        )
+    })
+}
+
+/// A request as executed: the response and what was learnt of the operation.
+struct Ran {
+    response: async_graphql::Response,
+    operation: OperationName,
+    facts: OperationFacts,
+}
+
+/// Executes `params` for the viewer its `Authorization` names.
+async fn run(state: &AppState, headers: &HeaderMap, client: ClientAddr, params: Params) -> Ran {
     let viewer = Viewer::from_authorization(
         headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok()),
         &state.keys,
     );
-    let mut request = async_graphql::Request::new(params.query.clone());
-    if let Some(name) = &params.operation_name {
-        request = request.operation_name(name.clone());
+    let mut request = async_graphql::Request::new(params.query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
     }
     if let Some(vars) = params.variables {
         request = request.variables(Variables::from_json(Value::Object(vars)));
@@ -418,72 +440,90 @@ async fn execute(
     let mut request = schema::per_request(request, &state.db, viewer, operation.clone());
     request.data.insert(facts.clone());
     request.data.insert(client);
-    let mut response = state.schema.execute(request).await;
-    if facts.is_mutation(params.operation_name.as_deref()) {
-        cache.invalidate();
+    let response = state.schema.execute(request).await;
+    Ran {
+        response,
+        operation,
+        facts,
     }
+}
 
-    // Nothing ran: the document could not be parsed or validated.
-    let request_error = response.data == async_graphql::Value::Null
+/// True when nothing ran: the document could not be parsed or validated,
+/// or the input guard refused a value (errors without a path, no data).
+fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
-    let fallback_code = if request_error {
-        if async_graphql::parser::parse_query(&params.query).is_err() {
+        && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+/// Gives every error an `extensions.code` and returns the codes, by where
+/// each error comes from, never by its words:
+/// - an error with a code keeps it (every error our resolvers raise, and
+///   the input guard's refusals, which also name the `field`);
+/// - a request error without one was raised before execution by
+///   async-graphql's parser (`GRAPHQL_PARSE_FAILED`) or validation
+///   (`GRAPHQL_VALIDATION_FAILED`);
+/// - an execution error without one can only be async-graphql failing to
+///   coerce an argument as a resolver read it (`BAD_USER_INPUT`, naming the
+///   field at its path): the input guard refuses such values first, so this
+///   is the net behind it, and never `INTERNAL`.
+fn classify(
+    errors: &mut [async_graphql::ServerError],
+    request_error: bool,
+    query: &str,
+) -> Vec<String> {
+    let request_code = || {
+        if async_graphql::parser::parse_query(query).is_err() {
             codes::PARSE_FAILED
         } else {
             codes::VALIDATION_FAILED
         }
-    } else {
-        "INTERNAL"
     };
-    let mut error_codes = Vec::with_capacity(response.errors.len());
-    for err in &mut response.errors {
-        let code = match err.extensions.as_ref().and_then(|e| e.get("code")) {
-            Some(async_graphql::Value::String(code)) => code.clone(),
-            _ if request_error && let Some(field) = invalid_argument(&err.message) => {
-                let ext = err
-                    .extensions
-                    .get_or_insert_with(ErrorExtensionValues::default);
-                ext.set("code", "BAD_USER_INPUT");
-                ext.set("field", field);
-                "BAD_USER_INPUT".to_owned()
-            }
-            _ if is_coercion_failure(&err.message) => {
-                let ext = err
-                    .extensions
-                    .get_or_insert_with(ErrorExtensionValues::default);
-                ext.set("code", "BAD_USER_INPUT");
-                if let Some(async_graphql::PathSegment::Field(field)) = err.path.last() {
-                    ext.set("field", field.clone());
-                }
-                "BAD_USER_INPUT".to_owned()
-            }
-            _ => {
-                if !request_error {
-                    tracing::error!(message = %err.message, "resolver error without a code");
-                }
-                err.extensions
-                    .get_or_insert_with(ErrorExtensionValues::default)
-                    .set("code", fallback_code);
-                fallback_code.to_owned()
-            }
+    let mut error_codes = Vec::with_capacity(errors.len());
+    for err in errors {
+        if let Some(async_graphql::Value::String(code)) =
+            err.extensions.as_ref().and_then(|e| e.get("code"))
+        {
+            error_codes.push(code.clone());
+            continue;
+        }
+        let field = match err.path.last() {
+            Some(async_graphql::PathSegment::Field(field)) => Some(field.clone()),
+            _ => None,
         };
-        error_codes.push(code);
+        let ext = err
+            .extensions
+            .get_or_insert_with(ErrorExtensionValues::default);
+        let code = if request_error {
+            request_code()
+        } else {
+            tracing::warn!(message = %err.message, "an argument failed to coerce past the input guard");
+            if let Some(field) = field {
+                ext.set("field", field);
+            }
+            "BAD_USER_INPUT"
+        };
+        ext.set("code", code);
+        error_codes.push(code.to_owned());
     }
-    let codes_ref: Vec<&str> = error_codes.iter().map(String::as_str).collect();
-    state.metrics.observe_request(
-        operation.get().or(params.operation_name.as_deref()),
-        method,
-        started.elapsed().as_secs_f64(),
-        &codes_ref,
-    );
+    error_codes
+}
 
+/// Writes the response, and keeps it in the cache under `cache_as` (the
+/// key and the cache's generation when the request started).
+fn write_response(
+    state: &AppState,
+    format: Format,
+    ran: &Ran,
+    request_error: bool,
+    cache_as: Option<(Key, u64)>,
+) -> Response {
     // Written straight to bytes: going through serde_json::Value first cost
     // a fifth of a catalogue page's CPU (profiled with callgrind).
     let body = ResponseBody {
-        data: (!request_error).then_some(&response.data),
-        errors: &response.errors,
-        extensions: &response.extensions,
+        data: (!request_error).then_some(&ran.response.data),
+        errors: &ran.response.errors,
+        extensions: &ran.response.extensions,
     };
     let bytes = match serde_json::to_vec(&body) {
         Ok(bytes) => bytes,
@@ -496,12 +536,11 @@ async fn execute(
         (true, Format::GraphqlResponse) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
-    if let Some(key) = cache_key
-        && response.errors.is_empty()
-        && facts.is_public_read(params.operation_name.as_deref())
-    {
+    if let Some((key, generation)) = cache_as {
         let bytes = Bytes::from(bytes);
-        cache.put(key, bytes.clone(), operation.get(), generation);
+        state
+            .response_cache
+            .put(key, bytes.clone(), ran.operation.get(), generation);
         return reply_bytes(format, status, bytes);
     }
     reply_bytes(format, status, bytes)

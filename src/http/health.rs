@@ -57,7 +57,9 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(&state.db, &state.events, &state.feeds),
+        state
+            .metrics
+            .render(&state.db, &state.events, state.feeds.counts()),
     )
         .into_response()
 }

@@ -1,6 +1,7 @@
 //! The HTTP surface: routes, and the layers every request passes through
 //! (request id, tracing, CORS, timeout, body limit, security headers).
 
+pub mod fanout;
 pub mod graphql;
 mod health;
 mod payments;
@@ -46,7 +47,7 @@ pub struct AppState {
     /// Short-lived answers to anonymous catalogue queries.
     pub response_cache: Arc<response_cache::ResponseCache>,
     /// Shared executions of anonymous viewers' show subscriptions.
-    pub feeds: Arc<crate::livestream::fanout::Feeds>,
+    pub feeds: Arc<crate::http::fanout::Feeds>,
 }
 
 /// The header carrying the request id, set when the client sent none.

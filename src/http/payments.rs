@@ -104,6 +104,32 @@ pub async fn bank_transfer(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let notice = match verified_notice(&state, &headers, &body) {
+        Ok(notice) => notice,
+        Err((status, error)) => return refused(status, error),
+    };
+    match webhook::receive(&state.db, &state.events, notice).await {
+        Ok(received) => answer(&state, &received),
+        Err(AppError::Invalid { field, message }) => {
+            refused(StatusCode::BAD_REQUEST, format!("{field}: {message}"))
+        }
+        Err(err) => internal(&err),
+    }
+}
+
+/// A notice refused with `status`, saying why.
+fn refused(status: StatusCode, error: String) -> Response {
+    (status, axum::Json(json!({ "error": error }))).into_response()
+}
+
+/// The notice in `body` once its signature is checked; otherwise the
+/// status and reason to answer: 401 without a valid `X-Signature`, 400 when
+/// the body is not a notice.
+fn verified_notice(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<TransferNotice, (StatusCode, String)> {
     let signature = headers
         .get(SIGNATURE)
         .and_then(|v| v.to_str().ok())
@@ -115,56 +141,45 @@ pub async fn bank_transfer(
             .webhook_secret
             .expose_secret()
             .as_bytes(),
-        &body,
+        body,
         signature,
     ) {
         tracing::warn!("bank transfer notice refused: bad or missing signature");
-        return (
+        return Err((
             StatusCode::UNAUTHORIZED,
-            axum::Json(json!({ "error": "bad or missing X-Signature" })),
-        )
-            .into_response();
+            "bad or missing X-Signature".to_owned(),
+        ));
     }
-    let notice: TransferNotice = match serde_json::from_slice(&body) {
-        Ok(notice) => notice,
-        Err(err) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                axum::Json(json!({ "error": format!("not a transfer notice: {err}") })),
-            )
-                .into_response();
-        }
-    };
-    match webhook::receive(&state.db, &state.events, notice).await {
-        Ok(received) if received.delivery == Delivery::Mismatched => {
-            // Staff should look: a bank resending one transaction with
-            // other figures is a fault or a forgery with a leaked secret.
-            tracing::warn!(
-                transfer.transaction_id = %received.transfer.transaction_id,
-                transfer.id = %received.transfer.id,
-                "bank transfer notice refused: a known transaction id with another amount, memo or account"
-            );
-            state.metrics.bank_transfer_mismatch();
-            (
-                StatusCode::CONFLICT,
-                axum::Json(json!({
-                    "error": "this transactionId was already received with another amount, memo or account; nothing was stored",
-                })),
-            )
-                .into_response()
-        }
-        Ok(received) => axum::Json(json!({
-            "transferId": received.transfer.id,
-            "outcome": received.transfer.outcome.to_string(),
-            "orderId": received.transfer.order_id,
-            "repeated": received.delivery == Delivery::Repeated,
-        }))
-        .into_response(),
-        Err(AppError::Invalid { field, message }) => (
+    serde_json::from_slice(body).map_err(|err| {
+        (
             StatusCode::BAD_REQUEST,
-            axum::Json(json!({ "error": format!("{field}: {message}") })),
+            format!("not a transfer notice: {err}"),
         )
-            .into_response(),
-        Err(err) => internal(&err),
+    })
+}
+
+/// The bank's answer: 409 for a mismatch (logged and counted for review),
+/// otherwise 200 with what became of the transfer.
+fn answer(state: &AppState, received: &webhook::Received) -> Response {
+    if received.delivery == Delivery::Mismatched {
+        // Staff should look: a bank resending one transaction with
+        // other figures is a fault or a forgery with a leaked secret.
+        tracing::warn!(
+            transfer.transaction_id = %received.transfer.transaction_id,
+            transfer.id = %received.transfer.id,
+            "bank transfer notice refused: a known transaction id with another amount, memo or account"
+        );
+        state.metrics.bank_transfer_mismatch();
+        return refused(
+            StatusCode::CONFLICT,
+            "this transactionId was already received with another amount, memo or account; nothing was stored".to_owned(),
+        );
     }
+    axum::Json(json!({
+        "transferId": received.transfer.id,
+        "outcome": received.transfer.outcome.to_string(),
+        "orderId": received.transfer.order_id,
+        "repeated": received.delivery == Delivery::Repeated,
+    }))
+    .into_response()
 }

@@ -3,7 +3,7 @@
 //! Shoppers' frontends send the same few catalogue queries over and over
 //! (the home page's product list, a product page); each costs a dozen SQL
 //! statements. An anonymous request whose operation only reads the public
-//! catalogue ([`CACHEABLE_ROOT_FIELDS`]) and whose answer has no error is
+//! catalogue (`graph::operation::CACHEABLE_ROOT_FIELDS`) and whose answer has no error is
 //! kept for a short time (`FARMSTREAM_RESPONSE_CACHE_TTL_MS`, default one
 //! second) and answered from memory while fresh.
 //!
@@ -20,29 +20,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use async_graphql::Positioned;
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
-};
 use axum::body::Bytes;
 
 use crate::events::{Event, EventBus};
-
-/// Root query fields whose answers are the same for every anonymous caller.
-pub const CACHEABLE_ROOT_FIELDS: &[&str] = &[
-    "__typename",
-    "cooperative",
-    "cooperatives",
-    "product",
-    "products",
-    "lot",
-    "livestream",
-    "livestreams",
-    "liveNow",
-    "upcomingLivestreams",
-    "course",
-    "courses",
-];
 
 /// What identifies an answer: the document, the operation and the variables.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -182,88 +162,9 @@ pub fn invalidate_on_events(cache: &std::sync::Arc<ResponseCache>, bus: &EventBu
     });
 }
 
-/// The operation a request with `operation_name` runs out of `operations`,
-/// as async-graphql picks it: the one asked for by name, or the only one.
-pub fn selected_operation<'a>(
-    operations: &'a DocumentOperations,
-    operation_name: Option<&str>,
-) -> Option<&'a Positioned<OperationDefinition>> {
-    match (operations, operation_name) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(map), Some(name)) => map
-            .iter()
-            .find(|(n, _)| n.as_str() == name)
-            .map(|(_, op)| op),
-        (DocumentOperations::Multiple(map), None) if map.len() == 1 => map.values().next(),
-        (DocumentOperations::Multiple(_), None) => None,
-    }
-}
-
-/// True when the operation `operation_name` picks out of `doc` is a query
-/// whose root fields are all in [`CACHEABLE_ROOT_FIELDS`] (fragments at the
-/// root are not followed: such a query is simply not cached).
-pub fn is_public_read(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
-    let Some(operation) = selected_operation(&doc.operations, operation_name) else {
-        return false;
-    };
-    operation.node.ty == OperationType::Query
-        && operation
-            .node
-            .selection_set
-            .node
-            .items
-            .iter()
-            .all(|item| match &item.node {
-                Selection::Field(field) => {
-                    CACHEABLE_ROOT_FIELDS.contains(&field.node.name.node.as_str())
-                        && field.node.directives.is_empty()
-                }
-                _ => false,
-            })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn public(query: &str, name: Option<&str>) -> bool {
-        is_public_read(
-            &async_graphql::parser::parse_query(query).expect("parses"),
-            name,
-        )
-    }
-
-    #[test]
-    fn only_queries_of_public_root_fields_are_cacheable() {
-        assert!(public("{ products(first: 2) { nodes { name } } }", None));
-        assert!(public(
-            "query A { product(slug: \"x\") { name } liveNow { totalCount } }",
-            None
-        ));
-        assert!(public("query A { products { totalCount } }", Some("A")));
-        assert!(!public(
-            "{ products { totalCount } cart(token: \"t\") { id } }",
-            None
-        ));
-        assert!(!public("{ me { id } }", None));
-        assert!(!public("mutation { logout }", None));
-        assert!(!public(
-            "{ ...F } fragment F on Query { products { totalCount } }",
-            None
-        ));
-        assert!(public(
-            "query A { products { totalCount } } query B { me { id } }",
-            Some("A")
-        ));
-        assert!(!public(
-            "query A { products { totalCount } } query B { me { id } }",
-            Some("B")
-        ));
-        assert!(!public(
-            "query A { products { totalCount } } query B { me { id } }",
-            None
-        ));
-    }
 
     #[test]
     fn a_write_voids_what_was_kept_before_and_what_was_computing() {

@@ -9,7 +9,7 @@
 //! writer task fed by a queue of at most `FARMSTREAM_WS_SEND_QUEUE` messages.
 //! While the queue is full the connection takes no new events, so a client
 //! that is merely slow falls behind on the event bus and skips ahead (see
-//! `livestream::realtime`); one that stops reading altogether makes a write
+//! `graph::livestream::realtime`); one that stops reading altogether makes a write
 //! wait longer than `FARMSTREAM_WS_SEND_TIMEOUT_SECS`, and the connection is
 //! closed (and counted in `/metrics`). Either way the other subscribers
 //! never wait for it, and what one connection holds is bounded.
@@ -34,7 +34,7 @@ use crate::auth::Viewer;
 use crate::auth::tokens::TokenKeys;
 use crate::config::SubscriptionConfig;
 use crate::http::AppState;
-use crate::livestream::fanout::Feeds;
+use crate::http::fanout::Feeds;
 use crate::metrics::Metrics;
 use crate::schema::{self, AppSchema};
 
@@ -193,7 +193,7 @@ async fn serve(
 }
 
 /// Runs a connection's subscriptions: through a shared feed when they can
-/// share one (see `livestream::fanout`), else on the schema alone.
+/// share one (see `http::fanout`), else on the schema alone.
 #[derive(Clone)]
 struct SubscriptionExecutor {
     schema: AppSchema,

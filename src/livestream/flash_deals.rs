@@ -7,7 +7,9 @@
 //!
 //! How the units move — held, claimed by orders, given back — lives with
 //! the rest of the stock code in [`crate::orders::deals`]; this module
-//! holds the rules.
+//! holds the rules. Why a deal is split this way (every path a unit of
+//! stock can take stays in one module, with one lock order) is written at
+//! the top of [`crate::orders::deals`].
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -17,20 +19,19 @@ use uuid::Uuid;
 use entity::{flash_deal, livestream, livestream_product, product, product_variant};
 
 use crate::auth::{UserId, Viewer};
-use crate::catalog::inputs::Vnd;
 use crate::catalog::{ProductStatus, VariantId};
-use crate::db::Db;
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::db::{Db, WriteTxn};
+use crate::error::{AppError, AppResult, constraint_violation};
 use crate::events::{Event, EventBus};
 use crate::livestream::service::for_write;
 use crate::livestream::{FlashDealCloseReason, FlashDealId, LivestreamId, LivestreamStatus};
 use crate::orders::deals;
-use crate::orders::service::in_write_txn;
+use crate::values::Vnd;
 
 /// The most units one deal may hold.
 pub const MAX_DEAL_QUANTITY: i32 = 100_000;
 /// The most units a per-buyer limit may be (the most of one variant in an order).
-pub const MAX_PER_BUYER_LIMIT: i32 = crate::orders::inputs::MAX_QUANTITY;
+pub const MAX_PER_BUYER_LIMIT: i32 = crate::values::MAX_UNITS;
 /// The longest a deal may run: a day.
 pub const MAX_DURATION_SECS: i32 = 86_400;
 /// The longest the sweeper sleeps between looks, when it knows of no deal
@@ -106,9 +107,9 @@ pub fn is_open(deal: &flash_deal::Model, now: DateTime<Utc>) -> bool {
 
 fn opened_event(deal: &flash_deal::Model) -> Event {
     Event::FlashDealOpened {
-        deal_id: deal.id,
-        livestream_id: deal.livestream_id,
-        variant_id: deal.variant_id,
+        deal_id: FlashDealId(deal.id),
+        livestream_id: LivestreamId(deal.livestream_id),
+        variant_id: crate::ids::VariantId(deal.variant_id),
         price_vnd: deal.price_vnd,
         remaining: deal.remaining,
         ends_at: deal.ends_at,
@@ -119,6 +120,11 @@ fn opened_event(deal: &flash_deal::Model) -> Event {
 /// staff of the show's cooperative or an admin. Returns the deal and the
 /// events to publish (a stale deal on the same variant that had run out of
 /// time is closed first).
+///
+/// The checks before the transaction give a friendly answer; the ones that
+/// keep the rules (the show is live, the product in its lineup, the stock
+/// enough, one open deal per variant) are made again inside it, in
+/// [`open_in_show`].
 pub async fn open(
     db: &Db,
     viewer: &Viewer,
@@ -132,32 +138,7 @@ pub async fn open(
             show.status
         )));
     }
-    let field = "input.variantId";
-    let variant = product_variant::Entity::find_by_id(new.variant.0)
-        .one(db.conn())
-        .await?
-        .filter(|v| v.cooperative_id == show.cooperative_id && v.removed_at.is_none())
-        .ok_or_else(|| AppError::invalid(field, "is not a variant of this cooperative on sale"))?;
-    let product = product::Entity::find_by_id(variant.product_id)
-        .one(db.conn())
-        .await?
-        .ok_or_else(|| AppError::invalid(field, "is not a variant of this cooperative on sale"))?;
-    if product.status != ProductStatus::Active.as_str() {
-        return Err(AppError::invalid(
-            field,
-            "belongs to a product that is not active: shoppers could not buy it",
-        ));
-    }
-    let terms = new.terms;
-    if terms.price.get() >= variant.price_vnd {
-        return Err(AppError::invalid(
-            "input.priceVnd",
-            format!(
-                "must be below the normal price of {} đồng",
-                variant.price_vnd
-            ),
-        ));
-    }
+    let (variant, product) = offered(db, &show, new.variant, new.terms).await?;
     let now = Utc::now();
     // A deal on this variant whose time ran out but that the sweeper has
     // not closed yet makes way for the new one, its units back in stock.
@@ -178,11 +159,78 @@ pub async fn open(
             ),
         )
     };
-    if terms.quantity > available {
+    if new.terms.quantity > available {
         return Err(short());
     }
     let stale: Vec<Uuid> = stale.iter().map(|d| d.id).collect();
-    let deal = flash_deal::Model {
+    let deal = new_deal(&show, &product, &variant, new.terms, user, now);
+    let mut events = db
+        .write(async |txn| -> AppResult<_> {
+            let closed = open_in_show(txn, &deal, &stale, now).await?;
+            deals::hold(&**txn, &deal, Some(user), now)
+                .await?
+                .ok_or_else(short)?;
+            Ok(closed.iter().map(deals::closed_event).collect::<Vec<_>>())
+        })
+        .await?;
+    tracing::info!(
+        flash_deal.id = %deal.id,
+        livestream.id = %show.id,
+        quantity = deal.quantity,
+        price_vnd = deal.price_vnd,
+        "flash deal opened"
+    );
+    events.push(opened_event(&deal));
+    Ok((deal, events))
+}
+
+/// The variant offered and its product, when the show's cooperative sells
+/// it, the product is active and the deal's price is below the normal one;
+/// otherwise `BAD_USER_INPUT` naming the field.
+async fn offered(
+    db: &Db,
+    show: &livestream::Model,
+    variant: VariantId,
+    terms: DealTerms,
+) -> AppResult<(product_variant::Model, product::Model)> {
+    let field = "input.variantId";
+    let variant = product_variant::Entity::find_by_id(variant.0)
+        .one(db.conn())
+        .await?
+        .filter(|v| v.cooperative_id == show.cooperative_id && v.removed_at.is_none())
+        .ok_or_else(|| AppError::invalid(field, "is not a variant of this cooperative on sale"))?;
+    let product = product::Entity::find_by_id(variant.product_id)
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| AppError::invalid(field, "is not a variant of this cooperative on sale"))?;
+    if product.status != ProductStatus::Active.as_str() {
+        return Err(AppError::invalid(
+            field,
+            "belongs to a product that is not active: shoppers could not buy it",
+        ));
+    }
+    if terms.price.get() >= variant.price_vnd {
+        return Err(AppError::invalid(
+            "input.priceVnd",
+            format!(
+                "must be below the normal price of {} đồng",
+                variant.price_vnd
+            ),
+        ));
+    }
+    Ok((variant, product))
+}
+
+/// The row of a deal opened by `user` at `now`.
+fn new_deal(
+    show: &livestream::Model,
+    product: &product::Model,
+    variant: &product_variant::Model,
+    terms: DealTerms,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> flash_deal::Model {
+    flash_deal::Model {
         id: FlashDealId::new().0,
         livestream_id: show.id,
         cooperative_id: show.cooperative_id,
@@ -200,72 +248,69 @@ pub async fn open(
         returned_quantity: None,
         opened_by: Some(user.0),
         closed_by: None,
-    };
-    let mut events = in_write_txn(db, async |txn| {
-        // The show must still be live when this commits: touching its row
-        // puts this transaction wholly before or after an endLivestream,
-        // whose transaction closes the show's open deals.
-        let live = livestream::Entity::update_many()
-            .col_expr(livestream::Column::UpdatedAt, Expr::value(now))
-            .filter(livestream::Column::Id.eq(show.id))
-            .filter(livestream::Column::Status.eq(LivestreamStatus::Live.as_str()))
-            .exec(&**txn)
-            .await?
-            .rows_affected;
-        if live == 0 {
-            return Err(AppError::Conflict(
-                "the livestream is no longer live".into(),
-            ));
-        }
-        // Read under that lock: a removeLineupProduct, which takes the same
-        // lock and closes the product's deals, is wholly before or after.
-        let in_lineup = livestream_product::Entity::find_by_id((show.id, product.id))
-            .one(&**txn)
-            .await?
-            .is_some();
-        if !in_lineup {
-            return Err(AppError::invalid(
-                field,
-                "belongs to a product that is not in the show's lineup: add it first",
-            ));
-        }
-        // Closes only what is still open: the sweeper may have come meanwhile.
-        let closed = deals::close(
-            &**txn,
-            &stale,
-            FlashDealCloseReason::Expired.as_str(),
-            None,
-            now,
-        )
-        .await?;
-        flash_deal::Entity::insert(flash_deal::ActiveModel::from(deal.clone()))
-            .exec_without_returning(&**txn)
-            .await
-            .map_err(|err| {
-                if is_unique_violation(&err) {
-                    AppError::Conflict(
-                        "a flash deal on this variant is already open in this show; close it first"
-                            .into(),
-                    )
-                } else {
-                    err.into()
-                }
-            })?;
-        deals::hold(&**txn, &deal, Some(user), now)
-            .await?
-            .ok_or_else(short)?;
-        Ok(closed.iter().map(deals::closed_event).collect::<Vec<_>>())
-    })
+    }
+}
+
+/// In the deal's transaction, before its units move: re-checks that the
+/// show is live and the product in its lineup (under the show's lock),
+/// closes the `stale` deals still open, and stores `deal` (one open deal
+/// per variant and show). Returns the deals it closed.
+async fn open_in_show(
+    txn: &WriteTxn,
+    deal: &flash_deal::Model,
+    stale: &[Uuid],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<flash_deal::Model>> {
+    // The show must still be live when this commits: touching its row
+    // puts this transaction wholly before or after an endLivestream,
+    // whose transaction closes the show's open deals.
+    let live = livestream::Entity::update_many()
+        .col_expr(livestream::Column::UpdatedAt, Expr::value(now))
+        .filter(livestream::Column::Id.eq(deal.livestream_id))
+        .filter(livestream::Column::Status.eq(LivestreamStatus::Live.as_str()))
+        .exec(&**txn)
+        .await?
+        .rows_affected;
+    if live == 0 {
+        return Err(AppError::Conflict(
+            "the livestream is no longer live".into(),
+        ));
+    }
+    // Read under that lock: a removeLineupProduct, which takes the same
+    // lock and closes the product's deals, is wholly before or after.
+    let in_lineup = livestream_product::Entity::find_by_id((deal.livestream_id, deal.product_id))
+        .one(&**txn)
+        .await?
+        .is_some();
+    if !in_lineup {
+        return Err(AppError::invalid(
+            "input.variantId",
+            "belongs to a product that is not in the show's lineup: add it first",
+        ));
+    }
+    // Closes only what is still open: the sweeper may have come meanwhile.
+    let closed = deals::close(
+        &**txn,
+        stale,
+        FlashDealCloseReason::Expired.as_str(),
+        None,
+        now,
+    )
     .await?;
-    tracing::info!(
-        flash_deal.id = %deal.id,
-        livestream.id = %show.id,
-        quantity = deal.quantity,
-        price_vnd = deal.price_vnd,
-        "flash deal opened"
-    );
-    events.push(opened_event(&deal));
-    Ok((deal, events))
+    flash_deal::Entity::insert(flash_deal::ActiveModel::from(deal.clone()))
+        .exec_without_returning(&**txn)
+        .await
+        .map_err(|err| {
+            if constraint_violation(&err).is_some_and(|v| v.is_on("variantId")) {
+                AppError::Conflict(
+                    "a flash deal on this variant is already open in this show; close it first"
+                        .into(),
+                )
+            } else {
+                err.into()
+            }
+        })?;
+    Ok(closed)
 }
 
 /// Closes a deal and gives what it holds back to stock; staff of the
@@ -290,10 +335,11 @@ pub async fn close(
     } else {
         FlashDealCloseReason::ClosedByStaff
     };
-    let closed = in_write_txn(db, async |txn| {
-        deals::close(&**txn, &[deal.id], reason.as_str(), Some(user), now).await
-    })
-    .await?;
+    let closed = db
+        .write(async |txn| -> AppResult<_> {
+            deals::close(&**txn, &[deal.id], reason.as_str(), Some(user), now).await
+        })
+        .await?;
     let closed = closed.into_iter().next().ok_or_else(already)?;
     tracing::info!(flash_deal.id = %closed.id, reason = reason.as_str(), "flash deal closed");
     let event = deals::closed_event(&closed);
@@ -345,17 +391,18 @@ pub async fn expire_due(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<Event>> {
             .all(db.conn())
             .await?;
         for id in &due {
-            let closed = in_write_txn(db, async |txn| {
-                deals::close(
-                    &**txn,
-                    &[*id],
-                    FlashDealCloseReason::Expired.as_str(),
-                    None,
-                    now,
-                )
-                .await
-            })
-            .await?;
+            let closed = db
+                .write(async |txn| -> AppResult<_> {
+                    deals::close(
+                        &**txn,
+                        &[*id],
+                        FlashDealCloseReason::Expired.as_str(),
+                        None,
+                        now,
+                    )
+                    .await
+                })
+                .await?;
             events.extend(closed.iter().map(deals::closed_event));
         }
         if (due.len() as u64) < BATCH {

@@ -21,27 +21,31 @@ pub async fn follow(
         .one(db.conn())
         .await?
         .ok_or_else(|| AppError::not_found("cooperative"))?;
-    let txn = db.begin_write().await?;
-    follow::Entity::insert(follow::ActiveModel {
-        user_id: Set(user.0),
-        cooperative_id: Set(coop.0),
-        created_at: Set(Utc::now()),
+    db.write(async |txn| -> AppResult<_> {
+        follow::Entity::insert(follow::ActiveModel {
+            user_id: Set(user.0),
+            cooperative_id: Set(coop.0),
+            created_at: Set(Utc::now()),
+        })
+        .on_conflict_do_nothing_on([follow::Column::UserId, follow::Column::CooperativeId])
+        .exec(&**txn)
+        .await?;
+        Ok(())
     })
-    .on_conflict_do_nothing_on([follow::Column::UserId, follow::Column::CooperativeId])
-    .exec(&*txn)
     .await?;
-    txn.commit().await?;
     Ok(found)
 }
 
 /// Stops following a cooperative; harmless when not following.
 pub async fn unfollow(db: &Db, viewer: &Viewer, coop: CooperativeId) -> AppResult<()> {
     let user = viewer.require_user()?;
-    let txn = db.begin_write().await?;
-    follow::Entity::delete_by_id((user.0, coop.0))
-        .exec(&*txn)
-        .await?;
-    txn.commit().await?;
+    db.write(async |txn| -> AppResult<_> {
+        follow::Entity::delete_by_id((user.0, coop.0))
+            .exec(&**txn)
+            .await?;
+        Ok(())
+    })
+    .await?;
     Ok(())
 }
 

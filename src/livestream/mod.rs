@@ -3,31 +3,16 @@
 //! now and the flash deals open in them. (Real-time events and sales per
 //! session build on this module and on orders.)
 
-pub mod fanout;
 pub mod flash_deals;
 pub mod follows;
 pub mod inputs;
-pub mod loaders;
-pub mod realtime;
+pub mod queries;
 pub mod reminders;
-pub mod resolvers;
 pub mod service;
-pub mod show_events;
 pub mod stats;
-pub mod types;
 pub mod viewers;
 
-crate::typed_id!(
-    /// The public id of a livestream session.
-    LivestreamId,
-    "livestream"
-);
-
-crate::typed_id!(
-    /// The public id of a flash deal.
-    FlashDealId,
-    "flash deal"
-);
+pub use crate::ids::{FlashDealId, LivestreamId};
 
 crate::stored_enum!(
     /// Why a flash deal closed.
@@ -40,15 +25,6 @@ crate::stored_enum!(
         LivestreamEnded => "LIVESTREAM_ENDED",
     }
 );
-
-/// Whether shoppers can buy at a flash deal's price now.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FlashDealStatus {
-    /// Open and within its time (it may have no units left).
-    Open,
-    /// Closed, or past its end time.
-    Closed,
-}
 
 crate::stored_enum!(
     /// Where a show is streamed.

@@ -40,22 +40,27 @@ pub async fn claim_due(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<Event>> {
         .await?;
     let mut events = Vec::with_capacity(due.len());
     for id in due {
-        let txn = db.begin_write().await?;
-        let claimed = livestream::Entity::update_many()
-            .col_expr(livestream::Column::ReminderSentAt, Expr::value(now))
-            .filter(livestream::Column::Id.eq(id))
-            .filter(livestream::Column::ReminderSentAt.is_null())
-            .filter(livestream::Column::Status.eq(LivestreamStatus::Scheduled.as_str()))
-            // The start may have moved since the look above: a show moved
-            // later keeps its reminder for its new time.
-            .filter(livestream::Column::ScheduledStartAt.lte(now + LEAD))
-            .filter(livestream::Column::ScheduledStartAt.gt(now - STALE))
-            .exec(&*txn)
-            .await?
-            .rows_affected;
-        txn.commit().await?;
+        let claimed = db
+            .write(async |txn| -> AppResult<_> {
+                let claimed = livestream::Entity::update_many()
+                    .col_expr(livestream::Column::ReminderSentAt, Expr::value(now))
+                    .filter(livestream::Column::Id.eq(id))
+                    .filter(livestream::Column::ReminderSentAt.is_null())
+                    .filter(livestream::Column::Status.eq(LivestreamStatus::Scheduled.as_str()))
+                    // The start may have moved since the look above: a show moved
+                    // later keeps its reminder for its new time.
+                    .filter(livestream::Column::ScheduledStartAt.lte(now + LEAD))
+                    .filter(livestream::Column::ScheduledStartAt.gt(now - STALE))
+                    .exec(&**txn)
+                    .await?
+                    .rows_affected;
+                Ok(claimed)
+            })
+            .await?;
         if claimed == 1 {
-            events.push(Event::LivestreamStartingSoon { livestream_id: id });
+            events.push(Event::LivestreamStartingSoon {
+                livestream_id: crate::ids::LivestreamId(id),
+            });
         }
     }
     Ok(events)

@@ -24,9 +24,8 @@ use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
-use crate::graphql::pagination::Page;
 use crate::livestream::{FlashDealCloseReason, LivestreamId, LivestreamStatus, Platform};
-use crate::orders::service::in_write_txn;
+use crate::pagination::Page;
 
 /// The most products a lineup holds.
 pub const MAX_LINEUP: usize = 50;
@@ -173,31 +172,34 @@ pub async fn schedule(
     .await?;
     let id = LivestreamId::new();
     let now = Utc::now();
-    let txn = db.begin_write().await?;
-    let show = livestream::Entity::insert(livestream::ActiveModel {
-        id: Set(id.0),
-        cooperative_id: Set(new.cooperative.0),
-        title: Set(new.title),
-        description: Set(new.description),
-        platform: Set(new.platform.as_str().to_owned()),
-        stream_url: Set(new.stream_url),
-        host_name: Set(new.host_name),
-        scheduled_start_at: Set(new.scheduled_start_at),
-        status: Set(LivestreamStatus::Scheduled.as_str().to_owned()),
-        started_at: Set(None),
-        ended_at: Set(None),
-        pinned_product_id: Set(None),
-        replay_asset_id: Set(None),
-        replay_url: Set(None),
-        peak_viewers: Set(0),
-        reminder_sent_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_with_returning(&*txn)
-    .await?;
-    insert_lineup(&*txn, id, &new.products).await?;
-    txn.commit().await?;
+    let show = db
+        .write(async |txn| -> AppResult<_> {
+            let show = livestream::Entity::insert(livestream::ActiveModel {
+                id: Set(id.0),
+                cooperative_id: Set(new.cooperative.0),
+                title: Set(new.title),
+                description: Set(new.description),
+                platform: Set(new.platform.as_str().to_owned()),
+                stream_url: Set(new.stream_url),
+                host_name: Set(new.host_name),
+                scheduled_start_at: Set(new.scheduled_start_at),
+                status: Set(LivestreamStatus::Scheduled.as_str().to_owned()),
+                started_at: Set(None),
+                ended_at: Set(None),
+                pinned_product_id: Set(None),
+                replay_asset_id: Set(None),
+                replay_url: Set(None),
+                peak_viewers: Set(0),
+                reminder_sent_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_with_returning(&**txn)
+            .await?;
+            insert_lineup(&**txn, id, &new.products).await?;
+            Ok(show)
+        })
+        .await?;
     tracing::info!(livestream.id = %id, cooperative.id = %new.cooperative, "livestream scheduled");
     Ok(show)
 }
@@ -213,7 +215,7 @@ pub async fn update(
     changes: LivestreamChanges,
 ) -> AppResult<livestream::Model> {
     for_write(db, viewer, id).await?;
-    in_write_txn(db, async |txn| {
+    db.write(async |txn| -> AppResult<_> {
         let show = lock_show(&**txn, id).await?;
         if matches!(
             status_of(&show),
@@ -280,55 +282,56 @@ pub async fn transition(
     for_write(db, viewer, id).await?;
     let now = Utc::now();
     let actor = viewer.user()?;
-    let (from, show, events) = in_write_txn(db, async |txn| {
-        let from = status_of(&lock_show(&**txn, id).await?);
-        if !from.next().contains(&to) {
-            let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
-            return Err(AppError::Conflict(format!(
-                "a {} livestream cannot become {}; allowed: {}",
-                from.as_str(),
-                to.as_str(),
-                if allowed.is_empty() {
-                    "none".to_owned()
-                } else {
-                    allowed.join(", ")
-                }
-            )));
-        }
-        let mut update = livestream::Entity::update_many()
-            .col_expr(livestream::Column::Status, Expr::value(to.as_str()))
-            .col_expr(livestream::Column::UpdatedAt, Expr::value(now));
-        update = match to {
-            LivestreamStatus::Live => {
-                update.col_expr(livestream::Column::StartedAt, Expr::value(now))
+    let (from, show, events) = db
+        .write(async |txn| -> AppResult<_> {
+            let from = status_of(&lock_show(&**txn, id).await?);
+            if !from.next().contains(&to) {
+                let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
+                return Err(AppError::Conflict(format!(
+                    "a {} livestream cannot become {}; allowed: {}",
+                    from.as_str(),
+                    to.as_str(),
+                    if allowed.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        allowed.join(", ")
+                    }
+                )));
             }
-            LivestreamStatus::Ended => update
-                .col_expr(livestream::Column::EndedAt, Expr::value(now))
-                .col_expr(
-                    livestream::Column::PinnedProductId,
-                    Expr::value(Option::<uuid::Uuid>::None),
-                ),
-            _ => update,
-        };
-        let show = update
-            .filter(livestream::Column::Id.eq(id.0))
-            .filter(livestream::Column::Status.eq(from.as_str()))
-            .exec_with_returning(&**txn)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| {
-                AppError::Conflict("the livestream changed meanwhile; reload it".into())
-            })?;
-        // The show's flash deals end with it, their units back in stock.
-        let events = if to == LivestreamStatus::Ended {
-            crate::livestream::flash_deals::close_for_show(&**txn, id.0, actor, now).await?
-        } else {
-            Vec::new()
-        };
-        Ok((from, show, events))
-    })
-    .await?;
+            let mut update = livestream::Entity::update_many()
+                .col_expr(livestream::Column::Status, Expr::value(to.as_str()))
+                .col_expr(livestream::Column::UpdatedAt, Expr::value(now));
+            update = match to {
+                LivestreamStatus::Live => {
+                    update.col_expr(livestream::Column::StartedAt, Expr::value(now))
+                }
+                LivestreamStatus::Ended => update
+                    .col_expr(livestream::Column::EndedAt, Expr::value(now))
+                    .col_expr(
+                        livestream::Column::PinnedProductId,
+                        Expr::value(Option::<uuid::Uuid>::None),
+                    ),
+                _ => update,
+            };
+            let show = update
+                .filter(livestream::Column::Id.eq(id.0))
+                .filter(livestream::Column::Status.eq(from.as_str()))
+                .exec_with_returning(&**txn)
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    AppError::Conflict("the livestream changed meanwhile; reload it".into())
+                })?;
+            // The show's flash deals end with it, their units back in stock.
+            let events = if to == LivestreamStatus::Ended {
+                crate::livestream::flash_deals::close_for_show(&**txn, id.0, actor, now).await?
+            } else {
+                Vec::new()
+            };
+            Ok((from, show, events))
+        })
+        .await?;
     tracing::info!(livestream.id = %id, from = from.as_str(), to = to.as_str(), "livestream moved");
     Ok((show, events))
 }
@@ -368,7 +371,7 @@ pub async fn add_to_lineup(
 ) -> AppResult<livestream::Model> {
     let show = for_write(db, viewer, id).await?;
     let coop = CooperativeId(show.cooperative_id);
-    in_write_txn(db, async |txn| {
+    db.write(async |txn| -> AppResult<_> {
         let show = lock_show(&**txn, id).await?;
         not_over(&show)?;
         check_products(&**txn, coop, &[product], "productId").await?;
@@ -427,7 +430,7 @@ pub async fn remove_from_lineup(
     let actor = viewer.require_user()?;
     for_write(db, viewer, id).await?;
     let now = Utc::now();
-    in_write_txn(db, async |txn| {
+    db.write(async |txn| -> AppResult<_> {
         let show = lock_show(&**txn, id).await?;
         not_over(&show)?;
         let removed = livestream_product::Entity::delete_many()
@@ -498,7 +501,7 @@ pub async fn reorder_lineup(
     order: Vec<ProductId>,
 ) -> AppResult<livestream::Model> {
     for_write(db, viewer, id).await?;
-    in_write_txn(db, async |txn| {
+    db.write(async |txn| -> AppResult<_> {
         let show = lock_show(&**txn, id).await?;
         not_over(&show)?;
         let mut current = lineup(&**txn, id).await?;
@@ -538,7 +541,7 @@ pub async fn pin(
     product: ProductId,
 ) -> AppResult<livestream::Model> {
     for_write(db, viewer, id).await?;
-    in_write_txn(db, async |txn| {
+    db.write(async |txn| -> AppResult<_> {
         let show = lock_show(&**txn, id).await?;
         if status_of(&show) != LivestreamStatus::Live {
             return Err(AppError::Conflict(format!(
@@ -592,7 +595,7 @@ pub async fn pin(
 /// Unpins whatever is pinned.
 pub async fn unpin(db: &Db, viewer: &Viewer, id: LivestreamId) -> AppResult<livestream::Model> {
     for_write(db, viewer, id).await?;
-    in_write_txn(db, async |txn| {
+    db.write(async |txn| -> AppResult<_> {
         lock_show(&**txn, id).await?;
         livestream::Entity::update_many()
             .col_expr(
@@ -626,7 +629,7 @@ pub async fn set_replay(
         ));
     }
     let coop = CooperativeId(show.cooperative_id);
-    in_write_txn(db, async |txn| {
+    db.write(async |txn| -> AppResult<_> {
         // The asset is locked while checked, so a deletion cannot slip in.
         let asset = match asset {
             Some(a) => Some(
@@ -775,4 +778,29 @@ pub async fn first_pages(
         }
     }
     Ok(pages)
+}
+
+/// The line a show's viewers see when someone buys from it, anonymised:
+/// "Khách H. ở Sơn La vừa mua 2 sản phẩm" (no name, phone or address
+/// beyond an initial and a province).
+pub async fn order_placed_line(db: &Db, order_id: uuid::Uuid) -> AppResult<String> {
+    let order = crate::orders::service::find(db.conn(), crate::orders::OrderId(order_id))
+        .await?
+        .ok_or_else(|| AppError::not_found("order"))?;
+    let items = entity::order_item::Entity::find()
+        .filter(entity::order_item::Column::OrderId.eq(order_id))
+        .all(db.conn())
+        .await?;
+    let quantity: i32 = items.iter().map(|i| i.quantity).sum();
+    let initial = order
+        .recipient_name
+        .split_whitespace()
+        .last()
+        .and_then(|w| w.chars().next())
+        .map(|c| c.to_uppercase().to_string())
+        .unwrap_or_else(|| "?".into());
+    Ok(format!(
+        "Khách {initial}. ở {} vừa mua {quantity} sản phẩm",
+        order.province
+    ))
 }

@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 const NOT_SALES: &str = "('CANCELLED', 'REFUND_PENDING', 'REFUNDED')";
 
 /// What one product sold.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ProductSales {
     pub product: ProductId,
     pub units: i64,

@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use async_graphql::Context;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::broadcast;
 use uuid::Uuid;
@@ -210,10 +209,10 @@ async fn announce(viewers: std::sync::Weak<Viewers>, bus: EventBus, db: Db) {
                 }
                 let Tick { reports, totals, peaks } = viewers.tick(bus.is_shared(), heartbeat);
                 for (livestream_id, viewers) in reports {
-                    bus.publish(Event::ViewersCounted { livestream_id, node: bus.node(), viewers });
+                    bus.publish(Event::ViewersCounted { livestream_id: crate::ids::LivestreamId(livestream_id), node: bus.node(), viewers });
                 }
                 for (livestream_id, viewers) in totals {
-                    bus.publish(Event::ViewerCountChanged { livestream_id, viewers });
+                    bus.publish(Event::ViewerCountChanged { livestream_id: crate::ids::LivestreamId(livestream_id), viewers });
                 }
                 for (show, viewers) in peaks {
                     let db = db.clone();
@@ -228,7 +227,7 @@ async fn announce(viewers: std::sync::Weak<Viewers>, bus: EventBus, db: Db) {
                 Ok(Event::ViewersCounted { livestream_id, node, viewers: n }) => {
                     let Some(viewers) = viewers.upgrade() else { return };
                     if node != viewers.node {
-                        viewers.heard(livestream_id, node, n);
+                        viewers.heard(livestream_id.0, node, n);
                     }
                 }
                 Ok(_) => {}
@@ -241,22 +240,17 @@ async fn announce(viewers: std::sync::Weak<Viewers>, bus: EventBus, db: Db) {
 }
 
 async fn record_peak(db: &Db, show: Uuid, viewers: i32) -> Result<(), sea_orm::DbErr> {
-    let txn = db.begin_write().await?;
-    livestream::Entity::update_many()
-        .col_expr(
-            livestream::Column::PeakViewers,
-            sea_orm::sea_query::Expr::value(viewers),
-        )
-        .filter(livestream::Column::Id.eq(show))
-        .filter(livestream::Column::PeakViewers.lt(viewers))
-        .exec(&*txn)
-        .await?;
-    txn.commit().await
-}
-
-/// The current viewer count of a show (for the Livestream type).
-pub fn viewers_now(ctx: &Context<'_>, show: Uuid) -> i32 {
-    ctx.data_opt::<Arc<Viewers>>()
-        .map(|v| v.of(show))
-        .unwrap_or(0)
+    db.write(async |txn| {
+        livestream::Entity::update_many()
+            .col_expr(
+                livestream::Column::PeakViewers,
+                sea_orm::sea_query::Expr::value(viewers),
+            )
+            .filter(livestream::Column::Id.eq(show))
+            .filter(livestream::Column::PeakViewers.lt(viewers))
+            .exec(&**txn)
+            .await?;
+        Ok(())
+    })
+    .await
 }

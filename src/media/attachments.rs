@@ -3,12 +3,9 @@
 //! change it; this module checks the assets (ready, right purpose, same
 //! cooperative) and replaces the gallery in one transaction.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use async_graphql::dataloader::Loader;
 use chrono::Utc;
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
 
 use entity::{media_asset, media_attachment};
 
@@ -97,94 +94,90 @@ pub async fn set_gallery(
         }
     }
     let now = Utc::now();
-    let txn = db.begin_write().await?;
-    media_attachment::Entity::delete_many()
-        .filter(media_attachment::Column::TargetKind.eq(gallery.as_str()))
-        .filter(media_attachment::Column::TargetId.eq(target))
-        .exec(&*txn)
-        .await?;
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.into_iter().enumerate() {
-        let asset = check_attachable(&*txn, item.asset, cooperative, gallery.purposes())
-            .await
-            .map_err(|e| match e {
-                AppError::Invalid { message, .. } => {
-                    AppError::invalid(format!("items.{i}.assetId"), message)
-                }
-                other => other,
-            })?;
-        let row = media_attachment::Entity::insert(media_attachment::ActiveModel {
-            id: Set(uuid::Uuid::now_v7()),
-            cooperative_id: Set(cooperative.0),
-            target_kind: Set(gallery.as_str().to_owned()),
-            target_id: Set(target),
-            asset_id: Set(asset.id),
-            position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
-            alt_text: Set(item
-                .alt_text
-                .map(|t| t.trim().to_owned())
-                .filter(|t| !t.is_empty())),
-            created_at: Set(now),
+    let out = db
+        .write(async |txn| -> AppResult<_> {
+            media_attachment::Entity::delete_many()
+                .filter(media_attachment::Column::TargetKind.eq(gallery.as_str()))
+                .filter(media_attachment::Column::TargetId.eq(target))
+                .exec(&**txn)
+                .await?;
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                let asset = check_attachable(&**txn, item.asset, cooperative, gallery.purposes())
+                    .await
+                    .map_err(|e| match e {
+                        AppError::Invalid { message, .. } => {
+                            AppError::invalid(format!("items.{i}.assetId"), message)
+                        }
+                        other => other,
+                    })?;
+                let row = media_attachment::Entity::insert(media_attachment::ActiveModel {
+                    id: Set(uuid::Uuid::now_v7()),
+                    cooperative_id: Set(cooperative.0),
+                    target_kind: Set(gallery.as_str().to_owned()),
+                    target_id: Set(target),
+                    asset_id: Set(asset.id),
+                    position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+                    alt_text: Set(item
+                        .alt_text
+                        .map(|t| t.trim().to_owned())
+                        .filter(|t| !t.is_empty())),
+                    created_at: Set(now),
+                })
+                .exec_with_returning(&**txn)
+                .await?;
+                out.push((row, asset));
+            }
+            Ok(out)
         })
-        .exec_with_returning(&*txn)
         .await?;
-        out.push((row, asset));
-    }
-    txn.commit().await?;
     Ok(out)
 }
 
 /// The galleries of things, keyed by (gallery, target id): two queries per batch.
-pub struct GalleryLoader(pub Db);
-
-impl Loader<(Gallery, uuid::Uuid)> for GalleryLoader {
-    type Value = Vec<Attached>;
-    type Error = Arc<sea_orm::DbErr>;
-
-    async fn load(
-        &self,
-        keys: &[(Gallery, uuid::Uuid)],
-    ) -> Result<HashMap<(Gallery, uuid::Uuid), Self::Value>, Self::Error> {
-        let mut cond = Condition::any();
-        for gallery in [Gallery::Product, Gallery::OriginStory, Gallery::Lot] {
-            let ids: Vec<uuid::Uuid> = keys
-                .iter()
-                .filter(|(g, _)| *g == gallery)
-                .map(|(_, id)| *id)
-                .collect();
-            if !ids.is_empty() {
-                cond = cond.add(
-                    Condition::all()
-                        .add(media_attachment::Column::TargetKind.eq(gallery.as_str()))
-                        .add(media_attachment::Column::TargetId.is_in(ids)),
-                );
-            }
-        }
-        let rows = media_attachment::Entity::find()
-            .filter(cond)
-            .order_by_asc(media_attachment::Column::Position)
-            .all(self.0.conn())
-            .await?;
-        let assets: HashMap<uuid::Uuid, media_asset::Model> = media_asset::Entity::find()
-            .filter(media_asset::Column::Id.is_in(rows.iter().map(|r| r.asset_id)))
-            .all(self.0.conn())
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a))
+pub async fn galleries_of(
+    db: &Db,
+    keys: &[(Gallery, uuid::Uuid)],
+) -> Result<HashMap<(Gallery, uuid::Uuid), Vec<Attached>>, sea_orm::DbErr> {
+    let mut cond = Condition::any();
+    for gallery in [Gallery::Product, Gallery::OriginStory, Gallery::Lot] {
+        let ids: Vec<uuid::Uuid> = keys
+            .iter()
+            .filter(|(g, _)| *g == gallery)
+            .map(|(_, id)| *id)
             .collect();
-        let mut out: HashMap<(Gallery, uuid::Uuid), Self::Value> = HashMap::new();
-        for row in rows {
-            let gallery = match row.target_kind.as_str() {
-                "PRODUCT" => Gallery::Product,
-                "ORIGIN_STORY" => Gallery::OriginStory,
-                _ => Gallery::Lot,
-            };
-            if let Some(asset) = assets.get(&row.asset_id) {
-                out.entry((gallery, row.target_id))
-                    .or_default()
-                    .push((row, asset.clone()));
-            }
+        if !ids.is_empty() {
+            cond = cond.add(
+                Condition::all()
+                    .add(media_attachment::Column::TargetKind.eq(gallery.as_str()))
+                    .add(media_attachment::Column::TargetId.is_in(ids)),
+            );
         }
-        Ok(out)
     }
+    let rows = media_attachment::Entity::find()
+        .filter(cond)
+        .order_by_asc(media_attachment::Column::Position)
+        .all(db.conn())
+        .await?;
+    let assets: HashMap<uuid::Uuid, media_asset::Model> = media_asset::Entity::find()
+        .filter(media_asset::Column::Id.is_in(rows.iter().map(|r| r.asset_id)))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let mut out: HashMap<(Gallery, uuid::Uuid), Vec<Attached>> = HashMap::new();
+    for row in rows {
+        let gallery = match row.target_kind.as_str() {
+            "PRODUCT" => Gallery::Product,
+            "ORIGIN_STORY" => Gallery::OriginStory,
+            _ => Gallery::Lot,
+        };
+        if let Some(asset) = assets.get(&row.asset_id) {
+            out.entry((gallery, row.target_id))
+                .or_default()
+                .push((row, asset.clone()));
+        }
+    }
+    Ok(out)
 }

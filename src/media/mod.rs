@@ -17,26 +17,20 @@
 pub mod attachments;
 pub mod inputs;
 pub mod inspect;
-pub mod loaders;
 pub mod objects;
-pub mod resolvers;
+pub mod queries;
 pub mod service;
-pub mod types;
 
 use crate::config::MediaConfig;
 
-crate::typed_id!(
-    /// The public id of a media asset.
-    MediaAssetId,
-    "media asset"
-);
+pub use crate::ids::MediaAssetId;
 
 /// The widths, in pixels, of the WebP renditions written for an image.
 pub const RENDITION_WIDTHS: [u32; 2] = [320, 1024];
 
 /// What an asset is for; it decides the types and sizes accepted and what
 /// the asset can be attached to.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MediaPurpose {
     /// A photo in a product's gallery.
     ProductImage,
@@ -186,7 +180,7 @@ impl MediaType {
 }
 
 /// An asset's life.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MediaStatus {
     /// An upload URL was issued; the bytes are not confirmed yet.
     Pending,

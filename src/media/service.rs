@@ -197,27 +197,30 @@ pub async fn create_upload(
     let expires_at =
         now + chrono::Duration::from_std(config.upload_url_ttl).map_err(AppError::internal)?;
     let byte_size = i64::try_from(new.byte_size).map_err(AppError::internal)?;
-    let txn = db.begin_write().await?;
-    let asset = media_asset::Entity::insert(media_asset::ActiveModel {
-        id: Set(id.0),
-        cooperative_id: Set(new.cooperative.0),
-        purpose: Set(new.purpose.as_str().to_owned()),
-        status: Set(MediaStatus::Pending.as_str().to_owned()),
-        object_key: Set(key),
-        content_type: Set(new.media_type.mime().to_owned()),
-        byte_size: Set(byte_size),
-        checksum_sha256: Set(new.checksum_sha256),
-        width: Set(None),
-        height: Set(None),
-        rendition_widths: Set(String::new()),
-        created_by: Set(actor.user.0),
-        created_at: Set(now),
-        updated_at: Set(now),
-        confirmed_at: Set(None),
-    })
-    .exec_with_returning(&*txn)
-    .await?;
-    txn.commit().await?;
+    let asset = db
+        .write(async |txn| -> AppResult<_> {
+            let asset = media_asset::Entity::insert(media_asset::ActiveModel {
+                id: Set(id.0),
+                cooperative_id: Set(new.cooperative.0),
+                purpose: Set(new.purpose.as_str().to_owned()),
+                status: Set(MediaStatus::Pending.as_str().to_owned()),
+                object_key: Set(key),
+                content_type: Set(new.media_type.mime().to_owned()),
+                byte_size: Set(byte_size),
+                checksum_sha256: Set(new.checksum_sha256),
+                width: Set(None),
+                height: Set(None),
+                rendition_widths: Set(String::new()),
+                created_by: Set(actor.user.0),
+                created_at: Set(now),
+                updated_at: Set(now),
+                confirmed_at: Set(None),
+            })
+            .exec_with_returning(&**txn)
+            .await?;
+            Ok(asset)
+        })
+        .await?;
     tracing::info!(
         media.id = %id,
         cooperative.id = %new.cooperative,
@@ -385,39 +388,47 @@ pub async fn confirm_upload(
         Some(found) => (Some(to_i32(found.width)?), Some(to_i32(found.height)?)),
         None => (None, None),
     };
-    let txn = db.begin_write().await?;
-    let updated = media_asset::Entity::update_many()
-        .col_expr(
-            media_asset::Column::Status,
-            Expr::value(MediaStatus::Ready.as_str()),
-        )
-        .col_expr(media_asset::Column::ObjectKey, Expr::value(copy.clone()))
-        .col_expr(media_asset::Column::Width, Expr::value(width))
-        .col_expr(media_asset::Column::Height, Expr::value(height))
-        .col_expr(media_asset::Column::RenditionWidths, Expr::value(widths))
-        .col_expr(media_asset::Column::ConfirmedAt, Expr::value(Some(now)))
-        .col_expr(media_asset::Column::UpdatedAt, Expr::value(now))
-        .filter(media_asset::Column::Id.eq(asset.id))
-        .filter(media_asset::Column::Status.eq(MediaStatus::Pending.as_str()))
-        .filter(media_asset::Column::ObjectKey.eq(upload.as_str()))
-        .exec(&*txn)
+    let ready = db
+        .write(async |txn| -> AppResult<_> {
+            let updated = media_asset::Entity::update_many()
+                .col_expr(
+                    media_asset::Column::Status,
+                    Expr::value(MediaStatus::Ready.as_str()),
+                )
+                .col_expr(media_asset::Column::ObjectKey, Expr::value(copy.clone()))
+                .col_expr(media_asset::Column::Width, Expr::value(width))
+                .col_expr(media_asset::Column::Height, Expr::value(height))
+                .col_expr(media_asset::Column::RenditionWidths, Expr::value(widths))
+                .col_expr(media_asset::Column::ConfirmedAt, Expr::value(Some(now)))
+                .col_expr(media_asset::Column::UpdatedAt, Expr::value(now))
+                .filter(media_asset::Column::Id.eq(asset.id))
+                .filter(media_asset::Column::Status.eq(MediaStatus::Pending.as_str()))
+                .filter(media_asset::Column::ObjectKey.eq(upload.as_str()))
+                .exec(&**txn)
+                .await?;
+            if updated.rows_affected == 0 {
+                // Someone else moved the row first: nothing was written.
+                return Ok(Err(find(&**txn, id).await?));
+            }
+            let ready = find(&**txn, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("media asset"))?;
+            Ok(Ok(ready))
+        })
         .await?;
-    if updated.rows_affected == 0 {
-        let now_row = find(&*txn, id).await?;
-        drop(txn);
-        // Our copy and renditions are ours alone: whoever won points at its own.
-        delete_quietly(storage, &written).await;
-        return match now_row {
-            // A concurrent confirmation won.
-            Some(row) if row.status == MediaStatus::Ready.as_str() => Ok(row),
-            // Swept or deleted while we looked at it.
-            _ => Err(AppError::not_found("media asset")),
-        };
-    }
-    let ready = find(&*txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("media asset"))?;
-    txn.commit().await?;
+    let ready = match ready {
+        Ok(ready) => ready,
+        Err(now_row) => {
+            // Our copy and renditions are ours alone: whoever won points at its own.
+            delete_quietly(storage, &written).await;
+            return match now_row {
+                // A concurrent confirmation won.
+                Some(row) if row.status == MediaStatus::Ready.as_str() => Ok(row),
+                // Swept or deleted while we looked at it.
+                _ => Err(AppError::not_found("media asset")),
+            };
+        }
+    };
     // What is PUT to the upload URL from now on is never read; removing the
     // upload only saves space (a deletion of the asset removes it again).
     if let Err(err) = objects::delete(storage, &upload).await {
@@ -607,18 +618,23 @@ pub async fn set_cooperative_image(
     image: CooperativeImage,
 ) -> AppResult<Option<media_asset::Model>> {
     require_member(db, viewer, cooperative_id, MemberRole::Manager).await?;
-    let txn = db.begin_write().await?;
-    let asset = match asset_id {
-        Some(id) => Some(check_attachable(&*txn, id, cooperative_id, &[image.purpose()]).await?),
-        None => None,
-    };
-    cooperative::Entity::update_many()
-        .col_expr(image.column(), Expr::value(asset.as_ref().map(|a| a.id)))
-        .col_expr(cooperative::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(cooperative::Column::Id.eq(cooperative_id.0))
-        .exec(&*txn)
+    let asset = db
+        .write(async |txn| -> AppResult<_> {
+            let asset = match asset_id {
+                Some(id) => {
+                    Some(check_attachable(&**txn, id, cooperative_id, &[image.purpose()]).await?)
+                }
+                None => None,
+            };
+            cooperative::Entity::update_many()
+                .col_expr(image.column(), Expr::value(asset.as_ref().map(|a| a.id)))
+                .col_expr(cooperative::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(cooperative::Column::Id.eq(cooperative_id.0))
+                .exec(&**txn)
+                .await?;
+            Ok(asset)
+        })
         .await?;
-    txn.commit().await?;
     tracing::info!(cooperative.id = %cooperative_id, media.id = ?asset.as_ref().map(|a| a.id), ?image, "cooperative picture set");
     Ok(asset)
 }
@@ -634,29 +650,31 @@ pub async fn delete_asset(
 ) -> AppResult<()> {
     let asset = find_for_change(db, viewer, id).await?;
     let now = Utc::now();
-    let txn = db.begin_write().await?;
-    let none = Option::<uuid::Uuid>::None;
-    cooperative::Entity::update_many()
-        .col_expr(cooperative::Column::LogoAssetId, Expr::value(none))
-        .filter(cooperative::Column::LogoAssetId.eq(asset.id))
-        .exec(&*txn)
-        .await?;
-    cooperative::Entity::update_many()
-        .col_expr(cooperative::Column::CoverAssetId, Expr::value(none))
-        .filter(cooperative::Column::CoverAssetId.eq(asset.id))
-        .exec(&*txn)
-        .await?;
-    certification::Entity::update_many()
-        .col_expr(certification::Column::DocumentAssetId, Expr::value(none))
-        .filter(certification::Column::DocumentAssetId.eq(asset.id))
-        .exec(&*txn)
-        .await?;
-    entity::media_attachment::Entity::delete_many()
-        .filter(entity::media_attachment::Column::AssetId.eq(asset.id))
-        .exec(&*txn)
-        .await?;
-    mark(&*txn, asset.id, MediaStatus::Deleting, now).await?;
-    txn.commit().await?;
+    db.write(async |txn| -> AppResult<_> {
+        let none = Option::<uuid::Uuid>::None;
+        cooperative::Entity::update_many()
+            .col_expr(cooperative::Column::LogoAssetId, Expr::value(none))
+            .filter(cooperative::Column::LogoAssetId.eq(asset.id))
+            .exec(&**txn)
+            .await?;
+        cooperative::Entity::update_many()
+            .col_expr(cooperative::Column::CoverAssetId, Expr::value(none))
+            .filter(cooperative::Column::CoverAssetId.eq(asset.id))
+            .exec(&**txn)
+            .await?;
+        certification::Entity::update_many()
+            .col_expr(certification::Column::DocumentAssetId, Expr::value(none))
+            .filter(certification::Column::DocumentAssetId.eq(asset.id))
+            .exec(&**txn)
+            .await?;
+        entity::media_attachment::Entity::delete_many()
+            .filter(entity::media_attachment::Column::AssetId.eq(asset.id))
+            .exec(&**txn)
+            .await?;
+        mark(&**txn, asset.id, MediaStatus::Deleting, now).await?;
+        Ok(())
+    })
+    .await?;
     purge(db, storage, &asset).await?;
     tracing::info!(media.id = %id, cooperative.id = %asset.cooperative_id, "media asset deleted");
     Ok(())
@@ -693,18 +711,22 @@ async fn purge(db: &Db, storage: &Storage, asset: &media_asset::Model) -> AppRes
     }
     for key in &keys {
         if let Err(err) = objects::delete(storage, key).await {
-            let txn = db.begin_write().await?;
-            mark(&*txn, asset.id, MediaStatus::DeleteFailed, Utc::now()).await?;
-            txn.commit().await?;
+            db.write(async |txn| -> AppResult<_> {
+                mark(&**txn, asset.id, MediaStatus::DeleteFailed, Utc::now()).await?;
+                Ok(())
+            })
+            .await?;
             tracing::warn!(media.id = %asset.id, s3.key = %key, "deleting a media object failed; the asset is DELETE_FAILED");
             return Err(err);
         }
     }
-    let txn = db.begin_write().await?;
-    media_asset::Entity::delete_by_id(asset.id)
-        .exec(&*txn)
-        .await?;
-    txn.commit().await?;
+    db.write(async |txn| -> AppResult<_> {
+        media_asset::Entity::delete_by_id(asset.id)
+            .exec(&**txn)
+            .await?;
+        Ok(())
+    })
+    .await?;
     Ok(())
 }
 
@@ -742,19 +764,22 @@ pub async fn sweep_pending(
     let mut report = SweepReport::default();
     for asset in candidates {
         // Claim the row: a confirmation or deletion racing us wins, and we skip it.
-        let txn = db.begin_write().await?;
-        let claimed = media_asset::Entity::update_many()
-            .col_expr(
-                media_asset::Column::Status,
-                Expr::value(MediaStatus::Deleting.as_str()),
-            )
-            .col_expr(media_asset::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(media_asset::Column::Id.eq(asset.id))
-            .filter(media_asset::Column::Status.eq(asset.status.as_str()))
-            .filter(media_asset::Column::UpdatedAt.eq(asset.updated_at))
-            .exec(&*txn)
+        let claimed = db
+            .write(async |txn| -> AppResult<_> {
+                let claimed = media_asset::Entity::update_many()
+                    .col_expr(
+                        media_asset::Column::Status,
+                        Expr::value(MediaStatus::Deleting.as_str()),
+                    )
+                    .col_expr(media_asset::Column::UpdatedAt, Expr::value(Utc::now()))
+                    .filter(media_asset::Column::Id.eq(asset.id))
+                    .filter(media_asset::Column::Status.eq(asset.status.as_str()))
+                    .filter(media_asset::Column::UpdatedAt.eq(asset.updated_at))
+                    .exec(&**txn)
+                    .await?;
+                Ok(claimed)
+            })
             .await?;
-        txn.commit().await?;
         if claimed.rows_affected == 0 {
             continue;
         }

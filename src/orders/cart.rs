@@ -20,8 +20,7 @@ use crate::auth::Viewer;
 use crate::catalog::{ProductStatus, VariantId};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::orders::inputs::{MAX_QUANTITY, Quantity};
-use crate::orders::service::in_write_txn;
+use crate::values::{MAX_UNITS, Units};
 
 /// A cart line with what it refers to, priced now.
 #[derive(Clone, Debug)]
@@ -222,9 +221,9 @@ pub async fn add_item(
     viewer: &Viewer,
     token: Option<&str>,
     variant: VariantId,
-    quantity: Quantity,
+    quantity: Units,
 ) -> AppResult<CartView> {
-    in_write_txn(db, async |txn| {
+    db.write(async |txn| -> AppResult<_> {
         let txn: &sea_orm::DatabaseTransaction = txn;
         on_sale(txn, variant, "variantId").await?;
         let (cart, token) = find_or_create(txn, viewer, token).await?;
@@ -240,14 +239,14 @@ pub async fn add_item(
                     variant.0.into(),
                     quantity.get().into(),
                     Utc::now().into(),
-                    MAX_QUANTITY.into(),
+                    MAX_UNITS.into(),
                 ],
             ))
             .await?;
         if added.is_none() {
             return Err(AppError::invalid(
                 "quantity",
-                format!("a cart holds at most {MAX_QUANTITY} units of one variant"),
+                format!("a cart holds at most {MAX_UNITS} units of one variant"),
             ));
         }
         view(txn, &cart, token).await
@@ -261,9 +260,9 @@ pub async fn update_item(
     viewer: &Viewer,
     token: Option<&str>,
     variant: VariantId,
-    quantity: Quantity,
+    quantity: Units,
 ) -> AppResult<CartView> {
-    in_write_txn(db, async |txn| {
+    db.write(async |txn| -> AppResult<_> {
         let txn: &sea_orm::DatabaseTransaction = txn;
         let cart = find(txn, viewer, token)
             .await?
@@ -294,7 +293,7 @@ pub async fn remove_item(
     token: Option<&str>,
     variant: VariantId,
 ) -> AppResult<CartView> {
-    in_write_txn(db, async |txn| {
+    db.write(async |txn| -> AppResult<_> {
         let txn: &sea_orm::DatabaseTransaction = txn;
         let cart = find(txn, viewer, token)
             .await?
@@ -366,22 +365,23 @@ const PURGE_BATCH: i64 = 500;
 pub async fn purge_forgotten(db: &Db, untouched_since: DateTime<Utc>) -> AppResult<u64> {
     let mut purged = 0;
     loop {
-        let batch = in_write_txn(db, async |txn| {
-            Ok(txn
-                .execute_raw(crate::db::statement(
-                    txn.get_database_backend(),
-                    "DELETE FROM carts WHERE user_id IS NULL AND updated_at < ? AND id IN \
+        let batch = db
+            .write(async |txn| -> AppResult<_> {
+                Ok(txn
+                    .execute_raw(crate::db::statement(
+                        txn.get_database_backend(),
+                        "DELETE FROM carts WHERE user_id IS NULL AND updated_at < ? AND id IN \
                      (SELECT id FROM carts WHERE user_id IS NULL AND updated_at < ? LIMIT ?)",
-                    vec![
-                        untouched_since.into(),
-                        untouched_since.into(),
-                        PURGE_BATCH.into(),
-                    ],
-                ))
-                .await?
-                .rows_affected())
-        })
-        .await?;
+                        vec![
+                            untouched_since.into(),
+                            untouched_since.into(),
+                            PURGE_BATCH.into(),
+                        ],
+                    ))
+                    .await?
+                    .rows_affected())
+            })
+            .await?;
         purged += batch;
         if batch < PURGE_BATCH.unsigned_abs() {
             return Ok(purged);

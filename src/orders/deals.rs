@@ -237,8 +237,8 @@ pub async fn give_back(
         return Ok(None);
     };
     Ok(Some(Event::FlashDealUpdated {
-        deal_id: deal,
-        livestream_id: after.try_get("", "livestream_id")?,
+        deal_id: crate::ids::FlashDealId(deal),
+        livestream_id: crate::ids::LivestreamId(after.try_get("", "livestream_id")?),
         remaining: after.try_get("", "remaining")?,
     }))
 }
@@ -341,8 +341,8 @@ pub async fn close(
 /// The event telling a show's viewers that `deal` closed.
 pub fn closed_event(deal: &flash_deal::Model) -> Event {
     Event::FlashDealClosed {
-        deal_id: deal.id,
-        livestream_id: deal.livestream_id,
+        deal_id: crate::ids::FlashDealId(deal.id),
+        livestream_id: crate::ids::LivestreamId(deal.livestream_id),
         reason: deal.close_reason.clone().unwrap_or_default(),
         returned: deal.returned_quantity.unwrap_or(0),
     }

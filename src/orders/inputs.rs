@@ -4,38 +4,15 @@
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-use crate::auth::inputs::PhoneNumber;
 use crate::catalog::VariantId;
 use crate::error::{AppError, AppResult};
 use crate::orders::{LivestreamId, PaymentMethod};
 use crate::places::Province;
 use crate::text::single_line;
+use crate::values::{PhoneNumber, Units};
 
-/// The most units of one variant in one order.
-pub const MAX_QUANTITY: i32 = 1000;
-
-/// A number of units to buy: 1 to [`MAX_QUANTITY`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Quantity(i32);
-
-impl Quantity {
-    /// Parses `raw`, naming `field` when it is out of range.
-    pub fn parse(raw: i32, field: &str) -> AppResult<Self> {
-        if (1..=MAX_QUANTITY).contains(&raw) {
-            Ok(Self(raw))
-        } else {
-            Err(AppError::invalid(
-                field,
-                format!("must be between 1 and {MAX_QUANTITY}"),
-            ))
-        }
-    }
-
-    /// The number of units.
-    pub fn get(self) -> i32 {
-        self.0
-    }
-}
+/// The old name of [`Units`], for the resolvers that still use it.
+pub use crate::values::Units as Quantity;
 
 /// Letters and digits that cannot be mistaken for one another when read
 /// over the phone or copied by hand: no 0/O, 1/I/L, 5/S, 8/B, 2/Z.
@@ -149,7 +126,7 @@ pub struct ItemRequest {
     /// Where the line first appeared in the request, for error fields.
     pub index: usize,
     pub variant: VariantId,
-    pub quantity: Quantity,
+    pub quantity: Units,
 }
 
 /// A whole order request, parsed: what `placeOrder` and `checkoutCart` ask.
@@ -169,11 +146,8 @@ pub struct PlaceOrder {
 
 impl PlaceOrder {
     /// Merges lines of the same variant (the sum must stay within
-    /// [`MAX_QUANTITY`]); an empty list is refused, naming `field`.
-    pub fn merge_items(
-        lines: Vec<(VariantId, Quantity)>,
-        field: &str,
-    ) -> AppResult<Vec<ItemRequest>> {
+    /// [`MAX_UNITS`](crate::values::MAX_UNITS)); an empty list is refused, naming `field`.
+    pub fn merge_items(lines: Vec<(VariantId, Units)>, field: &str) -> AppResult<Vec<ItemRequest>> {
         if lines.is_empty() {
             return Err(AppError::invalid(field, "must hold at least one item"));
         }
@@ -181,7 +155,7 @@ impl PlaceOrder {
         for (i, (variant, quantity)) in lines.into_iter().enumerate() {
             match merged.iter_mut().find(|m| m.variant == variant) {
                 Some(line) => {
-                    line.quantity = Quantity::parse(
+                    line.quantity = Units::parse(
                         line.quantity.get().saturating_add(quantity.get()),
                         &format!("{field}[{i}].quantity"),
                     )?;
@@ -233,10 +207,10 @@ mod tests {
 
     #[test]
     fn quantities_are_between_one_and_a_thousand() {
-        assert!(Quantity::parse(1, "q").is_ok());
-        assert!(Quantity::parse(1000, "q").is_ok());
+        assert!(Units::parse(1, "q").is_ok());
+        assert!(Units::parse(1000, "q").is_ok());
         for bad in [0, -1, 1001, i32::MIN, i32::MAX] {
-            assert!(Quantity::parse(bad, "q").is_err(), "{bad}");
+            assert!(Units::parse(bad, "q").is_err(), "{bad}");
         }
     }
 
@@ -291,7 +265,7 @@ mod tests {
     fn the_same_request_hashes_the_same_whatever_the_item_order() {
         let v1 = VariantId::new();
         let v2 = VariantId::new();
-        let q = |n| Quantity::parse(n, "q").expect("q");
+        let q = |n| Units::parse(n, "q").expect("q");
         let make = |items| PlaceOrder {
             idempotency_key: IdempotencyKey::parse("key-12345678", "k").expect("key"),
             items,

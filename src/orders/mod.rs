@@ -18,23 +18,7 @@ pub mod service;
 #[derive(Clone, Copy)]
 pub struct VietQrEncoder(pub fn(&str, &str, i64, &str) -> String);
 
-crate::typed_id!(
-    /// The public id of an order.
-    OrderId,
-    "order"
-);
-
-crate::typed_id!(
-    /// The public id of a checkout (the orders one `placeOrder` made).
-    CheckoutId,
-    "checkout"
-);
-
-crate::typed_id!(
-    /// The id of a livestream session; opaque until the livestream domain exists.
-    LivestreamId,
-    "livestream"
-);
+pub use crate::ids::{CheckoutId, LivestreamId, OrderId};
 
 pub use entity::enums::{OrderStatus, PaymentMethod};
 

@@ -7,10 +7,6 @@ pub mod service;
 pub mod vietqr;
 pub mod webhook;
 
-crate::typed_id!(
-    /// The public id of a received bank transfer.
-    TransferId,
-    "transfer"
-);
+pub use crate::ids::TransferId;
 
 pub use entity::enums::TransferOutcome;

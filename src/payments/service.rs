@@ -11,9 +11,9 @@ use crate::auth::{PlatformRole, Viewer};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::EventBus;
-use crate::graphql::pagination::Page;
-use crate::orders::service::{ChangedBy, in_write_txn, mark_paid};
+use crate::orders::service::{ChangedBy, mark_paid};
 use crate::orders::{OrderId, OrderStatus};
+use crate::pagination::Page;
 use crate::payments::{TransferId, TransferOutcome};
 
 /// A page of transfers no order matched, newest first; admins only.
@@ -76,39 +76,40 @@ pub async fn assign(
             found.amount_vnd, order.number, order.total_vnd
         )));
     }
-    let (transfer, order, event) = in_write_txn(db, async |txn| {
-        let txn: &sea_orm::DatabaseTransaction = txn;
-        let claimed = bank_transfer::Entity::update_many()
-            .col_expr(
-                bank_transfer::Column::Outcome,
-                Expr::value(TransferOutcome::Assigned),
+    let (transfer, order, event) = db
+        .write(async |txn| -> AppResult<_> {
+            let txn: &sea_orm::DatabaseTransaction = txn;
+            let claimed = bank_transfer::Entity::update_many()
+                .col_expr(
+                    bank_transfer::Column::Outcome,
+                    Expr::value(TransferOutcome::Assigned),
+                )
+                .col_expr(bank_transfer::Column::OrderId, Expr::value(order.id))
+                .col_expr(bank_transfer::Column::AssignedBy, Expr::value(admin.0))
+                .filter(bank_transfer::Column::Id.eq(found.id))
+                .filter(bank_transfer::Column::Outcome.eq(TransferOutcome::Unmatched))
+                .exec(txn)
+                .await?
+                .rows_affected;
+            if claimed == 0 {
+                return Err(AppError::Conflict(
+                    "this transfer was assigned meanwhile".into(),
+                ));
+            }
+            let (order, event) = mark_paid(
+                txn,
+                &order,
+                ChangedBy::Staff(admin),
+                format!("bank transfer {} assigned by staff", found.transaction_id),
             )
-            .col_expr(bank_transfer::Column::OrderId, Expr::value(order.id))
-            .col_expr(bank_transfer::Column::AssignedBy, Expr::value(admin.0))
-            .filter(bank_transfer::Column::Id.eq(found.id))
-            .filter(bank_transfer::Column::Outcome.eq(TransferOutcome::Unmatched))
-            .exec(txn)
-            .await?
-            .rows_affected;
-        if claimed == 0 {
-            return Err(AppError::Conflict(
-                "this transfer was assigned meanwhile".into(),
-            ));
-        }
-        let (order, event) = mark_paid(
-            txn,
-            &order,
-            ChangedBy::Staff(admin),
-            format!("bank transfer {} assigned by staff", found.transaction_id),
-        )
+            .await?;
+            let transfer = bank_transfer::Entity::find_by_id(found.id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| AppError::not_found("transfer"))?;
+            Ok((transfer, order, event))
+        })
         .await?;
-        let transfer = bank_transfer::Entity::find_by_id(found.id)
-            .one(txn)
-            .await?
-            .ok_or_else(|| AppError::not_found("transfer"))?;
-        Ok((transfer, order, event))
-    })
-    .await?;
     bus.publish(event);
     Ok((transfer, order))
 }

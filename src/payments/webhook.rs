@@ -18,7 +18,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::EventBus;
 use crate::orders::inputs::memos_in;
-use crate::orders::service::{ChangedBy, flag_for_review, in_write_txn, lock_by_memo, mark_paid};
+use crate::orders::service::{ChangedBy, flag_for_review, lock_by_memo, mark_paid};
 use crate::orders::{OrderStatus, PaymentMethod};
 use crate::payments::{TransferId, TransferOutcome};
 
@@ -148,7 +148,7 @@ pub async fn receive(db: &Db, bus: &EventBus, notice: TransferNotice) -> AppResu
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let result = in_write_txn(db, async |txn| record(txn, &notice).await).await;
+        let result = db.write(async |txn| record(txn, &notice).await).await;
         match result {
             Ok((received, event)) => {
                 if received.delivery == Delivery::New {
@@ -250,99 +250,25 @@ fn outcome_for(
     }
 }
 
-/// One try at [`receive`]'s transaction.
+/// One try at [`receive`]'s transaction: claim the transaction id (a
+/// repeat or a mismatch stops there), find the order the memo names, settle
+/// it, and store what the transfer did. Every step runs in `txn`, so the
+/// rules of [`receive`] hold whatever races it.
 async fn record(
     txn: &sea_orm::DatabaseTransaction,
     notice: &TransferNotice,
 ) -> AppResult<(Received, Option<crate::events::Event>)> {
-    let transaction_id = notice.transaction_id.trim().to_owned();
-    let account = notice.account_number.trim().to_owned();
-    let mut transfer = bank_transfer::Model {
-        id: TransferId::new().0,
-        transaction_id: transaction_id.clone(),
-        account_number: account.clone(),
-        amount_vnd: notice.amount_vnd,
-        memo: notice.memo.clone(),
-        occurred_at: notice.occurred_at,
-        received_at: Utc::now(),
-        order_id: None,
-        outcome: TransferOutcome::Unmatched,
-        assigned_by: None,
-    };
-    // The transaction id first: of notices racing with one id, one goes
-    // on; the others wait here for it to commit, then find its row.
-    let claimed = bank_transfer::Entity::insert(bank_transfer::ActiveModel::from(transfer.clone()))
-        .on_conflict(
-            OnConflict::column(bank_transfer::Column::TransactionId)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?;
-    if claimed == 0 {
-        let stored = bank_transfer::Entity::find()
-            .filter(bank_transfer::Column::TransactionId.eq(&transaction_id))
-            .one(txn)
-            .await?
-            .ok_or_else(|| {
-                AppError::internal(anyhow::anyhow!(
-                    "a transaction id that conflicted is missing"
-                ))
-            })?;
-        let same = stored.amount_vnd == notice.amount_vnd
-            && stored.memo == notice.memo
-            && stored.account_number == account;
-        let delivery = if same {
-            Delivery::Repeated
-        } else {
-            Delivery::Mismatched
-        };
-        return Ok((
-            Received {
-                transfer: stored,
-                delivery,
-            },
-            None,
-        ));
+    let mut transfer = new_transfer(notice);
+    if let Some(earlier) = claim(txn, &transfer).await? {
+        return Ok((earlier, None));
     }
-
-    let order = order_of(txn, &notice.memo).await?;
     let mut event = None;
-    if let Some(order) = &order {
-        let (mut outcome, mut note) = outcome_for(order, notice, &transaction_id);
-        if outcome == TransferOutcome::Paid {
-            match mark_paid(
-                txn,
-                order,
-                ChangedBy::System,
-                format!("bank transfer {transaction_id}"),
-            )
-            .await
-            {
-                Ok((_, changed)) => event = Some(changed),
-                // The order changed although it was locked (it cannot on
-                // either database; kept so that it degrades, not fails).
-                Err(AppError::Conflict(_)) => {
-                    outcome = TransferOutcome::Review;
-                    note = format!(
-                        "transfer {transaction_id} of {} đồng arrived while the order changed",
-                        notice.amount_vnd
-                    );
-                }
-                Err(err) => return Err(err),
-            }
-        }
-        if outcome != TransferOutcome::Paid {
-            flag_for_review(txn, order.id, note).await?;
-        }
+    if let Some(order) = order_of(txn, &notice.memo).await? {
+        let (outcome, changed) = settle(txn, &order, notice, &transfer.transaction_id).await?;
+        event = changed;
         transfer.order_id = Some(order.id);
         transfer.outcome = outcome;
-        bank_transfer::Entity::update_many()
-            .col_expr(bank_transfer::Column::OrderId, Expr::value(order.id))
-            .col_expr(bank_transfer::Column::Outcome, Expr::value(outcome))
-            .filter(bank_transfer::Column::Id.eq(transfer.id))
-            .exec(txn)
-            .await?;
+        attach(txn, &transfer).await?;
     }
     Ok((
         Received {
@@ -351,6 +277,124 @@ async fn record(
         },
         event,
     ))
+}
+
+/// The row a notice stores, before it is matched to an order.
+fn new_transfer(notice: &TransferNotice) -> bank_transfer::Model {
+    bank_transfer::Model {
+        id: TransferId::new().0,
+        transaction_id: notice.transaction_id.trim().to_owned(),
+        account_number: notice.account_number.trim().to_owned(),
+        amount_vnd: notice.amount_vnd,
+        memo: notice.memo.clone(),
+        occurred_at: notice.occurred_at,
+        received_at: Utc::now(),
+        order_id: None,
+        outcome: TransferOutcome::Unmatched,
+        assigned_by: None,
+    }
+}
+
+/// Stores `transfer` unless its transaction id is known (`ON CONFLICT DO
+/// NOTHING`): `None` when this call stored it, otherwise the transfer
+/// stored first and whether this notice repeats it or contradicts it. Of
+/// notices racing with one id, one goes on; the others wait here for it to
+/// commit, then find its row.
+async fn claim(
+    txn: &sea_orm::DatabaseTransaction,
+    transfer: &bank_transfer::Model,
+) -> AppResult<Option<Received>> {
+    let claimed = bank_transfer::Entity::insert(bank_transfer::ActiveModel::from(transfer.clone()))
+        .on_conflict(
+            OnConflict::column(bank_transfer::Column::TransactionId)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    if claimed != 0 {
+        return Ok(None);
+    }
+    let stored = bank_transfer::Entity::find()
+        .filter(bank_transfer::Column::TransactionId.eq(&transfer.transaction_id))
+        .one(txn)
+        .await?
+        .ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!(
+                "a transaction id that conflicted is missing"
+            ))
+        })?;
+    let same = stored.amount_vnd == transfer.amount_vnd
+        && stored.memo == transfer.memo
+        && stored.account_number == transfer.account_number;
+    let delivery = if same {
+        Delivery::Repeated
+    } else {
+        Delivery::Mismatched
+    };
+    Ok(Some(Received {
+        transfer: stored,
+        delivery,
+    }))
+}
+
+/// Applies a transfer to its (locked) order: pays it when it is awaiting
+/// exactly this amount on this account, otherwise flags it for staff.
+/// Returns what the transfer did and the order's change to publish.
+async fn settle(
+    txn: &sea_orm::DatabaseTransaction,
+    order: &order::Model,
+    notice: &TransferNotice,
+    transaction_id: &str,
+) -> AppResult<(TransferOutcome, Option<crate::events::Event>)> {
+    let (mut outcome, mut note) = outcome_for(order, notice, transaction_id);
+    let mut event = None;
+    if outcome == TransferOutcome::Paid {
+        match mark_paid(
+            txn,
+            order,
+            ChangedBy::System,
+            format!("bank transfer {transaction_id}"),
+        )
+        .await
+        {
+            Ok((_, changed)) => event = Some(changed),
+            // The order changed although it was locked (it cannot on
+            // either database; kept so that it degrades, not fails).
+            Err(AppError::Conflict(_)) => {
+                outcome = TransferOutcome::Review;
+                note = format!(
+                    "transfer {transaction_id} of {} đồng arrived while the order changed",
+                    notice.amount_vnd
+                );
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    if outcome != TransferOutcome::Paid {
+        flag_for_review(txn, order.id, note).await?;
+    }
+    Ok((outcome, event))
+}
+
+/// Stores the order a claimed transfer was matched to and its outcome.
+async fn attach(
+    txn: &sea_orm::DatabaseTransaction,
+    transfer: &bank_transfer::Model,
+) -> AppResult<()> {
+    bank_transfer::Entity::update_many()
+        .col_expr(
+            bank_transfer::Column::OrderId,
+            Expr::value(transfer.order_id),
+        )
+        .col_expr(
+            bank_transfer::Column::Outcome,
+            Expr::value(transfer.outcome),
+        )
+        .filter(bank_transfer::Column::Id.eq(transfer.id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

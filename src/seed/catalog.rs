@@ -4,12 +4,11 @@
 
 use chrono::NaiveDate;
 
-use crate::auth::inputs::{DisplayName, Email, Password, PhoneNumber};
+use crate::auth::inputs::{DisplayName, Password};
 use crate::auth::password::PasswordHashing;
 use crate::auth::service::{self as accounts, NewAccount};
 use crate::auth::tokens::TokenKeys;
 use crate::auth::{UserId, Viewer};
-use crate::catalog::inputs::Vnd;
 use crate::catalog::service::certifications::{self, NewCertification};
 use crate::catalog::service::lots::{self, NewLot};
 use crate::catalog::service::products::{self, NewProduct, NewVariant, OriginStoryInput};
@@ -17,11 +16,12 @@ use crate::catalog::{
     Category, CertificationKind, CertificationScope, ProductId, ProductStatus, Unit,
 };
 use crate::cooperatives::CooperativeId;
-use crate::cooperatives::inputs::{BankAccount, Name, Slug};
+use crate::cooperatives::inputs::BankAccount;
 use crate::cooperatives::service::{self as coops, NewCooperative};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::places::Province;
+use crate::values::{Email, Measure, Name, PhoneNumber, Slug, Vnd};
 
 /// A seed variant: label, unit, net quantity, price in đồng.
 type SeedVariant = (&'static str, Unit, f64, i64);
@@ -643,7 +643,7 @@ async fn seed_product(
             ProductStatus::Active
         },
         harvest_months: crate::catalog::inputs::harvest_months(coop.months, "months")?,
-        tags: crate::catalog::inputs::tags(
+        tags: crate::values::tags(
             &tags.split(',').map(str::to_owned).collect::<Vec<_>>(),
             "tags",
         )?,
@@ -655,7 +655,7 @@ async fn seed_product(
                     name: Name::parse(label, "variant")?,
                     sku: format!("{}-{:02}-{}", sku_prefix.to_uppercase(), index + 1, v + 1),
                     unit: *unit,
-                    net_quantity: *qty,
+                    net_quantity: Measure::parse(*qty, "netQuantity")?,
                     price: Vnd::parse(*price, "price")?,
                     compare_at: index
                         .is_multiple_of(3)
@@ -725,7 +725,10 @@ async fn seed_origin_and_lot(
             variant: None,
             harvested_on: NaiveDate::from_ymd_opt(year, u32::try_from(month).unwrap_or(1), 10)
                 .ok_or_else(|| AppError::internal(anyhow::anyhow!("bad seed date")))?,
-            quantity: 200.0 + 50.0 * f64::from(u8::try_from(index).unwrap_or(0)),
+            quantity: Measure::parse(
+                200.0 + 50.0 * f64::from(u8::try_from(index).unwrap_or(0)),
+                "quantity",
+            )?,
             unit: Unit::Kg,
             plot: Some(format!("Lô đồi số {}", index + 1)),
             notes: None,

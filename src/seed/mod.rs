@@ -1,13 +1,14 @@
 //! `farmstream seed`: believable demo data, loaded idempotently (running it
 //! twice changes nothing). It grows with each domain.
 
-use crate::auth::inputs::{DisplayName, Email, Password, PhoneNumber};
+use crate::auth::inputs::{DisplayName, Password};
 use crate::auth::password::PasswordHashing;
 use crate::auth::service::{self, NewAccount};
 use crate::auth::tokens::TokenKeys;
 use crate::auth::{PlatformRole, Viewer};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::values::{Email, PhoneNumber};
 
 /// The password of every demo account. Demo data only: never seed a
 /// production database.

@@ -6,7 +6,6 @@
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::auth::inputs::{Email, PhoneNumber};
 use crate::auth::service::find_by_email;
 use crate::auth::{UserId, Viewer};
 use crate::db::Db;
@@ -18,6 +17,7 @@ use crate::training::service::courses::{self, NewCourse};
 use crate::training::service::enrolment::{self, WhenFull};
 use crate::training::service::sessions::{self, NewSession};
 use crate::training::{AttendanceStatus, CourseId, Gender, ParticipantId, SessionId, vietnam};
+use crate::values::{Email, PhoneNumber};
 
 /// The organiser who runs the demo courses (seeded in `seed::ACCOUNTS`).
 const ORGANISER: &str = "sct.sonla@farmstream.vn";

@@ -18,7 +18,6 @@
 use std::collections::HashMap;
 
 use crate::auth::Viewer;
-use crate::auth::inputs::PhoneNumber;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::training::inputs::{
@@ -27,6 +26,7 @@ use crate::training::inputs::{
 use crate::training::service::enrolment::{WhenFull, enrol_in};
 use crate::training::service::{lock_course, require_manager, require_open};
 use crate::training::{CourseId, EnrolmentStatus};
+use crate::values::PhoneNumber;
 
 /// How an import treats a file with refused rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -326,51 +326,65 @@ fn enrolled(
 type Parsed = Vec<(u64, Result<ParticipantDetails, Refusal>, Option<String>)>;
 
 async fn all_or_nothing(db: &Db, course_id: CourseId, parsed: Parsed) -> AppResult<ImportReport> {
-    let txn = db.begin_write().await?;
-    let course = lock_course(db, &*txn, course_id).await?;
-    let mut rows = Vec::with_capacity(parsed.len());
-    let mut failed = false;
-    for (line, row, name) in parsed {
-        match row {
-            Err(r) => {
-                failed = true;
-                rows.push(refused(line, name, r));
-            }
-            // After a refusal nothing will be kept; the remaining rows are
-            // still checked so the report names every bad one.
-            Ok(details) if failed => rows.push(RowReport {
-                line,
-                full_name: name,
-                outcome: RowOutcome::NotImported,
-                column: None,
-                reason: Some(format!(
-                    "not imported: another row was refused ({})",
-                    details.full_name
-                )),
-                participant: None,
-            }),
-            Ok(details) => match enrol_in(&txn, &course, &details, None, WhenFull::Wait).await {
-                Ok(e) => rows.push(enrolled(line, name, &e)),
-                Err(AppError::Internal(cause)) => return Err(AppError::Internal(cause)),
-                Err(err) => {
-                    failed = true;
-                    rows.push(refused(line, name, refusal(err, "phone")));
+    let written = db
+        .write(async |txn| -> Result<_, Undone<Vec<RowReport>>> {
+            let course = lock_course(db, &**txn, course_id).await?;
+            let mut rows = Vec::with_capacity(parsed.len());
+            let mut failed = false;
+            for (line, row, name) in parsed {
+                match row {
+                    Err(r) => {
+                        failed = true;
+                        rows.push(refused(line, name, r));
+                    }
+                    // After a refusal nothing will be kept; the remaining rows are
+                    // still checked so the report names every bad one.
+                    Ok(details) if failed => rows.push(RowReport {
+                        line,
+                        full_name: name,
+                        outcome: RowOutcome::NotImported,
+                        column: None,
+                        reason: Some(format!(
+                            "not imported: another row was refused ({})",
+                            details.full_name
+                        )),
+                        participant: None,
+                    }),
+                    Ok(details) => {
+                        match enrol_in(txn, &course, &details, None, WhenFull::Wait).await {
+                            Ok(e) => rows.push(enrolled(line, name, &e)),
+                            Err(AppError::Internal(cause)) => {
+                                return Err(AppError::Internal(cause).into());
+                            }
+                            Err(err) => {
+                                failed = true;
+                                rows.push(refused(line, name, refusal(err, "phone")));
+                            }
+                        }
+                    }
                 }
-            },
-        }
-    }
-    if failed {
-        drop(txn);
-        for row in &mut rows {
-            if matches!(row.outcome, RowOutcome::Enrolled | RowOutcome::Waitlisted) {
-                row.outcome = RowOutcome::NotImported;
-                row.participant = None;
-                row.reason = Some("not imported: another row was refused".into());
             }
+            if failed {
+                Err(Undone::Refused(rows))
+            } else {
+                Ok(rows)
+            }
+        })
+        .await;
+    let rows = match written {
+        Ok(rows) => rows,
+        Err(Undone::Failed(err)) => return Err(err),
+        Err(Undone::Refused(mut rows)) => {
+            for row in &mut rows {
+                if matches!(row.outcome, RowOutcome::Enrolled | RowOutcome::Waitlisted) {
+                    row.outcome = RowOutcome::NotImported;
+                    row.participant = None;
+                    row.reason = Some("not imported: another row was refused".into());
+                }
+            }
+            rows
         }
-    } else {
-        txn.commit().await?;
-    }
+    };
     Ok(ImportReport {
         mode: ImportMode::AllOrNothing,
         rows,
@@ -387,21 +401,45 @@ async fn row_by_row(db: &Db, course_id: CourseId, parsed: Parsed) -> AppResult<I
             }
             Ok(details) => details,
         };
-        let txn = db.begin_write().await?;
-        let course = lock_course(db, &*txn, course_id).await?;
-        match enrol_in(&txn, &course, &details, None, WhenFull::Wait).await {
-            Ok(e) => {
-                txn.commit().await?;
-                rows.push(enrolled(line, name, &e));
-            }
-            Err(AppError::Internal(cause)) => return Err(AppError::Internal(cause)),
-            Err(err) => rows.push(refused(line, name, refusal(err, "phone"))),
+        let written = db
+            .write(async |txn| -> Result<_, Undone<AppError>> {
+                let course = lock_course(db, &**txn, course_id).await?;
+                match enrol_in(txn, &course, &details, None, WhenFull::Wait).await {
+                    Err(AppError::Internal(cause)) => Err(AppError::Internal(cause).into()),
+                    written => written.map_err(Undone::Refused),
+                }
+            })
+            .await;
+        match written {
+            Ok(e) => rows.push(enrolled(line, name, &e)),
+            Err(Undone::Refused(err)) => rows.push(refused(line, name, refusal(err, "phone"))),
+            Err(Undone::Failed(err)) => return Err(err),
         }
     }
     Ok(ImportReport {
         mode: ImportMode::RowByRow,
         rows,
     })
+}
+
+/// Why an import's transaction rolled back: a refusal that goes in the
+/// report (the rows so far, or the one row's error), or a failure that
+/// ends the import.
+enum Undone<R> {
+    Refused(R),
+    Failed(AppError),
+}
+
+impl<R> From<AppError> for Undone<R> {
+    fn from(err: AppError) -> Self {
+        Self::Failed(err)
+    }
+}
+
+impl<R> From<sea_orm::DbErr> for Undone<R> {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Failed(err.into())
+    }
 }
 
 #[cfg(test)]

@@ -4,11 +4,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::auth::inputs::{Email, PhoneNumber};
 use crate::cooperatives::CooperativeId;
-use crate::cooperatives::inputs::text;
 use crate::error::{AppError, AppResult};
 use crate::training::Gender;
+use crate::values::{Email, PhoneNumber, text};
 
 /// A person to enrol, parsed.
 #[derive(Clone, Debug)]
@@ -35,7 +34,7 @@ pub fn place(raw: &str, field: &str) -> AppResult<String> {
 
 /// An optional role in a cooperative (e.g. "xã viên", "kế toán").
 pub fn role_in_cooperative(raw: Option<&str>, field: &str) -> AppResult<Option<String>> {
-    crate::cooperatives::inputs::line(raw, field, 100)
+    crate::values::line(raw, field, 100)
 }
 
 /// An optional e-mail address; blank means none.

@@ -16,26 +16,7 @@ pub mod service;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 
-crate::typed_id!(
-    /// The public id of a course.
-    CourseId,
-    "course"
-);
-crate::typed_id!(
-    /// The public id of a training session.
-    SessionId,
-    "session"
-);
-crate::typed_id!(
-    /// The public id of a participant (one per person, across courses).
-    ParticipantId,
-    "participant"
-);
-crate::typed_id!(
-    /// The public id of a training certificate.
-    CertificateId,
-    "certificate"
-);
+pub use crate::ids::{CertificateId, CourseId, ParticipantId, SessionId};
 
 pub use entity::enums::{AttendanceStatus, CourseStatus, EnrolmentStatus, Gender};
 

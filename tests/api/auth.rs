@@ -36,6 +36,11 @@ async fn registering_twice_with_one_email_is_a_conflict() {
         )
         .await;
     assert_eq!(again.code(), "CONFLICT");
+    assert!(
+        again.message().starts_with("input.email: "),
+        "{}",
+        again.message()
+    );
 }
 
 #[tokio::test]

@@ -62,6 +62,12 @@ async fn a_duplicate_sku_is_a_conflict_and_nothing_is_half_written() {
         )
         .await;
     assert_eq!(res.code(), "CONFLICT");
+    // The second variant's SKU clashed, and the answer says so.
+    assert!(
+        res.message().starts_with("input.variants.1.sku: "),
+        "{}",
+        res.message()
+    );
     let list = app
         .gql_as(
             Some(&owner.access),
@@ -79,6 +85,51 @@ async fn a_duplicate_sku_is_a_conflict_and_nothing_is_half_written() {
         )
         .await;
     assert_eq!(ok.data()["createProduct"]["slug"], "xoai");
+}
+
+#[tokio::test]
+async fn a_sku_taken_by_another_variant_is_a_conflict_on_input_sku() {
+    let app = TestApp::spawn().await;
+    let (owner, coop) = shop(&app).await;
+    let res = app
+        .gql_as(
+            Some(&owner.access),
+            CREATE,
+            json!({ "i": product_input(&coop, "Xoài", &["A-1", "B-2"]) }),
+        )
+        .await;
+    let product = res.data()["createProduct"]["id"].clone();
+    let added = app
+        .gql_as(
+            Some(&owner.access),
+            "mutation($id: ID!) { addVariant(productId: $id, input: { name: \"X\", sku: \"A-1\", unit: KG, netQuantity: 1, priceVnd: 1000 }) { id } }",
+            json!({ "id": product }),
+        )
+        .await;
+    assert_eq!(added.code(), "CONFLICT");
+    assert!(
+        added.message().starts_with("input.sku: "),
+        "{}",
+        added.message()
+    );
+    let variant = app
+        .gql_as(Some(&owner.access), PRODUCT, json!({ "id": product }))
+        .await
+        .data()["product"]["variants"][1]["id"]
+        .clone();
+    let renamed = app
+        .gql_as(
+            Some(&owner.access),
+            "mutation($id: ID!) { updateVariant(id: $id, input: { sku: \"A-1\" }) { id } }",
+            json!({ "id": variant }),
+        )
+        .await;
+    assert_eq!(renamed.code(), "CONFLICT");
+    assert!(
+        renamed.message().starts_with("input.sku: "),
+        "{}",
+        renamed.message()
+    );
 }
 
 #[tokio::test]

@@ -205,8 +205,8 @@ impl TestApp {
 
     /// A platform admin, made the way `farmstream create-admin` makes one.
     pub async fn admin(&self) -> Session {
-        let email = farmstream::auth::inputs::Email::parse("admin@farmstream.test", "email")
-            .expect("email");
+        let email =
+            farmstream::values::Email::parse("admin@farmstream.test", "email").expect("email");
         let password =
             farmstream::auth::inputs::Password::parse_new(PASSWORD, "password").expect("password");
         farmstream::auth::service::create_admin(&self.app.state.db, email, password)

@@ -10,11 +10,11 @@ use std::io::Cursor;
 use std::time::Duration;
 
 use farmstream::auth::{UserId, Viewer};
-use farmstream::cooperatives::inputs::Name;
 use farmstream::cooperatives::service::{NewCooperative, create};
 use farmstream::media::objects;
 use farmstream::media::service::sweep_pending;
 use farmstream::places::Province;
+use farmstream::values::Name;
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 

@@ -973,7 +973,9 @@ async fn placing_and_changing_an_order_publishes_events_after_commit() {
     let (owner, _, variant) = seller(&app, "events@x.vn", 50_000, 10).await;
     let mut events = app.app.state.events.subscribe();
     let order = place_one(&app, None, &variant, 1, "COD").await;
-    let id = uuid::Uuid::parse_str(order["id"].as_str().expect("id")).expect("uuid");
+    let id = farmstream::ids::OrderId(
+        uuid::Uuid::parse_str(order["id"].as_str().expect("id")).expect("uuid"),
+    );
     match heard(&mut events).await {
         Event::OrderPlaced { order_id, .. } => assert_eq!(order_id, id),
         other => panic!("expected OrderPlaced, got {other:?}"),
@@ -1005,7 +1007,7 @@ async fn placing_and_changing_an_order_publishes_events_after_commit() {
     )
     .await;
     let marker = Event::LivestreamEnded {
-        livestream_id: uuid::Uuid::nil(),
+        livestream_id: farmstream::ids::LivestreamId(uuid::Uuid::nil()),
     };
     app.app.state.events.publish(marker.clone());
     assert_eq!(heard(&mut events).await, marker);

@@ -109,7 +109,7 @@ async fn an_event_on_the_bus_empties_the_response_cache() {
         .state
         .events
         .publish(farmstream::events::Event::LivestreamEnded {
-            livestream_id: uuid::Uuid::new_v4(),
+            livestream_id: farmstream::ids::LivestreamId::new(),
         });
     let mut seen = serde_json::Value::Null;
     for _ in 0..50 {

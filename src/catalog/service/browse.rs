@@ -15,15 +15,16 @@ use entity::product;
 
 use crate::auth::Viewer;
 use crate::catalog::{Category, CertificationKind, ProductStatus};
-use crate::cooperatives::CooperativeId;
+use crate::cooperatives::service::require_member;
+use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::graphql::pagination::Page;
+use crate::pagination::Page;
 use crate::places::Province;
 use crate::text::{escape_like, fold};
 
 /// How a product list is ordered.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum ProductSort {
     /// Names starting with the words first, then names containing them, then
     /// other matches; newest first within each (newest without a search).
@@ -80,34 +81,84 @@ pub async fn list(
     sort: ProductSort,
     page: &Page<ProductCursor>,
 ) -> AppResult<ProductPage> {
-    let mut query = product::Entity::find();
+    may_list_statuses(db, viewer, filter).await?;
+    let words = search_words(filter);
+    let query = filtered(db, filter, &words);
+    let total = query.clone().count(db.conn()).await?;
+
+    let phrase = words.join(" ");
+    let sort = if sort == ProductSort::Relevance && words.is_empty() {
+        ProductSort::Newest
+    } else {
+        sort
+    };
+    let (query, key_sql, key_values) = order(db, query, sort, &phrase);
+    let query = match page.after {
+        None => query,
+        Some(after) => after_cursor(db, query, sort, &key_sql, &key_values, after),
+    };
+    let mut rows = query.limit(page.first + 1).all(db.conn()).await?;
+    let has_next = rows.len() as u64 > page.first;
+    rows.truncate(usize::try_from(page.first).unwrap_or(usize::MAX));
+    let rows = rows
+        .into_iter()
+        .map(|p| {
+            let k = match sort {
+                ProductSort::Relevance => relevance(&p.search_name, &phrase),
+                ProductSort::PriceAsc | ProductSort::PriceDesc => p.min_price_vnd.unwrap_or(0),
+                ProductSort::Newest => 0,
+            };
+            let cursor = ProductCursor { k, id: p.id };
+            (p, cursor)
+        })
+        .collect();
+    Ok(ProductPage {
+        rows,
+        has_next,
+        total,
+    })
+}
+
+/// Allows asking for statuses other than active: only for one cooperative
+/// (`filter.statuses` needs `filter.cooperativeId`), and only to its
+/// members and platform admins, as every other cooperative-only read
+/// ([`require_member`] with the least role).
+async fn may_list_statuses(db: &Db, viewer: &Viewer, filter: &ProductFilter) -> AppResult<()> {
     match (&filter.statuses, filter.cooperative) {
-        (Some(statuses), Some(coop)) => {
-            let user = viewer.require_user()?;
-            let member = crate::cooperatives::service::role_of(db.conn(), coop, user)
-                .await?
-                .is_some();
-            if !member
-                && !crate::auth::service::has_role(db, user, crate::auth::PlatformRole::Admin)
-                    .await?
-            {
-                return Err(AppError::Forbidden(
-                    "only the cooperative's members can list its unpublished products".into(),
-                ));
-            }
-            query =
-                query.filter(product::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
+        (Some(_), Some(coop)) => {
+            require_member(db, viewer, coop, MemberRole::Staff).await?;
+            Ok(())
         }
-        (Some(_), None) => {
-            return Err(AppError::invalid(
-                "filter.statuses",
-                "needs filter.cooperativeId",
-            ));
-        }
-        (None, _) => {
-            query = query.filter(product::Column::Status.eq(ProductStatus::Active.as_str()))
-        }
+        (Some(_), None) => Err(AppError::invalid(
+            "filter.statuses",
+            "needs filter.cooperativeId",
+        )),
+        (None, _) => Ok(()),
     }
+}
+
+/// The folded words of the search, in order.
+fn search_words(filter: &ProductFilter) -> Vec<String> {
+    filter
+        .search
+        .as_deref()
+        .map(fold)
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The products matching `filter` (statuses, cooperative, category, place,
+/// search `words`, certification, price and stock), unordered.
+fn filtered(db: &Db, filter: &ProductFilter, words: &[String]) -> Select<product::Entity> {
+    let mut query = product::Entity::find();
+    query = match &filter.statuses {
+        Some(statuses) => {
+            query.filter(product::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
+        }
+        None => query.filter(product::Column::Status.eq(ProductStatus::Active.as_str())),
+    };
     if let Some(coop) = filter.cooperative {
         query = query.filter(product::Column::CooperativeId.eq(coop.0));
     }
@@ -128,15 +179,7 @@ pub async fn list(
             vec![like(&area).into(), like(&area).into()],
         ));
     }
-    let words: Vec<String> = filter
-        .search
-        .as_deref()
-        .map(fold)
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect();
-    for word in &words {
+    for word in words {
         query = query.filter(db.expr(
             "(search_text LIKE ? ESCAPE '\\' OR cooperative_id IN \
              (SELECT id FROM cooperatives WHERE search_text LIKE ? ESCAPE '\\'))",
@@ -167,77 +210,50 @@ pub async fn list(
         query = query.filter(product::Column::MinPriceVnd.lte(max));
     }
     match filter.in_stock {
-        Some(true) => {
-            query = query.filter(db.expr(
-                "id IN (SELECT product_id FROM product_variants WHERE removed_at IS NULL AND stock > 0)",
-                vec![],
-            ))
-        }
-        Some(false) => {
-            query = query.filter(db.expr(
-                "id NOT IN (SELECT product_id FROM product_variants WHERE removed_at IS NULL AND stock > 0)",
-                vec![],
-            ))
-        }
-        None => {}
-    }
-    let total = query.clone().count(db.conn()).await?;
-
-    let phrase = words.join(" ");
-    let sort = if sort == ProductSort::Relevance && words.is_empty() {
-        ProductSort::Newest
-    } else {
-        sort
-    };
-    let (query, key_sql, key_values) = order(db, query, sort, &phrase);
-    let query = match page.after {
+        Some(true) => query.filter(db.expr(
+            "id IN (SELECT product_id FROM product_variants WHERE removed_at IS NULL AND stock > 0)",
+            vec![],
+        )),
+        Some(false) => query.filter(db.expr(
+            "id NOT IN (SELECT product_id FROM product_variants WHERE removed_at IS NULL AND stock > 0)",
+            vec![],
+        )),
         None => query,
-        Some(after) => {
-            let (cmp, id_cmp) = match sort {
-                ProductSort::Relevance | ProductSort::PriceAsc => (
-                    ">",
-                    if sort == ProductSort::PriceAsc {
-                        ">"
-                    } else {
-                        "<"
-                    },
-                ),
-                ProductSort::PriceDesc => ("<", "<"),
-                ProductSort::Newest => ("=", "<"),
-            };
-            if sort == ProductSort::Newest {
-                query.filter(product::Column::Id.lt(after.id))
+    }
+}
+
+/// `query` (ordered by `sort`, whose key is `key_sql` with `key_values`)
+/// from just after the row at `after`: the keyset page.
+fn after_cursor(
+    db: &Db,
+    query: Select<product::Entity>,
+    sort: ProductSort,
+    key_sql: &str,
+    key_values: &[Value],
+    after: ProductCursor,
+) -> Select<product::Entity> {
+    let (cmp, id_cmp) = match sort {
+        ProductSort::Relevance | ProductSort::PriceAsc => (
+            ">",
+            if sort == ProductSort::PriceAsc {
+                ">"
             } else {
-                let sql = format!("(({key_sql}) {cmp} ? OR (({key_sql}) = ? AND id {id_cmp} ?))");
-                let mut values = key_values.clone();
-                values.push(after.k.into());
-                values.extend(key_values.iter().cloned());
-                values.push(after.k.into());
-                values.push(after.id.into());
-                query.filter(db.expr(&sql, values))
-            }
-        }
+                "<"
+            },
+        ),
+        ProductSort::PriceDesc => ("<", "<"),
+        ProductSort::Newest => ("=", "<"),
     };
-    let mut rows = query.limit(page.first + 1).all(db.conn()).await?;
-    let has_next = rows.len() as u64 > page.first;
-    rows.truncate(usize::try_from(page.first).unwrap_or(usize::MAX));
-    let rows = rows
-        .into_iter()
-        .map(|p| {
-            let k = match sort {
-                ProductSort::Relevance => relevance(&p.search_name, &phrase),
-                ProductSort::PriceAsc | ProductSort::PriceDesc => p.min_price_vnd.unwrap_or(0),
-                ProductSort::Newest => 0,
-            };
-            let cursor = ProductCursor { k, id: p.id };
-            (p, cursor)
-        })
-        .collect();
-    Ok(ProductPage {
-        rows,
-        has_next,
-        total,
-    })
+    if sort == ProductSort::Newest {
+        return query.filter(product::Column::Id.lt(after.id));
+    }
+    let sql = format!("(({key_sql}) {cmp} ? OR (({key_sql}) = ? AND id {id_cmp} ?))");
+    let mut values = key_values.to_vec();
+    values.push(after.k.into());
+    values.extend(key_values.iter().cloned());
+    values.push(after.k.into());
+    values.push(after.id.into());
+    query.filter(db.expr(&sql, values))
 }
 
 /// The first page of each cooperative's published products, exactly as

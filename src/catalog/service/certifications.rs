@@ -88,26 +88,29 @@ pub async fn add(
             (Some(found.product_id), Some(id.0))
         }
     };
-    let txn = db.begin_write().await?;
-    let row = certification::Entity::insert(certification::ActiveModel {
-        id: Set(CertificationId::new().0),
-        cooperative_id: Set(new.cooperative.0),
-        kind: Set(new.kind.as_str().to_owned()),
-        stars: Set(new.stars),
-        issuer: Set(new.issuer),
-        number: Set(new.number),
-        valid_from: Set(new.valid_from),
-        valid_until: Set(new.valid_until),
-        scope: Set(new.scope.as_str().to_owned()),
-        product_id: Set(product_id),
-        lot_id: Set(lot_id),
-        document_asset_id: Set(None),
-        revoked_at: Set(None),
-        created_at: Set(Utc::now()),
-    })
-    .exec_with_returning(&*txn)
-    .await?;
-    txn.commit().await?;
+    let row = db
+        .write(async |txn| -> AppResult<_> {
+            let row = certification::Entity::insert(certification::ActiveModel {
+                id: Set(CertificationId::new().0),
+                cooperative_id: Set(new.cooperative.0),
+                kind: Set(new.kind.as_str().to_owned()),
+                stars: Set(new.stars),
+                issuer: Set(new.issuer),
+                number: Set(new.number),
+                valid_from: Set(new.valid_from),
+                valid_until: Set(new.valid_until),
+                scope: Set(new.scope.as_str().to_owned()),
+                product_id: Set(product_id),
+                lot_id: Set(lot_id),
+                document_asset_id: Set(None),
+                revoked_at: Set(None),
+                created_at: Set(Utc::now()),
+            })
+            .exec_with_returning(&**txn)
+            .await?;
+            Ok(row)
+        })
+        .await?;
     Ok(row)
 }
 

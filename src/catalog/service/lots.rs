@@ -7,20 +7,20 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use entity::{lot, product_variant};
 
 use crate::auth::Viewer;
-use crate::catalog::inputs::{new_lot_code, normalise_lot_code};
 use crate::catalog::service::products;
 use crate::catalog::{LotId, ProductId, ProductStatus, Unit, VariantId};
 use crate::cooperatives::service::require_member;
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult, constraint_violation};
+use crate::values::{Measure, new_lot_code, normalise_lot_code};
 
 /// A lot to record, parsed.
 pub struct NewLot {
     pub product: ProductId,
     pub variant: Option<VariantId>,
     pub harvested_on: NaiveDate,
-    pub quantity: f64,
+    pub quantity: Measure,
     pub unit: Unit,
     pub plot: Option<String>,
     pub notes: Option<String>,
@@ -49,30 +49,33 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewLot) -> AppResult<lot::Mod
     }
     // Codes are random over 31^8 values; a clash is rare and simply retried.
     for _ in 0..5 {
-        let txn = db.begin_write().await?;
-        let inserted = lot::Entity::insert(lot::ActiveModel {
-            id: Set(LotId::new().0),
-            code: Set(new_lot_code()),
-            product_id: Set(product.id),
-            variant_id: Set(new.variant.map(|v| v.0)),
-            cooperative_id: Set(coop.0),
-            harvested_on: Set(new.harvested_on),
-            quantity: Set(new.quantity),
-            unit: Set(new.unit.as_str().to_owned()),
-            plot: Set(new.plot.clone()),
-            notes: Set(new.notes.clone()),
-            scan_count: Set(0),
-            created_at: Set(Utc::now()),
-        })
-        .exec_with_returning(&*txn)
-        .await;
+        let inserted = db
+            .write(async |txn| {
+                lot::Entity::insert(lot::ActiveModel {
+                    id: Set(LotId::new().0),
+                    code: Set(new_lot_code()),
+                    product_id: Set(product.id),
+                    variant_id: Set(new.variant.map(|v| v.0)),
+                    cooperative_id: Set(coop.0),
+                    harvested_on: Set(new.harvested_on),
+                    quantity: Set(new.quantity.get()),
+                    unit: Set(new.unit.as_str().to_owned()),
+                    plot: Set(new.plot.clone()),
+                    notes: Set(new.notes.clone()),
+                    scan_count: Set(0),
+                    created_at: Set(Utc::now()),
+                })
+                .exec_with_returning(&**txn)
+                .await
+            })
+            .await;
         match inserted {
             Ok(lot) => {
-                txn.commit().await?;
                 tracing::info!(lot.code = %lot.code, product.id = %product.id, "lot recorded");
                 return Ok(lot);
             }
-            Err(err) if is_unique_violation(&err) => continue,
+            // Only a clash of the random code is retried.
+            Err(err) if constraint_violation(&err).is_some_and(|v| v.is_on("code")) => continue,
             Err(err) => return Err(err.into()),
         }
     }
@@ -102,16 +105,18 @@ pub async fn find_public(db: &Db, code: &str) -> AppResult<Option<lot::Model>> {
 
 /// Counts one scan of a lot's trace page.
 pub async fn count_scan(db: &Db, id: LotId) -> AppResult<()> {
-    let txn = db.begin_write().await?;
-    lot::Entity::update_many()
-        .col_expr(
-            lot::Column::ScanCount,
-            Expr::col(lot::Column::ScanCount).add(1),
-        )
-        .filter(lot::Column::Id.eq(id.0))
-        .exec(&*txn)
-        .await?;
-    txn.commit().await?;
+    db.write(async |txn| -> AppResult<_> {
+        lot::Entity::update_many()
+            .col_expr(
+                lot::Column::ScanCount,
+                Expr::col(lot::Column::ScanCount).add(1),
+            )
+            .filter(lot::Column::Id.eq(id.0))
+            .exec(&**txn)
+            .await?;
+        Ok(())
+    })
+    .await?;
     Ok(())
 }
 

@@ -10,16 +10,16 @@ use sea_orm::{
 use entity::{origin_story, product, product_variant, stock_movement};
 
 use crate::auth::{PlatformRole, UserId, Viewer};
-use crate::catalog::inputs::{Vnd, variant_count};
+use crate::catalog::inputs::variant_count;
 use crate::catalog::{Category, ProductId, ProductStatus, Unit, VariantId};
-use crate::cooperatives::inputs::{Name, Slug};
 use crate::cooperatives::service::{
     Actor, claim_new_slug, claim_slug, require_member, resolve_slug,
 };
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult, constraint_violation};
 use crate::text::fold;
+use crate::values::{Measure, Name, Slug, Vnd};
 
 /// The `slug_history.kind` of products.
 pub const SLUG_KIND: &str = "product";
@@ -29,7 +29,7 @@ pub struct NewVariant {
     pub name: Name,
     pub sku: String,
     pub unit: Unit,
-    pub net_quantity: f64,
+    pub net_quantity: Measure,
     pub price: Vnd,
     pub compare_at: Option<Vnd>,
     pub stock: i32,
@@ -65,7 +65,7 @@ pub struct VariantChanges {
     pub name: Option<Name>,
     pub sku: Option<String>,
     pub unit: Option<Unit>,
-    pub net_quantity: Option<f64>,
+    pub net_quantity: Option<Measure>,
     pub price: Option<Vnd>,
     pub compare_at: Option<Option<Vnd>>,
 }
@@ -226,7 +226,7 @@ async fn insert_variant(
         name: Set(variant.name.as_str().to_owned()),
         sku: Set(variant.sku.clone()),
         unit: Set(variant.unit.as_str().to_owned()),
-        net_quantity: Set(variant.net_quantity),
+        net_quantity: Set(variant.net_quantity.get()),
         price_vnd: Set(variant.price.get()),
         compare_at_price_vnd: Set(variant.compare_at.map(Vnd::get)),
         stock: Set(variant.stock),
@@ -239,13 +239,18 @@ async fn insert_variant(
     .await;
     let row = match inserted {
         Ok(row) => row,
-        Err(err) if is_unique_violation(&err) => {
-            return Err(AppError::Conflict(format!(
-                "the SKU {} is already used in this cooperative",
-                variant.sku
-            )));
+        Err(err) => {
+            return Err(match constraint_violation(&err) {
+                Some(clash) if clash.is_on("sku") => clash.to_error(
+                    &format!("{field}."),
+                    format!(
+                        "the SKU {} is already used in this cooperative",
+                        variant.sku
+                    ),
+                ),
+                _ => err.into(),
+            });
         }
-        Err(err) => return Err(err.into()),
     };
     if variant.stock > 0 {
         record_movement(
@@ -316,48 +321,51 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewProduct) -> AppResult<prod
     }
     let id = ProductId::new();
     let now = Utc::now();
-    let txn = db.begin_write().await?;
-    let slug = claim_new_slug(
-        &*txn,
-        SLUG_KIND,
-        new.slug,
-        new.name.as_str(),
-        "san-pham",
-        id.0,
-    )
-    .await?;
-    let product = product::Entity::insert(product::ActiveModel {
-        id: Set(id.0),
-        cooperative_id: Set(new.cooperative.0),
-        name: Set(new.name.as_str().to_owned()),
-        slug: Set(slug.as_str().to_owned()),
-        description: Set(new.description),
-        category: Set(new.category.as_str().to_owned()),
-        status: Set(new.status.as_str().to_owned()),
-        harvest_months: Set(new.harvest_months),
-        tags: Set(new.tags),
-        search_name: Set(fold(new.name.as_str())),
-        search_text: Set(String::new()),
-        min_price_vnd: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_with_returning(&*txn)
-    .await?;
-    for (i, variant) in new.variants.into_iter().enumerate() {
-        let position = i32::try_from(i).unwrap_or(i32::MAX);
-        insert_variant(
-            &*txn,
-            &product,
-            variant,
-            position,
-            actor.user,
-            &format!("input.variants.{i}"),
-        )
+    let product = db
+        .write(async |txn| -> AppResult<_> {
+            let slug = claim_new_slug(
+                &**txn,
+                SLUG_KIND,
+                new.slug,
+                new.name.as_str(),
+                "san-pham",
+                id.0,
+            )
+            .await?;
+            let product = product::Entity::insert(product::ActiveModel {
+                id: Set(id.0),
+                cooperative_id: Set(new.cooperative.0),
+                name: Set(new.name.as_str().to_owned()),
+                slug: Set(slug.as_str().to_owned()),
+                description: Set(new.description),
+                category: Set(new.category.as_str().to_owned()),
+                status: Set(new.status.as_str().to_owned()),
+                harvest_months: Set(new.harvest_months),
+                tags: Set(new.tags),
+                search_name: Set(fold(new.name.as_str())),
+                search_text: Set(String::new()),
+                min_price_vnd: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_with_returning(&**txn)
+            .await?;
+            for (i, variant) in new.variants.into_iter().enumerate() {
+                let position = i32::try_from(i).unwrap_or(i32::MAX);
+                insert_variant(
+                    &**txn,
+                    &product,
+                    variant,
+                    position,
+                    actor.user,
+                    &format!("input.variants.{i}"),
+                )
+                .await?;
+            }
+            let product = refresh_summary(&**txn, id).await?;
+            Ok(product)
+        })
         .await?;
-    }
-    let product = refresh_summary(&*txn, id).await?;
-    txn.commit().await?;
     tracing::info!(product.id = %id, cooperative.id = %new.cooperative, "product created");
     Ok(product)
 }
@@ -555,20 +563,25 @@ pub async fn update_variant(
             model.unit = Set(unit.as_str().to_owned());
         }
         if let Some(q) = changes.net_quantity {
-            model.net_quantity = Set(q);
+            model.net_quantity = Set(q.get());
         }
         model.price_vnd = Set(price);
         model.compare_at_price_vnd = Set(compare_at);
         model.updated_at = Set(Utc::now());
         let row = match model.update(&**txn).await {
             Ok(row) => row,
-            Err(err) if is_unique_violation(&err) => {
-                return Err(AppError::Conflict(format!(
-                    "the SKU {} is already used in this cooperative",
-                    sku.unwrap_or_default()
-                )));
+            Err(err) => {
+                return Err(match constraint_violation(&err) {
+                    Some(clash) if clash.is_on("sku") => clash.to_error(
+                        "input.",
+                        format!(
+                            "the SKU {} is already used in this cooperative",
+                            sku.unwrap_or_default()
+                        ),
+                    ),
+                    _ => err.into(),
+                });
             }
-            Err(err) => return Err(err.into()),
         };
         refresh_summary(&**txn, product_id).await?;
         Ok(row)
@@ -626,44 +639,47 @@ pub async fn adjust_stock(
             "must be between -1,000,000 and 1,000,000",
         ));
     }
-    let txn = db.begin_write().await?;
-    let changed = product_variant::Entity::update_many()
-        .col_expr(
-            product_variant::Column::Stock,
-            Expr::col(product_variant::Column::Stock).add(delta),
-        )
-        .col_expr(product_variant::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(product_variant::Column::Id.eq(id.0))
-        .filter(Expr::col(product_variant::Column::Stock).add(delta).gte(0))
-        .filter(
-            Expr::col(product_variant::Column::Stock)
-                .add(delta)
-                .lte(1_000_000),
-        )
-        .exec(&*txn)
-        .await?
-        .rows_affected;
-    let row = product_variant::Entity::find_by_id(id.0)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("variant"))?;
-    if changed == 0 {
-        return Err(AppError::invalid(
-            "delta",
-            format!("would take stock out of range: {} on hand", row.stock),
-        ));
-    }
-    record_movement(
-        &*txn,
-        id,
-        delta,
-        row.stock,
-        "ADJUSTMENT",
-        Some(reason),
-        Some(actor.user),
-    )
-    .await?;
-    txn.commit().await?;
+    let row = db
+        .write(async |txn| -> AppResult<_> {
+            let changed = product_variant::Entity::update_many()
+                .col_expr(
+                    product_variant::Column::Stock,
+                    Expr::col(product_variant::Column::Stock).add(delta),
+                )
+                .col_expr(product_variant::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(product_variant::Column::Id.eq(id.0))
+                .filter(Expr::col(product_variant::Column::Stock).add(delta).gte(0))
+                .filter(
+                    Expr::col(product_variant::Column::Stock)
+                        .add(delta)
+                        .lte(1_000_000),
+                )
+                .exec(&**txn)
+                .await?
+                .rows_affected;
+            let row = product_variant::Entity::find_by_id(id.0)
+                .one(&**txn)
+                .await?
+                .ok_or_else(|| AppError::not_found("variant"))?;
+            if changed == 0 {
+                return Err(AppError::invalid(
+                    "delta",
+                    format!("would take stock out of range: {} on hand", row.stock),
+                ));
+            }
+            record_movement(
+                &**txn,
+                id,
+                delta,
+                row.stock,
+                "ADJUSTMENT",
+                Some(reason),
+                Some(actor.user),
+            )
+            .await?;
+            Ok(row)
+        })
+        .await?;
     tracing::info!(variant.id = %id, delta, stock = row.stock, "stock adjusted");
     Ok(row)
 }
@@ -723,7 +739,7 @@ pub async fn set_origin_story(
 
 /// The newest `newest` stock movements of each of `variants`, newest
 /// first, in one query whatever their number (no authorisation: see
-/// `cooperatives::loaders::require_role`).
+/// `graph::cooperatives::require_role`).
 pub async fn newest_movements(
     db: &Db,
     variants: &[VariantId],

@@ -28,7 +28,7 @@ pub async fn is_admin(
     ctx: &async_graphql::Context<'_>,
     user: UserId,
 ) -> crate::error::AppResult<bool> {
-    Ok(crate::graphql::load_one::<RolesByUser, _>(ctx, user)
+    Ok(crate::graph::load_one::<RolesByUser, _>(ctx, user)
         .await?
         .is_some_and(|roles| roles.contains(&PlatformRole::Admin)))
 }

@@ -3,18 +3,18 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::catalog::types::cooperative::Cooperative;
 use crate::catalog::{ProductId, VariantId};
 use crate::config::PublicBaseUrl;
 use crate::cooperatives::CooperativeId;
-use crate::cooperatives::loaders::CooperativeLoader;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::cooperatives::Cooperative;
+use crate::graph::cooperatives::CooperativeLoader;
+use crate::graph::load_one;
 use crate::graph::orders::{
     HistoryByOrder, ItemsByOrder, OrderStatus, PaymentMethod, PaymentStatus,
 };
-use crate::graphql::load_one;
 use crate::orders::cart::{CartLine, CartView};
 use crate::orders::service::Placed;
 use crate::orders::{self, CheckoutId, LivestreamId, OrderId, VietQrEncoder};

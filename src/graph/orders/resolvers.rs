@@ -6,7 +6,6 @@ use async_graphql::{Context, ID, Object};
 
 use crate::auth::throttle::ClientAddr;
 use crate::catalog::VariantId;
-use crate::catalog::types::cooperative::Cooperative;
 use crate::cooperatives::CooperativeId;
 use crate::cooperatives::inputs::text;
 use crate::db::Db;
@@ -14,16 +13,17 @@ use crate::error::{AppError, AppResult};
 use crate::events::EventBus;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::Total;
+use crate::graph::cooperatives::Cooperative;
 use crate::graph::orders::{
     Cart, Checkout, CheckoutCartInput, Order, OrderFilterInput, OrderItemInput, PlaceOrderInput,
     ShippingAddressInput,
 };
 use crate::graph::viewer;
-use crate::graphql::Total;
-use crate::graphql::pagination::{Page, encode_cursor};
 use crate::orders::inputs::{IdempotencyKey, PlaceOrder, Quantity, ShippingAddress};
 use crate::orders::service::{self, HoldPolicy, OrderFilter};
 use crate::orders::{LivestreamId, OrderId, PaymentMethod, cart};
+use crate::pagination::{Page, encode_cursor};
 
 /// Order queries.
 #[derive(Default)]
@@ -72,9 +72,7 @@ impl OrderQuery {
     }
 
     /// The signed-in shopper's orders, newest first.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn my_orders(
         &self,
         ctx: &Context<'_>,
@@ -88,9 +86,7 @@ impl OrderQuery {
     }
 
     /// A cooperative's orders, newest first, filtered; its staff only.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn cooperative_orders(
         &self,
         ctx: &Context<'_>,

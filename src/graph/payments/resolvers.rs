@@ -8,12 +8,12 @@ use crate::db::Db;
 use crate::events::EventBus;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::Total;
 use crate::graph::orders::Order;
 use crate::graph::payments::{AssignTransferPayload, BankTransfer};
 use crate::graph::viewer;
-use crate::graphql::Total;
-use crate::graphql::pagination::{Page, encode_cursor};
 use crate::orders::OrderId;
+use crate::pagination::{Page, encode_cursor};
 use crate::payments::TransferId;
 use crate::payments::service;
 
@@ -24,9 +24,7 @@ pub struct PaymentQuery;
 #[Object]
 impl PaymentQuery {
     /// Bank transfers whose memo matched no order, newest first; admins only.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn unmatched_transfers(
         &self,
         ctx: &Context<'_>,

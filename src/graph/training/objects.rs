@@ -9,21 +9,21 @@ use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::auth::UserId;
-use crate::catalog::types::cooperative::Cooperative;
 use crate::config::PublicBaseUrl;
 use crate::cooperatives::CooperativeId;
-use crate::cooperatives::loaders::CooperativeLoader;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
 use crate::graph::auth::is_admin;
+use crate::graph::cooperatives::Cooperative;
+use crate::graph::cooperatives::CooperativeLoader;
+use crate::graph::load_one;
 use crate::graph::training::{
     AttendanceBySession, AttendanceStatus, CertificateByEnrolment, CourseLoader, CourseStatus,
     EnrolmentLoader, EnrolmentStatus, Gender, ImportMode, OrganisersByCourse, ParticipantLoader,
     RowOutcome, SessionsByCourse, UserLoader,
 };
 use crate::graph::viewer;
-use crate::graphql::load_one;
 use crate::training::{CourseId, ParticipantId, SessionId};
 
 /// True when the viewer manages the course (an organiser of it or an

@@ -14,6 +14,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::Total;
 use crate::graph::training::{
     AttendanceEntryInput, AttendanceRecord, CheckInResult, CompleterOutcome, Course,
     CourseCompletion, CourseContactInput, CourseFilterInput, CourseOutcomes, CourseReport,
@@ -22,8 +23,7 @@ use crate::graph::training::{
     TrainingCertificate, TrainingSession, UpdateCourseInput, UpdateSessionInput,
 };
 use crate::graph::viewer;
-use crate::graphql::Total;
-use crate::graphql::pagination::{Page, encode_cursor};
+use crate::pagination::{Page, encode_cursor};
 use crate::training::csv_import;
 use crate::training::inputs::{
     ParticipantDetails, capacity, course_contact, course_dates, full_name, online_url,
@@ -93,9 +93,7 @@ impl TrainingQuery {
     }
 
     /// Courses, soonest first; drafts only for their organisers.
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn courses(
         &self,
         ctx: &Context<'_>,
@@ -137,9 +135,7 @@ impl TrainingQuery {
 
     /// The participants of a course in order of enrolment; for its
     /// organisers, admins and its own participants (who see no contacts).
-    #[graphql(
-        complexity = "crate::graphql::pagination::connection_complexity(child_complexity, first)"
-    )]
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
     async fn course_participants(
         &self,
         ctx: &Context<'_>,

@@ -10,10 +10,7 @@ use uuid::Uuid;
 
 use entity::{order, order_item};
 
-use super::{
-    find, in_write_txn, is_back_office, method_of, owner_key, record_history, return_stock,
-    status_of,
-};
+use super::{find, is_back_office, method_of, owner_key, record_history, return_stock, status_of};
 use crate::auth::{UserId, Viewer};
 use crate::catalog::VariantId;
 use crate::catalog::service::products::record_order_movement;
@@ -193,9 +190,9 @@ pub async fn apply_change_all(
         .await?
         .ok_or_else(|| AppError::not_found("order"))?;
     let event = Event::OrderStatusChanged {
-        order_id: order.id,
-        cooperative_id: order.cooperative_id,
-        buyer_id: order.buyer_id,
+        order_id: crate::ids::OrderId(order.id),
+        cooperative_id: crate::ids::CooperativeId(order.cooperative_id),
+        buyer_id: order.buyer_id.map(crate::ids::UserId),
         from: from.to_string(),
         to: change.to.to_string(),
     };
@@ -210,10 +207,9 @@ async fn change(
     order: &order::Model,
     change: Change,
 ) -> AppResult<order::Model> {
-    let (after, event, deal_events) = in_write_txn(db, async |txn| {
-        apply_change_all(&**txn, order, change).await
-    })
-    .await?;
+    let (after, event, deal_events) = db
+        .write(async |txn| -> AppResult<_> { apply_change_all(&**txn, order, change).await })
+        .await?;
     bus.publish(event);
     bus.publish_all(deal_events);
     Ok(after)
@@ -282,25 +278,26 @@ pub async fn ship(
 ) -> AppResult<order::Model> {
     let (order, user) = for_staff(db, viewer, id).await?;
     let note = format!("{carrier} {tracking}");
-    let (after, event) = in_write_txn(db, async |txn| {
-        let (_, event) = apply_change(
-            &**txn,
-            &order,
-            Change::to(OrderStatus::Shipped, ChangedBy::Staff(user), Some(note)),
-        )
-        .await?;
-        order::Entity::update_many()
-            .col_expr(order::Column::Carrier, Expr::value(carrier))
-            .col_expr(order::Column::TrackingNumber, Expr::value(tracking))
-            .filter(order::Column::Id.eq(order.id))
-            .exec(&**txn)
+    let (after, event) = db
+        .write(async |txn| -> AppResult<_> {
+            let (_, event) = apply_change(
+                &**txn,
+                &order,
+                Change::to(OrderStatus::Shipped, ChangedBy::Staff(user), Some(note)),
+            )
             .await?;
-        let after = find(&**txn, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("order"))?;
-        Ok((after, event))
-    })
-    .await?;
+            order::Entity::update_many()
+                .col_expr(order::Column::Carrier, Expr::value(carrier))
+                .col_expr(order::Column::TrackingNumber, Expr::value(tracking))
+                .filter(order::Column::Id.eq(order.id))
+                .exec(&**txn)
+                .await?;
+            let after = find(&**txn, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("order"))?;
+            Ok((after, event))
+        })
+        .await?;
     bus.publish(event);
     Ok(after)
 }
@@ -332,7 +329,7 @@ pub async fn cancel(
     viewer: &Viewer,
     id: OrderId,
     reason: String,
-    guest_phone: Option<crate::auth::inputs::PhoneNumber>,
+    guest_phone: Option<crate::values::PhoneNumber>,
 ) -> AppResult<order::Model> {
     let user = viewer.user()?;
     if user.is_none() && guest_phone.is_none() {
@@ -377,20 +374,21 @@ pub async fn cancel(
     };
     let to = cancelled_status(&order);
     let reason_kept = reason.clone();
-    let (after, event, deal_events) = in_write_txn(db, async |txn| {
-        let (_, event, deal_events) =
-            apply_change_all(&**txn, &order, Change::to(to, by, Some(reason))).await?;
-        order::Entity::update_many()
-            .col_expr(order::Column::CancelReason, Expr::value(reason_kept))
-            .filter(order::Column::Id.eq(order.id))
-            .exec(&**txn)
-            .await?;
-        let after = find(&**txn, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("order"))?;
-        Ok((after, event, deal_events))
-    })
-    .await?;
+    let (after, event, deal_events) = db
+        .write(async |txn| -> AppResult<_> {
+            let (_, event, deal_events) =
+                apply_change_all(&**txn, &order, Change::to(to, by, Some(reason))).await?;
+            order::Entity::update_many()
+                .col_expr(order::Column::CancelReason, Expr::value(reason_kept))
+                .filter(order::Column::Id.eq(order.id))
+                .exec(&**txn)
+                .await?;
+            let after = find(&**txn, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("order"))?;
+            Ok((after, event, deal_events))
+        })
+        .await?;
     bus.publish(event);
     bus.publish_all(deal_events);
     Ok(after)
@@ -419,51 +417,52 @@ pub async fn confirm_cash_payment(
         )));
     }
     let status = status_of(&order)?;
-    let (after, event) = in_write_txn(db, async |txn| {
-        let paid = order::Entity::update_many()
-            .col_expr(order::Column::PaidAt, Expr::value(Utc::now()))
-            .filter(order::Column::Id.eq(order.id))
-            .filter(order::Column::PaidAt.is_null())
-            .filter(order::Column::Status.is_in([
-                OrderStatus::Shipped.to_string(),
-                OrderStatus::Delivered.to_string(),
-            ]))
-            .exec(&**txn)
-            .await?
-            .rows_affected;
-        if paid == 0 {
-            return Err(AppError::Conflict(format!(
-                "order {} is {}: cash is recorded once it is SHIPPED or DELIVERED",
-                order.number, status
-            )));
-        }
-        let note = Some("cash received".to_owned());
-        if status == OrderStatus::Shipped {
-            let (after, event) = apply_change(
-                &**txn,
-                &order,
-                Change::to(OrderStatus::Delivered, ChangedBy::Staff(user), note),
-            )
-            .await?;
-            Ok((after, Some(event)))
-        } else {
-            record_history(
-                &**txn,
-                order.id,
-                Some(status),
-                status,
-                Some(user),
-                note,
-                Utc::now(),
-            )
-            .await?;
-            let after = find(&**txn, id)
+    let (after, event) = db
+        .write(async |txn| -> AppResult<_> {
+            let paid = order::Entity::update_many()
+                .col_expr(order::Column::PaidAt, Expr::value(Utc::now()))
+                .filter(order::Column::Id.eq(order.id))
+                .filter(order::Column::PaidAt.is_null())
+                .filter(order::Column::Status.is_in([
+                    OrderStatus::Shipped.to_string(),
+                    OrderStatus::Delivered.to_string(),
+                ]))
+                .exec(&**txn)
                 .await?
-                .ok_or_else(|| AppError::not_found("order"))?;
-            Ok((after, None))
-        }
-    })
-    .await?;
+                .rows_affected;
+            if paid == 0 {
+                return Err(AppError::Conflict(format!(
+                    "order {} is {}: cash is recorded once it is SHIPPED or DELIVERED",
+                    order.number, status
+                )));
+            }
+            let note = Some("cash received".to_owned());
+            if status == OrderStatus::Shipped {
+                let (after, event) = apply_change(
+                    &**txn,
+                    &order,
+                    Change::to(OrderStatus::Delivered, ChangedBy::Staff(user), note),
+                )
+                .await?;
+                Ok((after, Some(event)))
+            } else {
+                record_history(
+                    &**txn,
+                    order.id,
+                    Some(status),
+                    status,
+                    Some(user),
+                    note,
+                    Utc::now(),
+                )
+                .await?;
+                let after = find(&**txn, id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("order"))?;
+                Ok((after, None))
+            }
+        })
+        .await?;
     bus.publish_all(event);
     Ok(after)
 }
@@ -550,28 +549,29 @@ pub async fn expire_unpaid(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<Event>>
         }
         let mut claimed_any = false;
         for order in &due {
-            let expired = in_write_txn(db, async |txn| {
-                apply_change_all(
-                    &**txn,
-                    order,
-                    Change {
-                        stock_kind: "RETURN",
-                        also: |u, _| {
-                            u.col_expr(
-                                order::Column::CancelReason,
-                                Expr::value("payment not received in time"),
+            let expired = db
+                .write(async |txn| -> AppResult<_> {
+                    apply_change_all(
+                        &**txn,
+                        order,
+                        Change {
+                            stock_kind: "RETURN",
+                            also: |u, _| {
+                                u.col_expr(
+                                    order::Column::CancelReason,
+                                    Expr::value("payment not received in time"),
+                                )
+                            },
+                            ..Change::to(
+                                OrderStatus::Cancelled,
+                                ChangedBy::System,
+                                Some("payment not received in time".into()),
                             )
                         },
-                        ..Change::to(
-                            OrderStatus::Cancelled,
-                            ChangedBy::System,
-                            Some("payment not received in time".into()),
-                        )
-                    },
-                )
-                .await
-            })
-            .await;
+                    )
+                    .await
+                })
+                .await;
             match expired {
                 Ok((_, event, deal_events)) => {
                     claimed_any = true;

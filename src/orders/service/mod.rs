@@ -32,7 +32,7 @@ use uuid::Uuid;
 use entity::{checkout, order, order_event};
 
 use crate::auth::UserId;
-use crate::db::{Db, WriteTxn};
+
 use crate::error::AppResult;
 use crate::orders::{OrderId, OrderStatus, PaymentMethod};
 
@@ -49,16 +49,6 @@ pub struct HoldPolicy {
 pub struct Placed {
     pub checkout: checkout::Model,
     pub orders: Vec<order::Model>,
-}
-
-/// Runs `work` in a write transaction: commits what it returns, rolls back
-/// (before the next writer may start) on an error. Kept for the order
-/// domain's callers; it is [`Db::write`] with the order domain's error type.
-pub async fn in_write_txn<T>(
-    db: &Db,
-    work: impl AsyncFnOnce(&WriteTxn) -> AppResult<T>,
-) -> AppResult<T> {
-    db.write(work).await
 }
 
 async fn record_history(

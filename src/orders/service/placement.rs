@@ -11,14 +11,14 @@ use entity::{
     checkout, cooperative, flash_deal, livestream, order, order_item, product, product_variant,
 };
 
-use super::{Placed, in_write_txn, record_history, shipping_fee};
+use super::{Placed, record_history, shipping_fee};
 use crate::auth::{UserId, Viewer};
 use crate::catalog::service::products::record_order_movement;
 use crate::catalog::{ProductStatus, VariantId};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus};
-use crate::orders::inputs::{ItemRequest, PlaceOrder, Quantity, memo_of, new_order_number};
+use crate::orders::inputs::{ItemRequest, PlaceOrder, memo_of, new_order_number};
 use crate::orders::{CheckoutId, LivestreamId, OrderId, PaymentMethod, cart, deals};
 
 pub(super) fn owner_key(user: Option<UserId>, phone: &str) -> String {
@@ -422,8 +422,8 @@ async fn write_checkout(
         if claimed.taken > 0 {
             from_deal.insert(line.variant.id, claimed.taken);
             events.push(Event::FlashDealUpdated {
-                deal_id: deal.id,
-                livestream_id: deal.livestream_id,
+                deal_id: crate::ids::FlashDealId(deal.id),
+                livestream_id: crate::ids::LivestreamId(deal.livestream_id),
                 remaining: claimed.remaining,
             });
         }
@@ -600,10 +600,11 @@ pub async fn place_order(
         }
     };
     let now = Utc::now();
-    let written = in_write_txn(db, async |txn| {
-        write_checkout(&**txn, req, &groups, &owner, &hash, user, hold, now).await
-    })
-    .await?;
+    let written = db
+        .write(async |txn| -> AppResult<_> {
+            write_checkout(&**txn, req, &groups, &owner, &hash, user, hold, now).await
+        })
+        .await?;
     let Some((placed, deal_events)) = written else {
         // The key was used (a retry, or a twin that committed first).
         return replay(db.conn(), &owner, req, &hash).await?.ok_or_else(|| {
@@ -623,9 +624,9 @@ fn publish_placed(bus: &EventBus, placed: &Placed, deal_events: Vec<Event>) {
             "order placed"
         );
         bus.publish(Event::OrderPlaced {
-            order_id: order.id,
-            cooperative_id: order.cooperative_id,
-            livestream_id: order.livestream_id,
+            order_id: OrderId(order.id),
+            cooperative_id: crate::ids::CooperativeId(order.cooperative_id),
+            livestream_id: order.livestream_id.map(LivestreamId),
         });
     }
     bus.publish_all(deal_events);
@@ -642,7 +643,7 @@ async fn claimed_items(conn: &impl ConnectionTrait, cart: Uuid) -> AppResult<Vec
             Ok(ItemRequest {
                 index,
                 variant: VariantId(variant),
-                quantity: Quantity::parse(quantity, "input.cartToken")?,
+                quantity: crate::values::Units::parse(quantity, "input.cartToken")?,
             })
         })
         .collect()
@@ -669,45 +670,54 @@ pub async fn checkout_cart(
     let owner = owner_key(user, req.address.phone.as_str());
     let hash = req.canonical_hash();
     let now = Utc::now();
-    let txn = db.begin_write().await?;
-    let attempt: AppResult<Option<(Placed, Vec<Event>)>> = async {
-        let items = claimed_items(&*txn, cart).await?;
-        if items.is_empty() {
-            return Ok(None);
-        }
-        let req = PlaceOrder {
-            items,
-            ..req.clone()
-        };
-        let groups = resolve_lines(&*txn, &req).await?;
-        write_checkout(&*txn, &req, &groups, &owner, &hash, user, hold, now).await
-    }
-    .await;
+    let attempt = db
+        .write(async |txn| -> Result<_, Undone> {
+            let items = claimed_items(&**txn, cart).await?;
+            if items.is_empty() {
+                return Err(Undone::NothingPlaced);
+            }
+            let req = PlaceOrder {
+                items,
+                ..req.clone()
+            };
+            let groups = resolve_lines(&**txn, &req).await?;
+            write_checkout(&**txn, &req, &groups, &owner, &hash, user, hold, now)
+                .await?
+                .ok_or(Undone::NothingPlaced)
+        })
+        .await;
     match attempt {
-        Ok(Some((placed, deal_events))) => {
-            txn.commit().await?;
+        Ok((placed, deal_events)) => {
             publish_placed(bus, &placed, deal_events);
             Ok(placed)
         }
-        // Empty, or the key was used: nothing of this attempt may stay.
-        Ok(None) => {
-            rollback(txn).await;
-            replay(db.conn(), &owner, req, &hash)
-                .await?
-                .ok_or_else(|| AppError::invalid("input.cartToken", "the cart is empty"))
-        }
-        Err(refused) => {
-            rollback(txn).await;
-            match replay(db.conn(), &owner, req, &hash).await? {
-                Some(done) => Ok(done),
-                None => Err(refused),
-            }
-        }
+        // Empty, or the key was used: nothing of this attempt stayed.
+        Err(Undone::NothingPlaced) => replay(db.conn(), &owner, req, &hash)
+            .await?
+            .ok_or_else(|| AppError::invalid("input.cartToken", "the cart is empty")),
+        Err(Undone::Refused(refused)) => match replay(db.conn(), &owner, req, &hash).await? {
+            Some(done) => Ok(done),
+            None => Err(refused),
+        },
     }
 }
 
-async fn rollback(txn: crate::db::WriteTxn) {
-    if let Err(err) = txn.rollback().await {
-        tracing::warn!(error = %err, "rolling back failed");
+/// Why a cart checkout's transaction rolled back.
+enum Undone {
+    /// The cart was empty, or the idempotency key was used already.
+    NothingPlaced,
+    /// A refusal or a failure, answered unless a retry finds the checkout.
+    Refused(AppError),
+}
+
+impl From<AppError> for Undone {
+    fn from(err: AppError) -> Self {
+        Self::Refused(err)
+    }
+}
+
+impl From<sea_orm::DbErr> for Undone {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Refused(err.into())
     }
 }

@@ -15,9 +15,9 @@ use crate::cooperatives::service::{require_member, role_of};
 use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::graphql::pagination::Page;
 use crate::orders::inputs::normalise_order_number;
 use crate::orders::{LivestreamId, OrderId, OrderStatus};
+use crate::pagination::Page;
 
 /// True when `user` is a member of the order's cooperative or an admin.
 pub(super) async fn is_back_office(db: &Db, order: &order::Model, user: UserId) -> AppResult<bool> {
@@ -73,7 +73,7 @@ pub async fn by_number(
     client: ClientAddr,
 ) -> AppResult<order::Model> {
     let not_found = || AppError::not_found("order");
-    let phone = crate::auth::inputs::PhoneNumber::parse(phone, "phone")?;
+    let phone = crate::values::PhoneNumber::parse(phone, "phone")?;
     let client = client.subject();
     if let Some(client) = &client {
         throttle::claim(db, &LOOKUPS_PER_CLIENT, client).await?;

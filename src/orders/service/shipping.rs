@@ -12,8 +12,6 @@ use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 
-use super::in_write_txn;
-
 /// The most a flat shipping fee or free-shipping threshold may be.
 pub const MAX_SHIPPING_VND: i64 = 100_000_000;
 
@@ -47,7 +45,7 @@ pub async fn set_shipping_policy(
             "must be between 1 and 100,000,000 đồng (or null: never free)",
         ));
     }
-    in_write_txn(db, async |txn| {
+    db.write(async |txn| -> AppResult<_> {
         cooperative::Entity::update_many()
             .col_expr(
                 cooperative::Column::ShippingFlatFeeVnd,

@@ -14,12 +14,12 @@ use sea_orm::{
 use entity::{attendance, enrolment, participant, training_session};
 
 use crate::auth::Viewer;
-use crate::auth::inputs::PhoneNumber;
 use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult};
 use crate::training::service::sessions::normalise_checkin_code;
 use crate::training::service::{hold_open_course, require_session_manager};
 use crate::training::{AttendanceStatus, CourseId, EnrolmentStatus, ParticipantId, SessionId};
+use crate::values::PhoneNumber;
 
 /// One mark to record.
 pub struct Mark {
@@ -64,15 +64,9 @@ pub async fn record(
             ));
         }
     }
-    let txn = db.begin_write().await?;
-    let written = match write_marks(db, &txn, course_id, session_id, user, &marks).await {
-        Ok(written) => written,
-        Err(err) => {
-            txn.rollback().await?;
-            return Err(err);
-        }
-    };
-    txn.commit().await?;
+    let written = db
+        .write(async |txn| write_marks(db, txn, course_id, session_id, user, &marks).await)
+        .await?;
     if written {
         tracing::info!(session.id = %session_id, user.id = %user, marks = marks.len(), "attendance recorded");
     }
@@ -185,20 +179,13 @@ pub async fn check_in(
         .one(db.conn())
         .await?
         .ok_or_else(|| AppError::invalid("code", "is not the check-in code of any session"))?;
-    let txn = db.begin_write().await?;
-    match mark_checked_in(db, &txn, &found, phone, grace, now).await {
-        Ok((done, wrote)) => {
-            txn.commit().await?;
-            if wrote {
-                tracing::info!(session.id = %done.session.id, participant.id = %done.participant.id, status = done.status.to_string(), "participant checked in");
-            }
-            Ok(done)
-        }
-        Err(err) => {
-            txn.rollback().await?;
-            Err(err)
-        }
+    let (done, wrote) = db
+        .write(async |txn| mark_checked_in(db, txn, &found, phone, grace, now).await)
+        .await?;
+    if wrote {
+        tracing::info!(session.id = %done.session.id, participant.id = %done.participant.id, status = done.status.to_string(), "participant checked in");
     }
+    Ok(done)
 }
 
 async fn mark_checked_in(

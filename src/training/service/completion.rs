@@ -70,15 +70,9 @@ pub struct Completion {
 pub async fn complete(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<Completion> {
     let (user, course) = require_manager(db, viewer, id).await?;
     refuse_unless_published(&course)?;
-    let txn = db.begin_write().await?;
-    let issued = match close_and_certify(db, &txn, id).await {
-        Ok(issued) => issued,
-        Err(err) => {
-            txn.rollback().await?;
-            return Err(err);
-        }
-    };
-    txn.commit().await?;
+    let issued = db
+        .write(async |txn| close_and_certify(db, txn, id).await)
+        .await?;
     tracing::info!(course.id = %id, user.id = %user, certificates = issued, "course completed");
     let course = find_course(db.conn(), id)
         .await?

@@ -15,7 +15,7 @@ use crate::auth::service::{find_user, has_role, require_role};
 use crate::auth::{PlatformRole, UserId, Viewer};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::graphql::pagination::Page;
+use crate::pagination::Page;
 use crate::training::service::{
     find_course, organised_by, require_manager, require_open, status_of, viewer_can_manage,
 };
@@ -78,38 +78,41 @@ pub struct CourseChanges {
 pub async fn create(db: &Db, viewer: &Viewer, new: NewCourse) -> AppResult<course::Model> {
     let user = require_role(db, viewer, PlatformRole::Organiser).await?;
     let now = Utc::now();
-    let txn = db.begin_write().await?;
-    let course = course::Entity::insert(course::ActiveModel {
-        id: Set(CourseId::new().0),
-        title: Set(new.title),
-        description: Set(new.description),
-        topic: Set(new.topic),
-        host_organisation: Set(new.host_organisation),
-        area: Set(new.area),
-        starts_on: Set(new.starts_on),
-        ends_on: Set(new.ends_on),
-        capacity: Set(new.capacity),
-        enrolled_count: Set(0),
-        min_attendance_percent: Set(new.min_attendance_percent),
-        status: Set(CourseStatus::Draft),
-        created_by: Set(user.0),
-        completed_at: Set(None),
-        contact_name: Set(new.contact.as_ref().map(|c| c.name.clone())),
-        contact_phone: Set(new.contact.as_ref().and_then(|c| c.phone.clone())),
-        contact_email: Set(new.contact.as_ref().and_then(|c| c.email.clone())),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_with_returning(&*txn)
-    .await?;
-    course_organiser::Entity::insert(course_organiser::ActiveModel {
-        course_id: Set(course.id),
-        user_id: Set(user.0),
-        created_at: Set(now),
-    })
-    .exec_without_returning(&*txn)
-    .await?;
-    txn.commit().await?;
+    let course = db
+        .write(async |txn| -> AppResult<_> {
+            let course = course::Entity::insert(course::ActiveModel {
+                id: Set(CourseId::new().0),
+                title: Set(new.title),
+                description: Set(new.description),
+                topic: Set(new.topic),
+                host_organisation: Set(new.host_organisation),
+                area: Set(new.area),
+                starts_on: Set(new.starts_on),
+                ends_on: Set(new.ends_on),
+                capacity: Set(new.capacity),
+                enrolled_count: Set(0),
+                min_attendance_percent: Set(new.min_attendance_percent),
+                status: Set(CourseStatus::Draft),
+                created_by: Set(user.0),
+                completed_at: Set(None),
+                contact_name: Set(new.contact.as_ref().map(|c| c.name.clone())),
+                contact_phone: Set(new.contact.as_ref().and_then(|c| c.phone.clone())),
+                contact_email: Set(new.contact.as_ref().and_then(|c| c.email.clone())),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_with_returning(&**txn)
+            .await?;
+            course_organiser::Entity::insert(course_organiser::ActiveModel {
+                course_id: Set(course.id),
+                user_id: Set(user.0),
+                created_at: Set(now),
+            })
+            .exec_without_returning(&**txn)
+            .await?;
+            Ok(course)
+        })
+        .await?;
     tracing::info!(course.id = %course.id, user.id = %user, "course created");
     Ok(course)
 }
@@ -124,85 +127,88 @@ pub async fn update(
     changes: CourseChanges,
 ) -> AppResult<course::Model> {
     let (user, _) = require_manager(db, viewer, id).await?;
-    let txn = db.begin_write().await?;
-    let current = super::lock_course(db, &*txn, id).await?;
-    require_open(&current)?;
-    let starts_on = changes.starts_on.unwrap_or(current.starts_on);
-    let ends_on = changes.ends_on.unwrap_or(current.ends_on);
-    crate::training::inputs::course_dates(starts_on, ends_on, "input.endsOn")?;
-    let sessions = training_session::Entity::find()
-        .filter(training_session::Column::CourseId.eq(id.0))
-        .filter(training_session::Column::CancelledAt.is_null())
-        .all(&*txn)
+    let course = db
+        .write(async |txn| -> AppResult<_> {
+            let current = super::lock_course(db, &**txn, id).await?;
+            require_open(&current)?;
+            let starts_on = changes.starts_on.unwrap_or(current.starts_on);
+            let ends_on = changes.ends_on.unwrap_or(current.ends_on);
+            crate::training::inputs::course_dates(starts_on, ends_on, "input.endsOn")?;
+            let sessions = training_session::Entity::find()
+                .filter(training_session::Column::CourseId.eq(id.0))
+                .filter(training_session::Column::CancelledAt.is_null())
+                .all(&**txn)
+                .await?;
+            if let Some(outside) = sessions
+                .iter()
+                .find(|s| local_date(s.starts_at) < starts_on || local_date(s.ends_at) > ends_on)
+            {
+                let field = if changes.starts_on.is_some() {
+                    "input.startsOn"
+                } else {
+                    "input.endsOn"
+                };
+                return Err(AppError::invalid(
+                    field,
+                    format!(
+                        "the session \"{}\" on {} would fall outside the course dates",
+                        outside.title,
+                        local_date(outside.starts_at)
+                    ),
+                ));
+            }
+            if let Some(capacity) = changes.capacity
+                && capacity < current.enrolled_count
+            {
+                return Err(AppError::invalid(
+                    "input.capacity",
+                    format!(
+                        "{} participants already hold seats; withdraw some first",
+                        current.enrolled_count
+                    ),
+                ));
+            }
+            let grew = changes.capacity.is_some_and(|c| c > current.capacity);
+            let mut active: course::ActiveModel = current.into();
+            if let Some(v) = changes.title {
+                active.title = Set(v);
+            }
+            if let Some(v) = changes.description {
+                active.description = Set(v);
+            }
+            if let Some(v) = changes.topic {
+                active.topic = Set(v);
+            }
+            if let Some(v) = changes.host_organisation {
+                active.host_organisation = Set(v);
+            }
+            if let Some(v) = changes.area {
+                active.area = Set(v);
+            }
+            active.starts_on = Set(starts_on);
+            active.ends_on = Set(ends_on);
+            if let Some(v) = changes.capacity {
+                active.capacity = Set(v);
+            }
+            if let Some(v) = changes.min_attendance_percent {
+                active.min_attendance_percent = Set(v);
+            }
+            if let Some(contact) = changes.contact {
+                active.contact_name = Set(contact.as_ref().map(|c| c.name.clone()));
+                active.contact_phone = Set(contact.as_ref().and_then(|c| c.phone.clone()));
+                active.contact_email = Set(contact.and_then(|c| c.email));
+            }
+            active.updated_at = Set(Utc::now());
+            active.update(&**txn).await?;
+            if grew {
+                super::enrolment::promote_waitlist(txn, id).await?;
+            }
+            let course = find_course(&**txn, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("course"))?;
+            Ok(course)
+        })
         .await?;
-    if let Some(outside) = sessions
-        .iter()
-        .find(|s| local_date(s.starts_at) < starts_on || local_date(s.ends_at) > ends_on)
-    {
-        let field = if changes.starts_on.is_some() {
-            "input.startsOn"
-        } else {
-            "input.endsOn"
-        };
-        return Err(AppError::invalid(
-            field,
-            format!(
-                "the session \"{}\" on {} would fall outside the course dates",
-                outside.title,
-                local_date(outside.starts_at)
-            ),
-        ));
-    }
-    if let Some(capacity) = changes.capacity
-        && capacity < current.enrolled_count
-    {
-        return Err(AppError::invalid(
-            "input.capacity",
-            format!(
-                "{} participants already hold seats; withdraw some first",
-                current.enrolled_count
-            ),
-        ));
-    }
-    let grew = changes.capacity.is_some_and(|c| c > current.capacity);
-    let mut active: course::ActiveModel = current.into();
-    if let Some(v) = changes.title {
-        active.title = Set(v);
-    }
-    if let Some(v) = changes.description {
-        active.description = Set(v);
-    }
-    if let Some(v) = changes.topic {
-        active.topic = Set(v);
-    }
-    if let Some(v) = changes.host_organisation {
-        active.host_organisation = Set(v);
-    }
-    if let Some(v) = changes.area {
-        active.area = Set(v);
-    }
-    active.starts_on = Set(starts_on);
-    active.ends_on = Set(ends_on);
-    if let Some(v) = changes.capacity {
-        active.capacity = Set(v);
-    }
-    if let Some(v) = changes.min_attendance_percent {
-        active.min_attendance_percent = Set(v);
-    }
-    if let Some(contact) = changes.contact {
-        active.contact_name = Set(contact.as_ref().map(|c| c.name.clone()));
-        active.contact_phone = Set(contact.as_ref().and_then(|c| c.phone.clone()));
-        active.contact_email = Set(contact.and_then(|c| c.email));
-    }
-    active.updated_at = Set(Utc::now());
-    active.update(&*txn).await?;
-    if grew {
-        super::enrolment::promote_waitlist(&txn, id).await?;
-    }
-    let course = find_course(&*txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("course"))?;
-    txn.commit().await?;
     tracing::info!(course.id = %id, user.id = %user, "course updated");
     Ok(course)
 }
@@ -226,24 +232,27 @@ async fn set_status(
             to.to_string().to_lowercase()
         )));
     }
-    let txn = db.begin_write().await?;
-    // Conditional on the status read, so a concurrent change is not overwritten.
-    let done = course::Entity::update_many()
-        .col_expr(course::Column::Status, Expr::value(to))
-        .col_expr(course::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(course::Column::Id.eq(id.0))
-        .filter(course::Column::Status.eq(status))
-        .exec(&*txn)
+    let course = db
+        .write(async |txn| -> AppResult<_> {
+            // Conditional on the status read, so a concurrent change is not overwritten.
+            let done = course::Entity::update_many()
+                .col_expr(course::Column::Status, Expr::value(to))
+                .col_expr(course::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(course::Column::Id.eq(id.0))
+                .filter(course::Column::Status.eq(status))
+                .exec(&**txn)
+                .await?;
+            if done.rows_affected != 1 {
+                return Err(AppError::Conflict(
+                    "the course changed meanwhile; try again".into(),
+                ));
+            }
+            let course = find_course(&**txn, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("course"))?;
+            Ok(course)
+        })
         .await?;
-    if done.rows_affected != 1 {
-        return Err(AppError::Conflict(
-            "the course changed meanwhile; try again".into(),
-        ));
-    }
-    let course = find_course(&*txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("course"))?;
-    txn.commit().await?;
     tracing::info!(course.id = %id, user.id = %user, status = to.to_string(), "course status changed");
     Ok(course)
 }
@@ -290,19 +299,21 @@ pub async fn add_organiser(
             "this user does not hold the platform role ORGANISER",
         ));
     }
-    let txn = db.begin_write().await?;
-    course_organiser::Entity::insert(course_organiser::ActiveModel {
-        course_id: Set(id.0),
-        user_id: Set(target.0),
-        created_at: Set(Utc::now()),
+    db.write(async |txn| -> AppResult<_> {
+        course_organiser::Entity::insert(course_organiser::ActiveModel {
+            course_id: Set(id.0),
+            user_id: Set(target.0),
+            created_at: Set(Utc::now()),
+        })
+        .on_conflict_do_nothing_on([
+            course_organiser::Column::CourseId,
+            course_organiser::Column::UserId,
+        ])
+        .exec(&**txn)
+        .await?;
+        Ok(())
     })
-    .on_conflict_do_nothing_on([
-        course_organiser::Column::CourseId,
-        course_organiser::Column::UserId,
-    ])
-    .exec(&*txn)
     .await?;
-    txn.commit().await?;
     tracing::info!(course.id = %id, user.id = %user, organiser.id = %target, "course organiser added");
     Ok(course)
 }

@@ -20,8 +20,8 @@ use entity::{course, enrolment, participant, user};
 use crate::auth::{UserId, Viewer};
 use crate::cooperatives::CooperativeId;
 use crate::db::{Db, WriteTxn};
-use crate::error::{AppError, AppResult, is_unique_violation};
-use crate::graphql::pagination::Page;
+use crate::error::{AppError, AppResult, constraint_violation};
+use crate::pagination::Page;
 use crate::training::inputs::ParticipantDetails;
 use crate::training::service::{can_manage, lock_course, require_manager, require_open, status_of};
 use crate::training::{CourseId, CourseStatus, EnrolmentStatus, ParticipantId};
@@ -173,15 +173,19 @@ async fn participant_for_self(
     }
     active.user_id = Set(Some(user.0));
     active.updated_at = Set(Utc::now());
-    active.update(conn).await.map_err(|err| {
-        if is_unique_violation(&err) {
-            AppError::Conflict(
-                "this phone number belongs to another participant than your account's".into(),
-            )
-        } else {
-            err.into()
-        }
-    })
+    active
+        .update(conn)
+        .await
+        .map_err(|err| match constraint_violation(&err) {
+            Some(clash) if clash.is_on("phone") => clash.to_error(
+                "input.",
+                "this phone number belongs to another participant than your account's",
+            ),
+            Some(clash) if clash.is_on("userId") => {
+                AppError::Conflict("your account is linked to another participant already".into())
+            }
+            _ => err.into(),
+        })
 }
 
 /// The one account with this phone that no participant is linked to yet.
@@ -340,10 +344,12 @@ pub async fn enrol(
 ) -> AppResult<Enrolled> {
     let (user, _) = require_manager(db, viewer, course_id).await?;
     check_cooperative(db, details.cooperative, "input.cooperativeId").await?;
-    let txn = db.begin_write().await?;
-    let course = lock_course(db, &*txn, course_id).await?;
-    let enrolled = enrol_in(&txn, &course, &details, None, when_full).await?;
-    txn.commit().await?;
+    let enrolled = db
+        .write(async |txn| -> AppResult<_> {
+            let course = lock_course(db, &**txn, course_id).await?;
+            enrol_in(txn, &course, &details, None, when_full).await
+        })
+        .await?;
     tracing::info!(
         course.id = %course_id,
         participant.id = %enrolled.participant.id,
@@ -365,19 +371,21 @@ pub async fn enrol_self(
 ) -> AppResult<Enrolled> {
     let user = viewer.require_user()?;
     check_cooperative(db, details.cooperative, "input.cooperativeId").await?;
-    let txn = db.begin_write().await?;
-    let course = lock_course(db, &*txn, course_id).await?;
-    match status_of(&course) {
-        CourseStatus::Published => {}
-        CourseStatus::Draft => return Err(AppError::not_found("course")),
-        _ => {
-            return Err(AppError::Conflict(
-                "the course is no longer open for enrolment".into(),
-            ));
-        }
-    }
-    let enrolled = enrol_in(&txn, &course, &details, Some(user), when_full).await?;
-    txn.commit().await?;
+    let enrolled = db
+        .write(async |txn| -> AppResult<_> {
+            let course = lock_course(db, &**txn, course_id).await?;
+            match status_of(&course) {
+                CourseStatus::Published => {}
+                CourseStatus::Draft => return Err(AppError::not_found("course")),
+                _ => {
+                    return Err(AppError::Conflict(
+                        "the course is no longer open for enrolment".into(),
+                    ));
+                }
+            }
+            enrol_in(txn, &course, &details, Some(user), when_full).await
+        })
+        .await?;
     tracing::info!(
         course.id = %course_id,
         participant.id = %enrolled.participant.id,
@@ -425,30 +433,34 @@ pub async fn withdraw(
     if !themselves {
         require_manager(db, viewer, course_id).await?;
     }
-    let txn = db.begin_write().await?;
-    let course = lock_course(db, &*txn, course_id).await?;
-    require_open(&course)?;
-    let current = enrolment::Entity::find_by_id((course_id.0, person.0))
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| AppError::invalid("participantId", "is not enrolled in this course"))?;
-    let was = Some(current.status);
-    if was == Some(EnrolmentStatus::Withdrawn) {
-        return Ok(Enrolled {
-            enrolment: current,
-            participant,
-        });
+    let (enrolment, withdrawn) = db
+        .write(async |txn| -> AppResult<_> {
+            let course = lock_course(db, &**txn, course_id).await?;
+            require_open(&course)?;
+            let current = enrolment::Entity::find_by_id((course_id.0, person.0))
+                .one(&**txn)
+                .await?
+                .ok_or_else(|| {
+                    AppError::invalid("participantId", "is not enrolled in this course")
+                })?;
+            let was = Some(current.status);
+            if was == Some(EnrolmentStatus::Withdrawn) {
+                return Ok((current, false));
+            }
+            let mut active: enrolment::ActiveModel = current.into();
+            active.status = Set(EnrolmentStatus::Withdrawn);
+            active.withdrawn_at = Set(Some(Utc::now()));
+            let enrolment = active.update(&**txn).await?;
+            if was == Some(EnrolmentStatus::Enrolled) {
+                free_seat(&**txn, course_id).await?;
+                promote_waitlist(txn, course_id).await?;
+            }
+            Ok((enrolment, true))
+        })
+        .await?;
+    if withdrawn {
+        tracing::info!(course.id = %course_id, participant.id = %person, user.id = %user, "participant withdrawn");
     }
-    let mut active: enrolment::ActiveModel = current.into();
-    active.status = Set(EnrolmentStatus::Withdrawn);
-    active.withdrawn_at = Set(Some(Utc::now()));
-    let enrolment = active.update(&*txn).await?;
-    if was == Some(EnrolmentStatus::Enrolled) {
-        free_seat(&*txn, course_id).await?;
-        promote_waitlist(&txn, course_id).await?;
-    }
-    txn.commit().await?;
-    tracing::info!(course.id = %course_id, participant.id = %person, user.id = %user, "participant withdrawn");
     Ok(Enrolled {
         enrolment,
         participant,

@@ -9,7 +9,7 @@ use entity::{course, training_session};
 
 use crate::auth::Viewer;
 use crate::db::{Db, WriteTxn};
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult, constraint_violation};
 use crate::training::service::{
     hold_open_course, require_manager, require_open, require_session_manager,
 };
@@ -89,45 +89,42 @@ pub async fn schedule(
     let now = Utc::now();
     // A clash of random codes is rare and simply retried.
     for _ in 0..5 {
-        let txn = db.begin_write().await?;
-        let course = match hold_open_course(db, &*txn, course_id)
-            .await
-            .and_then(|course| {
-                within_course(&course, new.starts_at, new.ends_at, "input.startsAt")
-                    .map(|()| course)
-            }) {
-            Ok(course) => course,
-            Err(err) => {
-                txn.rollback().await?;
-                return Err(err);
-            }
-        };
-        let inserted = training_session::Entity::insert(training_session::ActiveModel {
-            id: Set(SessionId::new().0),
-            course_id: Set(course.id),
-            title: Set(new.title.clone()),
-            starts_at: Set(new.starts_at),
-            ends_at: Set(new.ends_at),
-            location: Set(new.location.clone()),
-            online_url: Set(new.online_url.clone()),
-            checkin_code: Set(new_checkin_code()),
-            cancelled_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .exec_with_returning(&*txn)
-        .await;
-        match inserted {
-            Ok(session) => {
-                txn.commit().await?;
+        let attempt = db
+            .write(async |txn| -> Result<_, Attempt> {
+                let course = hold_open_course(db, &**txn, course_id).await?;
+                within_course(&course, new.starts_at, new.ends_at, "input.startsAt")?;
+                let session = training_session::Entity::insert(training_session::ActiveModel {
+                    id: Set(SessionId::new().0),
+                    course_id: Set(course.id),
+                    title: Set(new.title.clone()),
+                    starts_at: Set(new.starts_at),
+                    ends_at: Set(new.ends_at),
+                    location: Set(new.location.clone()),
+                    online_url: Set(new.online_url.clone()),
+                    checkin_code: Set(new_checkin_code()),
+                    cancelled_at: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                })
+                .exec_with_returning(&**txn)
+                .await
+                .map_err(|err| {
+                    if constraint_violation(&err).is_some_and(|v| v.is_on("checkinCode")) {
+                        Attempt::CodeTaken
+                    } else {
+                        Attempt::Failed(err.into())
+                    }
+                })?;
+                Ok((course, session))
+            })
+            .await;
+        match attempt {
+            Ok((course, session)) => {
                 tracing::info!(course.id = %course.id, session.id = %session.id, user.id = %user, "session scheduled");
                 return Ok(session);
             }
-            Err(err) if is_unique_violation(&err) => {
-                txn.rollback().await?;
-                continue;
-            }
-            Err(err) => return Err(err.into()),
+            Err(Attempt::CodeTaken) => continue,
+            Err(Attempt::Failed(err)) => return Err(err),
         }
     }
     Err(AppError::internal(anyhow::anyhow!(
@@ -162,18 +159,11 @@ pub async fn update(
     changes: SessionChanges,
 ) -> AppResult<training_session::Model> {
     let (user, course, _) = require_session_manager(db, viewer, id).await?;
-    let txn = db.begin_write().await?;
-    match change_session(db, &txn, CourseId(course.id), id, changes).await {
-        Ok(session) => {
-            txn.commit().await?;
-            tracing::info!(session.id = %id, user.id = %user, "session updated");
-            Ok(session)
-        }
-        Err(err) => {
-            txn.rollback().await?;
-            Err(err)
-        }
-    }
+    let session = db
+        .write(async |txn| change_session(db, txn, CourseId(course.id), id, changes).await)
+        .await?;
+    tracing::info!(session.id = %id, user.id = %user, "session updated");
+    Ok(session)
 }
 
 async fn change_session(
@@ -219,32 +209,42 @@ async fn change_session(
 /// certificates counted its held sessions).
 pub async fn cancel(db: &Db, viewer: &Viewer, id: SessionId) -> AppResult<training_session::Model> {
     let (user, course, _) = require_session_manager(db, viewer, id).await?;
-    let txn = db.begin_write().await?;
-    let result: AppResult<(training_session::Model, bool)> = async {
-        hold_open_course(db, &*txn, CourseId(course.id)).await?;
-        let session = lock_session(db, &*txn, id).await?;
-        if session.cancelled_at.is_some() {
-            return Ok((session, false));
-        }
-        let mut active: training_session::ActiveModel = session.into();
-        let now = Utc::now();
-        active.cancelled_at = Set(Some(now));
-        active.updated_at = Set(now);
-        Ok((active.update(&*txn).await?, true))
-    }
-    .await;
-    match result {
-        Ok((session, changed)) => {
-            txn.commit().await?;
-            if changed {
-                tracing::info!(session.id = %id, user.id = %user, "session cancelled");
+    let (session, changed) = db
+        .write(async |txn| -> AppResult<_> {
+            hold_open_course(db, &**txn, CourseId(course.id)).await?;
+            let session = lock_session(db, &**txn, id).await?;
+            if session.cancelled_at.is_some() {
+                return Ok((session, false));
             }
-            Ok(session)
-        }
-        Err(err) => {
-            txn.rollback().await?;
-            Err(err)
-        }
+            let mut active: training_session::ActiveModel = session.into();
+            let now = Utc::now();
+            active.cancelled_at = Set(Some(now));
+            active.updated_at = Set(now);
+            Ok((active.update(&**txn).await?, true))
+        })
+        .await?;
+    if changed {
+        tracing::info!(session.id = %id, user.id = %user, "session cancelled");
+    }
+    Ok(session)
+}
+
+/// Why an attempt to schedule a session rolled back.
+enum Attempt {
+    /// Its random check-in code was taken: another attempt follows.
+    CodeTaken,
+    Failed(AppError),
+}
+
+impl From<AppError> for Attempt {
+    fn from(err: AppError) -> Self {
+        Self::Failed(err)
+    }
+}
+
+impl From<sea_orm::DbErr> for Attempt {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Failed(err.into())
     }
 }
 

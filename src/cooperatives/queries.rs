@@ -1,0 +1,44 @@
+//! Batched reads of cooperatives and memberships, for the graph layer's
+//! DataLoaders.
+
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use entity::{cooperative, cooperative_member};
+
+use crate::auth::UserId;
+use crate::cooperatives::{CooperativeId, MemberRole};
+use crate::db::Db;
+
+/// Cooperatives by id.
+pub async fn cooperatives_by_id(
+    db: &Db,
+    keys: &[CooperativeId],
+) -> Result<HashMap<CooperativeId, cooperative::Model>, sea_orm::DbErr> {
+    let rows = cooperative::Entity::find()
+        .filter(cooperative::Column::Id.is_in(keys.iter().map(|k| k.0)))
+        .all(db.conn())
+        .await?;
+    Ok(rows.into_iter().map(|c| (CooperativeId(c.id), c)).collect())
+}
+
+/// The role a user holds in a cooperative, keyed by (cooperative, user).
+pub async fn roles_of(
+    db: &Db,
+    keys: &[(CooperativeId, UserId)],
+) -> Result<HashMap<(CooperativeId, UserId), MemberRole>, sea_orm::DbErr> {
+    let users: Vec<uuid::Uuid> = keys.iter().map(|(_, u)| u.0).collect();
+    let rows = cooperative_member::Entity::find()
+        .filter(cooperative_member::Column::UserId.is_in(users))
+        .all(db.conn())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|m| {
+            let key = (CooperativeId(m.cooperative_id), UserId(m.user_id));
+            let role = MemberRole::from_db(&m.role)?;
+            keys.contains(&key).then_some((key, role))
+        })
+        .collect())
+}

@@ -1,0 +1,336 @@
+//! A cooperative as the API shows it, and the inputs that change one.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use crate::catalog::service::browse::{ProductCursor, ProductFilter};
+use crate::cooperatives::CooperativeId;
+use crate::cooperatives::service::Member;
+use crate::error::{AppError, AppResult};
+use crate::graph::ApiResult;
+use crate::graph::GqlId;
+use crate::graph::auth::is_admin;
+use crate::graph::catalog::product::to_connection;
+use crate::graph::catalog::{BadgesByCooperative, FirstProductsByCooperative};
+use crate::graph::catalog::{Certification, Product, ProductSort, product_connection};
+use crate::graph::cooperatives::{
+    MemberRole, MembersByCooperative, MembershipLoader, require_role,
+};
+use crate::graph::livestream::CurrentShowsByCooperative;
+use crate::graph::media::{MediaAsset, ready_asset};
+use crate::graph::viewer;
+use crate::graph::{Total, load_one};
+use crate::pagination::Page;
+
+/// A farming cooperative (hợp tác xã).
+pub struct Cooperative(pub entity::cooperative::Model);
+
+impl Cooperative {
+    fn coop_id(&self) -> CooperativeId {
+        CooperativeId(self.0.id)
+    }
+
+    /// The viewer's role here, if they are a member.
+    async fn role(&self, ctx: &Context<'_>) -> AppResult<Option<crate::cooperatives::MemberRole>> {
+        match viewer(ctx).user().ok().flatten() {
+            Some(user) => load_one::<MembershipLoader, _>(ctx, (self.coop_id(), user)).await,
+            None => Ok(None),
+        }
+    }
+
+    /// True when the viewer is a member or a platform admin.
+    async fn is_insider(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        if self.role(ctx).await?.is_some() {
+            return Ok(true);
+        }
+        match viewer(ctx).user().ok().flatten() {
+            Some(user) => is_admin(ctx, user).await,
+            None => Ok(false),
+        }
+    }
+}
+
+/// A postal address under Vietnam's two-tier local government (since 1 July 2025).
+#[derive(SimpleObject)]
+pub struct Address {
+    /// One of the 34 provinces and centrally-run cities.
+    pub province: String,
+    /// Commune or ward.
+    pub ward: String,
+    /// Street, hamlet (bản, thôn) and number.
+    pub street: Option<String>,
+}
+
+/// A bank account shoppers pay into by VietQR.
+#[derive(SimpleObject)]
+pub struct BankAccountView {
+    /// The bank's 6-digit BIN.
+    pub bin: String,
+    pub account_number: String,
+    /// The holder's name as banks print it.
+    pub account_name: String,
+}
+
+/// A cooperative's shipping fee rule.
+#[derive(SimpleObject)]
+pub struct ShippingPolicy {
+    /// Charged on each order, in whole đồng.
+    pub flat_fee_vnd: i64,
+    /// Orders whose subtotal reaches this ship free; null: never free.
+    pub free_above_vnd: Option<i64>,
+}
+
+/// A member of a cooperative.
+pub struct CooperativeMember(pub Member);
+
+#[Object]
+impl CooperativeMember {
+    /// The member's user id.
+    async fn user_id(&self) -> ID {
+        crate::auth::UserId(self.0.user.id).to_gql()
+    }
+    /// The member's display name.
+    async fn display_name(&self) -> &str {
+        &self.0.user.display_name
+    }
+    /// The member's e-mail address (members see each other's).
+    async fn email(&self) -> &str {
+        &self.0.user.email
+    }
+    /// Their role.
+    async fn role(&self) -> MemberRole {
+        self.0.role.into()
+    }
+    /// Since when.
+    async fn since(&self) -> DateTime<Utc> {
+        self.0.since
+    }
+}
+
+#[Object]
+impl Cooperative {
+    /// The cooperative's id.
+    async fn id(&self) -> ID {
+        self.coop_id().to_gql()
+    }
+    /// Its name, e.g. "HTX Xoài Yên Châu".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Its current URL slug; earlier slugs still resolve.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// Where it is.
+    async fn address(&self) -> Address {
+        Address {
+            province: self.0.province.clone(),
+            ward: self.0.ward.clone(),
+            street: self.0.street.clone(),
+        }
+    }
+    /// The growing region people know it by (e.g. Mộc Châu), often a former district.
+    async fn area(&self) -> Option<&str> {
+        self.0.area.as_deref()
+    }
+    /// What it grows and how.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// What shipping costs on an order from this cooperative: a flat fee,
+    /// waived at or above a subtotal the cooperative sets.
+    async fn shipping_policy(&self) -> ShippingPolicy {
+        ShippingPolicy {
+            flat_fee_vnd: self.0.shipping_flat_fee_vnd,
+            free_above_vnd: self.0.shipping_free_above_vnd,
+        }
+    }
+    /// Contact phone.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    /// Contact e-mail.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// True once a platform admin has verified it.
+    async fn verified(&self) -> bool {
+        self.0.verified_at.is_some()
+    }
+    /// When it was verified.
+    async fn verified_at(&self) -> Option<DateTime<Utc>> {
+        self.0.verified_at
+    }
+    /// The account VietQR payments go to; only its members and admins see it.
+    async fn bank_account(&self, ctx: &Context<'_>) -> ApiResult<Option<BankAccountView>> {
+        if !self.is_insider(ctx).await? {
+            return Ok(None);
+        }
+        Ok(
+            match (
+                &self.0.bank_bin,
+                &self.0.bank_account_number,
+                &self.0.bank_account_name,
+            ) {
+                (Some(bin), Some(number), Some(name)) => Some(BankAccountView {
+                    bin: bin.clone(),
+                    account_number: number.clone(),
+                    account_name: name.clone(),
+                }),
+                _ => None,
+            },
+        )
+    }
+    /// The viewer's role in this cooperative; null for non-members.
+    async fn viewer_role(&self, ctx: &Context<'_>) -> ApiResult<Option<MemberRole>> {
+        Ok(self.role(ctx).await?.map(Into::into))
+    }
+    /// Its members; members and admins only (`FORBIDDEN` otherwise).
+    async fn members(&self, ctx: &Context<'_>) -> ApiResult<Vec<CooperativeMember>> {
+        require_role(ctx, self.coop_id(), crate::cooperatives::MemberRole::Staff).await?;
+        let members = load_one::<MembersByCooperative, _>(ctx, self.coop_id()).await?;
+        Ok(members
+            .unwrap_or_default()
+            .into_iter()
+            .map(CooperativeMember)
+            .collect())
+    }
+    /// Cooperative-wide certificates valid today.
+    async fn badges(&self, ctx: &Context<'_>) -> ApiResult<Vec<Certification>> {
+        let rows = load_one::<BadgesByCooperative, _>(ctx, self.coop_id()).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Certification)
+            .collect())
+    }
+    /// Its published products.
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
+    async fn products(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        sort: Option<ProductSort>,
+    ) -> ApiResult<Connection<String, Product, Total>> {
+        let sort = sort.unwrap_or(ProductSort::Newest).into();
+        let page = Page::<ProductCursor>::parse(first, after.as_deref())?;
+        if page.after.is_none() {
+            // The first page, as a list of cooperatives asks for it: batched.
+            let key = (self.coop_id(), sort, page.first);
+            let result = load_one::<FirstProductsByCooperative, _>(ctx, key)
+                .await?
+                .ok_or_else(|| AppError::internal(anyhow::anyhow!("no first page loaded")))?;
+            return Ok(to_connection(result, false));
+        }
+        let filter = ProductFilter {
+            cooperative: Some(self.coop_id()),
+            ..ProductFilter::default()
+        };
+        product_connection(ctx, &filter, sort, first, after).await
+    }
+    /// Its shows that are live now or scheduled: live ones first, then the
+    /// soonest.
+    async fn current_livestreams(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<crate::graph::livestream::Livestream>> {
+        let shows = load_one::<CurrentShowsByCooperative, _>(ctx, self.coop_id()).await?;
+        Ok(shows
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::graph::livestream::Livestream)
+            .collect())
+    }
+    /// All its shows, past ones too, by scheduled start, soonest first.
+    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
+    async fn livestreams(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        status: Option<crate::graph::livestream::LivestreamStatus>,
+    ) -> ApiResult<Connection<String, crate::graph::livestream::Livestream, Total>> {
+        let status = status.map(Into::into);
+        crate::graph::livestream::cooperative_shows(ctx, self.coop_id(), status, first, after).await
+    }
+    /// Its logo, once uploaded and set.
+    async fn logo(&self, ctx: &Context<'_>) -> ApiResult<Option<MediaAsset>> {
+        ready_asset(ctx, self.0.logo_asset_id).await
+    }
+    /// The wide picture on top of its page, once uploaded and set.
+    async fn cover(&self, ctx: &Context<'_>) -> ApiResult<Option<MediaAsset>> {
+        ready_asset(ctx, self.0.cover_asset_id).await
+    }
+    /// When it joined.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Where a cooperative is.
+#[derive(InputObject)]
+pub struct AddressInput {
+    /// One of the 34 provinces and centrally-run cities, with or without tone marks.
+    pub province: String,
+    /// Commune or ward.
+    pub ward: String,
+    /// Street, hamlet and number.
+    pub street: Option<String>,
+}
+
+/// A bank account for VietQR payments.
+#[derive(InputObject)]
+pub struct BankAccountInput {
+    /// The bank's 6-digit BIN (e.g. 970415).
+    pub bin: String,
+    /// 6 to 19 digits.
+    pub account_number: String,
+    /// The holder's name; tone marks are removed and it is upper-cased.
+    pub account_name: String,
+}
+
+/// A new cooperative.
+#[derive(InputObject)]
+pub struct CreateCooperativeInput {
+    pub name: String,
+    /// Derived from the name when not given.
+    pub slug: Option<String>,
+    pub address: AddressInput,
+    pub area: Option<String>,
+    pub description: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub bank_account: Option<BankAccountInput>,
+}
+
+/// Changes to a cooperative; omitted fields stay as they are, `null` clears.
+#[derive(InputObject)]
+pub struct UpdateCooperativeInput {
+    pub name: Option<String>,
+    /// A new slug; the old one keeps resolving.
+    pub slug: Option<String>,
+    pub address: Option<AddressInput>,
+    #[graphql(default)]
+    pub area: MaybeUndefined<String>,
+    pub description: Option<String>,
+    #[graphql(default)]
+    pub phone: MaybeUndefined<String>,
+    #[graphql(default)]
+    pub email: MaybeUndefined<String>,
+    #[graphql(default)]
+    pub bank_account: MaybeUndefined<BankAccountInput>,
+}
+
+/// Filters of the cooperative list.
+#[derive(InputObject, Default)]
+pub struct CooperativeFilterInput {
+    /// One of the 34 provinces, with or without tone marks.
+    pub province: Option<String>,
+    /// A growing region, e.g. "moc chau".
+    pub area: Option<String>,
+    /// Words to find in the name or places, with or without tone marks.
+    pub search: Option<String>,
+    pub verified: Option<bool>,
+}
