@@ -11,7 +11,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub participant_id: Uuid,
     /// `PRESENT`, `LATE`, `EXCUSED` or `ABSENT`.
-    pub status: String,
+    pub status: crate::enums::AttendanceStatus,
     /// The organiser who recorded it; none for a self check-in.
     pub recorded_by: Option<Uuid>,
     pub recorded_at: DateTimeUtc,

@@ -19,7 +19,7 @@ pub struct Model {
     /// The order it was matched or assigned to.
     pub order_id: Option<Uuid>,
     /// `PAID`, `UNDERPAID`, `OVERPAID`, `REVIEW`, `UNMATCHED`, `ASSIGNED`.
-    pub outcome: String,
+    pub outcome: crate::enums::TransferOutcome,
     pub assigned_by: Option<Uuid>,
 }
 

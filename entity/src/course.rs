@@ -22,7 +22,7 @@ pub struct Model {
     /// Completion rule: the least share of held sessions attended.
     pub min_attendance_percent: i32,
     /// `DRAFT`, `PUBLISHED`, `CANCELLED` or `COMPLETED`.
-    pub status: String,
+    pub status: crate::enums::CourseStatus,
     pub created_by: Uuid,
     pub completed_at: Option<DateTimeUtc>,
     /// Who the public may contact about the course, as its organisers

@@ -11,7 +11,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub participant_id: Uuid,
     /// `ENROLLED`, `WAITLISTED` or `WITHDRAWN`.
-    pub status: String,
+    pub status: crate::enums::EnrolmentStatus,
     /// Order of enrolment within the course: the waitlist moves up by it.
     pub seq: i64,
     pub enrolled_at: DateTimeUtc,
@@ -26,7 +26,7 @@ pub struct Model {
     pub commune: String,
     pub area: String,
     /// `FEMALE`, `MALE` or `OTHER`.
-    pub gender: Option<String>,
+    pub gender: Option<crate::enums::Gender>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

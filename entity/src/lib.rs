@@ -15,6 +15,7 @@ pub mod cooperative_member;
 pub mod course;
 pub mod course_organiser;
 pub mod enrolment;
+pub mod enums;
 pub mod flash_deal;
 pub mod flash_deal_claim;
 pub mod follow;

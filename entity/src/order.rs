@@ -19,9 +19,9 @@ pub struct Model {
     pub guest_phone: Option<String>,
     /// `PENDING_PAYMENT`, `PAID`, `CONFIRMED`, `PACKED`, `SHIPPED`,
     /// `DELIVERED`, `CANCELLED`, `REFUND_PENDING`, `REFUNDED`.
-    pub status: String,
+    pub status: crate::enums::OrderStatus,
     /// `VIETQR` or `COD`.
-    pub payment_method: String,
+    pub payment_method: crate::enums::PaymentMethod,
     pub subtotal_vnd: i64,
     pub shipping_fee_vnd: i64,
     pub total_vnd: i64,

@@ -10,8 +10,8 @@ pub struct Model {
     pub id: Uuid,
     pub order_id: Uuid,
     /// `None` for the placement itself.
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<crate::enums::OrderStatus>,
+    pub to_status: crate::enums::OrderStatus,
     /// Who did it; `None` for the system (payment webhook, hold expiry) or a guest.
     pub actor_id: Option<Uuid>,
     pub note: Option<String>,

@@ -20,7 +20,7 @@ pub struct Model {
     pub commune: String,
     pub area: String,
     /// `FEMALE`, `MALE` or `OTHER`.
-    pub gender: Option<String>,
+    pub gender: Option<crate::enums::Gender>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

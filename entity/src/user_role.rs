@@ -10,7 +10,7 @@ pub struct Model {
     pub user_id: Uuid,
     /// The role's name as the API spells it, e.g. `ADMIN`.
     #[sea_orm(primary_key, auto_increment = false)]
-    pub role: String,
+    pub role: crate::enums::PlatformRole,
     pub granted_by: Option<Uuid>,
     pub granted_at: DateTimeUtc,
 }

@@ -13,30 +13,4 @@ pub use viewer::{Viewer, ViewerProbe};
 
 pub use crate::ids::UserId;
 
-/// A platform-wide role; every user can shop without one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PlatformRole {
-    /// Runs the platform: verifies cooperatives, grants roles.
-    Admin,
-    /// Runs training courses.
-    Organiser,
-}
-
-impl PlatformRole {
-    /// The role as stored in `user_roles.role`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "ADMIN",
-            Self::Organiser => "ORGANISER",
-        }
-    }
-
-    /// The role stored as `raw`, if known.
-    pub fn from_db(raw: &str) -> Option<Self> {
-        match raw {
-            "ADMIN" => Some(Self::Admin),
-            "ORGANISER" => Some(Self::Organiser),
-            _ => None,
-        }
-    }
-}
+pub use entity::enums::PlatformRole;

@@ -20,12 +20,10 @@ pub async fn roles_by_user(
     let mut out: HashMap<UserId, Vec<PlatformRole>> =
         users.iter().map(|k| (*k, Vec::new())).collect();
     for row in rows {
-        if let Some(role) = PlatformRole::from_db(&row.role) {
-            out.entry(UserId(row.user_id)).or_default().push(role);
-        }
+        out.entry(UserId(row.user_id)).or_default().push(row.role);
     }
     for roles in out.values_mut() {
-        roles.sort_by_key(|r| r.as_str());
+        roles.sort_by_key(|r| r.to_string());
     }
     Ok(out)
 }

@@ -296,12 +296,10 @@ pub async fn ensure_role(db: &Db, user: UserId, role: PlatformRole) -> AppResult
 
 /// True when `user` holds `role`.
 pub async fn has_role(db: &Db, user: UserId, role: PlatformRole) -> AppResult<bool> {
-    Ok(
-        user_role::Entity::find_by_id((user.0, role.as_str().to_owned()))
-            .one(db.conn())
-            .await?
-            .is_some(),
-    )
+    Ok(user_role::Entity::find_by_id((user.0, role))
+        .one(db.conn())
+        .await?
+        .is_some())
 }
 
 /// The signed-in user if they hold `role`; `UNAUTHENTICATED` or `FORBIDDEN`
@@ -313,7 +311,7 @@ pub async fn require_role(db: &Db, viewer: &Viewer, role: PlatformRole) -> AppRe
     } else {
         Err(AppError::Forbidden(format!(
             "this needs the platform role {}",
-            role.as_str()
+            role
         )))
     }
 }
@@ -330,7 +328,7 @@ pub async fn grant_role(
         .await?
         .ok_or_else(|| AppError::not_found("user"))?;
     insert_role(db, target, role, Some(admin)).await?;
-    tracing::info!(user.id = %target, role = role.as_str(), admin.id = %admin, "role granted");
+    tracing::info!(user.id = %target, role = role.to_string(), admin.id = %admin, "role granted");
     Ok(user)
 }
 
@@ -343,7 +341,7 @@ async fn insert_role(
     db.write(async |txn| -> AppResult<_> {
         user_role::Entity::insert(user_role::ActiveModel {
             user_id: Set(target.0),
-            role: Set(role.as_str().to_owned()),
+            role: Set(role),
             granted_by: Set(by.map(|b| b.0)),
             granted_at: Set(Utc::now()),
         })
@@ -371,12 +369,12 @@ pub async fn revoke_role(
     db.write(async |txn| -> AppResult<_> {
         user_role::Entity::delete_many()
             .filter(user_role::Column::UserId.eq(target.0))
-            .filter(user_role::Column::Role.eq(role.as_str()))
+            .filter(user_role::Column::Role.eq(role))
             .exec(&**txn)
             .await?;
         if role == PlatformRole::Admin {
             let admins_left = user_role::Entity::find()
-                .filter(user_role::Column::Role.eq(PlatformRole::Admin.as_str()))
+                .filter(user_role::Column::Role.eq(PlatformRole::Admin))
                 .one(&**txn)
                 .await?;
             if admins_left.is_none() {
@@ -388,7 +386,7 @@ pub async fn revoke_role(
         Ok(())
     })
     .await?;
-    tracing::info!(user.id = %target, role = role.as_str(), admin.id = %admin, "role revoked");
+    tracing::info!(user.id = %target, role = role.to_string(), admin.id = %admin, "role revoked");
     Ok(user)
 }
 

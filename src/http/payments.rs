@@ -40,7 +40,7 @@ async fn payload_of(state: &AppState, number: &str) -> Result<Option<String>, Ap
     else {
         return Ok(None);
     };
-    if order.status != OrderStatus::PendingPayment.as_str() {
+    if order.status != OrderStatus::PendingPayment {
         return Ok(None);
     }
     Ok(match (&order.bank_bin, &order.bank_account_number) {
@@ -177,7 +177,7 @@ fn answer(state: &AppState, received: &webhook::Received) -> Response {
     }
     axum::Json(json!({
         "transferId": received.transfer.id,
-        "outcome": received.transfer.outcome,
+        "outcome": received.transfer.outcome.to_string(),
         "orderId": received.transfer.order_id,
         "repeated": received.delivery == Delivery::Repeated,
     }))

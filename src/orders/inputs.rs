@@ -194,7 +194,7 @@ impl PlaceOrder {
                 self.address.ward,
                 self.address.street,
             ],
-            "payment": self.payment_method.as_str(),
+            "payment": self.payment_method.to_string(),
             "note": self.note,
         });
         hex::encode(Sha256::digest(canonical.to_string().as_bytes()))

@@ -24,7 +24,7 @@ pub async fn unmatched(
 ) -> AppResult<(Vec<bank_transfer::Model>, bool, u64)> {
     crate::auth::service::require_role(db, viewer, PlatformRole::Admin).await?;
     let mut query = bank_transfer::Entity::find()
-        .filter(bank_transfer::Column::Outcome.eq(TransferOutcome::Unmatched.as_str()));
+        .filter(bank_transfer::Column::Outcome.eq(TransferOutcome::Unmatched));
     let total = query.clone().count(db.conn()).await?;
     if let Some(after) = page.after {
         query = query.filter(bank_transfer::Column::Id.lt(after));
@@ -58,13 +58,13 @@ pub async fn assign(
     let order = crate::orders::service::find(db.conn(), order_id)
         .await?
         .ok_or_else(|| AppError::not_found("order"))?;
-    if found.outcome != TransferOutcome::Unmatched.as_str() {
+    if found.outcome != TransferOutcome::Unmatched {
         return Err(AppError::Conflict(format!(
             "this transfer is {}, not UNMATCHED",
             found.outcome
         )));
     }
-    if order.status != OrderStatus::PendingPayment.as_str() {
+    if order.status != OrderStatus::PendingPayment {
         return Err(AppError::Conflict(format!(
             "order {} is {}, not awaiting a transfer",
             order.number, order.status
@@ -82,12 +82,12 @@ pub async fn assign(
             let claimed = bank_transfer::Entity::update_many()
                 .col_expr(
                     bank_transfer::Column::Outcome,
-                    Expr::value(TransferOutcome::Assigned.as_str()),
+                    Expr::value(TransferOutcome::Assigned),
                 )
                 .col_expr(bank_transfer::Column::OrderId, Expr::value(order.id))
                 .col_expr(bank_transfer::Column::AssignedBy, Expr::value(admin.0))
                 .filter(bank_transfer::Column::Id.eq(found.id))
-                .filter(bank_transfer::Column::Outcome.eq(TransferOutcome::Unmatched.as_str()))
+                .filter(bank_transfer::Column::Outcome.eq(TransferOutcome::Unmatched))
                 .exec(txn)
                 .await?
                 .rows_affected;

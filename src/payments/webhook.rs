@@ -210,8 +210,8 @@ fn outcome_for(
     notice: &TransferNotice,
     transaction_id: &str,
 ) -> (TransferOutcome, String) {
-    let awaiting = order.status == OrderStatus::PendingPayment.as_str()
-        && order.payment_method == PaymentMethod::Vietqr.as_str();
+    let awaiting = order.status == OrderStatus::PendingPayment
+        && order.payment_method == PaymentMethod::Vietqr;
     let account_ok = order.bank_account_number.as_deref() == Some(notice.account_number.trim());
     if !account_ok {
         (
@@ -267,7 +267,7 @@ async fn record(
         let (outcome, changed) = settle(txn, &order, notice, &transfer.transaction_id).await?;
         event = changed;
         transfer.order_id = Some(order.id);
-        transfer.outcome = outcome.as_str().to_owned();
+        transfer.outcome = outcome;
         attach(txn, &transfer).await?;
     }
     Ok((
@@ -290,7 +290,7 @@ fn new_transfer(notice: &TransferNotice) -> bank_transfer::Model {
         occurred_at: notice.occurred_at,
         received_at: Utc::now(),
         order_id: None,
-        outcome: TransferOutcome::Unmatched.as_str().to_owned(),
+        outcome: TransferOutcome::Unmatched,
         assigned_by: None,
     }
 }
@@ -389,7 +389,7 @@ async fn attach(
         )
         .col_expr(
             bank_transfer::Column::Outcome,
-            Expr::value(transfer.outcome.clone()),
+            Expr::value(transfer.outcome),
         )
         .filter(bank_transfer::Column::Id.eq(transfer.id))
         .exec(txn)

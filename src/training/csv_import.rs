@@ -312,7 +312,7 @@ fn enrolled(
     RowReport {
         line,
         full_name: name,
-        outcome: if e.enrolment.status == EnrolmentStatus::Waitlisted.as_str() {
+        outcome: if e.enrolment.status == EnrolmentStatus::Waitlisted {
             RowOutcome::Waitlisted
         } else {
             RowOutcome::Enrolled

@@ -90,10 +90,10 @@ pub async fn participants_csv(db: &Db, viewer: &Viewer, course: CourseId) -> App
             e.email.as_deref().unwrap_or(""),
             e.commune.as_str(),
             e.area.as_str(),
-            e.gender.as_deref().unwrap_or(""),
+            &e.gender.map(|g| g.to_string()).unwrap_or_default(),
             coop,
             e.role_in_cooperative.as_deref().unwrap_or(""),
-            e.status.as_str(),
+            &e.status.to_string(),
             enrolled_at.as_str(),
             certificates
                 .get(&e.participant_id)
@@ -118,7 +118,8 @@ pub async fn attendance_csv(db: &Db, viewer: &Viewer, course: CourseId) -> AppRe
         .await?;
     let ids: Vec<uuid::Uuid> = sessions.iter().map(|s| s.id).collect();
     let marks = crate::training::service::attendance::of_sessions(db, &ids).await?;
-    let mut by_pair: HashMap<(uuid::Uuid, uuid::Uuid), String> = HashMap::new();
+    let mut by_pair: HashMap<(uuid::Uuid, uuid::Uuid), crate::training::AttendanceStatus> =
+        HashMap::new();
     for (session, rows) in marks {
         for row in rows {
             by_pair.insert((session, row.participant_id), row.status);
@@ -143,7 +144,7 @@ pub async fn attendance_csv(db: &Db, viewer: &Viewer, course: CourseId) -> AppRe
     for e in roster
         .enrolments
         .iter()
-        .filter(|e| e.status == crate::training::EnrolmentStatus::Enrolled.as_str())
+        .filter(|e| e.status == crate::training::EnrolmentStatus::Enrolled)
     {
         let Some(phone) = roster.phones.get(&e.participant_id) else {
             continue;
@@ -151,14 +152,11 @@ pub async fn attendance_csv(db: &Db, viewer: &Viewer, course: CourseId) -> AppRe
         let mut line = vec![e.full_name.clone(), phone.clone()];
         let mut attended = 0;
         for s in &sessions {
-            let mark = by_pair
-                .get(&(s.id, e.participant_id))
-                .cloned()
-                .unwrap_or_default();
-            if s.cancelled_at.is_none() && (mark == "PRESENT" || mark == "LATE") {
+            let mark = by_pair.get(&(s.id, e.participant_id)).copied();
+            if s.cancelled_at.is_none() && mark.is_some_and(|m| m.counts()) {
                 attended += 1;
             }
-            line.push(mark);
+            line.push(mark.map(|m| m.to_string()).unwrap_or_default());
         }
         line.push(attended.to_string());
         csv.line(&line)?;

@@ -452,6 +452,34 @@ async fn out_of_stock_in_one_line_takes_no_stock_from_the_others() {
 const ORDER: &str = "query($id: ID!) { order(id: $id) { id status } }";
 
 #[tokio::test]
+async fn an_unknown_stored_status_is_an_internal_error_not_a_default() {
+    use sea_orm::sea_query::Expr;
+
+    let app = TestApp::spawn().await;
+    let (owner, _, variant) = seller(&app, "bogus@x.vn", 50_000, 10).await;
+    let order = place_one(&app, Some(&owner.access), &variant, 1, "COD").await;
+    let id = uuid::Uuid::parse_str(order["id"].as_str().expect("id")).expect("uuid");
+    // `orders.status` has a CHECK constraint; the history has none.
+    entity::order_event::Entity::update_many()
+        .col_expr(entity::order_event::Column::ToStatus, Expr::value("BOGUS"))
+        .filter(entity::order_event::Column::OrderId.eq(id))
+        .exec(app.app.state.db.conn())
+        .await
+        .expect("update");
+    let res = app
+        .gql_as(Some(&owner.access), HISTORY, json!({ "id": order["id"] }))
+        .await;
+    assert_eq!(res.code(), "INTERNAL", "{}", res.body);
+    assert!(!res.message().contains("BOGUS"), "{}", res.message());
+    let read = entity::order_event::Entity::find()
+        .filter(entity::order_event::Column::OrderId.eq(id))
+        .all(app.app.state.db.conn())
+        .await;
+    let err = read.expect_err("an unknown status must not read as a status");
+    assert!(err.to_string().contains("BOGUS"), "{err}");
+}
+
+#[tokio::test]
 async fn a_shopper_cannot_read_another_shoppers_order_but_its_cooperative_can() {
     let app = TestApp::spawn().await;
     let (owner, _, variant) = seller(&app, "read@x.vn", 50_000, 10).await;

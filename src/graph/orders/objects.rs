@@ -24,19 +24,11 @@ pub struct Order(pub entity::order::Model);
 
 impl Order {
     fn status_enum(&self) -> ApiResult<orders::OrderStatus> {
-        orders::OrderStatus::from_db(&self.0.status).ok_or_else(|| {
-            AppError::internal(anyhow::anyhow!("unknown order status {}", self.0.status)).into()
-        })
+        Ok(self.0.status)
     }
 
     fn method(&self) -> ApiResult<orders::PaymentMethod> {
-        orders::PaymentMethod::from_db(&self.0.payment_method).ok_or_else(|| {
-            AppError::internal(anyhow::anyhow!(
-                "unknown payment method {}",
-                self.0.payment_method
-            ))
-            .into()
-        })
+        Ok(self.0.payment_method)
     }
 }
 
@@ -220,15 +212,11 @@ pub struct OrderHistoryEntry(pub entity::order_event::Model);
 impl OrderHistoryEntry {
     /// The status before; null for the placement.
     async fn from_status(&self) -> Option<OrderStatus> {
-        self.0
-            .from_status
-            .as_deref()
-            .and_then(orders::OrderStatus::from_db)
-            .map(Into::into)
+        self.0.from_status.map(Into::into)
     }
     /// The status after.
     async fn to_status(&self) -> Option<OrderStatus> {
-        orders::OrderStatus::from_db(&self.0.to_status).map(Into::into)
+        Some(self.0.to_status.into())
     }
     /// Who made the change; null for the system (payment, hold expiry) or a guest.
     async fn actor_id(&self) -> Option<ID> {

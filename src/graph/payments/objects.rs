@@ -7,7 +7,7 @@ use crate::graph::GqlId;
 use crate::graph::orders::Order;
 use crate::graph::payments::TransferOutcome;
 use crate::orders::OrderId;
-use crate::payments::{self, TransferId};
+use crate::payments::TransferId;
 
 /// A transfer notice the bank sent, and what became of it.
 pub struct BankTransfer(pub entity::bank_transfer::Model);
@@ -44,7 +44,7 @@ impl BankTransfer {
     }
     /// What became of it.
     async fn outcome(&self) -> Option<TransferOutcome> {
-        payments::TransferOutcome::from_db(&self.0.outcome).map(TransferOutcome::from)
+        Some(self.0.outcome.into())
     }
     /// The order it was matched or assigned to.
     async fn order_id(&self) -> Option<ID> {

@@ -24,7 +24,7 @@ use crate::graph::training::{
     RowOutcome, SessionsByCourse, UserLoader,
 };
 use crate::graph::viewer;
-use crate::training::{self, CourseId, ParticipantId, SessionId};
+use crate::training::{CourseId, ParticipantId, SessionId};
 
 /// True when the viewer manages the course (an organiser of it or an
 /// admin), read through the request's loaders so a list costs one batch.
@@ -105,9 +105,7 @@ impl Course {
     }
     /// Where it stands.
     async fn status(&self) -> CourseStatus {
-        training::CourseStatus::from_db(&self.0.status)
-            .unwrap_or(training::CourseStatus::Draft)
-            .into()
+        self.0.status.into()
     }
     /// When it was completed and certificates issued.
     async fn completed_at(&self) -> Option<DateTime<Utc>> {
@@ -350,11 +348,7 @@ impl Participant {
     }
     /// Their gender, if given to this course.
     async fn gender(&self) -> Option<Gender> {
-        self.enrolment
-            .gender
-            .as_deref()
-            .and_then(training::Gender::from_db)
-            .map(Into::into)
+        self.enrolment.gender.map(Into::into)
     }
     /// Their role in their cooperative, if given to this course.
     async fn role_in_cooperative(&self) -> Option<&str> {
@@ -415,9 +409,7 @@ impl Enrolment {
     }
     /// Enrolled, waitlisted or withdrawn.
     async fn status(&self) -> EnrolmentStatus {
-        training::EnrolmentStatus::from_db(&self.model.status)
-            .unwrap_or(training::EnrolmentStatus::Enrolled)
-            .into()
+        self.model.status.into()
     }
     /// Place on the waitlist, 1 being next to get a seat; null unless waitlisted.
     async fn waitlist_position(&self) -> Option<u64> {
@@ -466,9 +458,7 @@ impl AttendanceRecord {
     }
     /// The mark.
     async fn status(&self) -> AttendanceStatus {
-        training::AttendanceStatus::from_db(&self.model.status)
-            .unwrap_or(training::AttendanceStatus::Absent)
-            .into()
+        self.model.status.into()
     }
     /// True when the participant checked in themselves with the session's code.
     async fn self_check_in(&self) -> bool {

@@ -157,7 +157,7 @@ impl TrainingQuery {
             Total { total_count: total },
         );
         connection.edges.extend(rows.into_iter().map(|e| {
-            let waitlist_position = (e.status == training::EnrolmentStatus::Waitlisted.as_str())
+            let waitlist_position = (e.status == training::EnrolmentStatus::Waitlisted)
                 .then(|| waiting.partition_point(|s| *s < e.seq) as u64 + 1);
             Edge::new(
                 encode_cursor(&e.seq),

@@ -74,7 +74,7 @@ fn list_of(statuses: &[OrderStatus]) -> String {
     } else {
         statuses
             .iter()
-            .map(|s| s.as_str())
+            .map(|s| s.to_string())
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -112,19 +112,19 @@ pub async fn apply_change_all(
         return Err(AppError::Conflict(format!(
             "order {} is {} and cannot become {}; allowed from {}: {}",
             order.number,
-            from.as_str(),
-            change.to.as_str(),
-            from.as_str(),
+            from,
+            change.to,
+            from,
             list_of(from.next())
         )));
     }
     let now = Utc::now();
     let update = order::Entity::update_many()
-        .col_expr(order::Column::Status, Expr::value(change.to.as_str()))
+        .col_expr(order::Column::Status, Expr::value(change.to))
         .col_expr(order::Column::UpdatedAt, Expr::value(now));
     let claimed = (change.also)(update, now)
         .filter(order::Column::Id.eq(order.id))
-        .filter(order::Column::Status.eq(from.as_str()))
+        .filter(order::Column::Status.eq(from))
         .exec(conn)
         .await?
         .rows_affected;
@@ -193,10 +193,10 @@ pub async fn apply_change_all(
         order_id: crate::ids::OrderId(order.id),
         cooperative_id: crate::ids::CooperativeId(order.cooperative_id),
         buyer_id: order.buyer_id.map(crate::ids::UserId),
-        from: from.as_str().to_owned(),
-        to: change.to.as_str().to_owned(),
+        from: from.to_string(),
+        to: change.to.to_string(),
     };
-    tracing::info!(order.id = %order.id, from = from.as_str(), to = change.to.as_str(), "order status changed");
+    tracing::info!(order.id = %order.id, from = from.to_string(), to = change.to.to_string(), "order status changed");
     Ok((after, event, deal_events))
 }
 
@@ -362,8 +362,7 @@ pub async fn cancel(
             ) {
                 return Err(AppError::Conflict(format!(
                     "order {} is {}: a shopper can cancel only before it is packed; ask the cooperative",
-                    order.number,
-                    status.as_str()
+                    order.number, status
                 )));
             }
             by
@@ -425,8 +424,8 @@ pub async fn confirm_cash_payment(
                 .filter(order::Column::Id.eq(order.id))
                 .filter(order::Column::PaidAt.is_null())
                 .filter(order::Column::Status.is_in([
-                    OrderStatus::Shipped.as_str(),
-                    OrderStatus::Delivered.as_str(),
+                    OrderStatus::Shipped.to_string(),
+                    OrderStatus::Delivered.to_string(),
                 ]))
                 .exec(&**txn)
                 .await?
@@ -434,8 +433,7 @@ pub async fn confirm_cash_payment(
             if paid == 0 {
                 return Err(AppError::Conflict(format!(
                     "order {} is {}: cash is recorded once it is SHIPPED or DELIVERED",
-                    order.number,
-                    status.as_str()
+                    order.number, status
                 )));
             }
             let note = Some("cash received".to_owned());
@@ -540,7 +538,7 @@ pub async fn expire_unpaid(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<Event>>
     let mut events = Vec::new();
     loop {
         let due = order::Entity::find()
-            .filter(order::Column::Status.eq(OrderStatus::PendingPayment.as_str()))
+            .filter(order::Column::Status.eq(OrderStatus::PendingPayment))
             .filter(order::Column::PaymentDueAt.lt(now))
             .order_by_asc(order::Column::PaymentDueAt)
             .limit(100)

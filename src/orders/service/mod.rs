@@ -33,7 +33,7 @@ use entity::{checkout, order, order_event};
 
 use crate::auth::UserId;
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::orders::{OrderId, OrderStatus, PaymentMethod};
 
 /// How long an unpaid VietQR order holds its stock, and how often the
@@ -63,8 +63,8 @@ async fn record_history(
     order_event::Entity::insert(order_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         order_id: Set(order),
-        from_status: Set(from.map(|s| s.as_str().to_owned())),
-        to_status: Set(to.as_str().to_owned()),
+        from_status: Set(from),
+        to_status: Set(to),
         actor_id: Set(actor.map(|a| a.0)),
         note: Set(note),
         created_at: Set(at),
@@ -80,21 +80,9 @@ pub async fn find(conn: &impl ConnectionTrait, id: OrderId) -> AppResult<Option<
 }
 
 fn status_of(order: &order::Model) -> AppResult<OrderStatus> {
-    OrderStatus::from_db(&order.status).ok_or_else(|| {
-        AppError::internal(anyhow::anyhow!(
-            "order {} has status {}",
-            order.id,
-            order.status
-        ))
-    })
+    Ok(order.status)
 }
 
 fn method_of(order: &order::Model) -> AppResult<PaymentMethod> {
-    PaymentMethod::from_db(&order.payment_method).ok_or_else(|| {
-        AppError::internal(anyhow::anyhow!(
-            "order {} has payment method {}",
-            order.id,
-            order.payment_method
-        ))
-    })
+    Ok(order.payment_method)
 }

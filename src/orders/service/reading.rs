@@ -145,7 +145,7 @@ pub async fn cooperative_orders(
     require_member(db, viewer, coop, MemberRole::Staff).await?;
     let mut query = order::Entity::find().filter(order::Column::CooperativeId.eq(coop.0));
     if let Some(status) = filter.status {
-        query = query.filter(order::Column::Status.eq(status.as_str()));
+        query = query.filter(order::Column::Status.eq(status));
     }
     if let Some(stream) = filter.livestream {
         query = query.filter(order::Column::LivestreamId.eq(stream.0));

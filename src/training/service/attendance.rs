@@ -101,7 +101,7 @@ async fn write_marks(
     }
     let enrolled: HashSet<uuid::Uuid> = enrolment::Entity::find()
         .filter(enrolment::Column::CourseId.eq(course_id.0))
-        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Enrolled.as_str()))
+        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Enrolled))
         .filter(enrolment::Column::ParticipantId.is_in(marks.iter().map(|m| m.participant.0)))
         .all(&**txn)
         .await?
@@ -122,7 +122,7 @@ async fn write_marks(
         .map(|m| attendance::ActiveModel {
             session_id: Set(session.id),
             participant_id: Set(m.participant.0),
-            status: Set(m.status.as_str().to_owned()),
+            status: Set(m.status),
             recorded_by: Set(Some(user.0)),
             recorded_at: Set(now),
         })
@@ -183,7 +183,7 @@ pub async fn check_in(
         .write(async |txn| mark_checked_in(db, txn, &found, phone, grace, now).await)
         .await?;
     if wrote {
-        tracing::info!(session.id = %done.session.id, participant.id = %done.participant.id, status = done.status.as_str(), "participant checked in");
+        tracing::info!(session.id = %done.session.id, participant.id = %done.participant.id, status = done.status.to_string(), "participant checked in");
     }
     Ok(done)
 }
@@ -221,7 +221,7 @@ async fn mark_checked_in(
         Some(p) => enrolment::Entity::find_by_id((course_id.0, p.id))
             .one(&**txn)
             .await?
-            .filter(|e| e.status == EnrolmentStatus::Enrolled.as_str()),
+            .filter(|e| e.status == EnrolmentStatus::Enrolled),
         None => None,
     };
     let (Some(person), Some(enrolment)) = (person, enrolment) else {
@@ -233,7 +233,7 @@ async fn mark_checked_in(
     let earlier = attendance::Entity::find_by_id((session.id, person.id))
         .one(&**txn)
         .await?
-        .and_then(|a| AttendanceStatus::from_db(&a.status))
+        .map(|a| a.status)
         .filter(|s| s.counts());
     if let Some(status) = earlier {
         return Ok((
@@ -254,7 +254,7 @@ async fn mark_checked_in(
     upsert(vec![attendance::ActiveModel {
         session_id: Set(session.id),
         participant_id: Set(person.id),
-        status: Set(status.as_str().to_owned()),
+        status: Set(status),
         recorded_by: Set(None),
         recorded_at: Set(now),
     }])

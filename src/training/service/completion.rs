@@ -117,14 +117,11 @@ async fn close_and_certify(db: &Db, txn: &WriteTxn, id: CourseId) -> AppResult<u
     let now = Utc::now();
     let today = local_date(now);
     let closed = course::Entity::update_many()
-        .col_expr(
-            course::Column::Status,
-            Expr::value(CourseStatus::Completed.as_str()),
-        )
+        .col_expr(course::Column::Status, Expr::value(CourseStatus::Completed))
         .col_expr(course::Column::CompletedAt, Expr::value(now))
         .col_expr(course::Column::UpdatedAt, Expr::value(now))
         .filter(course::Column::Id.eq(id.0))
-        .filter(course::Column::Status.eq(CourseStatus::Published.as_str()))
+        .filter(course::Column::Status.eq(CourseStatus::Published))
         .exec(&**txn)
         .await?;
     if closed.rows_affected != 1 {

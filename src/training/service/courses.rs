@@ -92,7 +92,7 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewCourse) -> AppResult<cours
                 capacity: Set(new.capacity),
                 enrolled_count: Set(0),
                 min_attendance_percent: Set(new.min_attendance_percent),
-                status: Set(CourseStatus::Draft.as_str().to_owned()),
+                status: Set(CourseStatus::Draft),
                 created_by: Set(user.0),
                 completed_at: Set(None),
                 contact_name: Set(new.contact.as_ref().map(|c| c.name.clone())),
@@ -228,18 +228,18 @@ async fn set_status(
     if !from.contains(&status) {
         return Err(AppError::Conflict(format!(
             "a {} course cannot become {}",
-            status.as_str().to_lowercase(),
-            to.as_str().to_lowercase()
+            status.to_string().to_lowercase(),
+            to.to_string().to_lowercase()
         )));
     }
     let course = db
         .write(async |txn| -> AppResult<_> {
             // Conditional on the status read, so a concurrent change is not overwritten.
             let done = course::Entity::update_many()
-                .col_expr(course::Column::Status, Expr::value(to.as_str()))
+                .col_expr(course::Column::Status, Expr::value(to))
                 .col_expr(course::Column::UpdatedAt, Expr::value(Utc::now()))
                 .filter(course::Column::Id.eq(id.0))
-                .filter(course::Column::Status.eq(status.as_str()))
+                .filter(course::Column::Status.eq(status))
                 .exec(&**txn)
                 .await?;
             if done.rows_affected != 1 {
@@ -253,7 +253,7 @@ async fn set_status(
             Ok(course)
         })
         .await?;
-    tracing::info!(course.id = %id, user.id = %user, status = to.as_str(), "course status changed");
+    tracing::info!(course.id = %id, user.id = %user, status = to.to_string(), "course status changed");
     Ok(course)
 }
 
@@ -364,8 +364,7 @@ pub async fn list(
         None => false,
     };
     if !admin {
-        let mut visible =
-            Condition::any().add(course::Column::Status.ne(CourseStatus::Draft.as_str()));
+        let mut visible = Condition::any().add(course::Column::Status.ne(CourseStatus::Draft));
         if let Some(user) = user {
             visible = visible.add(course::Column::Id.is_in(organised_by(db, user).await?));
         }
@@ -384,7 +383,7 @@ pub async fn list(
         query = query.filter(course::Column::StartsOn.lte(to));
     }
     if let Some(status) = filter.status {
-        query = query.filter(course::Column::Status.eq(status.as_str()));
+        query = query.filter(course::Column::Status.eq(status));
     }
     let total = query.clone().count(db.conn()).await?;
     if let Some(after) = page.after {
@@ -421,7 +420,7 @@ pub async fn mine(db: &Db, viewer: &Viewer) -> AppResult<Vec<course::Model>> {
     {
         let taking = enrolment::Entity::find()
             .filter(enrolment::Column::ParticipantId.eq(person.id))
-            .filter(enrolment::Column::Status.ne(EnrolmentStatus::Withdrawn.as_str()))
+            .filter(enrolment::Column::Status.ne(EnrolmentStatus::Withdrawn))
             .all(db.conn())
             .await?;
         ids.extend(taking.into_iter().map(|e| e.course_id));

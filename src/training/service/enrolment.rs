@@ -71,7 +71,7 @@ async fn person_with_phone(
             role_in_cooperative: Set(details.role_in_cooperative.clone()),
             commune: Set(details.commune.clone()),
             area: Set(details.area.clone()),
-            gender: Set(details.gender.map(|g| g.as_str().to_owned())),
+            gender: Set(details.gender),
             created_at: Set(now),
             updated_at: Set(now),
         })
@@ -169,7 +169,7 @@ async fn participant_for_self(
         active.role_in_cooperative = Set(Some(role.clone()));
     }
     if let Some(gender) = details.gender {
-        active.gender = Set(Some(gender.as_str().to_owned()));
+        active.gender = Set(Some(gender));
     }
     active.user_id = Set(Some(user.0));
     active.updated_at = Set(Utc::now());
@@ -258,12 +258,12 @@ pub async fn enrol_in(
         .one(&**txn)
         .await?;
     if let Some(e) = &existing
-        && e.status != EnrolmentStatus::Withdrawn.as_str()
+        && e.status != EnrolmentStatus::Withdrawn
     {
         return Err(AppError::Conflict(format!(
             "{} is already {} in this course",
             e.full_name,
-            if e.status == EnrolmentStatus::Enrolled.as_str() {
+            if e.status == EnrolmentStatus::Enrolled {
                 "enrolled"
             } else {
                 "on the waitlist"
@@ -285,7 +285,7 @@ pub async fn enrol_in(
     let model = enrolment::ActiveModel {
         course_id: Set(course.id),
         participant_id: Set(person.id),
-        status: Set(status.as_str().to_owned()),
+        status: Set(status),
         seq: Set(seq),
         enrolled_at: Set(now),
         withdrawn_at: Set(None),
@@ -295,7 +295,7 @@ pub async fn enrol_in(
         role_in_cooperative: Set(details.role_in_cooperative.clone()),
         commune: Set(details.commune.clone()),
         area: Set(details.area.clone()),
-        gender: Set(details.gender.map(|g| g.as_str().to_owned())),
+        gender: Set(details.gender),
     };
     let enrolment = if existing.is_some() {
         model.update(&**txn).await?
@@ -399,7 +399,7 @@ pub async fn enrol_self(
 pub async fn promote_waitlist(txn: &WriteTxn, course: CourseId) -> AppResult<u64> {
     let waiting = enrolment::Entity::find()
         .filter(enrolment::Column::CourseId.eq(course.0))
-        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Waitlisted.as_str()))
+        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Waitlisted))
         .order_by_asc(enrolment::Column::Seq)
         .all(&**txn)
         .await?;
@@ -409,7 +409,7 @@ pub async fn promote_waitlist(txn: &WriteTxn, course: CourseId) -> AppResult<u64
             break;
         }
         let mut active: enrolment::ActiveModel = e.into();
-        active.status = Set(EnrolmentStatus::Enrolled.as_str().to_owned());
+        active.status = Set(EnrolmentStatus::Enrolled);
         active.update(&**txn).await?;
         promoted += 1;
     }
@@ -443,12 +443,12 @@ pub async fn withdraw(
                 .ok_or_else(|| {
                     AppError::invalid("participantId", "is not enrolled in this course")
                 })?;
-            let was = EnrolmentStatus::from_db(&current.status);
+            let was = Some(current.status);
             if was == Some(EnrolmentStatus::Withdrawn) {
                 return Ok((current, false));
             }
             let mut active: enrolment::ActiveModel = current.into();
-            active.status = Set(EnrolmentStatus::Withdrawn.as_str().to_owned());
+            active.status = Set(EnrolmentStatus::Withdrawn);
             active.withdrawn_at = Set(Some(Utc::now()));
             let enrolment = active.update(&**txn).await?;
             if was == Some(EnrolmentStatus::Enrolled) {
@@ -486,7 +486,7 @@ pub async fn require_roster_reader(db: &Db, viewer: &Viewer, course: CourseId) -
     let taking = enrolment::Entity::find_by_id((course.0, me.id))
         .one(db.conn())
         .await?
-        .is_some_and(|e| e.status != EnrolmentStatus::Withdrawn.as_str());
+        .is_some_and(|e| e.status != EnrolmentStatus::Withdrawn);
     if taking {
         Ok(false)
     } else {
@@ -506,7 +506,7 @@ pub async fn page(
 ) -> AppResult<(Vec<enrolment::Model>, bool, u64)> {
     let mut query = enrolment::Entity::find().filter(enrolment::Column::CourseId.eq(course.0));
     if let Some(status) = status {
-        query = query.filter(enrolment::Column::Status.eq(status.as_str()));
+        query = query.filter(enrolment::Column::Status.eq(status));
     }
     let total = query.clone().count(db.conn()).await?;
     if let Some(after) = page.after {
@@ -524,12 +524,12 @@ pub async fn page(
 
 /// The waitlist position of an enrolment (1 = next to get a seat).
 pub async fn waitlist_position(db: &Db, e: &enrolment::Model) -> AppResult<Option<u64>> {
-    if e.status != EnrolmentStatus::Waitlisted.as_str() {
+    if e.status != EnrolmentStatus::Waitlisted {
         return Ok(None);
     }
     let ahead = enrolment::Entity::find()
         .filter(enrolment::Column::CourseId.eq(e.course_id))
-        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Waitlisted.as_str()))
+        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Waitlisted))
         .filter(enrolment::Column::Seq.lt(e.seq))
         .count(db.conn())
         .await?;
@@ -543,7 +543,7 @@ pub async fn waitlist_seqs(db: &Db, course: CourseId) -> AppResult<Vec<i64>> {
         .select_only()
         .column(enrolment::Column::Seq)
         .filter(enrolment::Column::CourseId.eq(course.0))
-        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Waitlisted.as_str()))
+        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Waitlisted))
         .order_by_asc(enrolment::Column::Seq)
         .into_tuple::<i64>()
         .all(db.conn())
