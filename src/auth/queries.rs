@@ -14,14 +14,14 @@ pub async fn roles_by_user(
     users: &[UserId],
 ) -> Result<HashMap<UserId, Vec<PlatformRole>>, DbErr> {
     let rows = entity::user_role::Entity::find()
-        .filter(entity::user_role::Column::UserId.is_in(users.iter().map(|k| k.0)))
+        .filter(entity::user_role::Column::UserId.is_in(users.iter().map(|k| k.uuid())))
         .all(db.conn())
         .await?;
     let mut out: HashMap<UserId, Vec<PlatformRole>> =
         users.iter().map(|k| (*k, Vec::new())).collect();
     for row in rows {
         if let Some(role) = PlatformRole::from_db(&row.role) {
-            out.entry(UserId(row.user_id)).or_default().push(role);
+            out.entry(UserId::from(row.user_id)).or_default().push(role);
         }
     }
     for roles in out.values_mut() {

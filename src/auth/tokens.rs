@@ -98,7 +98,7 @@ impl TokenKeys {
             return Err("token is not an access token");
         }
         uuid::Uuid::parse_str(&data.claims.sub)
-            .map(UserId)
+            .map(UserId::from)
             .map_err(|_| "access token is invalid")
     }
 

@@ -156,7 +156,7 @@ pub async fn page(
     else {
         return Ok(None);
     };
-    lots::count_scan(db, LotId(lot.id)).await?;
+    lots::count_scan(db, LotId::from(lot.id)).await?;
     let coop = cooperative::Entity::find_by_id(lot.cooperative_id)
         .one(db.conn())
         .await?

@@ -215,7 +215,7 @@ impl Feeds {
             operation_name: request.operation_name.clone(),
             variables: serde_json::to_string(&request.variables).ok()?,
         };
-        Some((key, show.0))
+        Some((key, show.uuid()))
     }
 
     /// Makes `request` a member of the feed for `key`, starting one if none

@@ -65,7 +65,7 @@ pub async fn checkin_svg(
         let session = find_session(state.db.conn(), id)
             .await?
             .ok_or_else(|| AppError::not_found("session"))?;
-        require_manager(&state.db, &viewer, CourseId(session.course_id)).await?;
+        require_manager(&state.db, &viewer, CourseId::from(session.course_id)).await?;
         trace::qr_svg(&session.checkin_code)
     }
     .await;

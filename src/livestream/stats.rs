@@ -118,7 +118,7 @@ pub async fn sales_by_show(
     {
         let show: uuid::Uuid = row.try_get("", "livestream_id")?;
         let sold = ProductSales {
-            product: ProductId(row.try_get("", "product_id")?),
+            product: ProductId::from(row.try_get::<uuid::Uuid>("", "product_id")?),
             units: row.try_get("", "units")?,
             revenue_vnd: row.try_get("", "revenue")?,
         };
@@ -146,7 +146,7 @@ pub async fn for_cooperative(
         return Err(AppError::invalid("to", "must be after from"));
     }
     let shows = livestream::Entity::find()
-        .filter(livestream::Column::CooperativeId.eq(coop.0))
+        .filter(livestream::Column::CooperativeId.eq(coop.uuid()))
         .filter(livestream::Column::ScheduledStartAt.gte(from))
         .filter(livestream::Column::ScheduledStartAt.lt(to))
         .all(db.conn())

@@ -113,7 +113,7 @@ pub async fn set_gallery(
                     })?;
                 let row = media_attachment::Entity::insert(media_attachment::ActiveModel {
                     id: Set(uuid::Uuid::now_v7()),
-                    cooperative_id: Set(cooperative.0),
+                    cooperative_id: Set(cooperative.uuid()),
                     target_kind: Set(gallery.as_str().to_owned()),
                     target_id: Set(target),
                     asset_id: Set(asset.id),

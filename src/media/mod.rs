@@ -257,8 +257,8 @@ mod tests {
 
     #[test]
     fn keys_are_made_of_ids_and_the_purpose_only() {
-        let coop = CooperativeId(uuid::Uuid::nil());
-        let id = MediaAssetId(uuid::Uuid::max());
+        let coop = CooperativeId::from(uuid::Uuid::nil());
+        let id = MediaAssetId::from(uuid::Uuid::max());
         let key = object_key(coop, MediaPurpose::ProductImage, id, MediaType::Jpeg);
         assert_eq!(
             key,

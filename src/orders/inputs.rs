@@ -178,7 +178,7 @@ impl PlaceOrder {
         let mut items: Vec<(String, i32)> = self
             .items
             .iter()
-            .map(|i| (i.variant.0.to_string(), i.quantity.get()))
+            .map(|i| (i.variant.uuid().to_string(), i.quantity.get()))
             .collect();
         items.sort();
         let canonical = serde_json::json!({
@@ -186,7 +186,7 @@ impl PlaceOrder {
                 Some(cart) => serde_json::json!({ "cart": cart.to_string() }),
                 None => serde_json::json!(items),
             },
-            "livestream": self.livestream.map(|l| l.0.to_string()),
+            "livestream": self.livestream.map(|l| l.uuid().to_string()),
             "address": [
                 self.address.recipient_name,
                 self.address.phone.as_str(),

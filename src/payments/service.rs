@@ -51,7 +51,7 @@ pub async fn assign(
     order_id: OrderId,
 ) -> AppResult<(bank_transfer::Model, order::Model)> {
     let admin = crate::auth::service::require_role(db, viewer, PlatformRole::Admin).await?;
-    let found = bank_transfer::Entity::find_by_id(transfer.0)
+    let found = bank_transfer::Entity::find_by_id(transfer.uuid())
         .one(db.conn())
         .await?
         .ok_or_else(|| AppError::not_found("transfer"))?;
@@ -85,7 +85,7 @@ pub async fn assign(
                     Expr::value(TransferOutcome::Assigned.as_str()),
                 )
                 .col_expr(bank_transfer::Column::OrderId, Expr::value(order.id))
-                .col_expr(bank_transfer::Column::AssignedBy, Expr::value(admin.0))
+                .col_expr(bank_transfer::Column::AssignedBy, Expr::value(admin.uuid()))
                 .filter(bank_transfer::Column::Id.eq(found.id))
                 .filter(bank_transfer::Column::Outcome.eq(TransferOutcome::Unmatched.as_str()))
                 .exec(txn)

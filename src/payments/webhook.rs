@@ -282,7 +282,7 @@ async fn record(
 /// The row a notice stores, before it is matched to an order.
 fn new_transfer(notice: &TransferNotice) -> bank_transfer::Model {
     bank_transfer::Model {
-        id: TransferId::new().0,
+        id: TransferId::new().uuid(),
         transaction_id: notice.transaction_id.trim().to_owned(),
         account_number: notice.account_number.trim().to_owned(),
         amount_vnd: notice.amount_vnd,

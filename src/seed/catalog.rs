@@ -553,7 +553,7 @@ pub async fn run(db: &Db, keys: &TokenKeys, password: &str) -> AppResult<Catalog
             },
         )
         .await?;
-        let coop_id = CooperativeId(created.id);
+        let coop_id = CooperativeId::from(created.id);
         report.cooperatives_created += 1;
         for (kind, stars, from, until) in coop.certificates {
             certifications::add(
@@ -586,7 +586,7 @@ pub async fn run(db: &Db, keys: &TokenKeys, password: &str) -> AppResult<Catalog
 async fn owner_of(db: &Db, keys: &TokenKeys, coop: &Coop, password: &str) -> AppResult<UserId> {
     let email = Email::parse(coop.owner, "email")?;
     if let Some(user) = accounts::find_by_email(db, &email).await? {
-        return Ok(UserId(user.id));
+        return Ok(UserId::from(user.id));
     }
     let session = accounts::register(
         db,
@@ -603,7 +603,7 @@ async fn owner_of(db: &Db, keys: &TokenKeys, coop: &Coop, password: &str) -> App
         },
     )
     .await?;
-    Ok(UserId(session.user.id))
+    Ok(UserId::from(session.user.id))
 }
 
 #[expect(
@@ -671,7 +671,7 @@ async fn seed_product(
             })
             .collect::<AppResult<_>>()?,
     };
-    Ok(ProductId(products::create(db, viewer, new).await?.id))
+    Ok(ProductId::from(products::create(db, viewer, new).await?.id))
 }
 
 async fn seed_origin_and_lot(

@@ -194,7 +194,7 @@ async fn parse_row(
                     let found = crate::cooperatives::service::find_by_slug(db, slug)
                         .await
                         .map_err(|e| refusal(e, "cooperative_slug"))?
-                        .map(|c| crate::cooperatives::CooperativeId(c.id));
+                        .map(|c| crate::cooperatives::CooperativeId::from(c.id));
                     coops.insert(slug.to_owned(), found);
                     found
                 }

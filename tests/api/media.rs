@@ -187,7 +187,9 @@ pub(crate) async fn cooperative_with_owner(
     name: &str,
 ) -> (Session, String) {
     let session = t.register(email).await;
-    let viewer = Viewer::User(UserId(uuid::Uuid::parse_str(&session.id).expect("uuid")));
+    let viewer = Viewer::User(UserId::from(
+        uuid::Uuid::parse_str(&session.id).expect("uuid"),
+    ));
     let coop = create(
         &t.app.state.db,
         &viewer,

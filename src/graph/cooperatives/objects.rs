@@ -28,7 +28,7 @@ pub struct Cooperative(pub entity::cooperative::Model);
 
 impl Cooperative {
     fn coop_id(&self) -> CooperativeId {
-        CooperativeId(self.0.id)
+        CooperativeId::from(self.0.id)
     }
 
     /// The viewer's role here, if they are a member.
@@ -88,7 +88,7 @@ pub struct CooperativeMember(pub Member);
 impl CooperativeMember {
     /// The member's user id.
     async fn user_id(&self) -> ID {
-        crate::auth::UserId(self.0.user.id).to_gql()
+        crate::auth::UserId::from(self.0.user.id).to_gql()
     }
     /// The member's display name.
     async fn display_name(&self) -> &str {

@@ -31,12 +31,12 @@ impl MediaAsset {
 impl MediaAsset {
     /// The asset's public id.
     async fn id(&self) -> ID {
-        MediaAssetId(self.0.id).to_gql()
+        MediaAssetId::from(self.0.id).to_gql()
     }
 
     /// The cooperative it belongs to; it can be attached to that cooperative's things only.
     async fn cooperative_id(&self) -> ID {
-        CooperativeId(self.0.cooperative_id).to_gql()
+        CooperativeId::from(self.0.cooperative_id).to_gql()
     }
 
     /// What it is for.
@@ -241,7 +241,7 @@ pub async fn ready_asset(
     let Some(id) = id else {
         return Ok(None);
     };
-    let asset = load_one::<MediaAssetLoader, _>(ctx, MediaAssetId(id)).await?;
+    let asset = load_one::<MediaAssetLoader, _>(ctx, MediaAssetId::from(id)).await?;
     Ok(asset
         .filter(|a| a.status == crate::media::MediaStatus::Ready.as_str())
         .map(MediaAsset))

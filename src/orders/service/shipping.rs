@@ -56,7 +56,7 @@ pub async fn set_shipping_policy(
                 Expr::value(free_above),
             )
             .col_expr(cooperative::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(cooperative::Column::Id.eq(coop.0))
+            .filter(cooperative::Column::Id.eq(coop.uuid()))
             .exec(&**txn)
             .await?;
         Ok(())

@@ -38,7 +38,7 @@ pub fn meets_rule(attended: i64, held: u64, min_percent: i32) -> bool {
 /// How many sessions of the course were held (not cancelled), read on `conn`.
 pub async fn held_sessions(conn: &impl ConnectionTrait, course: CourseId) -> AppResult<u64> {
     Ok(training_session::Entity::find()
-        .filter(training_session::Column::CourseId.eq(course.0))
+        .filter(training_session::Column::CourseId.eq(course.uuid()))
         .filter(training_session::Column::CancelledAt.is_null())
         .count(conn)
         .await?)
@@ -50,7 +50,7 @@ pub async fn completers(
     conn: &impl ConnectionTrait,
     course: &course::Model,
 ) -> AppResult<Vec<Attended>> {
-    let id = CourseId(course.id);
+    let id = CourseId::from(course.id);
     let held = held_sessions(conn, id).await?;
     Ok(attended_by_participant(db, conn, id)
         .await?
@@ -78,7 +78,7 @@ pub async fn complete(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<Compl
         .await?
         .ok_or_else(|| AppError::not_found("course"))?;
     let certificates = training_certificate::Entity::find()
-        .filter(training_certificate::Column::CourseId.eq(id.0))
+        .filter(training_certificate::Column::CourseId.eq(id.uuid()))
         .all(db.conn())
         .await?;
     Ok(Completion {
@@ -123,7 +123,7 @@ async fn close_and_certify(db: &Db, txn: &WriteTxn, id: CourseId) -> AppResult<u
         )
         .col_expr(course::Column::CompletedAt, Expr::value(now))
         .col_expr(course::Column::UpdatedAt, Expr::value(now))
-        .filter(course::Column::Id.eq(id.0))
+        .filter(course::Column::Id.eq(id.uuid()))
         .filter(course::Column::Status.eq(CourseStatus::Published.as_str()))
         .exec(&**txn)
         .await?;
@@ -162,7 +162,7 @@ async fn close_and_certify(db: &Db, txn: &WriteTxn, id: CourseId) -> AppResult<u
             }
         };
         rows.push(training_certificate::ActiveModel {
-            id: Set(CertificateId::new().0),
+            id: Set(CertificateId::new().uuid()),
             number: Set(number),
             course_id: Set(course.id),
             participant_id: Set(person.participant),

@@ -81,7 +81,7 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewCourse) -> AppResult<cours
     let course = db
         .write(async |txn| -> AppResult<_> {
             let course = course::Entity::insert(course::ActiveModel {
-                id: Set(CourseId::new().0),
+                id: Set(CourseId::new().uuid()),
                 title: Set(new.title),
                 description: Set(new.description),
                 topic: Set(new.topic),
@@ -93,7 +93,7 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewCourse) -> AppResult<cours
                 enrolled_count: Set(0),
                 min_attendance_percent: Set(new.min_attendance_percent),
                 status: Set(CourseStatus::Draft.as_str().to_owned()),
-                created_by: Set(user.0),
+                created_by: Set(user.uuid()),
                 completed_at: Set(None),
                 contact_name: Set(new.contact.as_ref().map(|c| c.name.clone())),
                 contact_phone: Set(new.contact.as_ref().and_then(|c| c.phone.clone())),
@@ -105,7 +105,7 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewCourse) -> AppResult<cours
             .await?;
             course_organiser::Entity::insert(course_organiser::ActiveModel {
                 course_id: Set(course.id),
-                user_id: Set(user.0),
+                user_id: Set(user.uuid()),
                 created_at: Set(now),
             })
             .exec_without_returning(&**txn)
@@ -135,7 +135,7 @@ pub async fn update(
             let ends_on = changes.ends_on.unwrap_or(current.ends_on);
             crate::training::inputs::course_dates(starts_on, ends_on, "input.endsOn")?;
             let sessions = training_session::Entity::find()
-                .filter(training_session::Column::CourseId.eq(id.0))
+                .filter(training_session::Column::CourseId.eq(id.uuid()))
                 .filter(training_session::Column::CancelledAt.is_null())
                 .all(&**txn)
                 .await?;
@@ -238,7 +238,7 @@ async fn set_status(
             let done = course::Entity::update_many()
                 .col_expr(course::Column::Status, Expr::value(to.as_str()))
                 .col_expr(course::Column::UpdatedAt, Expr::value(Utc::now()))
-                .filter(course::Column::Id.eq(id.0))
+                .filter(course::Column::Id.eq(id.uuid()))
                 .filter(course::Column::Status.eq(status.as_str()))
                 .exec(&**txn)
                 .await?;
@@ -301,8 +301,8 @@ pub async fn add_organiser(
     }
     db.write(async |txn| -> AppResult<_> {
         course_organiser::Entity::insert(course_organiser::ActiveModel {
-            course_id: Set(id.0),
-            user_id: Set(target.0),
+            course_id: Set(id.uuid()),
+            user_id: Set(target.uuid()),
             created_at: Set(Utc::now()),
         })
         .on_conflict_do_nothing_on([
@@ -415,7 +415,7 @@ pub async fn mine(db: &Db, viewer: &Viewer) -> AppResult<Vec<course::Model>> {
     let user = viewer.require_user()?;
     let mut ids = organised_by(db, user).await?;
     if let Some(person) = participant::Entity::find()
-        .filter(participant::Column::UserId.eq(user.0))
+        .filter(participant::Column::UserId.eq(user.uuid()))
         .one(db.conn())
         .await?
     {

@@ -55,7 +55,7 @@ pub async fn course_report(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<
         .conn()
         .query_all_raw(db.statement(
             "SELECT status, COUNT(*) AS n FROM enrolments WHERE course_id = ? GROUP BY status",
-            vec![id.0.into()],
+            vec![id.uuid().into()],
         ))
         .await?;
     let (mut enrolled, mut waitlisted, mut withdrawn) = (0, 0, 0);
@@ -69,7 +69,7 @@ pub async fn course_report(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<
         }
     }
     let sessions = training_session::Entity::find()
-        .filter(training_session::Column::CourseId.eq(id.0))
+        .filter(training_session::Column::CourseId.eq(id.uuid()))
         .order_by_asc(training_session::Column::StartsAt)
         .order_by_asc(training_session::Column::Id)
         .all(db.conn())
@@ -84,7 +84,7 @@ pub async fn course_report(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<
                   AND e.course_id = s.course_id AND e.status = 'ENROLLED' \
              WHERE s.course_id = ? \
              GROUP BY a.session_id, a.status",
-            vec![id.0.into()],
+            vec![id.uuid().into()],
         ))
         .await?;
     let mut per_session: BTreeMap<uuid::Uuid, [i64; 4]> = BTreeMap::new();
@@ -125,7 +125,7 @@ pub async fn course_report(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<
     let certified: std::collections::HashSet<uuid::Uuid> =
         if status_of(&course) == CourseStatus::Completed {
             training_certificate::Entity::find()
-                .filter(training_certificate::Column::CourseId.eq(id.0))
+                .filter(training_certificate::Column::CourseId.eq(id.uuid()))
                 .all(db.conn())
                 .await?
                 .into_iter()
