@@ -1,8 +1,8 @@
-//! Typed ids: `UserId` (a UUID, private inside) and friends, so that one kind of id can never be
-//! passed where another is wanted. Every typed id is declared here, on the
-//! ground floor, so any domain can name another's ids without importing it;
-//! the domains re-export their own. The graph layer shows them as opaque
-//! `ID`s (`crate::graph::ids`).
+//! Typed ids: `UserId` (a UUID, kept private) and friends, so that one kind
+//! of id can never be passed where another is wanted. Every typed id is
+//! declared here, on the ground floor, so any domain can name another's ids
+//! without importing it; everyone imports them from here. The graph layer
+//! shows them as opaque `ID`s (`crate::graph::ids`).
 //! Also [`stored_enum!`], for enums the database stores by name (the graph
 //! layer mirrors those the API shows).
 

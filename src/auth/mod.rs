@@ -11,8 +11,6 @@ mod viewer;
 
 pub use viewer::{Viewer, ViewerProbe};
 
-pub use crate::ids::UserId;
-
 /// A platform-wide role; every user can shop without one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PlatformRole {

@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 
-use crate::auth::{PlatformRole, UserId};
+use crate::auth::PlatformRole;
 use crate::db::Db;
+use crate::ids::UserId;
 
 /// The platform roles of `users` in one query, each list sorted by name;
 /// every user asked for has an entry, empty for a shopper.

@@ -9,9 +9,10 @@ use entity::{refresh_token, user, user_role};
 use crate::auth::inputs::{DisplayName, Password};
 use crate::auth::password::PasswordHashing;
 use crate::auth::tokens::{self, AccessToken, TokenKeys};
-use crate::auth::{PlatformRole, UserId, Viewer, throttle};
+use crate::auth::{PlatformRole, Viewer, throttle};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, constraint_violation};
+use crate::ids::UserId;
 use crate::values::{Email, PhoneNumber};
 
 const WRONG_CREDENTIALS: &str = "wrong email or password";

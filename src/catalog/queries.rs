@@ -9,11 +9,11 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 
 use entity::{certification, lot, origin_story, product, product_variant};
 
+use crate::catalog::CertificationScope;
 use crate::catalog::service::browse::{ProductPage, ProductSort, first_pages};
 use crate::catalog::service::certifications::valid_on;
-use crate::catalog::{CertificationScope, ProductId, VariantId};
-use crate::cooperatives::CooperativeId;
 use crate::db::Db;
+use crate::ids::{CooperativeId, ProductId, VariantId};
 
 /// Products by id.
 pub async fn products_by_id(

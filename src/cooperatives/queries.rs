@@ -7,9 +7,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use entity::{cooperative, cooperative_member};
 
-use crate::auth::UserId;
-use crate::cooperatives::{CooperativeId, MemberRole};
+use crate::cooperatives::MemberRole;
 use crate::db::Db;
+use crate::ids::{CooperativeId, UserId};
 
 /// Cooperatives by id.
 pub async fn cooperatives_by_id(

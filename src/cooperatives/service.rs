@@ -13,11 +13,12 @@ use sea_orm::{
 use entity::{cooperative, cooperative_member, slug_history, user};
 
 use crate::auth::service::{find_by_email, has_role};
-use crate::auth::{PlatformRole, UserId, Viewer};
+use crate::auth::{PlatformRole, Viewer};
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::inputs::BankAccount;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, constraint_violation};
+use crate::ids::{CooperativeId, UserId};
 use crate::pagination::Page;
 use crate::places::Province;
 use crate::text::{escape_like, fold, slugify};

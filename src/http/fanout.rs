@@ -39,7 +39,7 @@ use crate::auth::{Viewer, ViewerProbe};
 use crate::events::EventBus;
 use crate::graph::GqlId;
 use crate::graph::livestream::{FeedExecution, Replay};
-use crate::livestream::LivestreamId;
+use crate::ids::LivestreamId;
 use crate::livestream::viewers::{Viewers, Watching};
 use crate::metrics::FeedCounts;
 use crate::schema::{self, AppSchema};

@@ -9,8 +9,9 @@ use crate::auth::Viewer;
 use crate::catalog::trace;
 use crate::error::AppError;
 use crate::http::AppState;
+use crate::ids::{CourseId, SessionId};
+use crate::training::export;
 use crate::training::service::{find_session, require_manager};
-use crate::training::{CourseId, SessionId, export};
 
 fn viewer(state: &AppState, headers: &HeaderMap) -> Viewer {
     Viewer::from_authorization(

@@ -18,13 +18,14 @@ use uuid::Uuid;
 
 use entity::{flash_deal, livestream, livestream_product, product, product_variant};
 
-use crate::auth::{UserId, Viewer};
-use crate::catalog::{ProductStatus, VariantId};
+use crate::auth::Viewer;
+use crate::catalog::ProductStatus;
 use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult, constraint_violation};
 use crate::events::{Event, EventBus};
+use crate::ids::{FlashDealId, LivestreamId, UserId, VariantId};
 use crate::livestream::service::for_write;
-use crate::livestream::{FlashDealCloseReason, FlashDealId, LivestreamId, LivestreamStatus};
+use crate::livestream::{FlashDealCloseReason, LivestreamStatus};
 use crate::orders::deals;
 use crate::values::Vnd;
 

@@ -5,10 +5,10 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 
 use entity::{cooperative, follow};
 
-use crate::auth::{UserId, Viewer};
-use crate::cooperatives::CooperativeId;
+use crate::auth::Viewer;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CooperativeId, UserId};
 
 /// Follows a cooperative; following twice is harmless.
 pub async fn follow(

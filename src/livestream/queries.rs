@@ -7,10 +7,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use entity::{flash_deal, livestream, livestream_product};
 
-use crate::catalog::ProductId;
-use crate::cooperatives::CooperativeId;
 use crate::db::Db;
-use crate::livestream::{FlashDealId, LivestreamId, LivestreamStatus};
+use crate::ids::{CooperativeId, FlashDealId, LivestreamId, ProductId};
+use crate::livestream::LivestreamStatus;
 
 /// The lineups of shows, in order.
 pub async fn lineups(

@@ -18,13 +18,14 @@ use serde::{Deserialize, Serialize};
 use entity::{flash_deal, livestream, livestream_product, product};
 
 use crate::auth::Viewer;
-use crate::catalog::{ProductId, ProductStatus};
+use crate::catalog::ProductStatus;
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
-use crate::livestream::{FlashDealCloseReason, LivestreamId, LivestreamStatus, Platform};
+use crate::ids::{CooperativeId, LivestreamId, ProductId};
+use crate::livestream::{FlashDealCloseReason, LivestreamStatus, Platform};
 use crate::pagination::Page;
 
 /// The most products a lineup holds.
@@ -620,7 +621,7 @@ pub async fn set_replay(
     db: &Db,
     viewer: &Viewer,
     id: LivestreamId,
-    asset: Option<crate::media::MediaAssetId>,
+    asset: Option<crate::ids::MediaAssetId>,
     url: Option<String>,
 ) -> AppResult<livestream::Model> {
     let show = for_write(db, viewer, id).await?;
@@ -785,7 +786,7 @@ pub async fn first_pages(
 /// "Khách H. ở Sơn La vừa mua 2 sản phẩm" (no name, phone or address
 /// beyond an initial and a province).
 pub async fn order_placed_line(db: &Db, order_id: uuid::Uuid) -> AppResult<String> {
-    let order = crate::orders::service::find(db.conn(), crate::orders::OrderId::from(order_id))
+    let order = crate::orders::service::find(db.conn(), crate::ids::OrderId::from(order_id))
         .await?
         .ok_or_else(|| AppError::not_found("order"))?;
     let items = entity::order_item::Entity::find()

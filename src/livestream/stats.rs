@@ -10,11 +10,11 @@ use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
 use entity::livestream;
 
 use crate::auth::Viewer;
-use crate::catalog::ProductId;
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CooperativeId, ProductId};
 
 /// Order statuses that do not count as sales.
 const NOT_SALES: &str = "('CANCELLED', 'REFUND_PENDING', 'REFUNDED')";

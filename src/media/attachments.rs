@@ -9,11 +9,11 @@ use std::collections::HashMap;
 
 use entity::{media_asset, media_attachment};
 
-use crate::cooperatives::CooperativeId;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CooperativeId, MediaAssetId};
+use crate::media::MediaPurpose;
 use crate::media::service::check_attachable;
-use crate::media::{MediaAssetId, MediaPurpose};
 
 /// The most items a gallery holds.
 pub const MAX_GALLERY_ITEMS: usize = 30;

@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use entity::media_asset;
 
 use crate::db::Db;
-use crate::media::MediaAssetId;
+use crate::ids::MediaAssetId;
 
 /// Media assets by id, one query per batch.
 pub async fn assets_by_id(

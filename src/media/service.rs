@@ -24,14 +24,15 @@ use entity::{certification, cooperative, media_asset};
 
 use crate::auth::Viewer;
 use crate::config::MediaConfig;
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CooperativeId, MediaAssetId};
 use crate::media::inspect::{DecodeGate, Picture, Refusal, SNIFF_BYTES, sniff};
 use crate::media::{
-    MediaAssetId, MediaPurpose, MediaStatus, MediaType, RENDITION_WIDTHS, final_key, object_key,
-    objects, rendition_key,
+    MediaPurpose, MediaStatus, MediaType, RENDITION_WIDTHS, final_key, object_key, objects,
+    rendition_key,
 };
 use crate::storage::Storage;
 

@@ -17,9 +17,10 @@ use uuid::Uuid;
 use entity::{cart, cart_item, product, product_variant};
 
 use crate::auth::Viewer;
-use crate::catalog::{ProductStatus, VariantId};
+use crate::catalog::ProductStatus;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::VariantId;
 use crate::values::{MAX_UNITS, Units};
 
 /// A cart line with what it refers to, priced now.

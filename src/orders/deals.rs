@@ -34,11 +34,10 @@ use uuid::Uuid;
 
 use entity::{flash_deal, flash_deal_claim};
 
-use crate::auth::UserId;
-use crate::catalog::VariantId;
 use crate::catalog::service::products::record_order_movement;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
+use crate::ids::{UserId, VariantId};
 
 /// How often a claim re-reads a deal whose `remaining` fell below what it
 /// asked for between its read and its update, before giving up.

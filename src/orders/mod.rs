@@ -18,8 +18,6 @@ pub mod service;
 #[derive(Clone, Copy)]
 pub struct VietQrEncoder(pub fn(&str, &str, i64, &str) -> String);
 
-pub use crate::ids::{CheckoutId, LivestreamId, OrderId};
-
 /// Where an order is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OrderStatus {

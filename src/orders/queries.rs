@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use entity::{order_event, order_item};
 
 use crate::db::Db;
-use crate::orders::OrderId;
+use crate::ids::OrderId;
 
 /// The items of `orders`, in the order they were added; an order without
 /// items has no entry.

@@ -7,8 +7,6 @@ pub mod service;
 pub mod vietqr;
 pub mod webhook;
 
-pub use crate::ids::TransferId;
-
 /// What became of a bank transfer notice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TransferOutcome {

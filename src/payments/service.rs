@@ -11,10 +11,11 @@ use crate::auth::{PlatformRole, Viewer};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::EventBus;
+use crate::ids::{OrderId, TransferId};
+use crate::orders::OrderStatus;
 use crate::orders::service::{ChangedBy, mark_paid};
-use crate::orders::{OrderId, OrderStatus};
 use crate::pagination::Page;
-use crate::payments::{TransferId, TransferOutcome};
+use crate::payments::TransferOutcome;
 
 /// A page of transfers no order matched, newest first; admins only.
 pub async fn unmatched(

@@ -4,22 +4,20 @@
 
 use chrono::NaiveDate;
 
+use crate::auth::Viewer;
 use crate::auth::inputs::{DisplayName, Password};
 use crate::auth::password::PasswordHashing;
 use crate::auth::service::{self as accounts, NewAccount};
 use crate::auth::tokens::TokenKeys;
-use crate::auth::{UserId, Viewer};
 use crate::catalog::service::certifications::{self, NewCertification};
 use crate::catalog::service::lots::{self, NewLot};
 use crate::catalog::service::products::{self, NewProduct, NewVariant, OriginStoryInput};
-use crate::catalog::{
-    Category, CertificationKind, CertificationScope, ProductId, ProductStatus, Unit,
-};
-use crate::cooperatives::CooperativeId;
+use crate::catalog::{Category, CertificationKind, CertificationScope, ProductStatus, Unit};
 use crate::cooperatives::inputs::BankAccount;
 use crate::cooperatives::service::{self as coops, NewCooperative};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CooperativeId, ProductId, UserId};
 use crate::places::Province;
 use crate::values::{Email, Measure, Name, PhoneNumber, Slug, Vnd};
 

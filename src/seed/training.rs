@@ -6,17 +6,18 @@
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use crate::auth::Viewer;
 use crate::auth::service::find_by_email;
-use crate::auth::{UserId, Viewer};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CourseId, ParticipantId, SessionId, UserId};
 use crate::training::inputs::ParticipantDetails;
 use crate::training::service::attendance::{self, Mark};
 use crate::training::service::completion;
 use crate::training::service::courses::{self, NewCourse};
 use crate::training::service::enrolment::{self, WhenFull};
 use crate::training::service::sessions::{self, NewSession};
-use crate::training::{AttendanceStatus, CourseId, Gender, ParticipantId, SessionId, vietnam};
+use crate::training::{AttendanceStatus, Gender, vietnam};
 use crate::values::{Email, PhoneNumber};
 
 /// The organiser who runs the demo courses (seeded in `seed::ACCOUNTS`).
@@ -138,7 +139,7 @@ async fn details(db: &Db, p: &SeedPerson) -> AppResult<ParticipantDetails> {
     let (name, phone, slug, role, commune, area, gender) = *p;
     let coop = crate::cooperatives::service::find_by_slug(db, slug)
         .await?
-        .map(|c| crate::cooperatives::CooperativeId::from(c.id));
+        .map(|c| crate::ids::CooperativeId::from(c.id));
     Ok(ParticipantDetails {
         full_name: name.to_owned(),
         phone: PhoneNumber::parse(phone, "phone")?,

@@ -14,8 +14,9 @@ use crate::auth::Viewer;
 use crate::csv_export::SpreadsheetCsv;
 use crate::db::Db;
 use crate::error::AppResult;
+use crate::ids::CourseId;
 use crate::training::service::require_manager;
-use crate::training::{CourseId, local_date, vietnam};
+use crate::training::{local_date, vietnam};
 
 struct Roster {
     enrolments: Vec<enrolment::Model>,

@@ -16,8 +16,6 @@ pub mod service;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 
-pub use crate::ids::{CertificateId, CourseId, ParticipantId, SessionId};
-
 /// Declares an enum stored as its SCREAMING_CASE name.
 macro_rules! stored_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $db:literal),+ $(,)? }) => {

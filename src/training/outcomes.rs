@@ -14,11 +14,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use entity::{enrolment, participant, training_certificate};
 
 use crate::auth::Viewer;
-use crate::cooperatives::CooperativeId;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CooperativeId, CourseId};
 use crate::training::service::{require_manager, status_of};
-use crate::training::{CourseId, CourseStatus, vietnam};
+use crate::training::{CourseStatus, vietnam};
 
 /// A cooperative's selling activity in a time window.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -11,9 +11,8 @@ use entity::{
     training_session, user,
 };
 
-use crate::auth::UserId;
 use crate::db::Db;
-use crate::training::{CourseId, ParticipantId, SessionId};
+use crate::ids::{CourseId, ParticipantId, SessionId, UserId};
 
 type Found<K, V> = Result<HashMap<K, V>, DbErr>;
 

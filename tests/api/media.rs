@@ -9,8 +9,9 @@
 use std::io::Cursor;
 use std::time::Duration;
 
-use farmstream::auth::{UserId, Viewer};
+use farmstream::auth::Viewer;
 use farmstream::cooperatives::service::{NewCooperative, create};
+use farmstream::ids::UserId;
 use farmstream::media::objects;
 use farmstream::media::service::sweep_pending;
 use farmstream::places::Province;

@@ -15,10 +15,11 @@ use entity::product;
 
 use crate::auth::Viewer;
 use crate::catalog::{Category, CertificationKind, ProductStatus};
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::CooperativeId;
 use crate::pagination::Page;
 use crate::places::Province;
 use crate::text::{escape_like, fold};

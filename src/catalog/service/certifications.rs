@@ -12,11 +12,12 @@ use sea_orm::{
 use entity::{certification, lot, product};
 
 use crate::auth::Viewer;
-use crate::catalog::{CertificationId, CertificationKind, CertificationScope, LotId, ProductId};
+use crate::catalog::{CertificationKind, CertificationScope};
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CertificationId, CooperativeId, LotId, ProductId};
 
 /// A certification to record, parsed.
 pub struct NewCertification {
@@ -238,7 +239,7 @@ pub async fn set_document(
     db: &Db,
     viewer: &Viewer,
     id: CertificationId,
-    asset: Option<crate::media::MediaAssetId>,
+    asset: Option<crate::ids::MediaAssetId>,
 ) -> AppResult<certification::Model> {
     viewer.require_user()?;
     let cert = certification::Entity::find_by_id(id.uuid())

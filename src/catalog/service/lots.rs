@@ -8,11 +8,12 @@ use entity::{lot, product_variant};
 
 use crate::auth::Viewer;
 use crate::catalog::service::products;
-use crate::catalog::{LotId, ProductId, ProductStatus, Unit, VariantId};
+use crate::catalog::{ProductStatus, Unit};
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, constraint_violation};
+use crate::ids::{CooperativeId, LotId, ProductId, VariantId};
 use crate::values::{Measure, new_lot_code, normalise_lot_code};
 
 /// A lot to record, parsed.

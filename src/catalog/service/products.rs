@@ -9,15 +9,16 @@ use sea_orm::{
 
 use entity::{origin_story, product, product_variant, stock_movement};
 
-use crate::auth::{PlatformRole, UserId, Viewer};
+use crate::auth::{PlatformRole, Viewer};
 use crate::catalog::inputs::variant_count;
-use crate::catalog::{Category, ProductId, ProductStatus, Unit, VariantId};
+use crate::catalog::{Category, ProductStatus, Unit};
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::{
     Actor, claim_new_slug, claim_slug, require_member, resolve_slug,
 };
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, constraint_violation};
+use crate::ids::{CooperativeId, ProductId, UserId, VariantId};
 use crate::text::fold;
 use crate::values::{Measure, Name, Slug, Vnd};
 

@@ -4,12 +4,12 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
-use crate::auth::UserId;
 use crate::auth::service::Session;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
 use crate::graph::auth::{PlatformRole, RolesByUser};
+use crate::ids::UserId;
 
 /// An account, as its owner (or a platform admin) sees it.
 pub struct User(pub entity::user::Model);

@@ -4,7 +4,6 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::catalog::service::certifications::{LotOnHarvest, valid_on};
-use crate::catalog::{CertificationId, LotId, ProductId};
 use crate::config::PublicBaseUrl;
 use crate::error::AppError;
 use crate::graph::ApiResult;
@@ -15,6 +14,7 @@ use crate::graph::load_one;
 use crate::graph::media::{MediaAsset, MediaAttachment};
 use crate::graph::media::{gallery, ready_asset};
 use crate::graph::viewer;
+use crate::ids::{CertificationId, LotId, ProductId};
 use crate::media::attachments::Gallery;
 
 /// One harvest batch of a product; a package's QR code points to it.
@@ -86,7 +86,7 @@ impl Lot {
         let Some(user) = viewer(ctx).user()? else {
             return Ok(None);
         };
-        let coop = crate::cooperatives::CooperativeId::from(self.0.cooperative_id);
+        let coop = crate::ids::CooperativeId::from(self.0.cooperative_id);
         let member = load_one::<crate::graph::cooperatives::MembershipLoader, _>(ctx, (coop, user))
             .await?
             .is_some();

@@ -3,10 +3,9 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::catalog::inputs::{months_of, tags_of};
+use crate::catalog::inputs::months_of;
 use crate::catalog::service::browse::{self, ProductFilter, ProductPage, ProductSort};
-use crate::catalog::{ProductId, VariantId};
-use crate::cooperatives::{CooperativeId, MemberRole};
+use crate::cooperatives::MemberRole;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::graph::ApiResult;
@@ -22,8 +21,10 @@ use crate::graph::load_one;
 use crate::graph::media::MediaAttachment;
 use crate::graph::media::gallery;
 use crate::graph::{Total, viewer};
+use crate::ids::{CooperativeId, ProductId, VariantId};
 use crate::media::attachments::Gallery;
 use crate::pagination::{Page, encode_cursor};
+use crate::values::tags_of;
 use async_graphql::connection::{Connection, Edge};
 
 /// Something a cooperative sells; what is bought is one of its variants.
@@ -203,7 +204,7 @@ impl Variant {
             _ => return None,
         };
         Some(UnitPrice {
-            amount_vnd: crate::catalog::inputs::price_per_unit(self.0.price_vnd, amount)?,
+            amount_vnd: crate::values::price_per_unit(self.0.price_vnd, amount)?,
             per,
         })
     }
@@ -269,7 +270,7 @@ impl StockMovement {
     async fn actor_id(&self) -> Option<ID> {
         self.0
             .actor_id
-            .map(|id| crate::auth::UserId::from(id).to_gql())
+            .map(|id| crate::ids::UserId::from(id).to_gql())
     }
     /// When.
     async fn created_at(&self) -> DateTime<Utc> {

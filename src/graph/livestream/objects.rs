@@ -3,8 +3,6 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 
-use crate::catalog::{ProductId, VariantId};
-use crate::cooperatives::CooperativeId;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
@@ -15,8 +13,8 @@ use crate::graph::livestream::{FlashDealsByLivestream, LineupLoader, SalesByShow
 use crate::graph::media::MediaAsset;
 use crate::graph::media::ready_asset;
 use crate::graph::{load_many, load_one};
+use crate::ids::{CooperativeId, FlashDealId, LivestreamId, ProductId, VariantId};
 use crate::livestream::flash_deals::is_open;
-use crate::livestream::{FlashDealId, LivestreamId};
 
 /// A cooperative's selling show.
 pub struct Livestream(pub entity::livestream::Model);

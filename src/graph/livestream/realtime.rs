@@ -12,8 +12,8 @@ use futures_util::{Stream, StreamExt};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::events::{Event, EventBus};
@@ -22,7 +22,7 @@ use crate::graph::GqlId;
 use crate::graph::livestream::show_events::{LivestreamEvent, for_show};
 use crate::graph::livestream::{FeedExecution, Replay};
 use crate::graph::viewer;
-use crate::livestream::LivestreamId;
+use crate::ids::{CooperativeId, LivestreamId};
 use crate::livestream::viewers::{Viewers, Watching};
 
 /// The bus as a stream of the events `keep` maps to something. A receiver

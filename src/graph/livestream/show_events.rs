@@ -5,7 +5,6 @@ use async_graphql::{Context, ID, Object, Union};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::catalog::{ProductId, VariantId};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::events::Event;
@@ -14,7 +13,7 @@ use crate::graph::GqlId;
 use crate::graph::catalog::{Product, ProductLoader};
 use crate::graph::livestream::{FlashDeal, FlashDealCloseReason, FlashDealLoader};
 use crate::graph::load_one;
-use crate::livestream::{FlashDealId, LivestreamId};
+use crate::ids::{FlashDealId, LivestreamId, ProductId, VariantId};
 
 /// A show went live.
 pub struct LivestreamStarted {

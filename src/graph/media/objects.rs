@@ -4,15 +4,15 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::config::MediaConfig;
-use crate::cooperatives::CooperativeId;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
 use crate::graph::load_one;
 use crate::graph::media::{GalleryLoader, MediaAssetLoader, MediaPurpose, MediaStatus};
+use crate::ids::{CooperativeId, MediaAssetId};
+use crate::media::MediaType;
 use crate::media::attachments::Gallery;
 use crate::media::service::{self, Upload};
-use crate::media::{MediaAssetId, MediaType};
 use crate::storage::Storage;
 
 /// The widest thumbnail that may be asked for, in pixels.

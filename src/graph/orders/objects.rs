@@ -3,9 +3,7 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::catalog::{ProductId, VariantId};
 use crate::config::PublicBaseUrl;
-use crate::cooperatives::CooperativeId;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
@@ -15,9 +13,10 @@ use crate::graph::load_one;
 use crate::graph::orders::{
     HistoryByOrder, ItemsByOrder, OrderStatus, PaymentMethod, PaymentStatus,
 };
+use crate::ids::{CheckoutId, CooperativeId, LivestreamId, OrderId, ProductId, VariantId};
 use crate::orders::cart::{CartLine, CartView};
 use crate::orders::service::Placed;
-use crate::orders::{self, CheckoutId, LivestreamId, OrderId, VietQrEncoder};
+use crate::orders::{self, VietQrEncoder};
 
 /// An order: what one shopper bought from one cooperative.
 pub struct Order(pub entity::order::Model);
@@ -236,7 +235,7 @@ impl OrderHistoryEntry {
     async fn actor_id(&self) -> Option<ID> {
         self.0
             .actor_id
-            .map(|id| crate::auth::UserId::from(id).to_gql())
+            .map(|id| crate::ids::UserId::from(id).to_gql())
     }
     /// Why, or what came with it (a reason, a tracking number).
     async fn note(&self) -> Option<&str> {

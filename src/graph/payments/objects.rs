@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use crate::graph::GqlId;
 use crate::graph::orders::Order;
 use crate::graph::payments::TransferOutcome;
-use crate::orders::OrderId;
-use crate::payments::{self, TransferId};
+use crate::ids::{OrderId, TransferId};
+use crate::payments;
 
 /// A transfer notice the bank sent, and what became of it.
 pub struct BankTransfer(pub entity::bank_transfer::Model);

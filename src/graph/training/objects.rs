@@ -8,9 +8,7 @@
 use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::auth::UserId;
 use crate::config::PublicBaseUrl;
-use crate::cooperatives::CooperativeId;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
@@ -24,7 +22,8 @@ use crate::graph::training::{
     RowOutcome, SessionsByCourse, UserLoader,
 };
 use crate::graph::viewer;
-use crate::training::{self, CourseId, ParticipantId, SessionId};
+use crate::ids::{CooperativeId, CourseId, ParticipantId, SessionId, UserId};
+use crate::training;
 
 /// True when the viewer manages the course (an organiser of it or an
 /// admin), read through the request's loaders so a list costs one batch.

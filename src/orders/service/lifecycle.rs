@@ -11,16 +11,16 @@ use uuid::Uuid;
 use entity::{order, order_item};
 
 use super::{find, is_back_office, method_of, owner_key, record_history, return_stock, status_of};
-use crate::auth::{UserId, Viewer};
-use crate::catalog::VariantId;
+use crate::auth::Viewer;
 use crate::catalog::service::products::record_order_movement;
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus};
+use crate::ids::{CooperativeId, OrderId, UserId, VariantId};
 use crate::orders::deals;
-use crate::orders::{OrderId, OrderStatus, PaymentMethod};
+use crate::orders::{OrderStatus, PaymentMethod};
 
 /// Who asks for a status change.
 #[derive(Clone, Copy, Debug)]

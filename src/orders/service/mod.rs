@@ -31,10 +31,10 @@ use uuid::Uuid;
 
 use entity::{checkout, order, order_event};
 
-use crate::auth::UserId;
+use crate::ids::{OrderId, UserId};
 
 use crate::error::{AppError, AppResult};
-use crate::orders::{OrderId, OrderStatus, PaymentMethod};
+use crate::orders::{OrderStatus, PaymentMethod};
 
 /// How long an unpaid VietQR order holds its stock, and how often the
 /// sweeper looks for expired holds.

@@ -12,14 +12,15 @@ use entity::{
 };
 
 use super::{Placed, record_history, shipping_fee};
-use crate::auth::{UserId, Viewer};
+use crate::auth::Viewer;
+use crate::catalog::ProductStatus;
 use crate::catalog::service::products::record_order_movement;
-use crate::catalog::{ProductStatus, VariantId};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus};
+use crate::ids::{CheckoutId, LivestreamId, OrderId, UserId, VariantId};
 use crate::orders::inputs::{ItemRequest, PlaceOrder, memo_of, new_order_number};
-use crate::orders::{CheckoutId, LivestreamId, OrderId, PaymentMethod, cart, deals};
+use crate::orders::{PaymentMethod, cart, deals};
 
 pub(super) fn owner_key(user: Option<UserId>, phone: &str) -> String {
     match user {

@@ -10,13 +10,14 @@ use entity::order;
 
 use super::find;
 use crate::auth::throttle::{self, ClientAddr, Rule};
-use crate::auth::{PlatformRole, UserId, Viewer};
+use crate::auth::{PlatformRole, Viewer};
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::{require_member, role_of};
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CooperativeId, LivestreamId, OrderId, UserId};
+use crate::orders::OrderStatus;
 use crate::orders::inputs::normalise_order_number;
-use crate::orders::{LivestreamId, OrderId, OrderStatus};
 use crate::pagination::Page;
 
 /// True when `user` is a member of the order's cooperative or an admin.

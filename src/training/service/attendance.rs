@@ -16,9 +16,10 @@ use entity::{attendance, enrolment, participant, training_session};
 use crate::auth::Viewer;
 use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult};
+use crate::ids::{CourseId, ParticipantId, SessionId};
 use crate::training::service::sessions::normalise_checkin_code;
 use crate::training::service::{hold_open_course, require_session_manager};
-use crate::training::{AttendanceStatus, CourseId, EnrolmentStatus, ParticipantId, SessionId};
+use crate::training::{AttendanceStatus, EnrolmentStatus};
 use crate::values::PhoneNumber;
 
 /// One mark to record.
@@ -86,7 +87,7 @@ async fn write_marks(
     txn: &WriteTxn,
     course_id: CourseId,
     session_id: SessionId,
-    user: crate::auth::UserId,
+    user: crate::ids::UserId,
     marks: &[Mark],
 ) -> AppResult<bool> {
     hold_open_course(db, &**txn, course_id).await?;

@@ -15,9 +15,10 @@ use entity::{course, training_certificate, training_session};
 use crate::auth::Viewer;
 use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult};
+use crate::ids::{CertificateId, CourseId};
 use crate::training::service::attendance::{Attended, attended_by_participant};
 use crate::training::service::{find_course, require_manager, status_of};
-use crate::training::{CertificateId, CourseId, CourseStatus, local_date};
+use crate::training::{CourseStatus, local_date};
 
 const NUMBER_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 

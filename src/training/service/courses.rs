@@ -12,14 +12,15 @@ use serde::{Deserialize, Serialize};
 use entity::{course, course_organiser, enrolment, participant, training_session};
 
 use crate::auth::service::{find_user, has_role, require_role};
-use crate::auth::{PlatformRole, UserId, Viewer};
+use crate::auth::{PlatformRole, Viewer};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CourseId, UserId};
 use crate::pagination::Page;
 use crate::training::service::{
     find_course, organised_by, require_manager, require_open, status_of, viewer_can_manage,
 };
-use crate::training::{CourseId, CourseStatus, EnrolmentStatus, local_date};
+use crate::training::{CourseStatus, EnrolmentStatus, local_date};
 
 /// Who the public may contact about a course, as its organisers chose to
 /// publish it: a name and a phone or e-mail given for the course, never an

@@ -17,14 +17,14 @@ use sea_orm::{
 
 use entity::{course, enrolment, participant, user};
 
-use crate::auth::{UserId, Viewer};
-use crate::cooperatives::CooperativeId;
+use crate::auth::Viewer;
 use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult, constraint_violation};
+use crate::ids::{CooperativeId, CourseId, ParticipantId, UserId};
 use crate::pagination::Page;
 use crate::training::inputs::ParticipantDetails;
 use crate::training::service::{can_manage, lock_course, require_manager, require_open, status_of};
-use crate::training::{CourseId, CourseStatus, EnrolmentStatus, ParticipantId};
+use crate::training::{CourseStatus, EnrolmentStatus};
 
 /// What to do when the course is full.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,10 +17,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use entity::{course, course_organiser, training_session};
 
 use crate::auth::service::has_role;
-use crate::auth::{PlatformRole, UserId, Viewer};
+use crate::auth::{PlatformRole, Viewer};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::training::{CourseId, CourseStatus, SessionId};
+use crate::ids::{CourseId, SessionId, UserId};
+use crate::training::CourseStatus;
 
 /// The course with this id, if any.
 pub async fn find_course(

@@ -11,10 +11,11 @@ use entity::{course, training_certificate, training_session};
 use crate::auth::Viewer;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::CourseId;
+use crate::training::CourseStatus;
 use crate::training::service::attendance::attended_by_participant;
 use crate::training::service::completion::meets_rule;
 use crate::training::service::{require_manager, status_of};
-use crate::training::{CourseId, CourseStatus};
 
 /// Attendance at one session.
 pub struct SessionLine {

@@ -10,10 +10,11 @@ use entity::{course, training_session};
 use crate::auth::Viewer;
 use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult, constraint_violation};
+use crate::ids::{CourseId, SessionId};
+use crate::training::local_date;
 use crate::training::service::{
     hold_open_course, require_manager, require_open, require_session_manager,
 };
-use crate::training::{CourseId, SessionId, local_date};
 
 /// A session to schedule, parsed.
 pub struct NewSession {
