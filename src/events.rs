@@ -371,14 +371,14 @@ mod tests {
     async fn listeners_receive_what_is_published_after_they_subscribe() {
         let bus = EventBus::new();
         bus.publish(Event::OrderPlaced {
-            order_id: OrderId(Uuid::nil()),
-            cooperative_id: CooperativeId(Uuid::nil()),
+            order_id: OrderId::from(Uuid::nil()),
+            cooperative_id: CooperativeId::from(Uuid::nil()),
             livestream_id: None,
         });
         let mut rx = bus.subscribe();
         let event = Event::OrderStatusChanged {
-            order_id: OrderId(Uuid::nil()),
-            cooperative_id: CooperativeId(Uuid::nil()),
+            order_id: OrderId::from(Uuid::nil()),
+            cooperative_id: CooperativeId::from(Uuid::nil()),
             buyer_id: None,
             from: "PAID".into(),
             to: "PACKED".into(),
@@ -393,7 +393,7 @@ mod tests {
             node: Uuid::nil(),
             seq: 7,
             event: Event::ProductUnpinned {
-                livestream_id: LivestreamId(Uuid::nil()),
+                livestream_id: LivestreamId::from(Uuid::nil()),
             },
         };
         let json = serde_json::to_string(&envelope).expect("serialises");
@@ -408,9 +408,9 @@ mod tests {
     #[test]
     fn the_largest_event_fits_a_postgres_notification() {
         let event = Event::OrderStatusChanged {
-            order_id: OrderId(Uuid::new_v4()),
-            cooperative_id: CooperativeId(Uuid::new_v4()),
-            buyer_id: Some(UserId(Uuid::new_v4())),
+            order_id: OrderId::from(Uuid::new_v4()),
+            cooperative_id: CooperativeId::from(Uuid::new_v4()),
+            buyer_id: Some(UserId::from(Uuid::new_v4())),
             from: "PENDING_PAYMENT".into(),
             to: "REFUNDED".into(),
         };

@@ -1,8 +1,8 @@
-//! Typed ids: `UserId(Uuid)` and friends, so that one kind of id can never be
-//! passed where another is wanted. Every typed id is declared here, on the
-//! ground floor, so any domain can name another's ids without importing it;
-//! the domains re-export their own. The graph layer shows them as opaque
-//! `ID`s (`crate::graph::ids`).
+//! Typed ids: `UserId` (a UUID, kept private) and friends, so that one kind
+//! of id can never be passed where another is wanted. Every typed id is
+//! declared here, on the ground floor, so any domain can name another's ids
+//! without importing it; everyone imports them from here. The graph layer
+//! shows them as opaque `ID`s (`crate::graph::ids`).
 //! Also [`stored_enum!`], for enums the database stores by name (the graph
 //! layer mirrors those the API shows).
 
@@ -27,9 +27,14 @@ macro_rules! typed_id {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[derive(::serde::Serialize, ::serde::Deserialize)]
         #[serde(transparent)]
-        pub struct $name(pub ::uuid::Uuid);
+        pub struct $name(::uuid::Uuid);
 
         impl $name {
+            /// The UUID inside.
+            pub fn uuid(self) -> ::uuid::Uuid {
+                self.0
+            }
+
             /// A new random id (UUID v7: time-ordered, so inserts stay local in indexes).
             #[expect(
                 clippy::new_without_default,
@@ -68,6 +73,12 @@ macro_rules! typed_id {
         impl From<::uuid::Uuid> for $name {
             fn from(id: ::uuid::Uuid) -> Self {
                 Self(id)
+            }
+        }
+
+        impl From<$name> for ::uuid::Uuid {
+            fn from(id: $name) -> Self {
+                id.0
             }
         }
     };

@@ -2,10 +2,6 @@
 
 use crate::error::{AppError, AppResult};
 
-/// E-mail addresses and phone numbers now live in [`crate::values`];
-/// re-exported for the resolvers that still import them from here.
-pub use crate::values::{Email, PhoneNumber};
-
 /// A password good enough to keep: 10 to 128 characters, not a well-known
 /// one, not one character repeated. Never logged or shown.
 pub struct Password(String);

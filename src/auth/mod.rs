@@ -11,6 +11,4 @@ mod viewer;
 
 pub use viewer::{Viewer, ViewerProbe};
 
-pub use crate::ids::UserId;
-
 pub use entity::enums::PlatformRole;

@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 
-use crate::auth::{PlatformRole, UserId};
+use crate::auth::PlatformRole;
 use crate::db::Db;
+use crate::ids::UserId;
 
 /// The platform roles of `users` in one query, each list sorted by name;
 /// every user asked for has an entry, empty for a shopper.
@@ -14,13 +15,15 @@ pub async fn roles_by_user(
     users: &[UserId],
 ) -> Result<HashMap<UserId, Vec<PlatformRole>>, DbErr> {
     let rows = entity::user_role::Entity::find()
-        .filter(entity::user_role::Column::UserId.is_in(users.iter().map(|k| k.0)))
+        .filter(entity::user_role::Column::UserId.is_in(users.iter().map(|k| k.uuid())))
         .all(db.conn())
         .await?;
     let mut out: HashMap<UserId, Vec<PlatformRole>> =
         users.iter().map(|k| (*k, Vec::new())).collect();
     for row in rows {
-        out.entry(UserId(row.user_id)).or_default().push(row.role);
+        out.entry(UserId::from(row.user_id))
+            .or_default()
+            .push(row.role);
     }
     for roles in out.values_mut() {
         roles.sort_by_key(|r| r.to_string());

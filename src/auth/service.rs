@@ -9,9 +9,10 @@ use entity::{refresh_token, user, user_role};
 use crate::auth::inputs::{DisplayName, Password};
 use crate::auth::password::PasswordHashing;
 use crate::auth::tokens::{self, AccessToken, TokenKeys};
-use crate::auth::{PlatformRole, UserId, Viewer, throttle};
+use crate::auth::{PlatformRole, Viewer, throttle};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, constraint_violation};
+use crate::ids::UserId;
 use crate::values::{Email, PhoneNumber};
 
 const WRONG_CREDENTIALS: &str = "wrong email or password";
@@ -53,7 +54,7 @@ async fn create_user(
     let password_hash = hashing.hash(account.password).await?;
     let now = Utc::now();
     let model = user::ActiveModel {
-        id: Set(UserId::new().0),
+        id: Set(UserId::new().uuid()),
         email: Set(account.email.as_str().to_owned()),
         display_name: Set(account.display_name.as_str().to_owned()),
         phone: Set(account.phone.map(|p| p.as_str().to_owned())),
@@ -130,7 +131,7 @@ async fn start_session(db: &Db, keys: &TokenKeys, user: user::Model) -> AppResul
         })
         .await?;
     let access = keys
-        .issue_access(UserId(user.id))
+        .issue_access(UserId::from(user.id))
         .map_err(AppError::internal)?;
     Ok(Session {
         user,
@@ -234,7 +235,7 @@ pub async fn refresh(db: &Db, keys: &TokenKeys, presented: &str) -> AppResult<Se
         }
     };
     let access = keys
-        .issue_access(UserId(user.id))
+        .issue_access(UserId::from(user.id))
         .map_err(AppError::internal)?;
     Ok(Session {
         user,
@@ -264,7 +265,7 @@ pub async fn logout(db: &Db, presented: &str) -> AppResult<()> {
 
 /// The user with this id.
 pub async fn find_user(db: &Db, id: UserId) -> AppResult<Option<user::Model>> {
-    Ok(user::Entity::find_by_id(id.0).one(db.conn()).await?)
+    Ok(user::Entity::find_by_id(id.uuid()).one(db.conn()).await?)
 }
 
 /// The signed-in user, or `None` for an anonymous viewer.
@@ -296,7 +297,7 @@ pub async fn ensure_role(db: &Db, user: UserId, role: PlatformRole) -> AppResult
 
 /// True when `user` holds `role`.
 pub async fn has_role(db: &Db, user: UserId, role: PlatformRole) -> AppResult<bool> {
-    Ok(user_role::Entity::find_by_id((user.0, role))
+    Ok(user_role::Entity::find_by_id((user.uuid(), role))
         .one(db.conn())
         .await?
         .is_some())
@@ -340,9 +341,9 @@ async fn insert_role(
 ) -> AppResult<()> {
     db.write(async |txn| -> AppResult<_> {
         user_role::Entity::insert(user_role::ActiveModel {
-            user_id: Set(target.0),
+            user_id: Set(target.uuid()),
             role: Set(role),
-            granted_by: Set(by.map(|b| b.0)),
+            granted_by: Set(by.map(|b| b.uuid())),
             granted_at: Set(Utc::now()),
         })
         .on_conflict_do_nothing_on([user_role::Column::UserId, user_role::Column::Role])
@@ -368,7 +369,7 @@ pub async fn revoke_role(
         .ok_or_else(|| AppError::not_found("user"))?;
     db.write(async |txn| -> AppResult<_> {
         user_role::Entity::delete_many()
-            .filter(user_role::Column::UserId.eq(target.0))
+            .filter(user_role::Column::UserId.eq(target.uuid()))
             .filter(user_role::Column::Role.eq(role))
             .exec(&**txn)
             .await?;
@@ -406,7 +407,7 @@ pub async fn create_admin(
     password: Password,
 ) -> AppResult<(UserId, AdminCreated)> {
     let (id, outcome) = match find_by_email(db, &email).await? {
-        Some(user) => (UserId(user.id), AdminCreated::ExistingAccount),
+        Some(user) => (UserId::from(user.id), AdminCreated::ExistingAccount),
         None => {
             let display_name =
                 DisplayName::parse(email.as_str().split('@').next().unwrap_or("admin"), "email")?;
@@ -421,7 +422,7 @@ pub async fn create_admin(
                 },
             )
             .await?;
-            (UserId(user.id), AdminCreated::NewAccount)
+            (UserId::from(user.id), AdminCreated::NewAccount)
         }
     };
     ensure_role(db, id, PlatformRole::Admin).await?;

@@ -10,8 +10,8 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::auth::UserId;
 use crate::config::Config;
+use crate::ids::UserId;
 
 /// The `typ` claim of an access token; anything else is refused.
 const ACCESS_TYP: &str = "access";
@@ -98,7 +98,7 @@ impl TokenKeys {
             return Err("token is not an access token");
         }
         uuid::Uuid::parse_str(&data.claims.sub)
-            .map(UserId)
+            .map(UserId::from)
             .map_err(|_| "access token is invalid")
     }
 

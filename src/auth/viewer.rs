@@ -1,8 +1,8 @@
 //! Who is making a request, taken from its `Authorization` header.
 
-use crate::auth::UserId;
 use crate::auth::tokens::TokenKeys;
 use crate::error::{AppError, AppResult};
+use crate::ids::UserId;
 
 /// The caller of a request.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,10 +7,6 @@ use chrono::NaiveDate;
 use crate::error::{AppError, AppResult};
 use crate::values::Measure;
 
-/// Shared values re-exported for the resolvers and types that still import
-/// them from here.
-pub use crate::values::{Vnd, price_per_unit, sku, tags, tags_of};
-
 /// A pack's net quantity or a lot's quantity (the API's `netQuantity` and
 /// `quantity`): a [`Measure`] of its unit.
 pub fn quantity(raw: f64, field: &str) -> AppResult<Measure> {

@@ -7,8 +7,6 @@ pub mod queries;
 pub mod service;
 pub mod trace;
 
-pub use crate::ids::{CertificationId, LotId, ProductId, VariantId};
-
 crate::stored_enum!(
     /// What kind of produce a product is.
     Category {

@@ -9,11 +9,11 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 
 use entity::{certification, lot, origin_story, product, product_variant};
 
+use crate::catalog::CertificationScope;
 use crate::catalog::service::browse::{ProductPage, ProductSort, first_pages};
 use crate::catalog::service::certifications::valid_on;
-use crate::catalog::{CertificationScope, ProductId, VariantId};
-use crate::cooperatives::CooperativeId;
 use crate::db::Db;
+use crate::ids::{CooperativeId, ProductId, VariantId};
 
 /// Products by id.
 pub async fn products_by_id(
@@ -21,10 +21,13 @@ pub async fn products_by_id(
     keys: &[ProductId],
 ) -> Result<HashMap<ProductId, product::Model>, sea_orm::DbErr> {
     let rows = product::Entity::find()
-        .filter(product::Column::Id.is_in(keys.iter().map(|k| k.0)))
+        .filter(product::Column::Id.is_in(keys.iter().map(|k| k.uuid())))
         .all(db.conn())
         .await?;
-    Ok(rows.into_iter().map(|p| (ProductId(p.id), p)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|p| (ProductId::from(p.id), p))
+        .collect())
 }
 
 /// The live variants of products, in their order.
@@ -33,14 +36,16 @@ pub async fn variants_by_product(
     keys: &[ProductId],
 ) -> Result<HashMap<ProductId, Vec<product_variant::Model>>, sea_orm::DbErr> {
     let rows = product_variant::Entity::find()
-        .filter(product_variant::Column::ProductId.is_in(keys.iter().map(|k| k.0)))
+        .filter(product_variant::Column::ProductId.is_in(keys.iter().map(|k| k.uuid())))
         .filter(product_variant::Column::RemovedAt.is_null())
         .order_by_asc(product_variant::Column::Position)
         .all(db.conn())
         .await?;
     let mut out: HashMap<ProductId, Vec<product_variant::Model>> = HashMap::new();
     for v in rows {
-        out.entry(ProductId(v.product_id)).or_default().push(v);
+        out.entry(ProductId::from(v.product_id))
+            .or_default()
+            .push(v);
     }
     Ok(out)
 }
@@ -51,12 +56,12 @@ pub async fn origin_stories_by_product(
     keys: &[ProductId],
 ) -> Result<HashMap<ProductId, origin_story::Model>, sea_orm::DbErr> {
     let rows = origin_story::Entity::find()
-        .filter(origin_story::Column::ProductId.is_in(keys.iter().map(|k| k.0)))
+        .filter(origin_story::Column::ProductId.is_in(keys.iter().map(|k| k.uuid())))
         .all(db.conn())
         .await?;
     Ok(rows
         .into_iter()
-        .map(|o| (ProductId(o.product_id), o))
+        .map(|o| (ProductId::from(o.product_id), o))
         .collect())
 }
 
@@ -66,13 +71,15 @@ pub async fn lots_by_product(
     keys: &[ProductId],
 ) -> Result<HashMap<ProductId, Vec<lot::Model>>, sea_orm::DbErr> {
     let rows = lot::Entity::find()
-        .filter(lot::Column::ProductId.is_in(keys.iter().map(|k| k.0)))
+        .filter(lot::Column::ProductId.is_in(keys.iter().map(|k| k.uuid())))
         .order_by_desc(lot::Column::HarvestedOn)
         .all(db.conn())
         .await?;
     let mut out: HashMap<ProductId, Vec<lot::Model>> = HashMap::new();
     for l in rows {
-        out.entry(ProductId(l.product_id)).or_default().push(l);
+        out.entry(ProductId::from(l.product_id))
+            .or_default()
+            .push(l);
     }
     Ok(out)
 }
@@ -85,7 +92,7 @@ pub async fn badges_by_product(
 ) -> Result<HashMap<ProductId, Vec<certification::Model>>, sea_orm::DbErr> {
     let today = Utc::now().date_naive();
     let rows = certification::Entity::find()
-        .filter(certification::Column::ProductId.is_in(keys.iter().map(|k| k.0)))
+        .filter(certification::Column::ProductId.is_in(keys.iter().map(|k| k.uuid())))
         .filter(certification::Column::Scope.eq(CertificationScope::Product.as_str()))
         .filter(certification::Column::RevokedAt.is_null())
         .filter(certification::Column::ValidFrom.lte(today))
@@ -96,7 +103,7 @@ pub async fn badges_by_product(
     let mut out: HashMap<ProductId, Vec<certification::Model>> = HashMap::new();
     for c in rows.into_iter().filter(|c| valid_on(c, today)) {
         if let Some(p) = c.product_id {
-            out.entry(ProductId(p)).or_default().push(c);
+            out.entry(ProductId::from(p)).or_default().push(c);
         }
     }
     Ok(out)
@@ -111,7 +118,7 @@ pub async fn badges_by_cooperative(
     let rows = certification::Entity::find()
         .filter(
             Condition::all()
-                .add(certification::Column::CooperativeId.is_in(keys.iter().map(|k| k.0)))
+                .add(certification::Column::CooperativeId.is_in(keys.iter().map(|k| k.uuid())))
                 .add(certification::Column::Scope.eq(CertificationScope::Cooperative.as_str()))
                 .add(certification::Column::RevokedAt.is_null())
                 .add(certification::Column::ValidFrom.lte(today))
@@ -122,7 +129,7 @@ pub async fn badges_by_cooperative(
         .await?;
     let mut out: HashMap<CooperativeId, Vec<certification::Model>> = HashMap::new();
     for c in rows {
-        out.entry(CooperativeId(c.cooperative_id))
+        out.entry(CooperativeId::from(c.cooperative_id))
             .or_default()
             .push(c);
     }

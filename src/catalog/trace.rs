@@ -14,10 +14,11 @@ use sea_orm::EntityTrait;
 use entity::{certification, cooperative, lot, origin_story, product};
 
 use crate::catalog::service::{certifications, lots};
-use crate::catalog::{CertificationKind, LotId, ProductStatus};
+use crate::catalog::{CertificationKind, ProductStatus};
 use crate::config::MediaConfig;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::LotId;
 use crate::media::MediaStatus;
 use crate::media::attachments::{Gallery, galleries_of};
 use crate::media::service::{thumbnail_key, url_for};
@@ -156,7 +157,7 @@ pub async fn page(
     else {
         return Ok(None);
     };
-    lots::count_scan(db, LotId(lot.id)).await?;
+    lots::count_scan(db, LotId::from(lot.id)).await?;
     let coop = cooperative::Entity::find_by_id(lot.cooperative_id)
         .one(db.conn())
         .await?

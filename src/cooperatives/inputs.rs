@@ -3,10 +3,6 @@
 use crate::error::{AppError, AppResult};
 use crate::text::fold;
 
-/// Names, slugs and text now live in [`crate::values`]; re-exported for the
-/// resolvers that still import them from here.
-pub use crate::values::{Name, Slug, line, required_text, text};
-
 /// A bank account VietQR can pay into.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BankAccount {

@@ -8,8 +8,6 @@ pub mod inputs;
 pub mod queries;
 pub mod service;
 
-pub use crate::ids::CooperativeId;
-
 /// A member's role in a cooperative, strongest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MemberRole {

@@ -7,9 +7,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use entity::{cooperative, cooperative_member};
 
-use crate::auth::UserId;
-use crate::cooperatives::{CooperativeId, MemberRole};
+use crate::cooperatives::MemberRole;
 use crate::db::Db;
+use crate::ids::{CooperativeId, UserId};
 
 /// Cooperatives by id.
 pub async fn cooperatives_by_id(
@@ -17,10 +17,13 @@ pub async fn cooperatives_by_id(
     keys: &[CooperativeId],
 ) -> Result<HashMap<CooperativeId, cooperative::Model>, sea_orm::DbErr> {
     let rows = cooperative::Entity::find()
-        .filter(cooperative::Column::Id.is_in(keys.iter().map(|k| k.0)))
+        .filter(cooperative::Column::Id.is_in(keys.iter().map(|k| k.uuid())))
         .all(db.conn())
         .await?;
-    Ok(rows.into_iter().map(|c| (CooperativeId(c.id), c)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|c| (CooperativeId::from(c.id), c))
+        .collect())
 }
 
 /// The role a user holds in a cooperative, keyed by (cooperative, user).
@@ -28,7 +31,7 @@ pub async fn roles_of(
     db: &Db,
     keys: &[(CooperativeId, UserId)],
 ) -> Result<HashMap<(CooperativeId, UserId), MemberRole>, sea_orm::DbErr> {
-    let users: Vec<uuid::Uuid> = keys.iter().map(|(_, u)| u.0).collect();
+    let users: Vec<uuid::Uuid> = keys.iter().map(|(_, u)| u.uuid()).collect();
     let rows = cooperative_member::Entity::find()
         .filter(cooperative_member::Column::UserId.is_in(users))
         .all(db.conn())
@@ -36,7 +39,10 @@ pub async fn roles_of(
     Ok(rows
         .into_iter()
         .filter_map(|m| {
-            let key = (CooperativeId(m.cooperative_id), UserId(m.user_id));
+            let key = (
+                CooperativeId::from(m.cooperative_id),
+                UserId::from(m.user_id),
+            );
             let role = MemberRole::from_db(&m.role)?;
             keys.contains(&key).then_some((key, role))
         })

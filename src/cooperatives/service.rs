@@ -13,11 +13,12 @@ use sea_orm::{
 use entity::{cooperative, cooperative_member, slug_history, user};
 
 use crate::auth::service::{find_by_email, has_role};
-use crate::auth::{PlatformRole, UserId, Viewer};
+use crate::auth::{PlatformRole, Viewer};
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::inputs::BankAccount;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, constraint_violation};
+use crate::ids::{CooperativeId, UserId};
 use crate::pagination::Page;
 use crate::places::Province;
 use crate::text::{escape_like, fold, slugify};
@@ -76,7 +77,7 @@ pub async fn role_of(
     coop: CooperativeId,
     user: UserId,
 ) -> AppResult<Option<MemberRole>> {
-    let row = cooperative_member::Entity::find_by_id((coop.0, user.0))
+    let row = cooperative_member::Entity::find_by_id((coop.uuid(), user.uuid()))
         .one(conn)
         .await?;
     Ok(row.and_then(|m| MemberRole::from_db(&m.role)))
@@ -103,7 +104,7 @@ pub async fn require_member(
     needed: MemberRole,
 ) -> AppResult<Actor> {
     let user = viewer.require_user()?;
-    if cooperative::Entity::find_by_id(coop.0)
+    if cooperative::Entity::find_by_id(coop.uuid())
         .one(db.conn())
         .await?
         .is_none()
@@ -228,10 +229,17 @@ pub async fn create(
     let now = Utc::now();
     let coop = db
         .write(async |txn| -> AppResult<_> {
-            let slug =
-                claim_new_slug(&**txn, SLUG_KIND, new.slug, new.name.as_str(), "htx", id.0).await?;
+            let slug = claim_new_slug(
+                &**txn,
+                SLUG_KIND,
+                new.slug,
+                new.name.as_str(),
+                "htx",
+                id.uuid(),
+            )
+            .await?;
             let model = cooperative::ActiveModel {
-                id: Set(id.0),
+                id: Set(id.uuid()),
                 search_text: Set(search_text(
                     new.name.as_str(),
                     new.area.as_deref(),
@@ -263,8 +271,8 @@ pub async fn create(
                 .exec_with_returning(&**txn)
                 .await?;
             cooperative_member::Entity::insert(cooperative_member::ActiveModel {
-                cooperative_id: Set(id.0),
-                user_id: Set(owner.0),
+                cooperative_id: Set(id.uuid()),
+                user_id: Set(owner.uuid()),
                 role: Set(MemberRole::Owner.as_str().to_owned()),
                 created_at: Set(now),
             })
@@ -290,14 +298,14 @@ pub async fn update(
         .write(async |txn| -> AppResult<_> {
             // Locked before it is read: the fields this change keeps (and the
             // search text made from them) are the ones a concurrent change wrote.
-            let current = cooperative::Entity::find_by_id(id.0)
+            let current = cooperative::Entity::find_by_id(id.uuid())
                 .lock_exclusive()
                 .one(&**txn)
                 .await?
                 .ok_or_else(|| AppError::not_found("cooperative"))?;
             let mut model: cooperative::ActiveModel = current.clone().into();
             if let Some(slug) = &changes.slug {
-                claim_slug(&**txn, SLUG_KIND, slug, id.0).await?;
+                claim_slug(&**txn, SLUG_KIND, slug, id.uuid()).await?;
                 model.slug = Set(slug.as_str().to_owned());
             }
             let name = changes.name.map_or(current.name, |n| n.as_str().to_owned());
@@ -349,7 +357,7 @@ pub async fn verify(
         .ok_or_else(|| AppError::not_found("cooperative"))?;
     let mut model: cooperative::ActiveModel = current.into();
     model.verified_at = Set(verified.then(Utc::now));
-    model.verified_by = Set(verified.then_some(admin.0));
+    model.verified_by = Set(verified.then_some(admin.uuid()));
     model.updated_at = Set(Utc::now());
     let updated = db
         .write(async |txn| -> AppResult<_> {
@@ -363,13 +371,15 @@ pub async fn verify(
 
 /// The cooperative with this id.
 pub async fn find(db: &Db, id: CooperativeId) -> AppResult<Option<cooperative::Model>> {
-    Ok(cooperative::Entity::find_by_id(id.0).one(db.conn()).await?)
+    Ok(cooperative::Entity::find_by_id(id.uuid())
+        .one(db.conn())
+        .await?)
 }
 
 /// The cooperative with this slug, current or former.
 pub async fn find_by_slug(db: &Db, slug: &str) -> AppResult<Option<cooperative::Model>> {
     match resolve_slug(db, SLUG_KIND, slug).await? {
-        Some(id) => find(db, CooperativeId(id)).await,
+        Some(id) => find(db, CooperativeId::from(id)).await,
         None => Ok(None),
     }
 }
@@ -426,7 +436,7 @@ pub async fn list(
 pub async fn mine(db: &Db, viewer: &Viewer) -> AppResult<Vec<(cooperative::Model, MemberRole)>> {
     let user = viewer.require_user()?;
     let memberships = cooperative_member::Entity::find()
-        .filter(cooperative_member::Column::UserId.eq(user.0))
+        .filter(cooperative_member::Column::UserId.eq(user.uuid()))
         .all(db.conn())
         .await?;
     let coops = cooperative::Entity::find()
@@ -462,7 +472,7 @@ pub async fn members_of(
     ids: &[CooperativeId],
 ) -> Result<HashMap<CooperativeId, Vec<Member>>, sea_orm::DbErr> {
     let rows = cooperative_member::Entity::find()
-        .filter(cooperative_member::Column::CooperativeId.is_in(ids.iter().map(|c| c.0)))
+        .filter(cooperative_member::Column::CooperativeId.is_in(ids.iter().map(|c| c.uuid())))
         .order_by_asc(cooperative_member::Column::CreatedAt)
         .order_by_asc(cooperative_member::Column::UserId)
         .all(db.conn())
@@ -480,7 +490,7 @@ pub async fn members_of(
         let (Some(user), Some(role)) = (users.get(&m.user_id), MemberRole::from_db(&m.role)) else {
             continue;
         };
-        out.entry(CooperativeId(m.cooperative_id))
+        out.entry(CooperativeId::from(m.cooperative_id))
             .or_default()
             .push(Member {
                 user: user.clone(),
@@ -496,7 +506,7 @@ pub async fn members_of(
 async fn lock_members(txn: &impl ConnectionTrait, id: CooperativeId) -> AppResult<()> {
     if txn.get_database_backend() == DbBackend::Postgres {
         cooperative_member::Entity::find()
-            .filter(cooperative_member::Column::CooperativeId.eq(id.0))
+            .filter(cooperative_member::Column::CooperativeId.eq(id.uuid()))
             .lock_exclusive()
             .all(txn)
             .await?;
@@ -506,7 +516,7 @@ async fn lock_members(txn: &impl ConnectionTrait, id: CooperativeId) -> AppResul
 
 async fn ensure_an_owner_remains(txn: &impl ConnectionTrait, id: CooperativeId) -> AppResult<()> {
     let owners = cooperative_member::Entity::find()
-        .filter(cooperative_member::Column::CooperativeId.eq(id.0))
+        .filter(cooperative_member::Column::CooperativeId.eq(id.uuid()))
         .filter(cooperative_member::Column::Role.eq(MemberRole::Owner.as_str()))
         .count(txn)
         .await?;
@@ -543,7 +553,7 @@ pub async fn add_member(
     let now = Utc::now();
     db.write(async |txn| -> AppResult<_> {
         let inserted = cooperative_member::Entity::insert(cooperative_member::ActiveModel {
-            cooperative_id: Set(id.0),
+            cooperative_id: Set(id.uuid()),
             user_id: Set(user.id),
             role: Set(role.as_str().to_owned()),
             created_at: Set(now),
@@ -590,16 +600,16 @@ pub async fn change_member_role(
             require_owner_for(&actor, current)?;
             cooperative_member::Entity::update_many()
                 .col_expr(cooperative_member::Column::Role, Expr::value(role.as_str()))
-                .filter(cooperative_member::Column::CooperativeId.eq(id.0))
-                .filter(cooperative_member::Column::UserId.eq(member.0))
+                .filter(cooperative_member::Column::CooperativeId.eq(id.uuid()))
+                .filter(cooperative_member::Column::UserId.eq(member.uuid()))
                 .exec(&**txn)
                 .await?;
             ensure_an_owner_remains(&**txn, id).await?;
-            let row = cooperative_member::Entity::find_by_id((id.0, member.0))
+            let row = cooperative_member::Entity::find_by_id((id.uuid(), member.uuid()))
                 .one(&**txn)
                 .await?
                 .ok_or_else(|| AppError::not_found("member"))?;
-            let user = user::Entity::find_by_id(member.0)
+            let user = user::Entity::find_by_id(member.uuid())
                 .one(&**txn)
                 .await?
                 .ok_or_else(|| AppError::not_found("user"))?;
@@ -635,7 +645,7 @@ pub async fn remove_member(
         if me != member {
             require_owner_for(&actor, current)?;
         }
-        cooperative_member::Entity::delete_by_id((id.0, member.0))
+        cooperative_member::Entity::delete_by_id((id.uuid(), member.uuid()))
             .exec(&**txn)
             .await?;
         ensure_an_owner_remains(&**txn, id).await?;

@@ -39,7 +39,7 @@ use crate::auth::{Viewer, ViewerProbe};
 use crate::events::EventBus;
 use crate::graph::GqlId;
 use crate::graph::livestream::{FeedExecution, Replay};
-use crate::livestream::LivestreamId;
+use crate::ids::LivestreamId;
 use crate::livestream::viewers::{Viewers, Watching};
 use crate::metrics::FeedCounts;
 use crate::schema::{self, AppSchema};
@@ -215,7 +215,7 @@ impl Feeds {
             operation_name: request.operation_name.clone(),
             variables: serde_json::to_string(&request.variables).ok()?,
         };
-        Some((key, show.0))
+        Some((key, show.uuid()))
     }
 
     /// Makes `request` a member of the feed for `key`, starting one if none

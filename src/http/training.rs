@@ -9,8 +9,9 @@ use crate::auth::Viewer;
 use crate::catalog::trace;
 use crate::error::AppError;
 use crate::http::AppState;
+use crate::ids::{CourseId, SessionId};
+use crate::training::export;
 use crate::training::service::{find_session, require_manager};
-use crate::training::{CourseId, SessionId, export};
 
 fn viewer(state: &AppState, headers: &HeaderMap) -> Viewer {
     Viewer::from_authorization(
@@ -65,7 +66,7 @@ pub async fn checkin_svg(
         let session = find_session(state.db.conn(), id)
             .await?
             .ok_or_else(|| AppError::not_found("session"))?;
-        require_manager(&state.db, &viewer, CourseId(session.course_id)).await?;
+        require_manager(&state.db, &viewer, CourseId::from(session.course_id)).await?;
         trace::qr_svg(&session.checkin_code)
     }
     .await;

@@ -18,13 +18,14 @@ use uuid::Uuid;
 
 use entity::{flash_deal, livestream, livestream_product, product, product_variant};
 
-use crate::auth::{UserId, Viewer};
-use crate::catalog::{ProductStatus, VariantId};
+use crate::auth::Viewer;
+use crate::catalog::ProductStatus;
 use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult, constraint_violation};
 use crate::events::{Event, EventBus};
+use crate::ids::{FlashDealId, LivestreamId, UserId, VariantId};
 use crate::livestream::service::for_write;
-use crate::livestream::{FlashDealCloseReason, FlashDealId, LivestreamId, LivestreamStatus};
+use crate::livestream::{FlashDealCloseReason, LivestreamStatus};
 use crate::orders::deals;
 use crate::values::Vnd;
 
@@ -97,7 +98,7 @@ pub async fn find(
     conn: &impl ConnectionTrait,
     id: FlashDealId,
 ) -> AppResult<Option<flash_deal::Model>> {
-    Ok(flash_deal::Entity::find_by_id(id.0).one(conn).await?)
+    Ok(flash_deal::Entity::find_by_id(id.uuid()).one(conn).await?)
 }
 
 /// Whether shoppers can buy at the deal's price at `now`.
@@ -107,9 +108,9 @@ pub fn is_open(deal: &flash_deal::Model, now: DateTime<Utc>) -> bool {
 
 fn opened_event(deal: &flash_deal::Model) -> Event {
     Event::FlashDealOpened {
-        deal_id: FlashDealId(deal.id),
-        livestream_id: LivestreamId(deal.livestream_id),
-        variant_id: crate::ids::VariantId(deal.variant_id),
+        deal_id: FlashDealId::from(deal.id),
+        livestream_id: LivestreamId::from(deal.livestream_id),
+        variant_id: crate::ids::VariantId::from(deal.variant_id),
         price_vnd: deal.price_vnd,
         remaining: deal.remaining,
         ends_at: deal.ends_at,
@@ -194,7 +195,7 @@ async fn offered(
     terms: DealTerms,
 ) -> AppResult<(product_variant::Model, product::Model)> {
     let field = "input.variantId";
-    let variant = product_variant::Entity::find_by_id(variant.0)
+    let variant = product_variant::Entity::find_by_id(variant.uuid())
         .one(db.conn())
         .await?
         .filter(|v| v.cooperative_id == show.cooperative_id && v.removed_at.is_none())
@@ -231,7 +232,7 @@ fn new_deal(
     now: DateTime<Utc>,
 ) -> flash_deal::Model {
     flash_deal::Model {
-        id: FlashDealId::new().0,
+        id: FlashDealId::new().uuid(),
         livestream_id: show.id,
         cooperative_id: show.cooperative_id,
         product_id: product.id,
@@ -246,7 +247,7 @@ fn new_deal(
         closed_at: None,
         close_reason: None,
         returned_quantity: None,
-        opened_by: Some(user.0),
+        opened_by: Some(user.uuid()),
         closed_by: None,
     }
 }
@@ -324,7 +325,7 @@ pub async fn close(
     let deal = find(db.conn(), id)
         .await?
         .ok_or_else(|| AppError::not_found("flash deal"))?;
-    for_write(db, viewer, LivestreamId(deal.livestream_id)).await?;
+    for_write(db, viewer, LivestreamId::from(deal.livestream_id)).await?;
     let already = || AppError::Conflict("this flash deal is already closed".into());
     if deal.closed_at.is_some() {
         return Err(already());

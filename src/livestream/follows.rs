@@ -5,10 +5,10 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 
 use entity::{cooperative, follow};
 
-use crate::auth::{UserId, Viewer};
-use crate::cooperatives::CooperativeId;
+use crate::auth::Viewer;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CooperativeId, UserId};
 
 /// Follows a cooperative; following twice is harmless.
 pub async fn follow(
@@ -17,14 +17,14 @@ pub async fn follow(
     coop: CooperativeId,
 ) -> AppResult<cooperative::Model> {
     let user = viewer.require_user()?;
-    let found = cooperative::Entity::find_by_id(coop.0)
+    let found = cooperative::Entity::find_by_id(coop.uuid())
         .one(db.conn())
         .await?
         .ok_or_else(|| AppError::not_found("cooperative"))?;
     db.write(async |txn| -> AppResult<_> {
         follow::Entity::insert(follow::ActiveModel {
-            user_id: Set(user.0),
-            cooperative_id: Set(coop.0),
+            user_id: Set(user.uuid()),
+            cooperative_id: Set(coop.uuid()),
             created_at: Set(Utc::now()),
         })
         .on_conflict_do_nothing_on([follow::Column::UserId, follow::Column::CooperativeId])
@@ -40,7 +40,7 @@ pub async fn follow(
 pub async fn unfollow(db: &Db, viewer: &Viewer, coop: CooperativeId) -> AppResult<()> {
     let user = viewer.require_user()?;
     db.write(async |txn| -> AppResult<_> {
-        follow::Entity::delete_by_id((user.0, coop.0))
+        follow::Entity::delete_by_id((user.uuid(), coop.uuid()))
             .exec(&**txn)
             .await?;
         Ok(())
@@ -53,7 +53,7 @@ pub async fn unfollow(db: &Db, viewer: &Viewer, coop: CooperativeId) -> AppResul
 pub async fn mine(db: &Db, viewer: &Viewer) -> AppResult<Vec<cooperative::Model>> {
     let user = viewer.require_user()?;
     let rows = follow::Entity::find()
-        .filter(follow::Column::UserId.eq(user.0))
+        .filter(follow::Column::UserId.eq(user.uuid()))
         .order_by_desc(follow::Column::CreatedAt)
         .all(db.conn())
         .await?;
@@ -69,7 +69,7 @@ pub async fn mine(db: &Db, viewer: &Viewer) -> AppResult<Vec<cooperative::Model>
 
 /// True when `user` follows `coop`.
 pub async fn follows(db: &Db, user: UserId, coop: uuid::Uuid) -> AppResult<bool> {
-    Ok(follow::Entity::find_by_id((user.0, coop))
+    Ok(follow::Entity::find_by_id((user.uuid(), coop))
         .one(db.conn())
         .await?
         .is_some())

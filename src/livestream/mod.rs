@@ -12,8 +12,6 @@ pub mod service;
 pub mod stats;
 pub mod viewers;
 
-pub use crate::ids::{FlashDealId, LivestreamId};
-
 crate::stored_enum!(
     /// Why a flash deal closed.
     FlashDealCloseReason {

@@ -7,10 +7,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use entity::{flash_deal, livestream, livestream_product};
 
-use crate::catalog::ProductId;
-use crate::cooperatives::CooperativeId;
 use crate::db::Db;
-use crate::livestream::{FlashDealId, LivestreamId, LivestreamStatus};
+use crate::ids::{CooperativeId, FlashDealId, LivestreamId, ProductId};
+use crate::livestream::LivestreamStatus;
 
 /// The lineups of shows, in order.
 pub async fn lineups(
@@ -18,15 +17,15 @@ pub async fn lineups(
     keys: &[LivestreamId],
 ) -> Result<HashMap<LivestreamId, Vec<ProductId>>, sea_orm::DbErr> {
     let rows = livestream_product::Entity::find()
-        .filter(livestream_product::Column::LivestreamId.is_in(keys.iter().map(|k| k.0)))
+        .filter(livestream_product::Column::LivestreamId.is_in(keys.iter().map(|k| k.uuid())))
         .order_by_asc(livestream_product::Column::Position)
         .all(db.conn())
         .await?;
     let mut out: HashMap<LivestreamId, Vec<ProductId>> = HashMap::new();
     for r in rows {
-        out.entry(LivestreamId(r.livestream_id))
+        out.entry(LivestreamId::from(r.livestream_id))
             .or_default()
-            .push(ProductId(r.product_id));
+            .push(ProductId::from(r.product_id));
     }
     Ok(out)
 }
@@ -55,7 +54,7 @@ pub async fn current_shows_by_product(
     keys: &[ProductId],
 ) -> Result<HashMap<ProductId, Vec<livestream::Model>>, sea_orm::DbErr> {
     let links = livestream_product::Entity::find()
-        .filter(livestream_product::Column::ProductId.is_in(keys.iter().map(|k| k.0)))
+        .filter(livestream_product::Column::ProductId.is_in(keys.iter().map(|k| k.uuid())))
         .all(db.conn())
         .await?;
     if links.is_empty() {
@@ -69,7 +68,7 @@ pub async fn current_shows_by_product(
     let mut out: HashMap<ProductId, Vec<livestream::Model>> = HashMap::new();
     for show in shows {
         for link in links.iter().filter(|l| l.livestream_id == show.id) {
-            out.entry(ProductId(link.product_id))
+            out.entry(ProductId::from(link.product_id))
                 .or_default()
                 .push(show.clone());
         }
@@ -83,13 +82,13 @@ pub async fn current_shows_by_cooperative(
     keys: &[CooperativeId],
 ) -> Result<HashMap<CooperativeId, Vec<livestream::Model>>, sea_orm::DbErr> {
     let mut shows = current(livestream::Entity::find())
-        .filter(livestream::Column::CooperativeId.is_in(keys.iter().map(|k| k.0)))
+        .filter(livestream::Column::CooperativeId.is_in(keys.iter().map(|k| k.uuid())))
         .all(db.conn())
         .await?;
     live_then_soonest(&mut shows);
     let mut out: HashMap<CooperativeId, Vec<livestream::Model>> = HashMap::new();
     for show in shows {
-        out.entry(CooperativeId(show.cooperative_id))
+        out.entry(CooperativeId::from(show.cooperative_id))
             .or_default()
             .push(show);
     }
@@ -102,14 +101,14 @@ pub async fn flash_deals_by_show(
     keys: &[LivestreamId],
 ) -> Result<HashMap<LivestreamId, Vec<flash_deal::Model>>, sea_orm::DbErr> {
     let rows = flash_deal::Entity::find()
-        .filter(flash_deal::Column::LivestreamId.is_in(keys.iter().map(|k| k.0)))
+        .filter(flash_deal::Column::LivestreamId.is_in(keys.iter().map(|k| k.uuid())))
         .order_by_desc(flash_deal::Column::OpenedAt)
         .order_by_desc(flash_deal::Column::Id)
         .all(db.conn())
         .await?;
     let mut out: HashMap<LivestreamId, Vec<flash_deal::Model>> = HashMap::new();
     for deal in rows {
-        out.entry(LivestreamId(deal.livestream_id))
+        out.entry(LivestreamId::from(deal.livestream_id))
             .or_default()
             .push(deal);
     }
@@ -122,10 +121,13 @@ pub async fn flash_deals_by_id(
     keys: &[FlashDealId],
 ) -> Result<HashMap<FlashDealId, flash_deal::Model>, sea_orm::DbErr> {
     let rows = flash_deal::Entity::find()
-        .filter(flash_deal::Column::Id.is_in(keys.iter().map(|k| k.0)))
+        .filter(flash_deal::Column::Id.is_in(keys.iter().map(|k| k.uuid())))
         .all(db.conn())
         .await?;
-    Ok(rows.into_iter().map(|d| (FlashDealId(d.id), d)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|d| (FlashDealId::from(d.id), d))
+        .collect())
 }
 
 /// What shows sold (cancelled and refunded orders excluded), without their
@@ -134,11 +136,11 @@ pub async fn sales_by_show(
     db: &Db,
     keys: &[LivestreamId],
 ) -> Result<HashMap<LivestreamId, crate::livestream::stats::Sales>, sea_orm::DbErr> {
-    let ids: Vec<uuid::Uuid> = keys.iter().map(|k| k.0).collect();
+    let ids: Vec<uuid::Uuid> = keys.iter().map(|k| k.uuid()).collect();
     let mut found = crate::livestream::stats::sales_by_show(db, &ids).await?;
     Ok(keys
         .iter()
-        .map(|k| (*k, found.remove(&k.0).unwrap_or_default()))
+        .map(|k| (*k, found.remove(&k.uuid()).unwrap_or_default()))
         .collect())
 }
 

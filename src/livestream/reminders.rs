@@ -59,7 +59,7 @@ pub async fn claim_due(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<Event>> {
             .await?;
         if claimed == 1 {
             events.push(Event::LivestreamStartingSoon {
-                livestream_id: crate::ids::LivestreamId(id),
+                livestream_id: crate::ids::LivestreamId::from(id),
             });
         }
     }

@@ -18,13 +18,14 @@ use serde::{Deserialize, Serialize};
 use entity::{flash_deal, livestream, livestream_product, product};
 
 use crate::auth::Viewer;
-use crate::catalog::{ProductId, ProductStatus};
+use crate::catalog::ProductStatus;
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
-use crate::livestream::{FlashDealCloseReason, LivestreamId, LivestreamStatus, Platform};
+use crate::ids::{CooperativeId, LivestreamId, ProductId};
+use crate::livestream::{FlashDealCloseReason, LivestreamStatus, Platform};
 use crate::pagination::Page;
 
 /// The most products a lineup holds.
@@ -62,7 +63,7 @@ pub async fn find(
     conn: &impl ConnectionTrait,
     id: LivestreamId,
 ) -> AppResult<Option<livestream::Model>> {
-    Ok(livestream::Entity::find_by_id(id.0).one(conn).await?)
+    Ok(livestream::Entity::find_by_id(id.uuid()).one(conn).await?)
 }
 
 /// A show, for a change by its cooperative's staff (or an admin).
@@ -78,7 +79,7 @@ pub(crate) async fn for_write(
     require_member(
         db,
         viewer,
-        CooperativeId(show.cooperative_id),
+        CooperativeId::from(show.cooperative_id),
         MemberRole::Staff,
     )
     .await?;
@@ -93,7 +94,7 @@ pub(crate) async fn lock_show(
     conn: &impl ConnectionTrait,
     id: LivestreamId,
 ) -> AppResult<livestream::Model> {
-    livestream::Entity::find_by_id(id.0)
+    livestream::Entity::find_by_id(id.uuid())
         .lock_exclusive()
         .one(conn)
         .await?
@@ -114,13 +115,13 @@ async fn check_products(
         ));
     }
     let found = product::Entity::find()
-        .filter(product::Column::Id.is_in(ids.iter().map(|p| p.0)))
+        .filter(product::Column::Id.is_in(ids.iter().map(|p| p.uuid())))
         .all(conn)
         .await?;
     for (i, id) in ids.iter().enumerate() {
-        match found.iter().find(|p| p.id == id.0) {
+        match found.iter().find(|p| p.id == id.uuid()) {
             None => return Err(AppError::invalid(format!("{field}.{i}"), "no such product")),
-            Some(p) if p.cooperative_id != coop.0 => {
+            Some(p) if p.cooperative_id != coop.uuid() => {
                 return Err(AppError::invalid(
                     format!("{field}.{i}"),
                     "is another cooperative's product",
@@ -146,8 +147,8 @@ async fn insert_lineup(
 ) -> AppResult<()> {
     for (i, p) in products.iter().enumerate() {
         livestream_product::Entity::insert(livestream_product::ActiveModel {
-            livestream_id: Set(id.0),
-            product_id: Set(p.0),
+            livestream_id: Set(id.uuid()),
+            product_id: Set(p.uuid()),
             position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
         })
         .exec_without_returning(conn)
@@ -175,8 +176,8 @@ pub async fn schedule(
     let show = db
         .write(async |txn| -> AppResult<_> {
             let show = livestream::Entity::insert(livestream::ActiveModel {
-                id: Set(id.0),
-                cooperative_id: Set(new.cooperative.0),
+                id: Set(id.uuid()),
+                cooperative_id: Set(new.cooperative.uuid()),
                 title: Set(new.title),
                 description: Set(new.description),
                 platform: Set(new.platform.as_str().to_owned()),
@@ -254,7 +255,7 @@ pub async fn update(
             update = update.col_expr(livestream::Column::HostName, Expr::value(v));
         }
         update
-            .filter(livestream::Column::Id.eq(id.0))
+            .filter(livestream::Column::Id.eq(id.uuid()))
             .filter(livestream::Column::Status.is_in([
                 LivestreamStatus::Scheduled.as_str(),
                 LivestreamStatus::Live.as_str(),
@@ -314,7 +315,7 @@ pub async fn transition(
                 _ => update,
             };
             let show = update
-                .filter(livestream::Column::Id.eq(id.0))
+                .filter(livestream::Column::Id.eq(id.uuid()))
                 .filter(livestream::Column::Status.eq(from.as_str()))
                 .exec_with_returning(&**txn)
                 .await?
@@ -325,7 +326,8 @@ pub async fn transition(
                 })?;
             // The show's flash deals end with it, their units back in stock.
             let events = if to == LivestreamStatus::Ended {
-                crate::livestream::flash_deals::close_for_show(&**txn, id.0, actor, now).await?
+                crate::livestream::flash_deals::close_for_show(&**txn, id.uuid(), actor, now)
+                    .await?
             } else {
                 Vec::new()
             };
@@ -339,12 +341,12 @@ pub async fn transition(
 /// The lineup of a show, in order.
 pub async fn lineup(conn: &impl ConnectionTrait, id: LivestreamId) -> AppResult<Vec<ProductId>> {
     Ok(livestream_product::Entity::find()
-        .filter(livestream_product::Column::LivestreamId.eq(id.0))
+        .filter(livestream_product::Column::LivestreamId.eq(id.uuid()))
         .order_by_asc(livestream_product::Column::Position)
         .all(conn)
         .await?
         .into_iter()
-        .map(|r| ProductId(r.product_id))
+        .map(|r| ProductId::from(r.product_id))
         .collect())
 }
 
@@ -370,13 +372,13 @@ pub async fn add_to_lineup(
     product: ProductId,
 ) -> AppResult<livestream::Model> {
     let show = for_write(db, viewer, id).await?;
-    let coop = CooperativeId(show.cooperative_id);
+    let coop = CooperativeId::from(show.cooperative_id);
     db.write(async |txn| -> AppResult<_> {
         let show = lock_show(&**txn, id).await?;
         not_over(&show)?;
         check_products(&**txn, coop, &[product], "productId").await?;
         let held = livestream_product::Entity::find()
-            .filter(livestream_product::Column::LivestreamId.eq(id.0))
+            .filter(livestream_product::Column::LivestreamId.eq(id.uuid()))
             .count(&**txn)
             .await?;
         if held >= MAX_LINEUP as u64 {
@@ -392,7 +394,7 @@ pub async fn add_to_lineup(
                  SELECT ?, ?, COALESCE(MAX(position), -1) + 1 FROM livestream_products \
                  WHERE livestream_id = ? \
                  ON CONFLICT (livestream_id, product_id) DO NOTHING",
-                vec![id.0.into(), product.0.into(), id.0.into()],
+                vec![id.uuid().into(), product.uuid().into(), id.uuid().into()],
             ))
             .await?
             .rows_affected();
@@ -434,8 +436,8 @@ pub async fn remove_from_lineup(
         let show = lock_show(&**txn, id).await?;
         not_over(&show)?;
         let removed = livestream_product::Entity::delete_many()
-            .filter(livestream_product::Column::LivestreamId.eq(id.0))
-            .filter(livestream_product::Column::ProductId.eq(product.0))
+            .filter(livestream_product::Column::LivestreamId.eq(id.uuid()))
+            .filter(livestream_product::Column::ProductId.eq(product.uuid()))
             .exec(&**txn)
             .await?
             .rows_affected;
@@ -448,15 +450,15 @@ pub async fn remove_from_lineup(
                 Expr::value(Option::<uuid::Uuid>::None),
             )
             .col_expr(livestream::Column::UpdatedAt, Expr::value(now))
-            .filter(livestream::Column::Id.eq(id.0))
-            .filter(livestream::Column::PinnedProductId.eq(product.0))
+            .filter(livestream::Column::Id.eq(id.uuid()))
+            .filter(livestream::Column::PinnedProductId.eq(product.uuid()))
             .exec(&**txn)
             .await?
             .rows_affected
             > 0;
         let open: Vec<(uuid::Uuid, DateTime<Utc>)> = flash_deal::Entity::find()
-            .filter(flash_deal::Column::LivestreamId.eq(id.0))
-            .filter(flash_deal::Column::ProductId.eq(product.0))
+            .filter(flash_deal::Column::LivestreamId.eq(id.uuid()))
+            .filter(flash_deal::Column::ProductId.eq(product.uuid()))
             .filter(flash_deal::Column::ClosedAt.is_null())
             .select_only()
             .column(flash_deal::Column::Id)
@@ -520,8 +522,8 @@ pub async fn reorder_lineup(
                     livestream_product::Column::Position,
                     Expr::value(i32::try_from(i).unwrap_or(i32::MAX)),
                 )
-                .filter(livestream_product::Column::LivestreamId.eq(id.0))
-                .filter(livestream_product::Column::ProductId.eq(p.0))
+                .filter(livestream_product::Column::LivestreamId.eq(id.uuid()))
+                .filter(livestream_product::Column::ProductId.eq(p.uuid()))
                 .exec(&**txn)
                 .await?;
         }
@@ -549,7 +551,7 @@ pub async fn pin(
                 show.status.to_lowercase()
             )));
         }
-        let in_lineup = livestream_product::Entity::find_by_id((id.0, product.0))
+        let in_lineup = livestream_product::Entity::find_by_id((id.uuid(), product.uuid()))
             .one(&**txn)
             .await?
             .is_some();
@@ -559,7 +561,7 @@ pub async fn pin(
                 "is not in the lineup: add it first",
             ));
         }
-        let active = product::Entity::find_by_id(product.0)
+        let active = product::Entity::find_by_id(product.uuid())
             .one(&**txn)
             .await?
             .is_some_and(|p| p.status == ProductStatus::Active.as_str());
@@ -576,11 +578,11 @@ pub async fn pin(
                  WHERE id = ? AND status = ? AND EXISTS (SELECT 1 FROM livestream_products \
                  WHERE livestream_id = livestreams.id AND product_id = ?) RETURNING *",
                 vec![
-                    product.0.into(),
+                    product.uuid().into(),
                     Utc::now().into(),
-                    id.0.into(),
+                    id.uuid().into(),
                     LivestreamStatus::Live.as_str().into(),
-                    product.0.into(),
+                    product.uuid().into(),
                 ],
             ))
             .await?
@@ -603,7 +605,7 @@ pub async fn unpin(db: &Db, viewer: &Viewer, id: LivestreamId) -> AppResult<live
                 Expr::value(Option::<uuid::Uuid>::None),
             )
             .col_expr(livestream::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(livestream::Column::Id.eq(id.0))
+            .filter(livestream::Column::Id.eq(id.uuid()))
             .exec_with_returning(&**txn)
             .await?
             .into_iter()
@@ -619,7 +621,7 @@ pub async fn set_replay(
     db: &Db,
     viewer: &Viewer,
     id: LivestreamId,
-    asset: Option<crate::media::MediaAssetId>,
+    asset: Option<crate::ids::MediaAssetId>,
     url: Option<String>,
 ) -> AppResult<livestream::Model> {
     let show = for_write(db, viewer, id).await?;
@@ -628,7 +630,7 @@ pub async fn set_replay(
             "a replay can be set once the livestream has ended".into(),
         ));
     }
-    let coop = CooperativeId(show.cooperative_id);
+    let coop = CooperativeId::from(show.cooperative_id);
     db.write(async |txn| -> AppResult<_> {
         // The asset is locked while checked, so a deletion cannot slip in.
         let asset = match asset {
@@ -682,7 +684,7 @@ pub async fn list(
         query = query.filter(livestream::Column::Status.eq(s.as_str()));
     }
     if let Some(c) = filter.cooperative {
-        query = query.filter(livestream::Column::CooperativeId.eq(c.0));
+        query = query.filter(livestream::Column::CooperativeId.eq(c.uuid()));
     }
     if let Some(p) = filter.platform {
         query = query.filter(livestream::Column::Platform.eq(p.as_str()));
@@ -690,7 +692,7 @@ pub async fn list(
     if let Some(p) = filter.product {
         query = query.filter(db.expr(
             "id IN (SELECT livestream_id FROM livestream_products WHERE product_id = ?)",
-            vec![p.0.into()],
+            vec![p.uuid().into()],
         ));
     }
     if let Some(from) = filter.from {
@@ -740,7 +742,7 @@ pub async fn first_pages(
         return Ok(pages);
     }
     let marks = vec!["?"; coops.len()].join(", ");
-    let mut values: Vec<sea_orm::Value> = coops.iter().map(|c| c.0.into()).collect();
+    let mut values: Vec<sea_orm::Value> = coops.iter().map(|c| c.uuid().into()).collect();
     let status_sql = match status {
         Some(status) => {
             values.push(status.as_str().into());
@@ -753,7 +755,7 @@ pub async fn first_pages(
         .count_per_group("livestreams", "cooperative_id", &condition, values.clone())
         .await?;
     for (coop, page) in &mut pages {
-        page.2 = counts.get(&coop.0).copied().unwrap_or(0);
+        page.2 = counts.get(&coop.uuid()).copied().unwrap_or(0);
     }
     let ranked = crate::db::first_per_group(
         "livestreams",
@@ -768,7 +770,7 @@ pub async fn first_pages(
         .await?
     {
         let show = livestream::Model::from_query_result(&row, "")?;
-        let Some(page) = pages.get_mut(&CooperativeId(show.cooperative_id)) else {
+        let Some(page) = pages.get_mut(&CooperativeId::from(show.cooperative_id)) else {
             continue;
         };
         if page.0.len() as u64 == first {
@@ -784,7 +786,7 @@ pub async fn first_pages(
 /// "Khách H. ở Sơn La vừa mua 2 sản phẩm" (no name, phone or address
 /// beyond an initial and a province).
 pub async fn order_placed_line(db: &Db, order_id: uuid::Uuid) -> AppResult<String> {
-    let order = crate::orders::service::find(db.conn(), crate::orders::OrderId(order_id))
+    let order = crate::orders::service::find(db.conn(), crate::ids::OrderId::from(order_id))
         .await?
         .ok_or_else(|| AppError::not_found("order"))?;
     let items = entity::order_item::Entity::find()

@@ -10,11 +10,11 @@ use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
 use entity::livestream;
 
 use crate::auth::Viewer;
-use crate::catalog::ProductId;
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CooperativeId, ProductId};
 
 /// Order statuses that do not count as sales.
 const NOT_SALES: &str = "('CANCELLED', 'REFUND_PENDING', 'REFUNDED')";
@@ -118,7 +118,7 @@ pub async fn sales_by_show(
     {
         let show: uuid::Uuid = row.try_get("", "livestream_id")?;
         let sold = ProductSales {
-            product: ProductId(row.try_get("", "product_id")?),
+            product: ProductId::from(row.try_get::<uuid::Uuid>("", "product_id")?),
             units: row.try_get("", "units")?,
             revenue_vnd: row.try_get("", "revenue")?,
         };
@@ -146,7 +146,7 @@ pub async fn for_cooperative(
         return Err(AppError::invalid("to", "must be after from"));
     }
     let shows = livestream::Entity::find()
-        .filter(livestream::Column::CooperativeId.eq(coop.0))
+        .filter(livestream::Column::CooperativeId.eq(coop.uuid()))
         .filter(livestream::Column::ScheduledStartAt.gte(from))
         .filter(livestream::Column::ScheduledStartAt.lt(to))
         .all(db.conn())

@@ -209,10 +209,10 @@ async fn announce(viewers: std::sync::Weak<Viewers>, bus: EventBus, db: Db) {
                 }
                 let Tick { reports, totals, peaks } = viewers.tick(bus.is_shared(), heartbeat);
                 for (livestream_id, viewers) in reports {
-                    bus.publish(Event::ViewersCounted { livestream_id: crate::ids::LivestreamId(livestream_id), node: bus.node(), viewers });
+                    bus.publish(Event::ViewersCounted { livestream_id: crate::ids::LivestreamId::from(livestream_id), node: bus.node(), viewers });
                 }
                 for (livestream_id, viewers) in totals {
-                    bus.publish(Event::ViewerCountChanged { livestream_id: crate::ids::LivestreamId(livestream_id), viewers });
+                    bus.publish(Event::ViewerCountChanged { livestream_id: crate::ids::LivestreamId::from(livestream_id), viewers });
                 }
                 for (show, viewers) in peaks {
                     let db = db.clone();
@@ -227,7 +227,7 @@ async fn announce(viewers: std::sync::Weak<Viewers>, bus: EventBus, db: Db) {
                 Ok(Event::ViewersCounted { livestream_id, node, viewers: n }) => {
                     let Some(viewers) = viewers.upgrade() else { return };
                     if node != viewers.node {
-                        viewers.heard(livestream_id.0, node, n);
+                        viewers.heard(livestream_id.uuid(), node, n);
                     }
                 }
                 Ok(_) => {}

@@ -9,11 +9,11 @@ use std::collections::HashMap;
 
 use entity::{media_asset, media_attachment};
 
-use crate::cooperatives::CooperativeId;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CooperativeId, MediaAssetId};
+use crate::media::MediaPurpose;
 use crate::media::service::check_attachable;
-use crate::media::{MediaAssetId, MediaPurpose};
 
 /// The most items a gallery holds.
 pub const MAX_GALLERY_ITEMS: usize = 30;
@@ -113,7 +113,7 @@ pub async fn set_gallery(
                     })?;
                 let row = media_attachment::Entity::insert(media_attachment::ActiveModel {
                     id: Set(uuid::Uuid::now_v7()),
-                    cooperative_id: Set(cooperative.0),
+                    cooperative_id: Set(cooperative.uuid()),
                     target_kind: Set(gallery.as_str().to_owned()),
                     target_id: Set(target),
                     asset_id: Set(asset.id),

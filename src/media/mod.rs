@@ -22,8 +22,7 @@ pub mod queries;
 pub mod service;
 
 use crate::config::MediaConfig;
-
-pub use crate::ids::MediaAssetId;
+use crate::ids::MediaAssetId;
 
 /// The widths, in pixels, of the WebP renditions written for an image.
 pub const RENDITION_WIDTHS: [u32; 2] = [320, 1024];
@@ -222,7 +221,7 @@ impl MediaStatus {
 /// `object_key` while it is pending (and stays so for assets confirmed
 /// before final keys existed).
 pub fn object_key(
-    cooperative: crate::cooperatives::CooperativeId,
+    cooperative: crate::ids::CooperativeId,
     purpose: MediaPurpose,
     id: MediaAssetId,
     media_type: MediaType,
@@ -253,12 +252,12 @@ pub fn rendition_key(object_key: &str, width: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cooperatives::CooperativeId;
+    use crate::ids::CooperativeId;
 
     #[test]
     fn keys_are_made_of_ids_and_the_purpose_only() {
-        let coop = CooperativeId(uuid::Uuid::nil());
-        let id = MediaAssetId(uuid::Uuid::max());
+        let coop = CooperativeId::from(uuid::Uuid::nil());
+        let id = MediaAssetId::from(uuid::Uuid::max());
         let key = object_key(coop, MediaPurpose::ProductImage, id, MediaType::Jpeg);
         assert_eq!(
             key,

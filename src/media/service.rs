@@ -24,14 +24,15 @@ use entity::{certification, cooperative, media_asset};
 
 use crate::auth::Viewer;
 use crate::config::MediaConfig;
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CooperativeId, MediaAssetId};
 use crate::media::inspect::{DecodeGate, Picture, Refusal, SNIFF_BYTES, sniff};
 use crate::media::{
-    MediaAssetId, MediaPurpose, MediaStatus, MediaType, RENDITION_WIDTHS, final_key, object_key,
-    objects, rendition_key,
+    MediaPurpose, MediaStatus, MediaType, RENDITION_WIDTHS, final_key, object_key, objects,
+    rendition_key,
 };
 use crate::storage::Storage;
 
@@ -146,7 +147,7 @@ pub async fn find(
     conn: &impl ConnectionTrait,
     id: MediaAssetId,
 ) -> AppResult<Option<media_asset::Model>> {
-    Ok(media_asset::Entity::find_by_id(id.0).one(conn).await?)
+    Ok(media_asset::Entity::find_by_id(id.uuid()).one(conn).await?)
 }
 
 /// Checks that the viewer may see `asset`: anyone may see a ready asset
@@ -159,7 +160,7 @@ pub async fn ensure_visible(db: &Db, viewer: &Viewer, asset: &media_asset::Model
     match require_member(
         db,
         viewer,
-        CooperativeId(asset.cooperative_id),
+        CooperativeId::from(asset.cooperative_id),
         MemberRole::Staff,
     )
     .await
@@ -200,8 +201,8 @@ pub async fn create_upload(
     let asset = db
         .write(async |txn| -> AppResult<_> {
             let asset = media_asset::Entity::insert(media_asset::ActiveModel {
-                id: Set(id.0),
-                cooperative_id: Set(new.cooperative.0),
+                id: Set(id.uuid()),
+                cooperative_id: Set(new.cooperative.uuid()),
                 purpose: Set(new.purpose.as_str().to_owned()),
                 status: Set(MediaStatus::Pending.as_str().to_owned()),
                 object_key: Set(key),
@@ -211,7 +212,7 @@ pub async fn create_upload(
                 width: Set(None),
                 height: Set(None),
                 rendition_widths: Set(String::new()),
-                created_by: Set(actor.user.0),
+                created_by: Set(actor.user.uuid()),
                 created_at: Set(now),
                 updated_at: Set(now),
                 confirmed_at: Set(None),
@@ -253,7 +254,7 @@ async fn find_for_change(
     require_member(
         db,
         viewer,
-        CooperativeId(asset.cooperative_id),
+        CooperativeId::from(asset.cooperative_id),
         MemberRole::Staff,
     )
     .await?;
@@ -281,9 +282,9 @@ fn type_of(asset: &media_asset::Model) -> AppResult<MediaType> {
 /// The key the asset's presigned PUT names (its `object_key` while pending).
 pub fn upload_key(asset: &media_asset::Model) -> AppResult<String> {
     Ok(object_key(
-        CooperativeId(asset.cooperative_id),
+        CooperativeId::from(asset.cooperative_id),
         purpose_of(asset)?,
-        MediaAssetId(asset.id),
+        MediaAssetId::from(asset.id),
         type_of(asset)?,
     ))
 }
@@ -558,7 +559,7 @@ pub(crate) async fn check_attachable(
     cooperative_id: CooperativeId,
     purposes: &[MediaPurpose],
 ) -> AppResult<media_asset::Model> {
-    let mut query = media_asset::Entity::find_by_id(asset_id.0);
+    let mut query = media_asset::Entity::find_by_id(asset_id.uuid());
     if conn.get_database_backend() == DbBackend::Postgres {
         query = query.lock_exclusive();
     }
@@ -566,7 +567,7 @@ pub(crate) async fn check_attachable(
         .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("media asset"))?;
-    if asset.cooperative_id != cooperative_id.0 {
+    if asset.cooperative_id != cooperative_id.uuid() {
         return Err(AppError::Forbidden(
             "this media asset belongs to another cooperative".into(),
         ));
@@ -629,7 +630,7 @@ pub async fn set_cooperative_image(
             cooperative::Entity::update_many()
                 .col_expr(image.column(), Expr::value(asset.as_ref().map(|a| a.id)))
                 .col_expr(cooperative::Column::UpdatedAt, Expr::value(Utc::now()))
-                .filter(cooperative::Column::Id.eq(cooperative_id.0))
+                .filter(cooperative::Column::Id.eq(cooperative_id.uuid()))
                 .exec(&**txn)
                 .await?;
             Ok(asset)

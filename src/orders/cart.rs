@@ -17,9 +17,10 @@ use uuid::Uuid;
 use entity::{cart, cart_item, product, product_variant};
 
 use crate::auth::Viewer;
-use crate::catalog::{ProductStatus, VariantId};
+use crate::catalog::ProductStatus;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::VariantId;
 use crate::values::{MAX_UNITS, Units};
 
 /// A cart line with what it refers to, priced now.
@@ -64,7 +65,7 @@ async fn find(
     token: Option<&str>,
 ) -> AppResult<Option<cart::Model>> {
     let query = match (viewer.user()?, token) {
-        (Some(user), _) => cart::Entity::find().filter(cart::Column::UserId.eq(user.0)),
+        (Some(user), _) => cart::Entity::find().filter(cart::Column::UserId.eq(user.uuid())),
         (None, Some(token)) => {
             cart::Entity::find().filter(cart::Column::TokenHash.eq(hash_token(token)))
         }
@@ -100,7 +101,7 @@ async fn find_or_create(
     let now = Utc::now();
     let model = cart::Model {
         id: Uuid::now_v7(),
-        user_id: user.map(|u| u.0),
+        user_id: user.map(|u| u.uuid()),
         token_hash: token.as_deref().map(hash_token),
         created_at: now,
         updated_at: now,
@@ -194,7 +195,7 @@ pub async fn id_of(db: &Db, viewer: &Viewer, token: Option<&str>) -> AppResult<O
 }
 
 async fn on_sale(conn: &impl ConnectionTrait, variant: VariantId, field: &str) -> AppResult<()> {
-    let found = product_variant::Entity::find_by_id(variant.0)
+    let found = product_variant::Entity::find_by_id(variant.uuid())
         .one(conn)
         .await?;
     let active = match &found {
@@ -236,7 +237,7 @@ pub async fn add_item(
                  WHERE cart_items.quantity + excluded.quantity <= ? RETURNING quantity",
                 vec![
                     cart.id.into(),
-                    variant.0.into(),
+                    variant.uuid().into(),
                     quantity.get().into(),
                     Utc::now().into(),
                     MAX_UNITS.into(),
@@ -273,7 +274,7 @@ pub async fn update_item(
                 sea_orm::sea_query::Expr::value(quantity.get()),
             )
             .filter(cart_item::Column::CartId.eq(cart.id))
-            .filter(cart_item::Column::VariantId.eq(variant.0))
+            .filter(cart_item::Column::VariantId.eq(variant.uuid()))
             .exec(txn)
             .await?
             .rows_affected;
@@ -300,7 +301,7 @@ pub async fn remove_item(
             .ok_or_else(|| AppError::not_found("cart"))?;
         let removed = cart_item::Entity::delete_many()
             .filter(cart_item::Column::CartId.eq(cart.id))
-            .filter(cart_item::Column::VariantId.eq(variant.0))
+            .filter(cart_item::Column::VariantId.eq(variant.uuid()))
             .exec(txn)
             .await?
             .rows_affected;

@@ -34,11 +34,10 @@ use uuid::Uuid;
 
 use entity::{flash_deal, flash_deal_claim};
 
-use crate::auth::UserId;
-use crate::catalog::VariantId;
 use crate::catalog::service::products::record_order_movement;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
+use crate::ids::{UserId, VariantId};
 
 /// How often a claim re-reads a deal whose `remaining` fell below what it
 /// asked for between its read and its update, before giving up.
@@ -237,8 +236,10 @@ pub async fn give_back(
         return Ok(None);
     };
     Ok(Some(Event::FlashDealUpdated {
-        deal_id: crate::ids::FlashDealId(deal),
-        livestream_id: crate::ids::LivestreamId(after.try_get("", "livestream_id")?),
+        deal_id: crate::ids::FlashDealId::from(deal),
+        livestream_id: crate::ids::LivestreamId::from(
+            after.try_get::<uuid::Uuid>("", "livestream_id")?,
+        ),
         remaining: after.try_get("", "remaining")?,
     }))
 }
@@ -259,7 +260,7 @@ pub async fn hold(
     };
     record_order_movement(
         conn,
-        VariantId(deal.variant_id),
+        VariantId::from(deal.variant_id),
         -deal.quantity,
         left,
         "DEAL_HOLD",
@@ -305,7 +306,7 @@ pub async fn close(
                 vec![
                     now.into(),
                     reason.into(),
-                    actor.map(|a| a.0).into(),
+                    actor.map(|a| a.uuid()).into(),
                     deal.id.into(),
                 ],
             ))
@@ -322,7 +323,7 @@ pub async fn close(
         let after = crate::orders::service::return_stock(conn, deal.variant_id, back, now).await?;
         record_order_movement(
             conn,
-            VariantId(deal.variant_id),
+            VariantId::from(deal.variant_id),
             back,
             after,
             "DEAL_RELEASE",
@@ -341,8 +342,8 @@ pub async fn close(
 /// The event telling a show's viewers that `deal` closed.
 pub fn closed_event(deal: &flash_deal::Model) -> Event {
     Event::FlashDealClosed {
-        deal_id: crate::ids::FlashDealId(deal.id),
-        livestream_id: crate::ids::LivestreamId(deal.livestream_id),
+        deal_id: crate::ids::FlashDealId::from(deal.id),
+        livestream_id: crate::ids::LivestreamId::from(deal.livestream_id),
         reason: deal.close_reason.clone().unwrap_or_default(),
         returned: deal.returned_quantity.unwrap_or(0),
     }

@@ -4,15 +4,12 @@
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-use crate::catalog::VariantId;
 use crate::error::{AppError, AppResult};
-use crate::orders::{LivestreamId, PaymentMethod};
+use crate::ids::{LivestreamId, VariantId};
+use crate::orders::PaymentMethod;
 use crate::places::Province;
 use crate::text::single_line;
 use crate::values::{PhoneNumber, Units};
-
-/// The old name of [`Units`], for the resolvers that still use it.
-pub use crate::values::Units as Quantity;
 
 /// Letters and digits that cannot be mistaken for one another when read
 /// over the phone or copied by hand: no 0/O, 1/I/L, 5/S, 8/B, 2/Z.
@@ -178,7 +175,7 @@ impl PlaceOrder {
         let mut items: Vec<(String, i32)> = self
             .items
             .iter()
-            .map(|i| (i.variant.0.to_string(), i.quantity.get()))
+            .map(|i| (i.variant.uuid().to_string(), i.quantity.get()))
             .collect();
         items.sort();
         let canonical = serde_json::json!({
@@ -186,7 +183,7 @@ impl PlaceOrder {
                 Some(cart) => serde_json::json!({ "cart": cart.to_string() }),
                 None => serde_json::json!(items),
             },
-            "livestream": self.livestream.map(|l| l.0.to_string()),
+            "livestream": self.livestream.map(|l| l.uuid().to_string()),
             "address": [
                 self.address.recipient_name,
                 self.address.phone.as_str(),

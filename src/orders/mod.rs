@@ -18,8 +18,6 @@ pub mod service;
 #[derive(Clone, Copy)]
 pub struct VietQrEncoder(pub fn(&str, &str, i64, &str) -> String);
 
-pub use crate::ids::{CheckoutId, LivestreamId, OrderId};
-
 pub use entity::enums::{OrderStatus, PaymentMethod};
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use entity::{order_event, order_item};
 
 use crate::db::Db;
-use crate::orders::OrderId;
+use crate::ids::OrderId;
 
 /// The items of `orders`, in the order they were added; an order without
 /// items has no entry.
@@ -17,13 +17,15 @@ pub async fn items_by_order(
     orders: &[OrderId],
 ) -> Result<HashMap<OrderId, Vec<order_item::Model>>, DbErr> {
     let rows = order_item::Entity::find()
-        .filter(order_item::Column::OrderId.is_in(orders.iter().map(|k| k.0)))
+        .filter(order_item::Column::OrderId.is_in(orders.iter().map(|k| k.uuid())))
         .order_by_asc(order_item::Column::Id)
         .all(db.conn())
         .await?;
     let mut out: HashMap<OrderId, Vec<order_item::Model>> = HashMap::new();
     for row in rows {
-        out.entry(OrderId(row.order_id)).or_default().push(row);
+        out.entry(OrderId::from(row.order_id))
+            .or_default()
+            .push(row);
     }
     Ok(out)
 }
@@ -35,13 +37,15 @@ pub async fn history_by_order(
     orders: &[OrderId],
 ) -> Result<HashMap<OrderId, Vec<order_event::Model>>, DbErr> {
     let rows = order_event::Entity::find()
-        .filter(order_event::Column::OrderId.is_in(orders.iter().map(|k| k.0)))
+        .filter(order_event::Column::OrderId.is_in(orders.iter().map(|k| k.uuid())))
         .order_by_asc(order_event::Column::Id)
         .all(db.conn())
         .await?;
     let mut out: HashMap<OrderId, Vec<order_event::Model>> = HashMap::new();
     for row in rows {
-        out.entry(OrderId(row.order_id)).or_default().push(row);
+        out.entry(OrderId::from(row.order_id))
+            .or_default()
+            .push(row);
     }
     Ok(out)
 }

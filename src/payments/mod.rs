@@ -7,6 +7,4 @@ pub mod service;
 pub mod vietqr;
 pub mod webhook;
 
-pub use crate::ids::TransferId;
-
 pub use entity::enums::TransferOutcome;

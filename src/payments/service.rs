@@ -11,10 +11,11 @@ use crate::auth::{PlatformRole, Viewer};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::EventBus;
+use crate::ids::{OrderId, TransferId};
+use crate::orders::OrderStatus;
 use crate::orders::service::{ChangedBy, mark_paid};
-use crate::orders::{OrderId, OrderStatus};
 use crate::pagination::Page;
-use crate::payments::{TransferId, TransferOutcome};
+use crate::payments::TransferOutcome;
 
 /// A page of transfers no order matched, newest first; admins only.
 pub async fn unmatched(
@@ -51,7 +52,7 @@ pub async fn assign(
     order_id: OrderId,
 ) -> AppResult<(bank_transfer::Model, order::Model)> {
     let admin = crate::auth::service::require_role(db, viewer, PlatformRole::Admin).await?;
-    let found = bank_transfer::Entity::find_by_id(transfer.0)
+    let found = bank_transfer::Entity::find_by_id(transfer.uuid())
         .one(db.conn())
         .await?
         .ok_or_else(|| AppError::not_found("transfer"))?;
@@ -85,7 +86,7 @@ pub async fn assign(
                     Expr::value(TransferOutcome::Assigned),
                 )
                 .col_expr(bank_transfer::Column::OrderId, Expr::value(order.id))
-                .col_expr(bank_transfer::Column::AssignedBy, Expr::value(admin.0))
+                .col_expr(bank_transfer::Column::AssignedBy, Expr::value(admin.uuid()))
                 .filter(bank_transfer::Column::Id.eq(found.id))
                 .filter(bank_transfer::Column::Outcome.eq(TransferOutcome::Unmatched))
                 .exec(txn)

@@ -17,10 +17,11 @@ use entity::{bank_transfer, order};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::EventBus;
+use crate::ids::TransferId;
 use crate::orders::inputs::memos_in;
 use crate::orders::service::{ChangedBy, flag_for_review, lock_by_memo, mark_paid};
 use crate::orders::{OrderStatus, PaymentMethod};
-use crate::payments::{TransferId, TransferOutcome};
+use crate::payments::TransferOutcome;
 
 /// The largest notice body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -282,7 +283,7 @@ async fn record(
 /// The row a notice stores, before it is matched to an order.
 fn new_transfer(notice: &TransferNotice) -> bank_transfer::Model {
     bank_transfer::Model {
-        id: TransferId::new().0,
+        id: TransferId::new().uuid(),
         transaction_id: notice.transaction_id.trim().to_owned(),
         account_number: notice.account_number.trim().to_owned(),
         amount_vnd: notice.amount_vnd,

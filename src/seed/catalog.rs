@@ -4,22 +4,20 @@
 
 use chrono::NaiveDate;
 
+use crate::auth::Viewer;
 use crate::auth::inputs::{DisplayName, Password};
 use crate::auth::password::PasswordHashing;
 use crate::auth::service::{self as accounts, NewAccount};
 use crate::auth::tokens::TokenKeys;
-use crate::auth::{UserId, Viewer};
 use crate::catalog::service::certifications::{self, NewCertification};
 use crate::catalog::service::lots::{self, NewLot};
 use crate::catalog::service::products::{self, NewProduct, NewVariant, OriginStoryInput};
-use crate::catalog::{
-    Category, CertificationKind, CertificationScope, ProductId, ProductStatus, Unit,
-};
-use crate::cooperatives::CooperativeId;
+use crate::catalog::{Category, CertificationKind, CertificationScope, ProductStatus, Unit};
 use crate::cooperatives::inputs::BankAccount;
 use crate::cooperatives::service::{self as coops, NewCooperative};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CooperativeId, ProductId, UserId};
 use crate::places::Province;
 use crate::values::{Email, Measure, Name, PhoneNumber, Slug, Vnd};
 
@@ -553,7 +551,7 @@ pub async fn run(db: &Db, keys: &TokenKeys, password: &str) -> AppResult<Catalog
             },
         )
         .await?;
-        let coop_id = CooperativeId(created.id);
+        let coop_id = CooperativeId::from(created.id);
         report.cooperatives_created += 1;
         for (kind, stars, from, until) in coop.certificates {
             certifications::add(
@@ -586,7 +584,7 @@ pub async fn run(db: &Db, keys: &TokenKeys, password: &str) -> AppResult<Catalog
 async fn owner_of(db: &Db, keys: &TokenKeys, coop: &Coop, password: &str) -> AppResult<UserId> {
     let email = Email::parse(coop.owner, "email")?;
     if let Some(user) = accounts::find_by_email(db, &email).await? {
-        return Ok(UserId(user.id));
+        return Ok(UserId::from(user.id));
     }
     let session = accounts::register(
         db,
@@ -603,7 +601,7 @@ async fn owner_of(db: &Db, keys: &TokenKeys, coop: &Coop, password: &str) -> App
         },
     )
     .await?;
-    Ok(UserId(session.user.id))
+    Ok(UserId::from(session.user.id))
 }
 
 #[expect(
@@ -671,7 +669,7 @@ async fn seed_product(
             })
             .collect::<AppResult<_>>()?,
     };
-    Ok(ProductId(products::create(db, viewer, new).await?.id))
+    Ok(ProductId::from(products::create(db, viewer, new).await?.id))
 }
 
 async fn seed_origin_and_lot(

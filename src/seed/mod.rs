@@ -70,7 +70,7 @@ pub async fn run(db: &Db, keys: &TokenKeys) -> AppResult<Report> {
                     .user
             }
         };
-        let id = crate::auth::UserId(user.id);
+        let id = crate::ids::UserId::from(user.id);
         match role {
             Some(PlatformRole::Admin) => {
                 service::ensure_role(db, id, PlatformRole::Admin).await?;

@@ -6,17 +6,18 @@
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use crate::auth::Viewer;
 use crate::auth::service::find_by_email;
-use crate::auth::{UserId, Viewer};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CourseId, ParticipantId, SessionId, UserId};
 use crate::training::inputs::ParticipantDetails;
 use crate::training::service::attendance::{self, Mark};
 use crate::training::service::completion;
 use crate::training::service::courses::{self, NewCourse};
 use crate::training::service::enrolment::{self, WhenFull};
 use crate::training::service::sessions::{self, NewSession};
-use crate::training::{AttendanceStatus, CourseId, Gender, ParticipantId, SessionId, vietnam};
+use crate::training::{AttendanceStatus, Gender, vietnam};
 use crate::values::{Email, PhoneNumber};
 
 /// The organiser who runs the demo courses (seeded in `seed::ACCOUNTS`).
@@ -138,7 +139,7 @@ async fn details(db: &Db, p: &SeedPerson) -> AppResult<ParticipantDetails> {
     let (name, phone, slug, role, commune, area, gender) = *p;
     let coop = crate::cooperatives::service::find_by_slug(db, slug)
         .await?
-        .map(|c| crate::cooperatives::CooperativeId(c.id));
+        .map(|c| crate::ids::CooperativeId::from(c.id));
     Ok(ParticipantDetails {
         full_name: name.to_owned(),
         phone: PhoneNumber::parse(phone, "phone")?,
@@ -167,7 +168,7 @@ pub async fn run(db: &Db) -> AppResult<TrainingReport> {
     let organiser = find_by_email(db, &Email::parse(ORGANISER, "email")?)
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("seed organiser missing")))?;
-    let viewer = Viewer::User(UserId(organiser.id));
+    let viewer = Viewer::User(UserId::from(organiser.id));
     let today = crate::training::local_date(Utc::now());
 
     let done_title = "Bán nông sản qua livestream – khóa 1";
@@ -190,7 +191,7 @@ pub async fn run(db: &Db) -> AppResult<TrainingReport> {
             },
         )
         .await?;
-        let id = CourseId(course.id);
+        let id = CourseId::from(course.id);
         courses::publish(db, &viewer, id).await?;
         let mut session_ids: Vec<SessionId> = Vec::new();
         for (i, title) in [
@@ -217,13 +218,13 @@ pub async fn run(db: &Db) -> AppResult<TrainingReport> {
                 },
             )
             .await?;
-            session_ids.push(SessionId(session.id));
+            session_ids.push(SessionId::from(session.id));
         }
         let mut people = Vec::new();
         for p in PEOPLE {
             let enrolled =
                 enrolment::enrol(db, &viewer, id, details(db, p).await?, WhenFull::Wait).await?;
-            people.push(ParticipantId(enrolled.participant.id));
+            people.push(ParticipantId::from(enrolled.participant.id));
         }
         // Marks vary by person and session: six of the eight attend two or
         // three sessions of three and complete (60%); two attend one and do not.
@@ -268,7 +269,7 @@ pub async fn run(db: &Db) -> AppResult<TrainingReport> {
             },
         )
         .await?;
-        let id = CourseId(course.id);
+        let id = CourseId::from(course.id);
         courses::publish(db, &viewer, id).await?;
         for (i, title) in ["Buổi 1: Ánh sáng và bố cục", "Buổi 2: Câu chuyện nguồn gốc"]
             .into_iter()

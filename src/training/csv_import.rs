@@ -20,12 +20,13 @@ use std::collections::HashMap;
 use crate::auth::Viewer;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::CourseId;
+use crate::training::EnrolmentStatus;
 use crate::training::inputs::{
     ParticipantDetails, full_name, gender_text, optional_email, place, role_in_cooperative,
 };
 use crate::training::service::enrolment::{WhenFull, enrol_in};
 use crate::training::service::{lock_course, require_manager, require_open};
-use crate::training::{CourseId, EnrolmentStatus};
 use crate::values::PhoneNumber;
 
 /// How an import treats a file with refused rows.
@@ -176,7 +177,7 @@ async fn parse_row(
     db: &Db,
     record: &csv::StringRecord,
     columns: &HashMap<&'static str, usize>,
-    coops: &mut HashMap<String, Option<crate::cooperatives::CooperativeId>>,
+    coops: &mut HashMap<String, Option<crate::ids::CooperativeId>>,
 ) -> Result<ParticipantDetails, Refusal> {
     let get = |name: &str| {
         columns
@@ -194,7 +195,7 @@ async fn parse_row(
                     let found = crate::cooperatives::service::find_by_slug(db, slug)
                         .await
                         .map_err(|e| refusal(e, "cooperative_slug"))?
-                        .map(|c| crate::cooperatives::CooperativeId(c.id));
+                        .map(|c| crate::ids::CooperativeId::from(c.id));
                     coops.insert(slug.to_owned(), found);
                     found
                 }

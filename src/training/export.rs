@@ -14,8 +14,9 @@ use crate::auth::Viewer;
 use crate::csv_export::SpreadsheetCsv;
 use crate::db::Db;
 use crate::error::AppResult;
+use crate::ids::CourseId;
 use crate::training::service::require_manager;
-use crate::training::{CourseId, local_date, vietnam};
+use crate::training::{local_date, vietnam};
 
 struct Roster {
     enrolments: Vec<enrolment::Model>,
@@ -25,7 +26,7 @@ struct Roster {
 
 async fn roster(db: &Db, course: CourseId) -> AppResult<Roster> {
     let enrolments = enrolment::Entity::find()
-        .filter(enrolment::Column::CourseId.eq(course.0))
+        .filter(enrolment::Column::CourseId.eq(course.uuid()))
         .order_by_asc(enrolment::Column::Seq)
         .all(db.conn())
         .await?;
@@ -54,7 +55,7 @@ pub async fn participants_csv(db: &Db, viewer: &Viewer, course: CourseId) -> App
         .map(|c| (c.id, c.slug))
         .collect();
     let certificates: HashMap<uuid::Uuid, String> = training_certificate::Entity::find()
-        .filter(training_certificate::Column::CourseId.eq(course.0))
+        .filter(training_certificate::Column::CourseId.eq(course.uuid()))
         .all(db.conn())
         .await?
         .into_iter()
@@ -111,7 +112,7 @@ pub async fn attendance_csv(db: &Db, viewer: &Viewer, course: CourseId) -> AppRe
     require_manager(db, viewer, course).await?;
     let roster = roster(db, course).await?;
     let sessions = training_session::Entity::find()
-        .filter(training_session::Column::CourseId.eq(course.0))
+        .filter(training_session::Column::CourseId.eq(course.uuid()))
         .order_by_asc(training_session::Column::StartsAt)
         .order_by_asc(training_session::Column::Id)
         .all(db.conn())

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::cooperatives::CooperativeId;
 use crate::error::{AppError, AppResult};
+use crate::ids::CooperativeId;
 use crate::training::Gender;
 use crate::values::{Email, PhoneNumber, text};
 

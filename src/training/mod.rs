@@ -16,8 +16,6 @@ pub mod service;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 
-pub use crate::ids::{CertificateId, CourseId, ParticipantId, SessionId};
-
 pub use entity::enums::{AttendanceStatus, CourseStatus, EnrolmentStatus, Gender};
 
 /// Settings of the training domain, read once at start-up.

@@ -14,11 +14,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use entity::{enrolment, participant, training_certificate};
 
 use crate::auth::Viewer;
-use crate::cooperatives::CooperativeId;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CooperativeId, CourseId};
 use crate::training::service::{require_manager, status_of};
-use crate::training::{CourseId, CourseStatus, vietnam};
+use crate::training::{CourseStatus, vietnam};
 
 /// A cooperative's selling activity in a time window.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -79,7 +79,8 @@ impl ActivitySource for RecordedActivity<'_> {
             return Ok(out);
         }
         let marks = vec!["?"; cooperatives.len()].join(", ");
-        let mut values: Vec<sea_orm::Value> = cooperatives.iter().map(|c| c.0.into()).collect();
+        let mut values: Vec<sea_orm::Value> =
+            cooperatives.iter().map(|c| c.uuid().into()).collect();
         values.push(from.into());
         values.push(to.into());
         let shows = format!(
@@ -93,7 +94,9 @@ impl ActivitySource for RecordedActivity<'_> {
             .await?
         {
             let coop: uuid::Uuid = row.try_get("", "cooperative_id")?;
-            out.entry(CooperativeId(coop)).or_default().livestreams = row.try_get("", "n")?;
+            out.entry(CooperativeId::from(coop))
+                .or_default()
+                .livestreams = row.try_get("", "n")?;
         }
         let orders = format!(
             "SELECT cooperative_id, COUNT(*) AS n, CAST(SUM(subtotal_vnd) AS BIGINT) AS revenue FROM orders \
@@ -107,7 +110,7 @@ impl ActivitySource for RecordedActivity<'_> {
             .await?
         {
             let coop: uuid::Uuid = row.try_get("", "cooperative_id")?;
-            let entry = out.entry(CooperativeId(coop)).or_default();
+            let entry = out.entry(CooperativeId::from(coop)).or_default();
             entry.orders = row.try_get("", "n")?;
             entry.revenue_vnd = row.try_get("", "revenue")?;
         }
@@ -156,13 +159,13 @@ pub async fn course_outcomes(
         ));
     }
     let certificates = training_certificate::Entity::find()
-        .filter(training_certificate::Column::CourseId.eq(id.0))
+        .filter(training_certificate::Column::CourseId.eq(id.uuid()))
         .all(db.conn())
         .await?;
     // The cooperative a completer belongs to is the one given to this
     // course, on their enrolment.
     let enrolments: HashMap<uuid::Uuid, enrolment::Model> = enrolment::Entity::find()
-        .filter(enrolment::Column::CourseId.eq(id.0))
+        .filter(enrolment::Column::CourseId.eq(id.uuid()))
         .filter(
             enrolment::Column::ParticipantId.is_in(certificates.iter().map(|c| c.participant_id)),
         )
@@ -198,7 +201,7 @@ pub async fn course_outcomes(
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("no midnight on {issued_on}")))?;
     let coops: Vec<CooperativeId> = enrolments
         .values()
-        .filter_map(|e| e.cooperative_id.map(CooperativeId))
+        .filter_map(|e| e.cooperative_id.map(CooperativeId::from))
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
@@ -209,7 +212,7 @@ pub async fn course_outcomes(
         .filter_map(|c| {
             let e = enrolments.get(&c.participant_id)?;
             let p = people.get(&c.participant_id)?;
-            let coop = CooperativeId(e.cooperative_id?);
+            let coop = CooperativeId::from(e.cooperative_id?);
             Some(CompleterOutcome {
                 participant: p.clone(),
                 enrolment: e.clone(),

@@ -11,19 +11,21 @@ use entity::{
     training_session, user,
 };
 
-use crate::auth::UserId;
 use crate::db::Db;
-use crate::training::{CourseId, ParticipantId, SessionId};
+use crate::ids::{CourseId, ParticipantId, SessionId, UserId};
 
 type Found<K, V> = Result<HashMap<K, V>, DbErr>;
 
 /// Courses by id.
 pub async fn courses(db: &Db, ids: &[CourseId]) -> Found<CourseId, course::Model> {
     let rows = course::Entity::find()
-        .filter(course::Column::Id.is_in(ids.iter().map(|k| k.0)))
+        .filter(course::Column::Id.is_in(ids.iter().map(|k| k.uuid())))
         .all(db.conn())
         .await?;
-    Ok(rows.into_iter().map(|c| (CourseId(c.id), c)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|c| (CourseId::from(c.id), c))
+        .collect())
 }
 
 /// The sessions of courses, in time order (cancelled ones included); every
@@ -33,7 +35,7 @@ pub async fn sessions_by_course(
     ids: &[CourseId],
 ) -> Found<CourseId, Vec<training_session::Model>> {
     let rows = training_session::Entity::find()
-        .filter(training_session::Column::CourseId.is_in(ids.iter().map(|k| k.0)))
+        .filter(training_session::Column::CourseId.is_in(ids.iter().map(|k| k.uuid())))
         .order_by_asc(training_session::Column::StartsAt)
         .order_by_asc(training_session::Column::Id)
         .all(db.conn())
@@ -41,7 +43,7 @@ pub async fn sessions_by_course(
     let mut out: HashMap<CourseId, Vec<training_session::Model>> =
         ids.iter().map(|k| (*k, Vec::new())).collect();
     for s in rows {
-        out.entry(CourseId(s.course_id)).or_default().push(s);
+        out.entry(CourseId::from(s.course_id)).or_default().push(s);
     }
     Ok(out)
 }
@@ -50,15 +52,15 @@ pub async fn sessions_by_course(
 /// asked for has an entry.
 pub async fn organisers_by_course(db: &Db, ids: &[CourseId]) -> Found<CourseId, Vec<UserId>> {
     let rows = course_organiser::Entity::find()
-        .filter(course_organiser::Column::CourseId.is_in(ids.iter().map(|k| k.0)))
+        .filter(course_organiser::Column::CourseId.is_in(ids.iter().map(|k| k.uuid())))
         .order_by_asc(course_organiser::Column::CreatedAt)
         .all(db.conn())
         .await?;
     let mut out: HashMap<CourseId, Vec<UserId>> = ids.iter().map(|k| (*k, Vec::new())).collect();
     for o in rows {
-        out.entry(CourseId(o.course_id))
+        out.entry(CourseId::from(o.course_id))
             .or_default()
-            .push(UserId(o.user_id));
+            .push(UserId::from(o.user_id));
     }
     Ok(out)
 }
@@ -66,10 +68,10 @@ pub async fn organisers_by_course(db: &Db, ids: &[CourseId]) -> Found<CourseId, 
 /// User accounts by id (organisers of courses).
 pub async fn users(db: &Db, ids: &[UserId]) -> Found<UserId, user::Model> {
     let rows = user::Entity::find()
-        .filter(user::Column::Id.is_in(ids.iter().map(|k| k.0)))
+        .filter(user::Column::Id.is_in(ids.iter().map(|k| k.uuid())))
         .all(db.conn())
         .await?;
-    Ok(rows.into_iter().map(|u| (UserId(u.id), u)).collect())
+    Ok(rows.into_iter().map(|u| (UserId::from(u.id), u)).collect())
 }
 
 /// Participants by id.
@@ -78,10 +80,13 @@ pub async fn participants(
     ids: &[ParticipantId],
 ) -> Found<ParticipantId, participant::Model> {
     let rows = participant::Entity::find()
-        .filter(participant::Column::Id.is_in(ids.iter().map(|k| k.0)))
+        .filter(participant::Column::Id.is_in(ids.iter().map(|k| k.uuid())))
         .all(db.conn())
         .await?;
-    Ok(rows.into_iter().map(|p| (ParticipantId(p.id), p)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|p| (ParticipantId::from(p.id), p))
+        .collect())
 }
 
 /// The attendance marks of sessions, oldest first; every session asked for
@@ -91,14 +96,16 @@ pub async fn attendance_by_session(
     ids: &[SessionId],
 ) -> Found<SessionId, Vec<attendance::Model>> {
     let rows = attendance::Entity::find()
-        .filter(attendance::Column::SessionId.is_in(ids.iter().map(|k| k.0)))
+        .filter(attendance::Column::SessionId.is_in(ids.iter().map(|k| k.uuid())))
         .order_by_asc(attendance::Column::RecordedAt)
         .all(db.conn())
         .await?;
     let mut out: HashMap<SessionId, Vec<attendance::Model>> =
         ids.iter().map(|k| (*k, Vec::new())).collect();
     for a in rows {
-        out.entry(SessionId(a.session_id)).or_default().push(a);
+        out.entry(SessionId::from(a.session_id))
+            .or_default()
+            .push(a);
     }
     Ok(out)
 }
@@ -113,14 +120,22 @@ pub async fn enrolments(
     let rows = enrolment::Entity::find()
         .filter(
             enrolment::Column::CourseId
-                .is_in(keys.iter().map(|(c, _)| c.0).collect::<HashSet<_>>()),
+                .is_in(keys.iter().map(|(c, _)| c.uuid()).collect::<HashSet<_>>()),
         )
-        .filter(enrolment::Column::ParticipantId.is_in(keys.iter().map(|(_, p)| p.0)))
+        .filter(enrolment::Column::ParticipantId.is_in(keys.iter().map(|(_, p)| p.uuid())))
         .all(db.conn())
         .await?;
     Ok(rows
         .into_iter()
-        .map(|e| ((CourseId(e.course_id), ParticipantId(e.participant_id)), e))
+        .map(|e| {
+            (
+                (
+                    CourseId::from(e.course_id),
+                    ParticipantId::from(e.participant_id),
+                ),
+                e,
+            )
+        })
         .filter(|(key, _)| wanted.contains(key))
         .collect())
 }
@@ -133,13 +148,23 @@ pub async fn certificates(
     let rows = training_certificate::Entity::find()
         .filter(
             training_certificate::Column::CourseId
-                .is_in(keys.iter().map(|(c, _)| c.0).collect::<HashSet<_>>()),
+                .is_in(keys.iter().map(|(c, _)| c.uuid()).collect::<HashSet<_>>()),
         )
-        .filter(training_certificate::Column::ParticipantId.is_in(keys.iter().map(|(_, p)| p.0)))
+        .filter(
+            training_certificate::Column::ParticipantId.is_in(keys.iter().map(|(_, p)| p.uuid())),
+        )
         .all(db.conn())
         .await?;
     Ok(rows
         .into_iter()
-        .map(|c| ((CourseId(c.course_id), ParticipantId(c.participant_id)), c))
+        .map(|c| {
+            (
+                (
+                    CourseId::from(c.course_id),
+                    ParticipantId::from(c.participant_id),
+                ),
+                c,
+            )
+        })
         .collect())
 }

@@ -218,7 +218,7 @@ async fn a_viewer_that_falls_behind_its_feed_skips_ahead_alone_and_is_told_how_m
     // Five events; the quick member reads each as it comes.
     for _ in 0..5 {
         app.app.state.events.publish(Event::ProductUnpinned {
-            livestream_id: farmstream::ids::LivestreamId(show_id),
+            livestream_id: farmstream::ids::LivestreamId::from(show_id),
         });
         loop {
             let event = event_of(&mut quick).await;

@@ -9,8 +9,9 @@
 use std::io::Cursor;
 use std::time::Duration;
 
-use farmstream::auth::{UserId, Viewer};
+use farmstream::auth::Viewer;
 use farmstream::cooperatives::service::{NewCooperative, create};
+use farmstream::ids::UserId;
 use farmstream::media::objects;
 use farmstream::media::service::sweep_pending;
 use farmstream::places::Province;
@@ -187,7 +188,9 @@ pub(crate) async fn cooperative_with_owner(
     name: &str,
 ) -> (Session, String) {
     let session = t.register(email).await;
-    let viewer = Viewer::User(UserId(uuid::Uuid::parse_str(&session.id).expect("uuid")));
+    let viewer = Viewer::User(UserId::from(
+        uuid::Uuid::parse_str(&session.id).expect("uuid"),
+    ));
     let coop = create(
         &t.app.state.db,
         &viewer,

@@ -973,7 +973,7 @@ async fn placing_and_changing_an_order_publishes_events_after_commit() {
     let (owner, _, variant) = seller(&app, "events@x.vn", 50_000, 10).await;
     let mut events = app.app.state.events.subscribe();
     let order = place_one(&app, None, &variant, 1, "COD").await;
-    let id = farmstream::ids::OrderId(
+    let id = farmstream::ids::OrderId::from(
         uuid::Uuid::parse_str(order["id"].as_str().expect("id")).expect("uuid"),
     );
     match heard(&mut events).await {
@@ -1007,7 +1007,7 @@ async fn placing_and_changing_an_order_publishes_events_after_commit() {
     )
     .await;
     let marker = Event::LivestreamEnded {
-        livestream_id: farmstream::ids::LivestreamId(uuid::Uuid::nil()),
+        livestream_id: farmstream::ids::LivestreamId::from(uuid::Uuid::nil()),
     };
     app.app.state.events.publish(marker.clone());
     assert_eq!(heard(&mut events).await, marker);

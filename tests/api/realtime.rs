@@ -439,7 +439,7 @@ async fn a_subscriber_that_never_reads_is_disconnected_without_holding_up_the_ot
     });
 
     // A flood, far more than the stalled client's socket buffers hold.
-    let id = farmstream::ids::LivestreamId(uuid::Uuid::parse_str(&show).expect("uuid"));
+    let id = farmstream::ids::LivestreamId::from(uuid::Uuid::parse_str(&show).expect("uuid"));
     let bus = app.app.state.events.clone();
     let started = std::time::Instant::now();
     while dropped_connections(&app).await == 0 {

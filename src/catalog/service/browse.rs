@@ -15,10 +15,11 @@ use entity::product;
 
 use crate::auth::Viewer;
 use crate::catalog::{Category, CertificationKind, ProductStatus};
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::CooperativeId;
 use crate::pagination::Page;
 use crate::places::Province;
 use crate::text::{escape_like, fold};
@@ -160,7 +161,7 @@ fn filtered(db: &Db, filter: &ProductFilter, words: &[String]) -> Select<product
         None => query.filter(product::Column::Status.eq(ProductStatus::Active.as_str())),
     };
     if let Some(coop) = filter.cooperative {
-        query = query.filter(product::Column::CooperativeId.eq(coop.0));
+        query = query.filter(product::Column::CooperativeId.eq(coop.uuid()));
     }
     if let Some(category) = filter.category {
         query = query.filter(product::Column::Category.eq(category.as_str()));
@@ -294,13 +295,13 @@ pub async fn first_pages(
     };
     let marks = vec!["?"; coops.len()].join(", ");
     let mut values: Vec<Value> = vec![ProductStatus::Active.as_str().into()];
-    values.extend(coops.iter().map(|c| Value::from(c.0)));
+    values.extend(coops.iter().map(|c| Value::from(c.uuid())));
     let condition = format!("status = ? AND cooperative_id IN ({marks})");
     let counts = db
         .count_per_group("products", "cooperative_id", &condition, values.clone())
         .await?;
     for (coop, page) in &mut pages {
-        page.total = counts.get(&coop.0).copied().unwrap_or(0);
+        page.total = counts.get(&coop.uuid()).copied().unwrap_or(0);
     }
     let ranked = crate::db::first_per_group("products", "cooperative_id", order, &condition);
     values.push(Value::from(i64::try_from(first + 1).unwrap_or(i64::MAX)));
@@ -310,7 +311,7 @@ pub async fn first_pages(
         .await?
     {
         let p = product::Model::from_query_result(&row, "")?;
-        let Some(page) = pages.get_mut(&CooperativeId(p.cooperative_id)) else {
+        let Some(page) = pages.get_mut(&CooperativeId::from(p.cooperative_id)) else {
             continue;
         };
         if page.rows.len() as u64 == first {

@@ -12,11 +12,12 @@ use sea_orm::{
 use entity::{certification, lot, product};
 
 use crate::auth::Viewer;
-use crate::catalog::{CertificationId, CertificationKind, CertificationScope, LotId, ProductId};
+use crate::catalog::{CertificationKind, CertificationScope};
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CertificationId, CooperativeId, LotId, ProductId};
 
 /// A certification to record, parsed.
 pub struct NewCertification {
@@ -62,37 +63,37 @@ pub async fn add(
             let id = new.product.ok_or_else(|| {
                 AppError::invalid("input.productId", "is required for a product certificate")
             })?;
-            let owned = product::Entity::find_by_id(id.0)
+            let owned = product::Entity::find_by_id(id.uuid())
                 .one(db.conn())
                 .await?
-                .is_some_and(|p| p.cooperative_id == new.cooperative.0);
+                .is_some_and(|p| p.cooperative_id == new.cooperative.uuid());
             if !owned {
                 return Err(AppError::invalid(
                     "input.productId",
                     "is not a product of this cooperative",
                 ));
             }
-            (Some(id.0), None)
+            (Some(id.uuid()), None)
         }
         CertificationScope::Lot => {
             let id = new.lot.ok_or_else(|| {
                 AppError::invalid("input.lotId", "is required for a lot certificate")
             })?;
-            let found = lot::Entity::find_by_id(id.0)
+            let found = lot::Entity::find_by_id(id.uuid())
                 .one(db.conn())
                 .await?
-                .filter(|l| l.cooperative_id == new.cooperative.0)
+                .filter(|l| l.cooperative_id == new.cooperative.uuid())
                 .ok_or_else(|| {
                     AppError::invalid("input.lotId", "is not a lot of this cooperative")
                 })?;
-            (Some(found.product_id), Some(id.0))
+            (Some(found.product_id), Some(id.uuid()))
         }
     };
     let row = db
         .write(async |txn| -> AppResult<_> {
             let row = certification::Entity::insert(certification::ActiveModel {
-                id: Set(CertificationId::new().0),
-                cooperative_id: Set(new.cooperative.0),
+                id: Set(CertificationId::new().uuid()),
+                cooperative_id: Set(new.cooperative.uuid()),
                 kind: Set(new.kind.as_str().to_owned()),
                 stars: Set(new.stars),
                 issuer: Set(new.issuer),
@@ -121,14 +122,14 @@ pub async fn revoke(
     id: CertificationId,
 ) -> AppResult<certification::Model> {
     viewer.require_user()?;
-    let cert = certification::Entity::find_by_id(id.0)
+    let cert = certification::Entity::find_by_id(id.uuid())
         .one(db.conn())
         .await?
         .ok_or_else(|| AppError::not_found("certification"))?;
     require_member(
         db,
         viewer,
-        CooperativeId(cert.cooperative_id),
+        CooperativeId::from(cert.cooperative_id),
         MemberRole::Manager,
     )
     .await?;
@@ -238,14 +239,14 @@ pub async fn set_document(
     db: &Db,
     viewer: &Viewer,
     id: CertificationId,
-    asset: Option<crate::media::MediaAssetId>,
+    asset: Option<crate::ids::MediaAssetId>,
 ) -> AppResult<certification::Model> {
     viewer.require_user()?;
-    let cert = certification::Entity::find_by_id(id.0)
+    let cert = certification::Entity::find_by_id(id.uuid())
         .one(db.conn())
         .await?
         .ok_or_else(|| AppError::not_found("certification"))?;
-    let coop = CooperativeId(cert.cooperative_id);
+    let coop = CooperativeId::from(cert.cooperative_id);
     require_member(db, viewer, coop, MemberRole::Manager).await?;
     db.write(async |txn| {
         // Checked (and on PostgreSQL locked) in the transaction that

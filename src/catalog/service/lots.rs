@@ -8,11 +8,12 @@ use entity::{lot, product_variant};
 
 use crate::auth::Viewer;
 use crate::catalog::service::products;
-use crate::catalog::{LotId, ProductId, ProductStatus, Unit, VariantId};
+use crate::catalog::{ProductStatus, Unit};
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, constraint_violation};
+use crate::ids::{CooperativeId, LotId, ProductId, VariantId};
 use crate::values::{Measure, new_lot_code, normalise_lot_code};
 
 /// A lot to record, parsed.
@@ -33,10 +34,10 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewLot) -> AppResult<lot::Mod
     let product = products::find(db.conn(), new.product)
         .await?
         .ok_or_else(|| AppError::not_found("product"))?;
-    let coop = CooperativeId(product.cooperative_id);
+    let coop = CooperativeId::from(product.cooperative_id);
     require_member(db, viewer, coop, MemberRole::Staff).await?;
     if let Some(variant) = new.variant {
-        let belongs = product_variant::Entity::find_by_id(variant.0)
+        let belongs = product_variant::Entity::find_by_id(variant.uuid())
             .one(db.conn())
             .await?
             .is_some_and(|v| v.product_id == product.id);
@@ -52,11 +53,11 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewLot) -> AppResult<lot::Mod
         let inserted = db
             .write(async |txn| {
                 lot::Entity::insert(lot::ActiveModel {
-                    id: Set(LotId::new().0),
+                    id: Set(LotId::new().uuid()),
                     code: Set(new_lot_code()),
                     product_id: Set(product.id),
-                    variant_id: Set(new.variant.map(|v| v.0)),
-                    cooperative_id: Set(coop.0),
+                    variant_id: Set(new.variant.map(|v| v.uuid())),
+                    cooperative_id: Set(coop.uuid()),
                     harvested_on: Set(new.harvested_on),
                     quantity: Set(new.quantity.get()),
                     unit: Set(new.unit.as_str().to_owned()),
@@ -97,7 +98,7 @@ pub async fn find_public(db: &Db, code: &str) -> AppResult<Option<lot::Model>> {
     else {
         return Ok(None);
     };
-    let published = products::find(db.conn(), ProductId(lot.product_id))
+    let published = products::find(db.conn(), ProductId::from(lot.product_id))
         .await?
         .is_some_and(|p| p.status != ProductStatus::Draft.as_str());
     Ok(published.then_some(lot))
@@ -111,7 +112,7 @@ pub async fn count_scan(db: &Db, id: LotId) -> AppResult<()> {
                 lot::Column::ScanCount,
                 Expr::col(lot::Column::ScanCount).add(1),
             )
-            .filter(lot::Column::Id.eq(id.0))
+            .filter(lot::Column::Id.eq(id.uuid()))
             .exec(&**txn)
             .await?;
         Ok(())
@@ -123,7 +124,7 @@ pub async fn count_scan(db: &Db, id: LotId) -> AppResult<()> {
 /// The lots of a product, newest harvest first.
 pub async fn of_product(db: &Db, id: ProductId) -> AppResult<Vec<lot::Model>> {
     Ok(lot::Entity::find()
-        .filter(lot::Column::ProductId.eq(id.0))
+        .filter(lot::Column::ProductId.eq(id.uuid()))
         .order_by_desc(lot::Column::HarvestedOn)
         .all(db.conn())
         .await?)
@@ -137,11 +138,11 @@ pub async fn set_photos(
     items: Vec<crate::media::attachments::GalleryItem>,
 ) -> AppResult<Vec<crate::media::attachments::Attached>> {
     viewer.require_user()?;
-    let lot = lot::Entity::find_by_id(id.0)
+    let lot = lot::Entity::find_by_id(id.uuid())
         .one(db.conn())
         .await?
         .ok_or_else(|| AppError::not_found("lot"))?;
-    let coop = CooperativeId(lot.cooperative_id);
+    let coop = CooperativeId::from(lot.cooperative_id);
     require_member(db, viewer, coop, MemberRole::Staff).await?;
     crate::media::attachments::set_gallery(
         db,

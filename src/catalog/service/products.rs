@@ -9,15 +9,16 @@ use sea_orm::{
 
 use entity::{origin_story, product, product_variant, stock_movement};
 
-use crate::auth::{PlatformRole, UserId, Viewer};
+use crate::auth::{PlatformRole, Viewer};
 use crate::catalog::inputs::variant_count;
-use crate::catalog::{Category, ProductId, ProductStatus, Unit, VariantId};
+use crate::catalog::{Category, ProductStatus, Unit};
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::{
     Actor, claim_new_slug, claim_slug, require_member, resolve_slug,
 };
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult, constraint_violation};
+use crate::ids::{CooperativeId, ProductId, UserId, VariantId};
 use crate::text::fold;
 use crate::values::{Measure, Name, Slug, Vnd};
 
@@ -97,7 +98,7 @@ fn check_compare_at(price: Vnd, compare_at: Option<Vnd>, field: &str) -> AppResu
 
 /// The product with this id, whatever its status.
 pub async fn find(conn: &impl ConnectionTrait, id: ProductId) -> AppResult<Option<product::Model>> {
-    Ok(product::Entity::find_by_id(id.0).one(conn).await?)
+    Ok(product::Entity::find_by_id(id.uuid()).one(conn).await?)
 }
 
 /// True when `viewer` may see a product of `coop` that is not active.
@@ -123,7 +124,7 @@ pub async fn visible(
 ) -> AppResult<product::Model> {
     let product = found.ok_or_else(|| AppError::not_found("product"))?;
     if product.status == ProductStatus::Active.as_str()
-        || can_see_unpublished(db, viewer, CooperativeId(product.cooperative_id)).await?
+        || can_see_unpublished(db, viewer, CooperativeId::from(product.cooperative_id)).await?
     {
         Ok(product)
     } else {
@@ -134,7 +135,7 @@ pub async fn visible(
 /// The product a slug points at now or pointed at before.
 pub async fn find_by_slug(db: &Db, slug: &str) -> AppResult<Option<product::Model>> {
     match resolve_slug(db, SLUG_KIND, slug).await? {
-        Some(id) => find(db.conn(), ProductId(id)).await,
+        Some(id) => find(db.conn(), ProductId::from(id)).await,
         None => Ok(None),
     }
 }
@@ -151,7 +152,13 @@ async fn for_write(
     let product = find(db.conn(), id)
         .await?
         .ok_or_else(|| AppError::not_found("product"))?;
-    let actor = require_member(db, viewer, CooperativeId(product.cooperative_id), needed).await?;
+    let actor = require_member(
+        db,
+        viewer,
+        CooperativeId::from(product.cooperative_id),
+        needed,
+    )
+    .await?;
     Ok((product, actor))
 }
 
@@ -162,7 +169,7 @@ async fn for_write(
 /// variant) and what is derived from them (lowest price, search text) see
 /// what concurrent changes committed. Lock order: product, then variants.
 async fn lock_product(conn: &impl ConnectionTrait, id: ProductId) -> AppResult<product::Model> {
-    product::Entity::find_by_id(id.0)
+    product::Entity::find_by_id(id.uuid())
         .lock_exclusive()
         .one(conn)
         .await?
@@ -176,11 +183,13 @@ async fn refresh_summary(conn: &impl ConnectionTrait, id: ProductId) -> AppResul
         .await?
         .ok_or_else(|| AppError::not_found("product"))?;
     let variants = product_variant::Entity::find()
-        .filter(product_variant::Column::ProductId.eq(id.0))
+        .filter(product_variant::Column::ProductId.eq(id.uuid()))
         .filter(product_variant::Column::RemovedAt.is_null())
         .all(conn)
         .await?;
-    let origin = origin_story::Entity::find_by_id(id.0).one(conn).await?;
+    let origin = origin_story::Entity::find_by_id(id.uuid())
+        .one(conn)
+        .await?;
     let places = origin
         .map(|o| {
             format!(
@@ -220,7 +229,7 @@ async fn insert_variant(
     let now = Utc::now();
     let id = VariantId::new();
     let inserted = product_variant::Entity::insert(product_variant::ActiveModel {
-        id: Set(id.0),
+        id: Set(id.uuid()),
         product_id: Set(product.id),
         cooperative_id: Set(product.cooperative_id),
         name: Set(variant.name.as_str().to_owned()),
@@ -295,12 +304,12 @@ pub async fn record_order_movement(
 ) -> AppResult<()> {
     stock_movement::Entity::insert(stock_movement::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
-        variant_id: Set(variant.0),
+        variant_id: Set(variant.uuid()),
         delta: Set(delta),
         stock_after: Set(stock_after),
         kind: Set(kind.to_owned()),
         reason: Set(reason),
-        actor_id: Set(actor.map(|a| a.0)),
+        actor_id: Set(actor.map(|a| a.uuid())),
         order_id: Set(order),
         created_at: Set(Utc::now()),
     })
@@ -329,12 +338,12 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewProduct) -> AppResult<prod
                 new.slug,
                 new.name.as_str(),
                 "san-pham",
-                id.0,
+                id.uuid(),
             )
             .await?;
             let product = product::Entity::insert(product::ActiveModel {
-                id: Set(id.0),
-                cooperative_id: Set(new.cooperative.0),
+                id: Set(id.uuid()),
+                cooperative_id: Set(new.cooperative.uuid()),
                 name: Set(new.name.as_str().to_owned()),
                 slug: Set(slug.as_str().to_owned()),
                 description: Set(new.description),
@@ -382,7 +391,7 @@ pub async fn update(
     db.write(async |txn| {
         let mut model: product::ActiveModel = lock_product(&**txn, id).await?.into();
         if let Some(slug) = &changes.slug {
-            claim_slug(&**txn, SLUG_KIND, slug, id.0).await?;
+            claim_slug(&**txn, SLUG_KIND, slug, id.uuid()).await?;
             model.slug = Set(slug.as_str().to_owned());
         }
         if let Some(name) = changes.name {
@@ -429,7 +438,7 @@ pub async fn set_status(
         product::Entity::update_many()
             .col_expr(product::Column::Status, Expr::value(status.as_str()))
             .col_expr(product::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(product::Column::Id.eq(id.0))
+            .filter(product::Column::Id.eq(id.uuid()))
             .exec_with_returning(&**txn)
             .await?
             .into_iter()
@@ -442,7 +451,7 @@ pub async fn set_status(
 /// How many variants of a product are on sale.
 async fn live_variants(conn: &impl ConnectionTrait, id: ProductId) -> AppResult<u64> {
     Ok(product_variant::Entity::find()
-        .filter(product_variant::Column::ProductId.eq(id.0))
+        .filter(product_variant::Column::ProductId.eq(id.uuid()))
         .filter(product_variant::Column::RemovedAt.is_null())
         .count(conn)
         .await?)
@@ -451,7 +460,7 @@ async fn live_variants(conn: &impl ConnectionTrait, id: ProductId) -> AppResult<
 /// The live variants of a product, in order.
 pub async fn variants(db: &Db, id: ProductId) -> AppResult<Vec<product_variant::Model>> {
     Ok(product_variant::Entity::find()
-        .filter(product_variant::Column::ProductId.eq(id.0))
+        .filter(product_variant::Column::ProductId.eq(id.uuid()))
         .filter(product_variant::Column::RemovedAt.is_null())
         .order_by_asc(product_variant::Column::Position)
         .all(db.conn())
@@ -472,7 +481,7 @@ pub async fn add_variant(
         // cannot both find room for one more.
         let product = lock_product(&**txn, id).await?;
         let live = product_variant::Entity::find()
-            .filter(product_variant::Column::ProductId.eq(id.0))
+            .filter(product_variant::Column::ProductId.eq(id.uuid()))
             .filter(product_variant::Column::RemovedAt.is_null())
             .count(&**txn)
             .await?;
@@ -483,7 +492,7 @@ pub async fn add_variant(
             "productId",
         )?;
         let last: Option<i32> = product_variant::Entity::find()
-            .filter(product_variant::Column::ProductId.eq(id.0))
+            .filter(product_variant::Column::ProductId.eq(id.uuid()))
             .select_only()
             .column_as(product_variant::Column::Position.max(), "last")
             .into_tuple()
@@ -505,7 +514,7 @@ async fn variant_for_write(
     id: VariantId,
 ) -> AppResult<(product_variant::Model, Actor)> {
     viewer.require_user()?;
-    let variant = product_variant::Entity::find_by_id(id.0)
+    let variant = product_variant::Entity::find_by_id(id.uuid())
         .one(db.conn())
         .await?
         .filter(|v| v.removed_at.is_none())
@@ -513,7 +522,7 @@ async fn variant_for_write(
     let actor = require_member(
         db,
         viewer,
-        CooperativeId(variant.cooperative_id),
+        CooperativeId::from(variant.cooperative_id),
         MemberRole::Staff,
     )
     .await?;
@@ -531,10 +540,10 @@ pub async fn update_variant(
     changes: VariantChanges,
 ) -> AppResult<product_variant::Model> {
     let (seen, _) = variant_for_write(db, viewer, id).await?;
-    let product_id = ProductId(seen.product_id);
+    let product_id = ProductId::from(seen.product_id);
     db.write(async |txn| {
         lock_product(&**txn, product_id).await?;
-        let current = product_variant::Entity::find_by_id(id.0)
+        let current = product_variant::Entity::find_by_id(id.uuid())
             .lock_exclusive()
             .one(&**txn)
             .await?
@@ -594,7 +603,7 @@ pub async fn update_variant(
 /// product's lock, so two removals at once cannot both take the last two.
 pub async fn remove_variant(db: &Db, viewer: &Viewer, id: VariantId) -> AppResult<product::Model> {
     let (variant, _) = variant_for_write(db, viewer, id).await?;
-    let product_id = ProductId(variant.product_id);
+    let product_id = ProductId::from(variant.product_id);
     db.write(async |txn| {
         let product = lock_product(&**txn, product_id).await?;
         if product.status == ProductStatus::Active.as_str()
@@ -606,7 +615,7 @@ pub async fn remove_variant(db: &Db, viewer: &Viewer, id: VariantId) -> AppResul
         }
         let removed = product_variant::Entity::update_many()
             .col_expr(product_variant::Column::RemovedAt, Expr::value(Utc::now()))
-            .filter(product_variant::Column::Id.eq(id.0))
+            .filter(product_variant::Column::Id.eq(id.uuid()))
             .filter(product_variant::Column::RemovedAt.is_null())
             .exec(&**txn)
             .await?
@@ -647,7 +656,7 @@ pub async fn adjust_stock(
                     Expr::col(product_variant::Column::Stock).add(delta),
                 )
                 .col_expr(product_variant::Column::UpdatedAt, Expr::value(Utc::now()))
-                .filter(product_variant::Column::Id.eq(id.0))
+                .filter(product_variant::Column::Id.eq(id.uuid()))
                 .filter(Expr::col(product_variant::Column::Stock).add(delta).gte(0))
                 .filter(
                     Expr::col(product_variant::Column::Stock)
@@ -657,7 +666,7 @@ pub async fn adjust_stock(
                 .exec(&**txn)
                 .await?
                 .rows_affected;
-            let row = product_variant::Entity::find_by_id(id.0)
+            let row = product_variant::Entity::find_by_id(id.uuid())
                 .one(&**txn)
                 .await?
                 .ok_or_else(|| AppError::not_found("variant"))?;
@@ -696,7 +705,7 @@ pub async fn set_origin_story(
     db.write(async |txn| {
         lock_product(&**txn, id).await?;
         let story = origin_story::ActiveModel {
-            product_id: Set(id.0),
+            product_id: Set(id.uuid()),
             farm_name: Set(input.farm_name),
             grower_name: Set(input.grower_name),
             province: Set(input.province),
@@ -751,7 +760,7 @@ pub async fn newest_movements(
         return Ok(out);
     }
     let marks = vec!["?"; variants.len()].join(", ");
-    let mut values: Vec<sea_orm::Value> = variants.iter().map(|v| v.0.into()).collect();
+    let mut values: Vec<sea_orm::Value> = variants.iter().map(|v| v.uuid().into()).collect();
     values.push(i64::try_from(newest).unwrap_or(i64::MAX).into());
     let sql = crate::db::first_per_group(
         "stock_movements",
@@ -761,7 +770,7 @@ pub async fn newest_movements(
     );
     for row in db.conn().query_all_raw(db.statement(&sql, values)).await? {
         let movement = stock_movement::Model::from_query_result(&row, "")?;
-        out.entry(VariantId(movement.variant_id))
+        out.entry(VariantId::from(movement.variant_id))
             .or_default()
             .push(movement);
     }
@@ -780,7 +789,7 @@ pub async fn set_media(
         db,
         crate::media::attachments::Gallery::Product,
         product.id,
-        CooperativeId(product.cooperative_id),
+        CooperativeId::from(product.cooperative_id),
         items,
     )
     .await
@@ -808,7 +817,7 @@ pub async fn set_origin_story_media(
         db,
         crate::media::attachments::Gallery::OriginStory,
         product.id,
-        CooperativeId(product.cooperative_id),
+        CooperativeId::from(product.cooperative_id),
         items,
     )
     .await

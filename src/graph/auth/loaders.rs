@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 
-use crate::auth::{PlatformRole, UserId, queries};
+use crate::auth::{PlatformRole, queries};
 use crate::db::Db;
+use crate::ids::UserId;
 
 /// The platform roles of users, one query per batch.
 pub struct RolesByUser(pub Db);

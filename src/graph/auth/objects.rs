@@ -4,12 +4,12 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
-use crate::auth::UserId;
 use crate::auth::service::Session;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
 use crate::graph::auth::{PlatformRole, RolesByUser};
+use crate::ids::UserId;
 
 /// An account, as its owner (or a platform admin) sees it.
 pub struct User(pub entity::user::Model);
@@ -18,7 +18,7 @@ pub struct User(pub entity::user::Model);
 impl User {
     /// The user's public id.
     async fn id(&self) -> ID {
-        UserId(self.0.id).to_gql()
+        UserId::from(self.0.id).to_gql()
     }
 
     /// The e-mail address the account signs in with (lower-cased).
@@ -40,7 +40,7 @@ impl User {
     async fn roles(&self, ctx: &Context<'_>) -> ApiResult<Vec<PlatformRole>> {
         let roles = ctx
             .data_unchecked::<DataLoader<RolesByUser>>()
-            .load_one(UserId(self.0.id))
+            .load_one(UserId::from(self.0.id))
             .await
             .map_err(AppError::from)?;
         Ok(roles

@@ -2,8 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 
-use crate::auth::UserId;
-use crate::auth::inputs::{DisplayName, Email, Password, PhoneNumber};
+use crate::auth::inputs::{DisplayName, Password};
 use crate::auth::password::PasswordHashing;
 use crate::auth::service::{self, NewAccount};
 use crate::auth::tokens::TokenKeys;
@@ -12,6 +11,8 @@ use crate::graph::ApiResult;
 use crate::graph::GqlId;
 use crate::graph::auth::{AuthPayload, LoginInput, PlatformRole, RegisterInput, User};
 use crate::graph::viewer;
+use crate::ids::UserId;
+use crate::values::{Email, PhoneNumber};
 
 /// Account queries.
 #[derive(Default)]

@@ -10,9 +10,8 @@ use entity::{certification, lot, origin_story, product, product_variant};
 use crate::catalog::queries;
 use crate::catalog::service::browse::{ProductPage, ProductSort};
 use crate::catalog::service::certifications::LotOnHarvest;
-use crate::catalog::{ProductId, VariantId};
-use crate::cooperatives::CooperativeId;
 use crate::db::Db;
+use crate::ids::{CooperativeId, ProductId, VariantId};
 
 /// Products by id.
 pub struct ProductLoader(pub Db);

@@ -4,7 +4,6 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::catalog::service::certifications::{LotOnHarvest, valid_on};
-use crate::catalog::{CertificationId, LotId, ProductId};
 use crate::config::PublicBaseUrl;
 use crate::error::AppError;
 use crate::graph::ApiResult;
@@ -15,6 +14,7 @@ use crate::graph::load_one;
 use crate::graph::media::{MediaAsset, MediaAttachment};
 use crate::graph::media::{gallery, ready_asset};
 use crate::graph::viewer;
+use crate::ids::{CertificationId, LotId, ProductId};
 use crate::media::attachments::Gallery;
 
 /// One harvest batch of a product; a package's QR code points to it.
@@ -24,7 +24,7 @@ pub struct Lot(pub entity::lot::Model);
 impl Lot {
     /// The lot's id.
     async fn id(&self) -> ID {
-        LotId(self.0.id).to_gql()
+        LotId::from(self.0.id).to_gql()
     }
     /// The code printed on packages, e.g. `LOT-7K3M-Q9XD`.
     async fn code(&self) -> &str {
@@ -58,7 +58,7 @@ impl Lot {
     }
     /// The product harvested.
     async fn product(&self, ctx: &Context<'_>) -> ApiResult<Product> {
-        let product = load_one::<ProductLoader, _>(ctx, ProductId(self.0.product_id))
+        let product = load_one::<ProductLoader, _>(ctx, ProductId::from(self.0.product_id))
             .await?
             .ok_or_else(|| AppError::not_found("product"))?;
         Ok(Product(product))
@@ -86,7 +86,7 @@ impl Lot {
         let Some(user) = viewer(ctx).user()? else {
             return Ok(None);
         };
-        let coop = crate::cooperatives::CooperativeId(self.0.cooperative_id);
+        let coop = crate::ids::CooperativeId::from(self.0.cooperative_id);
         let member = load_one::<crate::graph::cooperatives::MembershipLoader, _>(ctx, (coop, user))
             .await?
             .is_some();
@@ -109,7 +109,7 @@ pub struct Certification(pub entity::certification::Model);
 impl Certification {
     /// The certification's id.
     async fn id(&self) -> ID {
-        CertificationId(self.0.id).to_gql()
+        CertificationId::from(self.0.id).to_gql()
     }
     /// What kind of certificate.
     async fn kind(&self) -> CertificationKind {

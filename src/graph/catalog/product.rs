@@ -3,10 +3,9 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::catalog::inputs::{months_of, tags_of};
+use crate::catalog::inputs::months_of;
 use crate::catalog::service::browse::{self, ProductFilter, ProductPage, ProductSort};
-use crate::catalog::{ProductId, VariantId};
-use crate::cooperatives::{CooperativeId, MemberRole};
+use crate::cooperatives::MemberRole;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::graph::ApiResult;
@@ -22,8 +21,10 @@ use crate::graph::load_one;
 use crate::graph::media::MediaAttachment;
 use crate::graph::media::gallery;
 use crate::graph::{Total, viewer};
+use crate::ids::{CooperativeId, ProductId, VariantId};
 use crate::media::attachments::Gallery;
 use crate::pagination::{Page, encode_cursor};
+use crate::values::tags_of;
 use async_graphql::connection::{Connection, Edge};
 
 /// Something a cooperative sells; what is bought is one of its variants.
@@ -31,7 +32,7 @@ pub struct Product(pub entity::product::Model);
 
 impl Product {
     fn product_id(&self) -> ProductId {
-        ProductId(self.0.id)
+        ProductId::from(self.0.id)
     }
 }
 
@@ -75,9 +76,10 @@ impl Product {
     }
     /// The cooperative selling it.
     async fn cooperative(&self, ctx: &Context<'_>) -> ApiResult<Cooperative> {
-        let coop = load_one::<CooperativeLoader, _>(ctx, CooperativeId(self.0.cooperative_id))
-            .await?
-            .ok_or_else(|| AppError::not_found("cooperative"))?;
+        let coop =
+            load_one::<CooperativeLoader, _>(ctx, CooperativeId::from(self.0.cooperative_id))
+                .await?
+                .ok_or_else(|| AppError::not_found("cooperative"))?;
         Ok(Cooperative(coop))
     }
     /// The pack sizes on sale, in order.
@@ -101,9 +103,10 @@ impl Product {
         let own = load_one::<BadgesByProduct, _>(ctx, self.product_id())
             .await?
             .unwrap_or_default();
-        let coop = load_one::<BadgesByCooperative, _>(ctx, CooperativeId(self.0.cooperative_id))
-            .await?
-            .unwrap_or_default();
+        let coop =
+            load_one::<BadgesByCooperative, _>(ctx, CooperativeId::from(self.0.cooperative_id))
+                .await?
+                .unwrap_or_default();
         Ok(own.into_iter().chain(coop).map(Certification).collect())
     }
     /// Its photos and videos, in order.
@@ -155,7 +158,7 @@ pub struct Variant(pub entity::product_variant::Model);
 impl Variant {
     /// The variant's id.
     async fn id(&self) -> ID {
-        VariantId(self.0.id).to_gql()
+        VariantId::from(self.0.id).to_gql()
     }
     /// e.g. "Hộp 2 kg".
     async fn name(&self) -> &str {
@@ -201,7 +204,7 @@ impl Variant {
             _ => return None,
         };
         Some(UnitPrice {
-            amount_vnd: crate::catalog::inputs::price_per_unit(self.0.price_vnd, amount)?,
+            amount_vnd: crate::values::price_per_unit(self.0.price_vnd, amount)?,
             per,
         })
     }
@@ -222,11 +225,11 @@ impl Variant {
         }
         crate::graph::cooperatives::require_role(
             ctx,
-            CooperativeId(self.0.cooperative_id),
+            CooperativeId::from(self.0.cooperative_id),
             MemberRole::Staff,
         )
         .await?;
-        let key = (VariantId(self.0.id), u64::try_from(last).unwrap_or(0));
+        let key = (VariantId::from(self.0.id), u64::try_from(last).unwrap_or(0));
         let rows = load_one::<MovementsByVariant, _>(ctx, key).await?;
         Ok(rows
             .unwrap_or_default()
@@ -265,7 +268,9 @@ impl StockMovement {
     }
     /// Who made the change, if a person did.
     async fn actor_id(&self) -> Option<ID> {
-        self.0.actor_id.map(|id| crate::auth::UserId(id).to_gql())
+        self.0
+            .actor_id
+            .map(|id| crate::ids::UserId::from(id).to_gql())
     }
     /// When.
     async fn created_at(&self) -> DateTime<Utc> {

@@ -9,14 +9,14 @@ use async_graphql::dataloader::Loader;
 
 use entity::cooperative;
 
-use crate::auth::UserId;
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::queries;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::graph::auth::is_admin;
 use crate::graph::load_one;
 use crate::graph::viewer;
+use crate::ids::{CooperativeId, UserId};
 
 /// Cooperatives by id.
 pub struct CooperativeLoader(pub Db);

@@ -5,7 +5,6 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use chrono::{DateTime, Utc};
 
 use crate::catalog::service::browse::{ProductCursor, ProductFilter};
-use crate::cooperatives::CooperativeId;
 use crate::cooperatives::service::Member;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
@@ -21,6 +20,7 @@ use crate::graph::livestream::CurrentShowsByCooperative;
 use crate::graph::media::{MediaAsset, ready_asset};
 use crate::graph::viewer;
 use crate::graph::{Total, load_one};
+use crate::ids::CooperativeId;
 use crate::pagination::Page;
 
 /// A farming cooperative (hợp tác xã).
@@ -28,7 +28,7 @@ pub struct Cooperative(pub entity::cooperative::Model);
 
 impl Cooperative {
     fn coop_id(&self) -> CooperativeId {
-        CooperativeId(self.0.id)
+        CooperativeId::from(self.0.id)
     }
 
     /// The viewer's role here, if they are a member.
@@ -88,7 +88,7 @@ pub struct CooperativeMember(pub Member);
 impl CooperativeMember {
     /// The member's user id.
     async fn user_id(&self) -> ID {
-        crate::auth::UserId(self.0.user.id).to_gql()
+        crate::ids::UserId::from(self.0.user.id).to_gql()
     }
     /// The member's display name.
     async fn display_name(&self) -> &str {

@@ -3,10 +3,7 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, MaybeUndefined, Object};
 
-use crate::auth::UserId;
-use crate::auth::inputs::{Email, PhoneNumber};
-use crate::cooperatives::CooperativeId;
-use crate::cooperatives::inputs::{BankAccount, Name, Slug, line, text};
+use crate::cooperatives::inputs::BankAccount;
 use crate::cooperatives::service::{self, CooperativeChanges, CooperativeFilter, NewCooperative};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -19,8 +16,10 @@ use crate::graph::cooperatives::{
     CreateCooperativeInput, UpdateCooperativeInput,
 };
 use crate::graph::viewer;
+use crate::ids::{CooperativeId, UserId};
 use crate::pagination::{Page, encode_cursor};
 use crate::places::Province;
+use crate::values::{Email, Name, PhoneNumber, Slug, line, text};
 
 fn bank(input: &BankAccountInput, field: &str) -> AppResult<BankAccount> {
     BankAccount::parse(

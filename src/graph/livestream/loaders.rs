@@ -7,10 +7,9 @@ use async_graphql::dataloader::Loader;
 
 use entity::{flash_deal, livestream};
 
-use crate::catalog::ProductId;
-use crate::cooperatives::CooperativeId;
 use crate::db::Db;
-use crate::livestream::{FlashDealId, LivestreamId, LivestreamStatus, queries};
+use crate::ids::{CooperativeId, FlashDealId, LivestreamId, ProductId};
+use crate::livestream::{LivestreamStatus, queries};
 
 /// The lineups of shows, in order.
 pub struct LineupLoader(pub Db);

@@ -3,8 +3,6 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 
-use crate::catalog::{ProductId, VariantId};
-use crate::cooperatives::CooperativeId;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
@@ -15,8 +13,8 @@ use crate::graph::livestream::{FlashDealsByLivestream, LineupLoader, SalesByShow
 use crate::graph::media::MediaAsset;
 use crate::graph::media::ready_asset;
 use crate::graph::{load_many, load_one};
+use crate::ids::{CooperativeId, FlashDealId, LivestreamId, ProductId, VariantId};
 use crate::livestream::flash_deals::is_open;
-use crate::livestream::{FlashDealId, LivestreamId};
 
 /// A cooperative's selling show.
 pub struct Livestream(pub entity::livestream::Model);
@@ -25,7 +23,7 @@ pub struct Livestream(pub entity::livestream::Model);
 impl Livestream {
     /// The show's id.
     async fn id(&self) -> ID {
-        LivestreamId(self.0.id).to_gql()
+        LivestreamId::from(self.0.id).to_gql()
     }
     /// Its title, e.g. "Xoài Yên Châu chín cây — giá tại vườn".
     async fn title(&self) -> &str {
@@ -69,14 +67,15 @@ impl Livestream {
     }
     /// The cooperative running it.
     async fn cooperative(&self, ctx: &Context<'_>) -> ApiResult<Cooperative> {
-        let coop = load_one::<CooperativeLoader, _>(ctx, CooperativeId(self.0.cooperative_id))
-            .await?
-            .ok_or_else(|| AppError::not_found("cooperative"))?;
+        let coop =
+            load_one::<CooperativeLoader, _>(ctx, CooperativeId::from(self.0.cooperative_id))
+                .await?
+                .ok_or_else(|| AppError::not_found("cooperative"))?;
         Ok(Cooperative(coop))
     }
     /// The products it will show, in order (published ones, for shoppers).
     async fn lineup(&self, ctx: &Context<'_>) -> ApiResult<Vec<Product>> {
-        let ids = load_one::<LineupLoader, _>(ctx, LivestreamId(self.0.id))
+        let ids = load_one::<LineupLoader, _>(ctx, LivestreamId::from(self.0.id))
             .await?
             .unwrap_or_default();
         let mut found = load_many::<ProductLoader, _>(ctx, ids.iter().copied()).await?;
@@ -91,7 +90,7 @@ impl Livestream {
         let Some(id) = self.0.pinned_product_id else {
             return Ok(None);
         };
-        Ok(load_one::<ProductLoader, _>(ctx, ProductId(id))
+        Ok(load_one::<ProductLoader, _>(ctx, ProductId::from(id))
             .await?
             .map(Product))
     }
@@ -112,11 +111,11 @@ impl Livestream {
     async fn stats(&self, ctx: &Context<'_>) -> ApiResult<LivestreamStats> {
         crate::graph::cooperatives::require_role(
             ctx,
-            CooperativeId(self.0.cooperative_id),
+            CooperativeId::from(self.0.cooperative_id),
             crate::cooperatives::MemberRole::Staff,
         )
         .await?;
-        let mut sales = load_one::<SalesByShow, _>(ctx, LivestreamId(self.0.id))
+        let mut sales = load_one::<SalesByShow, _>(ctx, LivestreamId::from(self.0.id))
             .await?
             .unwrap_or_default();
         sales.peak_viewers = i64::from(self.0.peak_viewers);
@@ -131,7 +130,7 @@ impl Livestream {
     /// Every flash deal of the show, newest first.
     async fn flash_deals(&self, ctx: &Context<'_>) -> ApiResult<Vec<FlashDeal>> {
         Ok(
-            load_one::<FlashDealsByLivestream, _>(ctx, LivestreamId(self.0.id))
+            load_one::<FlashDealsByLivestream, _>(ctx, LivestreamId::from(self.0.id))
                 .await?
                 .unwrap_or_default()
                 .into_iter()
@@ -144,7 +143,7 @@ impl Livestream {
     async fn active_flash_deals(&self, ctx: &Context<'_>) -> ApiResult<Vec<FlashDeal>> {
         let now = Utc::now();
         Ok(
-            load_one::<FlashDealsByLivestream, _>(ctx, LivestreamId(self.0.id))
+            load_one::<FlashDealsByLivestream, _>(ctx, LivestreamId::from(self.0.id))
                 .await?
                 .unwrap_or_default()
                 .into_iter()
@@ -162,15 +161,15 @@ pub struct FlashDeal(pub entity::flash_deal::Model);
 impl FlashDeal {
     /// The deal's id.
     async fn id(&self) -> ID {
-        FlashDealId(self.0.id).to_gql()
+        FlashDealId::from(self.0.id).to_gql()
     }
     /// The show it belongs to.
     async fn livestream_id(&self) -> ID {
-        LivestreamId(self.0.livestream_id).to_gql()
+        LivestreamId::from(self.0.livestream_id).to_gql()
     }
     /// The product on deal.
     async fn product(&self, ctx: &Context<'_>) -> ApiResult<Product> {
-        let p = load_one::<ProductLoader, _>(ctx, ProductId(self.0.product_id))
+        let p = load_one::<ProductLoader, _>(ctx, ProductId::from(self.0.product_id))
             .await?
             .ok_or_else(|| AppError::not_found("product"))?;
         Ok(Product(p))
@@ -178,7 +177,7 @@ impl FlashDeal {
     /// The variant on deal (null once the variant is removed).
     async fn variant(&self, ctx: &Context<'_>) -> ApiResult<Option<Variant>> {
         Ok(
-            load_one::<VariantsByProduct, _>(ctx, ProductId(self.0.product_id))
+            load_one::<VariantsByProduct, _>(ctx, ProductId::from(self.0.product_id))
                 .await?
                 .unwrap_or_default()
                 .into_iter()
@@ -188,7 +187,7 @@ impl FlashDeal {
     }
     /// The variant on deal's id.
     async fn variant_id(&self) -> ID {
-        VariantId(self.0.variant_id).to_gql()
+        VariantId::from(self.0.variant_id).to_gql()
     }
     /// The deal price of one unit, in whole đồng.
     async fn price_vnd(&self) -> i64 {

@@ -12,8 +12,8 @@ use futures_util::{Stream, StreamExt};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::events::{Event, EventBus};
@@ -22,7 +22,7 @@ use crate::graph::GqlId;
 use crate::graph::livestream::show_events::{LivestreamEvent, for_show};
 use crate::graph::livestream::{FeedExecution, Replay};
 use crate::graph::viewer;
-use crate::livestream::LivestreamId;
+use crate::ids::{CooperativeId, LivestreamId};
 use crate::livestream::viewers::{Viewers, Watching};
 
 /// The bus as a stream of the events `keep` maps to something. A receiver
@@ -102,7 +102,7 @@ impl Notification {
     }
     /// The show.
     async fn livestream_id(&self) -> ID {
-        LivestreamId(self.livestream_id).to_gql()
+        LivestreamId::from(self.livestream_id).to_gql()
     }
     /// A line to show, e.g. "HTX Xoài Yên Châu đang phát trực tiếp: Xoài chín
     /// cây" or "HTX Xoài Yên Châu sẽ phát trực tiếp lúc 19:30: Xoài chín cây".
@@ -164,7 +164,7 @@ async fn show_events(
     crate::livestream::service::find(db.conn(), id)
         .await?
         .ok_or_else(|| AppError::not_found("livestream"))?;
-    let show = id.0;
+    let show = id.uuid();
     // One item answered again for one member of a shared feed.
     if let Some(item) = ctx.data_opt::<Replay>() {
         let item = match item.clone() {
@@ -216,7 +216,7 @@ fn my_order_updates(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, OrderUpda
                 to,
                 ..
             } if buyer == me => Some(OrderUpdate {
-                order_id: order_id.0,
+                order_id: order_id.uuid(),
                 status: to,
             }),
             _ => None,
@@ -257,11 +257,13 @@ fn notifications(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, Notification
                 {
                     return None;
                 }
-                let coop =
-                    crate::cooperatives::service::find(&db, CooperativeId(show.cooperative_id))
-                        .await
-                        .ok()
-                        .flatten()?;
+                let coop = crate::cooperatives::service::find(
+                    &db,
+                    CooperativeId::from(show.cooperative_id),
+                )
+                .await
+                .ok()
+                .flatten()?;
                 let message = match kind {
                     NotificationKind::LiveNow => {
                         format!("{} đang phát trực tiếp: {}", coop.name, show.title)
@@ -275,7 +277,7 @@ fn notifications(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, Notification
                 };
                 Some(Notification {
                     kind,
-                    livestream_id: show_id.0,
+                    livestream_id: show_id.uuid(),
                     message,
                 })
             }
@@ -304,7 +306,7 @@ async fn cooperative_orders(
                 cooperative_id,
                 ..
             } if cooperative_id == coop => Some(OrderUpdate {
-                order_id: order_id.0,
+                order_id: order_id.uuid(),
                 status: "PLACED".into(),
             }),
             _ => None,

@@ -4,8 +4,6 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, MaybeUndefined, Object};
 use chrono::Utc;
 
-use crate::catalog::{ProductId, VariantId};
-use crate::cooperatives::CooperativeId;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus};
@@ -18,13 +16,13 @@ use crate::graph::livestream::{
     UpdateLivestreamInput,
 };
 use crate::graph::viewer;
+use crate::ids::{CooperativeId, FlashDealId, LivestreamId, MediaAssetId, ProductId, VariantId};
+use crate::livestream::LivestreamStatus;
 use crate::livestream::flash_deals::{self, DealTerms, NewFlashDeal};
 use crate::livestream::inputs::show_start;
 use crate::livestream::service::{
     self, LivestreamChanges, LivestreamCursor, LivestreamFilter, NewLivestream,
 };
-use crate::livestream::{FlashDealId, LivestreamId, LivestreamStatus};
-use crate::media::MediaAssetId;
 use crate::pagination::{Page, encode_cursor};
 use crate::text::single_line;
 
@@ -65,7 +63,7 @@ pub(crate) async fn page_of(
 /// through [`page_of`].
 pub async fn cooperative_shows(
     ctx: &Context<'_>,
-    coop: crate::cooperatives::CooperativeId,
+    coop: crate::ids::CooperativeId,
     status: Option<crate::livestream::LivestreamStatus>,
     first: Option<i32>,
     after: Option<String>,
@@ -247,12 +245,8 @@ impl LivestreamMutation {
         let new = NewLivestream {
             cooperative: CooperativeId::parse(&input.cooperative_id, "input.cooperativeId")?,
             title: single_line(&input.title, "input.title", 200)?,
-            description: crate::cooperatives::inputs::text(
-                Some(&input.description),
-                "input.description",
-                5000,
-            )?
-            .unwrap_or_default(),
+            description: crate::values::text(Some(&input.description), "input.description", 5000)?
+                .unwrap_or_default(),
             platform: input.platform.into(),
             stream_url: input
                 .stream_url
@@ -295,7 +289,7 @@ impl LivestreamMutation {
             description: input
                 .description
                 .map(|d| {
-                    crate::cooperatives::inputs::text(Some(&d), "input.description", 5000)
+                    crate::values::text(Some(&d), "input.description", 5000)
                         .map(Option::unwrap_or_default)
                 })
                 .transpose()?,

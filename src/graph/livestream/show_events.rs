@@ -5,7 +5,6 @@ use async_graphql::{Context, ID, Object, Union};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::catalog::{ProductId, VariantId};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::events::Event;
@@ -14,7 +13,7 @@ use crate::graph::GqlId;
 use crate::graph::catalog::{Product, ProductLoader};
 use crate::graph::livestream::{FlashDeal, FlashDealCloseReason, FlashDealLoader};
 use crate::graph::load_one;
-use crate::livestream::{FlashDealId, LivestreamId};
+use crate::ids::{FlashDealId, LivestreamId, ProductId, VariantId};
 
 /// A show went live.
 pub struct LivestreamStarted {
@@ -25,7 +24,7 @@ pub struct LivestreamStarted {
 impl LivestreamStarted {
     /// The show.
     async fn livestream_id(&self) -> ID {
-        LivestreamId(self.livestream_id).to_gql()
+        LivestreamId::from(self.livestream_id).to_gql()
     }
 }
 
@@ -38,7 +37,7 @@ pub struct LivestreamEnded {
 impl LivestreamEnded {
     /// The show.
     async fn livestream_id(&self) -> ID {
-        LivestreamId(self.livestream_id).to_gql()
+        LivestreamId::from(self.livestream_id).to_gql()
     }
 }
 
@@ -52,11 +51,11 @@ pub struct ProductPinned {
 impl ProductPinned {
     /// The show.
     async fn livestream_id(&self) -> ID {
-        LivestreamId(self.livestream_id).to_gql()
+        LivestreamId::from(self.livestream_id).to_gql()
     }
     /// The product now pinned (ask for `variants { priceVnd stock }`).
     async fn product(&self, ctx: &Context<'_>) -> ApiResult<Product> {
-        let p = load_one::<ProductLoader, _>(ctx, ProductId(self.product_id))
+        let p = load_one::<ProductLoader, _>(ctx, ProductId::from(self.product_id))
             .await?
             .ok_or_else(|| AppError::not_found("product"))?;
         Ok(Product(p))
@@ -72,7 +71,7 @@ pub struct ProductUnpinned {
 impl ProductUnpinned {
     /// The show.
     async fn livestream_id(&self) -> ID {
-        LivestreamId(self.livestream_id).to_gql()
+        LivestreamId::from(self.livestream_id).to_gql()
     }
 }
 
@@ -86,7 +85,7 @@ pub struct ViewerCountChanged {
 impl ViewerCountChanged {
     /// The show.
     async fn livestream_id(&self) -> ID {
-        LivestreamId(self.livestream_id).to_gql()
+        LivestreamId::from(self.livestream_id).to_gql()
     }
     /// Viewers watching now.
     async fn viewers(&self) -> i32 {
@@ -104,7 +103,7 @@ pub struct OrderPlaced {
 impl OrderPlaced {
     /// The show.
     async fn livestream_id(&self) -> ID {
-        LivestreamId(self.livestream_id).to_gql()
+        LivestreamId::from(self.livestream_id).to_gql()
     }
     /// A line to show viewers; no name, phone or address beyond an initial and a province.
     async fn message(&self, ctx: &Context<'_>) -> ApiResult<String> {
@@ -124,7 +123,7 @@ pub struct EventsSkipped {
 impl EventsSkipped {
     /// The show.
     async fn livestream_id(&self) -> ID {
-        LivestreamId(self.livestream_id).to_gql()
+        LivestreamId::from(self.livestream_id).to_gql()
     }
     /// How many events of the whole bus went by unseen (not all were this show's).
     async fn missed(&self) -> i32 {
@@ -146,15 +145,15 @@ pub struct FlashDealOpened {
 impl FlashDealOpened {
     /// The show.
     async fn livestream_id(&self) -> ID {
-        LivestreamId(self.livestream_id).to_gql()
+        LivestreamId::from(self.livestream_id).to_gql()
     }
     /// The deal.
     async fn flash_deal_id(&self) -> ID {
-        FlashDealId(self.deal_id).to_gql()
+        FlashDealId::from(self.deal_id).to_gql()
     }
     /// The variant on deal.
     async fn variant_id(&self) -> ID {
-        VariantId(self.variant_id).to_gql()
+        VariantId::from(self.variant_id).to_gql()
     }
     /// The deal price of one unit, in whole đồng.
     async fn price_vnd(&self) -> i64 {
@@ -170,7 +169,7 @@ impl FlashDealOpened {
     }
     /// The whole deal as it is now (product, variant, limits).
     async fn flash_deal(&self, ctx: &Context<'_>) -> ApiResult<FlashDeal> {
-        let deal = load_one::<FlashDealLoader, _>(ctx, FlashDealId(self.deal_id))
+        let deal = load_one::<FlashDealLoader, _>(ctx, FlashDealId::from(self.deal_id))
             .await?
             .ok_or_else(|| AppError::not_found("flash deal"))?;
         Ok(FlashDeal(deal))
@@ -190,11 +189,11 @@ pub struct FlashDealUpdated {
 impl FlashDealUpdated {
     /// The show.
     async fn livestream_id(&self) -> ID {
-        LivestreamId(self.livestream_id).to_gql()
+        LivestreamId::from(self.livestream_id).to_gql()
     }
     /// The deal.
     async fn flash_deal_id(&self) -> ID {
-        FlashDealId(self.deal_id).to_gql()
+        FlashDealId::from(self.deal_id).to_gql()
     }
     /// Units still to be had at the deal price.
     async fn remaining(&self) -> i32 {
@@ -214,11 +213,11 @@ pub struct FlashDealClosed {
 impl FlashDealClosed {
     /// The show.
     async fn livestream_id(&self) -> ID {
-        LivestreamId(self.livestream_id).to_gql()
+        LivestreamId::from(self.livestream_id).to_gql()
     }
     /// The deal.
     async fn flash_deal_id(&self) -> ID {
-        FlashDealId(self.deal_id).to_gql()
+        FlashDealId::from(self.deal_id).to_gql()
     }
     /// Why it closed.
     async fn reason(&self) -> Option<FlashDealCloseReason> {
@@ -257,28 +256,28 @@ impl LivestreamEvent {
 
 /// The item `event` is for the subscribers of `show`, if it concerns it.
 pub(crate) fn for_show(event: Event, show: Uuid) -> Option<LivestreamEvent> {
-    let show = LivestreamId(show);
+    let show = LivestreamId::from(show);
     match event {
         Event::LivestreamStarted { livestream_id } if livestream_id == show => {
             Some(LivestreamEvent::LivestreamStarted(LivestreamStarted {
-                livestream_id: livestream_id.0,
+                livestream_id: livestream_id.uuid(),
             }))
         }
         Event::LivestreamEnded { livestream_id } if livestream_id == show => {
             Some(LivestreamEvent::LivestreamEnded(LivestreamEnded {
-                livestream_id: livestream_id.0,
+                livestream_id: livestream_id.uuid(),
             }))
         }
         Event::ProductPinned {
             livestream_id,
             product_id,
         } if livestream_id == show => Some(LivestreamEvent::ProductPinned(ProductPinned {
-            livestream_id: livestream_id.0,
-            product_id: product_id.0,
+            livestream_id: livestream_id.uuid(),
+            product_id: product_id.uuid(),
         })),
         Event::ProductUnpinned { livestream_id } if livestream_id == show => {
             Some(LivestreamEvent::ProductUnpinned(ProductUnpinned {
-                livestream_id: livestream_id.0,
+                livestream_id: livestream_id.uuid(),
             }))
         }
         Event::ViewerCountChanged {
@@ -286,7 +285,7 @@ pub(crate) fn for_show(event: Event, show: Uuid) -> Option<LivestreamEvent> {
             viewers,
         } if livestream_id == show => {
             Some(LivestreamEvent::ViewerCountChanged(ViewerCountChanged {
-                livestream_id: livestream_id.0,
+                livestream_id: livestream_id.uuid(),
                 viewers,
             }))
         }
@@ -295,8 +294,8 @@ pub(crate) fn for_show(event: Event, show: Uuid) -> Option<LivestreamEvent> {
             livestream_id: Some(livestream_id),
             ..
         } if livestream_id == show => Some(LivestreamEvent::OrderPlaced(OrderPlaced {
-            livestream_id: livestream_id.0,
-            order_id: order_id.0,
+            livestream_id: livestream_id.uuid(),
+            order_id: order_id.uuid(),
         })),
         Event::FlashDealOpened {
             deal_id,
@@ -306,9 +305,9 @@ pub(crate) fn for_show(event: Event, show: Uuid) -> Option<LivestreamEvent> {
             remaining,
             ends_at,
         } if livestream_id == show => Some(LivestreamEvent::FlashDealOpened(FlashDealOpened {
-            deal_id: deal_id.0,
-            livestream_id: livestream_id.0,
-            variant_id: variant_id.0,
+            deal_id: deal_id.uuid(),
+            livestream_id: livestream_id.uuid(),
+            variant_id: variant_id.uuid(),
             price_vnd,
             remaining,
             ends_at,
@@ -318,8 +317,8 @@ pub(crate) fn for_show(event: Event, show: Uuid) -> Option<LivestreamEvent> {
             livestream_id,
             remaining,
         } if livestream_id == show => Some(LivestreamEvent::FlashDealUpdated(FlashDealUpdated {
-            deal_id: deal_id.0,
-            livestream_id: livestream_id.0,
+            deal_id: deal_id.uuid(),
+            livestream_id: livestream_id.uuid(),
             remaining,
         })),
         Event::FlashDealClosed {
@@ -328,8 +327,8 @@ pub(crate) fn for_show(event: Event, show: Uuid) -> Option<LivestreamEvent> {
             reason,
             returned,
         } if livestream_id == show => Some(LivestreamEvent::FlashDealClosed(FlashDealClosed {
-            deal_id: deal_id.0,
-            livestream_id: livestream_id.0,
+            deal_id: deal_id.uuid(),
+            livestream_id: livestream_id.uuid(),
             reason,
             returned,
         })),

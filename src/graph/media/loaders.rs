@@ -9,8 +9,9 @@ use async_graphql::dataloader::Loader;
 use entity::media_asset;
 
 use crate::db::Db;
+use crate::ids::MediaAssetId;
 use crate::media::attachments::{self, Attached, Gallery};
-use crate::media::{MediaAssetId, queries};
+use crate::media::queries;
 
 /// Media assets by id, one query per batch.
 pub struct MediaAssetLoader(pub Db);

@@ -4,15 +4,15 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::config::MediaConfig;
-use crate::cooperatives::CooperativeId;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
 use crate::graph::load_one;
 use crate::graph::media::{GalleryLoader, MediaAssetLoader, MediaPurpose, MediaStatus};
+use crate::ids::{CooperativeId, MediaAssetId};
+use crate::media::MediaType;
 use crate::media::attachments::Gallery;
 use crate::media::service::{self, Upload};
-use crate::media::{MediaAssetId, MediaType};
 use crate::storage::Storage;
 
 /// The widest thumbnail that may be asked for, in pixels.
@@ -31,12 +31,12 @@ impl MediaAsset {
 impl MediaAsset {
     /// The asset's public id.
     async fn id(&self) -> ID {
-        MediaAssetId(self.0.id).to_gql()
+        MediaAssetId::from(self.0.id).to_gql()
     }
 
     /// The cooperative it belongs to; it can be attached to that cooperative's things only.
     async fn cooperative_id(&self) -> ID {
-        CooperativeId(self.0.cooperative_id).to_gql()
+        CooperativeId::from(self.0.cooperative_id).to_gql()
     }
 
     /// What it is for.
@@ -241,7 +241,7 @@ pub async fn ready_asset(
     let Some(id) = id else {
         return Ok(None);
     };
-    let asset = load_one::<MediaAssetLoader, _>(ctx, MediaAssetId(id)).await?;
+    let asset = load_one::<MediaAssetLoader, _>(ctx, MediaAssetId::from(id)).await?;
     Ok(asset
         .filter(|a| a.status == crate::media::MediaStatus::Ready.as_str())
         .map(MediaAsset))

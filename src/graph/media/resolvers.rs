@@ -4,7 +4,6 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
 
 use crate::config::MediaConfig;
-use crate::cooperatives::CooperativeId;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::graph::ApiResult;
@@ -12,7 +11,7 @@ use crate::graph::GqlId;
 use crate::graph::media::MediaAssetLoader;
 use crate::graph::media::{CreateUploadInput, MediaAsset, UploadPayload};
 use crate::graph::viewer;
-use crate::media::MediaAssetId;
+use crate::ids::{CooperativeId, MediaAssetId};
 use crate::media::inputs::{parse_byte_size, parse_checksum_sha256, parse_content_type};
 use crate::media::inspect::DecodeGate;
 use crate::media::service::{self, CooperativeImage, NewUpload};

@@ -8,7 +8,8 @@ use async_graphql::dataloader::Loader;
 use entity::{order_event, order_item};
 
 use crate::db::Db;
-use crate::orders::{OrderId, queries};
+use crate::ids::OrderId;
+use crate::orders::queries;
 
 /// The items of orders, by order id.
 pub struct ItemsByOrder(pub Db);

@@ -3,9 +3,7 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::catalog::{ProductId, VariantId};
 use crate::config::PublicBaseUrl;
-use crate::cooperatives::CooperativeId;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
@@ -15,9 +13,10 @@ use crate::graph::load_one;
 use crate::graph::orders::{
     HistoryByOrder, ItemsByOrder, OrderStatus, PaymentMethod, PaymentStatus,
 };
+use crate::ids::{CheckoutId, CooperativeId, LivestreamId, OrderId, ProductId, VariantId};
 use crate::orders::cart::{CartLine, CartView};
 use crate::orders::service::Placed;
-use crate::orders::{self, CheckoutId, LivestreamId, OrderId, VietQrEncoder};
+use crate::orders::{self, VietQrEncoder};
 
 /// An order: what one shopper bought from one cooperative.
 pub struct Order(pub entity::order::Model);
@@ -51,7 +50,7 @@ pub struct ShippingAddressView {
 impl Order {
     /// The order's id.
     async fn id(&self) -> ID {
-        OrderId(self.0.id).to_gql()
+        OrderId::from(self.0.id).to_gql()
     }
     /// Short and readable over the phone, e.g. `FS-7K3M9Q`.
     async fn number(&self) -> &str {
@@ -72,14 +71,14 @@ impl Order {
     }
     /// The cooperative selling.
     async fn cooperative(&self, ctx: &Context<'_>) -> ApiResult<Cooperative> {
-        load_one::<CooperativeLoader, _>(ctx, CooperativeId(self.0.cooperative_id))
+        load_one::<CooperativeLoader, _>(ctx, CooperativeId::from(self.0.cooperative_id))
             .await?
             .map(Cooperative)
             .ok_or_else(|| AppError::not_found("cooperative").into())
     }
     /// What was bought, with names and prices as they were at placement.
     async fn items(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrderItem>> {
-        Ok(load_one::<ItemsByOrder, _>(ctx, OrderId(self.0.id))
+        Ok(load_one::<ItemsByOrder, _>(ctx, OrderId::from(self.0.id))
             .await?
             .unwrap_or_default()
             .into_iter()
@@ -114,7 +113,9 @@ impl Order {
     }
     /// The livestream the order came from, if any.
     async fn livestream_id(&self) -> Option<ID> {
-        self.0.livestream_id.map(|id| LivestreamId(id).to_gql())
+        self.0
+            .livestream_id
+            .map(|id| LivestreamId::from(id).to_gql())
     }
     /// How it is paid and where the payment stands.
     async fn payment(&self) -> ApiResult<Payment<'_>> {
@@ -147,7 +148,7 @@ impl Order {
     }
     /// Every status change: who, when, from, to, and a note.
     async fn history(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrderHistoryEntry>> {
-        Ok(load_one::<HistoryByOrder, _>(ctx, OrderId(self.0.id))
+        Ok(load_one::<HistoryByOrder, _>(ctx, OrderId::from(self.0.id))
             .await?
             .unwrap_or_default()
             .into_iter()
@@ -171,11 +172,11 @@ pub struct OrderItem(pub entity::order_item::Model);
 impl OrderItem {
     /// The variant bought.
     async fn variant_id(&self) -> ID {
-        VariantId(self.0.variant_id).to_gql()
+        VariantId::from(self.0.variant_id).to_gql()
     }
     /// Its product.
     async fn product_id(&self) -> ID {
-        ProductId(self.0.product_id).to_gql()
+        ProductId::from(self.0.product_id).to_gql()
     }
     /// The product's name at placement.
     async fn product_name(&self) -> &str {
@@ -220,7 +221,9 @@ impl OrderHistoryEntry {
     }
     /// Who made the change; null for the system (payment, hold expiry) or a guest.
     async fn actor_id(&self) -> Option<ID> {
-        self.0.actor_id.map(|id| crate::auth::UserId(id).to_gql())
+        self.0
+            .actor_id
+            .map(|id| crate::ids::UserId::from(id).to_gql())
     }
     /// Why, or what came with it (a reason, a tracking number).
     async fn note(&self) -> Option<&str> {
@@ -318,7 +321,7 @@ pub struct Checkout(pub Placed);
 impl Checkout {
     /// The checkout's id.
     async fn id(&self) -> ID {
-        CheckoutId(self.0.checkout.id).to_gql()
+        CheckoutId::from(self.0.checkout.id).to_gql()
     }
     /// The idempotency key it was placed with.
     async fn idempotency_key(&self) -> &str {
@@ -369,11 +372,11 @@ pub struct CartItem(pub CartLine);
 impl CartItem {
     /// The variant.
     async fn variant_id(&self) -> ID {
-        VariantId(self.0.variant.id).to_gql()
+        VariantId::from(self.0.variant.id).to_gql()
     }
     /// Its product.
     async fn product_id(&self) -> ID {
-        ProductId(self.0.product.id).to_gql()
+        ProductId::from(self.0.product.id).to_gql()
     }
     /// The product's name.
     async fn product_name(&self) -> &str {

@@ -5,9 +5,6 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 
 use crate::auth::throttle::ClientAddr;
-use crate::catalog::VariantId;
-use crate::cooperatives::CooperativeId;
-use crate::cooperatives::inputs::text;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::EventBus;
@@ -20,10 +17,12 @@ use crate::graph::orders::{
     ShippingAddressInput,
 };
 use crate::graph::viewer;
-use crate::orders::inputs::{IdempotencyKey, PlaceOrder, Quantity, ShippingAddress};
+use crate::ids::{CooperativeId, LivestreamId, OrderId, VariantId};
+use crate::orders::inputs::{IdempotencyKey, PlaceOrder, ShippingAddress};
 use crate::orders::service::{self, HoldPolicy, OrderFilter};
-use crate::orders::{LivestreamId, OrderId, PaymentMethod, cart};
+use crate::orders::{PaymentMethod, cart};
 use crate::pagination::{Page, encode_cursor};
+use crate::values::{Units, text};
 
 /// Order queries.
 #[derive(Default)]
@@ -163,7 +162,7 @@ struct Common<'a> {
 
 fn parse_request(
     common: Common<'_>,
-    lines: Vec<(VariantId, Quantity)>,
+    lines: Vec<(VariantId, Units)>,
     items_field: &str,
     cart: Option<uuid::Uuid>,
 ) -> AppResult<PlaceOrder> {
@@ -187,14 +186,14 @@ fn parse_request(
     })
 }
 
-fn parse_lines(items: &[OrderItemInput]) -> AppResult<Vec<(VariantId, Quantity)>> {
+fn parse_lines(items: &[OrderItemInput]) -> AppResult<Vec<(VariantId, Units)>> {
     items
         .iter()
         .enumerate()
         .map(|(i, item)| {
             Ok((
                 VariantId::parse(&item.variant_id, &format!("input.items[{i}].variantId"))?,
-                Quantity::parse(item.quantity, &format!("input.items[{i}].quantity"))?,
+                Units::parse(item.quantity, &format!("input.items[{i}].quantity"))?,
             ))
         })
         .collect()
@@ -272,7 +271,7 @@ impl OrderMutation {
         quantity: i32,
     ) -> ApiResult<Cart> {
         let variant = VariantId::parse(&variant_id, "variantId")?;
-        let quantity = Quantity::parse(quantity, "quantity")?;
+        let quantity = Units::parse(quantity, "quantity")?;
         Ok(Cart(
             cart::add_item(
                 ctx.data_unchecked::<Db>(),
@@ -294,7 +293,7 @@ impl OrderMutation {
         quantity: i32,
     ) -> ApiResult<Cart> {
         let variant = VariantId::parse(&variant_id, "variantId")?;
-        let quantity = Quantity::parse(quantity, "quantity")?;
+        let quantity = Units::parse(quantity, "quantity")?;
         Ok(Cart(
             cart::update_item(
                 ctx.data_unchecked::<Db>(),
@@ -372,9 +371,8 @@ impl OrderMutation {
         tracking_number: String,
     ) -> ApiResult<Order> {
         let id = OrderId::parse(&order_id, "orderId")?;
-        let carrier = crate::cooperatives::inputs::required_text(&carrier, "carrier", 100)?;
-        let tracking =
-            crate::cooperatives::inputs::required_text(&tracking_number, "trackingNumber", 100)?;
+        let carrier = crate::values::required_text(&carrier, "carrier", 100)?;
+        let tracking = crate::values::required_text(&tracking_number, "trackingNumber", 100)?;
         Ok(Order(
             service::ship(
                 ctx.data_unchecked::<Db>(),
@@ -414,10 +412,10 @@ impl OrderMutation {
         guest_phone: Option<String>,
     ) -> ApiResult<Order> {
         let id = OrderId::parse(&order_id, "orderId")?;
-        let reason = crate::cooperatives::inputs::required_text(&reason, "reason", 500)?;
+        let reason = crate::values::required_text(&reason, "reason", 500)?;
         let guest_phone = guest_phone
             .as_deref()
-            .map(|p| crate::auth::inputs::PhoneNumber::parse(p, "guestPhone"))
+            .map(|p| crate::values::PhoneNumber::parse(p, "guestPhone"))
             .transpose()?;
         Ok(Order(
             service::cancel(

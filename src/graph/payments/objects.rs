@@ -6,8 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::graph::GqlId;
 use crate::graph::orders::Order;
 use crate::graph::payments::TransferOutcome;
-use crate::orders::OrderId;
-use crate::payments::TransferId;
+use crate::ids::{OrderId, TransferId};
 
 /// A transfer notice the bank sent, and what became of it.
 pub struct BankTransfer(pub entity::bank_transfer::Model);
@@ -16,7 +15,7 @@ pub struct BankTransfer(pub entity::bank_transfer::Model);
 impl BankTransfer {
     /// The transfer's id.
     async fn id(&self) -> ID {
-        TransferId(self.0.id).to_gql()
+        TransferId::from(self.0.id).to_gql()
     }
     /// The bank's id of the transaction.
     async fn transaction_id(&self) -> &str {
@@ -48,7 +47,7 @@ impl BankTransfer {
     }
     /// The order it was matched or assigned to.
     async fn order_id(&self) -> Option<ID> {
-        self.0.order_id.map(|id| OrderId(id).to_gql())
+        self.0.order_id.map(|id| OrderId::from(id).to_gql())
     }
 }
 

@@ -12,9 +12,8 @@ use crate::graph::Total;
 use crate::graph::orders::Order;
 use crate::graph::payments::{AssignTransferPayload, BankTransfer};
 use crate::graph::viewer;
-use crate::orders::OrderId;
+use crate::ids::{OrderId, TransferId};
 use crate::pagination::{Page, encode_cursor};
-use crate::payments::TransferId;
 use crate::payments::service;
 
 /// Payment queries.

@@ -11,9 +11,9 @@ use entity::{
     attendance, course, enrolment, participant, training_certificate, training_session, user,
 };
 
-use crate::auth::UserId;
 use crate::db::Db;
-use crate::training::{CourseId, ParticipantId, SessionId, queries};
+use crate::ids::{CourseId, ParticipantId, SessionId, UserId};
+use crate::training::queries;
 
 type LoadResult<K, V> = Result<HashMap<K, V>, Arc<sea_orm::DbErr>>;
 

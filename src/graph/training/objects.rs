@@ -8,9 +8,7 @@
 use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::auth::UserId;
 use crate::config::PublicBaseUrl;
-use crate::cooperatives::CooperativeId;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
@@ -24,7 +22,7 @@ use crate::graph::training::{
     RowOutcome, SessionsByCourse, UserLoader,
 };
 use crate::graph::viewer;
-use crate::training::{CourseId, ParticipantId, SessionId};
+use crate::ids::{CooperativeId, CourseId, ParticipantId, SessionId, UserId};
 
 /// True when the viewer manages the course (an organiser of it or an
 /// admin), read through the request's loaders so a list costs one batch.
@@ -55,7 +53,7 @@ pub struct CompletionRule {
 impl Course {
     /// The course's id.
     async fn id(&self) -> ID {
-        CourseId(self.0.id).to_gql()
+        CourseId::from(self.0.id).to_gql()
     }
     /// Its title, e.g. "Bán nông sản qua livestream".
     async fn title(&self) -> &str {
@@ -120,8 +118,8 @@ impl Course {
         // Asked once here, with the course's other fields, rather than by
         // each session later: a page then costs one batch, not a timing-
         // dependent one or two.
-        let manages = viewer_manages(ctx, CourseId(self.0.id)).await?;
-        let rows = load_one::<SessionsByCourse, _>(ctx, CourseId(self.0.id))
+        let manages = viewer_manages(ctx, CourseId::from(self.0.id)).await?;
+        let rows = load_one::<SessionsByCourse, _>(ctx, CourseId::from(self.0.id))
             .await?
             .unwrap_or_default();
         Ok(rows
@@ -136,8 +134,8 @@ impl Course {
     /// sees their names only; their sign-in e-mail and phone show to the
     /// course's managers alone (the public contact is `contact`).
     async fn organisers(&self, ctx: &Context<'_>) -> ApiResult<Vec<CourseOrganiser>> {
-        let manages = viewer_manages(ctx, CourseId(self.0.id)).await?;
-        let ids = load_one::<OrganisersByCourse, _>(ctx, CourseId(self.0.id))
+        let manages = viewer_manages(ctx, CourseId::from(self.0.id)).await?;
+        let ids = load_one::<OrganisersByCourse, _>(ctx, CourseId::from(self.0.id))
             .await?
             .unwrap_or_default();
         let loader = ctx.data_unchecked::<async_graphql::dataloader::DataLoader<UserLoader>>();
@@ -162,7 +160,7 @@ impl Course {
     }
     /// True when the viewer may manage it (an organiser of it or an admin).
     async fn viewer_can_manage(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        Ok(viewer_manages(ctx, CourseId(self.0.id)).await?)
+        Ok(viewer_manages(ctx, CourseId::from(self.0.id)).await?)
     }
 }
 
@@ -177,7 +175,7 @@ pub struct CourseOrganiser {
 impl CourseOrganiser {
     /// The organiser's user id.
     async fn id(&self) -> ID {
-        UserId(self.user.id).to_gql()
+        UserId::from(self.user.id).to_gql()
     }
     /// The name they show to others.
     async fn display_name(&self) -> &str {
@@ -227,7 +225,7 @@ impl TrainingSession {
     async fn viewer_manages(&self, ctx: &Context<'_>) -> AppResult<bool> {
         match self.manages {
             Some(manages) => Ok(manages),
-            None => viewer_manages(ctx, CourseId(self.model.course_id)).await,
+            None => viewer_manages(ctx, CourseId::from(self.model.course_id)).await,
         }
     }
 }
@@ -236,7 +234,7 @@ impl TrainingSession {
 impl TrainingSession {
     /// The session's id.
     async fn id(&self) -> ID {
-        SessionId(self.model.id).to_gql()
+        SessionId::from(self.model.id).to_gql()
     }
     /// Its title, e.g. "Buổi 1: Dựng kênh TikTok Shop".
     async fn title(&self) -> &str {
@@ -264,7 +262,7 @@ impl TrainingSession {
     }
     /// The course it belongs to.
     async fn course(&self, ctx: &Context<'_>) -> ApiResult<Course> {
-        let course = load_one::<CourseLoader, _>(ctx, CourseId(self.model.course_id))
+        let course = load_one::<CourseLoader, _>(ctx, CourseId::from(self.model.course_id))
             .await?
             .ok_or_else(|| AppError::not_found("course"))?;
         Ok(Course(course))
@@ -289,14 +287,14 @@ impl TrainingSession {
         if !self.viewer_manages(ctx).await? {
             return Ok(None);
         }
-        let rows = load_one::<AttendanceBySession, _>(ctx, SessionId(self.model.id))
+        let rows = load_one::<AttendanceBySession, _>(ctx, SessionId::from(self.model.id))
             .await?
             .unwrap_or_default();
         Ok(Some(
             rows.into_iter()
                 .map(|a| AttendanceRecord {
                     model: a,
-                    course: CourseId(self.model.course_id),
+                    course: CourseId::from(self.model.course_id),
                     contact_visible: true,
                 })
                 .collect(),
@@ -320,7 +318,7 @@ pub struct Participant {
 impl Participant {
     /// The participant's id (one person across courses).
     async fn id(&self) -> ID {
-        ParticipantId(self.person.id).to_gql()
+        ParticipantId::from(self.person.id).to_gql()
     }
     /// Their full name, as given to this course.
     async fn full_name(&self) -> &str {
@@ -363,9 +361,11 @@ impl Participant {
         let Some(id) = self.enrolment.cooperative_id else {
             return Ok(None);
         };
-        Ok(load_one::<CooperativeLoader, _>(ctx, CooperativeId(id))
-            .await?
-            .map(Cooperative))
+        Ok(
+            load_one::<CooperativeLoader, _>(ctx, CooperativeId::from(id))
+                .await?
+                .map(Cooperative),
+        )
     }
 }
 
@@ -375,9 +375,10 @@ async fn participant_in_course(
     enrolment: entity::enrolment::Model,
     contact_visible: bool,
 ) -> ApiResult<Participant> {
-    let person = load_one::<ParticipantLoader, _>(ctx, ParticipantId(enrolment.participant_id))
-        .await?
-        .ok_or_else(|| AppError::not_found("participant"))?;
+    let person =
+        load_one::<ParticipantLoader, _>(ctx, ParticipantId::from(enrolment.participant_id))
+            .await?
+            .ok_or_else(|| AppError::not_found("participant"))?;
     Ok(Participant {
         person,
         enrolment,
@@ -402,7 +403,7 @@ impl Enrolment {
     }
     /// The course.
     async fn course(&self, ctx: &Context<'_>) -> ApiResult<Course> {
-        let course = load_one::<CourseLoader, _>(ctx, CourseId(self.model.course_id))
+        let course = load_one::<CourseLoader, _>(ctx, CourseId::from(self.model.course_id))
             .await?
             .ok_or_else(|| AppError::not_found("course"))?;
         Ok(Course(course))
@@ -426,8 +427,8 @@ impl Enrolment {
     /// The number of their certificate, once the course is completed and they completed it.
     async fn certificate_number(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
         let key = (
-            CourseId(self.model.course_id),
-            ParticipantId(self.model.participant_id),
+            CourseId::from(self.model.course_id),
+            ParticipantId::from(self.model.participant_id),
         );
         Ok(load_one::<CertificateByEnrolment, _>(ctx, key)
             .await?
@@ -450,7 +451,7 @@ impl AttendanceRecord {
     async fn participant(&self, ctx: &Context<'_>) -> ApiResult<Participant> {
         let enrolment = load_one::<EnrolmentLoader, _>(
             ctx,
-            (self.course, ParticipantId(self.model.participant_id)),
+            (self.course, ParticipantId::from(self.model.participant_id)),
         )
         .await?
         .ok_or_else(|| AppError::not_found("enrolment"))?;
@@ -512,10 +513,12 @@ impl From<entity::training_certificate::Model> for TrainingCertificate {
 impl TrainingCertificate {
     /// The title of the course completed.
     async fn course_title(&self, ctx: &Context<'_>) -> ApiResult<String> {
-        Ok(load_one::<CourseLoader, _>(ctx, CourseId(self.course_id))
-            .await?
-            .map(|c| c.title)
-            .unwrap_or_default())
+        Ok(
+            load_one::<CourseLoader, _>(ctx, CourseId::from(self.course_id))
+                .await?
+                .map(|c| c.title)
+                .unwrap_or_default(),
+        )
     }
 }
 
@@ -678,7 +681,7 @@ impl From<crate::training::csv_import::ImportReport> for ImportReport {
                     outcome: row.outcome.into(),
                     column: row.column,
                     reason: row.reason,
-                    participant_id: row.participant.map(|p| ParticipantId(p).to_gql()),
+                    participant_id: row.participant.map(|p| ParticipantId::from(p).to_gql()),
                 })
                 .collect(),
         }

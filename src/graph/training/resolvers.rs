@@ -5,11 +5,7 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, MaybeUndefined, Object};
 use chrono::Utc;
 
-use crate::auth::UserId;
-use crate::auth::inputs::PhoneNumber;
 use crate::auth::service::find_user;
-use crate::cooperatives::CooperativeId;
-use crate::cooperatives::inputs::{required_text, text};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
@@ -23,6 +19,7 @@ use crate::graph::training::{
     TrainingCertificate, TrainingSession, UpdateCourseInput, UpdateSessionInput,
 };
 use crate::graph::viewer;
+use crate::ids::{CooperativeId, CourseId, ParticipantId, SessionId, UserId};
 use crate::pagination::{Page, encode_cursor};
 use crate::training::csv_import;
 use crate::training::inputs::{
@@ -38,7 +35,8 @@ use crate::training::service::courses::{
 use crate::training::service::enrolment::{self, Enrolled, WhenFull};
 use crate::training::service::reports;
 use crate::training::service::sessions::{self, NewSession, SessionChanges};
-use crate::training::{self, CourseId, ParticipantId, SessionId, TrainingConfig};
+use crate::training::{self, TrainingConfig};
+use crate::values::{PhoneNumber, required_text, text};
 
 fn db<'a>(ctx: &Context<'a>) -> &'a Db {
     ctx.data_unchecked::<Db>()

@@ -11,16 +11,16 @@ use uuid::Uuid;
 use entity::{order, order_item};
 
 use super::{find, is_back_office, method_of, owner_key, record_history, return_stock, status_of};
-use crate::auth::{UserId, Viewer};
-use crate::catalog::VariantId;
+use crate::auth::Viewer;
 use crate::catalog::service::products::record_order_movement;
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus};
+use crate::ids::{CooperativeId, OrderId, UserId, VariantId};
 use crate::orders::deals;
-use crate::orders::{OrderId, OrderStatus, PaymentMethod};
+use crate::orders::{OrderStatus, PaymentMethod};
 
 /// Who asks for a status change.
 #[derive(Clone, Copy, Debug)]
@@ -147,7 +147,7 @@ pub async fn apply_change_all(
             .await?;
         // Deal rows before variant rows (the lock order of `orders::deals`).
         let buyer = owner_key(
-            order.buyer_id.map(UserId),
+            order.buyer_id.map(UserId::from),
             order.guest_phone.as_deref().unwrap_or(&order.phone),
         );
         let mut to_stock = Vec::with_capacity(items.len());
@@ -165,7 +165,7 @@ pub async fn apply_change_all(
             let after = return_stock(conn, item.variant_id, item.quantity, now).await?;
             record_order_movement(
                 conn,
-                VariantId(item.variant_id),
+                VariantId::from(item.variant_id),
                 item.quantity,
                 after,
                 change.stock_kind,
@@ -186,13 +186,13 @@ pub async fn apply_change_all(
         now,
     )
     .await?;
-    let after = find(conn, OrderId(order.id))
+    let after = find(conn, OrderId::from(order.id))
         .await?
         .ok_or_else(|| AppError::not_found("order"))?;
     let event = Event::OrderStatusChanged {
-        order_id: crate::ids::OrderId(order.id),
-        cooperative_id: crate::ids::CooperativeId(order.cooperative_id),
-        buyer_id: order.buyer_id.map(crate::ids::UserId),
+        order_id: crate::ids::OrderId::from(order.id),
+        cooperative_id: crate::ids::CooperativeId::from(order.cooperative_id),
+        buyer_id: order.buyer_id.map(crate::ids::UserId::from),
         from: from.to_string(),
         to: change.to.to_string(),
     };
@@ -226,7 +226,7 @@ async fn for_staff(db: &Db, viewer: &Viewer, id: OrderId) -> AppResult<(order::M
     match require_member(
         db,
         viewer,
-        CooperativeId(order.cooperative_id),
+        CooperativeId::from(order.cooperative_id),
         MemberRole::Staff,
     )
     .await
@@ -234,7 +234,7 @@ async fn for_staff(db: &Db, viewer: &Viewer, id: OrderId) -> AppResult<(order::M
         Ok(actor) => Ok((order, actor.user)),
         // Someone who may not even read the order learns nothing of it, as
         // from `order(id)`; its buyer may, and is told why not.
-        Err(AppError::Forbidden(_)) if order.buyer_id != Some(user.0) => {
+        Err(AppError::Forbidden(_)) if order.buyer_id != Some(user.uuid()) => {
             Err(AppError::not_found("order"))
         }
         Err(err) => Err(err),
@@ -341,7 +341,7 @@ pub async fn cancel(
         .await?
         .ok_or_else(|| AppError::not_found("order"))?;
     let shopper = match (user, &guest_phone) {
-        (Some(user), _) => (order.buyer_id == Some(user.0)
+        (Some(user), _) => (order.buyer_id == Some(user.uuid())
             && !is_back_office(db, &order, user).await?)
             .then_some(ChangedBy::Shopper(user)),
         (None, Some(phone)) => {

@@ -31,10 +31,10 @@ use uuid::Uuid;
 
 use entity::{checkout, order, order_event};
 
-use crate::auth::UserId;
+use crate::ids::{OrderId, UserId};
 
 use crate::error::AppResult;
-use crate::orders::{OrderId, OrderStatus, PaymentMethod};
+use crate::orders::{OrderStatus, PaymentMethod};
 
 /// How long an unpaid VietQR order holds its stock, and how often the
 /// sweeper looks for expired holds.
@@ -65,7 +65,7 @@ async fn record_history(
         order_id: Set(order),
         from_status: Set(from),
         to_status: Set(to),
-        actor_id: Set(actor.map(|a| a.0)),
+        actor_id: Set(actor.map(|a| a.uuid())),
         note: Set(note),
         created_at: Set(at),
     })
@@ -76,7 +76,7 @@ async fn record_history(
 
 /// The order with this id.
 pub async fn find(conn: &impl ConnectionTrait, id: OrderId) -> AppResult<Option<order::Model>> {
-    Ok(order::Entity::find_by_id(id.0).one(conn).await?)
+    Ok(order::Entity::find_by_id(id.uuid()).one(conn).await?)
 }
 
 fn status_of(order: &order::Model) -> AppResult<OrderStatus> {

@@ -12,14 +12,15 @@ use entity::{
 };
 
 use super::{Placed, record_history, shipping_fee};
-use crate::auth::{UserId, Viewer};
+use crate::auth::Viewer;
+use crate::catalog::ProductStatus;
 use crate::catalog::service::products::record_order_movement;
-use crate::catalog::{ProductStatus, VariantId};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus};
+use crate::ids::{CheckoutId, LivestreamId, OrderId, UserId, VariantId};
 use crate::orders::inputs::{ItemRequest, PlaceOrder, memo_of, new_order_number};
-use crate::orders::{CheckoutId, LivestreamId, OrderId, PaymentMethod, cart, deals};
+use crate::orders::{PaymentMethod, cart, deals};
 
 pub(super) fn owner_key(user: Option<UserId>, phone: &str) -> String {
     match user {
@@ -95,7 +96,7 @@ struct Priced<'a> {
 
 /// Reads and checks what the request refers to, grouping it by cooperative.
 async fn resolve_lines(conn: &impl ConnectionTrait, req: &PlaceOrder) -> AppResult<Vec<Group>> {
-    let variant_ids: Vec<Uuid> = req.items.iter().map(|i| i.variant.0).collect();
+    let variant_ids: Vec<Uuid> = req.items.iter().map(|i| i.variant.uuid()).collect();
     let variants: HashMap<Uuid, product_variant::Model> = product_variant::Entity::find()
         .filter(product_variant::Column::Id.is_in(variant_ids))
         .all(conn)
@@ -122,7 +123,7 @@ async fn resolve_lines(conn: &impl ConnectionTrait, req: &PlaceOrder) -> AppResu
     let mut open_deals = match req.livestream {
         Some(show) => {
             let ids: Vec<Uuid> = variants.keys().copied().collect();
-            deals::open_deals(conn, show.0, &ids, Utc::now()).await?
+            deals::open_deals(conn, show.uuid(), &ids, Utc::now()).await?
         }
         None => HashMap::new(),
     };
@@ -130,7 +131,7 @@ async fn resolve_lines(conn: &impl ConnectionTrait, req: &PlaceOrder) -> AppResu
     let mut groups: Vec<Group> = Vec::new();
     for item in &req.items {
         let field = format!("input.items[{}].variantId", item.index);
-        let on_sale = variants.get(&item.variant.0).and_then(|v| {
+        let on_sale = variants.get(&item.variant.uuid()).and_then(|v| {
             let p = products.get(&v.product_id)?;
             (v.removed_at.is_none() && p.status == ProductStatus::Active.as_str())
                 .then(|| (v.clone(), p.clone()))
@@ -205,7 +206,10 @@ async fn check_show(
     now: DateTime<Utc>,
 ) -> AppResult<Uuid> {
     const FIELD: &str = "input.livestreamId";
-    let Some(found) = livestream::Entity::find_by_id(show.0).one(conn).await? else {
+    let Some(found) = livestream::Entity::find_by_id(show.uuid())
+        .one(conn)
+        .await?
+    else {
         return Err(AppError::invalid(FIELD, "is not a show"));
     };
     if !groups
@@ -381,11 +385,11 @@ async fn write_checkout(
     now: DateTime<Utc>,
 ) -> AppResult<Option<(Placed, Vec<Event>)>> {
     let checkout = checkout::Model {
-        id: CheckoutId::new().0,
+        id: CheckoutId::new().uuid(),
         owner_key: owner.to_owned(),
         idempotency_key: req.idempotency_key.as_str().to_owned(),
         request_hash: hash.to_owned(),
-        buyer_id: user.map(|u| u.0),
+        buyer_id: user.map(|u| u.uuid()),
         guest_phone: user
             .is_none()
             .then(|| req.address.phone.as_str().to_owned()),
@@ -422,8 +426,8 @@ async fn write_checkout(
         if claimed.taken > 0 {
             from_deal.insert(line.variant.id, claimed.taken);
             events.push(Event::FlashDealUpdated {
-                deal_id: crate::ids::FlashDealId(deal.id),
-                livestream_id: crate::ids::LivestreamId(deal.livestream_id),
+                deal_id: crate::ids::FlashDealId::from(deal.id),
+                livestream_id: crate::ids::LivestreamId::from(deal.livestream_id),
                 remaining: claimed.remaining,
             });
         }
@@ -497,12 +501,12 @@ async fn write_checkout(
             .sum();
         let shipping = shipping_fee(coop, subtotal);
         let mut model = order::Model {
-            id: id.0,
+            id: id.uuid(),
             payment_memo: String::new(),
             number: String::new(),
             checkout_id: checkout.id,
             cooperative_id: coop.id,
-            buyer_id: user.map(|u| u.0),
+            buyer_id: user.map(|u| u.uuid()),
             guest_phone: checkout.guest_phone.clone(),
             status,
             payment_method: req.payment_method,
@@ -519,7 +523,7 @@ async fn write_checkout(
             livestream_id: req
                 .livestream
                 .filter(|_| show_cooperative == Some(coop.id))
-                .map(|l| l.0),
+                .map(|l| l.uuid()),
             bank_bin: coop.bank_bin.clone(),
             bank_account_number: coop.bank_account_number.clone(),
             bank_account_name: coop.bank_account_name.clone(),
@@ -540,7 +544,7 @@ async fn write_checkout(
             .map(|p| {
                 order_item::ActiveModel::from(order_item::Model {
                     id: Uuid::now_v7(),
-                    order_id: id.0,
+                    order_id: id.uuid(),
                     variant_id: p.line.variant.id,
                     product_id: p.line.product.id,
                     product_name: p.line.product.name.clone(),
@@ -555,19 +559,19 @@ async fn write_checkout(
         order_item::Entity::insert_many(rows)
             .exec_without_returning(conn)
             .await?;
-        record_history(conn, id.0, None, status, user, None, now).await?;
+        record_history(conn, id.uuid(), None, status, user, None, now).await?;
         orders.push(model);
     }
     for (variant, quantity, left, order_id) in taken {
         record_order_movement(
             conn,
-            VariantId(variant),
+            VariantId::from(variant),
             -quantity,
             left,
             "ORDER",
             None,
             user,
-            Some(order_id.0),
+            Some(order_id.uuid()),
         )
         .await?;
     }
@@ -624,9 +628,9 @@ fn publish_placed(bus: &EventBus, placed: &Placed, deal_events: Vec<Event>) {
             "order placed"
         );
         bus.publish(Event::OrderPlaced {
-            order_id: OrderId(order.id),
-            cooperative_id: crate::ids::CooperativeId(order.cooperative_id),
-            livestream_id: order.livestream_id.map(LivestreamId),
+            order_id: OrderId::from(order.id),
+            cooperative_id: crate::ids::CooperativeId::from(order.cooperative_id),
+            livestream_id: order.livestream_id.map(LivestreamId::from),
         });
     }
     bus.publish_all(deal_events);
@@ -642,7 +646,7 @@ async fn claimed_items(conn: &impl ConnectionTrait, cart: Uuid) -> AppResult<Vec
         .map(|(index, (variant, quantity))| {
             Ok(ItemRequest {
                 index,
-                variant: VariantId(variant),
+                variant: VariantId::from(variant),
                 quantity: crate::values::Units::parse(quantity, "input.cartToken")?,
             })
         })

@@ -10,19 +10,20 @@ use entity::order;
 
 use super::find;
 use crate::auth::throttle::{self, ClientAddr, Rule};
-use crate::auth::{PlatformRole, UserId, Viewer};
+use crate::auth::{PlatformRole, Viewer};
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::{require_member, role_of};
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CooperativeId, LivestreamId, OrderId, UserId};
+use crate::orders::OrderStatus;
 use crate::orders::inputs::normalise_order_number;
-use crate::orders::{LivestreamId, OrderId, OrderStatus};
 use crate::pagination::Page;
 
 /// True when `user` is a member of the order's cooperative or an admin.
 pub(super) async fn is_back_office(db: &Db, order: &order::Model, user: UserId) -> AppResult<bool> {
     Ok(
-        role_of(db.conn(), CooperativeId(order.cooperative_id), user)
+        role_of(db.conn(), CooperativeId::from(order.cooperative_id), user)
             .await?
             .is_some()
             || crate::auth::service::has_role(db, user, PlatformRole::Admin).await?,
@@ -36,7 +37,7 @@ pub async fn for_viewer(db: &Db, viewer: &Viewer, id: OrderId) -> AppResult<orde
     let order = find(db.conn(), id)
         .await?
         .ok_or_else(|| AppError::not_found("order"))?;
-    if order.buyer_id == Some(user.0) || is_back_office(db, &order, user).await? {
+    if order.buyer_id == Some(user.uuid()) || is_back_office(db, &order, user).await? {
         Ok(order)
     } else {
         Err(AppError::not_found("order"))
@@ -143,12 +144,12 @@ pub async fn cooperative_orders(
     page: &Page<Uuid>,
 ) -> AppResult<OrderPage> {
     require_member(db, viewer, coop, MemberRole::Staff).await?;
-    let mut query = order::Entity::find().filter(order::Column::CooperativeId.eq(coop.0));
+    let mut query = order::Entity::find().filter(order::Column::CooperativeId.eq(coop.uuid()));
     if let Some(status) = filter.status {
         query = query.filter(order::Column::Status.eq(status));
     }
     if let Some(stream) = filter.livestream {
-        query = query.filter(order::Column::LivestreamId.eq(stream.0));
+        query = query.filter(order::Column::LivestreamId.eq(stream.uuid()));
     }
     if let Some(from) = filter.placed_from {
         query = query.filter(order::Column::PlacedAt.gte(from));
@@ -164,7 +165,7 @@ pub async fn my_orders(db: &Db, viewer: &Viewer, page: &Page<Uuid>) -> AppResult
     let user = viewer.require_user()?;
     page_of(
         db,
-        order::Entity::find().filter(order::Column::BuyerId.eq(user.0)),
+        order::Entity::find().filter(order::Column::BuyerId.eq(user.uuid())),
         page,
     )
     .await

@@ -7,10 +7,11 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use entity::cooperative;
 
 use crate::auth::Viewer;
+use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
-use crate::cooperatives::{CooperativeId, MemberRole};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::CooperativeId;
 
 /// The most a flat shipping fee or free-shipping threshold may be.
 pub const MAX_SHIPPING_VND: i64 = 100_000_000;
@@ -56,7 +57,7 @@ pub async fn set_shipping_policy(
                 Expr::value(free_above),
             )
             .col_expr(cooperative::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(cooperative::Column::Id.eq(coop.0))
+            .filter(cooperative::Column::Id.eq(coop.uuid()))
             .exec(&**txn)
             .await?;
         Ok(())

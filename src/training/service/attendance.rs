@@ -16,9 +16,10 @@ use entity::{attendance, enrolment, participant, training_session};
 use crate::auth::Viewer;
 use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult};
+use crate::ids::{CourseId, ParticipantId, SessionId};
 use crate::training::service::sessions::normalise_checkin_code;
 use crate::training::service::{hold_open_course, require_session_manager};
-use crate::training::{AttendanceStatus, CourseId, EnrolmentStatus, ParticipantId, SessionId};
+use crate::training::{AttendanceStatus, EnrolmentStatus};
 use crate::values::PhoneNumber;
 
 /// One mark to record.
@@ -54,7 +55,7 @@ pub async fn record(
     marks: Vec<Mark>,
 ) -> AppResult<(CourseId, Vec<attendance::Model>)> {
     let (user, course, _) = require_session_manager(db, viewer, session_id).await?;
-    let course_id = CourseId(course.id);
+    let course_id = CourseId::from(course.id);
     let mut seen = HashSet::new();
     for (i, mark) in marks.iter().enumerate() {
         if !seen.insert(mark.participant) {
@@ -74,8 +75,8 @@ pub async fn record(
         return Ok((course_id, Vec::new()));
     }
     let rows = attendance::Entity::find()
-        .filter(attendance::Column::SessionId.eq(session_id.0))
-        .filter(attendance::Column::ParticipantId.is_in(marks.iter().map(|m| m.participant.0)))
+        .filter(attendance::Column::SessionId.eq(session_id.uuid()))
+        .filter(attendance::Column::ParticipantId.is_in(marks.iter().map(|m| m.participant.uuid())))
         .all(db.conn())
         .await?;
     Ok((course_id, rows))
@@ -86,7 +87,7 @@ async fn write_marks(
     txn: &WriteTxn,
     course_id: CourseId,
     session_id: SessionId,
-    user: crate::auth::UserId,
+    user: crate::ids::UserId,
     marks: &[Mark],
 ) -> AppResult<bool> {
     hold_open_course(db, &**txn, course_id).await?;
@@ -100,16 +101,16 @@ async fn write_marks(
         return Ok(false);
     }
     let enrolled: HashSet<uuid::Uuid> = enrolment::Entity::find()
-        .filter(enrolment::Column::CourseId.eq(course_id.0))
+        .filter(enrolment::Column::CourseId.eq(course_id.uuid()))
         .filter(enrolment::Column::Status.eq(EnrolmentStatus::Enrolled))
-        .filter(enrolment::Column::ParticipantId.is_in(marks.iter().map(|m| m.participant.0)))
+        .filter(enrolment::Column::ParticipantId.is_in(marks.iter().map(|m| m.participant.uuid())))
         .all(&**txn)
         .await?
         .into_iter()
         .map(|e| e.participant_id)
         .collect();
     for (i, mark) in marks.iter().enumerate() {
-        if !enrolled.contains(&mark.participant.0) {
+        if !enrolled.contains(&mark.participant.uuid()) {
             return Err(AppError::invalid(
                 format!("entries.{i}.participantId"),
                 "is not enrolled in this course",
@@ -121,9 +122,9 @@ async fn write_marks(
         .iter()
         .map(|m| attendance::ActiveModel {
             session_id: Set(session.id),
-            participant_id: Set(m.participant.0),
+            participant_id: Set(m.participant.uuid()),
             status: Set(m.status),
-            recorded_by: Set(Some(user.0)),
+            recorded_by: Set(Some(user.uuid())),
             recorded_at: Set(now),
         })
         .collect();
@@ -138,7 +139,7 @@ async fn hold_session(
     conn: &impl ConnectionTrait,
     id: SessionId,
 ) -> AppResult<training_session::Model> {
-    let mut query = training_session::Entity::find_by_id(id.0);
+    let mut query = training_session::Entity::find_by_id(id.uuid());
     if db.backend() == sea_orm::DbBackend::Postgres {
         query = query.lock_shared();
     }
@@ -196,9 +197,9 @@ async fn mark_checked_in(
     grace: chrono::Duration,
     now: DateTime<Utc>,
 ) -> AppResult<(CheckedIn, bool)> {
-    let course_id = CourseId(found.course_id);
+    let course_id = CourseId::from(found.course_id);
     hold_open_course(db, &**txn, course_id).await?;
-    let session = hold_session(db, &**txn, SessionId(found.id)).await?;
+    let session = hold_session(db, &**txn, SessionId::from(found.id)).await?;
     if session.cancelled_at.is_some() {
         return Err(AppError::invalid("code", "this session was cancelled"));
     }
@@ -218,7 +219,7 @@ async fn mark_checked_in(
         .one(&**txn)
         .await?;
     let enrolment = match &person {
-        Some(p) => enrolment::Entity::find_by_id((course_id.0, p.id))
+        Some(p) => enrolment::Entity::find_by_id((course_id.uuid(), p.id))
             .one(&**txn)
             .await?
             .filter(|e| e.status == EnrolmentStatus::Enrolled),
@@ -302,7 +303,7 @@ pub async fn attended_by_participant(
                WHERE e.course_id = ? AND e.status = 'ENROLLED' \
                GROUP BY e.participant_id, e.full_name, e.cooperative_id, e.area, e.gender";
     let rows = conn
-        .query_all_raw(db.statement(sql, vec![course.0.into()]))
+        .query_all_raw(db.statement(sql, vec![course.uuid().into()]))
         .await?;
     rows.into_iter()
         .map(|row| {

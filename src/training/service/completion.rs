@@ -15,9 +15,10 @@ use entity::{course, training_certificate, training_session};
 use crate::auth::Viewer;
 use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult};
+use crate::ids::{CertificateId, CourseId};
 use crate::training::service::attendance::{Attended, attended_by_participant};
 use crate::training::service::{find_course, require_manager, status_of};
-use crate::training::{CertificateId, CourseId, CourseStatus, local_date};
+use crate::training::{CourseStatus, local_date};
 
 const NUMBER_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
@@ -38,7 +39,7 @@ pub fn meets_rule(attended: i64, held: u64, min_percent: i32) -> bool {
 /// How many sessions of the course were held (not cancelled), read on `conn`.
 pub async fn held_sessions(conn: &impl ConnectionTrait, course: CourseId) -> AppResult<u64> {
     Ok(training_session::Entity::find()
-        .filter(training_session::Column::CourseId.eq(course.0))
+        .filter(training_session::Column::CourseId.eq(course.uuid()))
         .filter(training_session::Column::CancelledAt.is_null())
         .count(conn)
         .await?)
@@ -50,7 +51,7 @@ pub async fn completers(
     conn: &impl ConnectionTrait,
     course: &course::Model,
 ) -> AppResult<Vec<Attended>> {
-    let id = CourseId(course.id);
+    let id = CourseId::from(course.id);
     let held = held_sessions(conn, id).await?;
     Ok(attended_by_participant(db, conn, id)
         .await?
@@ -78,7 +79,7 @@ pub async fn complete(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<Compl
         .await?
         .ok_or_else(|| AppError::not_found("course"))?;
     let certificates = training_certificate::Entity::find()
-        .filter(training_certificate::Column::CourseId.eq(id.0))
+        .filter(training_certificate::Column::CourseId.eq(id.uuid()))
         .all(db.conn())
         .await?;
     Ok(Completion {
@@ -120,7 +121,7 @@ async fn close_and_certify(db: &Db, txn: &WriteTxn, id: CourseId) -> AppResult<u
         .col_expr(course::Column::Status, Expr::value(CourseStatus::Completed))
         .col_expr(course::Column::CompletedAt, Expr::value(now))
         .col_expr(course::Column::UpdatedAt, Expr::value(now))
-        .filter(course::Column::Id.eq(id.0))
+        .filter(course::Column::Id.eq(id.uuid()))
         .filter(course::Column::Status.eq(CourseStatus::Published))
         .exec(&**txn)
         .await?;
@@ -159,7 +160,7 @@ async fn close_and_certify(db: &Db, txn: &WriteTxn, id: CourseId) -> AppResult<u
             }
         };
         rows.push(training_certificate::ActiveModel {
-            id: Set(CertificateId::new().0),
+            id: Set(CertificateId::new().uuid()),
             number: Set(number),
             course_id: Set(course.id),
             participant_id: Set(person.participant),

@@ -12,14 +12,15 @@ use serde::{Deserialize, Serialize};
 use entity::{course, course_organiser, enrolment, participant, training_session};
 
 use crate::auth::service::{find_user, has_role, require_role};
-use crate::auth::{PlatformRole, UserId, Viewer};
+use crate::auth::{PlatformRole, Viewer};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CourseId, UserId};
 use crate::pagination::Page;
 use crate::training::service::{
     find_course, organised_by, require_manager, require_open, status_of, viewer_can_manage,
 };
-use crate::training::{CourseId, CourseStatus, EnrolmentStatus, local_date};
+use crate::training::{CourseStatus, EnrolmentStatus, local_date};
 
 /// Who the public may contact about a course, as its organisers chose to
 /// publish it: a name and a phone or e-mail given for the course, never an
@@ -81,7 +82,7 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewCourse) -> AppResult<cours
     let course = db
         .write(async |txn| -> AppResult<_> {
             let course = course::Entity::insert(course::ActiveModel {
-                id: Set(CourseId::new().0),
+                id: Set(CourseId::new().uuid()),
                 title: Set(new.title),
                 description: Set(new.description),
                 topic: Set(new.topic),
@@ -93,7 +94,7 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewCourse) -> AppResult<cours
                 enrolled_count: Set(0),
                 min_attendance_percent: Set(new.min_attendance_percent),
                 status: Set(CourseStatus::Draft),
-                created_by: Set(user.0),
+                created_by: Set(user.uuid()),
                 completed_at: Set(None),
                 contact_name: Set(new.contact.as_ref().map(|c| c.name.clone())),
                 contact_phone: Set(new.contact.as_ref().and_then(|c| c.phone.clone())),
@@ -105,7 +106,7 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewCourse) -> AppResult<cours
             .await?;
             course_organiser::Entity::insert(course_organiser::ActiveModel {
                 course_id: Set(course.id),
-                user_id: Set(user.0),
+                user_id: Set(user.uuid()),
                 created_at: Set(now),
             })
             .exec_without_returning(&**txn)
@@ -135,7 +136,7 @@ pub async fn update(
             let ends_on = changes.ends_on.unwrap_or(current.ends_on);
             crate::training::inputs::course_dates(starts_on, ends_on, "input.endsOn")?;
             let sessions = training_session::Entity::find()
-                .filter(training_session::Column::CourseId.eq(id.0))
+                .filter(training_session::Column::CourseId.eq(id.uuid()))
                 .filter(training_session::Column::CancelledAt.is_null())
                 .all(&**txn)
                 .await?;
@@ -238,7 +239,7 @@ async fn set_status(
             let done = course::Entity::update_many()
                 .col_expr(course::Column::Status, Expr::value(to))
                 .col_expr(course::Column::UpdatedAt, Expr::value(Utc::now()))
-                .filter(course::Column::Id.eq(id.0))
+                .filter(course::Column::Id.eq(id.uuid()))
                 .filter(course::Column::Status.eq(status))
                 .exec(&**txn)
                 .await?;
@@ -301,8 +302,8 @@ pub async fn add_organiser(
     }
     db.write(async |txn| -> AppResult<_> {
         course_organiser::Entity::insert(course_organiser::ActiveModel {
-            course_id: Set(id.0),
-            user_id: Set(target.0),
+            course_id: Set(id.uuid()),
+            user_id: Set(target.uuid()),
             created_at: Set(Utc::now()),
         })
         .on_conflict_do_nothing_on([
@@ -414,7 +415,7 @@ pub async fn mine(db: &Db, viewer: &Viewer) -> AppResult<Vec<course::Model>> {
     let user = viewer.require_user()?;
     let mut ids = organised_by(db, user).await?;
     if let Some(person) = participant::Entity::find()
-        .filter(participant::Column::UserId.eq(user.0))
+        .filter(participant::Column::UserId.eq(user.uuid()))
         .one(db.conn())
         .await?
     {

@@ -17,14 +17,14 @@ use sea_orm::{
 
 use entity::{course, enrolment, participant, user};
 
-use crate::auth::{UserId, Viewer};
-use crate::cooperatives::CooperativeId;
+use crate::auth::Viewer;
 use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult, constraint_violation};
+use crate::ids::{CooperativeId, CourseId, ParticipantId, UserId};
 use crate::pagination::Page;
 use crate::training::inputs::ParticipantDetails;
 use crate::training::service::{can_manage, lock_course, require_manager, require_open, status_of};
-use crate::training::{CourseId, CourseStatus, EnrolmentStatus, ParticipantId};
+use crate::training::{CourseStatus, EnrolmentStatus};
 
 /// What to do when the course is full.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,12 +62,12 @@ async fn person_with_phone(
     // only meet the phone.
     for link in [link, None] {
         participant::Entity::insert(participant::ActiveModel {
-            id: Set(ParticipantId::new().0),
+            id: Set(ParticipantId::new().uuid()),
             full_name: Set(details.full_name.clone()),
             phone: Set(phone.to_owned()),
             email: Set(details.email.as_ref().map(|e| e.as_str().to_owned())),
             user_id: Set(link),
-            cooperative_id: Set(details.cooperative.map(|c| c.0)),
+            cooperative_id: Set(details.cooperative.map(|c| c.uuid())),
             role_in_cooperative: Set(details.role_in_cooperative.clone()),
             commune: Set(details.commune.clone()),
             area: Set(details.area.clone()),
@@ -124,7 +124,7 @@ async fn participant_for_self(
 ) -> AppResult<participant::Model> {
     let phone = details.phone.as_str();
     let by_account = participant::Entity::find()
-        .filter(participant::Column::UserId.eq(user.0))
+        .filter(participant::Column::UserId.eq(user.uuid()))
         .one(conn)
         .await?;
     let person = match (find_by_phone(conn, phone).await?, by_account) {
@@ -133,13 +133,13 @@ async fn participant_for_self(
                 "this phone number belongs to another participant than your account's".into(),
             ));
         }
-        (Some(p), _) if p.user_id.is_some_and(|u| u != user.0) => {
+        (Some(p), _) if p.user_id.is_some_and(|u| u != user.uuid()) => {
             return Err(AppError::Conflict(
                 "this phone number belongs to a participant linked to another account".into(),
             ));
         }
         (Some(p), None) => {
-            let account_phone = user::Entity::find_by_id(user.0)
+            let account_phone = user::Entity::find_by_id(user.uuid())
                 .one(conn)
                 .await?
                 .and_then(|u| u.phone);
@@ -152,7 +152,7 @@ async fn participant_for_self(
         }
         (Some(p), Some(_)) => p,
         (None, Some(a)) => a,
-        (None, None) => person_with_phone(conn, details, Some(user.0)).await?,
+        (None, None) => person_with_phone(conn, details, Some(user.uuid())).await?,
     };
     let mut active: participant::ActiveModel = person.into();
     active.full_name = Set(details.full_name.clone());
@@ -163,7 +163,7 @@ async fn participant_for_self(
         active.email = Set(Some(email.as_str().to_owned()));
     }
     if let Some(coop) = details.cooperative {
-        active.cooperative_id = Set(Some(coop.0));
+        active.cooperative_id = Set(Some(coop.uuid()));
     }
     if let Some(role) = &details.role_in_cooperative {
         active.role_in_cooperative = Set(Some(role.clone()));
@@ -171,7 +171,7 @@ async fn participant_for_self(
     if let Some(gender) = details.gender {
         active.gender = Set(Some(gender));
     }
-    active.user_id = Set(Some(user.0));
+    active.user_id = Set(Some(user.uuid()));
     active.updated_at = Set(Utc::now());
     active
         .update(conn)
@@ -216,7 +216,7 @@ async fn take_seat(conn: &impl ConnectionTrait, course: CourseId) -> AppResult<b
             course::Column::EnrolledCount,
             Expr::col(course::Column::EnrolledCount).add(1),
         )
-        .filter(course::Column::Id.eq(course.0))
+        .filter(course::Column::Id.eq(course.uuid()))
         .filter(Expr::col(course::Column::EnrolledCount).lt(Expr::col(course::Column::Capacity)))
         .exec(conn)
         .await?;
@@ -229,7 +229,7 @@ async fn free_seat(conn: &impl ConnectionTrait, course: CourseId) -> AppResult<(
             course::Column::EnrolledCount,
             Expr::col(course::Column::EnrolledCount).sub(1),
         )
-        .filter(course::Column::Id.eq(course.0))
+        .filter(course::Column::Id.eq(course.uuid()))
         .exec(conn)
         .await?;
     Ok(())
@@ -249,7 +249,7 @@ pub async fn enrol_in(
     when_full: WhenFull,
 ) -> AppResult<Enrolled> {
     require_open(course)?;
-    let course_id = CourseId(course.id);
+    let course_id = CourseId::from(course.id);
     let person = match account {
         Some(user) => participant_for_self(&**txn, details, user).await?,
         None => participant_for_organiser(&**txn, details).await?,
@@ -291,7 +291,7 @@ pub async fn enrol_in(
         withdrawn_at: Set(None),
         full_name: Set(details.full_name.clone()),
         email: Set(details.email.as_ref().map(|e| e.as_str().to_owned())),
-        cooperative_id: Set(details.cooperative.map(|c| c.0)),
+        cooperative_id: Set(details.cooperative.map(|c| c.uuid())),
         role_in_cooperative: Set(details.role_in_cooperative.clone()),
         commune: Set(details.commune.clone()),
         area: Set(details.area.clone()),
@@ -314,7 +314,7 @@ async fn next_seq(conn: &impl ConnectionTrait, course: CourseId) -> AppResult<i6
     let last: Option<i64> = enrolment::Entity::find()
         .select_only()
         .column_as(enrolment::Column::Seq.max(), "max_seq")
-        .filter(enrolment::Column::CourseId.eq(course.0))
+        .filter(enrolment::Column::CourseId.eq(course.uuid()))
         .into_tuple::<Option<i64>>()
         .one(conn)
         .await?
@@ -398,7 +398,7 @@ pub async fn enrol_self(
 /// Gives free seats to the waitlist, first come first served.
 pub async fn promote_waitlist(txn: &WriteTxn, course: CourseId) -> AppResult<u64> {
     let waiting = enrolment::Entity::find()
-        .filter(enrolment::Column::CourseId.eq(course.0))
+        .filter(enrolment::Column::CourseId.eq(course.uuid()))
         .filter(enrolment::Column::Status.eq(EnrolmentStatus::Waitlisted))
         .order_by_asc(enrolment::Column::Seq)
         .all(&**txn)
@@ -425,11 +425,11 @@ pub async fn withdraw(
     person: ParticipantId,
 ) -> AppResult<Enrolled> {
     let user = viewer.require_user()?;
-    let participant = participant::Entity::find_by_id(person.0)
+    let participant = participant::Entity::find_by_id(person.uuid())
         .one(db.conn())
         .await?
         .ok_or_else(|| AppError::not_found("participant"))?;
-    let themselves = participant.user_id == Some(user.0);
+    let themselves = participant.user_id == Some(user.uuid());
     if !themselves {
         require_manager(db, viewer, course_id).await?;
     }
@@ -437,7 +437,7 @@ pub async fn withdraw(
         .write(async |txn| -> AppResult<_> {
             let course = lock_course(db, &**txn, course_id).await?;
             require_open(&course)?;
-            let current = enrolment::Entity::find_by_id((course_id.0, person.0))
+            let current = enrolment::Entity::find_by_id((course_id.uuid(), person.uuid()))
                 .one(&**txn)
                 .await?
                 .ok_or_else(|| {
@@ -475,7 +475,7 @@ pub async fn require_roster_reader(db: &Db, viewer: &Viewer, course: CourseId) -
         return Ok(true);
     }
     let Some(me) = participant::Entity::find()
-        .filter(participant::Column::UserId.eq(user.0))
+        .filter(participant::Column::UserId.eq(user.uuid()))
         .one(db.conn())
         .await?
     else {
@@ -483,7 +483,7 @@ pub async fn require_roster_reader(db: &Db, viewer: &Viewer, course: CourseId) -
             "only the course's organisers and participants see its participants".into(),
         ));
     };
-    let taking = enrolment::Entity::find_by_id((course.0, me.id))
+    let taking = enrolment::Entity::find_by_id((course.uuid(), me.id))
         .one(db.conn())
         .await?
         .is_some_and(|e| e.status != EnrolmentStatus::Withdrawn);
@@ -504,7 +504,7 @@ pub async fn page(
     status: Option<EnrolmentStatus>,
     page: &Page<i64>,
 ) -> AppResult<(Vec<enrolment::Model>, bool, u64)> {
-    let mut query = enrolment::Entity::find().filter(enrolment::Column::CourseId.eq(course.0));
+    let mut query = enrolment::Entity::find().filter(enrolment::Column::CourseId.eq(course.uuid()));
     if let Some(status) = status {
         query = query.filter(enrolment::Column::Status.eq(status));
     }
@@ -542,7 +542,7 @@ pub async fn waitlist_seqs(db: &Db, course: CourseId) -> AppResult<Vec<i64>> {
     Ok(enrolment::Entity::find()
         .select_only()
         .column(enrolment::Column::Seq)
-        .filter(enrolment::Column::CourseId.eq(course.0))
+        .filter(enrolment::Column::CourseId.eq(course.uuid()))
         .filter(enrolment::Column::Status.eq(EnrolmentStatus::Waitlisted))
         .order_by_asc(enrolment::Column::Seq)
         .into_tuple::<i64>()

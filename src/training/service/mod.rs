@@ -17,17 +17,18 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use entity::{course, course_organiser, training_session};
 
 use crate::auth::service::has_role;
-use crate::auth::{PlatformRole, UserId, Viewer};
+use crate::auth::{PlatformRole, Viewer};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::training::{CourseId, CourseStatus, SessionId};
+use crate::ids::{CourseId, SessionId, UserId};
+use crate::training::CourseStatus;
 
 /// The course with this id, if any.
 pub async fn find_course(
     conn: &impl ConnectionTrait,
     id: CourseId,
 ) -> AppResult<Option<course::Model>> {
-    Ok(course::Entity::find_by_id(id.0).one(conn).await?)
+    Ok(course::Entity::find_by_id(id.uuid()).one(conn).await?)
 }
 
 /// The course with this id, locked for the rest of the transaction on
@@ -38,7 +39,7 @@ pub async fn lock_course(
     conn: &impl ConnectionTrait,
     id: CourseId,
 ) -> AppResult<course::Model> {
-    let mut query = course::Entity::find_by_id(id.0);
+    let mut query = course::Entity::find_by_id(id.uuid());
     if db.backend() == sea_orm::DbBackend::Postgres {
         query = query.lock_exclusive();
     }
@@ -62,7 +63,7 @@ pub async fn hold_open_course(
     conn: &impl ConnectionTrait,
     id: CourseId,
 ) -> AppResult<course::Model> {
-    let mut query = course::Entity::find_by_id(id.0);
+    let mut query = course::Entity::find_by_id(id.uuid());
     if db.backend() == sea_orm::DbBackend::Postgres {
         query = query.lock_shared();
     }
@@ -79,15 +80,19 @@ pub async fn find_session(
     conn: &impl ConnectionTrait,
     id: SessionId,
 ) -> AppResult<Option<training_session::Model>> {
-    Ok(training_session::Entity::find_by_id(id.0).one(conn).await?)
+    Ok(training_session::Entity::find_by_id(id.uuid())
+        .one(conn)
+        .await?)
 }
 
 /// True when `user` is one of the course's organisers.
 pub async fn is_organiser(db: &Db, course: CourseId, user: UserId) -> AppResult<bool> {
-    Ok(course_organiser::Entity::find_by_id((course.0, user.0))
-        .one(db.conn())
-        .await?
-        .is_some())
+    Ok(
+        course_organiser::Entity::find_by_id((course.uuid(), user.uuid()))
+            .one(db.conn())
+            .await?
+            .is_some(),
+    )
 }
 
 /// True when `user` may manage the course: an organiser of it, or an admin.
@@ -133,7 +138,7 @@ pub async fn require_session_manager(
     let session = find_session(db.conn(), id)
         .await?
         .ok_or_else(|| AppError::not_found("session"))?;
-    let (user, course) = require_manager(db, viewer, CourseId(session.course_id)).await?;
+    let (user, course) = require_manager(db, viewer, CourseId::from(session.course_id)).await?;
     Ok((user, course, session))
 }
 
@@ -156,7 +161,7 @@ pub fn require_open(course: &course::Model) -> AppResult<()> {
 /// The course ids `user` organises.
 pub async fn organised_by(db: &Db, user: UserId) -> AppResult<Vec<uuid::Uuid>> {
     Ok(course_organiser::Entity::find()
-        .filter(course_organiser::Column::UserId.eq(user.0))
+        .filter(course_organiser::Column::UserId.eq(user.uuid()))
         .all(db.conn())
         .await?
         .into_iter()

@@ -11,10 +11,11 @@ use entity::{course, training_certificate, training_session};
 use crate::auth::Viewer;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::CourseId;
+use crate::training::CourseStatus;
 use crate::training::service::attendance::attended_by_participant;
 use crate::training::service::completion::meets_rule;
 use crate::training::service::{require_manager, status_of};
-use crate::training::{CourseId, CourseStatus};
 
 /// Attendance at one session.
 pub struct SessionLine {
@@ -55,7 +56,7 @@ pub async fn course_report(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<
         .conn()
         .query_all_raw(db.statement(
             "SELECT status, COUNT(*) AS n FROM enrolments WHERE course_id = ? GROUP BY status",
-            vec![id.0.into()],
+            vec![id.uuid().into()],
         ))
         .await?;
     let (mut enrolled, mut waitlisted, mut withdrawn) = (0, 0, 0);
@@ -69,7 +70,7 @@ pub async fn course_report(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<
         }
     }
     let sessions = training_session::Entity::find()
-        .filter(training_session::Column::CourseId.eq(id.0))
+        .filter(training_session::Column::CourseId.eq(id.uuid()))
         .order_by_asc(training_session::Column::StartsAt)
         .order_by_asc(training_session::Column::Id)
         .all(db.conn())
@@ -84,7 +85,7 @@ pub async fn course_report(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<
                   AND e.course_id = s.course_id AND e.status = 'ENROLLED' \
              WHERE s.course_id = ? \
              GROUP BY a.session_id, a.status",
-            vec![id.0.into()],
+            vec![id.uuid().into()],
         ))
         .await?;
     let mut per_session: BTreeMap<uuid::Uuid, [i64; 4]> = BTreeMap::new();
@@ -125,7 +126,7 @@ pub async fn course_report(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<
     let certified: std::collections::HashSet<uuid::Uuid> =
         if status_of(&course) == CourseStatus::Completed {
             training_certificate::Entity::find()
-                .filter(training_certificate::Column::CourseId.eq(id.0))
+                .filter(training_certificate::Column::CourseId.eq(id.uuid()))
                 .all(db.conn())
                 .await?
                 .into_iter()

@@ -10,10 +10,11 @@ use entity::{course, training_session};
 use crate::auth::Viewer;
 use crate::db::{Db, WriteTxn};
 use crate::error::{AppError, AppResult, constraint_violation};
+use crate::ids::{CourseId, SessionId};
+use crate::training::local_date;
 use crate::training::service::{
     hold_open_course, require_manager, require_open, require_session_manager,
 };
-use crate::training::{CourseId, SessionId, local_date};
 
 /// A session to schedule, parsed.
 pub struct NewSession {
@@ -94,7 +95,7 @@ pub async fn schedule(
                 let course = hold_open_course(db, &**txn, course_id).await?;
                 within_course(&course, new.starts_at, new.ends_at, "input.startsAt")?;
                 let session = training_session::Entity::insert(training_session::ActiveModel {
-                    id: Set(SessionId::new().0),
+                    id: Set(SessionId::new().uuid()),
                     course_id: Set(course.id),
                     title: Set(new.title.clone()),
                     starts_at: Set(new.starts_at),
@@ -139,7 +140,7 @@ async fn lock_session(
     conn: &impl ConnectionTrait,
     id: SessionId,
 ) -> AppResult<training_session::Model> {
-    let mut query = training_session::Entity::find_by_id(id.0);
+    let mut query = training_session::Entity::find_by_id(id.uuid());
     if db.backend() == sea_orm::DbBackend::Postgres {
         query = query.lock_exclusive();
     }
@@ -160,7 +161,7 @@ pub async fn update(
 ) -> AppResult<training_session::Model> {
     let (user, course, _) = require_session_manager(db, viewer, id).await?;
     let session = db
-        .write(async |txn| change_session(db, txn, CourseId(course.id), id, changes).await)
+        .write(async |txn| change_session(db, txn, CourseId::from(course.id), id, changes).await)
         .await?;
     tracing::info!(session.id = %id, user.id = %user, "session updated");
     Ok(session)
@@ -211,7 +212,7 @@ pub async fn cancel(db: &Db, viewer: &Viewer, id: SessionId) -> AppResult<traini
     let (user, course, _) = require_session_manager(db, viewer, id).await?;
     let (session, changed) = db
         .write(async |txn| -> AppResult<_> {
-            hold_open_course(db, &**txn, CourseId(course.id)).await?;
+            hold_open_course(db, &**txn, CourseId::from(course.id)).await?;
             let session = lock_session(db, &**txn, id).await?;
             if session.cancelled_at.is_some() {
                 return Ok((session, false));

@@ -6,16 +6,14 @@ use chrono::Utc;
 use crate::catalog::inputs::{harvest_date, quantity, validity};
 use crate::catalog::service::certifications::{self, NewCertification};
 use crate::catalog::service::lots::{self, NewLot};
-use crate::catalog::{CertificationId, LotId, ProductId, VariantId};
-use crate::cooperatives::CooperativeId;
-use crate::cooperatives::inputs::{line, text};
 use crate::db::Db;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
 use crate::graph::catalog::{AddCertificationInput, Certification, CreateLotInput, Lot};
 use crate::graph::media::{MediaAttachment, MediaItemInput};
 use crate::graph::viewer;
-use crate::media::MediaAssetId;
+use crate::ids::{CertificationId, CooperativeId, LotId, MediaAssetId, ProductId, VariantId};
+use crate::values::{line, text};
 
 /// Lot queries.
 #[derive(Default)]

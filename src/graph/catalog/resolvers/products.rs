@@ -3,17 +3,12 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, MaybeUndefined, Object};
 
-use crate::catalog::inputs::{
-    Vnd, coordinates, harvest_months, quantity, sku, stock, tags, variant_count,
-};
+use crate::catalog::inputs::{coordinates, harvest_months, quantity, stock, variant_count};
 use crate::catalog::service::browse::ProductFilter;
 use crate::catalog::service::products::{
     self, NewProduct, NewVariant, OriginStoryInput as OriginStoryData, ProductChanges,
     VariantChanges,
 };
-use crate::catalog::{ProductId, VariantId};
-use crate::cooperatives::CooperativeId;
-use crate::cooperatives::inputs::{Name, Slug, line, required_text, text};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
@@ -26,7 +21,9 @@ use crate::graph::catalog::{
 };
 use crate::graph::media::{MediaAttachment, MediaItemInput};
 use crate::graph::viewer;
+use crate::ids::{CooperativeId, ProductId, VariantId};
 use crate::places::Province;
+use crate::values::{Name, Slug, Vnd, line, required_text, sku, tags, text};
 
 fn variant(input: &VariantInput, field: &str) -> AppResult<NewVariant> {
     Ok(NewVariant {
