@@ -68,6 +68,10 @@ fn outcome_of(body: &Value) -> Outcome {
 
 /// Runs the scenario: `buyers` calls, at most `in_flight` at once, for a
 /// deal of `units` units.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one benchmark scenario: start, arrange, burst, measure, report"
+)]
 pub async fn live_deal_burst(
     binary: &std::path::Path,
     buyers: usize,

@@ -93,6 +93,10 @@ fn raise_file_limit(subscribers: usize) -> anyhow::Result<()> {
 }
 
 /// Runs the scenario and prints its figures.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one benchmark scenario: start, subscribe, publish, measure, report"
+)]
 pub async fn run(binary: &std::path::Path, plan: Fanout) -> anyhow::Result<()> {
     raise_file_limit(plan.subscribers)?;
     let env: Vec<(&str, String)> = match &plan.postgres {

@@ -33,6 +33,10 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Runs the flood for `seconds` with `clients` concurrent connections.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one benchmark scenario: start, flood, measure, report"
+)]
 pub async fn run(binary: &std::path::Path, seconds: u64, clients: usize) -> anyhow::Result<()> {
     let server = Server::start(binary).await?;
     tokio::time::sleep(Duration::from_millis(500)).await;

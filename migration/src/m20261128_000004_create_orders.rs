@@ -144,6 +144,10 @@ const STATUSES: [&str; 9] = [
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    #[expect(
+        clippy::too_many_lines,
+        reason = "a released migration: the order tables, statement by statement, kept as shipped"
+    )]
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         // SQLite adds one column per ALTER TABLE.
         manager

@@ -335,12 +335,7 @@ pub async fn confirm_upload(
     let declared = type_of(&asset)?;
     // While pending, `object_key` is the upload key the presigned PUT names.
     let upload = asset.object_key.clone();
-    let uploaded = objects::head(storage, &upload).await?.is_some();
-    // Everything below reads the copy, which only this confirmation writes:
-    // a PUT racing it or coming later cannot change what is checked and
-    // served.
-    let copy = final_key(&upload, uuid::Uuid::new_v4());
-    if !uploaded || !objects::copy(storage, &upload, &copy).await? {
+    let Some(copy) = copy_upload(storage, &upload).await? else {
         // A confirmation racing this one may have just taken the upload.
         return match find(db.conn(), id).await? {
             Some(row) if row.status == MediaStatus::Ready.as_str() => Ok(row),
@@ -349,75 +344,10 @@ pub async fn confirm_upload(
                 "nothing uploaded yet: PUT the file to uploadUrl first",
             )),
         };
-    }
-    let inspected = match check_copy(storage, config, gate, &asset, declared, &copy).await {
-        Ok(Ok(found)) => found,
-        Ok(Err(message)) => return Err(refuse(storage, &asset, &copy, message).await),
-        Err(err) => {
-            delete_quietly(storage, std::slice::from_ref(&copy)).await;
-            return Err(err);
-        }
     };
-
-    let mut written = vec![copy.clone()];
-    if let Some(found) = &inspected {
-        for (width, webp) in &found.renditions {
-            let key = rendition_key(&copy, *width);
-            if let Err(err) =
-                objects::put(storage, &key, MediaType::Webp.mime(), webp.clone()).await
-            {
-                delete_quietly(storage, &written).await;
-                return Err(err);
-            }
-            written.push(key);
-        }
-    }
-
-    let now = Utc::now();
-    let widths = inspected
-        .as_ref()
-        .map(|f| {
-            f.renditions
-                .iter()
-                .map(|(w, _)| w.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_default();
-    let to_i32 = |n: u32| i32::try_from(n).map_err(AppError::internal);
-    let (width, height) = match &inspected {
-        Some(found) => (Some(to_i32(found.width)?), Some(to_i32(found.height)?)),
-        None => (None, None),
-    };
-    let ready = db
-        .write(async |txn| -> AppResult<_> {
-            let updated = media_asset::Entity::update_many()
-                .col_expr(
-                    media_asset::Column::Status,
-                    Expr::value(MediaStatus::Ready.as_str()),
-                )
-                .col_expr(media_asset::Column::ObjectKey, Expr::value(copy.clone()))
-                .col_expr(media_asset::Column::Width, Expr::value(width))
-                .col_expr(media_asset::Column::Height, Expr::value(height))
-                .col_expr(media_asset::Column::RenditionWidths, Expr::value(widths))
-                .col_expr(media_asset::Column::ConfirmedAt, Expr::value(Some(now)))
-                .col_expr(media_asset::Column::UpdatedAt, Expr::value(now))
-                .filter(media_asset::Column::Id.eq(asset.id))
-                .filter(media_asset::Column::Status.eq(MediaStatus::Pending.as_str()))
-                .filter(media_asset::Column::ObjectKey.eq(upload.as_str()))
-                .exec(&**txn)
-                .await?;
-            if updated.rows_affected == 0 {
-                // Someone else moved the row first: nothing was written.
-                return Ok(Err(find(&**txn, id).await?));
-            }
-            let ready = find(&**txn, id)
-                .await?
-                .ok_or_else(|| AppError::not_found("media asset"))?;
-            Ok(Ok(ready))
-        })
-        .await?;
-    let ready = match ready {
+    let inspected = inspect_copy(storage, config, gate, &asset, declared, &copy).await?;
+    let written = write_renditions(storage, &copy, inspected.as_ref()).await?;
+    let ready = match mark_ready(db, &asset, &upload, &copy, inspected.as_ref()).await? {
         Ok(ready) => ready,
         Err(now_row) => {
             // Our copy and renditions are ours alone: whoever won points at its own.
@@ -437,6 +367,119 @@ pub async fn confirm_upload(
     }
     tracing::info!(media.id = %id, cooperative.id = %asset.cooperative_id, "upload confirmed");
     Ok(ready)
+}
+
+/// Copies the upload to a final key of this confirmation's own and returns
+/// that key; `None` when nothing is uploaded (or a racing confirmation
+/// took the upload first).
+async fn copy_upload(storage: &Storage, upload: &str) -> AppResult<Option<String>> {
+    let uploaded = objects::head(storage, upload).await?.is_some();
+    // Everything after reads the copy, which only this confirmation writes:
+    // a PUT racing it or coming later cannot change what is checked and
+    // served.
+    let copy = final_key(upload, uuid::Uuid::new_v4());
+    if !uploaded || !objects::copy(storage, upload, &copy).await? {
+        return Ok(None);
+    }
+    Ok(Some(copy))
+}
+
+/// Checks the copy (see [`check_copy`]); a refused one is deleted with the
+/// upload and the client told why, and on an error the copy is deleted.
+async fn inspect_copy(
+    storage: &Storage,
+    config: &MediaConfig,
+    gate: &DecodeGate,
+    asset: &media_asset::Model,
+    declared: MediaType,
+    copy: &str,
+) -> AppResult<Option<Inspected>> {
+    match check_copy(storage, config, gate, asset, declared, copy).await {
+        Ok(Ok(found)) => Ok(found),
+        Ok(Err(message)) => Err(refuse(storage, asset, copy, message).await),
+        Err(err) => {
+            delete_quietly(storage, &[copy.to_owned()]).await;
+            Err(err)
+        }
+    }
+}
+
+/// Writes an image's WebP renditions beside the copy; returns every key
+/// this confirmation wrote (the copy first). On an error, deletes them.
+async fn write_renditions(
+    storage: &Storage,
+    copy: &str,
+    inspected: Option<&Inspected>,
+) -> AppResult<Vec<String>> {
+    let mut written = vec![copy.to_owned()];
+    if let Some(found) = inspected {
+        for (width, webp) in &found.renditions {
+            let key = rendition_key(copy, *width);
+            if let Err(err) =
+                objects::put(storage, &key, MediaType::Webp.mime(), webp.clone()).await
+            {
+                delete_quietly(storage, &written).await;
+                return Err(err);
+            }
+            written.push(key);
+        }
+    }
+    Ok(written)
+}
+
+/// Marks the asset ready with the copy as its object, in one conditional
+/// update (still pending, still on `upload`). `Ok(Err(row))` when another
+/// writer moved the row first (nothing written), with the row as it is.
+async fn mark_ready(
+    db: &Db,
+    asset: &media_asset::Model,
+    upload: &str,
+    copy: &str,
+    inspected: Option<&Inspected>,
+) -> AppResult<Result<media_asset::Model, Option<media_asset::Model>>> {
+    let id = MediaAssetId::from(asset.id);
+    let now = Utc::now();
+    let widths = inspected
+        .map(|f| {
+            f.renditions
+                .iter()
+                .map(|(w, _)| w.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default();
+    let to_i32 = |n: u32| i32::try_from(n).map_err(AppError::internal);
+    let (width, height) = match inspected {
+        Some(found) => (Some(to_i32(found.width)?), Some(to_i32(found.height)?)),
+        None => (None, None),
+    };
+    db.write(async |txn| -> AppResult<_> {
+        let updated = media_asset::Entity::update_many()
+            .col_expr(
+                media_asset::Column::Status,
+                Expr::value(MediaStatus::Ready.as_str()),
+            )
+            .col_expr(media_asset::Column::ObjectKey, Expr::value(copy.to_owned()))
+            .col_expr(media_asset::Column::Width, Expr::value(width))
+            .col_expr(media_asset::Column::Height, Expr::value(height))
+            .col_expr(media_asset::Column::RenditionWidths, Expr::value(widths))
+            .col_expr(media_asset::Column::ConfirmedAt, Expr::value(Some(now)))
+            .col_expr(media_asset::Column::UpdatedAt, Expr::value(now))
+            .filter(media_asset::Column::Id.eq(asset.id))
+            .filter(media_asset::Column::Status.eq(MediaStatus::Pending.as_str()))
+            .filter(media_asset::Column::ObjectKey.eq(upload))
+            .exec(&**txn)
+            .await?;
+        if updated.rows_affected == 0 {
+            // Someone else moved the row first: nothing was written.
+            return Ok(Err(find(&**txn, id).await?));
+        }
+        let ready = find(&**txn, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("media asset"))?;
+        Ok(Ok(ready))
+    })
+    .await
 }
 
 /// Checks the copy of an upload at `copy`: `Ok(Err(reason))` when its bytes

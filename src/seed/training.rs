@@ -173,128 +173,152 @@ pub async fn run(db: &Db) -> AppResult<TrainingReport> {
 
     let done_title = "Bán nông sản qua livestream – khóa 1";
     if !exists(db, done_title).await? {
-        let starts_on = today - Duration::days(40);
-        let course = courses::create(
-            db,
-            &viewer,
-            NewCourse {
-                title: done_title.into(),
-                description: "Dựng kênh TikTok Shop và Facebook, quay và phát trực tiếp, chốt đơn và thanh toán VietQR.".into(),
-                topic: "livestream".into(),
-                host_organisation: "Sở Công Thương Sơn La".into(),
-                area: "Mộc Châu".into(),
-                starts_on,
-                ends_on: starts_on + Duration::days(14),
-                capacity: 30,
-                min_attendance_percent: 60,
-                contact: Some(demo_contact()),
-            },
-        )
-        .await?;
-        let id = CourseId::from(course.id);
-        courses::publish(db, &viewer, id).await?;
-        let mut session_ids: Vec<SessionId> = Vec::new();
-        for (i, title) in [
-            "Buổi 1: Dựng kênh bán hàng",
-            "Buổi 2: Quay và phát trực tiếp",
-            "Buổi 3: Chốt đơn, giao hàng, VietQR",
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let day = starts_on + Duration::days(i64::try_from(i).unwrap_or(0) * 7);
-            let session = sessions::schedule(
-                db,
-                &viewer,
-                id,
-                NewSession {
-                    title: title.into(),
-                    starts_at: at(day, 8)?,
-                    ends_at: at(day, 11)?,
-                    location: Some(
-                        "Hội trường Trung tâm Xúc tiến Thương mại, Phường Mộc Châu".into(),
-                    ),
-                    online_url: None,
-                },
-            )
-            .await?;
-            session_ids.push(SessionId::from(session.id));
-        }
-        let mut people = Vec::new();
-        for p in PEOPLE {
-            let enrolled =
-                enrolment::enrol(db, &viewer, id, details(db, p).await?, WhenFull::Wait).await?;
-            people.push(ParticipantId::from(enrolled.participant.id));
-        }
-        // Marks vary by person and session: six of the eight attend two or
-        // three sessions of three and complete (60%); two attend one and do not.
-        for (s, session) in session_ids.iter().enumerate() {
-            let marks = people
-                .iter()
-                .enumerate()
-                .map(|(k, p)| Mark {
-                    participant: *p,
-                    status: match (k * (s + 1)) % 5 {
-                        4 => AttendanceStatus::Absent,
-                        3 => AttendanceStatus::Late,
-                        2 if s == 0 => AttendanceStatus::Excused,
-                        _ => AttendanceStatus::Present,
-                    },
-                })
-                .collect();
-            attendance::record(db, &viewer, *session, marks).await?;
-        }
-        let done = completion::complete(db, &viewer, id).await?;
-        report.certificates_issued += done.certificates.len();
+        report.certificates_issued += seed_completed_course(db, &viewer, today, done_title).await?;
         report.courses_created += 1;
     }
 
     let next_title = "Chụp ảnh và kể chuyện sản phẩm OCOP";
     if !exists(db, next_title).await? {
-        let starts_on = today + Duration::days(14);
-        let course = courses::create(
-            db,
-            &viewer,
-            NewCourse {
-                title: next_title.into(),
-                description: "Chụp ảnh sản phẩm bằng điện thoại, viết câu chuyện nguồn gốc, chuẩn bị hồ sơ OCOP.".into(),
-                topic: "kể chuyện sản phẩm".into(),
-                host_organisation: "Sở Công Thương Sơn La".into(),
-                area: "Yên Châu".into(),
-                starts_on,
-                ends_on: starts_on + Duration::days(7),
-                capacity: 4,
-                min_attendance_percent: 80,
-                contact: Some(demo_contact()),
-            },
-        )
-        .await?;
-        let id = CourseId::from(course.id);
-        courses::publish(db, &viewer, id).await?;
-        for (i, title) in ["Buổi 1: Ánh sáng và bố cục", "Buổi 2: Câu chuyện nguồn gốc"]
-            .into_iter()
-            .enumerate()
-        {
-            let day = starts_on + Duration::days(i64::try_from(i).unwrap_or(0) * 7);
-            sessions::schedule(
-                db,
-                &viewer,
-                id,
-                NewSession {
-                    title: title.into(),
-                    starts_at: at(day, 14)?,
-                    ends_at: at(day, 16)?,
-                    location: None,
-                    online_url: Some("https://meet.google.com/fsm-ocop-son".into()),
-                },
-            )
-            .await?;
-        }
-        // Five people for four seats: the last waits.
-        for p in PEOPLE.iter().skip(3) {
-            enrolment::enrol(db, &viewer, id, details(db, p).await?, WhenFull::Wait).await?;
-        }
+        seed_upcoming_course(db, &viewer, today, next_title).await?;
         report.courses_created += 1;
     }
     Ok(report)
+}
+
+/// The completed course on livestream selling, started 40 days ago: three
+/// sessions, eight participants, their attendance, completion; returns
+/// the number of certificates issued.
+async fn seed_completed_course(
+    db: &Db,
+    viewer: &Viewer,
+    today: NaiveDate,
+    title: &str,
+) -> AppResult<usize> {
+    let starts_on = today - Duration::days(40);
+    let course = courses::create(
+        db,
+        viewer,
+        NewCourse {
+            title: title.into(),
+            description: "Dựng kênh TikTok Shop và Facebook, quay và phát trực tiếp, chốt đơn và thanh toán VietQR.".into(),
+            topic: "livestream".into(),
+            host_organisation: "Sở Công Thương Sơn La".into(),
+            area: "Mộc Châu".into(),
+            starts_on,
+            ends_on: starts_on + Duration::days(14),
+            capacity: 30,
+            min_attendance_percent: 60,
+            contact: Some(demo_contact()),
+        },
+    )
+    .await?;
+    let id = CourseId::from(course.id);
+    courses::publish(db, viewer, id).await?;
+    let mut session_ids: Vec<SessionId> = Vec::new();
+    for (i, title) in [
+        "Buổi 1: Dựng kênh bán hàng",
+        "Buổi 2: Quay và phát trực tiếp",
+        "Buổi 3: Chốt đơn, giao hàng, VietQR",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let day = starts_on + Duration::days(i64::try_from(i).unwrap_or(0) * 7);
+        let session = sessions::schedule(
+            db,
+            viewer,
+            id,
+            NewSession {
+                title: title.into(),
+                starts_at: at(day, 8)?,
+                ends_at: at(day, 11)?,
+                location: Some("Hội trường Trung tâm Xúc tiến Thương mại, Phường Mộc Châu".into()),
+                online_url: None,
+            },
+        )
+        .await?;
+        session_ids.push(SessionId::from(session.id));
+    }
+    let mut people = Vec::new();
+    for p in PEOPLE {
+        let enrolled =
+            enrolment::enrol(db, viewer, id, details(db, p).await?, WhenFull::Wait).await?;
+        people.push(ParticipantId::from(enrolled.participant.id));
+    }
+    // Marks vary by person and session: six of the eight attend two or
+    // three sessions of three and complete (60%); two attend one and do not.
+    for (s, session) in session_ids.iter().enumerate() {
+        let marks = people
+            .iter()
+            .enumerate()
+            .map(|(k, p)| Mark {
+                participant: *p,
+                status: match (k * (s + 1)) % 5 {
+                    4 => AttendanceStatus::Absent,
+                    3 => AttendanceStatus::Late,
+                    2 if s == 0 => AttendanceStatus::Excused,
+                    _ => AttendanceStatus::Present,
+                },
+            })
+            .collect();
+        attendance::record(db, viewer, *session, marks).await?;
+    }
+    let done = completion::complete(db, viewer, id).await?;
+    Ok(done.certificates.len())
+}
+
+/// The published course on product photos and stories, in 14 days: two
+/// online sessions, five people for four seats (the last waits).
+async fn seed_upcoming_course(
+    db: &Db,
+    viewer: &Viewer,
+    today: NaiveDate,
+    title: &str,
+) -> AppResult<()> {
+    let starts_on = today + Duration::days(14);
+    let course = courses::create(
+        db,
+        viewer,
+        NewCourse {
+            title: title.into(),
+            description:
+                "Chụp ảnh sản phẩm bằng điện thoại, viết câu chuyện nguồn gốc, chuẩn bị hồ sơ OCOP."
+                    .into(),
+            topic: "kể chuyện sản phẩm".into(),
+            host_organisation: "Sở Công Thương Sơn La".into(),
+            area: "Yên Châu".into(),
+            starts_on,
+            ends_on: starts_on + Duration::days(7),
+            capacity: 4,
+            min_attendance_percent: 80,
+            contact: Some(demo_contact()),
+        },
+    )
+    .await?;
+    let id = CourseId::from(course.id);
+    courses::publish(db, viewer, id).await?;
+    for (i, title) in ["Buổi 1: Ánh sáng và bố cục", "Buổi 2: Câu chuyện nguồn gốc"]
+        .into_iter()
+        .enumerate()
+    {
+        let day = starts_on + Duration::days(i64::try_from(i).unwrap_or(0) * 7);
+        sessions::schedule(
+            db,
+            viewer,
+            id,
+            NewSession {
+                title: title.into(),
+                starts_at: at(day, 14)?,
+                ends_at: at(day, 16)?,
+                location: None,
+                online_url: Some("https://meet.google.com/fsm-ocop-son".into()),
+            },
+        )
+        .await?;
+    }
+    // Five people for four seats: the last waits.
+    for p in PEOPLE.iter().skip(3) {
+        enrolment::enrol(db, viewer, id, details(db, p).await?, WhenFull::Wait).await?;
+    }
+    Ok(())
 }

@@ -657,6 +657,10 @@ async fn a_page_of_products_costs_the_same_queries_whatever_its_size() {
 }
 
 #[tokio::test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario: a lot, its page, its QR codes, its scan count"
+)]
 async fn a_lot_has_a_public_trace_page_and_qr_code() {
     let app = TestApp::spawn().await;
     let (owner, coop) = shop(&app).await;

@@ -548,6 +548,10 @@ impl Drop for TlsRedis {
 
 impl TlsRedis {
     /// Starts one, or says why it cannot (no `redis-server` or `openssl`).
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one test fixture: certificates, config, process, readiness, in order"
+    )]
     async fn start(test: &str) -> Option<Self> {
         let dir = tempfile::tempdir().expect("temp dir");
         let run = |args: &[&str]| {

@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::{Event, EventBus};
 use crate::ids::{CheckoutId, LivestreamId, OrderId, UserId, VariantId};
 use crate::orders::inputs::{ItemRequest, PlaceOrder, memo_of, new_order_number};
-use crate::orders::{PaymentMethod, cart, deals};
+use crate::orders::{OrderStatus, PaymentMethod, cart, deals};
 
 pub(super) fn owner_key(user: Option<UserId>, phone: &str) -> String {
     match user {
@@ -373,6 +373,11 @@ async fn insert_with_fresh_number(
 /// show's flash deals first, then from stock; the caller commits. Returns
 /// the checkout and the deal events to publish after commit, or `None`
 /// (having written nothing) when the idempotency key is already used.
+///
+/// The steps run in this order, all in the caller's transaction: the
+/// checkout row, the deal units (deal rows in variant order), the stock
+/// (variant rows in variant order), the show, then the orders, their
+/// items and history, and last the stock movements.
 #[expect(clippy::too_many_arguments, reason = "the parts of one placement")]
 async fn write_checkout(
     conn: &impl ConnectionTrait,
@@ -384,6 +389,49 @@ async fn write_checkout(
     hold: std::time::Duration,
     now: DateTime<Utc>,
 ) -> AppResult<Option<(Placed, Vec<Event>)>> {
+    let Some(checkout) = insert_checkout(conn, req, owner, hash, user, now).await? else {
+        return Ok(None);
+    };
+    let (from_deal, events) = claim_deal_units(conn, groups, owner, now).await?;
+    let priced = price_lines(groups, &from_deal);
+    let order_ids: Vec<OrderId> = groups.iter().map(|_| OrderId::new()).collect();
+    let taken = take_rest_from_stock(conn, &priced, &order_ids, now).await?;
+
+    // After the stock: under a burst most placements fail above, and
+    // they should fail without this query.
+    let show_cooperative = match req.livestream {
+        Some(show) => Some(check_show(conn, show, groups, now).await?),
+        None => None,
+    };
+
+    let terms = Terms {
+        req,
+        checkout: &checkout,
+        user,
+        status: req.payment_method.first_status(),
+        due: (req.payment_method == PaymentMethod::Vietqr)
+            .then(|| now + chrono::Duration::from_std(hold).unwrap_or(chrono::Duration::MAX)),
+        show_cooperative,
+        now,
+    };
+    let mut orders = Vec::with_capacity(groups.len());
+    for ((group, items), id) in groups.iter().zip(&priced).zip(&order_ids) {
+        orders.push(write_order(conn, &terms, &group.cooperative, items, *id).await?);
+    }
+    record_taken(conn, taken, user).await?;
+    Ok(Some((Placed { checkout, orders }, events)))
+}
+
+/// Inserts the checkout row, or returns `None` (having written nothing)
+/// when the owner already used the idempotency key.
+async fn insert_checkout(
+    conn: &impl ConnectionTrait,
+    req: &PlaceOrder,
+    owner: &str,
+    hash: &str,
+    user: Option<UserId>,
+    now: DateTime<Utc>,
+) -> AppResult<Option<checkout::Model>> {
     let checkout = checkout::Model {
         id: CheckoutId::new().uuid(),
         owner_key: owner.to_owned(),
@@ -405,10 +453,17 @@ async fn write_checkout(
         )
         .exec_without_returning(conn)
         .await?;
-    if inserted == 0 {
-        return Ok(None);
-    }
+    Ok((inserted != 0).then_some(checkout))
+}
 
+/// Claims the lines' flash-deal units for `owner`; returns the units each
+/// variant got from its deal and the deal events to publish after commit.
+async fn claim_deal_units(
+    conn: &impl ConnectionTrait,
+    groups: &[Group],
+    owner: &str,
+    now: DateTime<Utc>,
+) -> AppResult<(HashMap<Uuid, i32>, Vec<Event>)> {
     // Deal units first, deal rows in variant order, before any variant row
     // (the lock order of `orders::deals`). The buyer is the account, or
     // the guest's phone: the same owner the idempotency key belongs to.
@@ -432,11 +487,14 @@ async fn write_checkout(
             });
         }
     }
+    Ok((from_deal, events))
+}
 
-    // Each line at the deal price for what the deal gave (never above the
-    // normal price, should that have dropped meanwhile), the rest at the
-    // normal price.
-    let priced: Vec<Vec<Priced>> = groups
+/// Prices each group's lines: at the deal price for what the deal gave
+/// (never above the normal price, should that have dropped meanwhile),
+/// the rest at the normal price.
+fn price_lines<'a>(groups: &'a [Group], from_deal: &HashMap<Uuid, i32>) -> Vec<Vec<Priced<'a>>> {
+    groups
         .iter()
         .map(|group| {
             let mut items = Vec::with_capacity(group.lines.len());
@@ -461,121 +519,179 @@ async fn write_checkout(
             }
             items
         })
-        .collect();
-    let order_ids: Vec<OrderId> = groups.iter().map(|_| OrderId::new()).collect();
+        .collect()
+}
 
+/// Units taken from a variant's stock for an order, to be recorded as a
+/// stock movement once the order exists.
+struct Taken {
+    variant: Uuid,
+    quantity: i32,
+    left: i32,
+    order: OrderId,
+}
+
+/// Takes from stock what the deals did not give, in variant order.
+async fn take_rest_from_stock(
+    conn: &impl ConnectionTrait,
+    priced: &[Vec<Priced<'_>>],
+    order_ids: &[OrderId],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Taken>> {
     // Stock for the rest, in variant order, so that two checkouts never
     // wait on each other's rows in opposite orders (a deadlock on
     // PostgreSQL). Before any order is written: under a burst most
     // requests fail here, and they should fail cheaply.
     let mut takes: Vec<(&Priced, OrderId)> = priced
         .iter()
-        .zip(&order_ids)
+        .zip(order_ids)
         .flat_map(|(items, id)| items.iter().map(move |p| (p, *id)))
         .filter(|(p, _)| p.deal.is_none())
         .collect();
     takes.sort_by_key(|(p, _)| p.line.variant.id);
     let mut taken = Vec::with_capacity(takes.len());
-    for (item, order_id) in takes {
+    for (item, order) in takes {
         let line = item.line;
         let left = take_stock(conn, line, item.quantity, now).await?;
-        taken.push((line.variant.id, item.quantity, left, order_id));
+        taken.push(Taken {
+            variant: line.variant.id,
+            quantity: item.quantity,
+            left,
+            order,
+        });
     }
+    Ok(taken)
+}
 
-    // After the stock: under a burst most placements fail above, and
-    // they should fail without this query.
-    let show_cooperative = match req.livestream {
-        Some(show) => Some(check_show(conn, show, groups, now).await?),
-        None => None,
-    };
+/// What every order of one checkout shares.
+struct Terms<'a> {
+    req: &'a PlaceOrder,
+    checkout: &'a checkout::Model,
+    user: Option<UserId>,
+    status: OrderStatus,
+    due: Option<DateTime<Utc>>,
+    /// The show's cooperative, when the request came from a show.
+    show_cooperative: Option<Uuid>,
+    now: DateTime<Utc>,
+}
 
-    let mut orders = Vec::with_capacity(groups.len());
-    let status = req.payment_method.first_status();
-    let due = (req.payment_method == PaymentMethod::Vietqr)
-        .then(|| now + chrono::Duration::from_std(hold).unwrap_or(chrono::Duration::MAX));
-    for ((group, items), id) in groups.iter().zip(&priced).zip(&order_ids) {
-        let coop = &group.cooperative;
-        let subtotal: i64 = items
-            .iter()
-            .map(|p| p.unit_price_vnd * i64::from(p.quantity))
-            .sum();
-        let shipping = shipping_fee(coop, subtotal);
-        let mut model = order::Model {
-            id: id.uuid(),
-            payment_memo: String::new(),
-            number: String::new(),
-            checkout_id: checkout.id,
-            cooperative_id: coop.id,
-            buyer_id: user.map(|u| u.uuid()),
-            guest_phone: checkout.guest_phone.clone(),
-            status,
-            payment_method: req.payment_method,
-            subtotal_vnd: subtotal,
-            shipping_fee_vnd: shipping,
-            total_vnd: subtotal + shipping,
-            recipient_name: req.address.recipient_name.clone(),
-            phone: req.address.phone.as_str().to_owned(),
-            province: req.address.province.name().to_owned(),
-            ward: req.address.ward.clone(),
-            street: req.address.street.clone(),
-            note: req.note.clone(),
-            // Only the show's own cooperative's order came from it.
-            livestream_id: req
-                .livestream
-                .filter(|_| show_cooperative == Some(coop.id))
-                .map(|l| l.uuid()),
-            bank_bin: coop.bank_bin.clone(),
-            bank_account_number: coop.bank_account_number.clone(),
-            bank_account_name: coop.bank_account_name.clone(),
-            payment_due_at: due,
-            paid_at: None,
-            refunded_at: None,
-            needs_review: false,
-            review_note: None,
-            carrier: None,
-            tracking_number: None,
-            cancel_reason: None,
-            placed_at: now,
-            updated_at: now,
-        };
-        insert_with_fresh_number(conn, &mut model).await?;
-        let rows: Vec<order_item::ActiveModel> = items
-            .iter()
-            .map(|p| {
-                order_item::ActiveModel::from(order_item::Model {
-                    id: Uuid::now_v7(),
-                    order_id: id.uuid(),
-                    variant_id: p.line.variant.id,
-                    product_id: p.line.product.id,
-                    product_name: p.line.product.name.clone(),
-                    variant_name: p.line.variant.name.clone(),
-                    unit_price_vnd: p.unit_price_vnd,
-                    quantity: p.quantity,
-                    line_total_vnd: p.unit_price_vnd * i64::from(p.quantity),
-                    flash_deal_id: p.deal,
-                })
+/// Writes one cooperative's order, its items and its first history row.
+async fn write_order(
+    conn: &impl ConnectionTrait,
+    terms: &Terms<'_>,
+    coop: &cooperative::Model,
+    items: &[Priced<'_>],
+    id: OrderId,
+) -> AppResult<order::Model> {
+    let mut model = order_model(terms, coop, items, id);
+    insert_with_fresh_number(conn, &mut model).await?;
+    let rows: Vec<order_item::ActiveModel> = items
+        .iter()
+        .map(|p| {
+            order_item::ActiveModel::from(order_item::Model {
+                id: Uuid::now_v7(),
+                order_id: id.uuid(),
+                variant_id: p.line.variant.id,
+                product_id: p.line.product.id,
+                product_name: p.line.product.name.clone(),
+                variant_name: p.line.variant.name.clone(),
+                unit_price_vnd: p.unit_price_vnd,
+                quantity: p.quantity,
+                line_total_vnd: p.unit_price_vnd * i64::from(p.quantity),
+                flash_deal_id: p.deal,
             })
-            .collect();
-        order_item::Entity::insert_many(rows)
-            .exec_without_returning(conn)
-            .await?;
-        record_history(conn, id.uuid(), None, status, user, None, now).await?;
-        orders.push(model);
+        })
+        .collect();
+    order_item::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await?;
+    record_history(
+        conn,
+        id.uuid(),
+        None,
+        terms.status,
+        terms.user,
+        None,
+        terms.now,
+    )
+    .await?;
+    Ok(model)
+}
+
+/// One cooperative's order as it is stored (number and memo still blank):
+/// totals, shipping, the address and the bank details copied.
+fn order_model(
+    terms: &Terms<'_>,
+    coop: &cooperative::Model,
+    items: &[Priced<'_>],
+    id: OrderId,
+) -> order::Model {
+    let req = terms.req;
+    let subtotal: i64 = items
+        .iter()
+        .map(|p| p.unit_price_vnd * i64::from(p.quantity))
+        .sum();
+    let shipping = shipping_fee(coop, subtotal);
+    order::Model {
+        id: id.uuid(),
+        payment_memo: String::new(),
+        number: String::new(),
+        checkout_id: terms.checkout.id,
+        cooperative_id: coop.id,
+        buyer_id: terms.user.map(|u| u.uuid()),
+        guest_phone: terms.checkout.guest_phone.clone(),
+        status: terms.status,
+        payment_method: req.payment_method,
+        subtotal_vnd: subtotal,
+        shipping_fee_vnd: shipping,
+        total_vnd: subtotal + shipping,
+        recipient_name: req.address.recipient_name.clone(),
+        phone: req.address.phone.as_str().to_owned(),
+        province: req.address.province.name().to_owned(),
+        ward: req.address.ward.clone(),
+        street: req.address.street.clone(),
+        note: req.note.clone(),
+        // Only the show's own cooperative's order came from it.
+        livestream_id: req
+            .livestream
+            .filter(|_| terms.show_cooperative == Some(coop.id))
+            .map(|l| l.uuid()),
+        bank_bin: coop.bank_bin.clone(),
+        bank_account_number: coop.bank_account_number.clone(),
+        bank_account_name: coop.bank_account_name.clone(),
+        payment_due_at: terms.due,
+        paid_at: None,
+        refunded_at: None,
+        needs_review: false,
+        review_note: None,
+        carrier: None,
+        tracking_number: None,
+        cancel_reason: None,
+        placed_at: terms.now,
+        updated_at: terms.now,
     }
-    for (variant, quantity, left, order_id) in taken {
+}
+
+/// Records a stock movement for each take, now that its order exists.
+async fn record_taken(
+    conn: &impl ConnectionTrait,
+    taken: Vec<Taken>,
+    user: Option<UserId>,
+) -> AppResult<()> {
+    for t in taken {
         record_order_movement(
             conn,
-            VariantId::from(variant),
-            -quantity,
-            left,
+            VariantId::from(t.variant),
+            -t.quantity,
+            t.left,
             "ORDER",
             None,
             user,
-            Some(order_id.uuid()),
+            Some(t.order.uuid()),
         )
         .await?;
     }
-    Ok(Some((Placed { checkout, orders }, events)))
+    Ok(())
 }
 
 /// Places an order request: one order per cooperative, prices and bank

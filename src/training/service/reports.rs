@@ -13,7 +13,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::ids::CourseId;
 use crate::training::CourseStatus;
-use crate::training::service::attendance::attended_by_participant;
+use crate::training::service::attendance::{Attended, attended_by_participant};
 use crate::training::service::completion::meets_rule;
 use crate::training::service::{require_manager, status_of};
 
@@ -52,6 +52,42 @@ pub struct CourseReport {
 /// The report of a course; its managers only.
 pub async fn course_report(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<CourseReport> {
     let (_, course) = require_manager(db, viewer, id).await?;
+    let (enrolled, waitlisted, withdrawn) = enrolment_counts(db, id).await?;
+    let (lines, held) = session_lines(db, id, enrolled).await?;
+    let attended = attended_by_participant(db, db.conn(), id).await?;
+    let certified: std::collections::HashSet<uuid::Uuid> =
+        if status_of(&course) == CourseStatus::Completed {
+            training_certificate::Entity::find()
+                .filter(training_certificate::Column::CourseId.eq(id.uuid()))
+                .all(db.conn())
+                .await?
+                .into_iter()
+                .map(|c| c.participant_id)
+                .collect()
+        } else {
+            attended
+                .iter()
+                .filter(|a| meets_rule(a.attended, held as u64, course.min_attendance_percent))
+                .map(|a| a.participant)
+                .collect()
+        };
+    let (by_area, by_gender) = group_lines(&attended, &certified);
+    Ok(CourseReport {
+        completed: i64::try_from(certified.len()).map_err(AppError::internal)?,
+        course,
+        enrolled,
+        waitlisted,
+        withdrawn,
+        held_sessions: i64::try_from(held).map_err(AppError::internal)?,
+        sessions: lines,
+        by_area,
+        by_gender,
+    })
+}
+
+/// How many of the course's enrolments are enrolled, waitlisted and
+/// withdrawn.
+async fn enrolment_counts(db: &Db, id: CourseId) -> AppResult<(i64, i64, i64)> {
     let counts = db
         .conn()
         .query_all_raw(db.statement(
@@ -69,6 +105,16 @@ pub async fn course_report(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<
             _ => withdrawn = n,
         }
     }
+    Ok((enrolled, waitlisted, withdrawn))
+}
+
+/// Attendance at each session of the course, by the participants enrolled
+/// now (`enrolled` of them), and how many sessions are held (not cancelled).
+async fn session_lines(
+    db: &Db,
+    id: CourseId,
+    enrolled: i64,
+) -> AppResult<(Vec<SessionLine>, usize)> {
     let sessions = training_session::Entity::find()
         .filter(training_session::Column::CourseId.eq(id.uuid()))
         .order_by_asc(training_session::Column::StartsAt)
@@ -122,26 +168,17 @@ pub async fn course_report(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<
             }
         })
         .collect();
-    let attended = attended_by_participant(db, db.conn(), id).await?;
-    let certified: std::collections::HashSet<uuid::Uuid> =
-        if status_of(&course) == CourseStatus::Completed {
-            training_certificate::Entity::find()
-                .filter(training_certificate::Column::CourseId.eq(id.uuid()))
-                .all(db.conn())
-                .await?
-                .into_iter()
-                .map(|c| c.participant_id)
-                .collect()
-        } else {
-            attended
-                .iter()
-                .filter(|a| meets_rule(a.attended, held as u64, course.min_attendance_percent))
-                .map(|a| a.participant)
-                .collect()
-        };
+    Ok((lines, held))
+}
+
+/// Enrolled and completed participants by area and by gender.
+fn group_lines(
+    attended: &[Attended],
+    certified: &std::collections::HashSet<uuid::Uuid>,
+) -> (Vec<GroupLine>, Vec<GroupLine>) {
     let mut by_area: BTreeMap<String, GroupLine> = BTreeMap::new();
     let mut by_gender: BTreeMap<String, GroupLine> = BTreeMap::new();
-    for a in &attended {
+    for a in attended {
         let done = i64::from(certified.contains(&a.participant));
         for (map, key) in [
             (&mut by_area, a.area.clone()),
@@ -159,15 +196,8 @@ pub async fn course_report(db: &Db, viewer: &Viewer, id: CourseId) -> AppResult<
             line.completed += done;
         }
     }
-    Ok(CourseReport {
-        completed: i64::try_from(certified.len()).map_err(AppError::internal)?,
-        course,
-        enrolled,
-        waitlisted,
-        withdrawn,
-        held_sessions: i64::try_from(held).map_err(AppError::internal)?,
-        sessions: lines,
-        by_area: by_area.into_values().collect(),
-        by_gender: by_gender.into_values().collect(),
-    })
+    (
+        by_area.into_values().collect(),
+        by_gender.into_values().collect(),
+    )
 }
