@@ -147,9 +147,10 @@ mod layering {
                 }
                 for (rank, domain) in DOMAINS.iter().enumerate() {
                     let higher = rank > ceiling || (domain_of(&path).is_none() && rank == 0);
-                    if higher && line.contains(&format!("crate::{domain}::"))
-                        || higher && line.contains(&format!("crate::{domain}}}"))
-                        || higher && line.contains(&format!("crate::{domain};"))
+                    if higher
+                        && (line.contains(&format!("crate::{domain}::"))
+                            || line.contains(&format!("crate::{domain}}}"))
+                            || line.contains(&format!("crate::{domain};")))
                     {
                         offenders.push(format!("{path} ({floor}) uses {domain}"));
                     }
