@@ -137,17 +137,12 @@ impl OrderQuery {
 pub struct OrderMutation;
 
 fn parse_address(input: &ShippingAddressInput, field: &str) -> AppResult<ShippingAddress> {
-    let get = |value: &Option<String>, name: &str| -> AppResult<String> {
-        value
-            .clone()
-            .ok_or_else(|| AppError::invalid(format!("{field}.{name}"), "is required"))
-    };
     ShippingAddress::parse(
-        &get(&input.recipient_name, "recipientName")?,
-        &get(&input.phone, "phone")?,
-        &get(&input.province, "province")?,
-        &get(&input.ward, "ward")?,
-        &get(&input.street, "street")?,
+        &input.recipient_name,
+        &input.phone,
+        &input.province,
+        &input.ward,
+        &input.street,
         field,
     )
 }
