@@ -248,3 +248,120 @@ fn with_loaders<P: PutData>(target: P, db: &Db, delay: Duration) -> P {
         EnrolmentLoader,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use async_graphql::extensions::{
+        Extension, ExtensionContext, ExtensionFactory, NextValidation,
+    };
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    use async_graphql::{CacheControl, ServerError, ValidationMode, ValidationResult};
+
+    use super::*;
+
+    /// Keeps what validation computed and stops the request there, so that
+    /// no resolver (and no database) is needed.
+    struct Capture(Arc<Mutex<Option<CacheControl>>>);
+
+    impl ExtensionFactory for Capture {
+        fn create(&self) -> Arc<dyn Extension> {
+            Arc::new(Capture(self.0.clone()))
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl Extension for Capture {
+        async fn validation(
+            &self,
+            ctx: &ExtensionContext<'_>,
+            next: NextValidation<'_>,
+        ) -> Result<ValidationResult, Vec<ServerError>> {
+            let result = next.run(ctx).await?;
+            *self.0.lock().expect("lock") = Some(result.cache_control);
+            Err(vec![ServerError::new("captured", None)])
+        }
+    }
+
+    /// The cache control async-graphql merges for `query` (arguments and
+    /// selections need not be complete: only the fields touched count).
+    fn cache_control_of(query: &str) -> CacheControl {
+        let slot = Arc::new(Mutex::new(None));
+        let limits = GraphqlLimits {
+            max_depth: usize::MAX,
+            max_complexity: usize::MAX,
+            max_aliases: usize::MAX,
+            max_directives: usize::MAX,
+            introspection: true,
+        };
+        let schema = builder(&limits)
+            .validation_mode(ValidationMode::Fast)
+            .extension(Capture(slot.clone()))
+            .finish();
+        let response = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime")
+            .block_on(schema.execute(query));
+        let control = *slot.lock().expect("lock");
+        control.unwrap_or_else(|| panic!("{query} did not validate: {:?}", response.errors))
+    }
+
+    fn public(control: CacheControl) -> bool {
+        control.public && control.max_age > 0
+    }
+
+    #[test]
+    fn every_root_query_field_says_whether_its_answer_is_public() {
+        let doc = async_graphql::parser::parse_schema(sdl()).expect("the SDL parses");
+        let fields: Vec<String> = doc
+            .definitions
+            .iter()
+            .filter_map(|d| match d {
+                TypeSystemDefinition::Type(t) if t.node.name.node == "Query" => {
+                    match &t.node.kind {
+                        TypeKind::Object(o) => Some(
+                            o.fields
+                                .iter()
+                                .map(|f| f.node.name.node.to_string())
+                                .collect::<Vec<_>>(),
+                        ),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        assert!(fields.len() > 20, "{fields:?}");
+        for field in fields {
+            let control = cache_control_of(&format!("{{ {field} }}"));
+            assert!(
+                public(control) || !control.public || control.max_age < 0,
+                "Query.{field} must say `cache_control(max_age = …)` (public) or \
+                 `cache_control(private)`: an unmarked field does not keep a \
+                 private answer out of the response cache ({control:?})"
+            );
+        }
+    }
+
+    #[test]
+    fn only_queries_of_public_fields_are_public() {
+        let is_public = |q: &str| public(cache_control_of(q));
+        assert!(is_public("{ products(first: 2) { nodes { name } } }"));
+        assert!(is_public(
+            "query A { product(slug: \"x\") { name } liveNow { totalCount } }"
+        ));
+        assert!(is_public(
+            "{ ...F } fragment F on Query { products { totalCount } }"
+        ));
+        assert!(!is_public("{ products { totalCount } cart { id } }"));
+        assert!(!is_public("{ products { totalCount } me { id } }"));
+        assert!(!is_public("{ me { id } }"));
+        assert!(!is_public("mutation { logout(refreshToken: \"t\") }"));
+        assert!(
+            !is_public("query A { products { totalCount } } query B { me { id } }"),
+            "every operation of the document counts"
+        );
+    }
+}

@@ -8,7 +8,7 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
 };
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
 };
 use async_graphql::{Response, ServerResult, Variables};
 
@@ -24,56 +24,48 @@ impl OperationName {
 }
 
 /// What the parsed document of a request holds: for each operation, its
-/// name, its type and whether it only reads the public catalogue (see
-/// `http::response_cache`, which keeps their answers). Put one in each request's data.
+/// name and its type (the HTTP layer empties the response cache after a
+/// mutation and keeps only the answers of queries). Put one in each
+/// request's data.
 #[derive(Clone, Default)]
 pub struct OperationFacts(Arc<OnceLock<Vec<OperationFact>>>);
 
-/// One operation of a document: its name, its type, and whether it only
-/// reads the public catalogue.
-type OperationFact = (Option<String>, OperationType, bool);
+/// One operation of a document: its name and its type.
+type OperationFact = (Option<String>, OperationType);
 
 impl OperationFacts {
     fn record(&self, doc: &ExecutableDocument) {
         let facts = match &doc.operations {
-            DocumentOperations::Single(op) => vec![(None, op.node.ty, is_public_read(doc, None))],
+            DocumentOperations::Single(op) => vec![(None, op.node.ty)],
             DocumentOperations::Multiple(ops) => ops
                 .iter()
-                .map(|(name, op)| {
-                    (
-                        Some(name.to_string()),
-                        op.node.ty,
-                        is_public_read(doc, Some(name.as_str())),
-                    )
-                })
+                .map(|(name, op)| (Some(name.to_string()), op.node.ty))
                 .collect(),
         };
         let _ = self.0.set(facts);
     }
 
-    fn selected(&self, operation_name: Option<&str>) -> Option<(OperationType, bool)> {
+    fn selected(&self, operation_name: Option<&str>) -> Option<OperationType> {
         let facts = self.0.get()?;
         match facts.as_slice() {
             // One operation: it runs whatever name was asked for (a wrong
             // name fails the request anyway).
-            [(_, ty, public)] => Some((*ty, *public)),
+            [(_, ty)] => Some(*ty),
             _ => facts
                 .iter()
-                .find(|(name, _, _)| name.as_deref() == operation_name && operation_name.is_some())
-                .map(|(_, ty, public)| (*ty, *public)),
+                .find(|(name, _)| name.as_deref() == operation_name && operation_name.is_some())
+                .map(|(_, ty)| *ty),
         }
     }
 
     /// True when the operation the request ran was a mutation.
     pub fn is_mutation(&self, operation_name: Option<&str>) -> bool {
-        self.selected(operation_name)
-            .is_some_and(|(ty, _)| ty == OperationType::Mutation)
+        self.selected(operation_name) == Some(OperationType::Mutation)
     }
 
-    /// True when the operation the request ran only reads the public catalogue.
-    pub fn is_public_read(&self, operation_name: Option<&str>) -> bool {
-        self.selected(operation_name)
-            .is_some_and(|(_, public)| public)
+    /// True when the operation the request ran was a query.
+    pub fn is_query(&self, operation_name: Option<&str>) -> bool {
+        self.selected(operation_name) == Some(OperationType::Query)
     }
 }
 
@@ -118,22 +110,6 @@ impl Extension for RecordOperationNameExt {
     }
 }
 
-/// Root query fields whose answers are the same for every anonymous caller.
-pub const CACHEABLE_ROOT_FIELDS: &[&str] = &[
-    "__typename",
-    "cooperative",
-    "cooperatives",
-    "product",
-    "products",
-    "lot",
-    "livestream",
-    "livestreams",
-    "liveNow",
-    "upcomingLivestreams",
-    "course",
-    "courses",
-];
-
 /// The operation a request with `operation_name` runs out of `operations`,
 /// as async-graphql picks it: the one asked for by name, or the only one.
 pub fn selected_operation<'a>(
@@ -148,72 +124,5 @@ pub fn selected_operation<'a>(
             .map(|(_, op)| op),
         (DocumentOperations::Multiple(map), None) if map.len() == 1 => map.values().next(),
         (DocumentOperations::Multiple(_), None) => None,
-    }
-}
-
-/// True when the operation `operation_name` picks out of `doc` is a query
-/// whose root fields are all in [`CACHEABLE_ROOT_FIELDS`] (fragments at the
-/// root are not followed: such a query is simply not cached).
-pub fn is_public_read(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
-    let Some(operation) = selected_operation(&doc.operations, operation_name) else {
-        return false;
-    };
-    operation.node.ty == OperationType::Query
-        && operation
-            .node
-            .selection_set
-            .node
-            .items
-            .iter()
-            .all(|item| match &item.node {
-                Selection::Field(field) => {
-                    CACHEABLE_ROOT_FIELDS.contains(&field.node.name.node.as_str())
-                        && field.node.directives.is_empty()
-                }
-                _ => false,
-            })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn public(query: &str, name: Option<&str>) -> bool {
-        is_public_read(
-            &async_graphql::parser::parse_query(query).expect("parses"),
-            name,
-        )
-    }
-
-    #[test]
-    fn only_queries_of_public_root_fields_are_cacheable() {
-        assert!(public("{ products(first: 2) { nodes { name } } }", None));
-        assert!(public(
-            "query A { product(slug: \"x\") { name } liveNow { totalCount } }",
-            None
-        ));
-        assert!(public("query A { products { totalCount } }", Some("A")));
-        assert!(!public(
-            "{ products { totalCount } cart(token: \"t\") { id } }",
-            None
-        ));
-        assert!(!public("{ me { id } }", None));
-        assert!(!public("mutation { logout }", None));
-        assert!(!public(
-            "{ ...F } fragment F on Query { products { totalCount } }",
-            None
-        ));
-        assert!(public(
-            "query A { products { totalCount } } query B { me { id } }",
-            Some("A")
-        ));
-        assert!(!public(
-            "query A { products { totalCount } } query B { me { id } }",
-            Some("B")
-        ));
-        assert!(!public(
-            "query A { products { totalCount } } query B { me { id } }",
-            None
-        ));
     }
 }

@@ -2,18 +2,24 @@
 //!
 //! Shoppers' frontends send the same few catalogue queries over and over
 //! (the home page's product list, a product page); each costs a dozen SQL
-//! statements. An anonymous request whose operation only reads the public
-//! catalogue (`graph::operation::CACHEABLE_ROOT_FIELDS`) and whose answer has no error is
-//! kept for a short time (`FARMSTREAM_RESPONSE_CACHE_TTL_MS`, default one
-//! second) and answered from memory while fresh.
+//! statements. What is public is said by the schema itself: the public
+//! catalogue's root fields carry `cache_control(max_age = …)` and every
+//! field whose answer depends on the viewer (`me`, carts, orders, reports…)
+//! `cache_control(private)`; async-graphql merges what an operation touches
+//! into its `Response::cache_control` (private wins, the shortest max-age
+//! wins, an unmarked field changes nothing). The answer of an anonymous
+//! query is kept when that says public with a max-age above zero and it
+//! has no error, for the max-age or `FARMSTREAM_RESPONSE_CACHE_TTL_MS`
+//! (default one second), whichever is shorter, and answered from memory
+//! while fresh.
 //!
 //! Never cached: requests with an `Authorization` header or `extensions`,
-//! mutations and subscriptions, operations touching any other root field
-//! (carts, orders, `me`…), answers with errors. Every mutation this process
-//! runs, and every event on the bus (orders expiring, shows going live;
-//! from other processes too when the bus is shared), empties the cache at
-//! once, so a cooperative sees its own change on its next read; a change no
-//! event reports shows within the TTL.
+//! mutations and subscriptions, operations touching any private field,
+//! answers with errors. Every mutation this process runs, and every event
+//! on the bus (orders expiring, shows going live; from other processes too
+//! when the bus is shared), empties the cache at once, so a cooperative
+//! sees its own change on its next read; a change no event reports shows
+//! within the TTL.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -55,6 +61,9 @@ struct Entry {
     /// The operation's name as written in the document, for metrics.
     operation: Option<String>,
     stored: Instant,
+    /// How long it stays fresh: the cache's TTL or the answer's max-age,
+    /// whichever is shorter.
+    lifetime: Duration,
     generation: u64,
 }
 
@@ -105,24 +114,32 @@ impl ResponseCache {
         let generation = self.generation();
         let entries = self.entries.lock().ok()?;
         let entry = entries.get(key)?;
-        (entry.generation == generation && entry.stored.elapsed() < self.ttl)
+        (entry.generation == generation && entry.stored.elapsed() < entry.lifetime)
             .then(|| (entry.body.clone(), entry.operation.clone()))
     }
 
-    /// Keeps `body` as the answer to `key`, computed at `generation`. When
-    /// the cache is full, stale entries go first; if all are fresh, the
-    /// answer is simply not kept.
-    pub fn put(&self, key: Key, body: Bytes, operation: Option<&str>, generation: u64) {
-        if !self.enabled() || generation != self.generation() {
+    /// Keeps `body` as the answer to `key`, computed at `generation`, for
+    /// `max_age` at most (the answer's own figure; the cache's TTL bounds
+    /// it). When the cache is full, stale entries go first; if all are
+    /// fresh, the answer is simply not kept.
+    pub fn put(
+        &self,
+        key: Key,
+        body: Bytes,
+        operation: Option<&str>,
+        generation: u64,
+        max_age: Duration,
+    ) {
+        let lifetime = self.ttl.min(max_age);
+        if !self.enabled() || lifetime.is_zero() || generation != self.generation() {
             return;
         }
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
         if entries.len() >= self.capacity && !entries.contains_key(&key) {
-            let ttl = self.ttl;
             let now = self.generation();
-            entries.retain(|_, e| e.generation == now && e.stored.elapsed() < ttl);
+            entries.retain(|_, e| e.generation == now && e.stored.elapsed() < e.lifetime);
             if entries.len() >= self.capacity {
                 return;
             }
@@ -133,6 +150,7 @@ impl ResponseCache {
                 body,
                 operation: operation.map(str::to_owned),
                 stored: Instant::now(),
+                lifetime,
                 generation,
             },
         );
@@ -166,12 +184,14 @@ pub fn invalidate_on_events(cache: &std::sync::Arc<ResponseCache>, bus: &EventBu
 mod tests {
     use super::*;
 
+    const MINUTE: Duration = Duration::from_secs(60);
+
     #[test]
     fn a_write_voids_what_was_kept_before_and_what_was_computing() {
         let cache = ResponseCache::new(Duration::from_secs(60), 2);
         let key = |q: &str| Key::new(q, None, None);
         let before = cache.generation();
-        cache.put(key("a"), Bytes::from_static(b"1"), None, before);
+        cache.put(key("a"), Bytes::from_static(b"1"), None, before, MINUTE);
         assert_eq!(
             cache.get(&key("a")).map(|(b, _)| b),
             Some(Bytes::from_static(b"1"))
@@ -179,12 +199,12 @@ mod tests {
         let computing = cache.generation();
         cache.invalidate();
         assert!(cache.get(&key("a")).is_none());
-        cache.put(key("b"), Bytes::from_static(b"2"), None, computing);
+        cache.put(key("b"), Bytes::from_static(b"2"), None, computing, MINUTE);
         assert!(cache.get(&key("b")).is_none(), "computed before the write");
         let now = cache.generation();
-        cache.put(key("b"), Bytes::from_static(b"2"), None, now);
-        cache.put(key("c"), Bytes::from_static(b"3"), None, now);
-        cache.put(key("d"), Bytes::from_static(b"4"), None, now);
+        cache.put(key("b"), Bytes::from_static(b"2"), None, now, MINUTE);
+        cache.put(key("c"), Bytes::from_static(b"3"), None, now, MINUTE);
+        cache.put(key("d"), Bytes::from_static(b"4"), None, now, MINUTE);
         assert!(cache.get(&key("d")).is_none(), "full of fresh answers");
         assert!(cache.get(&key("c")).is_some());
     }
@@ -198,6 +218,7 @@ mod tests {
             Bytes::from_static(b"1"),
             None,
             cache.generation(),
+            MINUTE,
         );
         assert!(cache.get(&key).is_some());
         std::thread::sleep(Duration::from_millis(30));
@@ -208,7 +229,33 @@ mod tests {
             Bytes::from_static(b"1"),
             None,
             off.generation(),
+            MINUTE,
         );
         assert!(off.get(&key).is_none());
+    }
+
+    #[test]
+    fn an_answer_lives_no_longer_than_its_max_age_nor_the_ttl() {
+        let cache = ResponseCache::new(Duration::from_secs(60), 8);
+        let short = Key::new("short", None, None);
+        cache.put(
+            short.clone(),
+            Bytes::from_static(b"1"),
+            None,
+            cache.generation(),
+            Duration::from_millis(20),
+        );
+        assert!(cache.get(&short).is_some());
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(cache.get(&short).is_none(), "past its max-age");
+        let none = Key::new("none", None, None);
+        cache.put(
+            none.clone(),
+            Bytes::from_static(b"1"),
+            None,
+            cache.generation(),
+            Duration::ZERO,
+        );
+        assert!(cache.get(&none).is_none(), "a zero max-age is not kept");
     }
 }

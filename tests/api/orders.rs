@@ -374,28 +374,6 @@ async fn bad_order_input_is_refused_naming_the_field_and_writes_nothing() {
         (
             {
                 let mut i = base();
-                i["shippingAddress"]
-                    .as_object_mut()
-                    .expect("address")
-                    .remove("ward");
-                i
-            },
-            "input.shippingAddress.ward",
-        ),
-        (
-            {
-                let mut i = base();
-                i["shippingAddress"]
-                    .as_object_mut()
-                    .expect("address")
-                    .remove("phone");
-                i
-            },
-            "input.shippingAddress.phone",
-        ),
-        (
-            {
-                let mut i = base();
                 i["shippingAddress"]["recipientName"] = json!("");
                 i
             },
@@ -427,6 +405,40 @@ async fn bad_order_input_is_refused_naming_the_field_and_writes_nothing() {
     assert_eq!(stock_of(&app, &variant).await, 10);
     let ledger = movements(&app, &variant).await;
     assert!(ledger.iter().all(|m| m.kind == "INITIAL"));
+}
+
+#[tokio::test]
+async fn a_shipping_address_missing_a_required_field_fails_validation_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let (_, _, variant) = seller(&app, "missing@x.vn", 50_000, 10).await;
+    for missing in ["recipientName", "phone", "province", "ward", "street"] {
+        let mut input = order_input("missing-field-key", &[(&variant, 1)], "COD", "0912345678");
+        input["shippingAddress"]
+            .as_object_mut()
+            .expect("address")
+            .remove(missing);
+        let res = app.gql(PLACE, json!({ "i": input })).await;
+        assert_eq!(
+            res.code(),
+            "GRAPHQL_VALIDATION_FAILED",
+            "{missing}: {}",
+            res.body
+        );
+        assert!(res.message().contains(missing), "{missing}: {}", res.body);
+        assert!(res.body.get("data").is_none(), "{}", res.body);
+
+        let mut input = order_input("missing-field-key", &[(&variant, 1)], "COD", "0912345678");
+        input["shippingAddress"][missing] = Value::Null;
+        let res = app.gql(PLACE, json!({ "i": input })).await;
+        assert_eq!(
+            res.code(),
+            "GRAPHQL_VALIDATION_FAILED",
+            "{missing} null: {}",
+            res.body
+        );
+    }
+    assert_eq!(order_count(&app).await, 0);
+    assert_eq!(stock_of(&app, &variant).await, 10);
 }
 
 #[tokio::test]

@@ -121,3 +121,32 @@ async fn an_event_on_the_bus_empties_the_response_cache() {
     }
     panic!("still the cached answer after the event: {seen}");
 }
+
+#[tokio::test]
+async fn a_query_touching_a_private_field_beside_a_public_one_is_never_cached() {
+    let app = TestApp::spawn_with(|s| {
+        s.insert("FARMSTREAM_RESPONSE_CACHE_TTL_MS".into(), "60000".into());
+    })
+    .await;
+    let owner = app.register("owner@htx.vn").await;
+    let coop = app.cooperative(&owner, "HTX Xoài Yên Châu").await;
+    app.product(&owner, &coop, "Xoài tròn", 120_000, 10).await;
+    let mixed = [
+        "query Mixed { products(first: 5) { nodes { name } } me { id } }",
+        "query Mixed { products(first: 5) { nodes { name } } cart { items { quantity } } }",
+        "query Mixed { ...Page } fragment Page on Query { products(first: 5) { nodes { name } } me { id } }",
+    ];
+    let mut current = "Xoài tròn".to_owned();
+    for (i, query) in mixed.iter().enumerate() {
+        let first = app.gql(query, json!({})).await;
+        assert!(first.body.get("errors").is_none(), "{}", first.body);
+        assert_eq!(names(&first), json!([{ "name": current }]), "{query}");
+        current = format!("Đổi tên {i}");
+        rename_quietly(&app, "xoai-tron", &current).await;
+        assert_eq!(
+            names(&app.gql(query, json!({})).await),
+            json!([{ "name": current }]),
+            "{query} was answered from memory"
+        );
+    }
+}

@@ -21,6 +21,7 @@ pub struct AuthQuery;
 #[Object]
 impl AuthQuery {
     /// The signed-in user; null without a token, `UNAUTHENTICATED` with a bad one.
+    #[graphql(cache_control(private))]
     async fn me(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         let user = service::me(ctx.data_unchecked::<Db>(), viewer(ctx)).await?;
         Ok(user.map(User))

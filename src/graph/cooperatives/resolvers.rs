@@ -49,6 +49,7 @@ pub struct CooperativeQuery;
 #[Object]
 impl CooperativeQuery {
     /// A cooperative by id or by slug (current or former); `NOT_FOUND` when there is none.
+    #[graphql(cache_control(max_age = 60))]
     async fn cooperative(
         &self,
         ctx: &Context<'_>,
@@ -67,7 +68,10 @@ impl CooperativeQuery {
     }
 
     /// Cooperatives, oldest first, filtered.
-    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
+    #[graphql(
+        complexity = "crate::pagination::connection_complexity(child_complexity, first)",
+        cache_control(max_age = 60)
+    )]
     async fn cooperatives(
         &self,
         ctx: &Context<'_>,
@@ -100,6 +104,7 @@ impl CooperativeQuery {
     }
 
     /// The cooperatives the viewer is a member of.
+    #[graphql(cache_control(private))]
     async fn my_cooperatives(&self, ctx: &Context<'_>) -> ApiResult<Vec<Cooperative>> {
         let rows = service::mine(ctx.data_unchecked::<Db>(), viewer(ctx)).await?;
         Ok(rows.into_iter().map(|(c, _)| Cooperative(c)).collect())

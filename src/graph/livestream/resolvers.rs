@@ -108,6 +108,7 @@ pub struct LivestreamQuery;
 #[Object]
 impl LivestreamQuery {
     /// A show by id; `NOT_FOUND` when there is none.
+    #[graphql(cache_control(max_age = 10))]
     async fn livestream(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Livestream>> {
         let id = LivestreamId::parse(&id, "id")?;
         let show = service::find(ctx.data_unchecked::<Db>().conn(), id)
@@ -117,7 +118,10 @@ impl LivestreamQuery {
     }
 
     /// Shows by scheduled start, soonest first, filtered.
-    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
+    #[graphql(
+        complexity = "crate::pagination::connection_complexity(child_complexity, first)",
+        cache_control(max_age = 10)
+    )]
     async fn livestreams(
         &self,
         ctx: &Context<'_>,
@@ -146,6 +150,7 @@ impl LivestreamQuery {
     }
 
     /// What a cooperative's shows that started in `[from, to)` sold; its staff only.
+    #[graphql(cache_control(private))]
     async fn cooperative_livestream_stats(
         &self,
         ctx: &Context<'_>,
@@ -166,6 +171,7 @@ impl LivestreamQuery {
     }
 
     /// The cooperatives the signed-in shopper follows.
+    #[graphql(cache_control(private))]
     async fn my_follows(
         &self,
         ctx: &Context<'_>,
@@ -179,7 +185,10 @@ impl LivestreamQuery {
     }
 
     /// Shows live now.
-    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
+    #[graphql(
+        complexity = "crate::pagination::connection_complexity(child_complexity, first)",
+        cache_control(max_age = 10)
+    )]
     async fn live_now(
         &self,
         ctx: &Context<'_>,
@@ -194,7 +203,10 @@ impl LivestreamQuery {
     }
 
     /// Shows still to come, soonest first.
-    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
+    #[graphql(
+        complexity = "crate::pagination::connection_complexity(child_complexity, first)",
+        cache_control(max_age = 10)
+    )]
     async fn upcoming_livestreams(
         &self,
         ctx: &Context<'_>,

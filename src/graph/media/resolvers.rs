@@ -25,6 +25,7 @@ pub struct MediaQuery;
 impl MediaQuery {
     /// A media asset. Ready assets are public; pending ones are shown to
     /// their cooperative's staff only. Unknown → `NOT_FOUND`.
+    #[graphql(cache_control(private))]
     async fn media_asset(&self, ctx: &Context<'_>, id: ID) -> ApiResult<MediaAsset> {
         let id = MediaAssetId::parse(&id, "id")?;
         let asset = ctx

@@ -14,21 +14,20 @@ pub struct OrderItemInput {
     pub quantity: i32,
 }
 
-/// Where to deliver. Every field is required; they are nullable in the
-/// schema only so that a missing one is a `BAD_USER_INPUT` naming it
-/// rather than a bare validation failure.
+/// Where to deliver. Every field is required: a missing one fails
+/// validation, an empty or malformed one is a `BAD_USER_INPUT` naming it.
 #[derive(InputObject)]
 pub struct ShippingAddressInput {
-    /// Who receives the parcel (required).
-    pub recipient_name: Option<String>,
-    /// A Vietnamese phone number; a guest's orders are found by it (required).
-    pub phone: Option<String>,
-    /// One of the 34 provinces and centrally-run cities (required).
-    pub province: Option<String>,
-    /// Commune or ward (required).
-    pub ward: Option<String>,
-    /// Street, hamlet and house number (required).
-    pub street: Option<String>,
+    /// Who receives the parcel.
+    pub recipient_name: String,
+    /// A Vietnamese phone number; a guest's orders are found by it.
+    pub phone: String,
+    /// One of the 34 provinces and centrally-run cities.
+    pub province: String,
+    /// Commune or ward.
+    pub ward: String,
+    /// Street, hamlet and house number.
+    pub street: String,
 }
 
 /// An order request; prices and totals are the server's.

@@ -47,6 +47,7 @@ fn connection(
 impl OrderQuery {
     /// An order: the signed-in shopper's own, or one of a cooperative the
     /// viewer works for; any other is `NOT_FOUND`.
+    #[graphql(cache_control(private))]
     async fn order(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Order> {
         let id = OrderId::parse(&id, "id")?;
         Ok(Order(
@@ -58,6 +59,7 @@ impl OrderQuery {
     /// Failed look-ups are throttled per order number (5 in 15 minutes) and
     /// per client address (20 in 15 minutes): past either, `RATE_LIMITED`
     /// with `extensions.retryAfter` in seconds, even for the right phone.
+    #[graphql(cache_control(private))]
     async fn order_by_number(
         &self,
         ctx: &Context<'_>,
@@ -71,7 +73,10 @@ impl OrderQuery {
     }
 
     /// The signed-in shopper's orders, newest first.
-    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
+    #[graphql(
+        complexity = "crate::pagination::connection_complexity(child_complexity, first)",
+        cache_control(private)
+    )]
     async fn my_orders(
         &self,
         ctx: &Context<'_>,
@@ -85,7 +90,10 @@ impl OrderQuery {
     }
 
     /// A cooperative's orders, newest first, filtered; its staff only.
-    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
+    #[graphql(
+        complexity = "crate::pagination::connection_complexity(child_complexity, first)",
+        cache_control(private)
+    )]
     async fn cooperative_orders(
         &self,
         ctx: &Context<'_>,
@@ -119,6 +127,7 @@ impl OrderQuery {
     }
 
     /// The viewer's cart: a signed-in shopper's, or a guest's by token.
+    #[graphql(cache_control(private))]
     async fn cart(&self, ctx: &Context<'_>, cart_token: Option<String>) -> ApiResult<Cart> {
         Ok(Cart(
             cart::get(
@@ -136,17 +145,12 @@ impl OrderQuery {
 pub struct OrderMutation;
 
 fn parse_address(input: &ShippingAddressInput, field: &str) -> AppResult<ShippingAddress> {
-    let get = |value: &Option<String>, name: &str| -> AppResult<String> {
-        value
-            .clone()
-            .ok_or_else(|| AppError::invalid(format!("{field}.{name}"), "is required"))
-    };
     ShippingAddress::parse(
-        &get(&input.recipient_name, "recipientName")?,
-        &get(&input.phone, "phone")?,
-        &get(&input.province, "province")?,
-        &get(&input.ward, "ward")?,
-        &get(&input.street, "street")?,
+        &input.recipient_name,
+        &input.phone,
+        &input.province,
+        &input.ward,
+        &input.street,
         field,
     )
 }

@@ -23,7 +23,10 @@ pub struct PaymentQuery;
 #[Object]
 impl PaymentQuery {
     /// Bank transfers whose memo matched no order, newest first; admins only.
-    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
+    #[graphql(
+        complexity = "crate::pagination::connection_complexity(child_complexity, first)",
+        cache_control(private)
+    )]
     async fn unmatched_transfers(
         &self,
         ctx: &Context<'_>,

@@ -83,6 +83,7 @@ pub struct TrainingQuery;
 #[Object]
 impl TrainingQuery {
     /// A course by id; drafts only for their organisers (`NOT_FOUND` otherwise).
+    #[graphql(cache_control(max_age = 60))]
     async fn course(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Course> {
         let id = CourseId::parse(&id, "id")?;
         Ok(Course(
@@ -91,7 +92,10 @@ impl TrainingQuery {
     }
 
     /// Courses, soonest first; drafts only for their organisers.
-    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
+    #[graphql(
+        complexity = "crate::pagination::connection_complexity(child_complexity, first)",
+        cache_control(max_age = 60)
+    )]
     async fn courses(
         &self,
         ctx: &Context<'_>,
@@ -123,6 +127,7 @@ impl TrainingQuery {
     }
 
     /// The courses the viewer organises or takes part in, soonest first.
+    #[graphql(cache_control(private))]
     async fn my_courses(&self, ctx: &Context<'_>) -> ApiResult<Vec<Course>> {
         Ok(courses::mine(db(ctx), viewer(ctx))
             .await?
@@ -133,7 +138,10 @@ impl TrainingQuery {
 
     /// The participants of a course in order of enrolment; for its
     /// organisers, admins and its own participants (who see no contacts).
-    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
+    #[graphql(
+        complexity = "crate::pagination::connection_complexity(child_complexity, first)",
+        cache_control(private)
+    )]
     async fn course_participants(
         &self,
         ctx: &Context<'_>,
@@ -171,6 +179,7 @@ impl TrainingQuery {
 
     /// A course's figures for its organisers: enrolment, attendance per
     /// session, completion, by area and by gender.
+    #[graphql(cache_control(private))]
     async fn course_report(&self, ctx: &Context<'_>, course_id: ID) -> ApiResult<CourseReport> {
         let id = CourseId::parse(&course_id, "courseId")?;
         let r = reports::course_report(db(ctx), viewer(ctx), id).await?;
@@ -207,6 +216,7 @@ impl TrainingQuery {
     /// livestreams, orders and revenue in the `windowDays` after completion
     /// against the same window before, and totals (cancelled and refunded
     /// orders excluded; each cooperative counted once).
+    #[graphql(cache_control(private))]
     async fn course_outcomes(
         &self,
         ctx: &Context<'_>,
@@ -244,6 +254,7 @@ impl TrainingQuery {
 
     /// Verifies a certificate by its number; public. Shows the name, the
     /// course and the date only. `NOT_FOUND` for an unknown number.
+    #[graphql(cache_control(private))]
     async fn certificate(
         &self,
         ctx: &Context<'_>,

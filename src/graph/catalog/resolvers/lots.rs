@@ -23,6 +23,7 @@ pub struct LotQuery;
 impl LotQuery {
     /// A lot by the code on its package (case, spaces and hyphens forgiven);
     /// public, no login needed. `NOT_FOUND` for an unknown code.
+    #[graphql(cache_control(max_age = 60))]
     async fn lot(&self, ctx: &Context<'_>, code: String) -> ApiResult<Option<Lot>> {
         let lot = lots::find_public(ctx.data_unchecked::<Db>(), &code)
             .await?

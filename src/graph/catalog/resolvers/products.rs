@@ -49,6 +49,7 @@ impl ProductQuery {
     /// A product by id or slug (current or former); `NOT_FOUND` when there is
     /// none. Drafts and archived products are found only by their
     /// cooperative's members.
+    #[graphql(cache_control(max_age = 60))]
     async fn product(
         &self,
         ctx: &Context<'_>,
@@ -67,7 +68,10 @@ impl ProductQuery {
     }
 
     /// The catalogue: published products, filtered, sorted, 100 at most a page.
-    #[graphql(complexity = "crate::pagination::connection_complexity(child_complexity, first)")]
+    #[graphql(
+        complexity = "crate::pagination::connection_complexity(child_complexity, first)",
+        cache_control(max_age = 60)
+    )]
     async fn products(
         &self,
         ctx: &Context<'_>,
