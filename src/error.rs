@@ -54,9 +54,14 @@ pub enum AppError {
     /// The request clashes with the current state (duplicate, bad transition).
     #[error("{0}")]
     Conflict(String),
-    /// Not enough stock for the request.
-    #[error("{0}")]
-    OutOfStock(String),
+    /// Not enough stock for the request: `variant` has `available` units
+    /// (or a deal allows that many) where more were wanted.
+    #[error("{message}")]
+    OutOfStock {
+        message: String,
+        variant: crate::ids::VariantId,
+        available: i32,
+    },
     /// Too many attempts at guessing (logins, guest order look-ups): refused
     /// unchecked until `retry_after_secs` have passed.
     #[error("{message}")]
@@ -112,7 +117,7 @@ impl AppError {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Invalid { .. } => ErrorCode::BadUserInput,
             Self::Conflict(_) => ErrorCode::Conflict,
-            Self::OutOfStock(_) => ErrorCode::OutOfStock,
+            Self::OutOfStock { .. } => ErrorCode::OutOfStock,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Busy(_) => ErrorCode::ServiceUnavailable,
             Self::Internal(_) | Self::Unavailable { .. } => ErrorCode::Internal,

@@ -82,7 +82,14 @@ mod tests {
             (AppError::not_found("product"), "NOT_FOUND"),
             (AppError::invalid("input.email", "bad"), "BAD_USER_INPUT"),
             (AppError::Conflict("x".into()), "CONFLICT"),
-            (AppError::OutOfStock("x".into()), "OUT_OF_STOCK"),
+            (
+                AppError::OutOfStock {
+                    message: "x".into(),
+                    variant: crate::ids::VariantId::new(),
+                    available: 0,
+                },
+                "OUT_OF_STOCK",
+            ),
             (
                 AppError::RateLimited {
                     message: "x".into(),

@@ -17,6 +17,7 @@ pub mod loading;
 pub mod media;
 pub mod operation;
 pub mod orders;
+pub mod payload;
 pub mod payments;
 pub mod training;
 pub mod viewer;
@@ -24,6 +25,7 @@ pub mod viewer;
 pub use error::{ApiError, ApiResult};
 pub use ids::GqlId;
 pub use loading::{Total, load_many, load_one};
+pub use payload::{Payload, UserError, UserErrorCode, respond};
 pub use viewer::viewer;
 
 /// Codes for errors that async-graphql raises before any resolver runs.

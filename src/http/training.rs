@@ -29,7 +29,7 @@ fn error(err: &AppError) -> Response {
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
-        AppError::Conflict(_) | AppError::OutOfStock(_) => StatusCode::CONFLICT,
+        AppError::Conflict(_) | AppError::OutOfStock { .. } => StatusCode::CONFLICT,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(cause) | AppError::Unavailable { cause, .. } => {

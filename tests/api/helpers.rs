@@ -57,7 +57,74 @@ impl Gql {
             .as_str()
             .unwrap_or_default()
     }
+
+    /// The payload of `mutation`, failing the test when the answer has
+    /// errors or the payload has `userErrors`.
+    pub fn payload(&self, mutation: &str) -> &Value {
+        let payload = &self.data()[mutation];
+        let errors = payload["userErrors"].as_array().unwrap_or_else(|| {
+            panic!(
+                "{mutation} has no userErrors (were they selected?): {}",
+                self.body
+            )
+        });
+        assert!(errors.is_empty(), "unexpected userErrors: {}", self.body);
+        payload
+    }
+
+    /// The first of `mutation`'s `userErrors`, failing the test when the
+    /// answer has top-level errors or no user error.
+    pub fn user_error(&self, mutation: &str) -> &Value {
+        let error = &self.data()[mutation]["userErrors"][0];
+        assert!(
+            error.is_object(),
+            "expected a user error in {mutation}, got {}",
+            self.body
+        );
+        error
+    }
+
+    /// The code of the first of `mutation`'s `userErrors`.
+    pub fn user_code(&self, mutation: &str) -> &str {
+        self.user_error(mutation)["code"].as_str().expect("a code")
+    }
+
+    /// The field path of the first of `mutation`'s `userErrors`, joined
+    /// with dots (`input.items.0.quantity`); empty when it names none.
+    pub fn user_field(&self, mutation: &str) -> String {
+        self.user_error(mutation)["field"]
+            .as_array()
+            .map(|parts| {
+                parts
+                    .iter()
+                    .map(|p| p.as_str().expect("a path part"))
+                    .collect::<Vec<_>>()
+                    .join(".")
+            })
+            .unwrap_or_default()
+    }
+
+    /// True when `mutation` succeeded, false when it has a user error
+    /// whose code is one of `codes`; fails the test on anything else.
+    pub fn ok_or_user(&self, mutation: &str, codes: &[&str]) -> bool {
+        let errors = self.data()[mutation]["userErrors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{mutation} has no userErrors: {}", self.body));
+        let Some(first) = errors.first() else {
+            return true;
+        };
+        let code = first["code"].as_str().unwrap_or_default();
+        assert!(
+            codes.contains(&code),
+            "expected success or one of {codes:?}, got {}",
+            self.body
+        );
+        false
+    }
 }
+
+/// The selection every mutation test asks of `userErrors`.
+pub const USER_ERRORS: &str = "userErrors { code field message }";
 
 /// A signed-in test user.
 #[derive(Clone, Debug)]
@@ -187,17 +254,17 @@ impl TestApp {
     pub async fn register(&self, email: &str) -> Session {
         let res = self
             .gql(
-                "mutation($i: RegisterInput!) { register(input: $i) { accessToken refreshToken user { id } } }",
+                "mutation($i: RegisterInput!) { register(input: $i) { session { accessToken refreshToken user { id } } userErrors { code field message } } }",
                 json!({ "i": { "email": email, "password": PASSWORD, "displayName": "Người thử" } }),
             )
             .await;
-        session_of(&res.data()["register"])
+        session_of(res.payload("register"))
     }
 
     /// Logs `email` in with `password`.
     pub async fn login(&self, email: &str, password: &str) -> Gql {
         self.gql(
-            "mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken user { id } } }",
+            "mutation($i: LoginInput!) { login(input: $i) { session { accessToken refreshToken user { id } } userErrors { code field message } } }",
             json!({ "i": { "email": email, "password": password } }),
         )
         .await
@@ -213,12 +280,14 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("create admin: {e}"));
         let res = self.login("admin@farmstream.test", PASSWORD).await;
-        session_of(&res.data()["login"])
+        session_of(res.payload("login"))
     }
 }
 
-/// The session in an `AuthPayload`.
+/// The session in the payload of `register`, `login` or `refreshToken`
+/// (which selected `session { accessToken refreshToken user { id } }`).
 pub fn session_of(payload: &Value) -> Session {
+    let payload = &payload["session"];
     Session {
         id: payload["user"]["id"].as_str().expect("user id").to_owned(),
         access: payload["accessToken"]
@@ -239,7 +308,7 @@ impl TestApp {
         let res = self
             .gql_as(
                 Some(&owner.access),
-                "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { id } }",
+                "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { cooperative { id } userErrors { code field message } } }",
                 json!({ "i": {
                     "name": name,
                     "address": { "province": "Sơn La", "ward": "Xã Yên Châu", "street": "Bản Phiêng Hán" },
@@ -248,7 +317,7 @@ impl TestApp {
                 } }),
             )
             .await;
-        res.data()["createCooperative"]["id"]
+        res.payload("createCooperative")["cooperative"]["id"]
             .as_str()
             .expect("id")
             .to_owned()
@@ -267,7 +336,7 @@ impl TestApp {
         let res = self
             .gql_as(
                 Some(&owner.access),
-                "mutation($i: CreateProductInput!) { createProduct(input: $i) { id variants { id } } }",
+                "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id variants { id } } userErrors { code field message } } }",
                 json!({ "i": {
                     "cooperativeId": coop,
                     "name": name,
@@ -278,7 +347,7 @@ impl TestApp {
                 } }),
             )
             .await;
-        let p = &res.data()["createProduct"];
+        let p = &res.payload("createProduct")["product"];
         (
             p["id"].as_str().expect("id").to_owned(),
             p["variants"][0]["id"].as_str().expect("variant").to_owned(),
@@ -291,22 +360,22 @@ impl TestApp {
         let res = self
             .gql_as(
                 Some(&owner.access),
-                "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }",
+                "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { livestream { id } userErrors { code field message } } }",
                 json!({ "i": { "cooperativeId": coop, "title": "Xoài chín cây — giá tại vườn", "platform": "TIKTOK", "hostName": "Lò Thị Hoa", "scheduledStartAt": "2030-12-01T12:00:00Z", "productIds": products } }),
             )
             .await;
-        let show = res.data()["scheduleLivestream"]["id"]
+        let show = res.payload("scheduleLivestream")["livestream"]["id"]
             .as_str()
             .expect("id")
             .to_owned();
         if live {
             self.gql_as(
                 Some(&owner.access),
-                "mutation($id: ID!) { startLivestream(id: $id) { status } }",
+                "mutation($id: ID!) { startLivestream(id: $id) { livestream { status } userErrors { code field message } } }",
                 json!({ "id": show }),
             )
             .await
-            .data();
+            .payload("startLivestream");
         }
         show
     }
@@ -328,11 +397,11 @@ impl TestApp {
         let res = self
             .gql_as(
                 Some(&owner.access),
-                "mutation($i: CreateUploadInput!) { createUpload(input: $i) { asset { id } uploadUrl requiredHeaders { name value } } }",
+                "mutation($i: CreateUploadInput!) { createUpload(input: $i) { upload { asset { id } uploadUrl requiredHeaders { name value } } userErrors { code field message } } }",
                 json!({ "i": { "cooperativeId": coop, "purpose": purpose, "contentType": content_type, "byteSize": bytes.len() } }),
             )
             .await;
-        let payload = res.data()["createUpload"].clone();
+        let payload = res.payload("createUpload")["upload"].clone();
         let mut req = reqwest::Client::new().put(payload["uploadUrl"].as_str().expect("url"));
         for h in payload["requiredHeaders"].as_array().expect("headers") {
             let name = h["name"].as_str().expect("name");
@@ -351,11 +420,14 @@ impl TestApp {
         let confirmed = self
             .gql_as(
                 Some(&owner.access),
-                "mutation($id: ID!) { confirmUpload(assetId: $id) { status } }",
+                "mutation($id: ID!) { confirmUpload(assetId: $id) { mediaAsset { status } userErrors { code field message } } }",
                 json!({ "id": id }),
             )
             .await;
-        assert_eq!(confirmed.data()["confirmUpload"]["status"], "READY");
+        assert_eq!(
+            confirmed.payload("confirmUpload")["mediaAsset"]["status"],
+            "READY"
+        );
         id
     }
 }
@@ -443,7 +515,18 @@ pub fn ok_or(res: &Gql, codes: &[&str]) -> bool {
     false
 }
 
-/// The UUID inside an id the API answered with.
+/// The UUID inside an id the API answered with
+/// (`gid://farmstream/Product/<uuid>`).
 pub fn uuid_of(id: &str) -> uuid::Uuid {
-    uuid::Uuid::parse_str(id).expect("uuid")
+    let key = id
+        .strip_prefix("gid://farmstream/")
+        .and_then(|rest| rest.split_once('/'))
+        .map_or(id, |(_, key)| key);
+    uuid::Uuid::parse_str(key).unwrap_or_else(|_| panic!("not an id: {id}"))
+}
+
+/// The global id the API gives the `type_name` object keyed `uuid`
+/// (`gid("Product", …)`), e.g. for an id that names nothing.
+pub fn gid(type_name: &str, uuid: uuid::Uuid) -> String {
+    format!("gid://farmstream/{type_name}/{uuid}")
 }

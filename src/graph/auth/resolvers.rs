@@ -1,5 +1,6 @@
 //! Account queries and mutations: thin, over [`crate::auth::service`].
 
+use crate::graph::respond;
 use async_graphql::{Context, ID, Object};
 
 use crate::auth::inputs::{DisplayName, Password};
@@ -36,26 +37,35 @@ pub struct AuthMutation;
 impl AuthMutation {
     /// Creates an account and signs it in. `SERVICE_UNAVAILABLE` when the
     /// server is too busy hashing passwords (nothing is created; send again).
-    async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> ApiResult<AuthPayload> {
-        let account = NewAccount {
-            email: Email::parse(&input.email, "input.email")?,
-            password: Password::parse_new(&input.password, "input.password")?,
-            display_name: DisplayName::parse(&input.display_name, "input.displayName")?,
-            phone: input
-                .phone
-                .as_deref()
-                .filter(|p| !p.trim().is_empty())
-                .map(|p| PhoneNumber::parse(p, "input.phone"))
-                .transpose()?,
-        };
-        let session = service::register(
-            ctx.data_unchecked::<Db>(),
-            ctx.data_unchecked::<TokenKeys>(),
-            ctx.data_unchecked::<PasswordHashing>(),
-            account,
+    async fn register(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterInput,
+    ) -> ApiResult<RegisterPayload> {
+        respond(
+            async {
+                let account = NewAccount {
+                    email: Email::parse(&input.email, "input.email")?,
+                    password: Password::parse_new(&input.password, "input.password")?,
+                    display_name: DisplayName::parse(&input.display_name, "input.displayName")?,
+                    phone: input
+                        .phone
+                        .as_deref()
+                        .filter(|p| !p.trim().is_empty())
+                        .map(|p| PhoneNumber::parse(p, "input.phone"))
+                        .transpose()?,
+                };
+                let session = service::register(
+                    ctx.data_unchecked::<Db>(),
+                    ctx.data_unchecked::<TokenKeys>(),
+                    ctx.data_unchecked::<PasswordHashing>(),
+                    account,
+                )
+                .await?;
+                Ok(AuthPayload(session))
+            }
+            .await,
         )
-        .await?;
-        Ok(AuthPayload(session))
     }
 
     /// Signs in with e-mail and password. Five attempts at one address in 15
@@ -63,18 +73,23 @@ impl AuthMutation {
     /// `RATE_LIMITED` (with `extensions.retryAfter` in seconds), even for the
     /// right password. `SERVICE_UNAVAILABLE` when the server is too busy
     /// hashing passwords (the attempt is not counted; send again).
-    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> ApiResult<AuthPayload> {
-        let email = Email::parse(&input.email, "input.email")?;
-        let password = Password::parse_given(&input.password, "input.password")?;
-        let session = service::login(
-            ctx.data_unchecked::<Db>(),
-            ctx.data_unchecked::<TokenKeys>(),
-            ctx.data_unchecked::<PasswordHashing>(),
-            email,
-            password,
+    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> ApiResult<LoginPayload> {
+        respond(
+            async {
+                let email = Email::parse(&input.email, "input.email")?;
+                let password = Password::parse_given(&input.password, "input.password")?;
+                let session = service::login(
+                    ctx.data_unchecked::<Db>(),
+                    ctx.data_unchecked::<TokenKeys>(),
+                    ctx.data_unchecked::<PasswordHashing>(),
+                    email,
+                    password,
+                )
+                .await?;
+                Ok(AuthPayload(session))
+            }
+            .await,
         )
-        .await?;
-        Ok(AuthPayload(session))
     }
 
     /// Exchanges a refresh token for a new access and refresh token. Each
@@ -83,20 +98,30 @@ impl AuthMutation {
         &self,
         ctx: &Context<'_>,
         refresh_token: String,
-    ) -> ApiResult<AuthPayload> {
-        let session = service::refresh(
-            ctx.data_unchecked::<Db>(),
-            ctx.data_unchecked::<TokenKeys>(),
-            &refresh_token,
+    ) -> ApiResult<RefreshTokenPayload> {
+        respond(
+            async {
+                let session = service::refresh(
+                    ctx.data_unchecked::<Db>(),
+                    ctx.data_unchecked::<TokenKeys>(),
+                    &refresh_token,
+                )
+                .await?;
+                Ok(AuthPayload(session))
+            }
+            .await,
         )
-        .await?;
-        Ok(AuthPayload(session))
     }
 
     /// Ends the session of a refresh token. Always true, even for an unknown token.
-    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> ApiResult<bool> {
-        service::logout(ctx.data_unchecked::<Db>(), &refresh_token).await?;
-        Ok(true)
+    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> ApiResult<LogoutPayload> {
+        respond(
+            async {
+                service::logout(ctx.data_unchecked::<Db>(), &refresh_token).await?;
+                Ok(true)
+            }
+            .await,
+        )
     }
 
     /// Grants a platform role (admins only).
@@ -105,12 +130,21 @@ impl AuthMutation {
         ctx: &Context<'_>,
         user_id: ID,
         role: PlatformRole,
-    ) -> ApiResult<User> {
-        let target = UserId::parse(&user_id, "userId")?;
-        let user =
-            service::grant_role(ctx.data_unchecked::<Db>(), viewer(ctx), target, role.into())
+    ) -> ApiResult<GrantRolePayload> {
+        respond(
+            async {
+                let target = UserId::parse(&user_id, "userId")?;
+                let user = service::grant_role(
+                    ctx.data_unchecked::<Db>(),
+                    viewer(ctx),
+                    target,
+                    role.into(),
+                )
                 .await?;
-        Ok(User(user))
+                Ok(User(user))
+            }
+            .await,
+        )
     }
 
     /// Takes a platform role away (admins only; the last admin stays).
@@ -119,11 +153,56 @@ impl AuthMutation {
         ctx: &Context<'_>,
         user_id: ID,
         role: PlatformRole,
-    ) -> ApiResult<User> {
-        let target = UserId::parse(&user_id, "userId")?;
-        let user =
-            service::revoke_role(ctx.data_unchecked::<Db>(), viewer(ctx), target, role.into())
+    ) -> ApiResult<RevokeRolePayload> {
+        respond(
+            async {
+                let target = UserId::parse(&user_id, "userId")?;
+                let user = service::revoke_role(
+                    ctx.data_unchecked::<Db>(),
+                    viewer(ctx),
+                    target,
+                    role.into(),
+                )
                 .await?;
-        Ok(User(user))
+                Ok(User(user))
+            }
+            .await,
+        )
     }
 }
+
+crate::payload!(
+    /// The result of `register`.
+    RegisterPayload,
+    session: AuthPayload
+);
+
+crate::payload!(
+    /// The result of `login`.
+    LoginPayload,
+    session: AuthPayload
+);
+
+crate::payload!(
+    /// The result of `refreshToken`.
+    RefreshTokenPayload,
+    session: AuthPayload
+);
+
+crate::payload!(
+    /// The result of `logout`.
+    LogoutPayload,
+    logged_out: bool
+);
+
+crate::payload!(
+    /// The result of `grantRole`.
+    GrantRolePayload,
+    user: User
+);
+
+crate::payload!(
+    /// The result of `revokeRole`.
+    RevokeRolePayload,
+    user: User
+);

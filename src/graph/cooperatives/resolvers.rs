@@ -1,5 +1,6 @@
 //! Cooperative queries and mutations.
 
+use crate::graph::respond;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, MaybeUndefined, Object};
 
@@ -122,39 +123,44 @@ impl CooperativeMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateCooperativeInput,
-    ) -> ApiResult<Cooperative> {
-        let new = NewCooperative {
-            name: Name::parse(&input.name, "input.name")?,
-            slug: input
-                .slug
-                .as_deref()
-                .map(|s| Slug::parse(s, "input.slug"))
-                .transpose()?,
-            province: Province::parse(&input.address.province, "input.address.province")?,
-            ward: crate::text::single_line(&input.address.ward, "input.address.ward", 100)?,
-            street: line(input.address.street.as_deref(), "input.address.street", 200)?,
-            area: line(input.area.as_deref(), "input.area", 100)?,
-            description: text(input.description.as_deref(), "input.description", 5000)?,
-            phone: input
-                .phone
-                .as_deref()
-                .filter(|p| !p.trim().is_empty())
-                .map(|p| PhoneNumber::parse(p, "input.phone"))
-                .transpose()?,
-            email: input
-                .email
-                .as_deref()
-                .filter(|e| !e.trim().is_empty())
-                .map(|e| Email::parse(e, "input.email"))
-                .transpose()?,
-            bank: input
-                .bank_account
-                .as_ref()
-                .map(|b| bank(b, "input.bankAccount"))
-                .transpose()?,
-        };
-        let coop = service::create(ctx.data_unchecked::<Db>(), viewer(ctx), new).await?;
-        Ok(Cooperative(coop))
+    ) -> ApiResult<CreateCooperativePayload> {
+        respond(
+            async {
+                let new = NewCooperative {
+                    name: Name::parse(&input.name, "input.name")?,
+                    slug: input
+                        .slug
+                        .as_deref()
+                        .map(|s| Slug::parse(s, "input.slug"))
+                        .transpose()?,
+                    province: Province::parse(&input.address.province, "input.address.province")?,
+                    ward: crate::text::single_line(&input.address.ward, "input.address.ward", 100)?,
+                    street: line(input.address.street.as_deref(), "input.address.street", 200)?,
+                    area: line(input.area.as_deref(), "input.area", 100)?,
+                    description: text(input.description.as_deref(), "input.description", 5000)?,
+                    phone: input
+                        .phone
+                        .as_deref()
+                        .filter(|p| !p.trim().is_empty())
+                        .map(|p| PhoneNumber::parse(p, "input.phone"))
+                        .transpose()?,
+                    email: input
+                        .email
+                        .as_deref()
+                        .filter(|e| !e.trim().is_empty())
+                        .map(|e| Email::parse(e, "input.email"))
+                        .transpose()?,
+                    bank: input
+                        .bank_account
+                        .as_ref()
+                        .map(|b| bank(b, "input.bankAccount"))
+                        .transpose()?,
+                };
+                let coop = service::create(ctx.data_unchecked::<Db>(), viewer(ctx), new).await?;
+                Ok(Cooperative(coop))
+            }
+            .await,
+        )
     }
 
     /// Changes a cooperative's profile; its managers and owners only.
@@ -163,52 +169,60 @@ impl CooperativeMutation {
         ctx: &Context<'_>,
         id: ID,
         input: UpdateCooperativeInput,
-    ) -> ApiResult<Cooperative> {
-        let id = CooperativeId::parse(&id, "id")?;
-        let changes = CooperativeChanges {
-            name: input
-                .name
-                .as_deref()
-                .map(|n| Name::parse(n, "input.name"))
-                .transpose()?,
-            slug: input
-                .slug
-                .as_deref()
-                .map(|s| Slug::parse(s, "input.slug"))
-                .transpose()?,
-            province: input
-                .address
-                .as_ref()
-                .map(|a| Province::parse(&a.province, "input.address.province"))
-                .transpose()?,
-            ward: input
-                .address
-                .as_ref()
-                .map(|a| crate::text::single_line(&a.ward, "input.address.ward", 100))
-                .transpose()?,
-            street: input
-                .address
-                .as_ref()
-                .map(|a| line(a.street.as_deref(), "input.address.street", 200))
-                .transpose()?,
-            area: optional(input.area, |a| {
-                line(Some(a), "input.area", 100).map(|t| t.unwrap_or_default())
-            })?,
-            description: input
-                .description
-                .as_deref()
-                .map(|d| text(Some(d), "input.description", 5000).map(Option::unwrap_or_default))
-                .transpose()?,
-            phone: optional(input.phone, |p| PhoneNumber::parse(p, "input.phone"))?,
-            email: optional(input.email, |e| Email::parse(e, "input.email"))?,
-            bank: match input.bank_account {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(b) => Some(Some(bank(&b, "input.bankAccount")?)),
-            },
-        };
-        let coop = service::update(ctx.data_unchecked::<Db>(), viewer(ctx), id, changes).await?;
-        Ok(Cooperative(coop))
+    ) -> ApiResult<UpdateCooperativePayload> {
+        respond(
+            async {
+                let id = CooperativeId::parse(&id, "id")?;
+                let changes = CooperativeChanges {
+                    name: input
+                        .name
+                        .as_deref()
+                        .map(|n| Name::parse(n, "input.name"))
+                        .transpose()?,
+                    slug: input
+                        .slug
+                        .as_deref()
+                        .map(|s| Slug::parse(s, "input.slug"))
+                        .transpose()?,
+                    province: input
+                        .address
+                        .as_ref()
+                        .map(|a| Province::parse(&a.province, "input.address.province"))
+                        .transpose()?,
+                    ward: input
+                        .address
+                        .as_ref()
+                        .map(|a| crate::text::single_line(&a.ward, "input.address.ward", 100))
+                        .transpose()?,
+                    street: input
+                        .address
+                        .as_ref()
+                        .map(|a| line(a.street.as_deref(), "input.address.street", 200))
+                        .transpose()?,
+                    area: optional(input.area, |a| {
+                        line(Some(a), "input.area", 100).map(|t| t.unwrap_or_default())
+                    })?,
+                    description: input
+                        .description
+                        .as_deref()
+                        .map(|d| {
+                            text(Some(d), "input.description", 5000).map(Option::unwrap_or_default)
+                        })
+                        .transpose()?,
+                    phone: optional(input.phone, |p| PhoneNumber::parse(p, "input.phone"))?,
+                    email: optional(input.email, |e| Email::parse(e, "input.email"))?,
+                    bank: match input.bank_account {
+                        MaybeUndefined::Undefined => None,
+                        MaybeUndefined::Null => Some(None),
+                        MaybeUndefined::Value(b) => Some(Some(bank(&b, "input.bankAccount")?)),
+                    },
+                };
+                let coop =
+                    service::update(ctx.data_unchecked::<Db>(), viewer(ctx), id, changes).await?;
+                Ok(Cooperative(coop))
+            }
+            .await,
+        )
     }
 
     /// Marks a cooperative verified or not; platform admins only.
@@ -217,11 +231,16 @@ impl CooperativeMutation {
         ctx: &Context<'_>,
         id: ID,
         #[graphql(default = true)] verified: bool,
-    ) -> ApiResult<Cooperative> {
-        let id = CooperativeId::parse(&id, "id")?;
-        Ok(Cooperative(
-            service::verify(ctx.data_unchecked::<Db>(), viewer(ctx), id, verified).await?,
-        ))
+    ) -> ApiResult<VerifyCooperativePayload> {
+        respond(
+            async {
+                let id = CooperativeId::parse(&id, "id")?;
+                Ok(Cooperative(
+                    service::verify(ctx.data_unchecked::<Db>(), viewer(ctx), id, verified).await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Adds a registered account as a member; managers and owners only
@@ -232,18 +251,23 @@ impl CooperativeMutation {
         cooperative_id: ID,
         email: String,
         role: MemberRole,
-    ) -> ApiResult<CooperativeMember> {
-        let id = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
-        let email = Email::parse(&email, "email")?;
-        let member = service::add_member(
-            ctx.data_unchecked::<Db>(),
-            viewer(ctx),
-            id,
-            email,
-            role.into(),
+    ) -> ApiResult<AddCooperativeMemberPayload> {
+        respond(
+            async {
+                let id = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
+                let email = Email::parse(&email, "email")?;
+                let member = service::add_member(
+                    ctx.data_unchecked::<Db>(),
+                    viewer(ctx),
+                    id,
+                    email,
+                    role.into(),
+                )
+                .await?;
+                Ok(CooperativeMember(member))
+            }
+            .await,
         )
-        .await?;
-        Ok(CooperativeMember(member))
     }
 
     /// Changes a member's role; a cooperative always keeps an owner.
@@ -253,18 +277,23 @@ impl CooperativeMutation {
         cooperative_id: ID,
         user_id: ID,
         role: MemberRole,
-    ) -> ApiResult<CooperativeMember> {
-        let id = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
-        let user = UserId::parse(&user_id, "userId")?;
-        let member = service::change_member_role(
-            ctx.data_unchecked::<Db>(),
-            viewer(ctx),
-            id,
-            user,
-            role.into(),
+    ) -> ApiResult<ChangeMemberRolePayload> {
+        respond(
+            async {
+                let id = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
+                let user = UserId::parse(&user_id, "userId")?;
+                let member = service::change_member_role(
+                    ctx.data_unchecked::<Db>(),
+                    viewer(ctx),
+                    id,
+                    user,
+                    role.into(),
+                )
+                .await?;
+                Ok(CooperativeMember(member))
+            }
+            .await,
         )
-        .await?;
-        Ok(CooperativeMember(member))
     }
 
     /// Removes a member (or lets a member leave); the last owner stays.
@@ -273,10 +302,51 @@ impl CooperativeMutation {
         ctx: &Context<'_>,
         cooperative_id: ID,
         user_id: ID,
-    ) -> ApiResult<bool> {
-        let id = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
-        let user = UserId::parse(&user_id, "userId")?;
-        service::remove_member(ctx.data_unchecked::<Db>(), viewer(ctx), id, user).await?;
-        Ok(true)
+    ) -> ApiResult<RemoveCooperativeMemberPayload> {
+        respond(
+            async {
+                let id = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
+                let user = UserId::parse(&user_id, "userId")?;
+                service::remove_member(ctx.data_unchecked::<Db>(), viewer(ctx), id, user).await?;
+                Ok(true)
+            }
+            .await,
+        )
     }
 }
+
+crate::payload!(
+    /// The result of `createCooperative`.
+    CreateCooperativePayload,
+    cooperative: Cooperative
+);
+
+crate::payload!(
+    /// The result of `updateCooperative`.
+    UpdateCooperativePayload,
+    cooperative: Cooperative
+);
+
+crate::payload!(
+    /// The result of `verifyCooperative`.
+    VerifyCooperativePayload,
+    cooperative: Cooperative
+);
+
+crate::payload!(
+    /// The result of `addCooperativeMember`.
+    AddCooperativeMemberPayload,
+    member: CooperativeMember
+);
+
+crate::payload!(
+    /// The result of `changeMemberRole`.
+    ChangeMemberRolePayload,
+    member: CooperativeMember
+);
+
+crate::payload!(
+    /// The result of `removeCooperativeMember`.
+    RemoveCooperativeMemberPayload,
+    removed: bool
+);

@@ -70,7 +70,7 @@ pub struct OrderUpdate {
 impl OrderUpdate {
     /// The order.
     async fn order_id(&self) -> ID {
-        ID(self.order_id.to_string())
+        crate::ids::OrderId::from(self.order_id).to_gql()
     }
     /// Its new status.
     async fn status(&self) -> &str {

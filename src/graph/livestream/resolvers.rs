@@ -1,5 +1,6 @@
 //! Livestream queries and mutations: thin, over `livestream::service`.
 
+use crate::graph::respond;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, MaybeUndefined, Object};
 use chrono::Utc;
@@ -233,19 +234,37 @@ impl LivestreamMutation {
         &self,
         ctx: &Context<'_>,
         cooperative_id: ID,
-    ) -> ApiResult<crate::graph::cooperatives::Cooperative> {
-        let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
-        let found =
-            crate::livestream::follows::follow(ctx.data_unchecked::<Db>(), viewer(ctx), coop)
+    ) -> ApiResult<FollowCooperativePayload> {
+        respond(
+            async {
+                let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
+                let found = crate::livestream::follows::follow(
+                    ctx.data_unchecked::<Db>(),
+                    viewer(ctx),
+                    coop,
+                )
                 .await?;
-        Ok(crate::graph::cooperatives::Cooperative(found))
+                Ok(crate::graph::cooperatives::Cooperative(found))
+            }
+            .await,
+        )
     }
 
     /// Stops following a cooperative. Always true.
-    async fn unfollow_cooperative(&self, ctx: &Context<'_>, cooperative_id: ID) -> ApiResult<bool> {
-        let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
-        crate::livestream::follows::unfollow(ctx.data_unchecked::<Db>(), viewer(ctx), coop).await?;
-        Ok(true)
+    async fn unfollow_cooperative(
+        &self,
+        ctx: &Context<'_>,
+        cooperative_id: ID,
+    ) -> ApiResult<UnfollowCooperativePayload> {
+        respond(
+            async {
+                let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
+                crate::livestream::follows::unfollow(ctx.data_unchecked::<Db>(), viewer(ctx), coop)
+                    .await?;
+                Ok(true)
+            }
+            .await,
+        )
     }
 
     /// Schedules a show with its lineup.
@@ -253,35 +272,47 @@ impl LivestreamMutation {
         &self,
         ctx: &Context<'_>,
         input: ScheduleLivestreamInput,
-    ) -> ApiResult<Livestream> {
-        let new = NewLivestream {
-            cooperative: CooperativeId::parse(&input.cooperative_id, "input.cooperativeId")?,
-            title: single_line(&input.title, "input.title", 200)?,
-            description: crate::values::text(Some(&input.description), "input.description", 5000)?
-                .unwrap_or_default(),
-            platform: input.platform.into(),
-            stream_url: input
-                .stream_url
-                .as_deref()
-                .filter(|u| !u.trim().is_empty())
-                .map(|u| url(u, "input.streamUrl"))
-                .transpose()?,
-            scheduled_start_at: show_start(
-                input.scheduled_start_at,
-                Utc::now(),
-                "input.scheduledStartAt",
-            )?,
-            host_name: single_line(&input.host_name, "input.hostName", 100)?,
-            products: input
-                .product_ids
-                .iter()
-                .enumerate()
-                .map(|(i, p)| ProductId::parse(p, &format!("input.productIds.{i}")))
-                .collect::<AppResult<_>>()?,
-        };
-        Ok(Livestream(
-            service::schedule(ctx.data_unchecked::<Db>(), viewer(ctx), new).await?,
-        ))
+    ) -> ApiResult<ScheduleLivestreamPayload> {
+        respond(
+            async {
+                let new = NewLivestream {
+                    cooperative: CooperativeId::parse(
+                        &input.cooperative_id,
+                        "input.cooperativeId",
+                    )?,
+                    title: single_line(&input.title, "input.title", 200)?,
+                    description: crate::values::text(
+                        Some(&input.description),
+                        "input.description",
+                        5000,
+                    )?
+                    .unwrap_or_default(),
+                    platform: input.platform.into(),
+                    stream_url: input
+                        .stream_url
+                        .as_deref()
+                        .filter(|u| !u.trim().is_empty())
+                        .map(|u| url(u, "input.streamUrl"))
+                        .transpose()?,
+                    scheduled_start_at: show_start(
+                        input.scheduled_start_at,
+                        Utc::now(),
+                        "input.scheduledStartAt",
+                    )?,
+                    host_name: single_line(&input.host_name, "input.hostName", 100)?,
+                    products: input
+                        .product_ids
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| ProductId::parse(p, &format!("input.productIds.{i}")))
+                        .collect::<AppResult<_>>()?,
+                };
+                Ok(Livestream(
+                    service::schedule(ctx.data_unchecked::<Db>(), viewer(ctx), new).await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Changes a show that has not ended.
@@ -290,83 +321,111 @@ impl LivestreamMutation {
         ctx: &Context<'_>,
         id: ID,
         input: UpdateLivestreamInput,
-    ) -> ApiResult<Livestream> {
-        let id = LivestreamId::parse(&id, "id")?;
-        let changes = LivestreamChanges {
-            title: input
-                .title
-                .as_deref()
-                .map(|t| single_line(t, "input.title", 200))
-                .transpose()?,
-            description: input
-                .description
-                .map(|d| {
-                    crate::values::text(Some(&d), "input.description", 5000)
-                        .map(Option::unwrap_or_default)
-                })
-                .transpose()?,
-            platform: input.platform.map(Into::into),
-            stream_url: match input.stream_url {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(u) => Some(Some(url(&u, "input.streamUrl")?)),
-            },
-            scheduled_start_at: input
-                .scheduled_start_at
-                .map(|at| show_start(at, Utc::now(), "input.scheduledStartAt"))
-                .transpose()?,
-            host_name: input
-                .host_name
-                .as_deref()
-                .map(|h| single_line(h, "input.hostName", 100))
-                .transpose()?,
-        };
-        Ok(Livestream(
-            service::update(ctx.data_unchecked::<Db>(), viewer(ctx), id, changes).await?,
-        ))
+    ) -> ApiResult<UpdateLivestreamPayload> {
+        respond(
+            async {
+                let id = LivestreamId::parse(&id, "id")?;
+                let changes = LivestreamChanges {
+                    title: input
+                        .title
+                        .as_deref()
+                        .map(|t| single_line(t, "input.title", 200))
+                        .transpose()?,
+                    description: input
+                        .description
+                        .map(|d| {
+                            crate::values::text(Some(&d), "input.description", 5000)
+                                .map(Option::unwrap_or_default)
+                        })
+                        .transpose()?,
+                    platform: input.platform.map(Into::into),
+                    stream_url: match input.stream_url {
+                        MaybeUndefined::Undefined => None,
+                        MaybeUndefined::Null => Some(None),
+                        MaybeUndefined::Value(u) => Some(Some(url(&u, "input.streamUrl")?)),
+                    },
+                    scheduled_start_at: input
+                        .scheduled_start_at
+                        .map(|at| show_start(at, Utc::now(), "input.scheduledStartAt"))
+                        .transpose()?,
+                    host_name: input
+                        .host_name
+                        .as_deref()
+                        .map(|h| single_line(h, "input.hostName", 100))
+                        .transpose()?,
+                };
+                Ok(Livestream(
+                    service::update(ctx.data_unchecked::<Db>(), viewer(ctx), id, changes).await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Goes live (from scheduled).
-    async fn start_livestream(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Livestream> {
-        let id = LivestreamId::parse(&id, "id")?;
-        let (show, _) = service::transition(
-            ctx.data_unchecked::<Db>(),
-            viewer(ctx),
-            id,
-            LivestreamStatus::Live,
+    async fn start_livestream(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> ApiResult<StartLivestreamPayload> {
+        respond(
+            async {
+                let id = LivestreamId::parse(&id, "id")?;
+                let (show, _) = service::transition(
+                    ctx.data_unchecked::<Db>(),
+                    viewer(ctx),
+                    id,
+                    LivestreamStatus::Live,
+                )
+                .await?;
+                publish(ctx, Event::LivestreamStarted { livestream_id: id });
+                Ok(Livestream(show))
+            }
+            .await,
         )
-        .await?;
-        publish(ctx, Event::LivestreamStarted { livestream_id: id });
-        Ok(Livestream(show))
     }
 
     /// Ends a live show: unpins its product and closes its open flash deals
     /// (their units go back to stock).
-    async fn end_livestream(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Livestream> {
-        let id = LivestreamId::parse(&id, "id")?;
-        let (show, deals_closed) = service::transition(
-            ctx.data_unchecked::<Db>(),
-            viewer(ctx),
-            id,
-            LivestreamStatus::Ended,
+    async fn end_livestream(&self, ctx: &Context<'_>, id: ID) -> ApiResult<EndLivestreamPayload> {
+        respond(
+            async {
+                let id = LivestreamId::parse(&id, "id")?;
+                let (show, deals_closed) = service::transition(
+                    ctx.data_unchecked::<Db>(),
+                    viewer(ctx),
+                    id,
+                    LivestreamStatus::Ended,
+                )
+                .await?;
+                ctx.data_unchecked::<EventBus>().publish_all(deals_closed);
+                publish(ctx, Event::LivestreamEnded { livestream_id: id });
+                Ok(Livestream(show))
+            }
+            .await,
         )
-        .await?;
-        ctx.data_unchecked::<EventBus>().publish_all(deals_closed);
-        publish(ctx, Event::LivestreamEnded { livestream_id: id });
-        Ok(Livestream(show))
     }
 
     /// Cancels a show that has not gone live.
-    async fn cancel_livestream(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Livestream> {
-        let id = LivestreamId::parse(&id, "id")?;
-        let (show, _) = service::transition(
-            ctx.data_unchecked::<Db>(),
-            viewer(ctx),
-            id,
-            LivestreamStatus::Cancelled,
+    async fn cancel_livestream(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> ApiResult<CancelLivestreamPayload> {
+        respond(
+            async {
+                let id = LivestreamId::parse(&id, "id")?;
+                let (show, _) = service::transition(
+                    ctx.data_unchecked::<Db>(),
+                    viewer(ctx),
+                    id,
+                    LivestreamStatus::Cancelled,
+                )
+                .await?;
+                Ok(Livestream(show))
+            }
+            .await,
         )
-        .await?;
-        Ok(Livestream(show))
     }
 
     /// Opens a flash deal while the show is LIVE: `quantity` units of the
@@ -380,30 +439,45 @@ impl LivestreamMutation {
         &self,
         ctx: &Context<'_>,
         input: OpenFlashDealInput,
-    ) -> ApiResult<FlashDeal> {
-        let new = NewFlashDeal {
-            livestream: LivestreamId::parse(&input.livestream_id, "input.livestreamId")?,
-            variant: VariantId::parse(&input.variant_id, "input.variantId")?,
-            terms: DealTerms::parse(
-                input.price_vnd,
-                input.quantity,
-                input.per_buyer_limit,
-                input.duration_seconds,
-            )?,
-        };
-        let (deal, events) =
-            flash_deals::open(ctx.data_unchecked::<Db>(), viewer(ctx), new).await?;
-        ctx.data_unchecked::<EventBus>().publish_all(events);
-        Ok(FlashDeal(deal))
+    ) -> ApiResult<OpenFlashDealPayload> {
+        respond(
+            async {
+                let new = NewFlashDeal {
+                    livestream: LivestreamId::parse(&input.livestream_id, "input.livestreamId")?,
+                    variant: VariantId::parse(&input.variant_id, "input.variantId")?,
+                    terms: DealTerms::parse(
+                        input.price_vnd,
+                        input.quantity,
+                        input.per_buyer_limit,
+                        input.duration_seconds,
+                    )?,
+                };
+                let (deal, events) =
+                    flash_deals::open(ctx.data_unchecked::<Db>(), viewer(ctx), new).await?;
+                ctx.data_unchecked::<EventBus>().publish_all(events);
+                Ok(FlashDeal(deal))
+            }
+            .await,
+        )
     }
 
     /// Closes a flash deal now; what it still holds goes back to stock.
     /// A deal already closed is a `CONFLICT`.
-    async fn close_flash_deal(&self, ctx: &Context<'_>, id: ID) -> ApiResult<FlashDeal> {
-        let id = FlashDealId::parse(&id, "id")?;
-        let (deal, event) = flash_deals::close(ctx.data_unchecked::<Db>(), viewer(ctx), id).await?;
-        publish(ctx, event);
-        Ok(FlashDeal(deal))
+    async fn close_flash_deal(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> ApiResult<CloseFlashDealPayload> {
+        respond(
+            async {
+                let id = FlashDealId::parse(&id, "id")?;
+                let (deal, event) =
+                    flash_deals::close(ctx.data_unchecked::<Db>(), viewer(ctx), id).await?;
+                publish(ctx, event);
+                Ok(FlashDeal(deal))
+            }
+            .await,
+        )
     }
 
     /// Adds a product at the end of the lineup.
@@ -412,12 +486,18 @@ impl LivestreamMutation {
         ctx: &Context<'_>,
         livestream_id: ID,
         product_id: ID,
-    ) -> ApiResult<Livestream> {
-        let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
-        let product = ProductId::parse(&product_id, "productId")?;
-        Ok(Livestream(
-            service::add_to_lineup(ctx.data_unchecked::<Db>(), viewer(ctx), id, product).await?,
-        ))
+    ) -> ApiResult<AddLineupProductPayload> {
+        respond(
+            async {
+                let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
+                let product = ProductId::parse(&product_id, "productId")?;
+                Ok(Livestream(
+                    service::add_to_lineup(ctx.data_unchecked::<Db>(), viewer(ctx), id, product)
+                        .await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Takes a product out of the lineup: unpins it if pinned, and closes
@@ -427,17 +507,26 @@ impl LivestreamMutation {
         ctx: &Context<'_>,
         livestream_id: ID,
         product_id: ID,
-    ) -> ApiResult<Livestream> {
-        let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
-        let product = ProductId::parse(&product_id, "productId")?;
-        let removed =
-            service::remove_from_lineup(ctx.data_unchecked::<Db>(), viewer(ctx), id, product)
+    ) -> ApiResult<RemoveLineupProductPayload> {
+        respond(
+            async {
+                let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
+                let product = ProductId::parse(&product_id, "productId")?;
+                let removed = service::remove_from_lineup(
+                    ctx.data_unchecked::<Db>(),
+                    viewer(ctx),
+                    id,
+                    product,
+                )
                 .await?;
-        ctx.data_unchecked::<EventBus>().publish_all(removed.events);
-        if removed.unpinned {
-            publish(ctx, Event::ProductUnpinned { livestream_id: id });
-        }
-        Ok(Livestream(removed.show))
+                ctx.data_unchecked::<EventBus>().publish_all(removed.events);
+                if removed.unpinned {
+                    publish(ctx, Event::ProductUnpinned { livestream_id: id });
+                }
+                Ok(Livestream(removed.show))
+            }
+            .await,
+        )
     }
 
     /// Puts the lineup in a new order: every product of it, once.
@@ -446,16 +535,22 @@ impl LivestreamMutation {
         ctx: &Context<'_>,
         livestream_id: ID,
         product_ids: Vec<ID>,
-    ) -> ApiResult<Livestream> {
-        let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
-        let order = product_ids
-            .iter()
-            .enumerate()
-            .map(|(i, p)| ProductId::parse(p, &format!("productIds.{i}")))
-            .collect::<AppResult<Vec<_>>>()?;
-        Ok(Livestream(
-            service::reorder_lineup(ctx.data_unchecked::<Db>(), viewer(ctx), id, order).await?,
-        ))
+    ) -> ApiResult<ReorderLineupPayload> {
+        respond(
+            async {
+                let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
+                let order = product_ids
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| ProductId::parse(p, &format!("productIds.{i}")))
+                    .collect::<AppResult<Vec<_>>>()?;
+                Ok(Livestream(
+                    service::reorder_lineup(ctx.data_unchecked::<Db>(), viewer(ctx), id, order)
+                        .await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Pins a product of the lineup while live; one at a time.
@@ -464,26 +559,41 @@ impl LivestreamMutation {
         ctx: &Context<'_>,
         livestream_id: ID,
         product_id: ID,
-    ) -> ApiResult<Livestream> {
-        let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
-        let product = ProductId::parse(&product_id, "productId")?;
-        let show = service::pin(ctx.data_unchecked::<Db>(), viewer(ctx), id, product).await?;
-        publish(
-            ctx,
-            Event::ProductPinned {
-                livestream_id: id,
-                product_id: product,
-            },
-        );
-        Ok(Livestream(show))
+    ) -> ApiResult<PinProductPayload> {
+        respond(
+            async {
+                let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
+                let product = ProductId::parse(&product_id, "productId")?;
+                let show =
+                    service::pin(ctx.data_unchecked::<Db>(), viewer(ctx), id, product).await?;
+                publish(
+                    ctx,
+                    Event::ProductPinned {
+                        livestream_id: id,
+                        product_id: product,
+                    },
+                );
+                Ok(Livestream(show))
+            }
+            .await,
+        )
     }
 
     /// Unpins the pinned product.
-    async fn unpin_product(&self, ctx: &Context<'_>, livestream_id: ID) -> ApiResult<Livestream> {
-        let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
-        let show = service::unpin(ctx.data_unchecked::<Db>(), viewer(ctx), id).await?;
-        publish(ctx, Event::ProductUnpinned { livestream_id: id });
-        Ok(Livestream(show))
+    async fn unpin_product(
+        &self,
+        ctx: &Context<'_>,
+        livestream_id: ID,
+    ) -> ApiResult<UnpinProductPayload> {
+        respond(
+            async {
+                let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
+                let show = service::unpin(ctx.data_unchecked::<Db>(), viewer(ctx), id).await?;
+                publish(ctx, Event::ProductUnpinned { livestream_id: id });
+                Ok(Livestream(show))
+            }
+            .await,
+        )
     }
 
     /// Sets the recording of an ended show: a ready LIVESTREAM_REPLAY asset and/or the platform's URL.
@@ -493,26 +603,121 @@ impl LivestreamMutation {
         livestream_id: ID,
         asset_id: Option<ID>,
         replay_url: Option<String>,
-    ) -> ApiResult<Livestream> {
-        let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
-        let asset = asset_id
-            .as_ref()
-            .map(|a| MediaAssetId::parse(a, "assetId"))
-            .transpose()?;
-        let replay_url = replay_url
-            .as_deref()
-            .filter(|u| !u.trim().is_empty())
-            .map(|u| url(u, "replayUrl"))
-            .transpose()?;
-        Ok(Livestream(
-            service::set_replay(
-                ctx.data_unchecked::<Db>(),
-                viewer(ctx),
-                id,
-                asset,
-                replay_url,
-            )
-            .await?,
-        ))
+    ) -> ApiResult<SetLivestreamReplayPayload> {
+        respond(
+            async {
+                let id = LivestreamId::parse(&livestream_id, "livestreamId")?;
+                let asset = asset_id
+                    .as_ref()
+                    .map(|a| MediaAssetId::parse(a, "assetId"))
+                    .transpose()?;
+                let replay_url = replay_url
+                    .as_deref()
+                    .filter(|u| !u.trim().is_empty())
+                    .map(|u| url(u, "replayUrl"))
+                    .transpose()?;
+                Ok(Livestream(
+                    service::set_replay(
+                        ctx.data_unchecked::<Db>(),
+                        viewer(ctx),
+                        id,
+                        asset,
+                        replay_url,
+                    )
+                    .await?,
+                ))
+            }
+            .await,
+        )
     }
 }
+
+crate::payload!(
+    /// The result of `unfollowCooperative`.
+    UnfollowCooperativePayload,
+    unfollowed: bool
+);
+
+crate::payload!(
+    /// The result of `scheduleLivestream`.
+    ScheduleLivestreamPayload,
+    livestream: Livestream
+);
+
+crate::payload!(
+    /// The result of `updateLivestream`.
+    UpdateLivestreamPayload,
+    livestream: Livestream
+);
+
+crate::payload!(
+    /// The result of `startLivestream`.
+    StartLivestreamPayload,
+    livestream: Livestream
+);
+
+crate::payload!(
+    /// The result of `endLivestream`.
+    EndLivestreamPayload,
+    livestream: Livestream
+);
+
+crate::payload!(
+    /// The result of `cancelLivestream`.
+    CancelLivestreamPayload,
+    livestream: Livestream
+);
+
+crate::payload!(
+    /// The result of `openFlashDeal`.
+    OpenFlashDealPayload,
+    flash_deal: FlashDeal
+);
+
+crate::payload!(
+    /// The result of `closeFlashDeal`.
+    CloseFlashDealPayload,
+    flash_deal: FlashDeal
+);
+
+crate::payload!(
+    /// The result of `addLineupProduct`.
+    AddLineupProductPayload,
+    livestream: Livestream
+);
+
+crate::payload!(
+    /// The result of `removeLineupProduct`.
+    RemoveLineupProductPayload,
+    livestream: Livestream
+);
+
+crate::payload!(
+    /// The result of `reorderLineup`.
+    ReorderLineupPayload,
+    livestream: Livestream
+);
+
+crate::payload!(
+    /// The result of `pinProduct`.
+    PinProductPayload,
+    livestream: Livestream
+);
+
+crate::payload!(
+    /// The result of `unpinProduct`.
+    UnpinProductPayload,
+    livestream: Livestream
+);
+
+crate::payload!(
+    /// The result of `setLivestreamReplay`.
+    SetLivestreamReplayPayload,
+    livestream: Livestream
+);
+
+crate::payload!(
+    /// The result of `followCooperative`.
+    FollowCooperativePayload,
+    cooperative: crate::graph::cooperatives::Cooperative
+);

@@ -1,11 +1,12 @@
 //! Media queries and mutations: thin, over [`crate::media::service`].
 
+use crate::graph::respond;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
 
 use crate::config::MediaConfig;
 use crate::db::Db;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
 use crate::graph::media::MediaAssetLoader;
@@ -48,7 +49,7 @@ async fn set_image(
     cooperative_id: &ID,
     asset_id: Option<&ID>,
     image: CooperativeImage,
-) -> ApiResult<Option<MediaAsset>> {
+) -> AppResult<Option<MediaAsset>> {
     let coop = CooperativeId::parse(cooperative_id, "cooperativeId")?;
     let asset = asset_id
         .map(|id| MediaAssetId::parse(id, "assetId"))
@@ -68,38 +69,46 @@ impl MediaMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateUploadInput,
-    ) -> ApiResult<UploadPayload> {
-        let config = ctx.data_unchecked::<MediaConfig>();
-        let new = NewUpload {
-            cooperative: CooperativeId::parse(&input.cooperative_id, "input.cooperativeId")?,
-            purpose: input.purpose.into(),
-            media_type: parse_content_type(
-                &input.content_type,
-                input.purpose.into(),
-                "input.contentType",
-            )?,
-            byte_size: parse_byte_size(
-                input.byte_size,
-                input.purpose.into(),
-                config,
-                "input.byteSize",
-            )?,
-            checksum_sha256: input
-                .checksum_sha256
-                .as_deref()
-                .filter(|c| !c.trim().is_empty())
-                .map(|c| parse_checksum_sha256(c, "input.checksumSha256"))
-                .transpose()?,
-        };
-        let upload = service::create_upload(
-            ctx.data_unchecked::<Db>(),
-            ctx.data_unchecked::<Storage>(),
-            config,
-            viewer(ctx),
-            new,
+    ) -> ApiResult<CreateUploadPayload> {
+        respond(
+            async {
+                let config = ctx.data_unchecked::<MediaConfig>();
+                let new = NewUpload {
+                    cooperative: CooperativeId::parse(
+                        &input.cooperative_id,
+                        "input.cooperativeId",
+                    )?,
+                    purpose: input.purpose.into(),
+                    media_type: parse_content_type(
+                        &input.content_type,
+                        input.purpose.into(),
+                        "input.contentType",
+                    )?,
+                    byte_size: parse_byte_size(
+                        input.byte_size,
+                        input.purpose.into(),
+                        config,
+                        "input.byteSize",
+                    )?,
+                    checksum_sha256: input
+                        .checksum_sha256
+                        .as_deref()
+                        .filter(|c| !c.trim().is_empty())
+                        .map(|c| parse_checksum_sha256(c, "input.checksumSha256"))
+                        .transpose()?,
+                };
+                let upload = service::create_upload(
+                    ctx.data_unchecked::<Db>(),
+                    ctx.data_unchecked::<Storage>(),
+                    config,
+                    viewer(ctx),
+                    new,
+                )
+                .await?;
+                Ok(UploadPayload(upload))
+            }
+            .await,
         )
-        .await?;
-        Ok(UploadPayload(upload))
     }
 
     /// Confirms an upload once its bytes are in storage: checks size, type
@@ -107,32 +116,50 @@ impl MediaMutation {
     /// are not what was declared, and images over the pixel budget, are
     /// deleted and refused (`BAD_USER_INPUT` on `assetId`; the asset stays
     /// `PENDING`). Once confirmed, the upload URL no longer changes the asset.
-    async fn confirm_upload(&self, ctx: &Context<'_>, asset_id: ID) -> ApiResult<MediaAsset> {
-        let id = MediaAssetId::parse(&asset_id, "assetId")?;
-        let asset = service::confirm_upload(
-            ctx.data_unchecked::<Db>(),
-            ctx.data_unchecked::<Storage>(),
-            ctx.data_unchecked::<MediaConfig>(),
-            ctx.data_unchecked::<DecodeGate>(),
-            viewer(ctx),
-            id,
+    async fn confirm_upload(
+        &self,
+        ctx: &Context<'_>,
+        asset_id: ID,
+    ) -> ApiResult<ConfirmUploadPayload> {
+        respond(
+            async {
+                let id = MediaAssetId::parse(&asset_id, "assetId")?;
+                let asset = service::confirm_upload(
+                    ctx.data_unchecked::<Db>(),
+                    ctx.data_unchecked::<Storage>(),
+                    ctx.data_unchecked::<MediaConfig>(),
+                    ctx.data_unchecked::<DecodeGate>(),
+                    viewer(ctx),
+                    id,
+                )
+                .await?;
+                Ok(MediaAsset(asset))
+            }
+            .await,
         )
-        .await?;
-        Ok(MediaAsset(asset))
     }
 
     /// Deletes an asset, its renditions and its file, detaching it from
     /// whatever showed it. True once gone.
-    async fn delete_media_asset(&self, ctx: &Context<'_>, id: ID) -> ApiResult<bool> {
-        let id = MediaAssetId::parse(&id, "id")?;
-        service::delete_asset(
-            ctx.data_unchecked::<Db>(),
-            ctx.data_unchecked::<Storage>(),
-            viewer(ctx),
-            id,
+    async fn delete_media_asset(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> ApiResult<DeleteMediaAssetPayload> {
+        respond(
+            async {
+                let id = MediaAssetId::parse(&id, "id")?;
+                service::delete_asset(
+                    ctx.data_unchecked::<Db>(),
+                    ctx.data_unchecked::<Storage>(),
+                    viewer(ctx),
+                    id,
+                )
+                .await?;
+                Ok(true)
+            }
+            .await,
         )
-        .await?;
-        Ok(true)
     }
 
     /// Sets a cooperative's logo to a ready `COOPERATIVE_LOGO` asset of its
@@ -142,14 +169,16 @@ impl MediaMutation {
         ctx: &Context<'_>,
         cooperative_id: ID,
         asset_id: Option<ID>,
-    ) -> ApiResult<Option<MediaAsset>> {
-        set_image(
-            ctx,
-            &cooperative_id,
-            asset_id.as_ref(),
-            CooperativeImage::Logo,
+    ) -> ApiResult<SetCooperativeLogoPayload> {
+        respond(
+            set_image(
+                ctx,
+                &cooperative_id,
+                asset_id.as_ref(),
+                CooperativeImage::Logo,
+            )
+            .await,
         )
-        .await
     }
 
     /// Sets a cooperative's cover picture to a ready `COOPERATIVE_COVER`
@@ -159,13 +188,77 @@ impl MediaMutation {
         ctx: &Context<'_>,
         cooperative_id: ID,
         asset_id: Option<ID>,
-    ) -> ApiResult<Option<MediaAsset>> {
-        set_image(
-            ctx,
-            &cooperative_id,
-            asset_id.as_ref(),
-            CooperativeImage::Cover,
+    ) -> ApiResult<SetCooperativeCoverPayload> {
+        respond(
+            set_image(
+                ctx,
+                &cooperative_id,
+                asset_id.as_ref(),
+                CooperativeImage::Cover,
+            )
+            .await,
         )
-        .await
     }
 }
+
+crate::payload!(
+    /// The result of `createUpload`.
+    CreateUploadPayload,
+    upload: UploadPayload
+);
+
+crate::payload!(
+    /// The result of `confirmUpload`.
+    ConfirmUploadPayload,
+    media_asset: MediaAsset
+);
+
+crate::payload!(
+    /// The result of `deleteMediaAsset`.
+    DeleteMediaAssetPayload,
+    deleted: bool
+);
+
+/// Declares the payload of a mutation that sets or removes an image, whose
+/// result is the image now set (`null` once removed).
+macro_rules! image_payload {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $name {
+            /// The image now set; `null` once removed, or when `userErrors`
+            /// says why not.
+            pub media_asset: Option<MediaAsset>,
+            /// What was wrong with the input or the state it met; empty on success.
+            pub user_errors: Vec<crate::graph::UserError>,
+        }
+
+        impl crate::graph::Payload for $name {
+            type Value = Option<MediaAsset>;
+
+            fn done(value: Option<MediaAsset>) -> Self {
+                Self {
+                    media_asset: value,
+                    user_errors: Vec::new(),
+                }
+            }
+
+            fn failed(errors: Vec<crate::graph::UserError>) -> Self {
+                Self {
+                    media_asset: None,
+                    user_errors: errors,
+                }
+            }
+        }
+    };
+}
+
+image_payload!(
+    /// The result of `setCooperativeLogo`.
+    SetCooperativeLogoPayload
+);
+
+image_payload!(
+    /// The result of `setCooperativeCover`.
+    SetCooperativeCoverPayload
+);

@@ -13,7 +13,9 @@ use crate::graph::load_one;
 use crate::graph::orders::{
     HistoryByOrder, ItemsByOrder, OrderStatus, PaymentMethod, PaymentStatus,
 };
-use crate::ids::{CheckoutId, CooperativeId, LivestreamId, OrderId, ProductId, VariantId};
+use crate::ids::{
+    CheckoutId, CooperativeId, FlashDealId, LivestreamId, OrderId, ProductId, VariantId,
+};
 use crate::orders::cart::{CartLine, CartView};
 use crate::orders::service::Placed;
 use crate::orders::{self, VietQrEncoder};
@@ -202,7 +204,9 @@ impl OrderItem {
     /// (An order takes what a show's deal allows at its price and the rest
     /// at the normal price, as two lines of the same variant.)
     async fn flash_deal_id(&self) -> Option<ID> {
-        self.0.flash_deal_id.map(|id| ID(id.to_string()))
+        self.0
+            .flash_deal_id
+            .map(|id| FlashDealId::from(id).to_gql())
     }
 }
 

@@ -1,6 +1,7 @@
 //! Order, cart and back-office queries and mutations: thin, over
 //! [`crate::orders::service`] and [`crate::orders::cart`].
 
+use crate::graph::respond;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 
@@ -210,28 +211,37 @@ impl OrderMutation {
     /// stock taken at once (`OUT_OF_STOCK` when short). VietQR orders hold
     /// their stock until the payment is due. The same idempotencyKey with
     /// the same request returns the same checkout; with another, `CONFLICT`.
-    async fn place_order(&self, ctx: &Context<'_>, input: PlaceOrderInput) -> ApiResult<Checkout> {
-        let req = parse_request(
-            Common {
-                idempotency_key: &input.idempotency_key,
-                livestream_id: input.livestream_id.as_ref(),
-                address: &input.shipping_address,
-                payment_method: input.payment_method.into(),
-                note: input.note.as_deref(),
-            },
-            parse_lines(&input.items)?,
-            "input.items",
-            None,
-        )?;
-        let placed = service::place_order(
-            ctx.data_unchecked::<Db>(),
-            ctx.data_unchecked::<EventBus>(),
-            viewer(ctx),
-            &req,
-            ctx.data_unchecked::<HoldPolicy>().hold,
+    async fn place_order(
+        &self,
+        ctx: &Context<'_>,
+        input: PlaceOrderInput,
+    ) -> ApiResult<PlaceOrderPayload> {
+        respond(
+            async {
+                let req = parse_request(
+                    Common {
+                        idempotency_key: &input.idempotency_key,
+                        livestream_id: input.livestream_id.as_ref(),
+                        address: &input.shipping_address,
+                        payment_method: input.payment_method.into(),
+                        note: input.note.as_deref(),
+                    },
+                    parse_lines(&input.items)?,
+                    "input.items",
+                    None,
+                )?;
+                let placed = service::place_order(
+                    ctx.data_unchecked::<Db>(),
+                    ctx.data_unchecked::<EventBus>(),
+                    viewer(ctx),
+                    &req,
+                    ctx.data_unchecked::<HoldPolicy>().hold,
+                )
+                .await?;
+                Ok(Checkout(placed))
+            }
+            .await,
         )
-        .await?;
-        Ok(Checkout(placed))
     }
 
     /// Checks out the viewer's cart the way `placeOrder` places an order,
@@ -240,29 +250,35 @@ impl OrderMutation {
         &self,
         ctx: &Context<'_>,
         input: CheckoutCartInput,
-    ) -> ApiResult<Checkout> {
-        let db = ctx.data_unchecked::<Db>();
-        let common = Common {
-            idempotency_key: &input.idempotency_key,
-            livestream_id: input.livestream_id.as_ref(),
-            address: &input.shipping_address,
-            payment_method: input.payment_method.into(),
-            note: input.note.as_deref(),
-        };
-        let Some(cart) = cart::id_of(db, viewer(ctx), input.cart_token.as_deref()).await? else {
-            return Err(AppError::invalid("input.cartToken", "the cart is empty").into());
-        };
-        // The lines are read (and claimed) inside the checkout's transaction.
-        let req = parse_request(common, Vec::new(), "input.cartToken", Some(cart))?;
-        let placed = service::checkout_cart(
-            db,
-            ctx.data_unchecked::<EventBus>(),
-            viewer(ctx),
-            &req,
-            ctx.data_unchecked::<HoldPolicy>().hold,
+    ) -> ApiResult<CheckoutCartPayload> {
+        respond(
+            async {
+                let db = ctx.data_unchecked::<Db>();
+                let common = Common {
+                    idempotency_key: &input.idempotency_key,
+                    livestream_id: input.livestream_id.as_ref(),
+                    address: &input.shipping_address,
+                    payment_method: input.payment_method.into(),
+                    note: input.note.as_deref(),
+                };
+                let Some(cart) = cart::id_of(db, viewer(ctx), input.cart_token.as_deref()).await?
+                else {
+                    return Err(AppError::invalid("input.cartToken", "the cart is empty"));
+                };
+                // The lines are read (and claimed) inside the checkout's transaction.
+                let req = parse_request(common, Vec::new(), "input.cartToken", Some(cart))?;
+                let placed = service::checkout_cart(
+                    db,
+                    ctx.data_unchecked::<EventBus>(),
+                    viewer(ctx),
+                    &req,
+                    ctx.data_unchecked::<HoldPolicy>().hold,
+                )
+                .await?;
+                Ok(Checkout(placed))
+            }
+            .await,
         )
-        .await?;
-        Ok(Checkout(placed))
     }
 
     /// Adds units of a variant to the viewer's cart. A guest without a
@@ -273,19 +289,24 @@ impl OrderMutation {
         cart_token: Option<String>,
         variant_id: ID,
         quantity: i32,
-    ) -> ApiResult<Cart> {
-        let variant = VariantId::parse(&variant_id, "variantId")?;
-        let quantity = Units::parse(quantity, "quantity")?;
-        Ok(Cart(
-            cart::add_item(
-                ctx.data_unchecked::<Db>(),
-                viewer(ctx),
-                cart_token.as_deref(),
-                variant,
-                quantity,
-            )
-            .await?,
-        ))
+    ) -> ApiResult<AddCartItemPayload> {
+        respond(
+            async {
+                let variant = VariantId::parse(&variant_id, "variantId")?;
+                let quantity = Units::parse(quantity, "quantity")?;
+                Ok(Cart(
+                    cart::add_item(
+                        ctx.data_unchecked::<Db>(),
+                        viewer(ctx),
+                        cart_token.as_deref(),
+                        variant,
+                        quantity,
+                    )
+                    .await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Sets how many units of a variant the cart holds (1 to 1000).
@@ -295,19 +316,24 @@ impl OrderMutation {
         cart_token: Option<String>,
         variant_id: ID,
         quantity: i32,
-    ) -> ApiResult<Cart> {
-        let variant = VariantId::parse(&variant_id, "variantId")?;
-        let quantity = Units::parse(quantity, "quantity")?;
-        Ok(Cart(
-            cart::update_item(
-                ctx.data_unchecked::<Db>(),
-                viewer(ctx),
-                cart_token.as_deref(),
-                variant,
-                quantity,
-            )
-            .await?,
-        ))
+    ) -> ApiResult<UpdateCartItemPayload> {
+        respond(
+            async {
+                let variant = VariantId::parse(&variant_id, "variantId")?;
+                let quantity = Units::parse(quantity, "quantity")?;
+                Ok(Cart(
+                    cart::update_item(
+                        ctx.data_unchecked::<Db>(),
+                        viewer(ctx),
+                        cart_token.as_deref(),
+                        variant,
+                        quantity,
+                    )
+                    .await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Takes a variant out of the cart.
@@ -316,17 +342,22 @@ impl OrderMutation {
         ctx: &Context<'_>,
         cart_token: Option<String>,
         variant_id: ID,
-    ) -> ApiResult<Cart> {
-        let variant = VariantId::parse(&variant_id, "variantId")?;
-        Ok(Cart(
-            cart::remove_item(
-                ctx.data_unchecked::<Db>(),
-                viewer(ctx),
-                cart_token.as_deref(),
-                variant,
-            )
-            .await?,
-        ))
+    ) -> ApiResult<RemoveCartItemPayload> {
+        respond(
+            async {
+                let variant = VariantId::parse(&variant_id, "variantId")?;
+                Ok(Cart(
+                    cart::remove_item(
+                        ctx.data_unchecked::<Db>(),
+                        viewer(ctx),
+                        cart_token.as_deref(),
+                        variant,
+                    )
+                    .await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Sets a cooperative's shipping fee: `flatFeeVnd` per order, free at
@@ -337,33 +368,47 @@ impl OrderMutation {
         cooperative_id: ID,
         flat_fee_vnd: i64,
         free_above_vnd: Option<i64>,
-    ) -> ApiResult<Cooperative> {
-        let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
-        Ok(Cooperative(
-            service::set_shipping_policy(
-                ctx.data_unchecked::<Db>(),
-                viewer(ctx),
-                coop,
-                flat_fee_vnd,
-                free_above_vnd,
-            )
-            .await?,
-        ))
+    ) -> ApiResult<SetShippingPolicyPayload> {
+        respond(
+            async {
+                let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
+                Ok(Cooperative(
+                    service::set_shipping_policy(
+                        ctx.data_unchecked::<Db>(),
+                        viewer(ctx),
+                        coop,
+                        flat_fee_vnd,
+                        free_above_vnd,
+                    )
+                    .await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Marks a paid (VietQR) or confirmed (COD) order packed; the
     /// cooperative's staff only.
-    async fn mark_order_packed(&self, ctx: &Context<'_>, order_id: ID) -> ApiResult<Order> {
-        let id = OrderId::parse(&order_id, "orderId")?;
-        Ok(Order(
-            service::mark_packed(
-                ctx.data_unchecked::<Db>(),
-                ctx.data_unchecked::<EventBus>(),
-                viewer(ctx),
-                id,
-            )
-            .await?,
-        ))
+    async fn mark_order_packed(
+        &self,
+        ctx: &Context<'_>,
+        order_id: ID,
+    ) -> ApiResult<MarkOrderPackedPayload> {
+        respond(
+            async {
+                let id = OrderId::parse(&order_id, "orderId")?;
+                Ok(Order(
+                    service::mark_packed(
+                        ctx.data_unchecked::<Db>(),
+                        ctx.data_unchecked::<EventBus>(),
+                        viewer(ctx),
+                        id,
+                    )
+                    .await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Hands a packed order to a carrier; the cooperative's staff only.
@@ -373,35 +418,50 @@ impl OrderMutation {
         order_id: ID,
         carrier: String,
         tracking_number: String,
-    ) -> ApiResult<Order> {
-        let id = OrderId::parse(&order_id, "orderId")?;
-        let carrier = crate::values::required_text(&carrier, "carrier", 100)?;
-        let tracking = crate::values::required_text(&tracking_number, "trackingNumber", 100)?;
-        Ok(Order(
-            service::ship(
-                ctx.data_unchecked::<Db>(),
-                ctx.data_unchecked::<EventBus>(),
-                viewer(ctx),
-                id,
-                carrier,
-                tracking,
-            )
-            .await?,
-        ))
+    ) -> ApiResult<ShipOrderPayload> {
+        respond(
+            async {
+                let id = OrderId::parse(&order_id, "orderId")?;
+                let carrier = crate::values::required_text(&carrier, "carrier", 100)?;
+                let tracking =
+                    crate::values::required_text(&tracking_number, "trackingNumber", 100)?;
+                Ok(Order(
+                    service::ship(
+                        ctx.data_unchecked::<Db>(),
+                        ctx.data_unchecked::<EventBus>(),
+                        viewer(ctx),
+                        id,
+                        carrier,
+                        tracking,
+                    )
+                    .await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Records that a shipped order arrived; the cooperative's staff only.
-    async fn mark_order_delivered(&self, ctx: &Context<'_>, order_id: ID) -> ApiResult<Order> {
-        let id = OrderId::parse(&order_id, "orderId")?;
-        Ok(Order(
-            service::mark_delivered(
-                ctx.data_unchecked::<Db>(),
-                ctx.data_unchecked::<EventBus>(),
-                viewer(ctx),
-                id,
-            )
-            .await?,
-        ))
+    async fn mark_order_delivered(
+        &self,
+        ctx: &Context<'_>,
+        order_id: ID,
+    ) -> ApiResult<MarkOrderDeliveredPayload> {
+        respond(
+            async {
+                let id = OrderId::parse(&order_id, "orderId")?;
+                Ok(Order(
+                    service::mark_delivered(
+                        ctx.data_unchecked::<Db>(),
+                        ctx.data_unchecked::<EventBus>(),
+                        viewer(ctx),
+                        id,
+                    )
+                    .await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Cancels an order and returns its stock: its shopper until it is
@@ -414,39 +474,53 @@ impl OrderMutation {
         order_id: ID,
         reason: String,
         guest_phone: Option<String>,
-    ) -> ApiResult<Order> {
-        let id = OrderId::parse(&order_id, "orderId")?;
-        let reason = crate::values::required_text(&reason, "reason", 500)?;
-        let guest_phone = guest_phone
-            .as_deref()
-            .map(|p| crate::values::PhoneNumber::parse(p, "guestPhone"))
-            .transpose()?;
-        Ok(Order(
-            service::cancel(
-                ctx.data_unchecked::<Db>(),
-                ctx.data_unchecked::<EventBus>(),
-                viewer(ctx),
-                id,
-                reason,
-                guest_phone,
-            )
-            .await?,
-        ))
+    ) -> ApiResult<CancelOrderPayload> {
+        respond(
+            async {
+                let id = OrderId::parse(&order_id, "orderId")?;
+                let reason = crate::values::required_text(&reason, "reason", 500)?;
+                let guest_phone = guest_phone
+                    .as_deref()
+                    .map(|p| crate::values::PhoneNumber::parse(p, "guestPhone"))
+                    .transpose()?;
+                Ok(Order(
+                    service::cancel(
+                        ctx.data_unchecked::<Db>(),
+                        ctx.data_unchecked::<EventBus>(),
+                        viewer(ctx),
+                        id,
+                        reason,
+                        guest_phone,
+                    )
+                    .await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Records the cash collected for a shipped or delivered COD order (a
     /// shipped one becomes delivered); the cooperative's staff only.
-    async fn confirm_cash_payment(&self, ctx: &Context<'_>, order_id: ID) -> ApiResult<Order> {
-        let id = OrderId::parse(&order_id, "orderId")?;
-        Ok(Order(
-            service::confirm_cash_payment(
-                ctx.data_unchecked::<Db>(),
-                ctx.data_unchecked::<EventBus>(),
-                viewer(ctx),
-                id,
-            )
-            .await?,
-        ))
+    async fn confirm_cash_payment(
+        &self,
+        ctx: &Context<'_>,
+        order_id: ID,
+    ) -> ApiResult<ConfirmCashPaymentPayload> {
+        respond(
+            async {
+                let id = OrderId::parse(&order_id, "orderId")?;
+                Ok(Order(
+                    service::confirm_cash_payment(
+                        ctx.data_unchecked::<Db>(),
+                        ctx.data_unchecked::<EventBus>(),
+                        viewer(ctx),
+                        id,
+                    )
+                    .await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Records that the money of a cancelled paid order went back
@@ -456,18 +530,95 @@ impl OrderMutation {
         ctx: &Context<'_>,
         order_id: ID,
         note: Option<String>,
-    ) -> ApiResult<Order> {
-        let id = OrderId::parse(&order_id, "orderId")?;
-        let note = text(note.as_deref(), "note", 500)?;
-        Ok(Order(
-            service::record_refund(
-                ctx.data_unchecked::<Db>(),
-                ctx.data_unchecked::<EventBus>(),
-                viewer(ctx),
-                id,
-                note,
-            )
-            .await?,
-        ))
+    ) -> ApiResult<RecordRefundPayload> {
+        respond(
+            async {
+                let id = OrderId::parse(&order_id, "orderId")?;
+                let note = text(note.as_deref(), "note", 500)?;
+                Ok(Order(
+                    service::record_refund(
+                        ctx.data_unchecked::<Db>(),
+                        ctx.data_unchecked::<EventBus>(),
+                        viewer(ctx),
+                        id,
+                        note,
+                    )
+                    .await?,
+                ))
+            }
+            .await,
+        )
     }
 }
+
+crate::payload!(
+    /// The result of `placeOrder`.
+    PlaceOrderPayload,
+    checkout: Checkout
+);
+
+crate::payload!(
+    /// The result of `checkoutCart`.
+    CheckoutCartPayload,
+    checkout: Checkout
+);
+
+crate::payload!(
+    /// The result of `addCartItem`.
+    AddCartItemPayload,
+    cart: Cart
+);
+
+crate::payload!(
+    /// The result of `updateCartItem`.
+    UpdateCartItemPayload,
+    cart: Cart
+);
+
+crate::payload!(
+    /// The result of `removeCartItem`.
+    RemoveCartItemPayload,
+    cart: Cart
+);
+
+crate::payload!(
+    /// The result of `setShippingPolicy`.
+    SetShippingPolicyPayload,
+    cooperative: Cooperative
+);
+
+crate::payload!(
+    /// The result of `markOrderPacked`.
+    MarkOrderPackedPayload,
+    order: Order
+);
+
+crate::payload!(
+    /// The result of `shipOrder`.
+    ShipOrderPayload,
+    order: Order
+);
+
+crate::payload!(
+    /// The result of `markOrderDelivered`.
+    MarkOrderDeliveredPayload,
+    order: Order
+);
+
+crate::payload!(
+    /// The result of `cancelOrder`.
+    CancelOrderPayload,
+    order: Order
+);
+
+crate::payload!(
+    /// The result of `confirmCashPayment`.
+    ConfirmCashPaymentPayload,
+    order: Order
+);
+
+crate::payload!(
+    /// The result of `recordRefund`.
+    RecordRefundPayload,
+    order: Order
+);

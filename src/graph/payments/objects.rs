@@ -51,11 +51,34 @@ impl BankTransfer {
     }
 }
 
-/// A transfer assigned to an order, and the order now paid.
+/// The result of `assignTransfer`: a transfer assigned to an order, and the
+/// order now paid.
 #[derive(SimpleObject)]
 pub struct AssignTransferPayload {
-    /// The transfer, now `ASSIGNED`.
-    pub transfer: BankTransfer,
-    /// The order, now `PAID`.
-    pub order: Order,
+    /// The transfer, now `ASSIGNED`; `null` when `userErrors` says why not.
+    pub transfer: Option<BankTransfer>,
+    /// The order, now `PAID`; `null` when `userErrors` says why not.
+    pub order: Option<Order>,
+    /// What was wrong with the input or the state it met; empty on success.
+    pub user_errors: Vec<crate::graph::UserError>,
+}
+
+impl crate::graph::Payload for AssignTransferPayload {
+    type Value = (BankTransfer, Order);
+
+    fn done((transfer, order): (BankTransfer, Order)) -> Self {
+        Self {
+            transfer: Some(transfer),
+            order: Some(order),
+            user_errors: Vec::new(),
+        }
+    }
+
+    fn failed(errors: Vec<crate::graph::UserError>) -> Self {
+        Self {
+            transfer: None,
+            order: None,
+            user_errors: errors,
+        }
+    }
 }

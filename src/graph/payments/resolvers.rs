@@ -1,6 +1,7 @@
 //! Payment queries and mutations for staff: thin, over
 //! [`crate::payments::service`].
 
+use crate::graph::respond;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 
@@ -63,19 +64,21 @@ impl PaymentMutation {
         transfer_id: ID,
         order_id: ID,
     ) -> ApiResult<AssignTransferPayload> {
-        let transfer = TransferId::parse(&transfer_id, "transferId")?;
-        let order = OrderId::parse(&order_id, "orderId")?;
-        let (transfer, order) = service::assign(
-            ctx.data_unchecked::<Db>(),
-            ctx.data_unchecked::<EventBus>(),
-            viewer(ctx),
-            transfer,
-            order,
+        respond(
+            async {
+                let transfer = TransferId::parse(&transfer_id, "transferId")?;
+                let order = OrderId::parse(&order_id, "orderId")?;
+                let (transfer, order) = service::assign(
+                    ctx.data_unchecked::<Db>(),
+                    ctx.data_unchecked::<EventBus>(),
+                    viewer(ctx),
+                    transfer,
+                    order,
+                )
+                .await?;
+                Ok((BankTransfer(transfer), Order(order)))
+            }
+            .await,
         )
-        .await?;
-        Ok(AssignTransferPayload {
-            transfer: BankTransfer(transfer),
-            order: Order(order),
-        })
     }
 }

@@ -1,6 +1,7 @@
 //! Training queries and mutations: thin, parsing inputs into domain values
 //! and calling one service each.
 
+use crate::graph::respond;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, MaybeUndefined, Object};
 use chrono::Utc;
@@ -281,32 +282,38 @@ impl TrainingMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateCourseInput,
-    ) -> ApiResult<Course> {
-        let (starts_on, ends_on) = course_dates(input.starts_on, input.ends_on, "input.endsOn")?;
-        let new = NewCourse {
-            title: required_text(&input.title, "input.title", 200)?,
-            description: text(input.description.as_deref(), "input.description", 5000)?
-                .unwrap_or_default(),
-            topic: required_text(&input.topic, "input.topic", 100)?,
-            host_organisation: required_text(
-                &input.host_organisation,
-                "input.hostOrganisation",
-                200,
-            )?,
-            area: required_text(&input.area, "input.area", 100)?,
-            starts_on,
-            ends_on,
-            capacity: capacity(input.capacity, "input.capacity")?,
-            min_attendance_percent: percent(
-                input.completion_rule.min_attendance_percent,
-                "input.completionRule.minAttendancePercent",
-            )?,
-            contact: input
-                .contact
-                .map(|c| contact(&c, "input.contact"))
-                .transpose()?,
-        };
-        Ok(Course(courses::create(db(ctx), viewer(ctx), new).await?))
+    ) -> ApiResult<CreateCoursePayload> {
+        respond(
+            async {
+                let (starts_on, ends_on) =
+                    course_dates(input.starts_on, input.ends_on, "input.endsOn")?;
+                let new = NewCourse {
+                    title: required_text(&input.title, "input.title", 200)?,
+                    description: text(input.description.as_deref(), "input.description", 5000)?
+                        .unwrap_or_default(),
+                    topic: required_text(&input.topic, "input.topic", 100)?,
+                    host_organisation: required_text(
+                        &input.host_organisation,
+                        "input.hostOrganisation",
+                        200,
+                    )?,
+                    area: required_text(&input.area, "input.area", 100)?,
+                    starts_on,
+                    ends_on,
+                    capacity: capacity(input.capacity, "input.capacity")?,
+                    min_attendance_percent: percent(
+                        input.completion_rule.min_attendance_percent,
+                        "input.completionRule.minAttendancePercent",
+                    )?,
+                    contact: input
+                        .contact
+                        .map(|c| contact(&c, "input.contact"))
+                        .transpose()?,
+                };
+                Ok(Course(courses::create(db(ctx), viewer(ctx), new).await?))
+            }
+            .await,
+        )
     }
 
     /// Changes a draft or published course; its organisers only.
@@ -315,57 +322,74 @@ impl TrainingMutation {
         ctx: &Context<'_>,
         id: ID,
         input: UpdateCourseInput,
-    ) -> ApiResult<Course> {
-        let id = CourseId::parse(&id, "id")?;
-        let changes = CourseChanges {
-            title: optional_text(input.title, "input.title", 200)?,
-            description: input
-                .description
-                .map(|d| text(Some(&d), "input.description", 5000).map(Option::unwrap_or_default))
-                .transpose()?,
-            topic: optional_text(input.topic, "input.topic", 100)?,
-            host_organisation: optional_text(
-                input.host_organisation,
-                "input.hostOrganisation",
-                200,
-            )?,
-            area: optional_text(input.area, "input.area", 100)?,
-            starts_on: input.starts_on,
-            ends_on: input.ends_on,
-            capacity: input
-                .capacity
-                .map(|c| capacity(c, "input.capacity"))
-                .transpose()?,
-            min_attendance_percent: input
-                .completion_rule
-                .map(|r| {
-                    percent(
-                        r.min_attendance_percent,
-                        "input.completionRule.minAttendancePercent",
-                    )
-                })
-                .transpose()?,
-            contact: match input.contact {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(c) => Some(Some(contact(&c, "input.contact")?)),
-            },
-        };
-        Ok(Course(
-            courses::update(db(ctx), viewer(ctx), id, changes).await?,
-        ))
+    ) -> ApiResult<UpdateCoursePayload> {
+        respond(
+            async {
+                let id = CourseId::parse(&id, "id")?;
+                let changes = CourseChanges {
+                    title: optional_text(input.title, "input.title", 200)?,
+                    description: input
+                        .description
+                        .map(|d| {
+                            text(Some(&d), "input.description", 5000).map(Option::unwrap_or_default)
+                        })
+                        .transpose()?,
+                    topic: optional_text(input.topic, "input.topic", 100)?,
+                    host_organisation: optional_text(
+                        input.host_organisation,
+                        "input.hostOrganisation",
+                        200,
+                    )?,
+                    area: optional_text(input.area, "input.area", 100)?,
+                    starts_on: input.starts_on,
+                    ends_on: input.ends_on,
+                    capacity: input
+                        .capacity
+                        .map(|c| capacity(c, "input.capacity"))
+                        .transpose()?,
+                    min_attendance_percent: input
+                        .completion_rule
+                        .map(|r| {
+                            percent(
+                                r.min_attendance_percent,
+                                "input.completionRule.minAttendancePercent",
+                            )
+                        })
+                        .transpose()?,
+                    contact: match input.contact {
+                        MaybeUndefined::Undefined => None,
+                        MaybeUndefined::Null => Some(None),
+                        MaybeUndefined::Value(c) => Some(Some(contact(&c, "input.contact")?)),
+                    },
+                };
+                Ok(Course(
+                    courses::update(db(ctx), viewer(ctx), id, changes).await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Publishes a draft course: anyone sees it and users may enrol themselves.
-    async fn publish_course(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Course> {
-        let id = CourseId::parse(&id, "id")?;
-        Ok(Course(courses::publish(db(ctx), viewer(ctx), id).await?))
+    async fn publish_course(&self, ctx: &Context<'_>, id: ID) -> ApiResult<PublishCoursePayload> {
+        respond(
+            async {
+                let id = CourseId::parse(&id, "id")?;
+                Ok(Course(courses::publish(db(ctx), viewer(ctx), id).await?))
+            }
+            .await,
+        )
     }
 
     /// Cancels a draft or published course.
-    async fn cancel_course(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Course> {
-        let id = CourseId::parse(&id, "id")?;
-        Ok(Course(courses::cancel(db(ctx), viewer(ctx), id).await?))
+    async fn cancel_course(&self, ctx: &Context<'_>, id: ID) -> ApiResult<CancelCoursePayload> {
+        respond(
+            async {
+                let id = CourseId::parse(&id, "id")?;
+                Ok(Course(courses::cancel(db(ctx), viewer(ctx), id).await?))
+            }
+            .await,
+        )
     }
 
     /// Adds a co-organiser (a user holding the platform role ORGANISER) who
@@ -375,12 +399,17 @@ impl TrainingMutation {
         ctx: &Context<'_>,
         course_id: ID,
         user_id: ID,
-    ) -> ApiResult<Course> {
-        let id = CourseId::parse(&course_id, "courseId")?;
-        let user = UserId::parse(&user_id, "userId")?;
-        Ok(Course(
-            courses::add_organiser(db(ctx), viewer(ctx), id, user).await?,
-        ))
+    ) -> ApiResult<AddCourseOrganiserPayload> {
+        respond(
+            async {
+                let id = CourseId::parse(&course_id, "courseId")?;
+                let user = UserId::parse(&user_id, "userId")?;
+                Ok(Course(
+                    courses::add_organiser(db(ctx), viewer(ctx), id, user).await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Schedules a session within the course's dates.
@@ -389,19 +418,25 @@ impl TrainingMutation {
         ctx: &Context<'_>,
         course_id: ID,
         input: ScheduleSessionInput,
-    ) -> ApiResult<TrainingSession> {
-        let id = CourseId::parse(&course_id, "courseId")?;
-        let (starts_at, ends_at) = session_window(input.starts_at, input.ends_at, "input.endsAt")?;
-        let new = NewSession {
-            title: required_text(&input.title, "input.title", 200)?,
-            starts_at,
-            ends_at,
-            location: text(input.location.as_deref(), "input.location", 300)?,
-            online_url: online_url(input.online_url.as_deref(), "input.onlineUrl")?,
-        };
-        Ok(TrainingSession::new(
-            sessions::schedule(db(ctx), viewer(ctx), id, new).await?,
-        ))
+    ) -> ApiResult<ScheduleTrainingSessionPayload> {
+        respond(
+            async {
+                let id = CourseId::parse(&course_id, "courseId")?;
+                let (starts_at, ends_at) =
+                    session_window(input.starts_at, input.ends_at, "input.endsAt")?;
+                let new = NewSession {
+                    title: required_text(&input.title, "input.title", 200)?,
+                    starts_at,
+                    ends_at,
+                    location: text(input.location.as_deref(), "input.location", 300)?,
+                    online_url: online_url(input.online_url.as_deref(), "input.onlineUrl")?,
+                };
+                Ok(TrainingSession::new(
+                    sessions::schedule(db(ctx), viewer(ctx), id, new).await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Changes a session; it must still end after it starts, within the course's dates.
@@ -410,26 +445,31 @@ impl TrainingMutation {
         ctx: &Context<'_>,
         id: ID,
         input: UpdateSessionInput,
-    ) -> ApiResult<TrainingSession> {
-        let id = SessionId::parse(&id, "id")?;
-        let changes = SessionChanges {
-            title: optional_text(input.title, "input.title", 200)?,
-            starts_at: input.starts_at,
-            ends_at: input.ends_at,
-            location: match input.location {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(v) => Some(text(Some(&v), "input.location", 300)?),
-            },
-            online_url: match input.online_url {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(v) => Some(online_url(Some(&v), "input.onlineUrl")?),
-            },
-        };
-        Ok(TrainingSession::new(
-            sessions::update(db(ctx), viewer(ctx), id, changes).await?,
-        ))
+    ) -> ApiResult<UpdateTrainingSessionPayload> {
+        respond(
+            async {
+                let id = SessionId::parse(&id, "id")?;
+                let changes = SessionChanges {
+                    title: optional_text(input.title, "input.title", 200)?,
+                    starts_at: input.starts_at,
+                    ends_at: input.ends_at,
+                    location: match input.location {
+                        MaybeUndefined::Undefined => None,
+                        MaybeUndefined::Null => Some(None),
+                        MaybeUndefined::Value(v) => Some(text(Some(&v), "input.location", 300)?),
+                    },
+                    online_url: match input.online_url {
+                        MaybeUndefined::Undefined => None,
+                        MaybeUndefined::Null => Some(None),
+                        MaybeUndefined::Value(v) => Some(online_url(Some(&v), "input.onlineUrl")?),
+                    },
+                };
+                Ok(TrainingSession::new(
+                    sessions::update(db(ctx), viewer(ctx), id, changes).await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Cancels a session: it stops counting towards completion and its check-in code stops working.
@@ -437,11 +477,16 @@ impl TrainingMutation {
         &self,
         ctx: &Context<'_>,
         id: ID,
-    ) -> ApiResult<TrainingSession> {
-        let id = SessionId::parse(&id, "id")?;
-        Ok(TrainingSession::new(
-            sessions::cancel(db(ctx), viewer(ctx), id).await?,
-        ))
+    ) -> ApiResult<CancelTrainingSessionPayload> {
+        respond(
+            async {
+                let id = SessionId::parse(&id, "id")?;
+                Ok(TrainingSession::new(
+                    sessions::cancel(db(ctx), viewer(ctx), id).await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Enrols a person (found by phone across courses, or created) on an
@@ -456,31 +501,36 @@ impl TrainingMutation {
             desc = "When the course is full: true joins the waitlist; false or null refuses with CONFLICT."
         )]
         join_waitlist: Option<bool>,
-    ) -> ApiResult<Enrolment> {
-        let id = CourseId::parse(&course_id, "courseId")?;
-        let details = ParticipantDetails {
-            full_name: full_name(&input.full_name, "input.fullName")?,
-            phone: PhoneNumber::parse(&input.phone, "input.phone")?,
-            email: optional_email(input.email.as_deref(), "input.email")?,
-            cooperative: coop(input.cooperative_id.as_ref(), "input.cooperativeId")?,
-            role_in_cooperative: role_in_cooperative(
-                input.role_in_cooperative.as_deref(),
-                "input.roleInCooperative",
-            )?,
-            commune: place(&input.commune, "input.commune")?,
-            area: place(&input.area, "input.area")?,
-            gender: input.gender.map(Into::into),
-        };
-        let db = db(ctx);
-        let enrolled = enrolment::enrol(
-            db,
-            viewer(ctx),
-            id,
-            details,
-            when_full(join_waitlist.unwrap_or(false)),
+    ) -> ApiResult<EnrollParticipantPayload> {
+        respond(
+            async {
+                let id = CourseId::parse(&course_id, "courseId")?;
+                let details = ParticipantDetails {
+                    full_name: full_name(&input.full_name, "input.fullName")?,
+                    phone: PhoneNumber::parse(&input.phone, "input.phone")?,
+                    email: optional_email(input.email.as_deref(), "input.email")?,
+                    cooperative: coop(input.cooperative_id.as_ref(), "input.cooperativeId")?,
+                    role_in_cooperative: role_in_cooperative(
+                        input.role_in_cooperative.as_deref(),
+                        "input.roleInCooperative",
+                    )?,
+                    commune: place(&input.commune, "input.commune")?,
+                    area: place(&input.area, "input.area")?,
+                    gender: input.gender.map(Into::into),
+                };
+                let db = db(ctx);
+                let enrolled = enrolment::enrol(
+                    db,
+                    viewer(ctx),
+                    id,
+                    details,
+                    when_full(join_waitlist.unwrap_or(false)),
+                )
+                .await?;
+                enrolment_out(db, enrolled, true).await
+            }
+            .await,
         )
-        .await?;
-        Ok(enrolment_out(db, enrolled, true).await?)
     }
 
     /// Enrols the signed-in user in a published course; name and phone
@@ -494,42 +544,47 @@ impl TrainingMutation {
             desc = "When the course is full: true joins the waitlist; false or null refuses with CONFLICT."
         )]
         join_waitlist: Option<bool>,
-    ) -> ApiResult<Enrolment> {
-        let id = CourseId::parse(&course_id, "courseId")?;
-        let db = db(ctx);
-        let user = viewer(ctx).require_user()?;
-        let account = find_user(db, user)
-            .await?
-            .ok_or_else(|| AppError::Unauthenticated("the account no longer exists".into()))?;
-        let name = input.full_name.unwrap_or(account.display_name);
-        let phone = input.phone.or(account.phone).ok_or_else(|| {
-            AppError::invalid(
-                "input.phone",
-                "is required: your account has no phone number",
-            )
-        })?;
-        let details = ParticipantDetails {
-            full_name: full_name(&name, "input.fullName")?,
-            phone: PhoneNumber::parse(&phone, "input.phone")?,
-            email: optional_email(Some(&account.email), "input.email")?,
-            cooperative: coop(input.cooperative_id.as_ref(), "input.cooperativeId")?,
-            role_in_cooperative: role_in_cooperative(
-                input.role_in_cooperative.as_deref(),
-                "input.roleInCooperative",
-            )?,
-            commune: place(&input.commune, "input.commune")?,
-            area: place(&input.area, "input.area")?,
-            gender: input.gender.map(Into::into),
-        };
-        let enrolled = enrolment::enrol_self(
-            db,
-            viewer(ctx),
-            id,
-            details,
-            when_full(join_waitlist.unwrap_or(false)),
+    ) -> ApiResult<EnrollInCoursePayload> {
+        respond(
+            async {
+                let id = CourseId::parse(&course_id, "courseId")?;
+                let db = db(ctx);
+                let user = viewer(ctx).require_user()?;
+                let account = find_user(db, user).await?.ok_or_else(|| {
+                    AppError::Unauthenticated("the account no longer exists".into())
+                })?;
+                let name = input.full_name.unwrap_or(account.display_name);
+                let phone = input.phone.or(account.phone).ok_or_else(|| {
+                    AppError::invalid(
+                        "input.phone",
+                        "is required: your account has no phone number",
+                    )
+                })?;
+                let details = ParticipantDetails {
+                    full_name: full_name(&name, "input.fullName")?,
+                    phone: PhoneNumber::parse(&phone, "input.phone")?,
+                    email: optional_email(Some(&account.email), "input.email")?,
+                    cooperative: coop(input.cooperative_id.as_ref(), "input.cooperativeId")?,
+                    role_in_cooperative: role_in_cooperative(
+                        input.role_in_cooperative.as_deref(),
+                        "input.roleInCooperative",
+                    )?,
+                    commune: place(&input.commune, "input.commune")?,
+                    area: place(&input.area, "input.area")?,
+                    gender: input.gender.map(Into::into),
+                };
+                let enrolled = enrolment::enrol_self(
+                    db,
+                    viewer(ctx),
+                    id,
+                    details,
+                    when_full(join_waitlist.unwrap_or(false)),
+                )
+                .await?;
+                enrolment_out(db, enrolled, true).await
+            }
+            .await,
         )
-        .await?;
-        Ok(enrolment_out(db, enrolled, true).await?)
     }
 
     /// Withdraws a participant (organisers, or the participant themselves);
@@ -539,12 +594,17 @@ impl TrainingMutation {
         ctx: &Context<'_>,
         course_id: ID,
         participant_id: ID,
-    ) -> ApiResult<Enrolment> {
-        let id = CourseId::parse(&course_id, "courseId")?;
-        let person = ParticipantId::parse(&participant_id, "participantId")?;
-        let db = db(ctx);
-        let done = enrolment::withdraw(db, viewer(ctx), id, person).await?;
-        Ok(enrolment_out(db, done, true).await?)
+    ) -> ApiResult<WithdrawParticipantPayload> {
+        respond(
+            async {
+                let id = CourseId::parse(&course_id, "courseId")?;
+                let person = ParticipantId::parse(&participant_id, "participantId")?;
+                let db = db(ctx);
+                let done = enrolment::withdraw(db, viewer(ctx), id, person).await?;
+                enrolment_out(db, done, true).await
+            }
+            .await,
+        )
     }
 
     /// Imports a participant list from CSV (headers in English or
@@ -556,12 +616,17 @@ impl TrainingMutation {
         course_id: ID,
         csv: String,
         mode: ImportMode,
-    ) -> ApiResult<ImportReport> {
-        let id = CourseId::parse(&course_id, "courseId")?;
-        Ok(
-            csv_import::import(db(ctx), viewer(ctx), id, &csv, mode.into())
-                .await?
-                .into(),
+    ) -> ApiResult<ImportParticipantsPayload> {
+        respond(
+            async {
+                let id = CourseId::parse(&course_id, "courseId")?;
+                Ok(
+                    csv_import::import(db(ctx), viewer(ctx), id, &csv, mode.into())
+                        .await?
+                        .into(),
+                )
+            }
+            .await,
         )
     }
 
@@ -572,30 +637,35 @@ impl TrainingMutation {
         ctx: &Context<'_>,
         session_id: ID,
         entries: Vec<AttendanceEntryInput>,
-    ) -> ApiResult<Vec<AttendanceRecord>> {
-        let id = SessionId::parse(&session_id, "sessionId")?;
-        let marks = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                Ok(Mark {
-                    participant: ParticipantId::parse(
-                        &e.participant_id,
-                        &format!("entries.{i}.participantId"),
-                    )?,
-                    status: e.status.into(),
-                })
-            })
-            .collect::<AppResult<Vec<_>>>()?;
-        let (course, rows) = attendance::record(db(ctx), viewer(ctx), id, marks).await?;
-        Ok(rows
-            .into_iter()
-            .map(|a| AttendanceRecord {
-                model: a,
-                course,
-                contact_visible: true,
-            })
-            .collect())
+    ) -> ApiResult<RecordAttendancePayload> {
+        respond(
+            async {
+                let id = SessionId::parse(&session_id, "sessionId")?;
+                let marks = entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| {
+                        Ok(Mark {
+                            participant: ParticipantId::parse(
+                                &e.participant_id,
+                                &format!("entries.{i}.participantId"),
+                            )?,
+                            status: e.status.into(),
+                        })
+                    })
+                    .collect::<AppResult<Vec<_>>>()?;
+                let (course, rows) = attendance::record(db(ctx), viewer(ctx), id, marks).await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|a| AttendanceRecord {
+                        model: a,
+                        course,
+                        contact_visible: true,
+                    })
+                    .collect())
+            }
+            .await,
+        )
     }
 
     /// Checks a participant in with the session's code (from its QR image)
@@ -606,19 +676,24 @@ impl TrainingMutation {
         ctx: &Context<'_>,
         code: String,
         phone: String,
-    ) -> ApiResult<CheckInResult> {
-        let phone = PhoneNumber::parse(&phone, "phone")?;
-        let grace = ctx
-            .data_opt::<TrainingConfig>()
-            .copied()
-            .unwrap_or_default()
-            .checkin_grace;
-        let done = attendance::check_in(db(ctx), &code, &phone, grace, Utc::now()).await?;
-        Ok(CheckInResult {
-            status: done.status.into(),
-            session_title: done.session.title,
-            participant_name: done.name,
-        })
+    ) -> ApiResult<CheckInToSessionPayload> {
+        respond(
+            async {
+                let phone = PhoneNumber::parse(&phone, "phone")?;
+                let grace = ctx
+                    .data_opt::<TrainingConfig>()
+                    .copied()
+                    .unwrap_or_default()
+                    .checkin_grace;
+                let done = attendance::check_in(db(ctx), &code, &phone, grace, Utc::now()).await?;
+                Ok(CheckInResult {
+                    status: done.status.into(),
+                    session_title: done.session.title,
+                    participant_name: done.name,
+                })
+            }
+            .await,
+        )
     }
 
     /// Closes a published course and issues each completer (attendance at
@@ -627,17 +702,112 @@ impl TrainingMutation {
         &self,
         ctx: &Context<'_>,
         course_id: ID,
-    ) -> ApiResult<CourseCompletion> {
-        let id = CourseId::parse(&course_id, "courseId")?;
-        let done = completion::complete(db(ctx), viewer(ctx), id).await?;
-        Ok(CourseCompletion {
-            course: Course(done.course),
-            certificates_issued: i32::try_from(done.certificates.len()).unwrap_or(i32::MAX),
-            certificates: done
-                .certificates
-                .into_iter()
-                .map(TrainingCertificate::from)
-                .collect(),
-        })
+    ) -> ApiResult<CompleteCoursePayload> {
+        respond(
+            async {
+                let id = CourseId::parse(&course_id, "courseId")?;
+                let done = completion::complete(db(ctx), viewer(ctx), id).await?;
+                Ok(CourseCompletion {
+                    course: Course(done.course),
+                    certificates_issued: i32::try_from(done.certificates.len()).unwrap_or(i32::MAX),
+                    certificates: done
+                        .certificates
+                        .into_iter()
+                        .map(TrainingCertificate::from)
+                        .collect(),
+                })
+            }
+            .await,
+        )
     }
 }
+
+crate::payload!(
+    /// The result of `createCourse`.
+    CreateCoursePayload,
+    course: Course
+);
+
+crate::payload!(
+    /// The result of `updateCourse`.
+    UpdateCoursePayload,
+    course: Course
+);
+
+crate::payload!(
+    /// The result of `publishCourse`.
+    PublishCoursePayload,
+    course: Course
+);
+
+crate::payload!(
+    /// The result of `cancelCourse`.
+    CancelCoursePayload,
+    course: Course
+);
+
+crate::payload!(
+    /// The result of `addCourseOrganiser`.
+    AddCourseOrganiserPayload,
+    course: Course
+);
+
+crate::payload!(
+    /// The result of `scheduleTrainingSession`.
+    ScheduleTrainingSessionPayload,
+    session: TrainingSession
+);
+
+crate::payload!(
+    /// The result of `updateTrainingSession`.
+    UpdateTrainingSessionPayload,
+    session: TrainingSession
+);
+
+crate::payload!(
+    /// The result of `cancelTrainingSession`.
+    CancelTrainingSessionPayload,
+    session: TrainingSession
+);
+
+crate::payload!(
+    /// The result of `enrollParticipant`.
+    EnrollParticipantPayload,
+    enrolment: Enrolment
+);
+
+crate::payload!(
+    /// The result of `enrollInCourse`.
+    EnrollInCoursePayload,
+    enrolment: Enrolment
+);
+
+crate::payload!(
+    /// The result of `withdrawParticipant`.
+    WithdrawParticipantPayload,
+    enrolment: Enrolment
+);
+
+crate::payload!(
+    /// The result of `importParticipants`.
+    ImportParticipantsPayload,
+    report: ImportReport
+);
+
+crate::payload!(
+    /// The result of `recordAttendance`.
+    RecordAttendancePayload,
+    records: Vec<AttendanceRecord>
+);
+
+crate::payload!(
+    /// The result of `checkInToSession`.
+    CheckInToSessionPayload,
+    check_in: CheckInResult
+);
+
+crate::payload!(
+    /// The result of `completeCourse`.
+    CompleteCoursePayload,
+    completion: CourseCompletion
+);

@@ -162,13 +162,17 @@ async fn resolve_lines(conn: &impl ConnectionTrait, req: &PlaceOrder) -> AppResu
             .as_ref()
             .map_or(0, |d| std::cmp::min(d.remaining, d.per_buyer_limit));
         if variant.stock + from_deal < item.quantity.get() {
-            return Err(AppError::OutOfStock(format!(
-                "not enough stock of {} ({}): {} left, {} wanted",
-                product.name,
-                variant.name,
-                variant.stock + from_deal,
-                item.quantity.get()
-            )));
+            return Err(AppError::OutOfStock {
+                message: format!(
+                    "not enough stock of {} ({}): {} left, {} wanted",
+                    product.name,
+                    variant.name,
+                    variant.stock + from_deal,
+                    item.quantity.get()
+                ),
+                variant: VariantId::from(variant.id),
+                available: variant.stock + from_deal,
+            });
         }
         let line = Line {
             index: item.index,
@@ -296,10 +300,14 @@ async fn take_stock(
             "is not a variant on sale",
         ));
     }
-    Err(AppError::OutOfStock(format!(
-        "not enough stock of {} ({}): {left} left, {quantity} wanted",
-        product.name, variant.name
-    )))
+    Err(AppError::OutOfStock {
+        message: format!(
+            "not enough stock of {} ({}): {left} left, {quantity} wanted",
+            product.name, variant.name
+        ),
+        variant: VariantId::from(variant.id),
+        available: left,
+    })
 }
 
 /// Takes `quantity` units of a variant on sale if it has them, in one

@@ -1,5 +1,6 @@
 //! Product queries and mutations.
 
+use crate::graph::respond;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, MaybeUndefined, Object};
 
@@ -133,32 +134,40 @@ impl ProductMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateProductInput,
-    ) -> ApiResult<Product> {
-        variant_count(input.variants.len(), "input.variants")?;
-        let new = NewProduct {
-            cooperative: CooperativeId::parse(&input.cooperative_id, "input.cooperativeId")?,
-            name: Name::parse(&input.name, "input.name")?,
-            slug: input
-                .slug
-                .as_deref()
-                .map(|s| Slug::parse(s, "input.slug"))
-                .transpose()?,
-            description: text(Some(&input.description), "input.description", 20_000)?
-                .unwrap_or_default(),
-            category: input.category.into(),
-            status: input.status.unwrap_or(ProductStatus::Draft).into(),
-            harvest_months: harvest_months(&input.harvest_months, "input.harvestMonths")?,
-            tags: tags(&input.tags, "input.tags")?,
-            variants: input
-                .variants
-                .iter()
-                .enumerate()
-                .map(|(i, v)| variant(v, &format!("input.variants.{i}")))
-                .collect::<AppResult<_>>()?,
-        };
-        Ok(Product(
-            products::create(ctx.data_unchecked::<Db>(), viewer(ctx), new).await?,
-        ))
+    ) -> ApiResult<CreateProductPayload> {
+        respond(
+            async {
+                variant_count(input.variants.len(), "input.variants")?;
+                let new = NewProduct {
+                    cooperative: CooperativeId::parse(
+                        &input.cooperative_id,
+                        "input.cooperativeId",
+                    )?,
+                    name: Name::parse(&input.name, "input.name")?,
+                    slug: input
+                        .slug
+                        .as_deref()
+                        .map(|s| Slug::parse(s, "input.slug"))
+                        .transpose()?,
+                    description: text(Some(&input.description), "input.description", 20_000)?
+                        .unwrap_or_default(),
+                    category: input.category.into(),
+                    status: input.status.unwrap_or(ProductStatus::Draft).into(),
+                    harvest_months: harvest_months(&input.harvest_months, "input.harvestMonths")?,
+                    tags: tags(&input.tags, "input.tags")?,
+                    variants: input
+                        .variants
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| variant(v, &format!("input.variants.{i}")))
+                        .collect::<AppResult<_>>()?,
+                };
+                Ok(Product(
+                    products::create(ctx.data_unchecked::<Db>(), viewer(ctx), new).await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Changes a product; its slug changes only when a new one is given.
@@ -167,39 +176,47 @@ impl ProductMutation {
         ctx: &Context<'_>,
         id: ID,
         input: UpdateProductInput,
-    ) -> ApiResult<Product> {
-        let id = ProductId::parse(&id, "id")?;
-        let changes = ProductChanges {
-            name: input
-                .name
-                .as_deref()
-                .map(|n| Name::parse(n, "input.name"))
-                .transpose()?,
-            slug: input
-                .slug
-                .as_deref()
-                .map(|s| Slug::parse(s, "input.slug"))
-                .transpose()?,
-            description: input
-                .description
-                .as_deref()
-                .map(|d| text(Some(d), "input.description", 20_000).map(Option::unwrap_or_default))
-                .transpose()?,
-            category: input.category.map(Into::into),
-            harvest_months: input
-                .harvest_months
-                .as_deref()
-                .map(|m| harvest_months(m, "input.harvestMonths"))
-                .transpose()?,
-            tags: input
-                .tags
-                .as_deref()
-                .map(|t| tags(t, "input.tags"))
-                .transpose()?,
-        };
-        Ok(Product(
-            products::update(ctx.data_unchecked::<Db>(), viewer(ctx), id, changes).await?,
-        ))
+    ) -> ApiResult<UpdateProductPayload> {
+        respond(
+            async {
+                let id = ProductId::parse(&id, "id")?;
+                let changes = ProductChanges {
+                    name: input
+                        .name
+                        .as_deref()
+                        .map(|n| Name::parse(n, "input.name"))
+                        .transpose()?,
+                    slug: input
+                        .slug
+                        .as_deref()
+                        .map(|s| Slug::parse(s, "input.slug"))
+                        .transpose()?,
+                    description: input
+                        .description
+                        .as_deref()
+                        .map(|d| {
+                            text(Some(d), "input.description", 20_000)
+                                .map(Option::unwrap_or_default)
+                        })
+                        .transpose()?,
+                    category: input.category.map(Into::into),
+                    harvest_months: input
+                        .harvest_months
+                        .as_deref()
+                        .map(|m| harvest_months(m, "input.harvestMonths"))
+                        .transpose()?,
+                    tags: input
+                        .tags
+                        .as_deref()
+                        .map(|t| tags(t, "input.tags"))
+                        .transpose()?,
+                };
+                Ok(Product(
+                    products::update(ctx.data_unchecked::<Db>(), viewer(ctx), id, changes).await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Publishes, unpublishes or archives a product.
@@ -208,12 +225,22 @@ impl ProductMutation {
         ctx: &Context<'_>,
         id: ID,
         status: ProductStatus,
-    ) -> ApiResult<Product> {
-        let id = ProductId::parse(&id, "id")?;
-        Ok(Product(
-            products::set_status(ctx.data_unchecked::<Db>(), viewer(ctx), id, status.into())
-                .await?,
-        ))
+    ) -> ApiResult<SetProductStatusPayload> {
+        respond(
+            async {
+                let id = ProductId::parse(&id, "id")?;
+                Ok(Product(
+                    products::set_status(
+                        ctx.data_unchecked::<Db>(),
+                        viewer(ctx),
+                        id,
+                        status.into(),
+                    )
+                    .await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Adds a variant to a product.
@@ -222,12 +249,17 @@ impl ProductMutation {
         ctx: &Context<'_>,
         product_id: ID,
         input: VariantInput,
-    ) -> ApiResult<Variant> {
-        let id = ProductId::parse(&product_id, "productId")?;
-        let new = variant(&input, "input")?;
-        Ok(Variant(
-            products::add_variant(ctx.data_unchecked::<Db>(), viewer(ctx), id, new).await?,
-        ))
+    ) -> ApiResult<AddVariantPayload> {
+        respond(
+            async {
+                let id = ProductId::parse(&product_id, "productId")?;
+                let new = variant(&input, "input")?;
+                Ok(Variant(
+                    products::add_variant(ctx.data_unchecked::<Db>(), viewer(ctx), id, new).await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Changes a variant (not its stock: see `adjustStock`).
@@ -236,45 +268,58 @@ impl ProductMutation {
         ctx: &Context<'_>,
         id: ID,
         input: UpdateVariantInput,
-    ) -> ApiResult<Variant> {
-        let id = VariantId::parse(&id, "id")?;
-        let changes = VariantChanges {
-            name: input
-                .name
-                .as_deref()
-                .map(|n| Name::parse(n, "input.name"))
-                .transpose()?,
-            sku: input
-                .sku
-                .as_deref()
-                .map(|s| sku(s, "input.sku"))
-                .transpose()?,
-            unit: input.unit.map(Into::into),
-            net_quantity: input
-                .net_quantity
-                .map(|q| quantity(q, "input.netQuantity"))
-                .transpose()?,
-            price: input
-                .price_vnd
-                .map(|p| Vnd::parse(p, "input.priceVnd"))
-                .transpose()?,
-            compare_at: match input.compare_at_price_vnd {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(p) => Some(Some(Vnd::parse(p, "input.compareAtPriceVnd")?)),
-            },
-        };
-        Ok(Variant(
-            products::update_variant(ctx.data_unchecked::<Db>(), viewer(ctx), id, changes).await?,
-        ))
+    ) -> ApiResult<UpdateVariantPayload> {
+        respond(
+            async {
+                let id = VariantId::parse(&id, "id")?;
+                let changes = VariantChanges {
+                    name: input
+                        .name
+                        .as_deref()
+                        .map(|n| Name::parse(n, "input.name"))
+                        .transpose()?,
+                    sku: input
+                        .sku
+                        .as_deref()
+                        .map(|s| sku(s, "input.sku"))
+                        .transpose()?,
+                    unit: input.unit.map(Into::into),
+                    net_quantity: input
+                        .net_quantity
+                        .map(|q| quantity(q, "input.netQuantity"))
+                        .transpose()?,
+                    price: input
+                        .price_vnd
+                        .map(|p| Vnd::parse(p, "input.priceVnd"))
+                        .transpose()?,
+                    compare_at: match input.compare_at_price_vnd {
+                        MaybeUndefined::Undefined => None,
+                        MaybeUndefined::Null => Some(None),
+                        MaybeUndefined::Value(p) => {
+                            Some(Some(Vnd::parse(p, "input.compareAtPriceVnd")?))
+                        }
+                    },
+                };
+                Ok(Variant(
+                    products::update_variant(ctx.data_unchecked::<Db>(), viewer(ctx), id, changes)
+                        .await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Takes a variant off sale; returns its product.
-    async fn remove_variant(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Product> {
-        let id = VariantId::parse(&id, "id")?;
-        Ok(Product(
-            products::remove_variant(ctx.data_unchecked::<Db>(), viewer(ctx), id).await?,
-        ))
+    async fn remove_variant(&self, ctx: &Context<'_>, id: ID) -> ApiResult<RemoveVariantPayload> {
+        respond(
+            async {
+                let id = VariantId::parse(&id, "id")?;
+                Ok(Product(
+                    products::remove_variant(ctx.data_unchecked::<Db>(), viewer(ctx), id).await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Adds (or with a negative delta takes) stock, saying why; kept in the stock ledger.
@@ -284,13 +329,24 @@ impl ProductMutation {
         variant_id: ID,
         delta: i32,
         reason: String,
-    ) -> ApiResult<Variant> {
-        let id = VariantId::parse(&variant_id, "variantId")?;
-        let reason = required_text(&reason, "reason", 500)?;
-        Ok(Variant(
-            products::adjust_stock(ctx.data_unchecked::<Db>(), viewer(ctx), id, delta, reason)
-                .await?,
-        ))
+    ) -> ApiResult<AdjustStockPayload> {
+        respond(
+            async {
+                let id = VariantId::parse(&variant_id, "variantId")?;
+                let reason = required_text(&reason, "reason", 500)?;
+                Ok(Variant(
+                    products::adjust_stock(
+                        ctx.data_unchecked::<Db>(),
+                        viewer(ctx),
+                        id,
+                        delta,
+                        reason,
+                    )
+                    .await?,
+                ))
+            }
+            .await,
+        )
     }
 
     /// Replaces a product's gallery with these ready photos and videos, in order.
@@ -299,11 +355,17 @@ impl ProductMutation {
         ctx: &Context<'_>,
         product_id: ID,
         items: Vec<MediaItemInput>,
-    ) -> ApiResult<Vec<MediaAttachment>> {
-        let id = ProductId::parse(&product_id, "productId")?;
-        let items = MediaItemInput::parse_all(items)?;
-        let rows = products::set_media(ctx.data_unchecked::<Db>(), viewer(ctx), id, items).await?;
-        Ok(rows.into_iter().map(MediaAttachment).collect())
+    ) -> ApiResult<SetProductMediaPayload> {
+        respond(
+            async {
+                let id = ProductId::parse(&product_id, "productId")?;
+                let items = MediaItemInput::parse_all(items)?;
+                let rows =
+                    products::set_media(ctx.data_unchecked::<Db>(), viewer(ctx), id, items).await?;
+                Ok(rows.into_iter().map(MediaAttachment).collect())
+            }
+            .await,
+        )
     }
 
     /// Replaces the photos of a product's origin story, in order.
@@ -312,13 +374,22 @@ impl ProductMutation {
         ctx: &Context<'_>,
         product_id: ID,
         items: Vec<MediaItemInput>,
-    ) -> ApiResult<Vec<MediaAttachment>> {
-        let id = ProductId::parse(&product_id, "productId")?;
-        let items = MediaItemInput::parse_all(items)?;
-        let rows =
-            products::set_origin_story_media(ctx.data_unchecked::<Db>(), viewer(ctx), id, items)
+    ) -> ApiResult<SetOriginStoryMediaPayload> {
+        respond(
+            async {
+                let id = ProductId::parse(&product_id, "productId")?;
+                let items = MediaItemInput::parse_all(items)?;
+                let rows = products::set_origin_story_media(
+                    ctx.data_unchecked::<Db>(),
+                    viewer(ctx),
+                    id,
+                    items,
+                )
                 .await?;
-        Ok(rows.into_iter().map(MediaAttachment).collect())
+                Ok(rows.into_iter().map(MediaAttachment).collect())
+            }
+            .await,
+        )
     }
 
     /// Sets a product's origin story.
@@ -327,40 +398,110 @@ impl ProductMutation {
         ctx: &Context<'_>,
         product_id: ID,
         input: OriginStoryInput,
-    ) -> ApiResult<OriginStory> {
-        let id = ProductId::parse(&product_id, "productId")?;
-        let (latitude, longitude) = coordinates(input.latitude, input.longitude, "input.latitude")?;
-        if input
-            .altitude_m
-            .is_some_and(|a| !(-100..=9000).contains(&a))
-        {
-            return Err(AppError::invalid(
-                "input.altitudeM",
-                "must be between -100 and 9000 metres",
-            )
-            .into());
-        }
-        let data = OriginStoryData {
-            farm_name: crate::text::single_line(&input.farm_name, "input.farmName", 200)?,
-            grower_name: line(input.grower_name.as_deref(), "input.growerName", 200)?,
-            province: Province::parse(&input.province, "input.province")?
-                .name()
-                .to_owned(),
-            commune: line(input.commune.as_deref(), "input.commune", 100)?,
-            area: line(input.area.as_deref(), "input.area", 100)?,
-            latitude,
-            longitude,
-            altitude_m: input.altitude_m,
-            cultivation_practice: text(
-                input.cultivation_practice.as_deref(),
-                "input.cultivationPractice",
-                2000,
-            )?,
-            harvest_season: line(input.harvest_season.as_deref(), "input.harvestSeason", 200)?,
-            story: required_text(&input.story, "input.story", 20_000)?,
-        };
-        let story =
-            products::set_origin_story(ctx.data_unchecked::<Db>(), viewer(ctx), id, data).await?;
-        Ok(OriginStory(story))
+    ) -> ApiResult<SetOriginStoryPayload> {
+        respond(
+            async {
+                let id = ProductId::parse(&product_id, "productId")?;
+                let (latitude, longitude) =
+                    coordinates(input.latitude, input.longitude, "input.latitude")?;
+                if input
+                    .altitude_m
+                    .is_some_and(|a| !(-100..=9000).contains(&a))
+                {
+                    return Err(AppError::invalid(
+                        "input.altitudeM",
+                        "must be between -100 and 9000 metres",
+                    ));
+                }
+                let data = OriginStoryData {
+                    farm_name: crate::text::single_line(&input.farm_name, "input.farmName", 200)?,
+                    grower_name: line(input.grower_name.as_deref(), "input.growerName", 200)?,
+                    province: Province::parse(&input.province, "input.province")?
+                        .name()
+                        .to_owned(),
+                    commune: line(input.commune.as_deref(), "input.commune", 100)?,
+                    area: line(input.area.as_deref(), "input.area", 100)?,
+                    latitude,
+                    longitude,
+                    altitude_m: input.altitude_m,
+                    cultivation_practice: text(
+                        input.cultivation_practice.as_deref(),
+                        "input.cultivationPractice",
+                        2000,
+                    )?,
+                    harvest_season: line(
+                        input.harvest_season.as_deref(),
+                        "input.harvestSeason",
+                        200,
+                    )?,
+                    story: required_text(&input.story, "input.story", 20_000)?,
+                };
+                let story =
+                    products::set_origin_story(ctx.data_unchecked::<Db>(), viewer(ctx), id, data)
+                        .await?;
+                Ok(OriginStory(story))
+            }
+            .await,
+        )
     }
 }
+
+crate::payload!(
+    /// The result of `createProduct`.
+    CreateProductPayload,
+    product: Product
+);
+
+crate::payload!(
+    /// The result of `updateProduct`.
+    UpdateProductPayload,
+    product: Product
+);
+
+crate::payload!(
+    /// The result of `setProductStatus`.
+    SetProductStatusPayload,
+    product: Product
+);
+
+crate::payload!(
+    /// The result of `addVariant`.
+    AddVariantPayload,
+    variant: Variant
+);
+
+crate::payload!(
+    /// The result of `updateVariant`.
+    UpdateVariantPayload,
+    variant: Variant
+);
+
+crate::payload!(
+    /// The result of `removeVariant`.
+    RemoveVariantPayload,
+    product: Product
+);
+
+crate::payload!(
+    /// The result of `adjustStock`.
+    AdjustStockPayload,
+    variant: Variant
+);
+
+crate::payload!(
+    /// The result of `setProductMedia`.
+    SetProductMediaPayload,
+    attachments: Vec<MediaAttachment>
+);
+
+crate::payload!(
+    /// The result of `setOriginStoryMedia`.
+    SetOriginStoryMediaPayload,
+    attachments: Vec<MediaAttachment>
+);
+
+crate::payload!(
+    /// The result of `setOriginStory`.
+    SetOriginStoryPayload,
+    origin_story: OriginStory
+);
