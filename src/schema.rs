@@ -30,6 +30,7 @@ use crate::graph::livestream::{LivestreamMutation, LivestreamQuery};
 use crate::graph::media::GalleryLoader;
 use crate::graph::media::MediaAssetLoader;
 use crate::graph::media::{MediaMutation, MediaQuery};
+use crate::graph::node::NodeQuery;
 use crate::graph::operation::{OperationName, RecordOperationName};
 use crate::graph::orders::{HistoryByOrder, ItemsByOrder, OrderMutation, OrderQuery};
 use crate::graph::payments::{PaymentMutation, PaymentQuery};
@@ -55,6 +56,7 @@ pub struct Query(
     PaymentQuery,
     LivestreamQuery,
     TrainingQuery,
+    NodeQuery,
 );
 
 /// Every mutation.

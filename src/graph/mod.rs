@@ -15,6 +15,7 @@ pub mod limits;
 pub mod livestream;
 pub mod loading;
 pub mod media;
+pub mod node;
 pub mod operation;
 pub mod orders;
 pub mod payload;

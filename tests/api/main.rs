@@ -27,6 +27,7 @@ mod livestreams;
 mod media;
 mod media_safety;
 mod migrations;
+mod nodes;
 mod orders;
 mod orders_races;
 mod payments;

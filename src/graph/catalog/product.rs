@@ -39,7 +39,7 @@ impl Product {
 #[Object]
 impl Product {
     /// The product's id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         self.product_id().to_gql()
     }
     /// Its URL slug; earlier slugs still resolve.

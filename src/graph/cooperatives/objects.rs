@@ -111,7 +111,7 @@ impl CooperativeMember {
 #[Object]
 impl Cooperative {
     /// The cooperative's id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         self.coop_id().to_gql()
     }
     /// Its name, e.g. "HTX Xoài Yên Châu".

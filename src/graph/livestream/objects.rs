@@ -22,7 +22,7 @@ pub struct Livestream(pub entity::livestream::Model);
 #[Object]
 impl Livestream {
     /// The show's id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         LivestreamId::from(self.0.id).to_gql()
     }
     /// Its title, e.g. "Xoài Yên Châu chín cây — giá tại vườn".

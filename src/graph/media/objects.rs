@@ -30,7 +30,7 @@ impl MediaAsset {
 #[Object]
 impl MediaAsset {
     /// The asset's public id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         MediaAssetId::from(self.0.id).to_gql()
     }
 

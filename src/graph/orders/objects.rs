@@ -51,7 +51,7 @@ pub struct ShippingAddressView {
 #[Object]
 impl Order {
     /// The order's id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         OrderId::from(self.0.id).to_gql()
     }
     /// Short and readable over the phone, e.g. `FS-7K3M9Q`.

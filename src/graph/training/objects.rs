@@ -52,7 +52,7 @@ pub struct CompletionRule {
 #[Object]
 impl Course {
     /// The course's id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         CourseId::from(self.0.id).to_gql()
     }
     /// Its title, e.g. "Bán nông sản qua livestream".
