@@ -10,8 +10,7 @@ use serde_json::{Value, json};
 
 use crate::server::Server;
 
-const PLACE: &str =
-    "mutation Place($i: PlaceOrderInput!) { placeOrder(input: $i) { orders { number } } }";
+const PLACE: &str = "mutation Place($i: PlaceOrderInput!) { placeOrder(input: $i) { checkout { orders { number } } userErrors { code message } } }";
 
 async fn gql(
     client: &reqwest::Client,
@@ -63,12 +62,12 @@ impl Seller {
                 client,
                 &url,
                 Some(&seller.owner),
-                "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { id slug } }",
+                "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { cooperative { id slug } userErrors { code message } } }",
                 json!({ "i": { "name": format!("HTX Bench {c}"), "address": { "province": "Sơn La", "ward": "Xã Yên Châu" },
                     "bankAccount": { "bin": "970415", "accountNumber": "0011001932418", "accountName": "HTX BENCH" } } }),
             )
             .await?;
-            let made = &coop["data"]["createCooperative"];
+            let made = &coop["data"]["createCooperative"]["cooperative"];
             let id = made["id"]
                 .as_str()
                 .with_context(|| format!("createCooperative failed: {coop}"))?
@@ -86,12 +85,12 @@ impl Seller {
                     client,
                     &url,
                     Some(&seller.owner),
-                    "mutation($i: CreateProductInput!) { createProduct(input: $i) { slug variants { id } } }",
+                    "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { slug variants { id } } userErrors { code message } } }",
                     json!({ "i": { "cooperativeId": id, "name": format!("Xoài bench {c}-{p}"), "category": "FRUIT",
                         "status": "ACTIVE", "variants": packs } }),
                 )
                 .await?;
-                let made = &product["data"]["createProduct"];
+                let made = &product["data"]["createProduct"]["product"];
                 for v in made["variants"]
                     .as_array()
                     .with_context(|| format!("createProduct failed: {product}"))?
@@ -171,7 +170,7 @@ pub async fn place_orders(
                 )
                 .await
                 {
-                    Ok(body) if body.get("errors").is_none() => {
+                    Ok(body) if crate::server::failure(&body).is_none() => {
                         placed.latencies.push(sent.elapsed())
                     }
                     Ok(body) => {
@@ -340,7 +339,7 @@ pub async fn checkout_burst(
         match task.await? {
             Ok((latency, body)) => {
                 latencies.push(latency);
-                match body["errors"][0]["extensions"]["code"].as_str() {
+                match crate::server::failure(&body) {
                     None => ok += 1,
                     Some("OUT_OF_STOCK") => out_of_stock += 1,
                     Some(_) => {

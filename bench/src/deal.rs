@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::server::Server;
 
-const PLACE: &str = "mutation Place($i: PlaceOrderInput!) { placeOrder(input: $i) { orders { items { quantity unitPriceVnd flashDealId } } } }";
+const PLACE: &str = "mutation Place($i: PlaceOrderInput!) { placeOrder(input: $i) { checkout { orders { items { quantity unitPriceVnd flashDealId } } } userErrors { code message } } }";
 const PRICE: i64 = 120_000;
 const DEAL_PRICE: i64 = 89_000;
 /// What the issue asks of the burst: every buyer answered within this.
@@ -52,11 +52,11 @@ enum Outcome {
 }
 
 fn outcome_of(body: &Value) -> Outcome {
-    match body["errors"][0]["extensions"]["code"].as_str() {
+    match crate::server::failure(body) {
         Some("OUT_OF_STOCK") => Outcome::OutOfStock,
         Some(_) => Outcome::Failed(body.to_string()),
         None => {
-            let item = &body["data"]["placeOrder"]["orders"][0]["items"][0];
+            let item = &body["data"]["placeOrder"]["checkout"]["orders"][0]["items"][0];
             match (item["unitPriceVnd"].as_i64(), item["flashDealId"].is_null()) {
                 (Some(DEAL_PRICE), false) => Outcome::AtDealPrice,
                 (Some(PRICE), true) => Outcome::AtNormalPrice,
@@ -89,52 +89,79 @@ pub async fn live_deal_burst(
         &client,
         &url,
         t,
-        "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { id } }",
+        "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { cooperative { id } userErrors { code message } } }",
         json!({ "i": { "name": "HTX Bench", "address": { "province": "Sơn La", "ward": "Xã Yên Châu" } } }),
     )
     .await?;
-    let coop = field(&coop, &["createCooperative", "id"], "createCooperative")?.clone();
+    let coop = field(
+        &coop,
+        &["createCooperative", "cooperative", "id"],
+        "createCooperative",
+    )?
+    .clone();
     let product = gql(
         &client,
         &url,
         t,
-        "mutation($i: CreateProductInput!) { createProduct(input: $i) { id variants { id } } }",
+        "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id variants { id } } userErrors { code message } } }",
         json!({ "i": { "cooperativeId": coop, "name": "Xoài bench", "category": "FRUIT", "status": "ACTIVE",
             "variants": [{ "name": "Hộp 2 kg", "sku": "BENCH-DEAL", "unit": "KG", "netQuantity": 2.0, "priceVnd": PRICE, "stock": units }] } }),
     )
     .await?;
-    let product_id = field(&product, &["createProduct", "id"], "createProduct")?.clone();
-    let variant =
-        field(&product, &["createProduct", "variants"], "createProduct")?[0]["id"].clone();
+    let product_id = field(
+        &product,
+        &["createProduct", "product", "id"],
+        "createProduct",
+    )?
+    .clone();
+    let variant = field(
+        &product,
+        &["createProduct", "product", "variants"],
+        "createProduct",
+    )?[0]["id"]
+        .clone();
     let show = gql(
         &client,
         &url,
         t,
-        "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }",
+        "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { livestream { id } userErrors { code message } } }",
         json!({ "i": { "cooperativeId": coop, "title": "Xoài chín cây", "platform": "IN_APP", "hostName": "Hoa",
             "scheduledStartAt": "2030-12-01T12:00:00Z", "productIds": [product_id] } }),
     )
     .await?;
-    let show = field(&show, &["scheduleLivestream", "id"], "scheduleLivestream")?.clone();
+    let show = field(
+        &show,
+        &["scheduleLivestream", "livestream", "id"],
+        "scheduleLivestream",
+    )?
+    .clone();
     let started = gql(
         &client,
         &url,
         t,
-        "mutation($id: ID!) { startLivestream(id: $id) { status } }",
+        "mutation($id: ID!) { startLivestream(id: $id) { livestream { status } userErrors { code message } } }",
         json!({ "id": show }),
     )
     .await?;
-    field(&started, &["startLivestream", "status"], "startLivestream")?;
+    field(
+        &started,
+        &["startLivestream", "livestream", "status"],
+        "startLivestream",
+    )?;
     let deal = gql(
         &client,
         &url,
         t,
-        "mutation($i: OpenFlashDealInput!) { openFlashDeal(input: $i) { id } }",
+        "mutation($i: OpenFlashDealInput!) { openFlashDeal(input: $i) { flashDeal { id } userErrors { code message } } }",
         json!({ "i": { "livestreamId": show, "variantId": variant, "priceVnd": DEAL_PRICE, "quantity": units,
             "perBuyerLimit": 1, "durationSeconds": 600 } }),
     )
     .await?;
-    field(&deal, &["openFlashDeal", "id"], "openFlashDeal")?;
+    field(
+        &deal,
+        &["openFlashDeal", "flashDeal", "id"],
+        "openFlashDeal",
+    )?;
 
     let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(in_flight.max(1)));
     let start = Instant::now();

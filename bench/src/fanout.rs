@@ -57,7 +57,10 @@ async fn gql(
         req = req.bearer_auth(token);
     }
     let res: Value = req.send().await?.json().await?;
-    anyhow::ensure!(res.get("errors").is_none(), "GraphQL errors: {res}");
+    anyhow::ensure!(
+        crate::server::failure(&res).is_none(),
+        "GraphQL errors: {res}"
+    );
     Ok(res["data"].clone())
 }
 
@@ -124,10 +127,10 @@ pub async fn run(binary: &std::path::Path, plan: Fanout) -> anyhow::Result<()> {
         &client,
         &url,
         t,
-        "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { id } }",
+        "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { cooperative { id } userErrors { code message } } }",
         json!({ "i": { "name": format!("HTX Fanout {}", std::process::id()), "address": { "province": "Sơn La", "ward": "Xã Yên Châu" } } }),
     )
-    .await?["createCooperative"]["id"]
+    .await?["createCooperative"]["cooperative"]["id"]
         .as_str()
         .context("cooperative id")?
         .to_owned();
@@ -137,7 +140,7 @@ pub async fn run(binary: &std::path::Path, plan: Fanout) -> anyhow::Result<()> {
             &client,
             &url,
             t,
-            "mutation($i: CreateProductInput!) { createProduct(input: $i) { id } }",
+            "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id } userErrors { code message } } }",
             json!({ "i": { "cooperativeId": coop, "name": format!("Xoài tròn loại {n}"), "category": "FRUIT", "status": "ACTIVE",
                 "variants": [
                     { "name": "Hộp 2 kg", "sku": format!("FAN-{}-{n}-2", std::process::id()), "unit": "KG", "netQuantity": 2.0, "priceVnd": 120000, "stock": 500 },
@@ -146,7 +149,7 @@ pub async fn run(binary: &std::path::Path, plan: Fanout) -> anyhow::Result<()> {
         )
         .await?;
         products.push(
-            data["createProduct"]["id"]
+            data["createProduct"]["product"]["id"]
                 .as_str()
                 .context("product id")?
                 .to_owned(),
@@ -156,10 +159,10 @@ pub async fn run(binary: &std::path::Path, plan: Fanout) -> anyhow::Result<()> {
         &client,
         &url,
         t,
-        "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }",
+        "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { livestream { id } userErrors { code message } } }",
         json!({ "i": { "cooperativeId": coop, "title": "Xoài chín cây", "platform": "IN_APP", "hostName": "Hoa", "scheduledStartAt": "2030-12-01T12:00:00Z", "productIds": products } }),
     )
-    .await?["scheduleLivestream"]["id"]
+    .await?["scheduleLivestream"]["livestream"]["id"]
         .as_str()
         .context("show id")?
         .to_owned();
@@ -167,7 +170,7 @@ pub async fn run(binary: &std::path::Path, plan: Fanout) -> anyhow::Result<()> {
         &client,
         &url,
         t,
-        "mutation($id: ID!) { startLivestream(id: $id) { status } }",
+        "mutation($id: ID!) { startLivestream(id: $id) { livestream { status } userErrors { code message } } }",
         json!({ "id": show }),
     )
     .await?;
@@ -235,7 +238,7 @@ pub async fn run(binary: &std::path::Path, plan: Fanout) -> anyhow::Result<()> {
             &client,
             &url,
             t,
-            "mutation Pin($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { id } }",
+            "mutation Pin($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { livestream { id } userErrors { code message } } }",
             json!({ "l": show, "p": product }),
         )
         .await?;

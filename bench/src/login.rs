@@ -57,7 +57,7 @@ pub async fn run(binary: &std::path::Path, seconds: u64, clients: usize) -> anyh
             while Instant::now() < deadline {
                 n += 1;
                 let body = serde_json::json!({
-                    "query": "mutation Login($i: LoginInput!) { login(input: $i) { accessToken } }",
+                    "query": "mutation Login($i: LoginInput!) { login(input: $i) { session { accessToken } userErrors { code message } } }",
                     "variables": { "i": {
                         "email": format!("flood-{worker}-{n}@bench.test"),
                         "password": "not the password at all",

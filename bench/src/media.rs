@@ -23,7 +23,10 @@ pub(crate) async fn gql(
         .await?
         .json()
         .await?;
-    anyhow::ensure!(res.get("errors").is_none(), "GraphQL errors: {res}");
+    anyhow::ensure!(
+        crate::server::failure(&res).is_none(),
+        "GraphQL errors: {res}"
+    );
     Ok(res["data"].clone())
 }
 
@@ -45,11 +48,11 @@ async fn one_upload(
         client,
         url,
         token,
-        "mutation($i: CreateUploadInput!) { createUpload(input: $i) { asset { id } uploadUrl requiredHeaders { name value } } }",
+        "mutation($i: CreateUploadInput!) { createUpload(input: $i) { upload { asset { id } uploadUrl requiredHeaders { name value } } userErrors { code message } } }",
         json!({ "i": { "cooperativeId": coop, "purpose": "PRODUCT_VIDEO", "contentType": "video/mp4", "byteSize": body.len() } }),
     )
     .await?;
-    let upload = &data["createUpload"];
+    let upload = &data["createUpload"]["upload"];
     let mut put = client.put(upload["uploadUrl"].as_str().context("uploadUrl")?);
     for h in upload["requiredHeaders"].as_array().context("headers")? {
         let name = h["name"].as_str().unwrap_or_default();
@@ -64,12 +67,12 @@ async fn one_upload(
         client,
         url,
         token,
-        "mutation($id: ID!) { confirmUpload(assetId: $id) { status } }",
+        "mutation($id: ID!) { confirmUpload(assetId: $id) { mediaAsset { status } userErrors { code message } } }",
         json!({ "id": id }),
     )
     .await?;
     anyhow::ensure!(
-        done["confirmUpload"]["status"] == "READY",
+        done["confirmUpload"]["mediaAsset"]["status"] == "READY",
         "not ready: {done}"
     );
     Ok(())
@@ -85,10 +88,10 @@ pub async fn run(binary: &std::path::Path, seconds: u64, concurrency: usize) -> 
         &client,
         &url,
         &token,
-        "mutation { createCooperative(input: { name: \"HTX Bench\", address: { province: \"Sơn La\", ward: \"Xã Vân Hồ\" } }) { id } }",
+        "mutation { createCooperative(input: { name: \"HTX Bench\", address: { province: \"Sơn La\", ward: \"Xã Vân Hồ\" } }) { cooperative { id } userErrors { code message } } }",
         json!({}),
     )
-    .await?["createCooperative"]["id"]
+    .await?["createCooperative"]["cooperative"]["id"]
         .as_str()
         .context("cooperative id")?
         .to_owned();

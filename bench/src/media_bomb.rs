@@ -106,11 +106,11 @@ async fn put_upload(
         client,
         url,
         token,
-        "mutation($i: CreateUploadInput!) { createUpload(input: $i) { asset { id } uploadUrl requiredHeaders { name value } } }",
+        "mutation($i: CreateUploadInput!) { createUpload(input: $i) { upload { asset { id } uploadUrl requiredHeaders { name value } } userErrors { code message } } }",
         json!({ "i": { "cooperativeId": coop, "purpose": "PRODUCT_IMAGE", "contentType": "image/png", "byteSize": body.len() } }),
     )
     .await?;
-    let upload = &data["createUpload"];
+    let upload = &data["createUpload"]["upload"];
     let mut put = client.put(upload["uploadUrl"].as_str().context("uploadUrl")?);
     for h in upload["requiredHeaders"].as_array().context("headers")? {
         let name = h["name"].as_str().unwrap_or_default();
@@ -137,10 +137,10 @@ pub async fn run(binary: &std::path::Path, bombs: usize) -> anyhow::Result<()> {
         &client,
         &url,
         &token,
-        "mutation { createCooperative(input: { name: \"HTX Bench\", address: { province: \"Sơn La\", ward: \"Xã Vân Hồ\" } }) { id } }",
+        "mutation { createCooperative(input: { name: \"HTX Bench\", address: { province: \"Sơn La\", ward: \"Xã Vân Hồ\" } }) { cooperative { id } userErrors { code message } } }",
         json!({}),
     )
-    .await?["createCooperative"]["id"]
+    .await?["createCooperative"]["cooperative"]["id"]
         .as_str()
         .context("cooperative id")?
         .to_owned();
@@ -156,7 +156,7 @@ pub async fn run(binary: &std::path::Path, bombs: usize) -> anyhow::Result<()> {
             .post(&url)
             .bearer_auth(&token)
             .json(&json!({
-                "query": "mutation($id: ID!) { confirmUpload(assetId: $id) { status } }",
+                "query": "mutation($id: ID!) { confirmUpload(assetId: $id) { mediaAsset { status } userErrors { code message } } }",
                 "variables": { "id": id },
             }))
             .send()
@@ -167,9 +167,9 @@ pub async fn run(binary: &std::path::Path, bombs: usize) -> anyhow::Result<()> {
     let mut ready = 0;
     for answer in answers {
         let body: serde_json::Value = answer?.json().await?;
-        if body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" {
+        if crate::server::failure(&body) == Some("INVALID") {
             refused += 1;
-        } else if body["data"]["confirmUpload"]["status"] == "READY" {
+        } else if body["data"]["confirmUpload"]["mediaAsset"]["status"] == "READY" {
             ready += 1;
         } else {
             eprintln!("unexpected answer: {body}");
@@ -180,7 +180,7 @@ pub async fn run(binary: &std::path::Path, bombs: usize) -> anyhow::Result<()> {
         bomb.len() as f64 / (1024.0 * 1024.0)
     );
     println!(
-        "answers: {refused} refused (BAD_USER_INPUT), {ready} READY (must be 0), in {:.0} ms",
+        "answers: {refused} refused (INVALID), {ready} READY (must be 0), in {:.0} ms",
         elapsed.as_secs_f64() * 1000.0
     );
     println!(

@@ -220,14 +220,14 @@ impl Server {
         let res: serde_json::Value = reqwest::Client::new()
             .post(self.graphql_url())
             .json(&serde_json::json!({
-                "query": "mutation($i: RegisterInput!) { register(input: $i) { accessToken } }",
+                "query": "mutation($i: RegisterInput!) { register(input: $i) { session { accessToken } userErrors { code message } } }",
                 "variables": { "i": { "email": email, "password": "bench password 2026", "displayName": "Bench" } }
             }))
             .send()
             .await?
             .json()
             .await?;
-        res["data"]["register"]["accessToken"]
+        res["data"]["register"]["session"]["accessToken"]
             .as_str()
             .map(str::to_owned)
             .with_context(|| format!("register failed: {res}"))
@@ -278,4 +278,17 @@ impl Server {
 /// Clock ticks per second for `/proc/*/stat` times (USER_HZ, 100 on Linux).
 pub fn ticks_per_second() -> f64 {
     100.0
+}
+
+/// The code of what went wrong in a GraphQL answer: the first top-level
+/// error's `extensions.code` (`"ERROR"` when it has none), else the first
+/// `userErrors` code of a mutation payload; `None` for a success.
+pub fn failure(body: &serde_json::Value) -> Option<&str> {
+    if let Some(error) = body.get("errors").and_then(|e| e.get(0)) {
+        return Some(error["extensions"]["code"].as_str().unwrap_or("ERROR"));
+    }
+    body["data"]
+        .as_object()?
+        .values()
+        .find_map(|payload| payload["userErrors"][0]["code"].as_str())
 }

@@ -30,7 +30,10 @@ async fn gql(url: &str, token: &str, query: &str, variables: Value) -> anyhow::R
         .await?
         .json()
         .await?;
-    anyhow::ensure!(res.get("errors").is_none(), "GraphQL errors: {res}");
+    anyhow::ensure!(
+        crate::server::failure(&res).is_none(),
+        "GraphQL errors: {res}"
+    );
     Ok(res["data"].clone())
 }
 
@@ -38,14 +41,14 @@ async fn login(url: &str) -> anyhow::Result<String> {
     let res: Value = reqwest::Client::new()
         .post(url)
         .json(&json!({
-            "query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+            "query": "mutation($i: LoginInput!) { login(input: $i) { session { accessToken } userErrors { code message } } }",
             "variables": { "i": { "email": ORGANISER.0, "password": ORGANISER.1 } }
         }))
         .send()
         .await?
         .json()
         .await?;
-    res["data"]["login"]["accessToken"]
+    res["data"]["login"]["session"]["accessToken"]
         .as_str()
         .map(str::to_owned)
         .with_context(|| format!("organiser login failed: {res}"))
@@ -58,7 +61,7 @@ async fn build_course(url: &str, token: &str, cooperatives: &[String]) -> anyhow
     let data = gql(
         url,
         token,
-        "mutation($i: CreateCourseInput!) { createCourse(input: $i) { id } }",
+        "mutation($i: CreateCourseInput!) { createCourse(input: $i) { course { id } userErrors { code message } } }",
         json!({ "i": {
             "title": "Bench: bán hàng qua livestream",
             "topic": "livestream",
@@ -71,14 +74,14 @@ async fn build_course(url: &str, token: &str, cooperatives: &[String]) -> anyhow
         } }),
     )
     .await?;
-    let id = data["createCourse"]["id"]
+    let id = data["createCourse"]["course"]["id"]
         .as_str()
         .context("course id")?
         .to_owned();
     gql(
         url,
         token,
-        "mutation($c: ID!) { publishCourse(id: $c) { id } }",
+        "mutation($c: ID!) { publishCourse(id: $c) { course { id } userErrors { code message } } }",
         json!({ "c": id }),
     )
     .await?;
@@ -97,15 +100,15 @@ async fn build_course(url: &str, token: &str, cooperatives: &[String]) -> anyhow
     let imported = gql(
         url,
         token,
-        "mutation($c: ID!, $csv: String!) { importParticipants(courseId: $c, csv: $csv, mode: ALL_OR_NOTHING) { imported refused rows { participantId } } }",
+        "mutation($c: ID!, $csv: String!) { importParticipants(courseId: $c, csv: $csv, mode: ALL_OR_NOTHING) { report { imported refused rows { participantId } } userErrors { code message } } }",
         json!({ "c": id, "csv": csv }),
     )
     .await?;
     anyhow::ensure!(
-        imported["importParticipants"]["imported"] == PARTICIPANTS,
+        imported["importParticipants"]["report"]["imported"] == PARTICIPANTS,
         "import: {imported}"
     );
-    let people: Vec<String> = imported["importParticipants"]["rows"]
+    let people: Vec<String> = imported["importParticipants"]["report"]["rows"]
         .as_array()
         .context("rows")?
         .iter()
@@ -118,7 +121,7 @@ async fn build_course(url: &str, token: &str, cooperatives: &[String]) -> anyhow
         let data = gql(
             url,
             token,
-            "mutation($c: ID!, $i: ScheduleSessionInput!) { scheduleTrainingSession(courseId: $c, input: $i) { id } }",
+            "mutation($c: ID!, $i: ScheduleSessionInput!) { scheduleTrainingSession(courseId: $c, input: $i) { session { id } userErrors { code message } } }",
             json!({ "c": id, "i": {
                 "title": format!("Buổi {}", s + 1),
                 "startsAt": rfc3339(start),
@@ -126,7 +129,7 @@ async fn build_course(url: &str, token: &str, cooperatives: &[String]) -> anyhow
             } }),
         )
         .await?;
-        let session = data["scheduleTrainingSession"]["id"]
+        let session = data["scheduleTrainingSession"]["session"]["id"]
             .as_str()
             .context("session id")?
             .to_owned();
@@ -146,7 +149,7 @@ async fn build_course(url: &str, token: &str, cooperatives: &[String]) -> anyhow
         gql(
             url,
             token,
-            "mutation($s: ID!, $e: [AttendanceEntryInput!]!) { recordAttendance(sessionId: $s, entries: $e) { status } }",
+            "mutation($s: ID!, $e: [AttendanceEntryInput!]!) { recordAttendance(sessionId: $s, entries: $e) { records { status } userErrors { code message } } }",
             json!({ "s": session, "e": entries }),
         )
         .await?;
@@ -268,7 +271,7 @@ pub async fn run(
     gql(
         &url,
         &token,
-        "mutation($c: ID!) { completeCourse(courseId: $c) { certificatesIssued } }",
+        "mutation($c: ID!) { completeCourse(courseId: $c) { completion { certificatesIssued } userErrors { code message } } }",
         json!({ "c": id }),
     )
     .await?;
