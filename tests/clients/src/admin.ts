@@ -1,6 +1,6 @@
 // Web admin code reading generated result types: the orders table and its
 // status actions, the stock ledger, a flash deal's form.
-import type { Request } from "./client.js";
+import { type Request, resultOf } from "./client.js";
 import {
   AdminMarkOrderDeliveredDocument,
   AdminMarkOrderPackedDocument,
@@ -73,12 +73,12 @@ export async function runAction(
 ): Promise<OrderStatus> {
   switch (action) {
     case "pack":
-      return (await request(AdminMarkOrderPackedDocument, { orderId })).markOrderPacked.status;
+      return resultOf((await request(AdminMarkOrderPackedDocument, { orderId })).markOrderPacked, "order").status;
     case "ship":
       if (!parcel) throw new Error("carrier and tracking number are required to ship");
-      return (await request(AdminShipOrderDocument, { orderId, ...parcel })).shipOrder.status;
+      return resultOf((await request(AdminShipOrderDocument, { orderId, ...parcel })).shipOrder, "order").status;
     case "deliver":
-      return (await request(AdminMarkOrderDeliveredDocument, { orderId })).markOrderDelivered.status;
+      return resultOf((await request(AdminMarkOrderDeliveredDocument, { orderId })).markOrderDelivered, "order").status;
   }
 }
 
@@ -113,6 +113,6 @@ export function flashDealVariables(
 
 /** Opens a deal and returns what the console shows for it. */
 export async function openDeal(request: Request, variables: AdminOpenFlashDealMutationVariables) {
-  const { openFlashDeal: deal } = await request(AdminOpenFlashDealDocument, variables);
+  const deal = resultOf((await request(AdminOpenFlashDealDocument, variables)).openFlashDeal, "flashDeal");
   return `${deal.product.name} ${deal.variant?.name ?? ""}: ${deal.remaining}/${deal.quantity} at ${deal.priceVnd} until ${deal.endsAt}`;
 }

@@ -52,3 +52,28 @@ export function createClient(endpoint: string, accessToken?: string) {
 
 /** The request function `createClient` returns. */
 export type Request = ReturnType<typeof createClient>;
+
+/** One business error of a mutation, as every payload's `userErrors` has it. */
+export interface UserError {
+  code: string;
+  field?: ReadonlyArray<string> | null;
+  message: string;
+}
+
+/** Thrown when a mutation's payload answers with user errors. */
+export class UserErrorsError extends Error {
+  constructor(readonly userErrors: ReadonlyArray<UserError>) {
+    super(userErrors.map((e) => `${e.code}${e.field ? ` (${e.field.join(".")})` : ""}: ${e.message}`).join("; "));
+  }
+}
+
+/** A mutation's result field `key`, or its user errors thrown. */
+export function resultOf<P extends { userErrors: ReadonlyArray<UserError> }, K extends Exclude<keyof P, "userErrors">>(
+  payload: P,
+  key: K,
+): NonNullable<P[K]> {
+  if (payload.userErrors.length > 0) throw new UserErrorsError(payload.userErrors);
+  const value = payload[key];
+  if (value === undefined || value === null) throw new UserErrorsError([{ code: "NO_RESULT", message: `no ${String(key)}` }]);
+  return value as NonNullable<P[K]>;
+}

@@ -1,7 +1,7 @@
 // Storefront code reading generated result types: a product page, a show's
 // live events, the cart and checkout. Compiled with tsc --strict; a schema
 // change that breaks what these pages read fails the compile.
-import type { Request } from "./client.js";
+import { type Request, resultOf } from "./client.js";
 import {
   StorefrontCheckoutCartDocument,
   StorefrontLivestreamDocument,
@@ -166,8 +166,11 @@ export function checkoutVariables(form: CheckoutForm, idempotencyKey: string): S
 
 /** What the confirmation page shows for each order of a checkout. */
 export async function checkout(request: Request, form: CheckoutForm, idempotencyKey: string) {
-  const { checkoutCart } = await request(StorefrontCheckoutCartDocument, checkoutVariables(form, idempotencyKey));
-  return checkoutCart.orders.map((order) => ({
+  const placed = resultOf(
+    (await request(StorefrontCheckoutCartDocument, checkoutVariables(form, idempotencyKey))).checkoutCart,
+    "checkout",
+  );
+  return placed.orders.map((order) => ({
     number: order.number,
     cooperative: order.cooperative.name,
     totalVnd: order.totalVnd,
