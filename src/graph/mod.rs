@@ -19,6 +19,7 @@ pub mod node;
 pub mod operation;
 pub mod orders;
 pub mod payload;
+pub mod scalars;
 pub mod payments;
 pub mod training;
 pub mod viewer;
