@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp, gid};
+use crate::helpers::{Session, TestApp, USER_ERRORS, gid};
 
 const PRODUCT: &str = "query($id: ID, $slug: String) { product(id: $id, slug: $slug) { id name slug status variants { id sku priceVnd stock unitPrice { amountVnd per } } } }";
 const CREATE: &str = "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id slug status variants { sku } } userErrors { code field message } } }";
@@ -819,7 +819,7 @@ async fn a_harvest_date_in_the_future_is_refused() {
     let res = app
         .gql_as(
             Some(&owner.access),
-            "mutation($p: ID!, $d: NaiveDate!) { createLot(input: { productId: $p, harvestedOn: $d, quantity: 5, unit: KG }) { lot { code } userErrors { code field message } } }",
+            &format!("mutation($p: ID!, $d: NaiveDate!) {{ createLot(input: {{ productId: $p, harvestedOn: $d, quantity: 5, unit: KG }}) {{ lot {{ code }} {USER_ERRORS} }} }}"),
             json!({ "p": product, "d": tomorrow }),
         )
         .await;

@@ -219,11 +219,33 @@ crate::payload!(
     media_asset: MediaAsset
 );
 
-crate::payload!(
-    /// The result of `deleteMediaAsset`.
-    DeleteMediaAssetPayload,
-    deleted_media_asset_id: ID
-);
+/// The result of `deleteMediaAsset`.
+#[derive(async_graphql::SimpleObject)]
+pub struct DeleteMediaAssetPayload {
+    /// The id of the asset now gone, for a client to drop it from what it
+    /// shows; `null` when `userErrors` says why not.
+    pub deleted_media_asset_id: Option<ID>,
+    /// What was wrong with the input or the state it met; empty on success.
+    pub user_errors: Vec<crate::graph::UserError>,
+}
+
+impl crate::graph::Payload for DeleteMediaAssetPayload {
+    type Value = ID;
+
+    fn done(value: ID) -> Self {
+        Self {
+            deleted_media_asset_id: Some(value),
+            user_errors: Vec::new(),
+        }
+    }
+
+    fn failed(errors: Vec<crate::graph::UserError>) -> Self {
+        Self {
+            deleted_media_asset_id: None,
+            user_errors: errors,
+        }
+    }
+}
 
 /// Declares the payload of a mutation that sets or removes an image, whose
 /// result is the image now set (`null` once removed).
