@@ -4,10 +4,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp};
+use crate::helpers::{Session, TestApp, USER_ERRORS, gid};
 
 const PRODUCT: &str = "query($id: ID, $slug: String) { product(id: $id, slug: $slug) { id name slug status variants { id sku priceVnd stock unitPrice { amountVnd per } } } }";
-const CREATE: &str = "mutation($i: CreateProductInput!) { createProduct(input: $i) { id slug status variants { sku } } }";
+const CREATE: &str = "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id slug status variants { sku } } userErrors { code field message } } }";
 
 async fn shop(app: &TestApp) -> (Session, String) {
     let owner = app.register("owner@htx.vn").await;
@@ -36,7 +36,7 @@ async fn a_product_is_created_with_its_variants_and_a_slug_from_its_vietnamese_n
             json!({ "i": product_input(&coop, "Xoài tròn Yên Châu", &["XT-2KG", "XT-5KG"]) }),
         )
         .await;
-    let p = &res.data()["createProduct"];
+    let p = &res.payload("createProduct")["product"];
     assert_eq!(p["slug"], "xoai-tron-yen-chau");
     assert_eq!(p["status"], "DRAFT");
     assert_eq!(p["variants"].as_array().map(Vec::len), Some(2));
@@ -61,13 +61,13 @@ async fn a_duplicate_sku_is_a_conflict_and_nothing_is_half_written() {
             json!({ "i": product_input(&coop, "Xoài", &["DUP", "dup"]) }),
         )
         .await;
-    assert_eq!(res.code(), "CONFLICT");
+    assert_eq!(res.user_code("createProduct"), "CONFLICT");
+    assert_eq!(res.data()["createProduct"]["product"], Value::Null);
     // The second variant's SKU clashed, and the answer says so.
-    assert!(
-        res.message().starts_with("input.variants.1.sku: "),
-        "{}",
-        res.message()
-    );
+    let message = res.user_error("createProduct")["message"]
+        .as_str()
+        .expect("message");
+    assert!(message.starts_with("input.variants.1.sku: "), "{message}");
     let list = app
         .gql_as(
             Some(&owner.access),
@@ -84,7 +84,7 @@ async fn a_duplicate_sku_is_a_conflict_and_nothing_is_half_written() {
             json!({ "i": product_input(&coop, "Xoài", &["DUP"]) }),
         )
         .await;
-    assert_eq!(ok.data()["createProduct"]["slug"], "xoai");
+    assert_eq!(ok.payload("createProduct")["product"]["slug"], "xoai");
 }
 
 #[tokio::test]
@@ -98,20 +98,19 @@ async fn a_sku_taken_by_another_variant_is_a_conflict_on_input_sku() {
             json!({ "i": product_input(&coop, "Xoài", &["A-1", "B-2"]) }),
         )
         .await;
-    let product = res.data()["createProduct"]["id"].clone();
+    let product = res.payload("createProduct")["product"]["id"].clone();
     let added = app
         .gql_as(
             Some(&owner.access),
-            "mutation($id: ID!) { addVariant(productId: $id, input: { name: \"X\", sku: \"A-1\", unit: KG, netQuantity: 1, priceVnd: 1000 }) { id } }",
+            "mutation($id: ID!) { addVariant(productId: $id, input: { name: \"X\", sku: \"A-1\", unit: KG, netQuantity: 1, priceVnd: 1000 }) { variant { id } userErrors { code field message } } }",
             json!({ "id": product }),
         )
         .await;
-    assert_eq!(added.code(), "CONFLICT");
-    assert!(
-        added.message().starts_with("input.sku: "),
-        "{}",
-        added.message()
-    );
+    assert_eq!(added.user_code("addVariant"), "CONFLICT");
+    let message = added.user_error("addVariant")["message"]
+        .as_str()
+        .expect("message");
+    assert!(message.starts_with("input.sku: "), "{message}");
     let variant = app
         .gql_as(Some(&owner.access), PRODUCT, json!({ "id": product }))
         .await
@@ -120,16 +119,15 @@ async fn a_sku_taken_by_another_variant_is_a_conflict_on_input_sku() {
     let renamed = app
         .gql_as(
             Some(&owner.access),
-            "mutation($id: ID!) { updateVariant(id: $id, input: { sku: \"A-1\" }) { id } }",
+            "mutation($id: ID!) { updateVariant(id: $id, input: { sku: \"A-1\" }) { variant { id } userErrors { code field message } } }",
             json!({ "id": variant }),
         )
         .await;
-    assert_eq!(renamed.code(), "CONFLICT");
-    assert!(
-        renamed.message().starts_with("input.sku: "),
-        "{}",
-        renamed.message()
-    );
+    assert_eq!(renamed.user_code("updateVariant"), "CONFLICT");
+    let message = renamed.user_error("updateVariant")["message"]
+        .as_str()
+        .expect("message");
+    assert!(message.starts_with("input.sku: "), "{message}");
 }
 
 #[tokio::test]
@@ -161,8 +159,14 @@ async fn bad_product_input_is_refused_naming_the_field() {
         let res = app
             .gql_as(Some(&owner.access), CREATE, json!({ "i": input }))
             .await;
-        assert_eq!(res.code(), "BAD_USER_INPUT", "{field}: {}", res.body);
-        assert_eq!(res.field(), field);
+        assert_eq!(
+            res.user_code("createProduct"),
+            "INVALID",
+            "{field}: {}",
+            res.body
+        );
+        assert_eq!(res.user_field("createProduct"), field);
+        assert_eq!(res.data()["createProduct"]["product"], Value::Null);
     }
     // A price that is not a whole number of đồng.
     let mut input = product_input(&coop, "Mận hậu", &[]);
@@ -172,28 +176,33 @@ async fn bad_product_input_is_refused_naming_the_field() {
         .await;
     assert_eq!(res.code(), "BAD_USER_INPUT", "{}", res.body);
     assert!(res.field().contains("priceVnd"), "{}", res.body);
+}
+
+#[tokio::test]
+async fn a_product_or_lot_that_is_not_there_is_null_and_a_malformed_id_is_refused() {
+    let app = TestApp::spawn().await;
     let unknown = app
-        .gql(PRODUCT, json!({ "id": uuid::Uuid::new_v4().to_string() }))
+        .gql(
+            PRODUCT,
+            json!({ "id": gid("Product", uuid::Uuid::now_v7()) }),
+        )
         .await;
-    assert_eq!(unknown.code(), "NOT_FOUND");
-    assert_eq!(
-        app.gql(PRODUCT, json!({ "slug": "khong-co" })).await.code(),
-        "NOT_FOUND"
-    );
-    assert_eq!(
-        app.gql(PRODUCT, json!({ "id": "not-a-uuid" }))
-            .await
-            .field(),
-        "id"
-    );
+    assert_eq!(unknown.data()["product"], Value::Null);
+    let by_slug = app.gql(PRODUCT, json!({ "slug": "khong-co" })).await;
+    assert_eq!(by_slug.data()["product"], Value::Null);
+    for id in [
+        "not-a-uuid".to_owned(),
+        uuid::Uuid::now_v7().to_string(),
+        gid("Lot", uuid::Uuid::now_v7()),
+    ] {
+        let res = app.gql(PRODUCT, json!({ "id": id })).await;
+        assert_eq!(res.code(), "BAD_USER_INPUT", "{id}");
+        assert_eq!(res.field(), "id", "{id}");
+    }
     let lot = app
         .gql("{ lot(code: \"LOT-2222-3333\") { code } }", json!({}))
         .await;
-    assert_eq!(lot.code(), "NOT_FOUND");
-    let coop = app
-        .gql("{ cooperative(slug: \"khong-co\") { id } }", json!({}))
-        .await;
-    assert_eq!(coop.code(), "NOT_FOUND");
+    assert_eq!(lot.data()["lot"], Value::Null);
 }
 
 #[tokio::test]
@@ -208,7 +217,7 @@ async fn drafts_are_visible_to_their_cooperative_only() {
             json!({ "i": product_input(&coop, "Xoài non", &["XN"]) }),
         )
         .await;
-    let id = res.data()["createProduct"]["id"]
+    let id = res.payload("createProduct")["product"]["id"]
         .as_str()
         .expect("id")
         .to_owned();
@@ -219,21 +228,26 @@ async fn drafts_are_visible_to_their_cooperative_only() {
         id.as_str()
     );
     assert_eq!(
-        app.gql(PRODUCT, json!({ "id": id })).await.code(),
-        "NOT_FOUND"
+        app.gql(PRODUCT, json!({ "id": id })).await.data()["product"],
+        Value::Null,
+        "a draft is no one else's to see"
     );
     assert_eq!(
         app.gql_as(Some(&stranger.access), PRODUCT, json!({ "id": id }))
             .await
-            .code(),
-        "NOT_FOUND"
+            .data()["product"],
+        Value::Null
     );
     let list = app.gql("{ products { totalCount } }", json!({})).await;
     assert_eq!(list.data()["products"]["totalCount"], 0);
-    let set = "mutation($id: ID!, $s: ProductStatus!) { setProductStatus(id: $id, status: $s) { status } }";
-    app.gql_as(Some(&owner.access), set, json!({ "id": id, "s": "ACTIVE" }))
-        .await
-        .data();
+    let set = "mutation($id: ID!, $s: ProductStatus!) { setProductStatus(id: $id, status: $s) { product { status } userErrors { code field message } } }";
+    let res = app
+        .gql_as(Some(&owner.access), set, json!({ "id": id, "s": "ACTIVE" }))
+        .await;
+    assert_eq!(
+        res.payload("setProductStatus")["product"]["status"],
+        "ACTIVE"
+    );
     assert_eq!(
         app.gql(PRODUCT, json!({ "id": id })).await.data()["product"]["status"],
         "ACTIVE"
@@ -254,7 +268,7 @@ async fn a_renamed_product_keeps_its_slug_and_old_slugs_resolve() {
     let (id, _) = app
         .product(&owner, &coop, "Mận hậu Mộc Châu", 50_000, 5)
         .await;
-    let update = "mutation($id: ID!, $i: UpdateProductInput!) { updateProduct(id: $id, input: $i) { slug name } }";
+    let update = "mutation($id: ID!, $i: UpdateProductInput!) { updateProduct(id: $id, input: $i) { product { slug name } userErrors { code field message } } }";
     let res = app
         .gql_as(
             Some(&owner.access),
@@ -262,14 +276,17 @@ async fn a_renamed_product_keeps_its_slug_and_old_slugs_resolve() {
             json!({ "id": id, "i": { "name": "Mận hậu Nà Ka" } }),
         )
         .await;
-    assert_eq!(res.data()["updateProduct"]["slug"], "man-hau-moc-chau");
+    assert_eq!(
+        res.payload("updateProduct")["product"]["slug"],
+        "man-hau-moc-chau"
+    );
     app.gql_as(
         Some(&owner.access),
         update,
         json!({ "id": id, "i": { "slug": "man-hau-na-ka" } }),
     )
     .await
-    .data();
+    .payload("updateProduct");
     for slug in ["man-hau-na-ka", "man-hau-moc-chau"] {
         assert_eq!(
             app.gql(PRODUCT, json!({ "slug": slug })).await.data()["product"]["id"],
@@ -288,83 +305,89 @@ async fn every_catalogue_mutation_refuses_another_cooperatives_staff_and_anonymo
     let lot = app
         .gql_as(
             Some(&owner.access),
-            "mutation($p: ID!) { createLot(input: { productId: $p, harvestedOn: \"2026-06-01\", quantity: 500, unit: KG }) { id } }",
+            "mutation($p: ID!) { createLot(input: { productId: $p, harvestedOn: \"2026-06-01\", quantity: 500, unit: KG }) { lot { id } userErrors { code field message } } }",
             json!({ "p": product }),
         )
         .await;
-    let lot = lot.data()["createLot"]["id"]
+    let lot = lot.payload("createLot")["lot"]["id"]
         .as_str()
         .expect("lot")
         .to_owned();
     let cert = app
         .gql_as(
             Some(&owner.access),
-            "mutation($c: ID!) { addCertification(input: { cooperativeId: $c, kind: VIETGAP, issuer: \"Sở NN\", number: \"VG-1\", validFrom: \"2026-01-01\", validUntil: \"2027-01-01\", scope: COOPERATIVE }) { id } }",
+            "mutation($c: ID!) { addCertification(input: { cooperativeId: $c, kind: VIETGAP, issuer: \"Sở NN\", number: \"VG-1\", validFrom: \"2026-01-01\", validUntil: \"2027-01-01\", scope: COOPERATIVE }) { certification { id } userErrors { code field message } } }",
             json!({ "c": coop }),
         )
         .await;
-    let cert = cert.data()["addCertification"]["id"]
+    let cert = cert.payload("addCertification")["certification"]["id"]
         .as_str()
         .expect("cert")
         .to_owned();
     let cases = [
         (
+            "createProduct",
             CREATE,
             json!({ "i": product_input(&coop, "Chiếm", &["Z"]) }),
         ),
         (
-            "mutation($id: ID!) { updateProduct(id: $id, input: { name: \"X\" }) { id } }",
+            "updateProduct",
+            "mutation($id: ID!) { updateProduct(id: $id, input: { name: \"X\" }) { product { id } userErrors { code field message } } }",
             json!({ "id": product }),
         ),
         (
-            "mutation($id: ID!) { setProductStatus(id: $id, status: ARCHIVED) { id } }",
+            "setProductStatus",
+            "mutation($id: ID!) { setProductStatus(id: $id, status: ARCHIVED) { product { id } userErrors { code field message } } }",
             json!({ "id": product }),
         ),
         (
-            "mutation($id: ID!) { addVariant(productId: $id, input: { name: \"X\", sku: \"X\", unit: KG, netQuantity: 1, priceVnd: 1000 }) { id } }",
+            "addVariant",
+            "mutation($id: ID!) { addVariant(productId: $id, input: { name: \"X\", sku: \"X\", unit: KG, netQuantity: 1, priceVnd: 1000 }) { variant { id } userErrors { code field message } } }",
             json!({ "id": product }),
         ),
         (
-            "mutation($id: ID!) { updateVariant(id: $id, input: { priceVnd: 1 }) { id } }",
+            "updateVariant",
+            "mutation($id: ID!) { updateVariant(id: $id, input: { priceVnd: 1 }) { variant { id } userErrors { code field message } } }",
             json!({ "id": variant }),
         ),
         (
-            "mutation($id: ID!) { removeVariant(id: $id) { id } }",
+            "removeVariant",
+            "mutation($id: ID!) { removeVariant(id: $id) { product { id } userErrors { code field message } } }",
             json!({ "id": variant }),
         ),
         (
-            "mutation($id: ID!) { adjustStock(variantId: $id, delta: 5, reason: \"x\") { id } }",
+            "adjustStock",
+            "mutation($id: ID!) { adjustStock(variantId: $id, delta: 5, reason: \"x\") { variant { id } userErrors { code field message } } }",
             json!({ "id": variant }),
         ),
         (
-            "mutation($id: ID!) { setOriginStory(productId: $id, input: { farmName: \"X\", province: \"Sơn La\", story: \"X\" }) { story } }",
+            "setOriginStory",
+            "mutation($id: ID!) { setOriginStory(productId: $id, input: { farmName: \"X\", province: \"Sơn La\", story: \"X\" }) { originStory { story } userErrors { code field message } } }",
             json!({ "id": product }),
         ),
         (
-            "mutation($id: ID!) { createLot(input: { productId: $id, harvestedOn: \"2026-06-01\", quantity: 1, unit: KG }) { id } }",
+            "createLot",
+            "mutation($id: ID!) { createLot(input: { productId: $id, harvestedOn: \"2026-06-01\", quantity: 1, unit: KG }) { lot { id } userErrors { code field message } } }",
             json!({ "id": product }),
         ),
         (
-            "mutation($c: ID!) { addCertification(input: { cooperativeId: $c, kind: ORGANIC, issuer: \"X\", number: \"1\", validFrom: \"2026-01-01\", validUntil: \"2027-01-01\", scope: COOPERATIVE }) { id } }",
+            "addCertification",
+            "mutation($c: ID!) { addCertification(input: { cooperativeId: $c, kind: ORGANIC, issuer: \"X\", number: \"1\", validFrom: \"2026-01-01\", validUntil: \"2027-01-01\", scope: COOPERATIVE }) { certification { id } userErrors { code field message } } }",
             json!({ "c": coop }),
         ),
         (
-            "mutation($id: ID!) { revokeCertification(id: $id) { id } }",
+            "revokeCertification",
+            "mutation($id: ID!) { revokeCertification(id: $id) { certification { id } userErrors { code field message } } }",
             json!({ "id": cert }),
         ),
     ];
-    for (query, vars) in cases {
-        assert_eq!(
-            app.gql_as(Some(&other.access), query, vars.clone())
-                .await
-                .code(),
-            "FORBIDDEN",
-            "{query}"
-        );
+    for (mutation, query, vars) in cases {
+        let refused = app.gql_as(Some(&other.access), query, vars.clone()).await;
+        assert_eq!(refused.user_code(mutation), "FORBIDDEN", "{mutation}");
         assert_eq!(
             app.gql(query, vars).await.code(),
             "UNAUTHENTICATED",
-            "{query}"
+            "{mutation}"
         );
     }
     let res = app.gql(PRODUCT, json!({ "id": product })).await;
@@ -380,7 +403,7 @@ async fn stock_adjustments_are_ledgered_and_never_go_below_zero() {
     let (_, variant) = app
         .product(&owner, &coop, "Chè Shan tuyết", 200_000, 3)
         .await;
-    let adjust = "mutation($id: ID!, $d: Int!) { adjustStock(variantId: $id, delta: $d, reason: \"kiểm kho\") { stock stockMovements { delta stockAfter kind reason } } }";
+    let adjust = "mutation($id: ID!, $d: Int!) { adjustStock(variantId: $id, delta: $d, reason: \"kiểm kho\") { variant { stock stockMovements { delta stockAfter kind reason } } userErrors { code field message } } }";
     let res = app
         .gql_as(
             Some(&owner.access),
@@ -388,7 +411,7 @@ async fn stock_adjustments_are_ledgered_and_never_go_below_zero() {
             json!({ "id": variant, "d": 7 }),
         )
         .await;
-    assert_eq!(res.data()["adjustStock"]["stock"], 10);
+    assert_eq!(res.payload("adjustStock")["variant"]["stock"], 10);
     let res = app
         .gql_as(
             Some(&owner.access),
@@ -396,8 +419,9 @@ async fn stock_adjustments_are_ledgered_and_never_go_below_zero() {
             json!({ "id": variant, "d": -11 }),
         )
         .await;
-    assert_eq!(res.code(), "BAD_USER_INPUT");
-    assert_eq!(res.field(), "delta");
+    assert_eq!(res.user_code("adjustStock"), "INVALID");
+    assert_eq!(res.user_field("adjustStock"), "delta");
+    assert_eq!(res.data()["adjustStock"]["variant"], Value::Null);
     let res = app
         .gql_as(
             Some(&owner.access),
@@ -405,8 +429,8 @@ async fn stock_adjustments_are_ledgered_and_never_go_below_zero() {
             json!({ "id": variant, "d": -10 }),
         )
         .await;
-    let moves = &res.data()["adjustStock"]["stockMovements"];
-    assert_eq!(res.data()["adjustStock"]["stock"], 0);
+    let moves = &res.payload("adjustStock")["variant"]["stockMovements"];
+    assert_eq!(res.payload("adjustStock")["variant"]["stock"], 0);
     assert_eq!(
         moves[0],
         json!({ "delta": -10, "stockAfter": 0, "kind": "ADJUSTMENT", "reason": "kiểm kho" })
@@ -443,7 +467,16 @@ async fn stock_adjustments_are_ledgered_and_never_go_below_zero() {
             json!({ "p": product, "n": 2 }),
         )
         .await;
-    assert_eq!(res.code(), "FORBIDDEN");
+    assert_eq!(
+        res.data()["product"]["variants"][0]["stockMovements"],
+        Value::Null,
+        "the ledger is the cooperative's staff's to see"
+    );
+    let res = app.gql(ledger, json!({ "p": product, "n": 2 })).await;
+    assert_eq!(
+        res.data()["product"]["variants"][0]["stockMovements"],
+        Value::Null
+    );
 
     // A page of products with their ledgers costs what one product does.
     for i in 0..2 {
@@ -468,11 +501,11 @@ async fn seed_search(app: &TestApp) -> Session {
     let moc_chau = app
         .gql_as(
             Some(&owner.access),
-            "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { id } }",
+            "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { cooperative { id } userErrors { code field message } } }",
             json!({ "i": { "name": "HTX Nông sản Mộc Châu", "area": "Mộc Châu", "address": { "province": "Sơn La", "ward": "Phường Mộc Châu" } } }),
         )
         .await;
-    let moc_chau = moc_chau.data()["createCooperative"]["id"]
+    let moc_chau = moc_chau.payload("createCooperative")["cooperative"]["id"]
         .as_str()
         .expect("id")
         .to_owned();
@@ -627,11 +660,11 @@ async fn a_page_of_products_costs_the_same_queries_whatever_its_size() {
         if i % 2 == 0 {
             app.gql_as(
                 Some(&owner.access),
-                "mutation($id: ID!) { setOriginStory(productId: $id, input: { farmName: \"Vườn\", province: \"Sơn La\", story: \"Chuyện\" }) { story } }",
+                "mutation($id: ID!) { setOriginStory(productId: $id, input: { farmName: \"Vườn\", province: \"Sơn La\", story: \"Chuyện\" }) { originStory { story } userErrors { code field message } } }",
                 json!({ "id": id }),
             )
             .await
-            .data();
+            .payload("setOriginStory");
         }
     }
     let q = "query($n: Int) { products(first: $n) { totalCount edges { node { id name cooperative { name badges { kind } cover { id } logo { id } } variants { priceVnd stock } originStory { farmName media { position } } badges { kind } lots { code photos { position } } media { asset { id } } } } } }";
@@ -669,25 +702,23 @@ async fn a_lot_has_a_public_trace_page_and_qr_code() {
         .await;
     app.gql_as(
         Some(&owner.access),
-        "mutation($id: ID!) { setOriginStory(productId: $id, input: { farmName: \"Vườn xoài bản Phiêng Hán\", growerName: \"Lò Văn Hặc\", province: \"son la\", area: \"Yên Châu\", altitudeM: 600, story: \"Xoài tròn trồng trên đồi <b>đá vôi</b>.\" }) { province } }",
+        "mutation($id: ID!) { setOriginStory(productId: $id, input: { farmName: \"Vườn xoài bản Phiêng Hán\", growerName: \"Lò Văn Hặc\", province: \"son la\", area: \"Yên Châu\", altitudeM: 600, story: \"Xoài tròn trồng trên đồi <b>đá vôi</b>.\" }) { originStory { province } userErrors { code field message } } }",
         json!({ "id": product }),
     )
     .await
-    .data();
+    .payload("setOriginStory");
     let lot = app
         .gql_as(
             Some(&owner.access),
-            "mutation($p: ID!) { createLot(input: { productId: $p, harvestedOn: \"2026-06-10\", quantity: 500, unit: KG, plot: \"Đồi số 3\" }) { code traceUrl qrCodeUrl scanCount } }",
+            "mutation($p: ID!) { createLot(input: { productId: $p, harvestedOn: \"2026-06-10\", quantity: 500, unit: KG, plot: \"Đồi số 3\" }) { lot { code traceUrl qrCodeUrl scanCount } userErrors { code field message } } }",
             json!({ "p": product }),
         )
         .await;
-    let code = lot.data()["createLot"]["code"]
-        .as_str()
-        .expect("code")
-        .to_owned();
+    let lot = &lot.payload("createLot")["lot"];
+    let code = lot["code"].as_str().expect("code").to_owned();
     assert!(code.starts_with("LOT-") && code.len() == 13, "{code}");
     assert!(
-        lot.data()["createLot"]["traceUrl"]
+        lot["traceUrl"]
             .as_str()
             .expect("url")
             .ends_with(&format!("/trace/{code}"))
@@ -788,12 +819,25 @@ async fn a_harvest_date_in_the_future_is_refused() {
     let res = app
         .gql_as(
             Some(&owner.access),
-            "mutation($p: ID!, $d: NaiveDate!) { createLot(input: { productId: $p, harvestedOn: $d, quantity: 5, unit: KG }) { code } }",
+            &format!("mutation($p: ID!, $d: NaiveDate!) {{ createLot(input: {{ productId: $p, harvestedOn: $d, quantity: 5, unit: KG }}) {{ lot {{ code }} {USER_ERRORS} }} }}"),
             json!({ "p": product, "d": tomorrow }),
         )
         .await;
-    assert_eq!(res.code(), "BAD_USER_INPUT");
-    assert_eq!(res.field(), "input.harvestedOn");
+    assert_eq!(res.user_code("createLot"), "INVALID");
+    assert_eq!(res.user_field("createLot"), "input.harvestedOn");
+    assert_eq!(res.data()["createLot"]["lot"], Value::Null);
+    let lots = app
+        .gql_as(
+            Some(&owner.access),
+            "query($id: ID) { product(id: $id) { lots { id } } }",
+            json!({ "id": product }),
+        )
+        .await;
+    assert_eq!(
+        lots.data()["product"]["lots"],
+        json!([]),
+        "nothing half-written"
+    );
 }
 
 #[tokio::test]
@@ -801,7 +845,7 @@ async fn badges_show_certificates_valid_today_and_expired_ones_disappear() {
     let app = TestApp::spawn().await;
     let (owner, coop) = shop(&app).await;
     let (product, _) = app.product(&owner, &coop, "Xoài", 120_000, 5).await;
-    let add = "mutation($i: AddCertificationInput!) { addCertification(input: $i) { id kind validToday } }";
+    let add = "mutation($i: AddCertificationInput!) { addCertification(input: $i) { certification { id kind validToday } userErrors { code field message } } }";
     let today = chrono::Utc::now().date_naive();
     let day = |d: i64| (today + chrono::Duration::days(d)).to_string();
     let cert = |kind: &str, scope: &str, from: i64, until: i64, stars: Option<i32>| json!({ "i": { "cooperativeId": coop, "kind": kind, "stars": stars, "issuer": "Sở NN&PTNT Sơn La", "number": format!("{kind}-{from}"), "validFrom": day(from), "validUntil": day(until), "scope": scope, "productId": if scope == "PRODUCT" { Some(product.clone()) } else { None } } });
@@ -811,14 +855,14 @@ async fn badges_show_certificates_valid_today_and_expired_ones_disappear() {
         cert("VIETGAP", "PRODUCT", -100, 100, None),
     )
     .await
-    .data();
+    .payload("addCertification");
     app.gql_as(
         Some(&owner.access),
         add,
         cert("ORGANIC", "PRODUCT", -400, -1, None),
     )
     .await
-    .data();
+    .payload("addCertification");
     let ocop = app
         .gql_as(
             Some(&owner.access),
@@ -826,7 +870,7 @@ async fn badges_show_certificates_valid_today_and_expired_ones_disappear() {
             cert("OCOP", "COOPERATIVE", -10, 300, Some(4)),
         )
         .await;
-    let ocop_id = ocop.data()["addCertification"]["id"]
+    let ocop_id = ocop.payload("addCertification")["certification"]["id"]
         .as_str()
         .expect("id")
         .to_owned();
@@ -857,11 +901,11 @@ async fn badges_show_certificates_valid_today_and_expired_ones_disappear() {
     assert_eq!(res.data()["products"]["totalCount"], 0);
     app.gql_as(
         Some(&owner.access),
-        "mutation($id: ID!) { revokeCertification(id: $id) { id } }",
+        "mutation($id: ID!) { revokeCertification(id: $id) { certification { validToday } userErrors { code field message } } }",
         json!({ "id": ocop_id }),
     )
     .await
-    .data();
+    .payload("revokeCertification");
     let res = app
         .gql(
             "query($id: ID) { product(id: $id) { badges { kind } } }",
@@ -884,8 +928,8 @@ async fn badges_show_certificates_valid_today_and_expired_ones_disappear() {
         ),
     ] {
         let res = app.gql_as(Some(&owner.access), add, input).await;
-        assert_eq!(res.code(), "BAD_USER_INPUT");
-        assert_eq!(res.field(), field);
+        assert_eq!(res.user_code("addCertification"), "INVALID");
+        assert_eq!(res.user_field("addCertification"), field);
     }
 }
 
@@ -902,21 +946,21 @@ async fn a_lot_shows_the_certificates_valid_on_its_harvest_date_and_a_page_of_lo
         }
         app.gql_as(
             t,
-            "mutation($i: AddCertificationInput!) { addCertification(input: $i) { id } }",
+            "mutation($i: AddCertificationInput!) { addCertification(input: $i) { certification { id } userErrors { code field message } } }",
             json!({ "i": input }),
         )
         .await
-        .data();
+        .payload("addCertification");
     };
     let lot = async |product: &str, harvested: &str| {
         let res = app
             .gql_as(
                 t,
-                "mutation($p: ID!, $d: NaiveDate!) { createLot(input: { productId: $p, harvestedOn: $d, quantity: 100, unit: KG }) { id } }",
+                "mutation($p: ID!, $d: NaiveDate!) { createLot(input: { productId: $p, harvestedOn: $d, quantity: 100, unit: KG }) { lot { id } userErrors { code field message } } }",
                 json!({ "p": product, "d": harvested }),
             )
             .await;
-        res.data()["createLot"]["id"]
+        res.payload("createLot")["lot"]["id"]
             .as_str()
             .expect("lot")
             .to_owned()
@@ -1074,4 +1118,113 @@ async fn cooperatives_listed_with_their_products_get_the_same_pages_as_one_coope
     let (one, _) = app.least_queries(None, q, json!({ "n": 1 })).await;
     let (three, _) = app.least_queries(None, q, json!({ "n": 3 })).await;
     assert!(three <= one + 1, "1 cooperative: {one} queries, 3: {three}");
+}
+
+#[tokio::test]
+async fn a_product_shows_its_price_range_and_whether_it_can_be_bought_and_its_variants_point_back_to_it()
+ {
+    let app = TestApp::spawn().await;
+    let (owner, coop) = shop(&app).await;
+    let (product, _) = app.product(&owner, &coop, "Mận hậu", 120_000, 0).await;
+    let q = "query($id: ID) { product(id: $id) { priceRange { min max } availableForSale variants { product { id name } } originStory { id } } }";
+    let res = app.gql(q, json!({ "id": product })).await;
+    let p = &res.data()["product"];
+    assert_eq!(p["priceRange"], json!({ "min": 120_000, "max": 120_000 }));
+    assert_eq!(p["availableForSale"], false, "none in stock");
+    assert_eq!(
+        p["variants"][0]["product"],
+        json!({ "id": product, "name": "Mận hậu" })
+    );
+    assert_eq!(p["originStory"], Value::Null);
+
+    let added = app
+        .gql_as(
+            Some(&owner.access),
+            "mutation($p: ID!) { addVariant(productId: $p, input: { name: \"Túi 1 kg\", sku: \"MH-1\", unit: KG, netQuantity: 1, priceVnd: 80000, stock: 3 }) { variant { product { id } } userErrors { code field message } } }",
+            json!({ "p": product }),
+        )
+        .await;
+    assert_eq!(
+        added.payload("addVariant")["variant"]["product"]["id"],
+        product.as_str()
+    );
+    let res = app.gql(q, json!({ "id": product })).await;
+    let p = &res.data()["product"];
+    assert_eq!(p["priceRange"], json!({ "min": 80_000, "max": 120_000 }));
+    assert_eq!(p["availableForSale"], true);
+
+    // A draft is not for sale whatever its stock, and one without variants
+    // has no price range.
+    let draft = app
+        .gql_as(
+            Some(&owner.access),
+            CREATE,
+            json!({ "i": product_input(&coop, "Mận non", &["MN-1"]) }),
+        )
+        .await;
+    let draft = draft.payload("createProduct")["product"]["id"].clone();
+    let res = app
+        .gql_as(Some(&owner.access), q, json!({ "id": draft }))
+        .await;
+    assert_eq!(res.data()["product"]["availableForSale"], false);
+    let empty = app
+        .gql_as(
+            Some(&owner.access),
+            CREATE,
+            json!({ "i": product_input(&coop, "Mận khô", &[]) }),
+        )
+        .await;
+    let empty = empty.payload("createProduct")["product"]["id"].clone();
+    let res = app
+        .gql_as(Some(&owner.access), q, json!({ "id": empty }))
+        .await;
+    assert_eq!(res.data()["product"]["priceRange"], Value::Null);
+    assert_eq!(res.data()["product"]["availableForSale"], false);
+}
+
+#[tokio::test]
+async fn an_origin_story_has_a_global_id_of_its_own_that_stays_when_it_is_rewritten() {
+    let app = TestApp::spawn().await;
+    let (owner, coop) = shop(&app).await;
+    let (product, _) = app
+        .product(&owner, &coop, "Chè Shan tuyết", 300_000, 5)
+        .await;
+    let set = "mutation($p: ID!, $farm: String!) { setOriginStory(productId: $p, input: { farmName: $farm, province: \"Tuyên Quang\", story: \"Chè cổ thụ\" }) { originStory { id farmName } userErrors { code field message } } }";
+    let first = app
+        .gql_as(
+            Some(&owner.access),
+            set,
+            json!({ "p": product, "farm": "Vườn A" }),
+        )
+        .await;
+    let id = first.payload("setOriginStory")["originStory"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        id,
+        gid("OriginStory", crate::helpers::uuid_of(&product)),
+        "one story per product"
+    );
+    let second = app
+        .gql_as(
+            Some(&owner.access),
+            set,
+            json!({ "p": product, "farm": "Vườn B" }),
+        )
+        .await;
+    assert_eq!(
+        second.payload("setOriginStory")["originStory"]["id"],
+        id.as_str()
+    );
+    let shown = app
+        .gql(
+            "query($id: ID) { product(id: $id) { originStory { id farmName } } }",
+            json!({ "id": product }),
+        )
+        .await;
+    assert_eq!(
+        shown.data()["product"]["originStory"],
+        json!({ "id": id, "farmName": "Vườn B" })
+    );
 }

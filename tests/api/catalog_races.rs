@@ -9,19 +9,16 @@ use futures_util::future::join_all;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp, ok_or, together, uuid_of};
+use crate::helpers::{Session, TestApp, together, uuid_of};
 
 const ROUNDS: usize = 20;
 
-const UPDATE_VARIANT: &str =
-    "mutation($id: ID!, $i: UpdateVariantInput!) { updateVariant(id: $id, input: $i) { id } }";
-const ADD_VARIANT: &str =
-    "mutation($p: ID!, $i: VariantInput!) { addVariant(productId: $p, input: $i) { id } }";
-const REMOVE_VARIANT: &str = "mutation($id: ID!) { removeVariant(id: $id) { id } }";
-const SET_STATUS: &str =
-    "mutation($id: ID!, $s: ProductStatus!) { setProductStatus(id: $id, status: $s) { status } }";
-const SET_STORY: &str = "mutation($p: ID!, $i: OriginStoryInput!) { setOriginStory(productId: $p, input: $i) { farmName } }";
-const UPDATE_COOP: &str = "mutation($id: ID!, $i: UpdateCooperativeInput!) { updateCooperative(id: $id, input: $i) { id } }";
+const UPDATE_VARIANT: &str = "mutation($id: ID!, $i: UpdateVariantInput!) { updateVariant(id: $id, input: $i) { variant { id } userErrors { code field message } } }";
+const ADD_VARIANT: &str = "mutation($p: ID!, $i: VariantInput!) { addVariant(productId: $p, input: $i) { variant { id } userErrors { code field message } } }";
+const REMOVE_VARIANT: &str = "mutation($id: ID!) { removeVariant(id: $id) { product { id } userErrors { code field message } } }";
+const SET_STATUS: &str = "mutation($id: ID!, $s: ProductStatus!) { setProductStatus(id: $id, status: $s) { product { status } userErrors { code field message } } }";
+const SET_STORY: &str = "mutation($p: ID!, $i: OriginStoryInput!) { setOriginStory(productId: $p, input: $i) { originStory { farmName } userErrors { code field message } } }";
+const UPDATE_COOP: &str = "mutation($id: ID!, $i: UpdateCooperativeInput!) { updateCooperative(id: $id, input: $i) { cooperative { id } userErrors { code field message } } }";
 
 async fn variant_row(app: &TestApp, id: &str) -> entity::product_variant::Model {
     entity::product_variant::Entity::find_by_id(uuid_of(id))
@@ -70,7 +67,7 @@ async fn product_with(
     let res = app
         .gql_as(
             Some(&owner.access),
-            "mutation($i: CreateProductInput!) { createProduct(input: $i) { id variants { id } } }",
+            "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id variants { id } } userErrors { code field message } } }",
             json!({ "i": {
                 "cooperativeId": coop,
                 "name": name,
@@ -80,7 +77,7 @@ async fn product_with(
             } }),
         )
         .await;
-    let p = &res.data()["createProduct"];
+    let p = &res.payload("createProduct")["product"];
     (
         p["id"].as_str().expect("id").to_owned(),
         p["variants"][0]["id"].as_str().expect("variant").to_owned(),
@@ -95,7 +92,7 @@ async fn add_variant(app: &TestApp, owner: &Session, product: &str, price: i64) 
             json!({ "p": product, "i": new_variant("Hộp 2 kg", price) }),
         )
         .await;
-    res.data()["addVariant"]["id"]
+    res.payload("addVariant")["variant"]["id"]
         .as_str()
         .expect("id")
         .to_owned()
@@ -139,7 +136,7 @@ async fn edits_of_variants_made_at_once_keep_each_others_fields_and_the_lowest_p
         )
         .await;
         answers.iter().for_each(|a| {
-            a.data();
+            a.payload("updateVariant");
         });
         let row = variant_row(&app, &a).await;
         assert_eq!(row.price_vnd, price_a, "round {round}: a price was lost");
@@ -173,8 +170,8 @@ async fn a_product_is_never_active_without_a_variant() {
             ],
         )
         .await;
-        let activated = ok_or(&answers[0], &["CONFLICT"]);
-        let removed = ok_or(&answers[1], &["CONFLICT"]);
+        let activated = answers[0].ok_or_user("setProductStatus", &["CONFLICT"]);
+        let removed = answers[1].ok_or_user("removeVariant", &["CONFLICT"]);
         assert!(activated != removed, "round {round}: exactly one wins");
         let status = product_row(&app, &product).await.status;
         let left = live_variants(&app, &product).await.len();
@@ -202,7 +199,10 @@ async fn two_variants_removed_at_once_leave_an_active_product_one() {
             ],
         )
         .await;
-        let removed = answers.iter().filter(|a| ok_or(a, &["CONFLICT"])).count();
+        let removed = answers
+            .iter()
+            .filter(|a| a.ok_or_user("removeVariant", &["CONFLICT"]))
+            .count();
         assert_eq!(removed, 1, "round {round}");
         assert_eq!(
             live_variants(&app, &product).await.len(),
@@ -235,7 +235,7 @@ async fn variants_added_at_once_get_their_own_positions() {
         )
         .await;
         answers.iter().for_each(|a| {
-            a.data();
+            a.payload("addVariant");
         });
         let mut positions: Vec<i32> = live_variants(&app, &product)
             .await
@@ -278,7 +278,7 @@ async fn an_origin_story_set_twice_at_once_answers_both_and_keeps_one() {
             )
             .await;
             answers.iter().for_each(|a| {
-                a.data();
+                a.payload("setOriginStory");
             });
         }
         let stories = entity::origin_story::Entity::find_by_id(uuid_of(&product))
@@ -313,7 +313,7 @@ async fn cooperatives_and_products_named_alike_at_once_get_their_own_slugs() {
         let answers = join_all((0..3).map(|_| {
             app.gql_as(
                 Some(&owner.access),
-                "mutation($i: CreateProductInput!) { createProduct(input: $i) { slug } }",
+                "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { slug } userErrors { code field message } } }",
                 json!({ "i": { "cooperativeId": coop, "name": name, "category": "FRUIT", "status": "DRAFT" } }),
             )
         }))
@@ -321,7 +321,7 @@ async fn cooperatives_and_products_named_alike_at_once_get_their_own_slugs() {
         let mut slugs: Vec<String> = answers
             .iter()
             .map(|a| {
-                a.data()["createProduct"]["slug"]
+                a.payload("createProduct")["product"]["slug"]
                     .as_str()
                     .expect("slug")
                     .to_owned()
@@ -350,7 +350,7 @@ async fn profile_edits_of_a_cooperative_made_at_once_keep_both() {
         )
         .await;
         answers.iter().for_each(|a| {
-            a.data();
+            a.payload("updateCooperative");
         });
         let row = entity::cooperative::Entity::find_by_id(uuid_of(&coop))
             .one(app.app.state.db.conn())

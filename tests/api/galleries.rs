@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, png_photo};
 
-const SET_PRODUCT_MEDIA: &str = "mutation($p: ID!, $items: [MediaItemInput!]!) { setProductMedia(productId: $p, items: $items) { position altText asset { id } } }";
+const SET_PRODUCT_MEDIA: &str = "mutation($p: ID!, $items: [MediaItemInput!]!) { setProductMedia(productId: $p, items: $items) { attachments { position altText asset { id } } userErrors { code field message } } }";
 
 #[tokio::test]
 async fn a_product_gallery_shows_ready_photos_in_order_with_thumbnails() {
@@ -33,6 +33,13 @@ async fn a_product_gallery_shows_ready_photos_in_order_with_thumbnails() {
             png_photo(400, 300),
         )
         .await;
+    let featured = "query($id: ID) { product(id: $id) { featuredImage { altText asset { id } } } }";
+    let none = app.gql(featured, json!({ "id": product })).await;
+    assert_eq!(
+        none.data()["product"]["featuredImage"],
+        Value::Null,
+        "no gallery yet"
+    );
     let res = app
         .gql_as(
             Some(&owner.access),
@@ -40,7 +47,10 @@ async fn a_product_gallery_shows_ready_photos_in_order_with_thumbnails() {
             json!({ "p": product, "items": [{ "assetId": b, "altText": "Xoài chín trên cây" }, { "assetId": a }] }),
         )
         .await;
-    assert_eq!(res.data()["setProductMedia"][0]["asset"]["id"], b.as_str());
+    assert_eq!(
+        res.payload("setProductMedia")["attachments"][0]["asset"]["id"],
+        b.as_str()
+    );
     let shown = app
         .gql(
             "query($id: ID) { product(id: $id) { media { position altText asset { id thumbnailUrl(width: 300) } } } }",
@@ -65,13 +75,17 @@ async fn a_product_gallery_shows_ready_photos_in_order_with_thumbnails() {
     );
 
     // Deleting an asset takes it out of the gallery.
-    app.gql_as(
-        Some(&owner.access),
-        "mutation($id: ID!) { deleteMediaAsset(id: $id) }",
-        json!({ "id": b }),
-    )
-    .await
-    .data();
+    let deleted = app
+        .gql_as(
+            Some(&owner.access),
+            "mutation($id: ID!) { deleteMediaAsset(id: $id) { deletedMediaAssetId userErrors { code field message } } }",
+            json!({ "id": b }),
+        )
+        .await;
+    assert_eq!(
+        deleted.payload("deleteMediaAsset")["deletedMediaAssetId"],
+        b.as_str()
+    );
     let shown = app
         .gql(
             "query($id: ID) { product(id: $id) { media { asset { id } } } }",
@@ -81,6 +95,55 @@ async fn a_product_gallery_shows_ready_photos_in_order_with_thumbnails() {
     assert_eq!(
         shown.data()["product"]["media"],
         json!([{ "asset": { "id": a } }])
+    );
+    let shown = app.gql(featured, json!({ "id": product })).await;
+    assert_eq!(
+        shown.data()["product"]["featuredImage"],
+        json!({ "altText": null, "asset": { "id": a } }),
+        "the next image leads once the first is gone"
+    );
+}
+
+#[tokio::test]
+async fn a_products_featured_image_is_the_first_picture_of_its_gallery_not_a_video() {
+    let app = TestApp::spawn().await;
+    let owner = app.register("owner@htx.vn").await;
+    let coop = app.cooperative(&owner, "HTX Xoài Yên Châu").await;
+    let (product, _) = app.product(&owner, &coop, "Xoài tròn", 120_000, 5).await;
+    let mp4 = [
+        b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2".to_vec(),
+        vec![0u8; 200],
+    ]
+    .concat();
+    let video = app
+        .upload(&owner, &coop, "PRODUCT_VIDEO", "video/mp4", mp4)
+        .await;
+    let photo = app
+        .upload(
+            &owner,
+            &coop,
+            "PRODUCT_IMAGE",
+            "image/png",
+            png_photo(200, 100),
+        )
+        .await;
+    let res = app
+        .gql_as(
+            Some(&owner.access),
+            SET_PRODUCT_MEDIA,
+            json!({ "p": product, "items": [{ "assetId": video }, { "assetId": photo, "altText": "Xoài" }] }),
+        )
+        .await;
+    res.payload("setProductMedia");
+    let shown = app
+        .gql(
+            "query($id: ID) { product(id: $id) { featuredImage { position altText asset { id width } } } }",
+            json!({ "id": product }),
+        )
+        .await;
+    assert_eq!(
+        shown.data()["product"]["featuredImage"],
+        json!({ "position": 1, "altText": "Xoài", "asset": { "id": photo, "width": 200 } })
     );
 }
 
@@ -126,7 +189,8 @@ async fn a_gallery_refuses_other_cooperatives_assets_wrong_purposes_and_outsider
             json!({ "p": product, "items": [{ "assetId": mine }, { "assetId": theirs }] }),
         )
         .await;
-    assert_eq!(res.code(), "FORBIDDEN");
+    assert_eq!(res.user_code("setProductMedia"), "FORBIDDEN");
+    assert_eq!(res.data()["setProductMedia"]["attachments"], Value::Null);
     let res = app
         .gql_as(
             Some(&owner.access),
@@ -134,13 +198,13 @@ async fn a_gallery_refuses_other_cooperatives_assets_wrong_purposes_and_outsider
             json!({ "p": product, "items": [{ "assetId": logo }] }),
         )
         .await;
-    assert_eq!(res.code(), "BAD_USER_INPUT");
-    assert_eq!(res.field(), "items.0.assetId");
+    assert_eq!(res.user_code("setProductMedia"), "INVALID");
+    assert_eq!(res.user_field("setProductMedia"), "items.0.assetId");
     let vars = json!({ "p": product, "items": [{ "assetId": mine }] });
     assert_eq!(
         app.gql_as(Some(&other.access), SET_PRODUCT_MEDIA, vars.clone())
             .await
-            .code(),
+            .user_code("setProductMedia"),
         "FORBIDDEN"
     );
     assert_eq!(
@@ -178,52 +242,52 @@ async fn lot_and_origin_story_photos_appear_on_the_trace_page() {
     let early = app
         .gql_as(
             Some(&owner.access),
-            "mutation($p: ID!, $a: ID!) { setOriginStoryMedia(productId: $p, items: [{ assetId: $a }]) { position } }",
+            "mutation($p: ID!, $a: ID!) { setOriginStoryMedia(productId: $p, items: [{ assetId: $a }]) { attachments { position } userErrors { code field message } } }",
             json!({ "p": product, "a": story_photo }),
         )
         .await;
-    assert_eq!(early.code(), "BAD_USER_INPUT", "no story yet");
+    assert_eq!(
+        early.user_code("setOriginStoryMedia"),
+        "INVALID",
+        "no story yet"
+    );
+    assert_eq!(early.user_field("setOriginStoryMedia"), "productId");
     app.gql_as(
         Some(&owner.access),
-        "mutation($p: ID!) { setOriginStory(productId: $p, input: { farmName: \"Vườn đồi\", province: \"Sơn La\", story: \"Chuyện vườn\" }) { story } }",
+        "mutation($p: ID!) { setOriginStory(productId: $p, input: { farmName: \"Vườn đồi\", province: \"Sơn La\", story: \"Chuyện vườn\" }) { originStory { story } userErrors { code field message } } }",
         json!({ "p": product }),
     )
     .await
-    .data();
+    .payload("setOriginStory");
     app.gql_as(
         Some(&owner.access),
-        "mutation($p: ID!, $a: ID!) { setOriginStoryMedia(productId: $p, items: [{ assetId: $a, altText: \"Đồi xoài\" }]) { position } }",
+        "mutation($p: ID!, $a: ID!) { setOriginStoryMedia(productId: $p, items: [{ assetId: $a, altText: \"Đồi xoài\" }]) { attachments { position } userErrors { code field message } } }",
         json!({ "p": product, "a": story_photo }),
     )
     .await
-    .data();
+    .payload("setOriginStoryMedia");
     let lot = app
         .gql_as(
             Some(&owner.access),
-            "mutation($p: ID!) { createLot(input: { productId: $p, harvestedOn: \"2026-06-01\", quantity: 100, unit: KG }) { id code } }",
+            "mutation($p: ID!) { createLot(input: { productId: $p, harvestedOn: \"2026-06-01\", quantity: 100, unit: KG }) { lot { id code } userErrors { code field message } } }",
             json!({ "p": product }),
         )
         .await;
+    let lot = &lot.payload("createLot")["lot"];
     let (lot_id, code) = (
-        lot.data()["createLot"]["id"]
-            .as_str()
-            .expect("id")
-            .to_owned(),
-        lot.data()["createLot"]["code"]
-            .as_str()
-            .expect("code")
-            .to_owned(),
+        lot["id"].as_str().expect("id").to_owned(),
+        lot["code"].as_str().expect("code").to_owned(),
     );
     let lot_photo = app
         .upload(&owner, &coop, "LOT_IMAGE", "image/png", png_photo(300, 200))
         .await;
     app.gql_as(
         Some(&owner.access),
-        "mutation($l: ID!, $a: ID!) { setLotPhotos(lotId: $l, items: [{ assetId: $a, altText: \"Thùng xoài lô này\" }]) { position } }",
+        "mutation($l: ID!, $a: ID!) { setLotPhotos(lotId: $l, items: [{ assetId: $a, altText: \"Thùng xoài lô này\" }]) { attachments { position } userErrors { code field message } } }",
         json!({ "l": lot_id, "a": lot_photo }),
     )
     .await
-    .data();
+    .payload("setLotPhotos");
     let res = app
         .gql(
             "query($c: String!) { lot(code: $c) { photos { altText } } }",
@@ -268,19 +332,19 @@ async fn a_cooperative_shows_its_cover_and_a_certificate_its_scan() {
         .await;
     app.gql_as(
         Some(&owner.access),
-        "mutation($c: ID!, $a: ID) { setCooperativeCover(cooperativeId: $c, assetId: $a) { id } }",
+        "mutation($c: ID!, $a: ID) { setCooperativeCover(cooperativeId: $c, assetId: $a) { mediaAsset { id } userErrors { code field message } } }",
         json!({ "c": coop, "a": cover }),
     )
     .await
-    .data();
+    .payload("setCooperativeCover");
     let cert = app
         .gql_as(
             Some(&owner.access),
-            "mutation($c: ID!) { addCertification(input: { cooperativeId: $c, kind: VIETGAP, issuer: \"Sở NN\", number: \"VG-9\", validFrom: \"2026-01-01\", validUntil: \"2028-01-01\", scope: COOPERATIVE }) { id } }",
+            "mutation($c: ID!) { addCertification(input: { cooperativeId: $c, kind: VIETGAP, issuer: \"Sở NN\", number: \"VG-9\", validFrom: \"2026-01-01\", validUntil: \"2028-01-01\", scope: COOPERATIVE }) { certification { id } userErrors { code field message } } }",
             json!({ "c": coop }),
         )
         .await;
-    let cert = cert.data()["addCertification"]["id"]
+    let cert = cert.payload("addCertification")["certification"]["id"]
         .as_str()
         .expect("id")
         .to_owned();
@@ -293,7 +357,7 @@ async fn a_cooperative_shows_its_cover_and_a_certificate_its_scan() {
             png_photo(600, 800),
         )
         .await;
-    let set_doc = "mutation($c: ID!, $a: ID) { setCertificationDocument(certificationId: $c, assetId: $a) { document { id } } }";
+    let set_doc = "mutation($c: ID!, $a: ID) { setCertificationDocument(certificationId: $c, assetId: $a) { certification { document { id } } userErrors { code field message } } }";
     let res = app
         .gql_as(
             Some(&owner.access),
@@ -302,7 +366,7 @@ async fn a_cooperative_shows_its_cover_and_a_certificate_its_scan() {
         )
         .await;
     assert_eq!(
-        res.data()["setCertificationDocument"]["document"]["id"],
+        res.payload("setCertificationDocument")["certification"]["document"]["id"],
         scan.as_str()
     );
     let stranger = app.register("stranger@example.vn").await;
@@ -313,7 +377,7 @@ async fn a_cooperative_shows_its_cover_and_a_certificate_its_scan() {
             json!({ "c": cert, "a": Value::Null })
         )
         .await
-        .code(),
+        .user_code("setCertificationDocument"),
         "FORBIDDEN"
     );
     let shown = app

@@ -19,7 +19,7 @@ use farmstream::values::Name;
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp};
+use crate::helpers::{Session, TestApp, gid, uuid_of};
 
 /// Which S3 implementation a scenario runs against.
 #[derive(Clone, Debug)]
@@ -136,13 +136,21 @@ impl MediaApp {
                 bytes.len() as i64,
             )
             .await;
-        let payload = &res.data()["createUpload"];
+        let payload = &res.payload("createUpload")["upload"];
         let status = put(payload, content_type, bytes.to_vec()).await;
         assert!(status.is_success(), "PUT refused: {status}");
         let id = payload["asset"]["id"].as_str().expect("id").to_owned();
         let confirmed = self.confirm(Some(&self.owner.access), &id).await;
-        assert_eq!(confirmed.data()["confirmUpload"]["status"], "READY");
+        assert_eq!(
+            confirmed.payload("confirmUpload")["mediaAsset"]["status"],
+            "READY"
+        );
         id
+    }
+
+    /// The UUID of the cooperative, as storage keys name it.
+    pub(crate) fn coop_key(&self) -> uuid::Uuid {
+        uuid_of(&self.coop)
     }
 
     pub(crate) async fn asset(&self, token: Option<&str>, id: &str) -> crate::helpers::Gql {
@@ -158,8 +166,7 @@ impl MediaApp {
     }
 
     pub(crate) async fn row(&self, id: &str) -> Option<entity::media_asset::Model> {
-        let id = uuid::Uuid::parse_str(id).expect("uuid");
-        entity::media_asset::Entity::find_by_id(id)
+        entity::media_asset::Entity::find_by_id(uuid_of(id))
             .one(self.db().conn())
             .await
             .expect("query")
@@ -167,19 +174,29 @@ impl MediaApp {
 }
 
 pub(crate) const CREATE_UPLOAD: &str =
-    "mutation($i: CreateUploadInput!) { createUpload(input: $i) {
+    "mutation($i: CreateUploadInput!) { createUpload(input: $i) { upload {
     asset { id status purpose contentType byteSize url }
-    uploadUrl requiredHeaders { name value } expiresAt } }";
-pub(crate) const CONFIRM: &str = "mutation($id: ID!) { confirmUpload(assetId: $id) {
-    id status width height contentType byteSize } }";
+    uploadUrl requiredHeaders { name value } expiresAt } userErrors { code field message } } }";
+pub(crate) const CONFIRM: &str = "mutation($id: ID!) { confirmUpload(assetId: $id) { mediaAsset {
+    id status width height contentType byteSize } userErrors { code field message } } }";
 pub(crate) const ASSET: &str = "query($id: ID!) { mediaAsset(id: $id) {
     id status width height url small: thumbnailUrl(width: 300) medium: thumbnailUrl(width: 500)
     huge: thumbnailUrl(width: 4000) } }";
-pub(crate) const DELETE: &str = "mutation($id: ID!) { deleteMediaAsset(id: $id) }";
-pub(crate) const SET_LOGO: &str =
-    "mutation($c: ID!, $a: ID) { setCooperativeLogo(cooperativeId: $c, assetId: $a) { id } }";
-pub(crate) const SET_COVER: &str =
-    "mutation($c: ID!, $a: ID) { setCooperativeCover(cooperativeId: $c, assetId: $a) { id } }";
+pub(crate) const DELETE: &str = "mutation($id: ID!) { deleteMediaAsset(id: $id) { deletedMediaAssetId userErrors { code field message } } }";
+pub(crate) const SET_LOGO: &str = "mutation($c: ID!, $a: ID) { setCooperativeLogo(cooperativeId: $c, assetId: $a) { mediaAsset { id } userErrors { code field message } } }";
+pub(crate) const SET_COVER: &str = "mutation($c: ID!, $a: ID) { setCooperativeCover(cooperativeId: $c, assetId: $a) { mediaAsset { id } userErrors { code field message } } }";
+
+/// The message of `mutation`'s first user error.
+pub(crate) fn user_message<'a>(res: &'a crate::helpers::Gql, mutation: &str) -> &'a str {
+    res.user_error(mutation)["message"]
+        .as_str()
+        .expect("a message")
+}
+
+/// The payload of a `confirmUpload` that succeeded: the asset.
+pub(crate) fn confirmed(res: &crate::helpers::Gql) -> &Value {
+    &res.payload("confirmUpload")["mediaAsset"]
+}
 
 /// Registers `email` and makes them the owner of a new cooperative.
 pub(crate) async fn cooperative_with_owner(
@@ -188,9 +205,7 @@ pub(crate) async fn cooperative_with_owner(
     name: &str,
 ) -> (Session, String) {
     let session = t.register(email).await;
-    let viewer = Viewer::User(UserId::from(
-        uuid::Uuid::parse_str(&session.id).expect("uuid"),
-    ));
+    let viewer = Viewer::User(UserId::from(uuid_of(&session.id)));
     let coop = create(
         &t.app.state.db,
         &viewer,
@@ -209,7 +224,7 @@ pub(crate) async fn cooperative_with_owner(
     )
     .await
     .unwrap_or_else(|e| panic!("create cooperative: {e}"));
-    (session, coop.id.to_string())
+    (session, gid("Cooperative", coop.id))
 }
 
 /// A PNG photo `width`×`height` pixels.
@@ -280,13 +295,13 @@ on_every_store! {
         let res = app
             .create_upload(Some(&app.owner.access), &app.coop, "PRODUCT_IMAGE", "image/png", photo.len() as i64)
             .await;
-        let payload = &res.data()["createUpload"];
+        let payload = &res.payload("createUpload")["upload"];
         assert_eq!(payload["asset"]["status"], "PENDING");
         assert_eq!(payload["asset"]["url"], Value::Null);
         let id = payload["asset"]["id"].as_str().expect("id").to_owned();
         let url = payload["uploadUrl"].as_str().expect("url");
         assert!(
-            url.contains(&format!("/{}/product_image/{id}.png", app.coop)),
+            url.contains(&format!("/{}/product_image/{}.png", app.coop_key(), uuid_of(&id))),
             "the key is made of ids: {url}"
         );
         let headers: Vec<(String, String)> = payload["requiredHeaders"]
@@ -302,8 +317,8 @@ on_every_store! {
         assert!(expires <= chrono::Utc::now() + chrono::Duration::minutes(15));
 
         assert!(put(payload, "image/png", photo.clone()).await.is_success());
-        let confirmed = app.confirm(Some(&app.owner.access), &id).await;
-        let asset = &confirmed.data()["confirmUpload"];
+        let done = app.confirm(Some(&app.owner.access), &id).await;
+        let asset = confirmed(&done);
         assert_eq!(asset["status"], "READY");
         assert_eq!((asset["width"].as_i64(), asset["height"].as_i64()), (Some(1200), Some(800)));
 
@@ -323,7 +338,7 @@ on_every_store! {
         assert_eq!(original, photo, "wider than every rendition: the original");
 
         let again = app.confirm(Some(&app.owner.access), &id).await;
-        assert_eq!(again.data()["confirmUpload"]["status"], "READY", "confirming twice is harmless");
+        assert_eq!(confirmed(&again)["status"], "READY", "confirming twice is harmless");
     }
 
     async fn a_given_checksum_is_signed_into_the_upload_and_checked(app) {
@@ -343,7 +358,7 @@ on_every_store! {
                     }}),
                 )
                 .await;
-            let payload = &res.data()["createUpload"];
+            let payload = &res.payload("createUpload")["upload"];
             let signed = payload["requiredHeaders"]
                 .as_array()
                 .expect("headers")
@@ -355,12 +370,13 @@ on_every_store! {
             let confirmed = app.confirm(Some(&app.owner.access), &id).await;
             if accepted {
                 assert!(status.is_success(), "{status}");
-                assert_eq!(confirmed.data()["confirmUpload"]["status"], "READY");
+                assert_eq!(confirmed.payload("confirmUpload")["mediaAsset"]["status"], "READY");
             } else {
                 if app.is_embedded() {
                     assert!(!status.is_success(), "the embedded store checks the checksum");
                 }
-                assert_eq!(confirmed.code(), "BAD_USER_INPUT", "{}", confirmed.body);
+                assert_eq!(confirmed.user_code("confirmUpload"), "INVALID", "{}", confirmed.body);
+                assert_eq!(confirmed.user_field("confirmUpload"), "assetId");
             }
         }
     }
@@ -369,10 +385,12 @@ on_every_store! {
         let res = app
             .create_upload(Some(&app.owner.access), &app.coop, "LOT_IMAGE", "image/jpeg", 1000)
             .await;
-        let id = res.data()["createUpload"]["asset"]["id"].as_str().expect("id").to_owned();
+        let id = res.payload("createUpload")["upload"]["asset"]["id"].as_str().expect("id").to_owned();
         let confirmed = app.confirm(Some(&app.owner.access), &id).await;
-        assert_eq!(confirmed.code(), "BAD_USER_INPUT");
-        assert!(confirmed.message().contains("nothing uploaded yet"), "{}", confirmed.message());
+        assert_eq!(confirmed.user_code("confirmUpload"), "INVALID");
+        assert_eq!(confirmed.user_field("confirmUpload"), "assetId");
+        let message = user_message(&confirmed, "confirmUpload");
+        assert!(message.contains("nothing uploaded yet"), "{message}");
     }
 
     async fn storage_or_confirmation_refuses_bytes_of_another_size_or_type(app) {
@@ -384,7 +402,7 @@ on_every_store! {
             let res = app
                 .create_upload(Some(&app.owner.access), &app.coop, "PRODUCT_IMAGE", "image/png", photo.len() as i64)
                 .await;
-            let payload = &res.data()["createUpload"];
+            let payload = &res.payload("createUpload")["upload"];
             let id = payload["asset"]["id"].as_str().expect("id").to_owned();
             let status = put(payload, content_type, body).await;
             if app.is_embedded() {
@@ -394,10 +412,10 @@ on_every_store! {
                 // A store that does not check signatures (moto) takes it;
                 // confirmation must not.
                 let confirmed = app.confirm(Some(&app.owner.access), &id).await;
-                assert_eq!(confirmed.code(), "BAD_USER_INPUT", "{}", confirmed.body);
+                assert_eq!(confirmed.user_code("confirmUpload"), "INVALID", "{}", confirmed.body);
             } else {
                 let confirmed = app.confirm(Some(&app.owner.access), &id).await;
-                assert!(confirmed.message().contains("nothing uploaded yet"), "{}", confirmed.body);
+                assert!(user_message(&confirmed, "confirmUpload").contains("nothing uploaded yet"), "{}", confirmed.body);
             }
         }
     }
@@ -407,12 +425,14 @@ on_every_store! {
         let res = app
             .create_upload(Some(&app.owner.access), &app.coop, "PRODUCT_IMAGE", "image/jpeg", html.len() as i64)
             .await;
-        let payload = &res.data()["createUpload"];
+        let payload = &res.payload("createUpload")["upload"];
         let id = payload["asset"]["id"].as_str().expect("id").to_owned();
         assert!(put(payload, "image/jpeg", html).await.is_success());
         let confirmed = app.confirm(Some(&app.owner.access), &id).await;
-        assert_eq!(confirmed.code(), "BAD_USER_INPUT");
-        assert!(confirmed.message().contains("not image/jpeg"), "{}", confirmed.message());
+        assert_eq!(confirmed.user_code("confirmUpload"), "INVALID");
+        assert_eq!(confirmed.user_field("confirmUpload"), "assetId");
+        let message = user_message(&confirmed, "confirmUpload");
+        assert!(message.contains("not image/jpeg"), "{message}");
         let key = app.row(&id).await.expect("row stays pending").object_key;
         assert!(
             objects::head(app.storage(), &key).await.expect("head").is_none(),
@@ -434,23 +454,25 @@ on_every_store! {
     async fn deleting_an_asset_removes_its_files_and_detaches_it(app) {
         let id = app.upload_ready("COOPERATIVE_LOGO", "image/png", &png(400, 400)).await;
         let set = app.gql(Some(&app.owner.access), SET_LOGO, json!({ "c": app.coop, "a": id })).await;
-        assert_eq!(set.data()["setCooperativeLogo"]["id"], id.as_str());
-        let coop_id = uuid::Uuid::parse_str(&app.coop).expect("uuid");
+        assert_eq!(set.payload("setCooperativeLogo")["mediaAsset"]["id"], id.as_str());
+        let coop_id = app.coop_key();
         let coop = entity::cooperative::Entity::find_by_id(coop_id).one(app.db().conn()).await.expect("q").expect("coop");
-        assert_eq!(coop.logo_asset_id.map(|u| u.to_string()), Some(id.clone()));
+        assert_eq!(coop.logo_asset_id, Some(uuid_of(&id)));
         let row = app.row(&id).await.expect("row");
         assert_eq!(row.rendition_widths, "320", "400 px wide: only the 320 px rendition");
 
         let deleted = app.gql(Some(&app.owner.access), DELETE, json!({ "id": id })).await;
-        assert_eq!(deleted.data()["deleteMediaAsset"], true);
+        assert_eq!(deleted.payload("deleteMediaAsset")["deletedMediaAssetId"], id.as_str());
         assert!(app.row(&id).await.is_none());
         for key in [row.object_key.clone(), farmstream::media::rendition_key(&row.object_key, 320)] {
             assert!(objects::head(app.storage(), &key).await.expect("head").is_none(), "{key} is gone");
         }
         let coop = entity::cooperative::Entity::find_by_id(coop_id).one(app.db().conn()).await.expect("q").expect("coop");
         assert_eq!(coop.logo_asset_id, None, "the logo is detached");
-        assert_eq!(app.asset(None, &id).await.code(), "NOT_FOUND");
-        assert_eq!(app.gql(Some(&app.owner.access), DELETE, json!({ "id": id })).await.code(), "NOT_FOUND");
+        assert_eq!(app.asset(Some(&app.owner.access), &id).await.data()["mediaAsset"], Value::Null);
+        let again = app.gql(Some(&app.owner.access), DELETE, json!({ "id": id })).await;
+        assert_eq!(again.user_code("deleteMediaAsset"), "NOT_FOUND");
+        assert_eq!(again.data()["deleteMediaAsset"]["deletedMediaAssetId"], Value::Null);
     }
 
     async fn the_sweep_removes_uploads_left_pending(app) {
@@ -458,7 +480,7 @@ on_every_store! {
         let res = app
             .create_upload(Some(&app.owner.access), &app.coop, "PRODUCT_IMAGE", "image/png", photo.len() as i64)
             .await;
-        let payload = &res.data()["createUpload"];
+        let payload = &res.payload("createUpload")["upload"];
         let pending = payload["asset"]["id"].as_str().expect("id").to_owned();
         assert!(put(payload, "image/png", photo.clone()).await.is_success());
         let key = app.row(&pending).await.expect("row").object_key;
@@ -480,22 +502,48 @@ on_every_store! {
         let res = app
             .create_upload(Some(&app.owner.access), &app.coop, "PRODUCT_IMAGE", "image/png", 100)
             .await;
-        let pending = res.data()["createUpload"]["asset"]["id"].as_str().expect("id").to_owned();
+        let pending = res.payload("createUpload")["upload"]["asset"]["id"].as_str().expect("id").to_owned();
         let (other, other_coop) = cooperative_with_owner(&app.t, "owner@htx-yen-chau.vn", "HTX Yên Châu").await;
 
-        for (token, code) in [(Some(other.access.as_str()), "FORBIDDEN"), (None, "UNAUTHENTICATED")] {
-            let created = app.create_upload(token, &app.coop, "PRODUCT_IMAGE", "image/png", 100).await;
-            assert_eq!(created.code(), code, "createUpload");
-            assert_eq!(app.confirm(token, &pending).await.code(), code, "confirmUpload");
-            assert_eq!(app.gql(token, DELETE, json!({ "id": logo })).await.code(), code, "deleteMediaAsset");
-            for mutation in [SET_LOGO, SET_COVER] {
-                let set = app.gql(token, mutation, json!({ "c": app.coop, "a": logo })).await;
-                assert_eq!(set.code(), code, "{mutation}");
-            }
-            assert_eq!(app.asset(token, &pending).await.code(), "NOT_FOUND", "a pending asset is private");
+        // Another cooperative's owner is refused as a user error.
+        let token = Some(other.access.as_str());
+        let created = app.create_upload(token, &app.coop, "PRODUCT_IMAGE", "image/png", 100).await;
+        assert_eq!(created.user_code("createUpload"), "FORBIDDEN");
+        assert_eq!(created.data()["createUpload"]["upload"], Value::Null);
+        assert_eq!(app.confirm(token, &pending).await.user_code("confirmUpload"), "FORBIDDEN");
+        let deleted = app.gql(token, DELETE, json!({ "id": logo })).await;
+        assert_eq!(deleted.user_code("deleteMediaAsset"), "FORBIDDEN");
+        for (mutation, query) in [("setCooperativeLogo", SET_LOGO), ("setCooperativeCover", SET_COVER)] {
+            let set = app.gql(token, query, json!({ "c": app.coop, "a": logo })).await;
+            assert_eq!(set.user_code(mutation), "FORBIDDEN", "{mutation}");
         }
+        // An anonymous caller gets a top-level error.
+        let created = app.create_upload(None, &app.coop, "PRODUCT_IMAGE", "image/png", 100).await;
+        assert_eq!(created.code(), "UNAUTHENTICATED", "createUpload");
+        assert_eq!(app.confirm(None, &pending).await.code(), "UNAUTHENTICATED", "confirmUpload");
+        assert_eq!(app.gql(None, DELETE, json!({ "id": logo })).await.code(), "UNAUTHENTICATED");
+        for query in [SET_LOGO, SET_COVER] {
+            let set = app.gql(None, query, json!({ "c": app.coop, "a": logo })).await;
+            assert_eq!(set.code(), "UNAUTHENTICATED", "{query}");
+        }
+        for token in [Some(other.access.as_str()), None] {
+            assert_eq!(
+                app.asset(token, &pending).await.data()["mediaAsset"],
+                Value::Null,
+                "a pending asset is private"
+            );
+        }
+        assert_eq!(
+            app.asset(Some(&app.owner.access), &pending).await.data()["mediaAsset"]["status"],
+            "PENDING",
+            "its cooperative's staff see it"
+        );
         let stolen = app.gql(Some(&other.access), SET_LOGO, json!({ "c": other_coop, "a": logo })).await;
-        assert_eq!(stolen.code(), "FORBIDDEN", "an asset cannot go on another cooperative's page");
+        assert_eq!(
+            stolen.user_code("setCooperativeLogo"),
+            "FORBIDDEN",
+            "an asset cannot go on another cooperative's page"
+        );
         assert_eq!(app.asset(None, &logo).await.data()["mediaAsset"]["status"], "READY");
         assert!(app.row(&logo).await.is_some(), "nothing was deleted");
     }
@@ -503,20 +551,27 @@ on_every_store! {
     async fn only_a_ready_asset_of_the_right_purpose_can_be_attached(app) {
         let photo = app.upload_ready("PRODUCT_IMAGE", "image/png", &png(30, 30)).await;
         let wrong = app.gql(Some(&app.owner.access), SET_LOGO, json!({ "c": app.coop, "a": photo })).await;
-        assert_eq!(wrong.code(), "BAD_USER_INPUT");
-        assert!(wrong.message().contains("COOPERATIVE_LOGO"), "{}", wrong.message());
+        assert_eq!(wrong.user_code("setCooperativeLogo"), "INVALID");
+        assert_eq!(wrong.user_field("setCooperativeLogo"), "assetId");
+        let message = user_message(&wrong, "setCooperativeLogo");
+        assert!(message.contains("COOPERATIVE_LOGO"), "{message}");
         let res = app
             .create_upload(Some(&app.owner.access), &app.coop, "COOPERATIVE_COVER", "image/png", 100)
             .await;
-        let pending = res.data()["createUpload"]["asset"]["id"].as_str().expect("id").to_owned();
+        let pending = res.payload("createUpload")["upload"]["asset"]["id"].as_str().expect("id").to_owned();
         let early = app.gql(Some(&app.owner.access), SET_COVER, json!({ "c": app.coop, "a": pending })).await;
-        assert_eq!(early.code(), "BAD_USER_INPUT");
-        let unknown = uuid::Uuid::new_v4().to_string();
+        assert_eq!(early.user_code("setCooperativeCover"), "INVALID");
+        assert_eq!(early.user_field("setCooperativeCover"), "assetId");
+        let unknown = gid("MediaAsset", uuid::Uuid::now_v7());
         let missing = app.gql(Some(&app.owner.access), SET_COVER, json!({ "c": app.coop, "a": unknown })).await;
-        assert_eq!(missing.code(), "NOT_FOUND");
-        assert_eq!(app.confirm(Some(&app.owner.access), &unknown).await.code(), "NOT_FOUND");
+        assert_eq!(missing.user_code("setCooperativeCover"), "NOT_FOUND");
+        assert_eq!(app.confirm(Some(&app.owner.access), &unknown).await.user_code("confirmUpload"), "NOT_FOUND");
+        let bare = uuid::Uuid::now_v7().to_string();
+        let malformed = app.confirm(Some(&app.owner.access), &bare).await;
+        assert_eq!(malformed.user_code("confirmUpload"), "INVALID");
+        assert_eq!(malformed.user_field("confirmUpload"), "assetId");
         let cleared = app.gql(Some(&app.owner.access), SET_COVER, json!({ "c": app.coop, "a": null })).await;
-        assert_eq!(cleared.data()["setCooperativeCover"], Value::Null);
+        assert_eq!(cleared.payload("setCooperativeCover")["mediaAsset"], Value::Null);
     }
 }
 
@@ -557,11 +612,12 @@ async fn a_wrong_type_a_size_over_the_limit_or_zero_is_refused_before_any_url() 
             .create_upload(token, &app.coop, purpose, content_type, size)
             .await;
         assert_eq!(
-            res.code(),
-            "BAD_USER_INPUT",
+            res.user_code("createUpload"),
+            "INVALID",
             "{purpose} {content_type} {size}"
         );
-        assert_eq!(res.field(), field);
+        assert_eq!(res.user_field("createUpload"), field);
+        assert_eq!(res.data()["createUpload"]["upload"], Value::Null);
     }
     let video = app
         .create_upload(
@@ -573,7 +629,7 @@ async fn a_wrong_type_a_size_over_the_limit_or_zero_is_refused_before_any_url() 
         )
         .await;
     assert_eq!(
-        video.data()["createUpload"]["asset"]["byteSize"],
+        video.payload("createUpload")["upload"]["asset"]["byteSize"],
         2_147_483_648_i64
     );
 }
@@ -592,8 +648,10 @@ async fn the_image_limit_follows_its_setting() {
             json!({ "i": { "purpose": "LOT_IMAGE", "contentType": "image/png", "byteSize": size, "cooperativeId": coop } }),
         )
     };
-    assert!(app(1000).await.body.get("errors").is_none());
-    assert_eq!(app(1001).await.code(), "BAD_USER_INPUT");
+    app(1000).await.payload("createUpload");
+    let over = app(1001).await;
+    assert_eq!(over.user_code("createUpload"), "INVALID");
+    assert_eq!(over.user_field("createUpload"), "input.byteSize");
 }
 
 #[tokio::test]
@@ -642,7 +700,7 @@ async fn unreachable_storage_is_a_clear_internal_error_and_a_failed_delete_is_re
         )
         .await;
     // Presigning needs no network; the PUT would fail, and so does confirming.
-    let id = res.data()["createUpload"]["asset"]["id"]
+    let id = res.payload("createUpload")["upload"]["asset"]["id"]
         .as_str()
         .expect("id")
         .to_owned();
@@ -660,7 +718,7 @@ async fn unreachable_storage_is_a_clear_internal_error_and_a_failed_delete_is_re
         .gql_as(Some(&owner.access), DELETE, json!({ "id": id }))
         .await;
     assert_eq!(deleted.code(), "INTERNAL");
-    let row = entity::media_asset::Entity::find_by_id(uuid::Uuid::parse_str(&id).expect("uuid"))
+    let row = entity::media_asset::Entity::find_by_id(uuid_of(&id))
         .one(t.app.state.db.conn())
         .await
         .expect("query")

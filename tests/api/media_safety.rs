@@ -6,8 +6,10 @@
 use futures_util::future::join_all;
 use serde_json::json;
 
+use crate::helpers::uuid_of;
 use crate::media::{
-    CONFIRM, CREATE_UPLOAD, DELETE, MediaApp, Store, get, on_every_store, png, put,
+    CONFIRM, CREATE_UPLOAD, DELETE, MediaApp, Store, confirmed, get, on_every_store, png, put,
+    user_message,
 };
 
 /// A valid PNG of `width`×`height` black pixels (8-bit grey, or RGBA) whose
@@ -129,7 +131,7 @@ async fn uploaded(app: &MediaApp, bytes: &[u8]) -> serde_json::Value {
             }}),
         )
         .await;
-    let payload = res.data()["createUpload"].clone();
+    let payload = res.payload("createUpload")["upload"].clone();
     let status = put(&payload, "image/png", bytes.to_vec()).await;
     assert!(status.is_success(), "PUT refused: {status}");
     payload
@@ -164,8 +166,8 @@ on_every_store! {
         let photo = png(600, 400);
         let payload = uploaded(app, &photo).await;
         let id = id_of(&payload);
-        let confirmed = app.confirm(Some(&app.owner.access), &id).await;
-        assert_eq!(confirmed.data()["confirmUpload"]["status"], "READY");
+        let first = app.confirm(Some(&app.owner.access), &id).await;
+        assert_eq!(confirmed(&first)["status"], "READY");
 
         // The URL still lives (15 minutes); storage may take the PUT.
         let mut html = b"<!DOCTYPE html><html><script>alert(1)</script></html>".to_vec();
@@ -184,17 +186,18 @@ on_every_store! {
                 .expect("the rendition is still the photo's");
             assert_eq!(webp.width(), 320, "{round}");
             let again = app.confirm(Some(&app.owner.access), &id).await;
-            assert_eq!(again.data()["confirmUpload"]["status"], "READY");
+            assert_eq!(confirmed(&again)["status"], "READY");
         }
 
         // Deleting the asset removes what the second PUT left too.
-        let upload_key = format!("{}/product_image/{id}.png", app.coop);
+        let prefix = format!("{}/product_image/{}", app.coop_key(), uuid_of(&id));
+        let upload_key = format!("{prefix}.png");
         let row = app.row(&id).await.expect("row");
         assert_ne!(row.object_key, upload_key, "the asset is served from its own key");
         let deleted = app.gql(Some(&app.owner.access), DELETE, json!({ "id": id })).await;
-        assert_eq!(deleted.data()["deleteMediaAsset"], true);
+        assert_eq!(deleted.payload("deleteMediaAsset")["deletedMediaAssetId"], id.as_str());
         assert_eq!(
-            keys_under(app, &format!("{}/product_image/{id}", app.coop)).await,
+            keys_under(app, &prefix).await,
             Vec::<String>::new(),
             "nothing of the asset is left in storage"
         );
@@ -209,7 +212,7 @@ on_every_store! {
         )
         .await;
         for answer in &answers {
-            assert_eq!(answer.data()["confirmUpload"]["status"], "READY", "{}", answer.body);
+            assert_eq!(confirmed(answer)["status"], "READY", "{}", answer.body);
         }
         let row = app.row(&id).await.expect("row");
         assert_eq!(row.rendition_widths, "320");
@@ -219,7 +222,7 @@ on_every_store! {
         ];
         expected.sort();
         assert_eq!(
-            keys_under(app, &format!("{}/product_image/{id}", app.coop)).await,
+            keys_under(app, &format!("{}/product_image/{}", app.coop_key(), uuid_of(&id))).await,
             expected,
             "one copy and its rendition; the losers' copies and the upload are gone"
         );
@@ -235,23 +238,28 @@ on_every_store! {
             let bomb = png_bomb(width, height, rgba);
             let payload = uploaded(app, &bomb).await;
             let id = id_of(&payload);
-            let confirmed = app.confirm(Some(&app.owner.access), &id).await;
-            assert_eq!(confirmed.code(), "BAD_USER_INPUT", "{}", confirmed.body);
-            assert_eq!(confirmed.field(), "assetId");
+            let refused = app.confirm(Some(&app.owner.access), &id).await;
+            assert_eq!(refused.user_code("confirmUpload"), "INVALID", "{}", refused.body);
+            assert_eq!(refused.user_field("confirmUpload"), "assetId");
+            assert_eq!(refused.data()["confirmUpload"]["mediaAsset"], serde_json::Value::Null);
+            let message = user_message(&refused, "confirmUpload");
             assert!(
-                confirmed.message().contains(&format!("{width} × {height} pixels"))
-                    && confirmed.message().contains("at most 40.0 megapixels"),
-                "{}",
-                confirmed.message()
+                message.contains(&format!("{width} × {height} pixels"))
+                    && message.contains("at most 40.0 megapixels"),
+                "{message}"
             );
             let row = app.row(&id).await.expect("the row stays");
             assert_eq!(row.status, "PENDING", "never READY");
             assert_eq!((row.width, row.height), (None, None));
             let shown = app.asset(Some(&app.owner.access), &id).await;
             assert_eq!(shown.data()["mediaAsset"]["status"], "PENDING");
-            assert_eq!(app.asset(None, &id).await.code(), "NOT_FOUND", "nothing public");
             assert_eq!(
-                keys_under(app, &format!("{}/product_image/{id}", app.coop)).await,
+                app.asset(None, &id).await.data()["mediaAsset"],
+                serde_json::Value::Null,
+                "nothing public"
+            );
+            assert_eq!(
+                keys_under(app, &format!("{}/product_image/{}", app.coop_key(), uuid_of(&id))).await,
                 Vec::<String>::new(),
                 "the bomb is deleted"
             );
@@ -274,10 +282,11 @@ async fn the_pixel_budget_follows_its_setting() {
     );
     let payload = uploaded(&app, &png(1200, 1000)).await;
     let refused = app.confirm(Some(&app.owner.access), &id_of(&payload)).await;
-    assert_eq!(refused.code(), "BAD_USER_INPUT");
+    assert_eq!(refused.user_code("confirmUpload"), "INVALID");
+    assert_eq!(refused.user_field("confirmUpload"), "assetId");
+    let message = user_message(&refused, "confirmUpload");
     assert!(
-        refused.message().contains("1.2 megapixels") && refused.message().contains("at most 1.0"),
-        "{}",
-        refused.message()
+        message.contains("1.2 megapixels") && message.contains("at most 1.0"),
+        "{message}"
     );
 }

@@ -39,7 +39,7 @@ async fn hostile_lot(app: &TestApp) -> (Session, String, String) {
         .await;
     app.gql_as(
         Some(&owner.access),
-        "mutation($id: ID!, $i: OriginStoryInput!) { setOriginStory(productId: $id, input: $i) { story } }",
+        "mutation($id: ID!, $i: OriginStoryInput!) { setOriginStory(productId: $id, input: $i) { originStory { story } userErrors { code field message } } }",
         json!({ "id": product, "i": {
             "farmName": format!("Vườn {SCRIPT}"),
             "growerName": format!("Lò Văn {IMG}"),
@@ -49,25 +49,25 @@ async fn hostile_lot(app: &TestApp) -> (Session, String, String) {
         } }),
     )
     .await
-    .data();
+    .payload("setOriginStory");
     let lot = app
         .gql_as(
             Some(&owner.access),
-            "mutation($p: ID!, $plot: String!) { createLot(input: { productId: $p, harvestedOn: \"2026-06-10\", quantity: 500, unit: KG, plot: $plot }) { code } }",
+            "mutation($p: ID!, $plot: String!) { createLot(input: { productId: $p, harvestedOn: \"2026-06-10\", quantity: 500, unit: KG, plot: $plot }) { lot { code } userErrors { code field message } } }",
             json!({ "p": product, "plot": IMG }),
         )
         .await;
-    let code = lot.data()["createLot"]["code"]
+    let code = lot.payload("createLot")["lot"]["code"]
         .as_str()
         .expect("code")
         .to_owned();
     app.gql_as(
         Some(&owner.access),
-        "mutation($c: ID!, $issuer: String!, $number: String!) { addCertification(input: { cooperativeId: $c, kind: VIETGAP, issuer: $issuer, number: $number, validFrom: \"2026-01-01\", validUntil: \"2027-01-01\", scope: COOPERATIVE }) { id } }",
+        "mutation($c: ID!, $issuer: String!, $number: String!) { addCertification(input: { cooperativeId: $c, kind: VIETGAP, issuer: $issuer, number: $number, validFrom: \"2026-01-01\", validUntil: \"2027-01-01\", scope: COOPERATIVE }) { certification { id } userErrors { code field message } } }",
         json!({ "c": coop, "issuer": IMG, "number": SCRIPT }),
     )
     .await
-    .data();
+    .payload("addCertification");
     (owner, coop, code)
 }
 
@@ -151,11 +151,11 @@ async fn trace_pages_carry_a_csp_without_script_and_with_images_from_the_media_h
         .await;
     app.gql_as(
         Some(&owner.access),
-        "mutation($l: ID!, $a: ID!) { setLotPhotos(lotId: $l, items: [{ assetId: $a, altText: \"Thùng xoài\" }]) { position } }",
+        "mutation($l: ID!, $a: ID!) { setLotPhotos(lotId: $l, items: [{ assetId: $a, altText: \"Thùng xoài\" }]) { attachments { position } userErrors { code field message } } }",
         json!({ "l": lot_id, "a": photo }),
     )
     .await
-    .data();
+    .payload("setLotPhotos");
 
     let (status, headers, html) = get(&app, &format!("/trace/{code}")).await;
     assert_eq!(status, StatusCode::OK);

@@ -20,6 +20,7 @@ use crate::media::attachments::Gallery;
 /// One harvest batch of a product; a package's QR code points to it.
 pub struct Lot(pub entity::lot::Model);
 
+/// One harvest batch of a product; a package's QR code points to it.
 #[Object]
 impl Lot {
     /// The lot's id.
@@ -105,6 +106,8 @@ fn trace_url(ctx: &Context<'_>, code: &str) -> String {
 /// A certificate; as a badge, one valid today.
 pub struct Certification(pub entity::certification::Model);
 
+/// A certificate (VietGAP, organic, OCOP…) of a cooperative, a product or
+/// a lot; as a badge, one valid today.
 #[Object]
 impl Certification {
     /// The certification's id.
@@ -160,27 +163,40 @@ impl Certification {
 /// A harvest lot to record.
 #[derive(InputObject)]
 pub struct CreateLotInput {
+    /// The product harvested; the caller must be its cooperative's staff.
     pub product_id: ID,
+    /// The pack size it goes into, if one.
     pub variant_id: Option<ID>,
     /// Not in the future.
     pub harvested_on: NaiveDate,
+    /// How much was harvested, in `unit`.
     pub quantity: f64,
+    /// The unit of `quantity`.
     pub unit: Unit,
+    /// The farm plot it came from (up to 200 characters).
     pub plot: Option<String>,
+    /// Notes to publish with it (up to 2,000 characters).
     pub notes: Option<String>,
 }
 
 /// A certificate to record.
 #[derive(InputObject)]
 pub struct AddCertificationInput {
+    /// The cooperative holding it; the caller must be a manager or owner.
     pub cooperative_id: ID,
+    /// What kind of certificate.
     pub kind: CertificationKind,
     /// OCOP only: 3 to 5.
     pub stars: Option<i32>,
+    /// Who issued it.
     pub issuer: String,
+    /// The certificate number.
     pub number: String,
+    /// First valid day.
     pub valid_from: NaiveDate,
+    /// Last valid day, not before `validFrom`.
     pub valid_until: NaiveDate,
+    /// What it covers.
     pub scope: CertificationScope,
     /// For `PRODUCT` scope.
     pub product_id: Option<ID>,

@@ -12,7 +12,7 @@ use crate::graph::ApiResult;
 use crate::graph::GqlId;
 use crate::graph::catalog::{
     BadgesByCooperative, BadgesByProduct, LotsByProduct, MovementsByVariant, OriginStoryByProduct,
-    VariantsByProduct,
+    ProductLoader, VariantsByProduct,
 };
 use crate::graph::catalog::{Category, CertificationKind, ProductStatus, Unit};
 use crate::graph::catalog::{Certification, Lot};
@@ -36,6 +36,7 @@ impl Product {
     }
 }
 
+/// Something a cooperative sells; what is bought is one of its variants.
 #[Object]
 impl Product {
     /// The product's id.
@@ -132,6 +133,38 @@ impl Product {
     async fn min_price_vnd(&self) -> Option<i64> {
         self.0.min_price_vnd
     }
+    /// The lowest and highest prices of its variants on sale; `null` when
+    /// it has none.
+    async fn price_range(&self, ctx: &Context<'_>) -> ApiResult<Option<PriceRange>> {
+        let rows = load_one::<VariantsByProduct, _>(ctx, self.product_id())
+            .await?
+            .unwrap_or_default();
+        let prices = rows.iter().map(|v| v.price_vnd);
+        Ok(prices
+            .clone()
+            .min()
+            .zip(prices.max())
+            .map(|(min, max)| PriceRange { min, max }))
+    }
+    /// True when it can be bought now: it is published and one of its
+    /// variants is in stock.
+    async fn available_for_sale(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        if self.0.status != crate::catalog::ProductStatus::Active.as_str() {
+            return Ok(false);
+        }
+        let rows = load_one::<VariantsByProduct, _>(ctx, self.product_id())
+            .await?
+            .unwrap_or_default();
+        Ok(rows.iter().any(|v| v.stock > 0))
+    }
+    /// The first image of its gallery (videos skipped); `null` when it has
+    /// none.
+    async fn featured_image(&self, ctx: &Context<'_>) -> ApiResult<Option<MediaAttachment>> {
+        Ok(gallery(ctx, Gallery::Product, self.0.id)
+            .await?
+            .into_iter()
+            .find(MediaAttachment::is_image))
+    }
     /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -140,6 +173,15 @@ impl Product {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+}
+
+/// The span of a product's prices over its variants on sale, in whole đồng.
+#[derive(SimpleObject)]
+pub struct PriceRange {
+    /// The lowest variant price, in whole đồng.
+    pub min: i64,
+    /// The highest variant price, in whole đồng.
+    pub max: i64,
 }
 
 /// A price per kilogram or litre, for comparing pack sizes.
@@ -154,11 +196,19 @@ pub struct UnitPrice {
 /// A pack size of a product, with its price and stock.
 pub struct Variant(pub entity::product_variant::Model);
 
+/// A pack size of a product, with its price and stock.
 #[Object]
 impl Variant {
     /// The variant's id.
     async fn id(&self) -> ID {
         VariantId::from(self.0.id).to_gql()
+    }
+    /// The product it is a pack size of.
+    async fn product(&self, ctx: &Context<'_>) -> ApiResult<Product> {
+        let product = load_one::<ProductLoader, _>(ctx, ProductId::from(self.0.product_id))
+            .await?
+            .ok_or_else(|| AppError::not_found("product"))?;
+        Ok(Product(product))
     }
     /// e.g. "Hộp 2 kg".
     async fn name(&self) -> &str {
@@ -209,12 +259,13 @@ impl Variant {
         })
     }
     /// The stock ledger, newest first: its newest `last` movements (50
-    /// unless asked, at most 100); the cooperative's staff only.
+    /// unless asked, at most 100); the cooperative's staff only, `null` for
+    /// anyone else.
     async fn stock_movements(
         &self,
         ctx: &Context<'_>,
         last: Option<i32>,
-    ) -> ApiResult<Vec<StockMovement>> {
+    ) -> ApiResult<Option<Vec<StockMovement>>> {
         let last = last.unwrap_or(DEFAULT_LEDGER_ROWS);
         if !(1..=MAX_LEDGER_ROWS).contains(&last) {
             return Err(AppError::invalid(
@@ -223,19 +274,25 @@ impl Variant {
             )
             .into());
         }
-        crate::graph::cooperatives::require_role(
+        match crate::graph::cooperatives::require_role(
             ctx,
             CooperativeId::from(self.0.cooperative_id),
             MemberRole::Staff,
         )
-        .await?;
+        .await
+        {
+            Ok(()) => {}
+            Err(AppError::Forbidden(_) | AppError::Unauthenticated(_)) => return Ok(None),
+            Err(other) => return Err(other.into()),
+        }
         let key = (VariantId::from(self.0.id), u64::try_from(last).unwrap_or(0));
         let rows = load_one::<MovementsByVariant, _>(ctx, key).await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(StockMovement)
-            .collect())
+        Ok(Some(
+            rows.unwrap_or_default()
+                .into_iter()
+                .map(StockMovement)
+                .collect(),
+        ))
     }
 }
 
@@ -248,6 +305,7 @@ const MAX_LEDGER_ROWS: i32 = 100;
 /// One change of a variant's stock.
 pub struct StockMovement(pub entity::stock_movement::Model);
 
+/// One change of a variant's stock, as its ledger keeps it.
 #[Object]
 impl StockMovement {
     /// Units added (positive) or taken (negative).
@@ -281,8 +339,15 @@ impl StockMovement {
 /// Where a product comes from.
 pub struct OriginStory(pub entity::origin_story::Model);
 
+/// Where a product comes from: the farm, the grower, the place and the
+/// story the cooperative tells.
 #[Object]
 impl OriginStory {
+    /// The story's id: a product has one story at most, so it is keyed by
+    /// the product (`gid://farmstream/OriginStory/<product uuid>`).
+    async fn id(&self) -> ID {
+        crate::graph::ids::global_id("OriginStory", self.0.product_id)
+    }
     /// The farm's name.
     async fn farm_name(&self) -> &str {
         &self.0.farm_name
@@ -340,11 +405,13 @@ pub struct VariantInput {
     pub name: String,
     /// Unique within the cooperative.
     pub sku: String,
+    /// The unit it is sold in.
     pub unit: Unit,
     /// How much of the unit one pack holds.
     pub net_quantity: f64,
     /// Whole đồng, at least 1.
     pub price_vnd: i64,
+    /// The price before a discount, higher than `priceVnd`.
     pub compare_at_price_vnd: Option<i64>,
     /// Units on hand to start with.
     #[graphql(default)]
@@ -354,19 +421,26 @@ pub struct VariantInput {
 /// A new product and its first variants.
 #[derive(InputObject)]
 pub struct CreateProductInput {
+    /// The cooperative selling it; the caller must be its staff.
     pub cooperative_id: ID,
+    /// Its name, up to 200 characters.
     pub name: String,
     /// Derived from the name when not given.
     pub slug: Option<String>,
+    /// What it is and how it tastes (up to 20,000 characters).
     #[graphql(default)]
     pub description: String,
+    /// Its kind of produce.
     pub category: Category,
     /// `DRAFT` unless said otherwise.
     pub status: Option<ProductStatus>,
+    /// Months (1–12) it is harvested in.
     #[graphql(default)]
     pub harvest_months: Vec<i32>,
+    /// Tags, stored lower case.
     #[graphql(default)]
     pub tags: Vec<String>,
+    /// Its first pack sizes, in order.
     #[graphql(default)]
     pub variants: Vec<VariantInput>,
 }
@@ -374,12 +448,17 @@ pub struct CreateProductInput {
 /// Changes to a product; omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateProductInput {
+    /// A new name; the slug stays.
     pub name: Option<String>,
     /// A new slug; the old one keeps resolving.
     pub slug: Option<String>,
+    /// A new description.
     pub description: Option<String>,
+    /// A new kind of produce.
     pub category: Option<Category>,
+    /// The months (1–12) it is harvested in, replacing the old ones.
     pub harvest_months: Option<Vec<i32>>,
+    /// Its tags, replacing the old ones.
     pub tags: Option<Vec<String>>,
 }
 
@@ -387,11 +466,17 @@ pub struct UpdateProductInput {
 /// through `adjustStock`).
 #[derive(InputObject)]
 pub struct UpdateVariantInput {
+    /// A new name.
     pub name: Option<String>,
+    /// A new SKU, unique within the cooperative.
     pub sku: Option<String>,
+    /// A new unit.
     pub unit: Option<Unit>,
+    /// How much of the unit one pack holds now.
     pub net_quantity: Option<f64>,
+    /// A new price in whole đồng.
     pub price_vnd: Option<i64>,
+    /// The price before a discount; `null` removes it.
     #[graphql(default)]
     pub compare_at_price_vnd: async_graphql::MaybeUndefined<i64>,
 }
@@ -399,16 +484,25 @@ pub struct UpdateVariantInput {
 /// An origin story.
 #[derive(InputObject)]
 pub struct OriginStoryInput {
+    /// The farm's name.
     pub farm_name: String,
+    /// The grower, as the cooperative chooses to name them.
     pub grower_name: Option<String>,
     /// One of the 34 provinces.
     pub province: String,
+    /// Commune or ward.
     pub commune: Option<String>,
+    /// Growing region (e.g. Mộc Châu).
     pub area: Option<String>,
+    /// Latitude in degrees; given with `longitude`.
     pub latitude: Option<f64>,
+    /// Longitude in degrees; given with `latitude`.
     pub longitude: Option<f64>,
+    /// Altitude in metres, -100 to 9000.
     pub altitude_m: Option<i32>,
+    /// How it is grown (up to 2,000 characters).
     pub cultivation_practice: Option<String>,
+    /// When it is harvested, in words.
     pub harvest_season: Option<String>,
     /// The story, in Vietnamese (up to 20,000 characters).
     pub story: String,
@@ -419,7 +513,9 @@ pub struct OriginStoryInput {
 pub struct ProductFilterInput {
     /// Words matched against names, tags, cooperatives and places, with or without tone marks.
     pub search: Option<String>,
+    /// Only this kind of produce.
     pub category: Option<Category>,
+    /// Only this cooperative's products.
     pub cooperative_id: Option<ID>,
     /// One of the 34 provinces (the cooperative's or the origin's).
     pub province: Option<String>,
@@ -427,8 +523,11 @@ pub struct ProductFilterInput {
     pub area: Option<String>,
     /// Only products holding this certificate today (theirs or their cooperative's).
     pub certification: Option<CertificationKind>,
+    /// Only products whose lowest price is this or more, in đồng.
     pub price_min_vnd: Option<i64>,
+    /// Only products whose lowest price is this or less, in đồng.
     pub price_max_vnd: Option<i64>,
+    /// Only products with (true) or without (false) a variant in stock.
     pub in_stock: Option<bool>,
     /// Other statuses than `ACTIVE`; needs `cooperativeId` and membership of it.
     pub statuses: Option<Vec<ProductStatus>>,

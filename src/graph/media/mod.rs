@@ -9,7 +9,7 @@ pub mod resolvers;
 pub use enums::{MediaPurpose, MediaStatus};
 pub use loaders::{GalleryLoader, MediaAssetLoader};
 pub use objects::{
-    CreateUploadInput, HttpHeader, MediaAsset, MediaAttachment, MediaItemInput, UploadPayload,
-    gallery, ready_asset,
+    CreateUploadInput, HttpHeader, MediaAsset, MediaAttachment, MediaItemInput, Upload, gallery,
+    ready_asset,
 };
 pub use resolvers::{MediaMutation, MediaQuery};

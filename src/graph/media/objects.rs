@@ -12,7 +12,7 @@ use crate::graph::media::{GalleryLoader, MediaAssetLoader, MediaPurpose, MediaSt
 use crate::ids::{CooperativeId, MediaAssetId};
 use crate::media::MediaType;
 use crate::media::attachments::Gallery;
-use crate::media::service::{self, Upload};
+use crate::media::service;
 use crate::storage::Storage;
 
 /// The widest thumbnail that may be asked for, in pixels.
@@ -27,6 +27,7 @@ impl MediaAsset {
     }
 }
 
+/// A photo, video or document in storage, owned by one cooperative.
 #[Object]
 impl MediaAsset {
     /// The asset's public id.
@@ -133,10 +134,12 @@ pub struct HttpHeader {
 
 /// An upload ready to send: PUT the bytes to `uploadUrl` with
 /// `requiredHeaders`, then call `confirmUpload`.
-pub struct UploadPayload(pub Upload);
+pub struct Upload(pub service::Upload);
 
+/// An upload ready to send: PUT the bytes to `uploadUrl` with
+/// `requiredHeaders`, then call `confirmUpload`.
 #[Object]
-impl UploadPayload {
+impl Upload {
     /// The pending asset.
     async fn asset(&self) -> MediaAsset {
         MediaAsset(self.0.asset.clone())
@@ -188,6 +191,14 @@ pub struct CreateUploadInput {
 /// An asset in a gallery, with its place and alt text.
 pub struct MediaAttachment(pub crate::media::attachments::Attached);
 
+impl MediaAttachment {
+    /// True when the attached asset is a picture (not a video or document).
+    pub fn is_image(&self) -> bool {
+        MediaType::from_mime(&self.0.1.content_type).is_some_and(MediaType::is_image)
+    }
+}
+
+/// An asset in a gallery, with its place and alt text.
 #[Object]
 impl MediaAttachment {
     /// The asset.

@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
 use crate::graph::media::MediaAssetLoader;
-use crate::graph::media::{CreateUploadInput, MediaAsset, UploadPayload};
+use crate::graph::media::{CreateUploadInput, MediaAsset, Upload};
 use crate::graph::viewer;
 use crate::ids::{CooperativeId, MediaAssetId};
 use crate::media::inputs::{parse_byte_size, parse_checksum_sha256, parse_content_type};
@@ -25,18 +25,24 @@ pub struct MediaQuery;
 #[Object]
 impl MediaQuery {
     /// A media asset. Ready assets are public; pending ones are shown to
-    /// their cooperative's staff only. Unknown → `NOT_FOUND`.
+    /// their cooperative's staff only. `null` when there is none or the
+    /// caller may not see it.
     #[graphql(cache_control(private))]
-    async fn media_asset(&self, ctx: &Context<'_>, id: ID) -> ApiResult<MediaAsset> {
+    async fn media_asset(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<MediaAsset>> {
         let id = MediaAssetId::parse(&id, "id")?;
-        let asset = ctx
+        let Some(asset) = ctx
             .data_unchecked::<DataLoader<MediaAssetLoader>>()
             .load_one(id)
             .await
             .map_err(AppError::from)?
-            .ok_or_else(|| AppError::not_found("media asset"))?;
-        service::ensure_visible(ctx.data_unchecked::<Db>(), viewer(ctx), &asset).await?;
-        Ok(MediaAsset(asset))
+        else {
+            return Ok(None);
+        };
+        match service::ensure_visible(ctx.data_unchecked::<Db>(), viewer(ctx), &asset).await {
+            Ok(()) => Ok(Some(MediaAsset(asset))),
+            Err(AppError::NotFound(_)) => Ok(None),
+            Err(other) => Err(other.into()),
+        }
     }
 }
 
@@ -105,7 +111,7 @@ impl MediaMutation {
                     new,
                 )
                 .await?;
-                Ok(UploadPayload(upload))
+                Ok(Upload(upload))
             }
             .await,
         )
@@ -140,7 +146,7 @@ impl MediaMutation {
     }
 
     /// Deletes an asset, its renditions and its file, detaching it from
-    /// whatever showed it. True once gone.
+    /// whatever showed it; gives the id of the asset gone.
     async fn delete_media_asset(
         &self,
         ctx: &Context<'_>,
@@ -156,7 +162,7 @@ impl MediaMutation {
                     id,
                 )
                 .await?;
-                Ok(true)
+                Ok(id.to_gql())
             }
             .await,
         )
@@ -204,7 +210,7 @@ impl MediaMutation {
 crate::payload!(
     /// The result of `createUpload`.
     CreateUploadPayload,
-    upload: UploadPayload
+    upload: Upload
 );
 
 crate::payload!(
@@ -213,11 +219,33 @@ crate::payload!(
     media_asset: MediaAsset
 );
 
-crate::payload!(
-    /// The result of `deleteMediaAsset`.
-    DeleteMediaAssetPayload,
-    deleted: bool
-);
+/// The result of `deleteMediaAsset`.
+#[derive(async_graphql::SimpleObject)]
+pub struct DeleteMediaAssetPayload {
+    /// The id of the asset now gone, for a client to drop it from what it
+    /// shows; `null` when `userErrors` says why not.
+    pub deleted_media_asset_id: Option<ID>,
+    /// What was wrong with the input or the state it met; empty on success.
+    pub user_errors: Vec<crate::graph::UserError>,
+}
+
+impl crate::graph::Payload for DeleteMediaAssetPayload {
+    type Value = ID;
+
+    fn done(value: ID) -> Self {
+        Self {
+            deleted_media_asset_id: Some(value),
+            user_errors: Vec::new(),
+        }
+    }
+
+    fn failed(errors: Vec<crate::graph::UserError>) -> Self {
+        Self {
+            deleted_media_asset_id: None,
+            user_errors: errors,
+        }
+    }
+}
 
 /// Declares the payload of a mutation that sets or removes an image, whose
 /// result is the image now set (`null` once removed).

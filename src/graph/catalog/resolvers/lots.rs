@@ -23,15 +23,13 @@ pub struct LotQuery;
 #[Object]
 impl LotQuery {
     /// A lot by the code on its package (case, spaces and hyphens forgiven);
-    /// public, no login needed. `NOT_FOUND` for an unknown code.
+    /// public, no login needed. `null` for an unknown code or a lot of a
+    /// product not yet published.
     #[graphql(cache_control(max_age = 60))]
     async fn lot(&self, ctx: &Context<'_>, code: String) -> ApiResult<Option<Lot>> {
-        let lot = lots::find_public(ctx.data_unchecked::<Db>(), &code)
+        Ok(lots::find_public(ctx.data_unchecked::<Db>(), &code)
             .await?
-            .ok_or_else(|| {
-                crate::error::AppError::NotFound(format!("no lot has the code {code}"))
-            })?;
-        Ok(Some(Lot(lot)))
+            .map(Lot))
     }
 }
 

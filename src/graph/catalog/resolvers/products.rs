@@ -47,9 +47,9 @@ pub struct ProductQuery;
 
 #[Object]
 impl ProductQuery {
-    /// A product by id or slug (current or former); `NOT_FOUND` when there is
-    /// none. Drafts and archived products are found only by their
-    /// cooperative's members.
+    /// A product by id or slug (current or former); `null` when there is
+    /// none or the caller may not see it. Drafts and archived products are
+    /// found only by their cooperative's members.
     #[graphql(cache_control(max_age = 60))]
     async fn product(
         &self,
@@ -63,9 +63,11 @@ impl ProductQuery {
             (None, Some(slug)) => products::find_by_slug(db, &slug).await?,
             _ => return Err(AppError::invalid("id", "give either id or slug").into()),
         };
-        Ok(Some(Product(
-            products::visible(db, viewer(ctx), found).await?,
-        )))
+        match products::visible(db, viewer(ctx), found).await {
+            Ok(product) => Ok(Some(Product(product))),
+            Err(AppError::NotFound(_)) => Ok(None),
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// The catalogue: published products, filtered, sorted, 100 at most a page.
