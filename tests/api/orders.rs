@@ -674,6 +674,12 @@ async fn every_back_office_mutation_refuses_other_cooperatives_staff_and_anonymo
     assert_eq!(stock_of(&app, &variant).await, 9);
 }
 
+/// Asserts that `mutation` was refused as a `CONFLICT`, with no result.
+fn conflict(res: &Gql, mutation: &str, why: &str) {
+    assert_eq!(res.user_code(mutation), "CONFLICT", "{why}: {}", res.body);
+    assert_eq!(res.data()[mutation]["order"], Value::Null, "{why}");
+}
+
 const HISTORY: &str = "query($id: ID!) { order(id: $id) { status carrier trackingNumber payment { status paidAt } nextStatuses history { fromStatus toStatus actor { id displayName } note } } }";
 
 #[tokio::test]
@@ -699,8 +705,7 @@ async fn a_cod_order_goes_from_confirmed_to_delivered_with_every_step_in_its_his
             o.clone(),
         )
         .await;
-    assert_eq!(res.user_code("cancelOrder"), "CONFLICT");
-    assert_eq!(res.data()["cancelOrder"]["order"], Value::Null);
+    conflict(&res, "cancelOrder", "no cancelling once packed");
     let res = app
         .gql_as(
             staff,
@@ -708,11 +713,7 @@ async fn a_cod_order_goes_from_confirmed_to_delivered_with_every_step_in_its_his
             o.clone(),
         )
         .await;
-    assert_eq!(
-        res.user_code("confirmCashPayment"),
-        "CONFLICT",
-        "cash only once shipped"
-    );
+    conflict(&res, "confirmCashPayment", "cash only once shipped");
     app.gql_as(staff, "mutation($o: ID!) { shipOrder(orderId: $o, carrier: \"GHN\", trackingNumber: \"GHN123\") { order { id } userErrors { code field message } } }", o.clone()).await.payload("shipOrder");
     let res = app
         .gql_as(
@@ -721,11 +722,7 @@ async fn a_cod_order_goes_from_confirmed_to_delivered_with_every_step_in_its_his
             o.clone(),
         )
         .await;
-    assert_eq!(
-        res.user_code("cancelOrder"),
-        "CONFLICT",
-        "no cancelling once shipped"
-    );
+    conflict(&res, "cancelOrder", "no cancelling once shipped");
     let message = res.user_error("cancelOrder")["message"].as_str();
     assert!(
         message.is_some_and(|m| m.contains("DELIVERED")),
@@ -746,11 +743,7 @@ async fn a_cod_order_goes_from_confirmed_to_delivered_with_every_step_in_its_his
             o.clone(),
         )
         .await;
-    assert_eq!(
-        res.user_code("confirmCashPayment"),
-        "CONFLICT",
-        "cash is recorded once"
-    );
+    conflict(&res, "confirmCashPayment", "cash is recorded once");
 
     let res = app
         .gql_as(Some(&shopper.access), HISTORY, json!({ "id": order["id"] }))

@@ -14,7 +14,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::helpers::{Session, TestApp, gid};
+use crate::helpers::{Session, TestApp, USER_ERRORS, gid};
 use crate::orders::{PLACE, address, order_input, placed, seller};
 
 /// Rounds per race test.
@@ -204,7 +204,9 @@ async fn a_line_added_while_the_cart_is_checked_out_is_ordered_or_stays_in_the_c
         if in_cart > 0 {
             app.gql_as(
                 Some(&lan.access),
-                "mutation($v: ID!) { removeCartItem(variantId: $v) { cart { items { id } } userErrors { code field message } } }",
+                &format!(
+                    "mutation($v: ID!) {{ removeCartItem(variantId: $v) {{ cart {{ items {{ id }} }} {USER_ERRORS} }} }}"
+                ),
                 json!({ "v": tea }),
             )
             .await
