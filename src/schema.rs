@@ -32,7 +32,9 @@ use crate::graph::media::MediaAssetLoader;
 use crate::graph::media::{MediaMutation, MediaQuery};
 use crate::graph::node::NodeQuery;
 use crate::graph::operation::{OperationName, RecordOperationName};
-use crate::graph::orders::{HistoryByOrder, ItemsByOrder, OrderMutation, OrderQuery};
+use crate::graph::orders::{
+    HistoryByOrder, ItemsByOrder, LivestreamById, OrderMutation, OrderQuery, VariantById,
+};
 use crate::graph::payments::{PaymentMutation, PaymentQuery};
 use crate::graph::training::{
     AttendanceBySession, CertificateByEnrolment, CourseLoader, EnrolmentLoader, OrganisersByCourse,
@@ -232,6 +234,8 @@ fn with_loaders<P: PutData>(target: P, db: &Db, delay: Duration) -> P {
         MediaAssetLoader,
         ItemsByOrder,
         HistoryByOrder,
+        VariantById,
+        LivestreamById,
         GalleryLoader,
         LineupLoader,
         CurrentShowsByProduct,

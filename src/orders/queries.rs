@@ -1,14 +1,15 @@
-//! Batched reads of what an order list reaches (items and history), for
-//! the graph layer's loaders: one `WHERE … IN (…)` query per batch.
+//! Batched reads of what an order list reaches (items, history, the
+//! variants and shows they name), for the graph layer's loaders: one
+//! `WHERE … IN (…)` query per batch.
 
 use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
-use entity::{order_event, order_item};
+use entity::{livestream, order_event, order_item, product_variant};
 
 use crate::db::Db;
-use crate::ids::OrderId;
+use crate::ids::{LivestreamId, OrderId, VariantId};
 
 /// The items of `orders`, in the order they were added; an order without
 /// items has no entry.
@@ -48,4 +49,33 @@ pub async fn history_by_order(
             .push(row);
     }
     Ok(out)
+}
+
+/// Variants by id, removed ones too (an order or a cart line still names
+/// them); an unknown id has no entry.
+pub async fn variants_by_id(
+    db: &Db,
+    ids: &[VariantId],
+) -> Result<HashMap<VariantId, product_variant::Model>, DbErr> {
+    Ok(product_variant::Entity::find()
+        .filter(product_variant::Column::Id.is_in(ids.iter().map(|k| k.uuid())))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|v| (VariantId::from(v.id), v))
+        .collect())
+}
+
+/// Livestreams by id; an unknown id has no entry.
+pub async fn livestreams_by_id(
+    db: &Db,
+    ids: &[LivestreamId],
+) -> Result<HashMap<LivestreamId, livestream::Model>, DbErr> {
+    Ok(livestream::Entity::find()
+        .filter(livestream::Column::Id.is_in(ids.iter().map(|k| k.uuid())))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|l| (LivestreamId::from(l.id), l))
+        .collect())
 }

@@ -10,9 +10,14 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::helpers::{Session, TestApp};
+use crate::helpers::{Gql, Session, TestApp, gid, uuid_of};
 
-pub const PLACE: &str = "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { id idempotencyKey totalVnd orders { id number status subtotalVnd shippingFeeVnd totalVnd livestreamId cooperative { id } payment { method status amountVnd memo vietqr { payload imageUrl } } items { variantId quantity unitPriceVnd lineTotalVnd productName variantName } history { fromStatus toStatus actorId } } } }";
+pub const PLACE: &str = "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { checkout { id idempotencyKey totalVnd orders { id number status subtotalVnd shippingFeeVnd totalVnd livestream { id } cooperative { id } payment { method status amountVnd memo vietqr { payload imageUrl } } items { id variant { id name } product { id name } quantity unitPriceVnd lineTotalVnd productName variantName } history { fromStatus toStatus actor { id displayName } } } } userErrors { code field message variantId availableQuantity } } }";
+
+/// The checkout a `placeOrder` answer made, failing the test on errors.
+pub fn placed(res: &Gql) -> &Value {
+    &res.payload("placeOrder")["checkout"]
+}
 
 /// A delivery address in Sơn La with this phone.
 pub fn address(phone: &str) -> Value {
@@ -59,11 +64,11 @@ pub async fn place_one(
             json!({ "i": order_input(&uuid::Uuid::new_v4().to_string(), &[(variant, quantity)], method, "0912345678") }),
         )
         .await;
-    res.data()["placeOrder"]["orders"][0].clone()
+    placed(&res)["orders"][0].clone()
 }
 
 async fn stock_of(app: &TestApp, variant: &str) -> i64 {
-    let id = uuid::Uuid::parse_str(variant).expect("uuid");
+    let id = uuid_of(variant);
     entity::product_variant::Entity::find_by_id(id)
         .one(app.app.state.db.conn())
         .await
@@ -74,7 +79,7 @@ async fn stock_of(app: &TestApp, variant: &str) -> i64 {
 }
 
 async fn movements(app: &TestApp, variant: &str) -> Vec<entity::stock_movement::Model> {
-    let id = uuid::Uuid::parse_str(variant).expect("uuid");
+    let id = uuid_of(variant);
     entity::stock_movement::Entity::find()
         .filter(entity::stock_movement::Column::VariantId.eq(id))
         .all(app.app.state.db.conn())
@@ -101,6 +106,17 @@ async fn a_guest_places_a_cod_order_and_finds_it_by_number_and_phone() {
     assert_eq!(order["payment"]["status"], "AWAITING_CASH");
     assert_eq!(order["payment"]["vietqr"], Value::Null);
     assert_eq!(order["items"][0]["productName"], "Xoài tròn Yên Châu");
+    let item = &order["items"][0];
+    assert!(
+        item["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("gid://farmstream/OrderItem/")),
+        "{item}"
+    );
+    assert_eq!(item["variant"]["id"], variant.as_str());
+    assert_eq!(item["variant"]["name"], "Hộp 2 kg");
+    assert_eq!(item["product"]["name"], "Xoài tròn Yên Châu");
+    assert_eq!(order["livestream"], Value::Null);
     let number = order["number"].as_str().expect("number");
     assert!(number.starts_with("FS-") && number.len() == 9, "{number}");
     assert_eq!(stock_of(&app, &variant).await, 8);
@@ -115,7 +131,11 @@ async fn a_guest_places_a_cod_order_and_finds_it_by_number_and_phone() {
         .await;
     assert_eq!(found.data()["orderByNumber"]["id"], order["id"]);
     let wrong = app.gql(q, json!({ "n": number, "p": "0987654321" })).await;
-    assert_eq!(wrong.code(), "NOT_FOUND");
+    assert_eq!(wrong.data()["orderByNumber"], Value::Null);
+    let none = app
+        .gql(q, json!({ "n": "FS-ZZZZZZ", "p": "0912345678" }))
+        .await;
+    assert_eq!(none.data()["orderByNumber"], Value::Null);
 }
 
 #[tokio::test]
@@ -126,12 +146,12 @@ async fn prices_and_shipping_are_the_servers_and_a_cart_of_two_cooperatives_make
     let policy = app
         .gql_as(
             Some(&owner_a.access),
-            "mutation($c: ID!) { setShippingPolicy(cooperativeId: $c, flatFeeVnd: 30000, freeAboveVnd: 500000) { shippingPolicy { flatFeeVnd freeAboveVnd } } }",
+            "mutation($c: ID!) { setShippingPolicy(cooperativeId: $c, flatFeeVnd: 30000, freeAboveVnd: 500000) { cooperative { shippingPolicy { flatFeeVnd freeAboveVnd } } userErrors { code field message } } }",
             json!({ "c": coop_a }),
         )
         .await;
     assert_eq!(
-        policy.data()["setShippingPolicy"]["shippingPolicy"]["flatFeeVnd"],
+        policy.payload("setShippingPolicy")["cooperative"]["shippingPolicy"]["flatFeeVnd"],
         30_000
     );
     let shopper = app.register("lan@x.vn").await;
@@ -142,7 +162,7 @@ async fn prices_and_shipping_are_the_servers_and_a_cart_of_two_cooperatives_make
             json!({ "i": order_input("key-two-coops-1", &[(&variant_a, 2), (&variant_b, 1), (&variant_a, 1)], "VIETQR", "0912345678") }),
         )
         .await;
-    let checkout = &res.data()["placeOrder"];
+    let checkout = placed(&res);
     let orders = checkout["orders"].as_array().expect("orders");
     assert_eq!(orders.len(), 2);
     let a = orders
@@ -157,7 +177,7 @@ async fn prices_and_shipping_are_the_servers_and_a_cart_of_two_cooperatives_make
     assert_eq!(a["payment"]["amountVnd"], 330_000);
     assert_eq!(checkout["totalVnd"], 330_000 + 40_000);
     assert_eq!(a["history"][0]["toStatus"], "PENDING_PAYMENT");
-    assert_eq!(a["history"][0]["actorId"], shopper.id.as_str());
+    assert_eq!(a["history"][0]["actor"]["id"], shopper.id.as_str());
 
     // At the threshold shipping is free.
     let res = app
@@ -167,7 +187,7 @@ async fn prices_and_shipping_are_the_servers_and_a_cart_of_two_cooperatives_make
             json!({ "i": order_input("key-free-ship-1", &[(&variant_a, 5)], "COD", "0912345678") }),
         )
         .await;
-    assert_eq!(res.data()["placeOrder"]["orders"][0]["shippingFeeVnd"], 0);
+    assert_eq!(placed(&res)["orders"][0]["shippingFeeVnd"], 0);
 }
 
 /// Sends a GraphQL request through a router clone (for many tasks at once).
@@ -210,12 +230,19 @@ async fn five_hundred_concurrent_orders_for_a_hundred_units_make_exactly_a_hundr
         }));
     }
     let (mut ok, mut out_of_stock, mut other) = (0, 0, Vec::new());
+    let variant_uuid = uuid_of(&variant);
     for task in tasks {
         let body = task.await.expect("task");
-        match body["errors"][0]["extensions"]["code"].as_str() {
-            None => ok += 1,
-            Some("OUT_OF_STOCK") => out_of_stock += 1,
-            Some(_) => other.push(body),
+        let error = &body["data"]["placeOrder"]["userErrors"][0];
+        match (body.get("errors"), error["code"].as_str()) {
+            (None, None) => ok += 1,
+            (None, Some("OUT_OF_STOCK"))
+                if error["availableQuantity"] == 0
+                    && error["variantId"].as_str().map(uuid_of) == Some(variant_uuid) =>
+            {
+                out_of_stock += 1;
+            }
+            _ => other.push(body),
         }
     }
     assert!(
@@ -263,19 +290,20 @@ async fn the_same_idempotency_key_returns_the_same_checkout_and_a_different_requ
         ),
     );
     let c = app.gql(PLACE, json!({ "i": input })).await;
-    let id = &c.data()["placeOrder"]["id"];
-    assert_eq!(&a["data"]["placeOrder"]["id"], id, "{a}");
-    assert_eq!(&b["data"]["placeOrder"]["id"], id, "{b}");
+    let id = &placed(&c)["id"];
+    assert_eq!(&a["data"]["placeOrder"]["checkout"]["id"], id, "{a}");
+    assert_eq!(&b["data"]["placeOrder"]["checkout"]["id"], id, "{b}");
     assert_eq!(stock_of(&app, &variant).await, 8);
     assert_eq!(order_count(&app).await, 1);
 
     let changed = order_input("same-key-000001", &[(&variant, 3)], "COD", "0912345678");
     let res = app.gql(PLACE, json!({ "i": changed })).await;
-    assert_eq!(res.code(), "CONFLICT");
+    assert_eq!(res.user_code("placeOrder"), "CONFLICT");
+    assert_eq!(res.data()["placeOrder"]["checkout"], Value::Null);
     // Another guest (another phone) may use the same key for their own order.
     let other = order_input("same-key-000001", &[(&variant, 2)], "COD", "0987654321");
     let res = app.gql(PLACE, json!({ "i": other })).await;
-    assert_ne!(&res.data()["placeOrder"]["id"], id);
+    assert_ne!(&placed(&res)["id"], id);
     assert_eq!(stock_of(&app, &variant).await, 6);
 }
 
@@ -290,16 +318,18 @@ async fn bad_order_input_is_refused_naming_the_field_and_writes_nothing() {
     let draft = app
         .gql_as(
             Some(&owner.access),
-            "mutation($i: CreateProductInput!) { createProduct(input: $i) { variants { id } } }",
+            "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { variants { id } } userErrors { code field message } } }",
             json!({ "i": { "cooperativeId": coop, "name": "Mận hậu", "category": "FRUIT", "status": "DRAFT",
                 "variants": [{ "name": "Hộp 1 kg", "sku": "MH-1", "unit": "KG", "netQuantity": 1.0, "priceVnd": 60000, "stock": 5 }] } }),
         )
         .await;
-    let inactive = draft.data()["createProduct"]["variants"][0]["id"]
+    let inactive = draft.payload("createProduct")["product"]["variants"][0]["id"]
         .as_str()
         .expect("id")
         .to_owned();
-    let unknown = uuid::Uuid::new_v4().to_string();
+    let unknown = gid("Variant", uuid::Uuid::new_v4());
+    let bare = uuid::Uuid::new_v4().to_string();
+    let product_id = gid("Product", uuid::Uuid::new_v4());
     let base = || order_input("bad-input-key-1", &[(&variant, 1)], "COD", "0912345678");
     let cases: Vec<(Value, &str)> = vec![
         (
@@ -337,6 +367,14 @@ async fn bad_order_input_is_refused_naming_the_field_and_writes_nothing() {
         ),
         (
             order_input("bad-input-key-1", &[("not-an-id", 1)], "COD", "0912345678"),
+            "input.items[0].variantId",
+        ),
+        (
+            order_input("bad-input-key-1", &[(&bare, 1)], "COD", "0912345678"),
+            "input.items[0].variantId",
+        ),
+        (
+            order_input("bad-input-key-1", &[(&product_id, 1)], "COD", "0912345678"),
             "input.items[0].variantId",
         ),
         (
@@ -398,8 +436,15 @@ async fn bad_order_input_is_refused_naming_the_field_and_writes_nothing() {
     ];
     for (input, field) in cases {
         let res = app.gql(PLACE, json!({ "i": input })).await;
-        assert_eq!(res.code(), "BAD_USER_INPUT", "{field}: {}", res.body);
-        assert_eq!(res.field(), field, "{}", res.body);
+        assert_eq!(
+            res.user_code("placeOrder"),
+            "INVALID",
+            "{field}: {}",
+            res.body
+        );
+        let path = field.replace('[', ".").replace(']', "");
+        assert_eq!(res.user_field("placeOrder"), path, "{}", res.body);
+        assert_eq!(res.data()["placeOrder"]["checkout"], Value::Null);
     }
     assert_eq!(order_count(&app).await, 0);
     assert_eq!(stock_of(&app, &variant).await, 10);
@@ -454,11 +499,16 @@ async fn out_of_stock_in_one_line_takes_no_stock_from_the_others() {
             json!({ "i": order_input("partial-key-1", &[(&variant, 3), (&scarce, 2)], "COD", "0912345678") }),
         )
         .await;
-    assert_eq!(res.code(), "OUT_OF_STOCK");
+    assert_eq!(res.user_code("placeOrder"), "OUT_OF_STOCK");
+    let error = res.user_error("placeOrder");
+    assert_eq!(error["variantId"], scarce.as_str());
+    assert_eq!(error["availableQuantity"], 1);
+    assert_eq!(error["field"], Value::Null);
     assert!(
-        res.message().contains("Chè Shan tuyết"),
-        "{}",
-        res.message()
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Chè Shan tuyết")),
+        "{error}"
     );
     assert_eq!(stock_of(&app, &variant).await, 10);
     assert_eq!(stock_of(&app, &scarce).await, 1);
@@ -474,7 +524,7 @@ async fn an_unknown_stored_status_is_an_internal_error_not_a_default() {
     let app = TestApp::spawn().await;
     let (owner, _, variant) = seller(&app, "bogus@x.vn", 50_000, 10).await;
     let order = place_one(&app, Some(&owner.access), &variant, 1, "COD").await;
-    let id = uuid::Uuid::parse_str(order["id"].as_str().expect("id")).expect("uuid");
+    let id = uuid_of(order["id"].as_str().expect("id"));
     // `orders.status` has a CHECK constraint; the history has none.
     entity::order_event::Entity::update_many()
         .col_expr(entity::order_event::Column::ToStatus, Expr::value("BOGUS"))
@@ -512,9 +562,19 @@ async fn a_shopper_cannot_read_another_shoppers_order_but_its_cooperative_can() 
     assert_eq!(
         app.gql_as(Some(&minh.access), ORDER, vars.clone())
             .await
-            .code(),
-        "NOT_FOUND"
+            .data()["order"],
+        Value::Null,
+        "another shopper's order is null, as one that does not exist"
     );
+    let nothing = json!({ "id": gid("Order", uuid::Uuid::new_v4()) });
+    assert_eq!(
+        app.gql_as(Some(&lan.access), ORDER, nothing).await.data()["order"],
+        Value::Null
+    );
+    let product = json!({ "id": gid("Product", uuid::Uuid::new_v4()) });
+    let res = app.gql_as(Some(&lan.access), ORDER, product).await;
+    assert_eq!(res.code(), "BAD_USER_INPUT");
+    assert_eq!(res.field(), "id");
     assert_eq!(app.gql(ORDER, vars.clone()).await.code(), "UNAUTHENTICATED");
     assert_eq!(
         app.gql_as(Some(&owner.access), ORDER, vars).await.data()["order"]["status"],
@@ -551,31 +611,31 @@ async fn every_back_office_mutation_refuses_other_cooperatives_staff_and_anonymo
     let id = order["id"].as_str().expect("id");
     let calls: Vec<(&str, Value)> = vec![
         (
-            "mutation($o: ID!) { markOrderPacked(orderId: $o) { id } }",
+            "mutation($o: ID!) { markOrderPacked(orderId: $o) { order { id } userErrors { code field message } } }",
             json!({ "o": id }),
         ),
         (
-            "mutation($o: ID!) { shipOrder(orderId: $o, carrier: \"GHN\", trackingNumber: \"GHN1\") { id } }",
+            "mutation($o: ID!) { shipOrder(orderId: $o, carrier: \"GHN\", trackingNumber: \"GHN1\") { order { id } userErrors { code field message } } }",
             json!({ "o": id }),
         ),
         (
-            "mutation($o: ID!) { markOrderDelivered(orderId: $o) { id } }",
+            "mutation($o: ID!) { markOrderDelivered(orderId: $o) { order { id } userErrors { code field message } } }",
             json!({ "o": id }),
         ),
         (
-            "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"no\") { id } }",
+            "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"no\") { order { id } userErrors { code field message } } }",
             json!({ "o": id }),
         ),
         (
-            "mutation($o: ID!) { confirmCashPayment(orderId: $o) { id } }",
+            "mutation($o: ID!) { confirmCashPayment(orderId: $o) { order { id } userErrors { code field message } } }",
             json!({ "o": id }),
         ),
         (
-            "mutation($o: ID!) { recordRefund(orderId: $o) { id } }",
+            "mutation($o: ID!) { recordRefund(orderId: $o) { order { id } userErrors { code field message } } }",
             json!({ "o": id }),
         ),
         (
-            "mutation($c: ID!) { setShippingPolicy(cooperativeId: $c, flatFeeVnd: 1) { id } }",
+            "mutation($c: ID!) { setShippingPolicy(cooperativeId: $c, flatFeeVnd: 1) { cooperative { id } userErrors { code field message } } }",
             json!({ "c": coop }),
         ),
         (
@@ -592,7 +652,17 @@ async fn every_back_office_mutation_refuses_other_cooperatives_staff_and_anonymo
         } else {
             "FORBIDDEN"
         };
-        assert_eq!(res.code(), refusal, "{query}: {}", res.body);
+        // `mutation($o: ID!) { markOrderPacked(…` → `markOrderPacked`.
+        let mutation = query
+            .split(['{', '('])
+            .nth(2)
+            .map(str::trim)
+            .expect("a field");
+        if query.starts_with("mutation") {
+            assert_eq!(res.user_code(mutation), refusal, "{query}: {}", res.body);
+        } else {
+            assert_eq!(res.code(), refusal, "{query}: {}", res.body);
+        }
         let res = app.gql(query, vars).await;
         assert_eq!(res.code(), "UNAUTHENTICATED", "{query}: {}", res.body);
     }
@@ -604,7 +674,13 @@ async fn every_back_office_mutation_refuses_other_cooperatives_staff_and_anonymo
     assert_eq!(stock_of(&app, &variant).await, 9);
 }
 
-const HISTORY: &str = "query($id: ID!) { order(id: $id) { status carrier trackingNumber payment { status paidAt } nextStatuses history { fromStatus toStatus actorId note } } }";
+/// Asserts that `mutation` was refused as a `CONFLICT`, with no result.
+fn conflict(res: &Gql, mutation: &str, why: &str) {
+    assert_eq!(res.user_code(mutation), "CONFLICT", "{why}: {}", res.body);
+    assert_eq!(res.data()[mutation]["order"], Value::Null, "{why}");
+}
+
+const HISTORY: &str = "query($id: ID!) { order(id: $id) { status carrier trackingNumber payment { status paidAt } nextStatuses history { fromStatus toStatus actor { id displayName } note } } }";
 
 #[tokio::test]
 async fn a_cod_order_goes_from_confirmed_to_delivered_with_every_step_in_its_history() {
@@ -616,57 +692,58 @@ async fn a_cod_order_goes_from_confirmed_to_delivered_with_every_step_in_its_his
     let staff = Some(owner.access.as_str());
     app.gql_as(
         staff,
-        "mutation($o: ID!) { markOrderPacked(orderId: $o) { id } }",
+        "mutation($o: ID!) { markOrderPacked(orderId: $o) { order { id } userErrors { code field message } } }",
         o.clone(),
     )
     .await
-    .data();
+    .payload("markOrderPacked");
     // A shopper may not cancel once packed.
     let res = app
         .gql_as(
             Some(&shopper.access),
-            "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"đổi ý\") { id } }",
+            "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"đổi ý\") { order { id } userErrors { code field message } } }",
             o.clone(),
         )
         .await;
-    assert_eq!(res.code(), "CONFLICT");
+    conflict(&res, "cancelOrder", "no cancelling once packed");
     let res = app
         .gql_as(
             staff,
-            "mutation($o: ID!) { confirmCashPayment(orderId: $o) { id } }",
+            "mutation($o: ID!) { confirmCashPayment(orderId: $o) { order { id } userErrors { code field message } } }",
             o.clone(),
         )
         .await;
-    assert_eq!(res.code(), "CONFLICT", "cash only once shipped");
-    app.gql_as(staff, "mutation($o: ID!) { shipOrder(orderId: $o, carrier: \"GHN\", trackingNumber: \"GHN123\") { id } }", o.clone()).await.data();
+    conflict(&res, "confirmCashPayment", "cash only once shipped");
+    app.gql_as(staff, "mutation($o: ID!) { shipOrder(orderId: $o, carrier: \"GHN\", trackingNumber: \"GHN123\") { order { id } userErrors { code field message } } }", o.clone()).await.payload("shipOrder");
     let res = app
         .gql_as(
             staff,
-            "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"late\") { id } }",
+            "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"late\") { order { id } userErrors { code field message } } }",
             o.clone(),
         )
         .await;
-    assert_eq!(res.code(), "CONFLICT", "no cancelling once shipped");
+    conflict(&res, "cancelOrder", "no cancelling once shipped");
+    let message = res.user_error("cancelOrder")["message"].as_str();
     assert!(
-        res.message().contains("DELIVERED"),
+        message.is_some_and(|m| m.contains("DELIVERED")),
         "names what is allowed: {}",
-        res.message()
+        res.body
     );
     app.gql_as(
         staff,
-        "mutation($o: ID!) { confirmCashPayment(orderId: $o) { id } }",
+        "mutation($o: ID!) { confirmCashPayment(orderId: $o) { order { id } userErrors { code field message } } }",
         o.clone(),
     )
     .await
-    .data();
+    .payload("confirmCashPayment");
     let res = app
         .gql_as(
             staff,
-            "mutation($o: ID!) { confirmCashPayment(orderId: $o) { id } }",
+            "mutation($o: ID!) { confirmCashPayment(orderId: $o) { order { id } userErrors { code field message } } }",
             o.clone(),
         )
         .await;
-    assert_eq!(res.code(), "CONFLICT", "cash is recorded once");
+    conflict(&res, "confirmCashPayment", "cash is recorded once");
 
     let res = app
         .gql_as(Some(&shopper.access), HISTORY, json!({ "id": order["id"] }))
@@ -692,7 +769,12 @@ async fn a_cod_order_goes_from_confirmed_to_delivered_with_every_step_in_its_his
             (json!("SHIPPED"), json!("DELIVERED")),
         ]
     );
-    assert_eq!(got["history"][1]["actorId"], owner.id.as_str());
+    assert_eq!(got["history"][0]["actor"]["id"], shopper.id.as_str());
+    assert_eq!(got["history"][1]["actor"]["id"], owner.id.as_str());
+    assert!(
+        got["history"][1]["actor"]["displayName"].is_string(),
+        "{got}"
+    );
     assert_eq!(got["history"][3]["note"], "cash received");
 
     let list = app
@@ -713,15 +795,17 @@ async fn an_invalid_transition_is_a_conflict_naming_the_allowed_ones() {
     let res = app
         .gql_as(
             Some(&owner.access),
-            "mutation($o: ID!) { markOrderPacked(orderId: $o) { id } }",
+            "mutation($o: ID!) { markOrderPacked(orderId: $o) { order { id } userErrors { code field message } } }",
             json!({ "o": order["id"] }),
         )
         .await;
-    assert_eq!(res.code(), "CONFLICT");
+    assert_eq!(res.user_code("markOrderPacked"), "CONFLICT");
+    let message = res.user_error("markOrderPacked")["message"]
+        .as_str()
+        .unwrap_or_default();
     assert!(
-        res.message().contains("PENDING_PAYMENT") && res.message().contains("PAID, CANCELLED"),
-        "{}",
-        res.message()
+        message.contains("PENDING_PAYMENT") && message.contains("PAID, CANCELLED"),
+        "{message}"
     );
 }
 
@@ -733,22 +817,23 @@ async fn cancelling_gives_the_stock_back_once_with_a_ledger_row_naming_the_order
     let order = place_one(&app, Some(&shopper.access), &variant, 4, "COD").await;
     assert_eq!(stock_of(&app, &variant).await, 6);
     let res = app
-        .gql_as(Some(&shopper.access), "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"đặt nhầm\") { status cancelReason payment { status } } }", json!({ "o": order["id"] }))
+        .gql_as(Some(&shopper.access), "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"đặt nhầm\") { order { status cancelReason payment { status } } userErrors { code field message } } }", json!({ "o": order["id"] }))
         .await;
-    assert_eq!(res.data()["cancelOrder"]["status"], "CANCELLED");
-    assert_eq!(res.data()["cancelOrder"]["cancelReason"], "đặt nhầm");
-    assert_eq!(res.data()["cancelOrder"]["payment"]["status"], "CANCELLED");
+    let cancelled = &res.payload("cancelOrder")["order"];
+    assert_eq!(cancelled["status"], "CANCELLED");
+    assert_eq!(cancelled["cancelReason"], "đặt nhầm");
+    assert_eq!(cancelled["payment"]["status"], "CANCELLED");
     assert_eq!(stock_of(&app, &variant).await, 10);
     let again = app
         .gql_as(
             Some(&owner.access),
-            "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"x\") { id } }",
+            "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"x\") { order { id } userErrors { code field message } } }",
             json!({ "o": order["id"] }),
         )
         .await;
-    assert_eq!(again.code(), "CONFLICT");
+    assert_eq!(again.user_code("cancelOrder"), "CONFLICT");
     assert_eq!(stock_of(&app, &variant).await, 10);
-    let order_id = uuid::Uuid::parse_str(order["id"].as_str().expect("id")).expect("uuid");
+    let order_id = uuid_of(order["id"].as_str().expect("id"));
     let ledger = movements(&app, &variant).await;
     let cancels: Vec<_> = ledger.iter().filter(|m| m.kind == "CANCEL").collect();
     assert_eq!(cancels.len(), 1);
@@ -808,9 +893,10 @@ async fn cooperative_orders_page_with_a_cursor_and_filter_by_livestream() {
         if n % 2 == 0 {
             input["livestreamId"] = json!(live);
         }
-        app.gql(PLACE, json!({ "i": input })).await.data();
+        placed(&app.gql(PLACE, json!({ "i": input })).await);
     }
-    let q = "query($c: ID!, $a: String, $f: OrderFilterInput) { cooperativeOrders(cooperativeId: $c, first: 2, after: $a, filter: $f) { totalCount pageInfo { hasNextPage endCursor } edges { node { id livestreamId } } } }";
+    let q = "query($c: ID!, $a: String, $f: OrderFilterInput) { cooperativeOrders(cooperativeId: $c, first: 2, after: $a, filter: $f) { totalCount pageInfo { hasNextPage endCursor } edges { node { id livestream { id title } } } } }";
+    let mut from_show = 0;
     let mut seen = Vec::new();
     let mut after = Value::Null;
     loop {
@@ -821,6 +907,12 @@ async fn cooperative_orders_page_with_a_cursor_and_filter_by_livestream() {
         assert_eq!(page["totalCount"], 5);
         for edge in page["edges"].as_array().expect("edges") {
             seen.push(edge["node"]["id"].as_str().expect("id").to_owned());
+            if edge["node"]["livestream"]["id"] == live.as_str() {
+                assert!(edge["node"]["livestream"]["title"].is_string());
+                from_show += 1;
+            } else {
+                assert_eq!(edge["node"]["livestream"], Value::Null);
+            }
         }
         if page["pageInfo"]["hasNextPage"] != true {
             break;
@@ -830,6 +922,7 @@ async fn cooperative_orders_page_with_a_cursor_and_filter_by_livestream() {
     let mut unique = seen.clone();
     unique.dedup();
     assert_eq!(unique.len(), 5);
+    assert_eq!(from_show, 3);
     let res = app
         .gql_as(
             Some(&owner.access),
@@ -863,52 +956,79 @@ async fn a_guest_fills_a_cart_by_token_and_checks_it_out_through_the_same_path()
     let app = TestApp::spawn().await;
     let (owner, coop, variant) = seller(&app, "cart@x.vn", 50_000, 10).await;
     let (_, tea) = app.product(&owner, &coop, "Chè", 80_000, 10).await;
-    let add = "mutation($t: String, $v: ID!, $q: Int!) { addCartItem(cartToken: $t, variantId: $v, quantity: $q) { token subtotalVnd items { variantId quantity } } }";
-    let get = "query($t: String) { cart(cartToken: $t) { token subtotalVnd items { variantId quantity unitPriceVnd available } } }";
+    let add = "mutation($t: String, $v: ID!, $q: Int!) { addCartItem(cartToken: $t, variantId: $v, quantity: $q) { cart { token subtotalVnd items { id variantId quantity } } userErrors { code field message } } }";
+    let get = "query($t: String) { cart(cartToken: $t) { token subtotalVnd items { id variantId quantity unitPriceVnd available } } }";
     let res = app
         .gql(add, json!({ "t": null, "v": variant, "q": 2 }))
         .await;
-    let token = res.data()["addCartItem"]["token"]
+    let cart = &res.payload("addCartItem")["cart"];
+    let token = cart["token"].as_str().expect("token").to_owned();
+    let line = cart["items"][0]["id"]
         .as_str()
-        .expect("token")
+        .expect("a line id")
         .to_owned();
+    assert!(line.starts_with("gid://farmstream/CartLine/"), "{line}");
     let res = app.gql(add, json!({ "t": token, "v": tea, "q": 1 })).await;
-    assert_eq!(res.data()["addCartItem"]["subtotalVnd"], 180_000);
+    let cart = &res.payload("addCartItem")["cart"];
+    assert_eq!(cart["subtotalVnd"], 180_000);
+    assert_eq!(cart["items"][0]["id"], line.as_str(), "a line keeps its id");
+    assert_ne!(cart["items"][1]["id"], line.as_str());
     let res = app
         .gql(add, json!({ "t": token, "v": variant, "q": 1000 }))
         .await;
-    assert_eq!(res.code(), "BAD_USER_INPUT", "at most 1000 units a line");
+    assert_eq!(
+        res.user_code("addCartItem"),
+        "INVALID",
+        "at most 1000 units a line"
+    );
+    assert_eq!(res.user_field("addCartItem"), "quantity");
     let res = app
-        .gql("mutation($t: String, $v: ID!) { updateCartItem(cartToken: $t, variantId: $v, quantity: 3) { subtotalVnd } }", json!({ "t": token, "v": variant }))
+        .gql(
+            add,
+            json!({ "t": token, "v": gid("Variant", uuid::Uuid::new_v4()), "q": 1 }),
+        )
         .await;
-    assert_eq!(res.data()["updateCartItem"]["subtotalVnd"], 230_000);
+    assert_eq!(res.user_code("addCartItem"), "INVALID");
+    assert_eq!(res.user_field("addCartItem"), "variantId");
     let res = app
-        .gql("mutation($t: String, $v: ID!) { removeCartItem(cartToken: $t, variantId: $v) { items { variantId } } }", json!({ "t": token, "v": tea }))
+        .gql("mutation($t: String, $v: ID!) { updateCartItem(cartToken: $t, variantId: $v, quantity: 3) { cart { subtotalVnd } userErrors { code field message } } }", json!({ "t": token, "v": variant }))
         .await;
     assert_eq!(
-        res.data()["removeCartItem"]["items"]
+        res.payload("updateCartItem")["cart"]["subtotalVnd"],
+        230_000
+    );
+    let remove = "mutation($t: String, $v: ID!) { removeCartItem(cartToken: $t, variantId: $v) { cart { items { variantId } } userErrors { code field message } } }";
+    let res = app.gql(remove, json!({ "t": token, "v": tea })).await;
+    assert_eq!(
+        res.payload("removeCartItem")["cart"]["items"]
             .as_array()
             .map(Vec::len),
         Some(1)
     );
+    let res = app.gql(remove, json!({ "t": token, "v": tea })).await;
+    assert_eq!(res.user_code("removeCartItem"), "NOT_FOUND");
     let res = app.gql(get, json!({ "t": token })).await;
     assert_eq!(res.data()["cart"]["items"][0]["quantity"], 3);
     assert_eq!(res.data()["cart"]["items"][0]["available"], true);
+    assert_eq!(res.data()["cart"]["items"][0]["id"], line.as_str());
 
-    let checkout = "mutation($i: CheckoutCartInput!) { checkoutCart(input: $i) { orders { totalVnd items { quantity } } } }";
+    let checkout = "mutation($i: CheckoutCartInput!) { checkoutCart(input: $i) { checkout { orders { totalVnd items { quantity } } } userErrors { code field message } } }";
     let input = json!({ "cartToken": token, "idempotencyKey": "cart-checkout-1", "shippingAddress": address("0912345678"), "paymentMethod": "COD" });
     let res = app.gql(checkout, json!({ "i": input.clone() })).await;
-    assert_eq!(res.data()["checkoutCart"]["orders"][0]["totalVnd"], 150_000);
+    assert_eq!(
+        res.payload("checkoutCart")["checkout"]["orders"][0]["totalVnd"],
+        150_000
+    );
     assert_eq!(stock_of(&app, &variant).await, 7);
     // A retry with the same key finds the emptied cart's checkout.
     let retry = app.gql(checkout, json!({ "i": input })).await;
-    assert_eq!(retry.data()["checkoutCart"], res.data()["checkoutCart"]);
+    assert_eq!(retry.payload("checkoutCart"), res.payload("checkoutCart"));
     assert_eq!(stock_of(&app, &variant).await, 7);
     // The cart is empty now; checking it out again with a new key is refused.
     let input = json!({ "cartToken": token, "idempotencyKey": "cart-checkout-2", "shippingAddress": address("0912345678"), "paymentMethod": "COD" });
     let res = app.gql(checkout, json!({ "i": input })).await;
-    assert_eq!(res.code(), "BAD_USER_INPUT");
-    assert_eq!(res.field(), "input.cartToken");
+    assert_eq!(res.user_code("checkoutCart"), "INVALID");
+    assert_eq!(res.user_field("checkoutCart"), "input.cartToken");
     let res = app.gql(get, json!({ "t": "no-such-token" })).await;
     assert_eq!(res.code(), "NOT_FOUND");
 }
@@ -921,11 +1041,11 @@ async fn a_signed_in_shoppers_cart_needs_no_token() {
     let res = app
         .gql_as(
             Some(&lan.access),
-            "mutation($v: ID!) { addCartItem(variantId: $v, quantity: 2) { token subtotalVnd } }",
+            "mutation($v: ID!) { addCartItem(variantId: $v, quantity: 2) { cart { token subtotalVnd } userErrors { code field message } } }",
             json!({ "v": variant }),
         )
         .await;
-    assert_eq!(res.data()["addCartItem"]["token"], Value::Null);
+    assert_eq!(res.payload("addCartItem")["cart"]["token"], Value::Null);
     let res = app
         .gql_as(Some(&lan.access), &format!("{{ {CART} }}"), json!({}))
         .await;
@@ -949,9 +1069,9 @@ async fn a_page_of_cooperative_orders_costs_the_same_queries_for_two_orders_or_t
             "VIETQR",
             "0912345678",
         );
-        app.gql(PLACE, json!({ "i": input })).await.data();
+        placed(&app.gql(PLACE, json!({ "i": input })).await);
     }
-    let q = "query($c: ID!, $n: Int) { cooperativeOrders(cooperativeId: $c, first: $n) { edges { node { number cooperative { name } items { productName quantity } history { toStatus } payment { vietqr { payload } } } } } }";
+    let q = "query($c: ID!, $n: Int) { cooperativeOrders(cooperativeId: $c, first: $n) { edges { node { number cooperative { name } items { id productName quantity variant { name } product { name } } history { toStatus actor { displayName } } payment { vietqr { payload } } } } } }";
     let mut costs = Vec::new();
     for n in [2, 10] {
         let (cost, res) = app
@@ -989,20 +1109,18 @@ async fn placing_and_changing_an_order_publishes_events_after_commit() {
     let (owner, _, variant) = seller(&app, "events@x.vn", 50_000, 10).await;
     let mut events = app.app.state.events.subscribe();
     let order = place_one(&app, None, &variant, 1, "COD").await;
-    let id = farmstream::ids::OrderId::from(
-        uuid::Uuid::parse_str(order["id"].as_str().expect("id")).expect("uuid"),
-    );
+    let id = farmstream::ids::OrderId::from(uuid_of(order["id"].as_str().expect("id")));
     match heard(&mut events).await {
         Event::OrderPlaced { order_id, .. } => assert_eq!(order_id, id),
         other => panic!("expected OrderPlaced, got {other:?}"),
     }
     app.gql_as(
         Some(&owner.access),
-        "mutation($o: ID!) { markOrderPacked(orderId: $o) { id } }",
+        "mutation($o: ID!) { markOrderPacked(orderId: $o) { order { id } userErrors { code field message } } }",
         json!({ "o": order["id"] }),
     )
     .await
-    .data();
+    .payload("markOrderPacked");
     match heard(&mut events).await {
         Event::OrderStatusChanged {
             order_id, from, to, ..
@@ -1016,12 +1134,14 @@ async fn placing_and_changing_an_order_publishes_events_after_commit() {
     }
     // A refused change publishes nothing: the next event heard is a marker
     // published after it.
-    app.gql_as(
-        Some(&owner.access),
-        "mutation($o: ID!) { markOrderDelivered(orderId: $o) { id } }",
-        json!({ "o": order["id"] }),
-    )
-    .await;
+    let refused = app
+        .gql_as(
+            Some(&owner.access),
+            "mutation($o: ID!) { markOrderDelivered(orderId: $o) { order { id } userErrors { code field message } } }",
+            json!({ "o": order["id"] }),
+        )
+        .await;
+    assert_eq!(refused.user_code("markOrderDelivered"), "CONFLICT");
     let marker = Event::LivestreamEnded {
         livestream_id: farmstream::ids::LivestreamId::from(uuid::Uuid::nil()),
     };
@@ -1034,7 +1154,7 @@ async fn a_guest_cancels_their_own_order_with_its_phone_and_no_other() {
     let app = TestApp::spawn().await;
     let (_, _, variant) = seller(&app, "guest-cancel@x.vn", 50_000, 10).await;
     let order = place_one(&app, None, &variant, 2, "VIETQR").await;
-    let cancel = "mutation($o: ID!, $p: String) { cancelOrder(orderId: $o, reason: \"đặt nhầm\", guestPhone: $p) { status history { toStatus actorId } } }";
+    let cancel = "mutation($o: ID!, $p: String) { cancelOrder(orderId: $o, reason: \"đặt nhầm\", guestPhone: $p) { order { status history { toStatus actor { id } } } userErrors { code field message } } }";
     let res = app
         .gql(cancel, json!({ "o": order["id"], "p": null }))
         .await;
@@ -1042,15 +1162,14 @@ async fn a_guest_cancels_their_own_order_with_its_phone_and_no_other() {
     let res = app
         .gql(cancel, json!({ "o": order["id"], "p": "0987654321" }))
         .await;
-    assert_eq!(res.code(), "NOT_FOUND");
+    assert_eq!(res.user_code("cancelOrder"), "NOT_FOUND");
+    assert_eq!(stock_of(&app, &variant).await, 8, "nothing given back");
     let res = app
         .gql(cancel, json!({ "o": order["id"], "p": "+84912345678" }))
         .await;
-    assert_eq!(res.data()["cancelOrder"]["status"], "CANCELLED");
-    assert_eq!(
-        res.data()["cancelOrder"]["history"][1]["actorId"],
-        Value::Null
-    );
+    let cancelled = &res.payload("cancelOrder")["order"];
+    assert_eq!(cancelled["status"], "CANCELLED");
+    assert_eq!(cancelled["history"][1]["actor"], Value::Null);
     assert_eq!(stock_of(&app, &variant).await, 10);
 }
 
@@ -1061,11 +1180,11 @@ async fn vietqr_needs_a_cooperative_with_a_bank_account_and_shipping_fees_are_ch
     let res = app
         .gql_as(
             Some(&owner.access),
-            "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { id } }",
+            "mutation($i: CreateCooperativeInput!) { createCooperative(input: $i) { cooperative { id } userErrors { code field message } } }",
             json!({ "i": { "name": "HTX Không Ngân Hàng", "address": { "province": "Sơn La", "ward": "Xã Chiềng Mai" } } }),
         )
         .await;
-    let coop = res.data()["createCooperative"]["id"]
+    let coop = res.payload("createCooperative")["cooperative"]["id"]
         .as_str()
         .expect("id")
         .to_owned();
@@ -1076,10 +1195,10 @@ async fn vietqr_needs_a_cooperative_with_a_bank_account_and_shipping_fees_are_ch
             json!({ "i": order_input("no-bank-key-1", &[(&variant, 1)], "VIETQR", "0912345678") }),
         )
         .await;
-    assert_eq!(res.code(), "BAD_USER_INPUT");
-    assert_eq!(res.field(), "input.paymentMethod");
+    assert_eq!(res.user_code("placeOrder"), "INVALID");
+    assert_eq!(res.user_field("placeOrder"), "input.paymentMethod");
     assert_eq!(stock_of(&app, &variant).await, 5);
-    let set = "mutation($c: ID!, $f: Int!, $a: Int) { setShippingPolicy(cooperativeId: $c, flatFeeVnd: $f, freeAboveVnd: $a) { id } }";
+    let set = "mutation($c: ID!, $f: Int!, $a: Int) { setShippingPolicy(cooperativeId: $c, flatFeeVnd: $f, freeAboveVnd: $a) { cooperative { id } userErrors { code field message } } }";
     let res = app
         .gql_as(
             Some(&owner.access),
@@ -1087,7 +1206,8 @@ async fn vietqr_needs_a_cooperative_with_a_bank_account_and_shipping_fees_are_ch
             json!({ "c": coop, "f": -1, "a": null }),
         )
         .await;
-    assert_eq!(res.field(), "flatFeeVnd");
+    assert_eq!(res.user_code("setShippingPolicy"), "INVALID");
+    assert_eq!(res.user_field("setShippingPolicy"), "flatFeeVnd");
     let res = app
         .gql_as(
             Some(&owner.access),
@@ -1095,20 +1215,21 @@ async fn vietqr_needs_a_cooperative_with_a_bank_account_and_shipping_fees_are_ch
             json!({ "c": coop, "f": 20000, "a": 0 }),
         )
         .await;
-    assert_eq!(res.field(), "freeAboveVnd");
+    assert_eq!(res.user_code("setShippingPolicy"), "INVALID");
+    assert_eq!(res.user_field("setShippingPolicy"), "freeAboveVnd");
 }
 
 #[tokio::test]
 async fn a_guest_cart_nobody_touched_is_purged_and_a_recent_one_or_a_shoppers_stays() {
     let app = TestApp::spawn().await;
     let (_, _, variant) = seller(&app, "purge@x.vn", 50_000, 10).await;
-    let add = "mutation($t: String, $v: ID!, $q: Int!) { addCartItem(cartToken: $t, variantId: $v, quantity: $q) { token } }";
+    let add = "mutation($t: String, $v: ID!, $q: Int!) { addCartItem(cartToken: $t, variantId: $v, quantity: $q) { cart { token } userErrors { code field message } } }";
     let get = "query($t: String) { cart(cartToken: $t) { items { quantity } } }";
     let guest_cart = async || {
         let res = app
             .gql(add, json!({ "t": null, "v": variant, "q": 1 }))
             .await;
-        res.data()["addCartItem"]["token"]
+        res.payload("addCartItem")["cart"]["token"]
             .as_str()
             .expect("token")
             .to_owned()
@@ -1122,17 +1243,17 @@ async fn a_guest_cart_nobody_touched_is_purged_and_a_recent_one_or_a_shoppers_st
         json!({ "t": null, "v": variant, "q": 2 }),
     )
     .await
-    .data();
+    .payload("addCartItem");
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     let cutoff = chrono::Utc::now();
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     // Changing a line counts as touching the cart.
     app.gql(
-        "mutation($t: String, $v: ID!) { updateCartItem(cartToken: $t, variantId: $v, quantity: 4) { token } }",
+        "mutation($t: String, $v: ID!) { updateCartItem(cartToken: $t, variantId: $v, quantity: 4) { cart { token } userErrors { code field message } } }",
         json!({ "t": revisited, "v": variant }),
     )
     .await
-    .data();
+    .payload("updateCartItem");
     let recent = guest_cart().await;
 
     let purged = farmstream::orders::cart::purge_forgotten(&app.app.state.db, cutoff)

@@ -14,15 +14,15 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::helpers::{Session, TestApp};
-use crate::orders::{PLACE, address, order_input, seller};
+use crate::helpers::{Session, TestApp, USER_ERRORS, gid};
+use crate::orders::{PLACE, address, order_input, placed, seller};
 
 /// Rounds per race test.
 const ROUNDS: usize = 20;
 
-const ADD: &str = "mutation($t: String, $v: ID!, $q: Int!) { addCartItem(cartToken: $t, variantId: $v, quantity: $q) { token items { variantId quantity } } }";
-const CHECKOUT: &str = "mutation($i: CheckoutCartInput!) { checkoutCart(input: $i) { id orders { id livestreamId cooperative { id } items { variantId quantity } } } }";
-const CART: &str = "query { cart { items { variantId quantity } } }";
+const ADD: &str = "mutation($t: String, $v: ID!, $q: Int!) { addCartItem(cartToken: $t, variantId: $v, quantity: $q) { cart { token items { id variant { id } quantity } } userErrors { code field message } } }";
+const CHECKOUT: &str = "mutation($i: CheckoutCartInput!) { checkoutCart(input: $i) { checkout { id orders { id livestream { id } cooperative { id } items { id variant { id } quantity } } } userErrors { code field message } } }";
+const CART: &str = "query { cart { items { id variant { id } quantity } } }";
 
 /// A GraphQL request through a router clone, as `token`'s user: the body.
 async fn gql_on(router: axum::Router, token: Option<String>, query: &str, vars: Value) -> Value {
@@ -55,12 +55,20 @@ async fn together(
         .collect()
 }
 
+/// The code of what went wrong: a top-level error's, else the first user
+/// error's of the mutation answered; `None` for a success.
 fn code(body: &Value) -> Option<&str> {
-    body["errors"][0]["extensions"]["code"].as_str()
+    if let Some(code) = body["errors"][0]["extensions"]["code"].as_str() {
+        return Some(code);
+    }
+    body["data"]
+        .as_object()?
+        .values()
+        .find_map(|payload| payload["userErrors"][0]["code"].as_str())
 }
 
 async fn stock_of(app: &TestApp, variant: &str) -> i64 {
-    let id = uuid::Uuid::parse_str(variant).expect("uuid");
+    let id = crate::helpers::uuid_of(variant);
     entity::product_variant::Entity::find_by_id(id)
         .one(app.app.state.db.conn())
         .await
@@ -89,7 +97,7 @@ fn units(items: &Value, variant: &str) -> i64 {
         .map(|items| {
             items
                 .iter()
-                .filter(|i| i["variantId"] == variant)
+                .filter(|i| i["variant"]["id"] == variant)
                 .map(|i| i["quantity"].as_i64().expect("quantity"))
                 .sum()
         })
@@ -103,7 +111,7 @@ async fn add(app: &TestApp, who: &Session, variant: &str, quantity: i64) {
         json!({ "t": null, "v": variant, "q": quantity }),
     )
     .await
-    .data();
+    .payload("addCartItem");
 }
 
 #[tokio::test]
@@ -137,7 +145,7 @@ async fn a_cart_checked_out_twice_at_once_makes_one_order_and_takes_its_stock_on
             .find(|a| code(a).is_some())
             .expect("one refused");
         assert!(
-            matches!(code(refused), Some("BAD_USER_INPUT" | "CONFLICT")),
+            matches!(code(refused), Some("INVALID" | "CONFLICT")),
             "round {round}: {refused}"
         );
         assert_eq!(
@@ -177,7 +185,7 @@ async fn a_line_added_while_the_cart_is_checked_out_is_ordered_or_stays_in_the_c
         assert_eq!(code(&answers[0]), None, "round {round}: {}", answers[0]);
         assert_eq!(code(&answers[1]), None, "round {round}: {}", answers[1]);
         tea_added += 1;
-        let orders = &answers[0]["data"]["checkoutCart"]["orders"];
+        let orders = &answers[0]["data"]["checkoutCart"]["checkout"]["orders"];
         tea_ordered += orders
             .as_array()
             .expect("orders")
@@ -196,11 +204,13 @@ async fn a_line_added_while_the_cart_is_checked_out_is_ordered_or_stays_in_the_c
         if in_cart > 0 {
             app.gql_as(
                 Some(&lan.access),
-                "mutation($v: ID!) { removeCartItem(variantId: $v) { items { variantId } } }",
+                &format!(
+                    "mutation($v: ID!) {{ removeCartItem(variantId: $v) {{ cart {{ items {{ id }} }} {USER_ERRORS} }} }}"
+                ),
                 json!({ "v": tea }),
             )
             .await
-            .data();
+            .payload("removeCartItem");
             tea_added -= in_cart;
         }
     }
@@ -211,7 +221,7 @@ async fn a_quantity_changed_while_the_cart_is_checked_out_is_ordered_or_refused(
     let app = Arc::new(TestApp::spawn().await);
     let (_, _, mango) = seller(&app, "change@x.vn", 40_000, 1000).await;
     let lan = app.register("lan-change@x.vn").await;
-    let update = "mutation($v: ID!) { updateCartItem(variantId: $v, quantity: 3) { items { variantId quantity } } }";
+    let update = "mutation($v: ID!) { updateCartItem(variantId: $v, quantity: 3) { cart { items { id quantity } } userErrors { code field message } } }";
     let mut ordered_total = 0;
     for round in 0..ROUNDS {
         add(&app, &lan, &mango, 1).await;
@@ -230,7 +240,7 @@ async fn a_quantity_changed_while_the_cart_is_checked_out_is_ordered_or_refused(
         .await;
         assert_eq!(code(&answers[0]), None, "round {round}: {}", answers[0]);
         let ordered = units(
-            &answers[0]["data"]["checkoutCart"]["orders"][0]["items"],
+            &answers[0]["data"]["checkoutCart"]["checkout"]["orders"][0]["items"],
             &mango,
         );
         ordered_total += ordered;
@@ -306,8 +316,12 @@ async fn a_cart_line_stays_within_a_thousand_units_however_the_adds_collide() {
     let ok = answers.iter().filter(|a| code(a).is_none()).count();
     assert_eq!(ok, 2, "990 + 4 + 4 fits, a third 4 does not: {answers:?}");
     for refused in answers.iter().filter(|a| code(a).is_some()) {
-        assert_eq!(code(refused), Some("BAD_USER_INPUT"), "{refused}");
-        assert_eq!(refused["errors"][0]["extensions"]["field"], "quantity");
+        assert_eq!(code(refused), Some("INVALID"), "{refused}");
+        assert_eq!(
+            refused["data"]["addCartItem"]["userErrors"][0]["field"],
+            json!(["quantity"])
+        );
+        assert_eq!(refused["data"]["addCartItem"]["cart"], Value::Null);
     }
     let cart = app.gql_as(Some(&lan.access), CART, json!({})).await;
     assert_eq!(units(&cart.data()["cart"]["items"], &variant), 998);
@@ -324,7 +338,7 @@ async fn a_guest_cart_touched_while_the_purge_runs_keeps_its_lines() {
         let res = app
             .gql(ADD, json!({ "t": null, "v": variant, "q": 1 }))
             .await;
-        let token = res.data()["addCartItem"]["token"]
+        let token = res.payload("addCartItem")["cart"]["token"]
             .as_str()
             .expect("token")
             .to_owned();
@@ -351,7 +365,7 @@ async fn a_guest_cart_touched_while_the_purge_runs_keeps_its_lines() {
         let purged = purged.expect("the purge never fails");
         let get = app
             .gql(
-                "query($t: String) { cart(cartToken: $t) { items { variantId quantity } } }",
+                "query($t: String) { cart(cartToken: $t) { items { variant { id } quantity } } }",
                 json!({ "t": token }),
             )
             .await;
@@ -381,13 +395,13 @@ async fn a_guest_cart_touched_while_the_purge_runs_keeps_its_lines() {
 async fn end_show(app: &TestApp, owner: &Session, show: &str, minutes_ago: i64) {
     app.gql_as(
         Some(&owner.access),
-        "mutation($id: ID!) { endLivestream(id: $id) { status } }",
+        "mutation($id: ID!) { endLivestream(id: $id) { livestream { status } userErrors { code field message } } }",
         json!({ "id": show }),
     )
     .await
-    .data();
+    .payload("endLivestream");
     entity::livestream::Entity::update(entity::livestream::ActiveModel {
-        id: Set(uuid::Uuid::parse_str(show).expect("uuid")),
+        id: Set(crate::helpers::uuid_of(show)),
         ended_at: Set(Some(
             chrono::Utc::now() - chrono::Duration::minutes(minutes_ago),
         )),
@@ -412,11 +426,11 @@ async fn an_order_naming_an_unknown_show_is_refused_naming_the_field_and_writes_
         &app,
         "ghost-show-1",
         &variant,
-        &uuid::Uuid::new_v4().to_string(),
+        &gid("Livestream", uuid::Uuid::new_v4()),
     )
     .await;
-    assert_eq!(res.code(), "BAD_USER_INPUT", "{:?}", res.body);
-    assert_eq!(res.field(), "input.livestreamId");
+    assert_eq!(res.user_code("placeOrder"), "INVALID", "{:?}", res.body);
+    assert_eq!(res.user_field("placeOrder"), "input.livestreamId");
     assert_eq!(order_count(&app).await, 0);
     assert_eq!(stock_of(&app, &variant).await, 10);
 }
@@ -428,8 +442,8 @@ async fn an_order_naming_another_cooperatives_show_is_refused_and_that_show_coun
     let (rival, rival_coop, _) = seller(&app, "rival@x.vn", 40_000, 10).await;
     let show = app.show(&rival, &rival_coop, &[], true).await;
     let res = place_from(&app, "other-show-1", &variant, &show).await;
-    assert_eq!(res.code(), "BAD_USER_INPUT", "{:?}", res.body);
-    assert_eq!(res.field(), "input.livestreamId");
+    assert_eq!(res.user_code("placeOrder"), "INVALID", "{:?}", res.body);
+    assert_eq!(res.user_field("placeOrder"), "input.livestreamId");
     assert_eq!(order_count(&app).await, 0);
     let stats = app
         .gql_as(
@@ -447,22 +461,22 @@ async fn an_order_may_name_a_live_show_or_one_ended_up_to_thirty_minutes_ago_and
     let (owner, coop, variant) = seller(&app, "when@x.vn", 40_000, 10).await;
     let scheduled = app.show(&owner, &coop, &[], false).await;
     let res = place_from(&app, "when-scheduled", &variant, &scheduled).await;
-    assert_eq!(res.code(), "BAD_USER_INPUT", "{:?}", res.body);
-    assert_eq!(res.field(), "input.livestreamId");
+    assert_eq!(res.user_code("placeOrder"), "INVALID", "{:?}", res.body);
+    assert_eq!(res.user_field("placeOrder"), "input.livestreamId");
 
     let live = app.show(&owner, &coop, &[], true).await;
     let res = place_from(&app, "when-live-1", &variant, &live).await;
-    assert_eq!(res.data()["placeOrder"]["orders"][0]["livestreamId"], live);
+    assert_eq!(placed(&res)["orders"][0]["livestream"]["id"], live);
 
     end_show(&app, &owner, &live, 29).await;
     let res = place_from(&app, "when-ended-29", &variant, &live).await;
-    assert_eq!(res.data()["placeOrder"]["orders"][0]["livestreamId"], live);
+    assert_eq!(placed(&res)["orders"][0]["livestream"]["id"], live);
 
     let late = app.show(&owner, &coop, &[], true).await;
     end_show(&app, &owner, &late, 31).await;
     let res = place_from(&app, "when-ended-31", &variant, &late).await;
-    assert_eq!(res.code(), "BAD_USER_INPUT", "{:?}", res.body);
-    assert_eq!(res.field(), "input.livestreamId");
+    assert_eq!(res.user_code("placeOrder"), "INVALID", "{:?}", res.body);
+    assert_eq!(res.user_field("placeOrder"), "input.livestreamId");
     assert_eq!(order_count(&app).await, 2);
     assert_eq!(stock_of(&app, &variant).await, 8);
 }
@@ -481,17 +495,17 @@ async fn a_cart_of_two_cooperatives_checked_out_from_a_show_credits_only_that_co
     let res = app
         .gql_as(Some(&lan.access), CHECKOUT, json!({ "i": input }))
         .await;
-    let orders = res.data()["checkoutCart"]["orders"]
+    let orders = res.payload("checkoutCart")["checkout"]["orders"]
         .as_array()
         .expect("orders")
         .clone();
     assert_eq!(orders.len(), 2);
     for order in &orders {
         if order["cooperative"]["id"] == coop.as_str() {
-            assert_eq!(order["livestreamId"], show);
+            assert_eq!(order["livestream"]["id"], show);
         } else {
             assert_eq!(order["cooperative"]["id"], other_coop.as_str());
-            assert_eq!(order["livestreamId"], Value::Null);
+            assert_eq!(order["livestream"], Value::Null);
         }
     }
     let stored = entity::order::Entity::find()

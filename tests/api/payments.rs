@@ -6,7 +6,7 @@ use sea_orm::EntityTrait;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, gid};
 use crate::orders::{place_one, seller};
 
 /// Posts a transfer notice signed with the app's secret (or `signature`).
@@ -142,18 +142,20 @@ async fn a_signed_transfer_of_the_exact_amount_pays_the_order_and_a_repeat_chang
     // Paid, then cancelled by the cooperative: the money must go back.
     let o = json!({ "o": order["id"] });
     let res = app
-        .gql_as(Some(&owner.access), "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"hết hàng\") { status payment { status } } }", o.clone())
+        .gql_as(Some(&owner.access), "mutation($o: ID!) { cancelOrder(orderId: $o, reason: \"hết hàng\") { order { status payment { status } } userErrors { code field message } } }", o.clone())
         .await;
-    assert_eq!(res.data()["cancelOrder"]["status"], "REFUND_PENDING");
-    assert_eq!(
-        res.data()["cancelOrder"]["payment"]["status"],
-        "REFUND_PENDING"
-    );
-    let res = app
-        .gql_as(Some(&owner.access), "mutation($o: ID!) { recordRefund(orderId: $o, note: \"VCB 123\") { status payment { status refundedAt } } }", o)
-        .await;
-    assert_eq!(res.data()["recordRefund"]["status"], "REFUNDED");
-    assert_eq!(res.data()["recordRefund"]["payment"]["status"], "REFUNDED");
+    let cancelled = &res.payload("cancelOrder")["order"];
+    assert_eq!(cancelled["status"], "REFUND_PENDING");
+    assert_eq!(cancelled["payment"]["status"], "REFUND_PENDING");
+    let refund = "mutation($o: ID!) { recordRefund(orderId: $o, note: \"VCB 123\") { order { status payment { status refundedAt } } userErrors { code field message } } }";
+    let res = app.gql_as(Some(&owner.access), refund, o.clone()).await;
+    let refunded = &res.payload("recordRefund")["order"];
+    assert_eq!(refunded["status"], "REFUNDED");
+    assert_eq!(refunded["payment"]["status"], "REFUNDED");
+    assert!(refunded["payment"]["refundedAt"].is_string());
+    let res = app.gql_as(Some(&owner.access), refund, o).await;
+    assert_eq!(res.user_code("recordRefund"), "CONFLICT", "refunded once");
+    assert_eq!(res.data()["recordRefund"]["order"], Value::Null);
 }
 
 #[tokio::test]
@@ -247,22 +249,27 @@ async fn an_unknown_memo_is_kept_unmatched_and_an_admin_assigns_it_to_its_order(
     assert_eq!(page["totalCount"], 1);
     let transfer = page["edges"][0]["node"]["id"].clone();
 
-    let assign = "mutation($t: ID!, $o: ID!) { assignTransfer(transferId: $t, orderId: $o) { transfer { outcome orderId } order { status } } }";
+    let assign = "mutation($t: ID!, $o: ID!) { assignTransfer(transferId: $t, orderId: $o) { transfer { outcome orderId } order { id status } userErrors { code field message } } }";
     let vars = json!({ "t": transfer, "o": order["id"] });
-    assert_eq!(
-        app.gql_as(Some(&owner.access), assign, vars.clone())
-            .await
-            .code(),
-        "FORBIDDEN"
-    );
+    let res = app.gql_as(Some(&owner.access), assign, vars.clone()).await;
+    assert_eq!(res.user_code("assignTransfer"), "FORBIDDEN");
+    assert_eq!(res.data()["assignTransfer"]["order"], Value::Null);
+    // An id of the wrong type, or one naming no transfer, is refused.
+    let wrong = json!({ "t": order["id"], "o": order["id"] });
+    let res = app.gql_as(Some(&admin.access), assign, wrong).await;
+    assert_eq!(res.user_code("assignTransfer"), "INVALID");
+    assert_eq!(res.user_field("assignTransfer"), "transferId");
+    let nothing = json!({ "t": gid("BankTransfer", uuid::Uuid::new_v4()), "o": order["id"] });
+    let res = app.gql_as(Some(&admin.access), assign, nothing).await;
+    assert_eq!(res.user_code("assignTransfer"), "NOT_FOUND");
     let res = app.gql_as(Some(&admin.access), assign, vars.clone()).await;
-    assert_eq!(res.data()["assignTransfer"]["order"]["status"], "PAID");
-    assert_eq!(
-        res.data()["assignTransfer"]["transfer"]["outcome"],
-        "ASSIGNED"
-    );
+    let assigned = res.payload("assignTransfer");
+    assert_eq!(assigned["order"]["status"], "PAID");
+    assert_eq!(assigned["order"]["id"], order["id"]);
+    assert_eq!(assigned["transfer"]["outcome"], "ASSIGNED");
+    assert_eq!(assigned["transfer"]["orderId"], order["id"]);
     let res = app.gql_as(Some(&admin.access), assign, vars).await;
-    assert_eq!(res.code(), "CONFLICT", "assigned once");
+    assert_eq!(res.user_code("assignTransfer"), "CONFLICT", "assigned once");
     let res = app.gql_as(Some(&admin.access), list, json!({})).await;
     assert_eq!(res.data()["unmatchedTransfers"]["totalCount"], 0);
 }

@@ -7,14 +7,19 @@ use crate::config::PublicBaseUrl;
 use crate::error::AppError;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::catalog::{Product, ProductLoader, Variant};
 use crate::graph::cooperatives::Cooperative;
 use crate::graph::cooperatives::CooperativeLoader;
+use crate::graph::ids::global_id;
+use crate::graph::livestream::Livestream;
 use crate::graph::load_one;
 use crate::graph::orders::{
-    HistoryByOrder, ItemsByOrder, OrderStatus, PaymentMethod, PaymentStatus,
+    HistoryByOrder, ItemsByOrder, LivestreamById, OrderStatus, PaymentMethod, PaymentStatus,
+    VariantById,
 };
+use crate::graph::training::UserLoader;
 use crate::ids::{
-    CheckoutId, CooperativeId, FlashDealId, LivestreamId, OrderId, ProductId, VariantId,
+    CheckoutId, CooperativeId, FlashDealId, LivestreamId, OrderId, ProductId, UserId, VariantId,
 };
 use crate::orders::cart::{CartLine, CartView};
 use crate::orders::service::Placed;
@@ -48,6 +53,9 @@ pub struct ShippingAddressView {
     pub street: String,
 }
 
+/// An order: what one shopper bought from one cooperative, with its
+/// prices, shipping and total as they were at placement, its payment and
+/// its history. Its shopper and the cooperative's staff may read it.
 #[Object]
 impl Order {
     /// The order's id.
@@ -113,7 +121,17 @@ impl Order {
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
-    /// The livestream the order came from, if any.
+    /// The livestream the order came from; null when it came from none.
+    async fn livestream(&self, ctx: &Context<'_>) -> ApiResult<Option<Livestream>> {
+        let Some(id) = self.0.livestream_id else {
+            return Ok(None);
+        };
+        Ok(load_one::<LivestreamById, _>(ctx, LivestreamId::from(id))
+            .await?
+            .map(Livestream))
+    }
+    /// The id of the livestream the order came from, if any.
+    #[graphql(deprecation = "Use `livestream { id }`.")]
     async fn livestream_id(&self) -> Option<ID> {
         self.0
             .livestream_id
@@ -170,13 +188,39 @@ impl Order {
 /// One line of an order.
 pub struct OrderItem(pub entity::order_item::Model);
 
+/// One line of an order: a variant, how many units and at what price, as
+/// they were at placement (the names and prices do not follow later
+/// changes of the catalogue).
 #[Object]
 impl OrderItem {
-    /// The variant bought.
+    /// The line's id.
+    async fn id(&self) -> ID {
+        global_id("OrderItem", self.0.id)
+    }
+    /// The variant bought, as it is now (its name and price may have
+    /// changed since; `variantName` and `unitPriceVnd` are the placement's).
+    async fn variant(&self, ctx: &Context<'_>) -> ApiResult<Option<Variant>> {
+        Ok(
+            load_one::<VariantById, _>(ctx, VariantId::from(self.0.variant_id))
+                .await?
+                .map(Variant),
+        )
+    }
+    /// The product bought, as it is now (`productName` is the placement's).
+    async fn product(&self, ctx: &Context<'_>) -> ApiResult<Option<Product>> {
+        Ok(
+            load_one::<ProductLoader, _>(ctx, ProductId::from(self.0.product_id))
+                .await?
+                .map(Product),
+        )
+    }
+    /// The id of the variant bought.
+    #[graphql(deprecation = "Use `variant { id }`.")]
     async fn variant_id(&self) -> ID {
         VariantId::from(self.0.variant_id).to_gql()
     }
-    /// Its product.
+    /// The id of its product.
+    #[graphql(deprecation = "Use `product { id }`.")]
     async fn product_id(&self) -> ID {
         ProductId::from(self.0.product_id).to_gql()
     }
@@ -213,6 +257,8 @@ impl OrderItem {
 /// One status change of an order.
 pub struct OrderHistoryEntry(pub entity::order_event::Model);
 
+/// One status change of an order: who moved it, from what to what, when,
+/// and why.
 #[Object]
 impl OrderHistoryEntry {
     /// The status before; null for the placement.
@@ -224,6 +270,16 @@ impl OrderHistoryEntry {
         Some(self.0.to_status.into())
     }
     /// Who made the change; null for the system (payment, hold expiry) or a guest.
+    async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<OrderActor>> {
+        let Some(id) = self.0.actor_id else {
+            return Ok(None);
+        };
+        Ok(load_one::<UserLoader, _>(ctx, UserId::from(id))
+            .await?
+            .map(OrderActor))
+    }
+    /// The id of who made the change; null for the system or a guest.
+    #[graphql(deprecation = "Use `actor { id }`.")]
     async fn actor_id(&self) -> Option<ID> {
         self.0
             .actor_id
@@ -236,6 +292,23 @@ impl OrderHistoryEntry {
     /// When.
     async fn at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+}
+
+/// Who changed an order: a shopper or a cooperative's staff member, by the
+/// name they show to others (never their sign-in e-mail or phone).
+pub struct OrderActor(pub entity::user::Model);
+
+/// Who changed an order, by the name they show to others.
+#[Object]
+impl OrderActor {
+    /// The user's id.
+    async fn id(&self) -> ID {
+        UserId::from(self.0.id).to_gql()
+    }
+    /// The name they show to others.
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
     }
 }
 
@@ -256,6 +329,8 @@ pub struct VietQr {
     pub image_url: String,
 }
 
+/// How an order is paid and where the payment stands; the VietQR code to
+/// scan while a transfer is awaited.
 #[Object]
 impl Payment<'_> {
     /// VietQR transfer or cash on delivery.
@@ -321,6 +396,8 @@ impl Payment<'_> {
 /// What one `placeOrder` or `checkoutCart` made: one order per cooperative.
 pub struct Checkout(pub Placed);
 
+/// What one `placeOrder` or `checkoutCart` made: one order per
+/// cooperative, under the request's idempotency key.
 #[Object]
 impl Checkout {
     /// The checkout's id.
@@ -348,6 +425,7 @@ impl Checkout {
 /// A shopper's cart, priced now (prices are settled only at checkout).
 pub struct Cart(pub CartView);
 
+/// A shopper's cart, priced now (prices are settled only at checkout).
 #[Object]
 impl Cart {
     /// A guest's cart token: keep it and send it back to reach this cart.
@@ -372,13 +450,35 @@ impl Cart {
 /// A variant and quantity in a cart.
 pub struct CartItem(pub CartLine);
 
+/// The id of the line of `variant` in `cart`:
+/// `gid://farmstream/CartLine/<cart uuid>:<variant uuid>` (a line has no
+/// row id of its own).
+pub fn cart_line_id(cart: uuid::Uuid, variant: uuid::Uuid) -> ID {
+    ID(format!("gid://farmstream/CartLine/{cart}:{variant}"))
+}
+
+/// A variant and how many units of it a cart holds.
 #[Object]
 impl CartItem {
-    /// The variant.
+    /// The line's id: stable while the variant stays in the cart.
+    async fn id(&self) -> ID {
+        cart_line_id(self.0.item.cart_id, self.0.item.variant_id)
+    }
+    /// The variant wanted, as it is now.
+    async fn variant(&self) -> Variant {
+        Variant(self.0.variant.clone())
+    }
+    /// Its product, as it is now.
+    async fn product(&self) -> Product {
+        Product(self.0.product.clone())
+    }
+    /// The id of the variant wanted.
+    #[graphql(deprecation = "Use `variant { id }`.")]
     async fn variant_id(&self) -> ID {
         VariantId::from(self.0.variant.id).to_gql()
     }
-    /// Its product.
+    /// The id of its product.
+    #[graphql(deprecation = "Use `product { id }`.")]
     async fn product_id(&self) -> ID {
         ProductId::from(self.0.product.id).to_gql()
     }

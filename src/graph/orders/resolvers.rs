@@ -29,6 +29,16 @@ use crate::values::{Units, text};
 #[derive(Default)]
 pub struct OrderQuery;
 
+/// A look-up's result with "none, or not yours to see" as `None`; other
+/// errors stay errors.
+fn none_if_not_found<T>(found: AppResult<T>) -> AppResult<Option<T>> {
+    match found {
+        Ok(value) => Ok(Some(value)),
+        Err(AppError::NotFound(_)) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
 fn connection(
     rows: Vec<entity::order::Model>,
     had_cursor: bool,
@@ -47,30 +57,33 @@ fn connection(
 #[Object]
 impl OrderQuery {
     /// An order: the signed-in shopper's own, or one of a cooperative the
-    /// viewer works for; any other is `NOT_FOUND`.
+    /// viewer works for; `null` for any other, whether or not it exists.
     #[graphql(cache_control(private))]
-    async fn order(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Order> {
+    async fn order(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Order>> {
         let id = OrderId::parse(&id, "id")?;
-        Ok(Order(
-            service::for_viewer(ctx.data_unchecked::<Db>(), viewer(ctx), id).await?,
-        ))
+        Ok(none_if_not_found(
+            service::for_viewer(ctx.data_unchecked::<Db>(), viewer(ctx), id).await,
+        )?
+        .map(Order))
     }
 
-    /// A guest's order, by its number and the phone it was placed with.
-    /// Failed look-ups are throttled per order number (5 in 15 minutes) and
-    /// per client address (20 in 15 minutes): past either, `RATE_LIMITED`
-    /// with `extensions.retryAfter` in seconds, even for the right phone.
+    /// A guest's order, by its number and the phone it was placed with;
+    /// `null` when no order has both. Failed look-ups (a `null`) are
+    /// throttled per order number (5 in 15 minutes) and per client address
+    /// (20 in 15 minutes): past either, `RATE_LIMITED` with
+    /// `extensions.retryAfter` in seconds, even for the right phone.
     #[graphql(cache_control(private))]
     async fn order_by_number(
         &self,
         ctx: &Context<'_>,
         number: String,
         phone: String,
-    ) -> ApiResult<Order> {
+    ) -> ApiResult<Option<Order>> {
         let client = ctx.data_opt::<ClientAddr>().copied().unwrap_or_default();
-        Ok(Order(
-            service::by_number(ctx.data_unchecked::<Db>(), &number, &phone, client).await?,
-        ))
+        Ok(none_if_not_found(
+            service::by_number(ctx.data_unchecked::<Db>(), &number, &phone, client).await,
+        )?
+        .map(Order))
     }
 
     /// The signed-in shopper's orders, newest first.

@@ -11,6 +11,8 @@ use crate::ids::{OrderId, TransferId};
 /// A transfer notice the bank sent, and what became of it.
 pub struct BankTransfer(pub entity::bank_transfer::Model);
 
+/// A transfer notice the bank sent, and what became of it: matched to an
+/// order by its memo, kept for review, or waiting for staff to assign it.
 #[Object]
 impl BankTransfer {
     /// The transfer's id.
