@@ -9,12 +9,22 @@ use crate::graph::GqlId;
 use crate::graph::catalog::{Product, ProductLoader, Variant, VariantsByProduct};
 use crate::graph::cooperatives::{Cooperative, CooperativeLoader};
 use crate::graph::livestream::{FlashDealCloseReason, FlashDealStatus, LivestreamStatus, Platform};
-use crate::graph::livestream::{FlashDealsByLivestream, LineupLoader, SalesByShow};
+use crate::graph::livestream::{
+    FlashDealsByLivestream, LineupLoader, LivestreamLoader, SalesByShow,
+};
 use crate::graph::media::MediaAsset;
 use crate::graph::media::ready_asset;
 use crate::graph::{load_many, load_one};
 use crate::ids::{CooperativeId, FlashDealId, LivestreamId, ProductId, VariantId};
 use crate::livestream::flash_deals::is_open;
+
+/// The show `id`, through the request's loader (a show is never deleted).
+pub(crate) async fn show_of(ctx: &Context<'_>, id: LivestreamId) -> ApiResult<Livestream> {
+    let show = load_one::<LivestreamLoader, _>(ctx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("livestream"))?;
+    Ok(Livestream(show))
+}
 
 /// A cooperative's selling show.
 pub struct Livestream(pub entity::livestream::Model);
@@ -106,20 +116,25 @@ impl Livestream {
     async fn peak_viewers(&self) -> i32 {
         self.0.peak_viewers
     }
-    /// What the show sold (cancelled and refunded orders excluded); its
-    /// cooperative's staff only.
-    async fn stats(&self, ctx: &Context<'_>) -> ApiResult<LivestreamStats> {
-        crate::graph::cooperatives::require_role(
+    /// What the show sold (cancelled and refunded orders excluded); for its
+    /// cooperative's staff and admins, `null` for anyone else.
+    async fn stats(&self, ctx: &Context<'_>) -> ApiResult<Option<LivestreamStats>> {
+        match crate::graph::cooperatives::require_role(
             ctx,
             CooperativeId::from(self.0.cooperative_id),
             crate::cooperatives::MemberRole::Staff,
         )
-        .await?;
+        .await
+        {
+            Ok(()) => {}
+            Err(AppError::Forbidden(_) | AppError::Unauthenticated(_)) => return Ok(None),
+            Err(other) => return Err(other.into()),
+        }
         let mut sales = load_one::<SalesByShow, _>(ctx, LivestreamId::from(self.0.id))
             .await?
             .unwrap_or_default();
         sales.peak_viewers = i64::from(self.0.peak_viewers);
-        Ok(LivestreamStats(sales))
+        Ok(Some(LivestreamStats(sales)))
     }
     /// Viewers subscribed to its events now (on this server).
     async fn viewers(&self, ctx: &Context<'_>) -> i32 {
@@ -164,8 +179,8 @@ impl FlashDeal {
         FlashDealId::from(self.0.id).to_gql()
     }
     /// The show it belongs to.
-    async fn livestream_id(&self) -> ID {
-        LivestreamId::from(self.0.livestream_id).to_gql()
+    async fn livestream(&self, ctx: &Context<'_>) -> ApiResult<Livestream> {
+        show_of(ctx, LivestreamId::from(self.0.livestream_id)).await
     }
     /// The product on deal.
     async fn product(&self, ctx: &Context<'_>) -> ApiResult<Product> {
