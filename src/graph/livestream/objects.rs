@@ -278,11 +278,14 @@ pub struct OpenFlashDealInput {
 /// A show to schedule.
 #[derive(InputObject)]
 pub struct ScheduleLivestreamInput {
+    /// The cooperative running the show; its staff only.
     pub cooperative_id: ID,
     /// 1 to 200 characters.
     pub title: String,
+    /// What the show is about: at most 5,000 characters (empty by default).
     #[graphql(default)]
     pub description: String,
+    /// Where it is streamed.
     pub platform: Platform,
     /// An http(s) URL where it streams.
     pub stream_url: Option<String>,
@@ -298,20 +301,29 @@ pub struct ScheduleLivestreamInput {
 /// Changes to a show; omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateLivestreamInput {
+    /// A new title: 1 to 200 characters.
     pub title: Option<String>,
+    /// A new description: at most 5,000 characters.
     pub description: Option<String>,
+    /// Where it is streamed now.
     pub platform: Option<Platform>,
+    /// A new http(s) URL where it streams; `null` removes it.
     #[graphql(default)]
     pub stream_url: async_graphql::MaybeUndefined<String>,
+    /// A new start: from a day ago to five years ahead.
     pub scheduled_start_at: Option<DateTime<Utc>>,
+    /// Who presents it now.
     pub host_name: Option<String>,
 }
 
 /// Filters of the livestream list.
 #[derive(InputObject, Default)]
 pub struct LivestreamFilterInput {
+    /// Shows in this status.
     pub status: Option<LivestreamStatus>,
+    /// Shows of this cooperative.
     pub cooperative_id: Option<ID>,
+    /// Shows streamed there.
     pub platform: Option<Platform>,
     /// Shows whose lineup holds this product.
     pub product_id: Option<ID>,
