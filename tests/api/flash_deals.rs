@@ -627,7 +627,13 @@ async fn bad_flash_deal_input_is_refused_with_a_clear_message_and_changes_nothin
         res.body
     );
     assert_eq!(stock_of(&app, &live.variant).await, 50, "nothing was held");
+}
 
+#[tokio::test]
+async fn a_second_deal_on_a_variant_and_a_deal_in_an_ended_show_are_conflicts() {
+    let app = TestApp::spawn().await;
+    let live = live_show(&app, "conflict@htx.vn", 50).await;
+    let t = Some(live.owner.access.as_str());
     // One open deal per variant per show.
     open_deal(&app, &live, 10, 2, 600).await;
     let res = app
