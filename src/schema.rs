@@ -24,7 +24,7 @@ use crate::graph::limits::OperationLimits;
 use crate::graph::livestream::LivestreamSubscription;
 use crate::graph::livestream::{
     CurrentShowsByCooperative, CurrentShowsByProduct, FirstShowsByCooperative, FlashDealLoader,
-    FlashDealsByLivestream, LineupLoader, SalesByShow,
+    FlashDealsByLivestream, LineupLoader, LivestreamLoader, SalesByShow,
 };
 use crate::graph::livestream::{LivestreamMutation, LivestreamQuery};
 use crate::graph::media::GalleryLoader;
@@ -238,6 +238,7 @@ fn with_loaders<P: PutData>(target: P, db: &Db, delay: Duration) -> P {
         LivestreamById,
         GalleryLoader,
         LineupLoader,
+        LivestreamLoader,
         CurrentShowsByProduct,
         CurrentShowsByCooperative,
         FlashDealsByLivestream,

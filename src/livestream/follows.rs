@@ -36,9 +36,18 @@ pub async fn follow(
     Ok(found)
 }
 
-/// Stops following a cooperative; harmless when not following.
-pub async fn unfollow(db: &Db, viewer: &Viewer, coop: CooperativeId) -> AppResult<()> {
+/// Stops following a cooperative; harmless when not following. Gives the
+/// cooperative back; `NOT_FOUND` when there is none.
+pub async fn unfollow(
+    db: &Db,
+    viewer: &Viewer,
+    coop: CooperativeId,
+) -> AppResult<cooperative::Model> {
     let user = viewer.require_user()?;
+    let found = cooperative::Entity::find_by_id(coop.uuid())
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| AppError::not_found("cooperative"))?;
     db.write(async |txn| -> AppResult<_> {
         follow::Entity::delete_by_id((user.uuid(), coop.uuid()))
             .exec(&**txn)
@@ -46,7 +55,7 @@ pub async fn unfollow(db: &Db, viewer: &Viewer, coop: CooperativeId) -> AppResul
         Ok(())
     })
     .await?;
-    Ok(())
+    Ok(found)
 }
 
 /// The cooperatives the viewer follows, newest follow first.

@@ -166,3 +166,18 @@ pub async fn first_show_pages(
     }
     Ok(out)
 }
+
+/// Shows by id.
+pub async fn livestreams_by_id(
+    db: &Db,
+    keys: &[LivestreamId],
+) -> Result<HashMap<LivestreamId, livestream::Model>, sea_orm::DbErr> {
+    let rows = livestream::Entity::find()
+        .filter(livestream::Column::Id.is_in(keys.iter().map(|k| k.uuid())))
+        .all(db.conn())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| (LivestreamId::from(s.id), s))
+        .collect())
+}

@@ -118,22 +118,28 @@ async fn check_products(
         .filter(product::Column::Id.is_in(ids.iter().map(|p| p.uuid())))
         .all(conn)
         .await?;
+    // A list names the entry at fault (`input.productIds.2`); a single id
+    // names its argument.
+    let at = |i: usize| {
+        if field.ends_with("Ids") {
+            format!("{field}.{i}")
+        } else {
+            field.to_owned()
+        }
+    };
     for (i, id) in ids.iter().enumerate() {
         match found.iter().find(|p| p.id == id.uuid()) {
-            None => return Err(AppError::invalid(format!("{field}.{i}"), "no such product")),
+            None => return Err(AppError::invalid(at(i), "no such product")),
             Some(p) if p.cooperative_id != coop.uuid() => {
-                return Err(AppError::invalid(
-                    format!("{field}.{i}"),
-                    "is another cooperative's product",
-                ));
+                return Err(AppError::invalid(at(i), "is another cooperative's product"));
             }
             Some(p) if p.status == ProductStatus::Archived.as_str() => {
-                return Err(AppError::invalid(format!("{field}.{i}"), "is archived"));
+                return Err(AppError::invalid(at(i), "is archived"));
             }
             Some(_) => {}
         }
         if ids[..i].contains(id) {
-            return Err(AppError::invalid(format!("{field}.{i}"), "appears twice"));
+            return Err(AppError::invalid(at(i), "appears twice"));
         }
     }
     Ok(())

@@ -14,7 +14,7 @@ use farmstream::auth::Viewer;
 use farmstream::events::Event;
 use farmstream::http::fanout::Feeds;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, uuid_of};
 use crate::realtime::{connect, next};
 
 const EVENTS: &str = "subscription($id: ID!) { livestreamEvents(livestreamId: $id) { __typename ... on ProductPinned { product { name } } ... on ViewerCountChanged { viewers } ... on EventsSkipped { missed } } }";
@@ -93,7 +93,7 @@ async fn viewers_with_the_same_subscription_share_one_execution_and_each_counts_
     // Another document is another feed; a signed-in viewer shares too.
     let other = EVENTS.replace(
         "... on EventsSkipped",
-        "... on LivestreamEnded { livestreamId } ... on EventsSkipped",
+        "... on LivestreamEnded { livestream { id } } ... on EventsSkipped",
     );
     let mut third = connect(addr, "graphql-transport-ws", json!({})).await;
     subscribe(&mut third, &other, &show).await;
@@ -112,11 +112,11 @@ async fn viewers_with_the_same_subscription_share_one_execution_and_each_counts_
 
     app.gql_as(
         Some(&owner),
-        "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { id } }",
+        "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { livestream { id } userErrors { code field message } } }",
         json!({ "l": show, "p": product }),
     )
     .await
-    .data();
+    .payload("pinProduct");
     for ws in [&mut first, &mut second, &mut third, &mut signed_in] {
         let pinned = next_of(ws, "ProductPinned").await;
         assert_eq!(pinned["product"]["name"], "Xoài tròn");
@@ -163,11 +163,11 @@ async fn a_signed_in_viewer_sharing_a_feed_still_sees_what_depends_on_who_they_a
 
     app.gql_as(
         Some(&owner),
-        "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { id } }",
+        "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { livestream { id } userErrors { code field message } } }",
         json!({ "l": show, "p": product }),
     )
     .await
-    .data();
+    .payload("pinProduct");
     let role = |pinned: &Value| pinned["product"]["cooperative"]["viewerRole"].clone();
     let pinned = next_of(&mut staff, "ProductPinned").await;
     assert_eq!(pinned["product"]["cooperative"]["name"], "HTX Xoài");
@@ -196,7 +196,7 @@ async fn event_of(member: &mut BoxStream<'static, async_graphql::Response>) -> V
 async fn a_viewer_that_falls_behind_its_feed_skips_ahead_alone_and_is_told_how_many_it_missed() {
     let app = TestApp::spawn().await;
     let (_, show, _) = live_show(&app).await;
-    let show_id: uuid::Uuid = show.parse().expect("uuid");
+    let show_id = uuid_of(&show);
     // Room for two responses per member.
     let feeds = Feeds::new(app.app.state.schema.clone(), 2);
     let member = || {

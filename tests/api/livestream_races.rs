@@ -7,18 +7,17 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp, ok_or, together, uuid_of};
+use crate::helpers::{Session, TestApp, together, uuid_of};
 
 const ROUNDS: usize = 25;
 const STOCK: i32 = 100;
 
-const PIN: &str = "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { status pinnedProduct { id } } }";
-const END: &str = "mutation($id: ID!) { endLivestream(id: $id) { status pinnedProduct { id } } }";
-const ADD: &str =
-    "mutation($l: ID!, $p: ID!) { addLineupProduct(livestreamId: $l, productId: $p) { id } }";
-const REMOVE: &str = "mutation($l: ID!, $p: ID!) { removeLineupProduct(livestreamId: $l, productId: $p) { id pinnedProduct { id } } }";
-const UPDATE: &str = "mutation($id: ID!, $i: UpdateLivestreamInput!) { updateLivestream(id: $id, input: $i) { status title } }";
-const OPEN: &str = "mutation($i: OpenFlashDealInput!) { openFlashDeal(input: $i) { id status } }";
+const PIN: &str = "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { livestream { status pinnedProduct { id } } userErrors { code field message } } }";
+const END: &str = "mutation($id: ID!) { endLivestream(id: $id) { livestream { status pinnedProduct { id } } userErrors { code field message } } }";
+const ADD: &str = "mutation($l: ID!, $p: ID!) { addLineupProduct(livestreamId: $l, productId: $p) { livestream { id } userErrors { code field message } } }";
+const REMOVE: &str = "mutation($l: ID!, $p: ID!) { removeLineupProduct(livestreamId: $l, productId: $p) { livestream { id pinnedProduct { id } } userErrors { code field message } } }";
+const UPDATE: &str = "mutation($id: ID!, $i: UpdateLivestreamInput!) { updateLivestream(id: $id, input: $i) { livestream { status title } userErrors { code field message } } }";
+const OPEN: &str = "mutation($i: OpenFlashDealInput!) { openFlashDeal(input: $i) { flashDeal { id status } userErrors { code field message } } }";
 
 /// A cooperative with four active products; (owner, cooperative, products,
 /// their variants).
@@ -101,12 +100,12 @@ async fn a_pin_racing_the_end_of_the_show_never_outlives_it() {
             ],
         )
         .await;
-        if ok_or(&answers[0], &["CONFLICT"]) {
-            let pinned = &answers[0].data()["pinProduct"];
+        if answers[0].ok_or_user("pinProduct", &["CONFLICT"]) {
+            let pinned = &answers[0].data()["pinProduct"]["livestream"];
             assert_eq!(pinned["status"], "LIVE", "round {round}: {pinned}");
             assert_eq!(pinned["pinnedProduct"]["id"], products[0].as_str());
         }
-        answers[1].data();
+        answers[1].payload("endLivestream");
         let row = show_row(&app, &show).await;
         assert_eq!(row.status, "ENDED", "round {round}");
         assert_eq!(
@@ -132,8 +131,10 @@ async fn a_product_removed_while_it_is_pinned_is_not_left_pinned() {
             ],
         )
         .await;
-        ok_or(&answers[0], &["BAD_USER_INPUT"]);
-        answers[1].data();
+        if !answers[0].ok_or_user("pinProduct", &["INVALID"]) {
+            assert_eq!(answers[0].user_field("pinProduct"), "productId");
+        }
+        answers[1].payload("removeLineupProduct");
         let row = show_row(&app, &show).await;
         let lineup: Vec<uuid::Uuid> = lineup_rows(&app, &show)
             .await
@@ -166,7 +167,7 @@ async fn lineup_edits_made_at_the_same_time_all_land_in_distinct_positions() {
         )
         .await;
         answers.iter().for_each(|a| {
-            a.data();
+            a.payload("addLineupProduct");
         });
         let rows = lineup_rows(&app, &show).await;
         let mut held: Vec<uuid::Uuid> = rows.iter().map(|(p, _)| *p).collect();
@@ -191,9 +192,8 @@ async fn lineup_edits_made_at_the_same_time_all_land_in_distinct_positions() {
             ],
         )
         .await;
-        answers.iter().for_each(|a| {
-            a.data();
-        });
+        answers[0].payload("addLineupProduct");
+        answers[1].payload("removeLineupProduct");
         let held: Vec<uuid::Uuid> = lineup_rows(&app, &show)
             .await
             .into_iter()
@@ -215,7 +215,10 @@ async fn lineup_edits_made_at_the_same_time_all_land_in_distinct_positions() {
             ],
         )
         .await;
-        let added = answers.iter().filter(|a| ok_or(a, &["CONFLICT"])).count();
+        let added = answers
+            .iter()
+            .filter(|a| a.ok_or_user("addLineupProduct", &["CONFLICT"]))
+            .count();
         assert_eq!(added, 1, "round {round}");
         assert_eq!(lineup_rows(&app, &show).await.len(), 3, "round {round}");
     }
@@ -237,12 +240,12 @@ async fn an_update_racing_the_end_of_the_show_is_refused_or_made_before_it() {
             ],
         )
         .await;
-        let updated = ok_or(&answers[0], &["CONFLICT"]);
-        answers[1].data();
+        let updated = answers[0].ok_or_user("updateLivestream", &["CONFLICT"]);
+        answers[1].payload("endLivestream");
         let row = show_row(&app, &show).await;
         assert_eq!(row.status, "ENDED");
         if updated {
-            let answer = &answers[0].data()["updateLivestream"];
+            let answer = &answers[0].data()["updateLivestream"]["livestream"];
             assert_eq!(
                 answer["status"], "LIVE",
                 "round {round}: an ended show was changed: {answer}"
@@ -265,7 +268,7 @@ async fn removing_a_product_closes_its_open_flash_deal_and_returns_its_units_onc
     let deal = app
         .gql_as(Some(&owner.access), OPEN, deal_input(&show, &variants[0]))
         .await;
-    let deal = deal.data()["openFlashDeal"]["id"]
+    let deal = deal.payload("openFlashDeal")["flashDeal"]["id"]
         .as_str()
         .expect("deal")
         .to_owned();
@@ -276,7 +279,7 @@ async fn removing_a_product_closes_its_open_flash_deal_and_returns_its_units_onc
         json!({ "l": show, "p": products[0] }),
     )
     .await
-    .data();
+    .payload("removeLineupProduct");
     assert!(open_deals(&app, &show).await.is_empty());
     let closed = entity::flash_deal::Entity::find_by_id(uuid_of(&deal))
         .one(app.app.state.db.conn())
@@ -290,14 +293,14 @@ async fn removing_a_product_closes_its_open_flash_deal_and_returns_its_units_onc
     let again = app
         .gql_as(
             Some(&owner.access),
-            "mutation($id: ID!) { closeFlashDeal(id: $id) { id } }",
+            "mutation($id: ID!) { closeFlashDeal(id: $id) { flashDeal { id } userErrors { code field message } } }",
             json!({ "id": deal }),
         )
         .await;
-    assert_eq!(again.code(), "CONFLICT");
+    assert_eq!(again.user_code("closeFlashDeal"), "CONFLICT");
     app.gql_as(Some(&owner.access), END, json!({ "id": show }))
         .await
-        .data();
+        .payload("endLivestream");
     assert_eq!(stock_of(&app, &variants[0]).await, STOCK);
 }
 
@@ -319,10 +322,12 @@ async fn a_deal_opened_while_its_product_leaves_the_lineup_is_refused_or_closed(
             ],
         )
         .await;
-        if ok_or(&answers[0], &["BAD_USER_INPUT"]) {
+        if answers[0].ok_or_user("openFlashDeal", &["INVALID"]) {
             opened += 1;
+        } else {
+            assert_eq!(answers[0].user_field("openFlashDeal"), "input.variantId");
         }
-        answers[1].data();
+        answers[1].payload("removeLineupProduct");
         let open = open_deals(&app, &show).await;
         assert!(
             open.is_empty(),
@@ -341,7 +346,7 @@ async fn a_deal_opened_while_its_product_leaves_the_lineup_is_refused_or_closed(
 async fn a_reorder_racing_an_addition_keeps_the_added_product() {
     let app = TestApp::spawn().await;
     let (owner, coop, products, _) = seller(&app).await;
-    let reorder = "mutation($l: ID!, $ps: [ID!]!) { reorderLineup(livestreamId: $l, productIds: $ps) { id } }";
+    let reorder = "mutation($l: ID!, $ps: [ID!]!) { reorderLineup(livestreamId: $l, productIds: $ps) { livestream { id } userErrors { code field message } } }";
     for round in 0..ROUNDS {
         let show = app
             .show(&owner, &coop, &[&products[0], &products[1]], false)
@@ -359,8 +364,8 @@ async fn a_reorder_racing_an_addition_keeps_the_added_product() {
         )
         .await;
         // A reorder that comes second names a lineup that has changed.
-        let reordered = ok_or(&answers[0], &["BAD_USER_INPUT"]);
-        answers[1].data();
+        let reordered = answers[0].ok_or_user("reorderLineup", &["INVALID"]);
+        answers[1].payload("addLineupProduct");
         let rows = lineup_rows(&app, &show).await;
         let held: Vec<uuid::Uuid> = rows.iter().map(|(p, _)| *p).collect();
         assert_eq!(

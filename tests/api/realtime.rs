@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, gid, uuid_of};
 
 pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -47,7 +47,9 @@ pub async fn next(ws: &mut Socket) -> Value {
     }
 }
 
-const EVENTS: &str = "subscription($id: ID!) { livestreamEvents(livestreamId: $id) { __typename ... on ProductPinned { product { name variants { priceVnd stock } } } ... on ViewerCountChanged { viewers } ... on OrderPlaced { message } } }";
+const EVENTS: &str = "subscription($id: ID!) { livestreamEvents(livestreamId: $id) { __typename ... on LivestreamStarted { livestream { id status } } ... on ProductPinned { product { name variants { priceVnd stock } } } ... on ViewerCountChanged { viewers } ... on OrderPlaced { message } } }";
+const START: &str = "mutation($id: ID!) { startLivestream(id: $id) { livestream { status } userErrors { code field message } } }";
+const SCHEDULE: &str = "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { livestream { id } userErrors { code field message } } }";
 
 #[tokio::test]
 async fn viewers_receive_a_shows_events_as_they_happen() {
@@ -89,24 +91,21 @@ async fn viewers_receive_a_shows_events_as_they_happen() {
     );
 
     let t = Some(owner.access.as_str());
-    app.gql_as(
-        t,
-        "mutation($id: ID!) { startLivestream(id: $id) { status } }",
-        json!({ "id": show }),
-    )
-    .await
-    .data();
+    app.gql_as(t, START, json!({ "id": show }))
+        .await
+        .payload("startLivestream");
     assert_eq!(
-        next(&mut ws).await["payload"]["data"]["livestreamEvents"]["__typename"],
-        "LivestreamStarted"
+        next(&mut ws).await["payload"]["data"]["livestreamEvents"],
+        json!({ "__typename": "LivestreamStarted", "livestream": { "id": show, "status": "LIVE" } }),
+        "the event carries the show itself"
     );
     app.gql_as(
         t,
-        "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { id } }",
+        "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { livestream { id } userErrors { code field message } } }",
         json!({ "l": show, "p": product }),
     )
     .await
-    .data();
+    .payload("pinProduct");
     let pinned = next(&mut ws).await;
     let pinned = &pinned["payload"]["data"]["livestreamEvents"];
     assert_eq!(pinned["__typename"], "ProductPinned");
@@ -134,7 +133,7 @@ async fn an_unknown_show_fails_that_subscription_only_and_a_bad_token_refuses_th
     let addr = app.listen().await;
     let mut ws = connect(addr, "graphql-transport-ws", json!({})).await;
     assert_eq!(next(&mut ws).await["type"], "connection_ack");
-    let unknown = uuid::Uuid::new_v4().to_string();
+    let unknown = gid("Livestream", uuid::Uuid::new_v4());
     ws.send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": EVENTS, "variables": { "id": unknown } } }).to_string()))
         .await
         .expect("subscribe");
@@ -181,7 +180,7 @@ async fn a_follower_hears_when_a_followed_cooperative_goes_live() {
     let fan = app.register("fan@example.vn").await;
     let coop = app.cooperative(&owner, "HTX Xoài Yên Châu").await;
     let other = app.cooperative(&owner, "HTX Khác").await;
-    let follow = "mutation($c: ID!) { followCooperative(cooperativeId: $c) { name } }";
+    let follow = "mutation($c: ID!) { followCooperative(cooperativeId: $c) { cooperative { name } userErrors { code field message } } }";
     assert_eq!(
         app.gql(follow, json!({ "c": coop })).await.code(),
         "UNAUTHENTICATED"
@@ -191,7 +190,7 @@ async fn a_follower_hears_when_a_followed_cooperative_goes_live() {
             .gql_as(Some(&fan.access), follow, json!({ "c": coop }))
             .await;
         assert_eq!(
-            res.data()["followCooperative"]["name"],
+            res.payload("followCooperative")["cooperative"]["name"],
             "HTX Xoài Yên Châu",
             "following twice is harmless"
         );
@@ -207,22 +206,20 @@ async fn a_follower_hears_when_a_followed_cooperative_goes_live() {
     let addr = app.listen().await;
     let mut ws = connect(addr, "graphql-transport-ws", json!({ "token": fan.access })).await;
     assert_eq!(next(&mut ws).await["type"], "connection_ack");
-    ws.send(Message::text(json!({ "id": "n", "type": "subscribe", "payload": { "query": "subscription { myNotifications { kind message } }" } }).to_string()))
+    ws.send(Message::text(json!({ "id": "n", "type": "subscribe", "payload": { "query": "subscription { myNotifications { kind message livestream { id title } } }" } }).to_string()))
         .await
         .expect("subscribe");
-    let schedule =
-        "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }";
     let mut shows = Vec::new();
     for (c, title) in [(&other, "Không theo dõi"), (&coop, "Xoài chín cây")] {
         let res = app
             .gql_as(
                 Some(&owner.access),
-                schedule,
+                SCHEDULE,
                 json!({ "i": { "cooperativeId": c, "title": title, "platform": "TIKTOK", "hostName": "Hoa", "scheduledStartAt": "2030-12-01T12:00:00Z" } }),
             )
             .await;
         shows.push(
-            res.data()["scheduleLivestream"]["id"]
+            res.payload("scheduleLivestream")["livestream"]["id"]
                 .as_str()
                 .expect("id")
                 .to_owned(),
@@ -231,26 +228,46 @@ async fn a_follower_hears_when_a_followed_cooperative_goes_live() {
     // Give the subscription a moment to be registered before anything happens.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     for id in &shows {
-        app.gql_as(
-            Some(&owner.access),
-            "mutation($id: ID!) { startLivestream(id: $id) { status } }",
-            json!({ "id": id }),
-        )
-        .await
-        .data();
+        app.gql_as(Some(&owner.access), START, json!({ "id": id }))
+            .await
+            .payload("startLivestream");
     }
     let heard = next(&mut ws).await;
     assert_eq!(
         heard["payload"]["data"]["myNotifications"],
-        json!({ "kind": "LIVE_NOW", "message": "HTX Xoài Yên Châu đang phát trực tiếp: Xoài chín cây" }),
+        json!({
+            "kind": "LIVE_NOW",
+            "message": "HTX Xoài Yên Châu đang phát trực tiếp: Xoài chín cây",
+            "livestream": { "id": shows[1], "title": "Xoài chín cây" },
+        }),
         "only the followed cooperative's show is announced"
     );
-    let unfollow = "mutation($c: ID!) { unfollowCooperative(cooperativeId: $c) }";
+    let unfollow = "mutation($c: ID!) { unfollowCooperative(cooperativeId: $c) { cooperative { id name } userErrors { code field message } } }";
+    // Unfollowing gives the cooperative back, twice as well as once.
+    for _ in 0..2 {
+        let res = app
+            .gql_as(Some(&fan.access), unfollow, json!({ "c": coop }))
+            .await;
+        assert_eq!(
+            res.payload("unfollowCooperative")["cooperative"],
+            json!({ "id": coop, "name": "HTX Xoài Yên Châu" })
+        );
+    }
+    let nowhere = app
+        .gql_as(
+            Some(&fan.access),
+            unfollow,
+            json!({ "c": gid("Cooperative", uuid::Uuid::new_v4()) }),
+        )
+        .await;
+    assert_eq!(nowhere.user_code("unfollowCooperative"), "NOT_FOUND");
     assert_eq!(
-        app.gql_as(Some(&fan.access), unfollow, json!({ "c": coop }))
-            .await
-            .data()["unfollowCooperative"],
-        true
+        nowhere.data()["unfollowCooperative"]["cooperative"],
+        Value::Null
+    );
+    assert_eq!(
+        app.gql(unfollow, json!({ "c": coop })).await.code(),
+        "UNAUTHENTICATED"
     );
     let mine = app
         .gql_as(Some(&fan.access), "{ myFollows { name } }", json!({}))
@@ -267,23 +284,21 @@ async fn a_follower_is_reminded_once_fifteen_minutes_before_a_show() {
     let other = app.cooperative(&owner, "HTX Khác").await;
     app.gql_as(
         Some(&fan.access),
-        "mutation($c: ID!) { followCooperative(cooperativeId: $c) { name } }",
+        "mutation($c: ID!) { followCooperative(cooperativeId: $c) { cooperative { name } userErrors { code field message } } }",
         json!({ "c": coop }),
     )
     .await
-    .data();
+    .payload("followCooperative");
     let addr = app.listen().await;
     let mut ws = connect(addr, "graphql-transport-ws", json!({ "token": fan.access })).await;
     assert_eq!(next(&mut ws).await["type"], "connection_ack");
-    ws.send(Message::text(json!({ "id": "n", "type": "subscribe", "payload": { "query": "subscription { myNotifications { kind livestreamId message } }" } }).to_string()))
+    ws.send(Message::text(json!({ "id": "n", "type": "subscribe", "payload": { "query": "subscription { myNotifications { kind livestream { id } message } }" } }).to_string()))
         .await
         .expect("subscribe");
 
     let now = chrono::Utc::now();
     // 19:30 in Vietnam is 12:30 UTC; a start 10 minutes away is due.
     let soon = now + chrono::Duration::minutes(10);
-    let schedule =
-        "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }";
     let mut ids = Vec::new();
     for (c, title, at) in [
         (&coop, "Xoài chín cây", soon),
@@ -293,12 +308,12 @@ async fn a_follower_is_reminded_once_fifteen_minutes_before_a_show() {
         let res = app
             .gql_as(
                 Some(&owner.access),
-                schedule,
+                SCHEDULE,
                 json!({ "i": { "cooperativeId": c, "title": title, "platform": "TIKTOK", "hostName": "Hoa", "scheduledStartAt": at.to_rfc3339() } }),
             )
             .await;
         ids.push(
-            res.data()["scheduleLivestream"]["id"]
+            res.payload("scheduleLivestream")["livestream"]["id"]
                 .as_str()
                 .expect("id")
                 .to_owned(),
@@ -327,7 +342,7 @@ async fn a_follower_is_reminded_once_fifteen_minutes_before_a_show() {
         .to_string();
     assert_eq!(
         heard["payload"]["data"]["myNotifications"],
-        json!({ "kind": "STARTING_SOON", "livestreamId": ids[0], "message": format!("HTX Xoài Yên Châu sẽ phát trực tiếp lúc {clock}: Xoài chín cây") }),
+        json!({ "kind": "STARTING_SOON", "livestream": { "id": ids[0] }, "message": format!("HTX Xoài Yên Châu sẽ phát trực tiếp lúc {clock}: Xoài chín cây") }),
         "only the followed cooperative's show is announced"
     );
     assert!(
@@ -341,11 +356,11 @@ async fn a_follower_is_reminded_once_fifteen_minutes_before_a_show() {
     // A new start time deserves a new reminder.
     app.gql_as(
         Some(&owner.access),
-        "mutation($id: ID!, $i: UpdateLivestreamInput!) { updateLivestream(id: $id, input: $i) { id } }",
+        "mutation($id: ID!, $i: UpdateLivestreamInput!) { updateLivestream(id: $id, input: $i) { livestream { id } userErrors { code field message } } }",
         json!({ "id": ids[0], "i": { "scheduledStartAt": (soon + chrono::Duration::minutes(3)).to_rfc3339() } }),
     )
     .await
-    .data();
+    .payload("updateLivestream");
     let again = farmstream::livestream::reminders::claim_due(db, now)
         .await
         .expect("sweeps");
@@ -443,7 +458,7 @@ async fn a_subscriber_that_never_reads_is_disconnected_without_holding_up_the_ot
     });
 
     // A flood, far more than the stalled client's socket buffers hold.
-    let id = farmstream::ids::LivestreamId::from(uuid::Uuid::parse_str(&show).expect("uuid"));
+    let id = farmstream::ids::LivestreamId::from(uuid_of(&show));
     let bus = app.app.state.events.clone();
     let started = std::time::Instant::now();
     while dropped_connections(&app).await == 0 {
@@ -551,11 +566,11 @@ async fn a_shopper_hears_the_status_changes_of_their_own_orders_only() {
         let res = app
             .gql_as(
                 Some(&who.access),
-                crate::orders::PLACE,
+                "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { checkout { orders { id } } userErrors { code field message } } }",
                 json!({ "i": input }),
             )
             .await;
-        res.data()["placeOrder"]["orders"][0]["id"]
+        res.payload("placeOrder")["checkout"]["orders"][0]["id"]
             .as_str()
             .expect("order")
             .to_owned()
@@ -570,7 +585,7 @@ async fn a_shopper_hears_the_status_changes_of_their_own_orders_only() {
     )
     .await;
     assert_eq!(next(&mut ws).await["type"], "connection_ack");
-    ws.send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { myOrderUpdates { orderId status } }" } }).to_string()))
+    ws.send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { myOrderUpdates { order { id status } status } }" } }).to_string()))
         .await
         .expect("subscribe");
     // Give the subscription a moment to be listening before anything changes.
@@ -578,16 +593,16 @@ async fn a_shopper_hears_the_status_changes_of_their_own_orders_only() {
     for order in [&their_order, &my_order] {
         app.gql_as(
             Some(&owner.access),
-            "mutation($o: ID!) { markOrderPacked(orderId: $o) { id } }",
+            "mutation($o: ID!) { markOrderPacked(orderId: $o) { order { id } userErrors { code field message } } }",
             json!({ "o": order }),
         )
         .await
-        .data();
+        .payload("markOrderPacked");
     }
     let heard = next(&mut ws).await;
     assert_eq!(
         heard["payload"]["data"]["myOrderUpdates"],
-        json!({ "orderId": my_order, "status": "PACKED" }),
+        json!({ "order": { "id": my_order, "status": "PACKED" }, "status": "PACKED" }),
         "the other shopper's order was packed first and is not heard"
     );
 }

@@ -11,6 +11,21 @@ use crate::db::Db;
 use crate::ids::{CooperativeId, FlashDealId, LivestreamId, ProductId};
 use crate::livestream::{LivestreamStatus, queries};
 
+/// Shows by id.
+pub struct LivestreamLoader(pub Db);
+
+impl Loader<LivestreamId> for LivestreamLoader {
+    type Value = livestream::Model;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[LivestreamId],
+    ) -> Result<HashMap<LivestreamId, Self::Value>, Self::Error> {
+        Ok(queries::livestreams_by_id(&self.0, keys).await?)
+    }
+}
+
 /// The lineups of shows, in order.
 pub struct LineupLoader(pub Db);
 

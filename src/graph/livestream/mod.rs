@@ -14,7 +14,7 @@ pub use enums::{FlashDealCloseReason, FlashDealStatus, LivestreamStatus, Platfor
 pub use feed::{FeedExecution, Replay};
 pub use loaders::{
     CurrentShowsByCooperative, CurrentShowsByProduct, FirstShowsByCooperative, FlashDealLoader,
-    FlashDealsByLivestream, LineupLoader, SalesByShow,
+    FlashDealsByLivestream, LineupLoader, LivestreamLoader, SalesByShow,
 };
 pub use objects::{
     FlashDeal, Livestream, LivestreamFilterInput, LivestreamStats, OpenFlashDealInput,

@@ -9,12 +9,22 @@ use crate::graph::GqlId;
 use crate::graph::catalog::{Product, ProductLoader, Variant, VariantsByProduct};
 use crate::graph::cooperatives::{Cooperative, CooperativeLoader};
 use crate::graph::livestream::{FlashDealCloseReason, FlashDealStatus, LivestreamStatus, Platform};
-use crate::graph::livestream::{FlashDealsByLivestream, LineupLoader, SalesByShow};
+use crate::graph::livestream::{
+    FlashDealsByLivestream, LineupLoader, LivestreamLoader, SalesByShow,
+};
 use crate::graph::media::MediaAsset;
 use crate::graph::media::ready_asset;
 use crate::graph::{load_many, load_one};
 use crate::ids::{CooperativeId, FlashDealId, LivestreamId, ProductId, VariantId};
 use crate::livestream::flash_deals::is_open;
+
+/// The show `id`, through the request's loader (a show is never deleted).
+pub(crate) async fn show_of(ctx: &Context<'_>, id: LivestreamId) -> ApiResult<Livestream> {
+    let show = load_one::<LivestreamLoader, _>(ctx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("livestream"))?;
+    Ok(Livestream(show))
+}
 
 /// A cooperative's selling show.
 pub struct Livestream(pub entity::livestream::Model);
@@ -106,20 +116,25 @@ impl Livestream {
     async fn peak_viewers(&self) -> i32 {
         self.0.peak_viewers
     }
-    /// What the show sold (cancelled and refunded orders excluded); its
-    /// cooperative's staff only.
-    async fn stats(&self, ctx: &Context<'_>) -> ApiResult<LivestreamStats> {
-        crate::graph::cooperatives::require_role(
+    /// What the show sold (cancelled and refunded orders excluded); for its
+    /// cooperative's staff and admins, `null` for anyone else.
+    async fn stats(&self, ctx: &Context<'_>) -> ApiResult<Option<LivestreamStats>> {
+        match crate::graph::cooperatives::require_role(
             ctx,
             CooperativeId::from(self.0.cooperative_id),
             crate::cooperatives::MemberRole::Staff,
         )
-        .await?;
+        .await
+        {
+            Ok(()) => {}
+            Err(AppError::Forbidden(_) | AppError::Unauthenticated(_)) => return Ok(None),
+            Err(other) => return Err(other.into()),
+        }
         let mut sales = load_one::<SalesByShow, _>(ctx, LivestreamId::from(self.0.id))
             .await?
             .unwrap_or_default();
         sales.peak_viewers = i64::from(self.0.peak_viewers);
-        Ok(LivestreamStats(sales))
+        Ok(Some(LivestreamStats(sales)))
     }
     /// Viewers subscribed to its events now (on this server).
     async fn viewers(&self, ctx: &Context<'_>) -> i32 {
@@ -164,8 +179,8 @@ impl FlashDeal {
         FlashDealId::from(self.0.id).to_gql()
     }
     /// The show it belongs to.
-    async fn livestream_id(&self) -> ID {
-        LivestreamId::from(self.0.livestream_id).to_gql()
+    async fn livestream(&self, ctx: &Context<'_>) -> ApiResult<Livestream> {
+        show_of(ctx, LivestreamId::from(self.0.livestream_id)).await
     }
     /// The product on deal.
     async fn product(&self, ctx: &Context<'_>) -> ApiResult<Product> {
@@ -263,11 +278,14 @@ pub struct OpenFlashDealInput {
 /// A show to schedule.
 #[derive(InputObject)]
 pub struct ScheduleLivestreamInput {
+    /// The cooperative running the show; its staff only.
     pub cooperative_id: ID,
     /// 1 to 200 characters.
     pub title: String,
+    /// What the show is about: at most 5,000 characters (empty by default).
     #[graphql(default)]
     pub description: String,
+    /// Where it is streamed.
     pub platform: Platform,
     /// An http(s) URL where it streams.
     pub stream_url: Option<String>,
@@ -283,20 +301,29 @@ pub struct ScheduleLivestreamInput {
 /// Changes to a show; omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateLivestreamInput {
+    /// A new title: 1 to 200 characters.
     pub title: Option<String>,
+    /// A new description: at most 5,000 characters.
     pub description: Option<String>,
+    /// Where it is streamed now.
     pub platform: Option<Platform>,
+    /// A new http(s) URL where it streams; `null` removes it.
     #[graphql(default)]
     pub stream_url: async_graphql::MaybeUndefined<String>,
+    /// A new start: from a day ago to five years ahead.
     pub scheduled_start_at: Option<DateTime<Utc>>,
+    /// Who presents it now.
     pub host_name: Option<String>,
 }
 
 /// Filters of the livestream list.
 #[derive(InputObject, Default)]
 pub struct LivestreamFilterInput {
+    /// Shows in this status.
     pub status: Option<LivestreamStatus>,
+    /// Shows of this cooperative.
     pub cooperative_id: Option<ID>,
+    /// Shows streamed there.
     pub platform: Option<Platform>,
     /// Shows whose lineup holds this product.
     pub product_id: Option<ID>,

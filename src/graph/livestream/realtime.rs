@@ -10,7 +10,6 @@ use async_graphql::{Context, ID, Object, Subscription};
 use futures_util::stream::BoxStream;
 use futures_util::{Stream, StreamExt};
 use tokio::sync::broadcast;
-use uuid::Uuid;
 
 use crate::cooperatives::MemberRole;
 use crate::cooperatives::service::require_member;
@@ -19,11 +18,14 @@ use crate::error::AppError;
 use crate::events::{Event, EventBus};
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
+use crate::graph::livestream::Livestream;
 use crate::graph::livestream::show_events::{LivestreamEvent, for_show};
 use crate::graph::livestream::{FeedExecution, Replay};
+use crate::graph::orders::{Order, OrderStatus};
 use crate::graph::viewer;
-use crate::ids::{CooperativeId, LivestreamId};
+use crate::ids::{CooperativeId, LivestreamId, OrderId};
 use crate::livestream::viewers::{Viewers, Watching};
+use sea_orm::{ActiveEnum, EntityTrait};
 
 /// The bus as a stream of the events `keep` maps to something. A receiver
 /// that falls more than the bus's capacity behind skips ahead to the oldest
@@ -60,22 +62,45 @@ fn events<T: Send + 'static>(
     )
 }
 
-/// An order changed status.
+/// An order changed status, or was placed.
 pub struct OrderUpdate {
-    order_id: Uuid,
-    status: String,
+    order: entity::order::Model,
+    status: crate::orders::OrderStatus,
 }
 
 #[Object]
 impl OrderUpdate {
-    /// The order.
-    async fn order_id(&self) -> ID {
-        crate::ids::OrderId::from(self.order_id).to_gql()
+    /// The order, as it is when the update is delivered.
+    async fn order(&self) -> Order {
+        Order(self.order.clone())
     }
-    /// Its new status.
-    async fn status(&self) -> &str {
-        &self.status
+    /// The status it moved to (for a new order, the one it was placed in).
+    async fn status(&self) -> OrderStatus {
+        self.status.into()
     }
+}
+
+/// The stream of updates for the orders `changes` names (with the status
+/// each moved to, if known), each order read when its event arrives;
+/// orders gone by then are skipped.
+fn order_updates(
+    db: Db,
+    changes: impl Stream<Item = (OrderId, Option<crate::orders::OrderStatus>)> + Send + 'static,
+) -> BoxStream<'static, OrderUpdate> {
+    changes
+        .filter_map(move |(id, status)| {
+            let db = db.clone();
+            async move {
+                let order = entity::order::Entity::find_by_id(id.uuid())
+                    .one(db.conn())
+                    .await
+                    .ok()
+                    .flatten()?;
+                let status = status.unwrap_or(order.status);
+                Some(OrderUpdate { order, status })
+            }
+        })
+        .boxed()
 }
 
 /// What a notification is about.
@@ -90,7 +115,7 @@ pub enum NotificationKind {
 /// Something a shopper should hear about.
 pub struct Notification {
     kind: NotificationKind,
-    livestream_id: Uuid,
+    livestream: entity::livestream::Model,
     message: String,
 }
 
@@ -101,8 +126,8 @@ impl Notification {
         self.kind
     }
     /// The show.
-    async fn livestream_id(&self) -> ID {
-        LivestreamId::from(self.livestream_id).to_gql()
+    async fn livestream(&self) -> Livestream {
+        Livestream(self.livestream.clone())
     }
     /// A line to show, e.g. "HTX Xoài Yên Châu đang phát trực tiếp: Xoài chín
     /// cây" or "HTX Xoài Yên Châu sẽ phát trực tiếp lúc 19:30: Xoài chín cây".
@@ -145,7 +170,8 @@ impl LivestreamSubscription {
         Ok(notifications(ctx)?)
     }
 
-    /// Orders placed with a cooperative; its staff only.
+    /// Orders placed with a cooperative, each with the status it was placed
+    /// in; its staff only.
     async fn cooperative_order_placed(
         &self,
         ctx: &Context<'_>,
@@ -206,7 +232,7 @@ async fn show_events(
 
 fn my_order_updates(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, OrderUpdate>> {
     let me = viewer(ctx).require_user()?;
-    Ok(events(
+    let changes = events(
         ctx.data_unchecked::<EventBus>().clone(),
         None,
         move |e| match e {
@@ -215,15 +241,15 @@ fn my_order_updates(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, OrderUpda
                 buyer_id: Some(buyer),
                 to,
                 ..
-            } if buyer == me => Some(OrderUpdate {
-                order_id: order_id.uuid(),
-                status: to,
-            }),
+            } if buyer == me => Some((
+                order_id,
+                Some(crate::orders::OrderStatus::try_from_value(&to).ok()?),
+            )),
             _ => None,
         },
         |_| None,
-    )
-    .boxed())
+    );
+    Ok(order_updates(ctx.data_unchecked::<Db>().clone(), changes))
 }
 
 fn notifications(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, Notification>> {
@@ -277,7 +303,7 @@ fn notifications(ctx: &Context<'_>) -> ApiResult<BoxStream<'static, Notification
                 };
                 Some(Notification {
                     kind,
-                    livestream_id: show_id.uuid(),
+                    livestream: show,
                     message,
                 })
             }
@@ -297,7 +323,7 @@ async fn cooperative_orders(
         MemberRole::Staff,
     )
     .await?;
-    Ok(events(
+    let placed = events(
         ctx.data_unchecked::<EventBus>().clone(),
         None,
         move |e| match e {
@@ -305,15 +331,12 @@ async fn cooperative_orders(
                 order_id,
                 cooperative_id,
                 ..
-            } if cooperative_id == coop => Some(OrderUpdate {
-                order_id: order_id.uuid(),
-                status: "PLACED".into(),
-            }),
+            } if cooperative_id == coop => Some((order_id, None)),
             _ => None,
         },
         |_| None,
-    )
-    .boxed())
+    );
+    Ok(order_updates(ctx.data_unchecked::<Db>().clone(), placed))
 }
 
 /// "19:30", in Vietnam's time (UTC+7, no daylight saving).

@@ -108,14 +108,13 @@ pub struct LivestreamQuery;
 
 #[Object]
 impl LivestreamQuery {
-    /// A show by id; `NOT_FOUND` when there is none.
+    /// A show by id; `null` when there is none. Every show, whatever its
+    /// status, is public.
     #[graphql(cache_control(max_age = 10))]
     async fn livestream(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Livestream>> {
         let id = LivestreamId::parse(&id, "id")?;
-        let show = service::find(ctx.data_unchecked::<Db>().conn(), id)
-            .await?
-            .ok_or_else(|| AppError::not_found("livestream"))?;
-        Ok(Some(Livestream(show)))
+        let show = service::find(ctx.data_unchecked::<Db>().conn(), id).await?;
+        Ok(show.map(Livestream))
     }
 
     /// Shows by scheduled start, soonest first, filtered.
@@ -250,7 +249,8 @@ impl LivestreamMutation {
         )
     }
 
-    /// Stops following a cooperative. Always true.
+    /// Stops following a cooperative (harmless when not following); gives
+    /// the cooperative back, for the client to update its follow button.
     async fn unfollow_cooperative(
         &self,
         ctx: &Context<'_>,
@@ -259,9 +259,13 @@ impl LivestreamMutation {
         respond(
             async {
                 let coop = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
-                crate::livestream::follows::unfollow(ctx.data_unchecked::<Db>(), viewer(ctx), coop)
-                    .await?;
-                Ok(true)
+                let found = crate::livestream::follows::unfollow(
+                    ctx.data_unchecked::<Db>(),
+                    viewer(ctx),
+                    coop,
+                )
+                .await?;
+                Ok(crate::graph::cooperatives::Cooperative(found))
             }
             .await,
         )
@@ -635,7 +639,7 @@ impl LivestreamMutation {
 crate::payload!(
     /// The result of `unfollowCooperative`.
     UnfollowCooperativePayload,
-    unfollowed: bool
+    cooperative: crate::graph::cooperatives::Cooperative
 );
 
 crate::payload!(

@@ -11,7 +11,8 @@ use crate::events::Event;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
 use crate::graph::catalog::{Product, ProductLoader};
-use crate::graph::livestream::{FlashDeal, FlashDealCloseReason, FlashDealLoader};
+use crate::graph::livestream::objects::show_of;
+use crate::graph::livestream::{FlashDeal, FlashDealCloseReason, FlashDealLoader, Livestream};
 use crate::graph::load_one;
 use crate::ids::{FlashDealId, LivestreamId, ProductId, VariantId};
 
@@ -23,8 +24,8 @@ pub struct LivestreamStarted {
 #[Object]
 impl LivestreamStarted {
     /// The show.
-    async fn livestream_id(&self) -> ID {
-        LivestreamId::from(self.livestream_id).to_gql()
+    async fn livestream(&self, ctx: &Context<'_>) -> ApiResult<Livestream> {
+        show_of(ctx, LivestreamId::from(self.livestream_id)).await
     }
 }
 
@@ -36,8 +37,8 @@ pub struct LivestreamEnded {
 #[Object]
 impl LivestreamEnded {
     /// The show.
-    async fn livestream_id(&self) -> ID {
-        LivestreamId::from(self.livestream_id).to_gql()
+    async fn livestream(&self, ctx: &Context<'_>) -> ApiResult<Livestream> {
+        show_of(ctx, LivestreamId::from(self.livestream_id)).await
     }
 }
 
@@ -50,8 +51,8 @@ pub struct ProductPinned {
 #[Object]
 impl ProductPinned {
     /// The show.
-    async fn livestream_id(&self) -> ID {
-        LivestreamId::from(self.livestream_id).to_gql()
+    async fn livestream(&self, ctx: &Context<'_>) -> ApiResult<Livestream> {
+        show_of(ctx, LivestreamId::from(self.livestream_id)).await
     }
     /// The product now pinned (ask for `variants { priceVnd stock }`).
     async fn product(&self, ctx: &Context<'_>) -> ApiResult<Product> {
@@ -70,8 +71,8 @@ pub struct ProductUnpinned {
 #[Object]
 impl ProductUnpinned {
     /// The show.
-    async fn livestream_id(&self) -> ID {
-        LivestreamId::from(self.livestream_id).to_gql()
+    async fn livestream(&self, ctx: &Context<'_>) -> ApiResult<Livestream> {
+        show_of(ctx, LivestreamId::from(self.livestream_id)).await
     }
 }
 
@@ -84,8 +85,8 @@ pub struct ViewerCountChanged {
 #[Object]
 impl ViewerCountChanged {
     /// The show.
-    async fn livestream_id(&self) -> ID {
-        LivestreamId::from(self.livestream_id).to_gql()
+    async fn livestream(&self, ctx: &Context<'_>) -> ApiResult<Livestream> {
+        show_of(ctx, LivestreamId::from(self.livestream_id)).await
     }
     /// Viewers watching now.
     async fn viewers(&self) -> i32 {
@@ -102,8 +103,8 @@ pub struct OrderPlaced {
 #[Object]
 impl OrderPlaced {
     /// The show.
-    async fn livestream_id(&self) -> ID {
-        LivestreamId::from(self.livestream_id).to_gql()
+    async fn livestream(&self, ctx: &Context<'_>) -> ApiResult<Livestream> {
+        show_of(ctx, LivestreamId::from(self.livestream_id)).await
     }
     /// A line to show viewers; no name, phone or address beyond an initial and a province.
     async fn message(&self, ctx: &Context<'_>) -> ApiResult<String> {
@@ -122,8 +123,8 @@ pub struct EventsSkipped {
 #[Object]
 impl EventsSkipped {
     /// The show.
-    async fn livestream_id(&self) -> ID {
-        LivestreamId::from(self.livestream_id).to_gql()
+    async fn livestream(&self, ctx: &Context<'_>) -> ApiResult<Livestream> {
+        show_of(ctx, LivestreamId::from(self.livestream_id)).await
     }
     /// How many events of the whole bus went by unseen (not all were this show's).
     async fn missed(&self) -> i32 {
@@ -144,8 +145,8 @@ pub struct FlashDealOpened {
 #[Object]
 impl FlashDealOpened {
     /// The show.
-    async fn livestream_id(&self) -> ID {
-        LivestreamId::from(self.livestream_id).to_gql()
+    async fn livestream(&self, ctx: &Context<'_>) -> ApiResult<Livestream> {
+        show_of(ctx, LivestreamId::from(self.livestream_id)).await
     }
     /// The deal.
     async fn flash_deal_id(&self) -> ID {
@@ -188,8 +189,8 @@ pub struct FlashDealUpdated {
 #[Object]
 impl FlashDealUpdated {
     /// The show.
-    async fn livestream_id(&self) -> ID {
-        LivestreamId::from(self.livestream_id).to_gql()
+    async fn livestream(&self, ctx: &Context<'_>) -> ApiResult<Livestream> {
+        show_of(ctx, LivestreamId::from(self.livestream_id)).await
     }
     /// The deal.
     async fn flash_deal_id(&self) -> ID {
@@ -212,8 +213,8 @@ pub struct FlashDealClosed {
 #[Object]
 impl FlashDealClosed {
     /// The show.
-    async fn livestream_id(&self) -> ID {
-        LivestreamId::from(self.livestream_id).to_gql()
+    async fn livestream(&self, ctx: &Context<'_>) -> ApiResult<Livestream> {
+        show_of(ctx, LivestreamId::from(self.livestream_id)).await
     }
     /// The deal.
     async fn flash_deal_id(&self) -> ID {
