@@ -165,8 +165,15 @@ async fn a_bad_scalar_is_bad_user_input_inline_and_as_a_variable() {
             .await;
         let name = format!("{} = {} as a variable", case.field, case.json);
         assert_refused(&res, case.field, &name);
-        let message = refusal_message(&res);
-        assert!(message.contains(case.field), "{name}: {message}");
+        if user_errors(&res).is_none() {
+            // A top-level error names the field in its message too (a user
+            // error names it in `field`, checked above).
+            assert!(
+                res.message().contains(case.field),
+                "{name}: {}",
+                res.message()
+            );
+        }
         let inline = doc.replace("{DECL}", "").replace("$v", case.literal);
         let res = app.gql_as(Some(&owner.access), &inline, json!({})).await;
         assert_refused(&res, case.field, &format!("{} inline", case.field));
