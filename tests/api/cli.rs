@@ -79,8 +79,8 @@ async fn create_admin_makes_an_account_that_can_grant_roles() {
     let admin = app
         .login("root@farmstream.test", "một hai ba bốn năm")
         .await;
-    assert!(admin.data()["login"]["accessToken"].is_string());
-    let token = admin.data()["login"]["accessToken"]
+    assert!(admin.payload("login")["session"]["accessToken"].is_string());
+    let token = admin.payload("login")["session"]["accessToken"]
         .as_str()
         .expect("token")
         .to_owned();
@@ -119,5 +119,5 @@ async fn seeding_twice_changes_nothing() {
     let admin = app
         .login("admin@farmstream.vn", farmstream::seed::DEMO_PASSWORD)
         .await;
-    assert!(admin.data()["login"]["accessToken"].is_string());
+    assert!(admin.payload("login")["session"]["accessToken"].is_string());
 }

@@ -21,8 +21,13 @@ use tokio_tungstenite::tungstenite::Message;
 use farmstream::config::EventBusConfig;
 
 use crate::helpers::{Session, TestApp};
-use crate::orders::{PLACE, order_input};
+use crate::orders::order_input;
 use crate::realtime::{Socket, connect, next};
+
+const START: &str = "mutation($id: ID!) { startLivestream(id: $id) { livestream { status } userErrors { code field message } } }";
+const PIN: &str = "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { livestream { id } userErrors { code field message } } }";
+const UNPIN: &str = "mutation($l: ID!) { unpinProduct(livestreamId: $l) { livestream { id } userErrors { code field message } } }";
+const PLACE: &str = "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { checkout { orders { id } } userErrors { code field message } } }";
 
 /// True (after saying why) when these tests cannot run here.
 fn without_postgres(test: &str) -> bool {
@@ -198,11 +203,11 @@ async fn show_with_a_product(b: &TestApp, owner: &Session) -> (String, String, S
     let show = b
         .gql_as(
             Some(&owner.access),
-            "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }",
+            "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { livestream { id } userErrors { code field message } } }",
             json!({ "i": { "cooperativeId": coop, "title": "Xoài chín", "platform": "IN_APP", "hostName": "Hoa", "scheduledStartAt": "2030-12-01T12:00:00Z", "productIds": [product] } }),
         )
         .await;
-    let show = show.data()["scheduleLivestream"]["id"]
+    let show = show.payload("scheduleLivestream")["livestream"]["id"]
         .as_str()
         .expect("id")
         .to_owned();
@@ -243,31 +248,19 @@ async fn a_subscriber_on_one_node_hears_what_happens_on_another_exactly_once() {
     until(&mut show_on_b, "show", viewers(2)).await;
 
     let t = Some(owner.access.as_str());
-    b.gql_as(
-        t,
-        "mutation($id: ID!) { startLivestream(id: $id) { status } }",
-        json!({ "id": show }),
-    )
-    .await
-    .data();
-    b.gql_as(
-        t,
-        "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { id } }",
-        json!({ "l": show, "p": product }),
-    )
-    .await
-    .data();
+    b.gql_as(t, START, json!({ "id": show }))
+        .await
+        .payload("startLivestream");
+    b.gql_as(t, PIN, json!({ "l": show, "p": product }))
+        .await
+        .payload("pinProduct");
     let mut input = order_input("cluster-order-1", &[(&variant, 2)], "COD", "0912345678");
     input["livestreamId"] = json!(show);
     let placed = b.gql(PLACE, json!({ "i": input })).await;
-    let order = placed.data()["placeOrder"]["orders"][0]["id"].clone();
-    b.gql_as(
-        t,
-        "mutation($l: ID!) { unpinProduct(livestreamId: $l) { id } }",
-        json!({ "l": show }),
-    )
-    .await
-    .data();
+    let order = placed.payload("placeOrder")["checkout"]["orders"][0]["id"].clone();
+    b.gql_as(t, UNPIN, json!({ "l": show }))
+        .await
+        .payload("unpinProduct");
 
     // Both nodes hear every event once, in order; B, the publisher, hears
     // its own through PostgreSQL like everyone else, not twice.
@@ -314,32 +307,22 @@ async fn every_show_event_caused_on_one_node_reaches_a_subscriber_on_another_in_
     until(&mut on_a, "show", viewers(1)).await;
 
     let t = Some(owner.access.as_str());
-    b.gql_as(
-        t,
-        "mutation($id: ID!) { startLivestream(id: $id) { status } }",
-        json!({ "id": show }),
-    )
-    .await
-    .data();
+    b.gql_as(t, START, json!({ "id": show }))
+        .await
+        .payload("startLivestream");
     for _ in 0..3 {
-        b.gql_as(
-            t,
-            "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { id } }",
-            json!({ "l": show, "p": product }),
-        )
-        .await
-        .data();
-        b.gql_as(
-            t,
-            "mutation($l: ID!) { unpinProduct(livestreamId: $l) { id } }",
-            json!({ "l": show }),
-        )
-        .await
-        .data();
+        b.gql_as(t, PIN, json!({ "l": show, "p": product }))
+            .await
+            .payload("pinProduct");
+        b.gql_as(t, UNPIN, json!({ "l": show }))
+            .await
+            .payload("unpinProduct");
     }
     let mut input = order_input("cluster-order-2", &[(&variant, 1)], "COD", "0912345678");
     input["livestreamId"] = json!(show);
-    b.gql(PLACE, json!({ "i": input })).await.data();
+    b.gql(PLACE, json!({ "i": input }))
+        .await
+        .payload("placeOrder");
     let mut expected = vec!["LivestreamStarted"];
     for _ in 0..3 {
         expected.extend(["ProductPinned", "ProductUnpinned"]);
@@ -363,13 +346,9 @@ async fn a_node_whose_listener_connection_is_cut_hears_events_again_after_reconn
     let owner = b.register("owner@htx.vn").await;
     let (_, product, _, show) = show_with_a_product(&b, &owner).await;
     let t = Some(owner.access.as_str());
-    b.gql_as(
-        t,
-        "mutation($id: ID!) { startLivestream(id: $id) { status } }",
-        json!({ "id": show }),
-    )
-    .await
-    .data();
+    b.gql_as(t, START, json!({ "id": show }))
+        .await
+        .payload("startLivestream");
     let mut on_a = connect(a.addr, "graphql-transport-ws", json!({})).await;
     assert_eq!(next(&mut on_a).await["type"], "connection_ack");
     subscribe(&mut on_a, "show", EVENTS, json!({ "id": show })).await;
@@ -400,13 +379,9 @@ async fn a_node_whose_listener_connection_is_cut_hears_events_again_after_reconn
             Instant::now() < deadline,
             "A never heard B again after its connection was cut"
         );
-        b.gql_as(
-            t,
-            "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { id } }",
-            json!({ "l": show, "p": product }),
-        )
-        .await
-        .data();
+        b.gql_as(t, PIN, json!({ "l": show, "p": product }))
+            .await
+            .payload("pinProduct");
         let heard = tokio::time::timeout(Duration::from_millis(1500), async {
             loop {
                 let msg = next(&mut on_a).await;
@@ -496,24 +471,16 @@ async fn over_redis_a_subscriber_on_one_node_hears_what_happens_on_another_exact
     until(&mut show_on_a, "show", viewers(2)).await;
 
     let t = Some(owner.access.as_str());
-    b.gql_as(
-        t,
-        "mutation($id: ID!) { startLivestream(id: $id) { status } }",
-        json!({ "id": show }),
-    )
-    .await
-    .data();
-    b.gql_as(
-        t,
-        "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { id } }",
-        json!({ "l": show, "p": product }),
-    )
-    .await
-    .data();
+    b.gql_as(t, START, json!({ "id": show }))
+        .await
+        .payload("startLivestream");
+    b.gql_as(t, PIN, json!({ "l": show, "p": product }))
+        .await
+        .payload("pinProduct");
     let mut input = order_input("redis-order-1", &[(&variant, 1)], "COD", "0912345678");
     input["livestreamId"] = json!(show);
     let placed = b.gql(PLACE, json!({ "i": input })).await;
-    let order = placed.data()["placeOrder"]["orders"][0]["id"].clone();
+    let order = placed.payload("placeOrder")["checkout"]["orders"][0]["id"].clone();
     let expected = ["LivestreamStarted", "ProductPinned", "OrderPlaced"];
     let on_a = show_events_until(&mut show_on_a, "show", "OrderPlaced").await;
     assert_eq!(kinds(&on_a), expected);
@@ -700,13 +667,9 @@ async fn over_redis_with_tls_a_node_hears_and_is_heard() {
     until(&mut show_on_b, "show", viewers(2)).await;
 
     // Started on B, heard on A; pinned on A, heard on B.
-    b.gql_as(
-        Some(&owner.access),
-        "mutation($id: ID!) { startLivestream(id: $id) { status } }",
-        json!({ "id": show }),
-    )
-    .await
-    .data();
+    b.gql_as(Some(&owner.access), START, json!({ "id": show }))
+        .await
+        .payload("startLivestream");
     until(&mut show_on_a, "show", |d| {
         d["livestreamEvents"]["__typename"] == "LivestreamStarted"
     })
@@ -715,7 +678,7 @@ async fn over_redis_with_tls_a_node_hears_and_is_heard() {
         .post(format!("http://{}/graphql", a.addr))
         .bearer_auth(&owner.access)
         .json(&json!({
-            "query": "mutation($l: ID!, $p: ID!) { pinProduct(livestreamId: $l, productId: $p) { id } }",
+            "query": PIN,
             "variables": { "l": show, "p": product },
         }))
         .send()
@@ -725,6 +688,11 @@ async fn over_redis_with_tls_a_node_hears_and_is_heard() {
         .await
         .expect("json");
     assert!(pinned.get("errors").is_none(), "{pinned}");
+    assert_eq!(
+        pinned["data"]["pinProduct"]["userErrors"],
+        json!([]),
+        "{pinned}"
+    );
     let heard = until(&mut show_on_b, "show", |d| {
         d["livestreamEvents"]["__typename"] == "ProductPinned"
     })

@@ -132,12 +132,13 @@ async fn get_runs_queries_but_never_mutations() {
         serde_json::from_slice::<Value>(&body).expect("json")["data"]["__typename"],
         "Query"
     );
-    let mutation = "mutation { logout(refreshToken: \"x\") }";
+    let mutation =
+        "mutation { logout(refreshToken: \"x\") { loggedOut userErrors { code field message } } }";
     let (status, headers, _) = app.request(get(mutation)).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(headers[header::ALLOW], "POST");
     // A named mutation, alone and without `operationName`, is refused too.
-    let named = "mutation Out { logout(refreshToken: \"x\") }";
+    let named = "mutation Out { logout(refreshToken: \"x\") { loggedOut } }";
     let (status, _, _) = app.request(get(named)).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
 }

@@ -13,19 +13,62 @@ use crate::helpers::{Gql, TestApp};
 
 const SOME_ID: &str = "0193a4b2-7c1d-7e8f-9a0b-1c2d3e4f5a6b";
 
-/// Asserts `res` is a `BAD_USER_INPUT` whose field starts with `field`.
+/// The user errors of the one mutation `res` answers, when it has no
+/// top-level errors.
+fn user_errors(res: &Gql) -> Option<&Vec<Value>> {
+    if res.body.get("errors").is_some() {
+        return None;
+    }
+    res.body["data"]
+        .as_object()
+        .and_then(|data| data.values().next())
+        .and_then(|payload| payload["userErrors"].as_array())
+}
+
+/// Asserts `res` refuses a value naming a field that starts with `field`:
+/// the input gate's top-level `BAD_USER_INPUT` (a value no field of its type
+/// may hold), or a mutation's `INVALID` user error (its own parser's rule).
 fn assert_refused(res: &Gql, field: &str, case: &str) {
-    assert_eq!(
-        res.body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
-        "{case}: {}",
-        res.body
-    );
+    let named = match user_errors(res) {
+        Some(errors) => {
+            let first = errors
+                .first()
+                .unwrap_or_else(|| panic!("{case}: not refused: {}", res.body));
+            assert_eq!(first["code"], "INVALID", "{case}: {}", res.body);
+            first["field"]
+                .as_array()
+                .map(|parts| {
+                    parts
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(".")
+                })
+                .unwrap_or_default()
+        }
+        None => {
+            assert_eq!(
+                res.body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+                "{case}: {}",
+                res.body
+            );
+            res.field().to_owned()
+        }
+    };
     assert!(
-        res.field().starts_with(field),
-        "{case}: field {:?}, wanted {field}: {}",
-        res.field(),
+        named.starts_with(field),
+        "{case}: field {named:?}, wanted {field}: {}",
         res.body
     );
+}
+
+/// The message of the refusal in `res`, a user error's or a top-level one's.
+fn refusal_message(res: &Gql) -> String {
+    user_errors(res)
+        .and_then(|errors| errors.first())
+        .and_then(|e| e["message"].as_str())
+        .unwrap_or_else(|| res.message())
+        .to_owned()
 }
 
 /// One scalar case: a document with `$v` standing for the value, the type
@@ -39,15 +82,15 @@ struct ScalarCase {
 }
 
 fn scalar_cases(variant: &str) -> Vec<(String, ScalarCase)> {
-    let stock = "mutation{DECL} { adjustStock(variantId: \"VID\", delta: $v, reason: \"kiểm kho\") { stock } }";
-    let cart = "mutation{DECL} { addCartItem(variantId: \"VID\", quantity: $v) { __typename } }";
-    let add_variant = "mutation{DECL} { addVariant(productId: \"VID\", input: { name: \"Hộp\", sku: \"SKU-X1\", unit: KG, netQuantity: 1, priceVnd: 1000, stock: $v }) { id } }";
-    let lot = "mutation{DECL} { createLot(input: { productId: \"VID\", harvestedOn: $v, quantity: 10, unit: KG }) { code } }";
+    let stock = "mutation{DECL} { adjustStock(variantId: \"VID\", delta: $v, reason: \"kiểm kho\") { variant { stock } userErrors { code field message } } }";
+    let cart = "mutation{DECL} { addCartItem(variantId: \"VID\", quantity: $v) { userErrors { code field message } } }";
+    let add_variant = "mutation{DECL} { addVariant(productId: \"VID\", input: { name: \"Hộp\", sku: \"SKU-X1\", unit: KG, netQuantity: 1, priceVnd: 1000, stock: $v }) { variant { id } userErrors { code field message } } }";
+    let lot = "mutation{DECL} { createLot(input: { productId: \"VID\", harvestedOn: $v, quantity: 10, unit: KG }) { lot { code } userErrors { code field message } } }";
     let shows = "query{DECL} { livestreams(filter: { from: $v }) { totalCount } }";
-    let schedule = "mutation{DECL} { scheduleLivestream(input: { cooperativeId: \"VID\", title: \"Xoài\", platform: ZALO, hostName: \"Hoa\", scheduledStartAt: $v }) { id } }";
-    let status = "mutation{DECL} { setProductStatus(id: \"VID\", status: $v) { id } }";
+    let schedule = "mutation{DECL} { scheduleLivestream(input: { cooperativeId: \"VID\", title: \"Xoài\", platform: ZALO, hostName: \"Hoa\", scheduledStartAt: $v }) { livestream { id } userErrors { code field message } } }";
+    let status = "mutation{DECL} { setProductStatus(id: \"VID\", status: $v) { product { id } userErrors { code field message } } }";
     let product = "query{DECL} { product(id: $v) { id } }";
-    let pack = "mutation{DECL} { updateVariant(id: \"VID\", input: { netQuantity: $v }) { id } }";
+    let pack = "mutation{DECL} { updateVariant(id: \"VID\", input: { netQuantity: $v }) { variant { id } userErrors { code field message } } }";
     let c = |doc: &'static str, ty, json, literal, field| ScalarCase {
         doc,
         ty,
@@ -122,11 +165,15 @@ async fn a_bad_scalar_is_bad_user_input_inline_and_as_a_variable() {
             .await;
         let name = format!("{} = {} as a variable", case.field, case.json);
         assert_refused(&res, case.field, &name);
-        assert!(
-            res.message().contains(case.field),
-            "{name}: {}",
-            res.message()
-        );
+        if user_errors(&res).is_none() {
+            // A top-level error names the field in its message too (a user
+            // error names it in `field`, checked above).
+            assert!(
+                res.message().contains(case.field),
+                "{name}: {}",
+                res.message()
+            );
+        }
         let inline = doc.replace("{DECL}", "").replace("$v", case.literal);
         let res = app.gql_as(Some(&owner.access), &inline, json!({})).await;
         assert_refused(&res, case.field, &format!("{} inline", case.field));
@@ -173,28 +220,28 @@ fn text_inputs() -> Vec<(String, &'static str)> {
         ("query($s: String!) { orderByNumber(number: $s, phone: \"0912345678\") { id } }".to_owned(), "number"),
         ("query($s: String!) { cart(cartToken: $s) { __typename } }".to_owned(), "cartToken"),
         ("query($s: String!) { courses(filter: { topic: $s }) { totalCount } }".to_owned(), "filter.topic"),
-        ("mutation($s: String!) { register(input: { email: \"a@b.vn\", password: $s, displayName: \"A\" }) { accessToken } }".to_owned(), "input.password"),
-        ("mutation($s: String!) { login(input: { email: $s, password: \"hoa ban trang\" }) { accessToken } }".to_owned(), "input.email"),
-        ("mutation($s: String!) { refreshToken(refreshToken: $s) { accessToken } }".to_owned(), "refreshToken"),
-        ("mutation($s: String!) { logout(refreshToken: $s) }".to_owned(), "refreshToken"),
-        (format!("mutation($s: String!) {{ createCooperative(input: {{ name: $s, address: {address} }}) {{ id }} }}"), "input.name"),
-        (format!("mutation($s: String!) {{ updateProduct(id: \"{id}\", input: {{ description: $s }}) {{ id }} }}"), "input.description"),
-        (format!("mutation($s: String!) {{ updateProduct(id: \"{id}\", input: {{ slug: $s }}) {{ id }} }}"), "input.slug"),
-        (format!("mutation($s: String!) {{ adjustStock(variantId: \"{id}\", delta: 1, reason: $s) {{ stock }} }}"), "reason"),
-        (format!("mutation($s: String!) {{ setOriginStory(productId: \"{id}\", input: {{ farmName: \"Vườn\", province: \"Sơn La\", story: $s }}) {{ __typename }} }}"), "input.story"),
-        (format!("mutation($s: String!) {{ createLot(input: {{ productId: \"{id}\", harvestedOn: \"2026-06-01\", quantity: 10, unit: KG, notes: $s }}) {{ code }} }}"), "input.notes"),
-        (format!("mutation($s: String!) {{ addCertification(input: {{ cooperativeId: \"{id}\", kind: VIETGAP, issuer: \"Sở NN\", number: $s, validFrom: \"2026-01-01\", validUntil: \"2027-01-01\", scope: COOPERATIVE }}) {{ id }} }}"), "input.number"),
-        (format!("mutation($s: String!) {{ placeOrder(input: {{ idempotencyKey: \"{id}\", items: [{{ variantId: \"{id}\", quantity: 1 }}], shippingAddress: {shipping}, paymentMethod: COD, note: $s }}) {{ __typename }} }}"), "input.note"),
-        (format!("mutation($s: String!) {{ placeOrder(input: {{ idempotencyKey: \"{id}\", items: [{{ variantId: \"{id}\", quantity: 1 }}], shippingAddress: {{ recipientName: $s, phone: \"0912345678\", province: \"Sơn La\", ward: \"X\", street: \"Y\" }}, paymentMethod: COD }}) {{ __typename }} }}"), "input.shippingAddress.recipientName"),
-        (format!("mutation($s: String!) {{ cancelOrder(orderId: \"{id}\", reason: $s) {{ id }} }}"), "reason"),
-        (format!("mutation($s: String!) {{ shipOrder(orderId: \"{id}\", carrier: $s, trackingNumber: \"VN1\") {{ id }} }}"), "carrier"),
-        (format!("mutation($s: String!) {{ scheduleLivestream(input: {{ cooperativeId: \"{id}\", title: $s, platform: ZALO, hostName: \"Hoa\", scheduledStartAt: \"2027-01-01T12:00:00Z\" }}) {{ id }} }}"), "input.title"),
-        (format!("mutation($s: String!) {{ enrollParticipant(courseId: \"{id}\", input: {{ fullName: $s, phone: \"0912345678\", commune: \"Chiềng Sinh\", area: \"Yên Châu\" }}) {{ __typename }} }}"), "input.fullName"),
-        ("mutation($s: String!) { checkInToSession(code: $s, phone: \"0912345678\") { __typename } }".to_owned(), "code"),
-        (format!("mutation($s: String!) {{ addCooperativeMember(cooperativeId: \"{id}\", email: $s, role: STAFF) {{ __typename }} }}"), "email"),
-        (format!("mutation($s: String!) {{ createUpload(input: {{ purpose: PRODUCT_IMAGE, contentType: $s, byteSize: 100, cooperativeId: \"{id}\" }}) {{ uploadUrl }} }}"), "input.contentType"),
-        (format!("mutation($s: String!) {{ setProductMedia(productId: \"{id}\", items: [{{ assetId: \"{id}\", altText: $s }}]) {{ __typename }} }}"), "items.0.altText"),
-        ("mutation($s: ID!) { removeVariant(id: $s) { id } }".to_owned(), "id"),
+        ("mutation($s: String!) { register(input: { email: \"a@b.vn\", password: $s, displayName: \"A\" }) { session { accessToken } userErrors { code field message } } }".to_owned(), "input.password"),
+        ("mutation($s: String!) { login(input: { email: $s, password: \"hoa ban trang\" }) { session { accessToken } userErrors { code field message } } }".to_owned(), "input.email"),
+        ("mutation($s: String!) { refreshToken(refreshToken: $s) { session { accessToken } userErrors { code field message } } }".to_owned(), "refreshToken"),
+        ("mutation($s: String!) { logout(refreshToken: $s) { loggedOut userErrors { code field message } } }".to_owned(), "refreshToken"),
+        (format!("mutation($s: String!) {{ createCooperative(input: {{ name: $s, address: {address} }}) {{ cooperative {{ id }} userErrors {{ code field message }} }} }}"), "input.name"),
+        (format!("mutation($s: String!) {{ updateProduct(id: \"{id}\", input: {{ description: $s }}) {{ product {{ id }} userErrors {{ code field message }} }} }}"), "input.description"),
+        (format!("mutation($s: String!) {{ updateProduct(id: \"{id}\", input: {{ slug: $s }}) {{ product {{ id }} userErrors {{ code field message }} }} }}"), "input.slug"),
+        (format!("mutation($s: String!) {{ adjustStock(variantId: \"{id}\", delta: 1, reason: $s) {{ variant {{ stock }} userErrors {{ code field message }} }} }}"), "reason"),
+        (format!("mutation($s: String!) {{ setOriginStory(productId: \"{id}\", input: {{ farmName: \"Vườn\", province: \"Sơn La\", story: $s }}) {{ userErrors {{ code field message }} }} }}"), "input.story"),
+        (format!("mutation($s: String!) {{ createLot(input: {{ productId: \"{id}\", harvestedOn: \"2026-06-01\", quantity: 10, unit: KG, notes: $s }}) {{ lot {{ code }} userErrors {{ code field message }} }} }}"), "input.notes"),
+        (format!("mutation($s: String!) {{ addCertification(input: {{ cooperativeId: \"{id}\", kind: VIETGAP, issuer: \"Sở NN\", number: $s, validFrom: \"2026-01-01\", validUntil: \"2027-01-01\", scope: COOPERATIVE }}) {{ certification {{ id }} userErrors {{ code field message }} }} }}"), "input.number"),
+        (format!("mutation($s: String!) {{ placeOrder(input: {{ idempotencyKey: \"{id}\", items: [{{ variantId: \"{id}\", quantity: 1 }}], shippingAddress: {shipping}, paymentMethod: COD, note: $s }}) {{ userErrors {{ code field message }} }} }}"), "input.note"),
+        (format!("mutation($s: String!) {{ placeOrder(input: {{ idempotencyKey: \"{id}\", items: [{{ variantId: \"{id}\", quantity: 1 }}], shippingAddress: {{ recipientName: $s, phone: \"0912345678\", province: \"Sơn La\", ward: \"X\", street: \"Y\" }}, paymentMethod: COD }}) {{ userErrors {{ code field message }} }} }}"), "input.shippingAddress.recipientName"),
+        (format!("mutation($s: String!) {{ cancelOrder(orderId: \"{id}\", reason: $s) {{ order {{ id }} userErrors {{ code field message }} }} }}"), "reason"),
+        (format!("mutation($s: String!) {{ shipOrder(orderId: \"{id}\", carrier: $s, trackingNumber: \"VN1\") {{ order {{ id }} userErrors {{ code field message }} }} }}"), "carrier"),
+        (format!("mutation($s: String!) {{ scheduleLivestream(input: {{ cooperativeId: \"{id}\", title: $s, platform: ZALO, hostName: \"Hoa\", scheduledStartAt: \"2027-01-01T12:00:00Z\" }}) {{ livestream {{ id }} userErrors {{ code field message }} }} }}"), "input.title"),
+        (format!("mutation($s: String!) {{ enrollParticipant(courseId: \"{id}\", input: {{ fullName: $s, phone: \"0912345678\", commune: \"Chiềng Sinh\", area: \"Yên Châu\" }}) {{ userErrors {{ code field message }} }} }}"), "input.fullName"),
+        ("mutation($s: String!) { checkInToSession(code: $s, phone: \"0912345678\") { userErrors { code field message } } }".to_owned(), "code"),
+        (format!("mutation($s: String!) {{ addCooperativeMember(cooperativeId: \"{id}\", email: $s, role: STAFF) {{ userErrors {{ code field message }} }} }}"), "email"),
+        (format!("mutation($s: String!) {{ createUpload(input: {{ purpose: PRODUCT_IMAGE, contentType: $s, byteSize: 100, cooperativeId: \"{id}\" }}) {{ upload {{ uploadUrl }} userErrors {{ code field message }} }} }}"), "input.contentType"),
+        (format!("mutation($s: String!) {{ setProductMedia(productId: \"{id}\", items: [{{ assetId: \"{id}\", altText: $s }}]) {{ userErrors {{ code field message }} }} }}"), "items.0.altText"),
+        ("mutation($s: ID!) { removeVariant(id: $s) { product { id } userErrors { code field message } } }".to_owned(), "id"),
     ]
 }
 
@@ -214,7 +261,7 @@ async fn a_nul_byte_in_any_text_input_is_bad_user_input() {
     let res = app
         .gql_as(
             Some(&user.access),
-            "mutation($s: String!) { importParticipants(courseId: \"0193a4b2-7c1d-7e8f-9a0b-1c2d3e4f5a6b\", csv: $s, mode: ALL_OR_NOTHING) { __typename } }",
+            "mutation($s: String!) { importParticipants(courseId: \"0193a4b2-7c1d-7e8f-9a0b-1c2d3e4f5a6b\", csv: $s, mode: ALL_OR_NOTHING) { userErrors { code field message } } }",
             json!({ "s": "full_name,phone\nA\0,0912345678\n" }),
         )
         .await;
@@ -231,7 +278,8 @@ async fn an_over_long_text_input_is_bad_user_input() {
             .gql_as(Some(&user.access), &doc, json!({ "s": long }))
             .await;
         assert_refused(&res, field, &format!("{field} of 50,001 characters"));
-        assert!(res.message().contains("longer than"), "{}", res.message());
+        let message = refusal_message(&res);
+        assert!(message.contains("longer than"), "{message}");
     }
 }
 
@@ -265,7 +313,7 @@ async fn long_text_keeps_its_line_breaks_while_a_name_must_be_one_line() {
     let owner = app.register("chu@htx.vn").await;
     let coop = app.cooperative(&owner, "HTX Xoài Yên Châu").await;
     let (product, _) = app.product(&owner, &coop, "Xoài tròn", 120_000, 10).await;
-    let update = "mutation($id: ID!, $i: UpdateProductInput!) { updateProduct(id: $id, input: $i) { name description } }";
+    let update = "mutation($id: ID!, $i: UpdateProductInput!) { updateProduct(id: $id, input: $i) { product { name description } userErrors { code field message } } }";
     let res = app
         .gql_as(
             Some(&owner.access),
@@ -274,7 +322,7 @@ async fn long_text_keeps_its_line_breaks_while_a_name_must_be_one_line() {
         )
         .await;
     assert_eq!(
-        res.data()["updateProduct"]["description"],
+        res.payload("updateProduct")["product"]["description"],
         "Xoài chín cây.\n\tGiao trong ngày."
     );
     let res = app
@@ -293,7 +341,7 @@ async fn long_text_keeps_its_line_breaks_while_a_name_must_be_one_line() {
             json!({ "id": product, "i": { "description": "đ".repeat(20_000) } }),
         )
         .await;
-    res.data();
+    res.payload("updateProduct");
     let res = app
         .gql_as(
             Some(&owner.access),
@@ -358,8 +406,7 @@ async fn the_bank_webhook_answers_400_for_control_characters_and_absurd_numbers(
     assert!(status.is_success(), "{status}");
 }
 
-const ADD_VARIANT: &str =
-    "mutation($p: ID!, $i: VariantInput!) { addVariant(productId: $p, input: $i) { id } }";
+const ADD_VARIANT: &str = "mutation($p: ID!, $i: VariantInput!) { addVariant(productId: $p, input: $i) { variant { id } userErrors { code field message } } }";
 
 fn variant_input(sku: &str) -> Value {
     json!({ "name": "Hộp 1 kg", "sku": sku, "unit": "KG", "netQuantity": 1.0, "priceVnd": 60_000, "stock": 5 })
@@ -404,12 +451,12 @@ async fn numbers_are_bounded_to_what_the_business_allows() {
     let res = app
         .gql_as(
             Some(&owner.access),
-            "mutation($p: ID!, $i: VariantInput!) { addVariant(productId: $p, input: $i) { unitPrice { amountVnd per } } }",
+            "mutation($p: ID!, $i: VariantInput!) { addVariant(productId: $p, input: $i) { variant { unitPrice { amountVnd per } } userErrors { code field message } } }",
             json!({ "p": product, "i": { "name": "Gói 1 g", "sku": "SKU-G1", "unit": "G", "netQuantity": 0.001, "priceVnd": 1_000_000_000, "stock": 1 } }),
         )
         .await;
     assert_eq!(
-        res.data()["addVariant"]["unitPrice"]["amountVnd"],
+        res.payload("addVariant")["variant"]["unitPrice"]["amountVnd"],
         1_000_000_000_000_000_i64
     );
     // A line of an order: 1 to 1,000 units.
@@ -417,7 +464,7 @@ async fn numbers_are_bounded_to_what_the_business_allows() {
         let res = app
             .gql_as(
                 Some(&owner.access),
-                "mutation($v: ID!, $q: Int!) { addCartItem(variantId: $v, quantity: $q) { __typename } }",
+                "mutation($v: ID!, $q: Int!) { addCartItem(variantId: $v, quantity: $q) { userErrors { code field message } } }",
                 json!({ "v": variant, "q": quantity }),
             )
             .await;
@@ -428,7 +475,7 @@ async fn numbers_are_bounded_to_what_the_business_allows() {
     let res = app
         .gql_as(
             Some(&owner.access),
-            "mutation($i: CreateLotInput!) { createLot(input: $i) { code } }",
+            "mutation($i: CreateLotInput!) { createLot(input: $i) { lot { code } userErrors { code field message } } }",
             json!({ "i": { "productId": product, "harvestedOn": tomorrow.to_string(), "quantity": 10.0, "unit": "KG" } }),
         )
         .await;
@@ -440,8 +487,7 @@ async fn a_show_starts_between_yesterday_and_five_years_ahead() {
     let app = TestApp::spawn().await;
     let owner = app.register("chu@htx.vn").await;
     let coop = app.cooperative(&owner, "HTX Xoài Yên Châu").await;
-    let schedule =
-        "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }";
+    let schedule = "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { livestream { id } userErrors { code field message } } }";
     let now = chrono::Utc::now();
     let at = |t: chrono::DateTime<chrono::Utc>| json!({ "i": { "cooperativeId": coop, "title": "Xoài chín", "platform": "ZALO", "hostName": "Hoa", "scheduledStartAt": t.to_rfc3339() } });
     for (when, case) in [
@@ -466,11 +512,11 @@ async fn a_show_starts_between_yesterday_and_five_years_ahead() {
             at(now + chrono::Duration::hours(2)),
         )
         .await;
-    let show = res.data()["scheduleLivestream"]["id"].clone();
+    let show = res.payload("scheduleLivestream")["livestream"]["id"].clone();
     let res = app
         .gql_as(
             Some(&owner.access),
-            "mutation($id: ID!, $at: DateTime!) { updateLivestream(id: $id, input: { scheduledStartAt: $at }) { id } }",
+            "mutation($id: ID!, $at: DateTime!) { updateLivestream(id: $id, input: { scheduledStartAt: $at }) { livestream { id } userErrors { code field message } } }",
             json!({ "id": show, "at": (now - chrono::Duration::days(3)).to_rfc3339() }),
         )
         .await;
@@ -485,8 +531,7 @@ async fn a_product_has_at_most_fifty_variants_even_when_added_at_once() {
     let many: Vec<Value> = (0..51)
         .map(|i| variant_input(&format!("SKU-M{i}")))
         .collect();
-    let create =
-        "mutation($i: CreateProductInput!) { createProduct(input: $i) { id variants { id } } }";
+    let create = "mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id variants { id } } userErrors { code field message } } }";
     let res = app
         .gql_as(
             Some(&owner.access),
@@ -506,7 +551,7 @@ async fn a_product_has_at_most_fifty_variants_even_when_added_at_once() {
             json!({ "i": { "cooperativeId": coop, "name": "Xoài", "category": "FRUIT", "variants": first } }),
         )
         .await;
-    let product = res.data()["createProduct"]["id"].clone();
+    let product = res.payload("createProduct")["product"]["id"].clone();
     // Eight additions race for the last three places, for several rounds'
     // worth of products on SQLite and PostgreSQL alike.
     let calls = (0..8).map(|i| {
@@ -518,10 +563,13 @@ async fn a_product_has_at_most_fifty_variants_even_when_added_at_once() {
     let results = join_all(calls).await;
     let added = results
         .iter()
-        .filter(|r| r.body.get("errors").is_none())
+        .filter(|r| r.ok_or_user("addVariant", &["INVALID"]))
         .count();
     assert_eq!(added, 3, "only the room left is taken");
-    for refused in results.iter().filter(|r| r.body.get("errors").is_some()) {
+    for refused in results
+        .iter()
+        .filter(|r| !r.ok_or_user("addVariant", &["INVALID"]))
+    {
         assert_refused(refused, "productId", "the 51st variant");
     }
     let count = app
@@ -540,7 +588,7 @@ async fn a_product_has_at_most_fifty_variants_even_when_added_at_once() {
 #[tokio::test]
 async fn a_float_beyond_a_double_is_refused_and_never_internal() {
     let app = TestApp::spawn().await;
-    let doc = "mutation($v: Float) { updateVariant(id: \"0193a4b2-7c1d-7e8f-9a0b-1c2d3e4f5a6b\", input: { netQuantity: $v }) { id } }";
+    let doc = "mutation($v: Float) { updateVariant(id: \"0193a4b2-7c1d-7e8f-9a0b-1c2d3e4f5a6b\", input: { netQuantity: $v }) { variant { id } userErrors { code field message } } }";
     // JSON cannot carry 1e400 as a number: the body itself is refused.
     let raw = format!(r#"{{"query":{},"variables":{{"v":1e400}}}}"#, json!(doc));
     let req = Request::post("/graphql")

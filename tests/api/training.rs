@@ -6,16 +6,16 @@ use axum::http::{Request, StatusCode, header};
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp};
+use crate::helpers::{Session, TestApp, USER_ERRORS};
 
-pub(crate) const CREATE: &str = "mutation($i: CreateCourseInput!) { createCourse(input: $i) { id status capacity seatsLeft completionRule { minAttendancePercent } } }";
-pub(crate) const SCHEDULE: &str = "mutation($c: ID!, $i: ScheduleSessionInput!) { scheduleTrainingSession(courseId: $c, input: $i) { id checkInCode } }";
-pub(crate) const ENROL: &str = "mutation($c: ID!, $i: ParticipantInput!, $w: Boolean) { enrollParticipant(courseId: $c, input: $i, joinWaitlist: $w) { status waitlistPosition participant { id fullName phone } } }";
-pub(crate) const RECORD: &str = "mutation($s: ID!, $e: [AttendanceEntryInput!]!) { recordAttendance(sessionId: $s, entries: $e) { status participant { id } } }";
-pub(crate) const CHECK_IN: &str = "mutation($code: String!, $phone: String!) { checkInToSession(code: $code, phone: $phone) { status sessionTitle participantName } }";
-pub(crate) const IMPORT: &str = "mutation($c: ID!, $csv: String!, $m: ImportMode!) { importParticipants(courseId: $c, csv: $csv, mode: $m) { imported refused rows { line outcome column reason } } }";
-pub(crate) const ROSTER: &str = "query($c: ID!) { courseParticipants(courseId: $c) { totalCount edges { node { status waitlistPosition certificateNumber participant { id fullName phone email } } } } }";
-pub(crate) const COMPLETE: &str = "mutation($c: ID!) { completeCourse(courseId: $c) { certificatesIssued certificates { number participantName courseTitle issuedOn } course { status } } }";
+pub(crate) const CREATE: &str = "mutation($i: CreateCourseInput!) { createCourse(input: $i) { course { id status capacity seatsLeft completionRule { minAttendancePercent } } userErrors { code field message } } }";
+pub(crate) const SCHEDULE: &str = "mutation($c: ID!, $i: ScheduleSessionInput!) { scheduleTrainingSession(courseId: $c, input: $i) { session { id checkInCode } userErrors { code field message } } }";
+pub(crate) const ENROL: &str = "mutation($c: ID!, $i: ParticipantInput!, $w: Boolean) { enrollParticipant(courseId: $c, input: $i, joinWaitlist: $w) { enrolment { id status waitlistPosition participant { id fullName phone } } userErrors { code field message } } }";
+pub(crate) const RECORD: &str = "mutation($s: ID!, $e: [AttendanceEntryInput!]!) { recordAttendance(sessionId: $s, entries: $e) { records { id status participant { id } } userErrors { code field message } } }";
+pub(crate) const CHECK_IN: &str = "mutation($code: String!, $phone: String!) { checkInToSession(code: $code, phone: $phone) { checkIn { status sessionTitle participantName } userErrors { code field message } } }";
+pub(crate) const IMPORT: &str = "mutation($c: ID!, $csv: String!, $m: ImportMode!) { importParticipants(courseId: $c, csv: $csv, mode: $m) { report { imported refused rows { line outcome column reason } } userErrors { code field message } } }";
+pub(crate) const ROSTER: &str = "query($c: ID!) { courseParticipants(courseId: $c) { totalCount edges { node { id status waitlistPosition certificateNumber participant { id fullName phone email } } } } }";
+pub(crate) const COMPLETE: &str = "mutation($c: ID!) { completeCourse(courseId: $c) { completion { certificatesIssued certificates { id number participantName courseTitle issuedOn } course { status } } userErrors { code field message } } }";
 
 /// Today in Vietnam, where course dates are kept.
 pub(crate) fn today() -> chrono::NaiveDate {
@@ -28,11 +28,11 @@ pub(crate) async fn organiser(app: &TestApp, admin: &Session, email: &str) -> Se
     let res = app
         .gql_as(
             Some(&admin.access),
-            "mutation($u: ID!) { grantRole(userId: $u, role: ORGANISER) { id } }",
+            "mutation($u: ID!) { grantRole(userId: $u, role: ORGANISER) { user { id } userErrors { code field message } } }",
             json!({ "u": user.id }),
         )
         .await;
-    res.data();
+    res.payload("grantRole");
     user
 }
 
@@ -61,19 +61,21 @@ pub(crate) async fn course(app: &TestApp, org: &Session, capacity: i32) -> Strin
             json!({ "i": course_input(capacity) }),
         )
         .await;
-    let id = res.data()["createCourse"]["id"]
+    let id = res.payload("createCourse")["course"]["id"]
         .as_str()
         .expect("id")
         .to_owned();
-    app.gql_as(
-        Some(&org.access),
-        "mutation($c: ID!) { publishCourse(id: $c) { status } }",
-        json!({ "c": id }),
-    )
-    .await
-    .data();
+    app.gql_as(Some(&org.access), PUBLISH, json!({ "c": id }))
+        .await
+        .payload("publishCourse");
     id
 }
+
+pub(crate) const WITHDRAW: &str = "mutation($c: ID!, $p: ID!) { withdrawParticipant(courseId: $c, participantId: $p) { enrolment { id status } userErrors { code field message } } }";
+
+pub(crate) const CANCEL_SESSION: &str = "mutation($s: ID!) { cancelTrainingSession(id: $s) { session { status cancelledAt } userErrors { code field message } } }";
+
+pub(crate) const PUBLISH: &str = "mutation($c: ID!) { publishCourse(id: $c) { course { status } userErrors { code field message } } }";
 
 /// A session starting `start` from now, lasting `minutes`; returns (id, check-in code).
 pub(crate) async fn session(
@@ -96,7 +98,7 @@ pub(crate) async fn session(
             } }),
         )
         .await;
-    let s = &res.data()["scheduleTrainingSession"];
+    let s = &res.payload("scheduleTrainingSession")["session"];
     (
         s["id"].as_str().expect("id").to_owned(),
         s["checkInCode"].as_str().expect("code").to_owned(),
@@ -122,10 +124,19 @@ pub(crate) async fn enrol(
             json!({ "c": course, "i": person(name, phone) }),
         )
         .await;
-    res.data()["enrollParticipant"]["participant"]["id"]
+    res.payload("enrollParticipant")["enrolment"]["participant"]["id"]
         .as_str()
         .expect("participant id")
         .to_owned()
+}
+
+/// The path of a URL the API handed out (`https://host/a/b` → `/a/b`), to
+/// request it from the test router.
+pub(crate) fn path_of(url: &Value) -> String {
+    let url = url.as_str().unwrap_or_else(|| panic!("a URL, got {url}"));
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.find('/')
+        .map_or_else(|| "/".to_owned(), |at| rest[at..].to_owned())
 }
 
 pub(crate) async fn get(
@@ -148,7 +159,7 @@ async fn an_organiser_creates_publishes_and_lists_courses_and_drafts_stay_privat
     let res = app
         .gql_as(Some(&org.access), CREATE, json!({ "i": course_input(30) }))
         .await;
-    let created = &res.data()["createCourse"];
+    let created = &res.payload("createCourse")["course"];
     assert_eq!(created["status"], "DRAFT");
     assert_eq!(created["seatsLeft"], 30);
     assert_eq!(created["completionRule"]["minAttendancePercent"], 50);
@@ -159,7 +170,34 @@ async fn an_organiser_creates_publishes_and_lists_courses_and_drafts_stay_privat
             json!({ "id": draft }),
         )
         .await;
-    assert_eq!(anon.code(), "NOT_FOUND");
+    assert_eq!(
+        anon.data()["course"],
+        Value::Null,
+        "a draft is null to the public"
+    );
+    let seen = app
+        .gql_as(
+            Some(&org.access),
+            "query($id: ID!) { course(id: $id) { id } }",
+            json!({ "id": draft }),
+        )
+        .await;
+    assert_eq!(seen.data()["course"]["id"], draft.as_str());
+    let nothing = app
+        .gql(
+            "query($id: ID!) { course(id: $id) { id } }",
+            json!({ "id": crate::helpers::gid("Course", uuid::Uuid::new_v4()) }),
+        )
+        .await;
+    assert_eq!(nothing.data()["course"], Value::Null, "no such course");
+    let bare = app
+        .gql(
+            "query($id: ID!) { course(id: $id) { id } }",
+            json!({ "id": crate::helpers::uuid_of(&draft).to_string() }),
+        )
+        .await;
+    assert_eq!(bare.code(), "BAD_USER_INPUT");
+    assert_eq!(bare.field(), "id");
     let mut published = Vec::new();
     for _ in 0..3 {
         published.push(course(&app, &org, 10).await);
@@ -176,18 +214,38 @@ async fn an_organiser_creates_publishes_and_lists_courses_and_drafts_stay_privat
     assert_eq!(page2["edges"].as_array().map(Vec::len), Some(1));
     assert_eq!(page2["pageInfo"]["hasNextPage"], false);
     let everything = app
-        .gql_as(Some(&org.access), "{ courses(first: 100) { totalCount } myCourses { id viewerCanManage organisers { id } } }", json!({}))
+        .gql_as(Some(&org.access), "{ courses(first: 100) { totalCount } myCourses(first: 3) { totalCount pageInfo { hasNextPage endCursor } edges { node { id viewerCanManage organisers { id } } } } }", json!({}))
         .await;
     assert_eq!(
         everything.data()["courses"]["totalCount"],
         4,
         "an organiser sees their draft"
     );
-    assert_eq!(
-        everything.data()["myCourses"].as_array().map(Vec::len),
-        Some(4)
-    );
-    assert_eq!(everything.data()["myCourses"][0]["viewerCanManage"], true);
+    let mine = &everything.data()["myCourses"];
+    assert_eq!(mine["totalCount"], 4);
+    assert_eq!(mine["edges"].as_array().map(Vec::len), Some(3));
+    assert_eq!(mine["pageInfo"]["hasNextPage"], true);
+    assert_eq!(mine["edges"][0]["node"]["viewerCanManage"], true);
+    let rest = app
+        .gql_as(
+            Some(&org.access),
+            "query($a: String) { myCourses(first: 3, after: $a) { pageInfo { hasNextPage } edges { node { id } } } }",
+            json!({ "a": mine["pageInfo"]["endCursor"] }),
+        )
+        .await;
+    let rest = &rest.data()["myCourses"];
+    assert_eq!(rest["edges"].as_array().map(Vec::len), Some(1));
+    assert_eq!(rest["pageInfo"]["hasNextPage"], false);
+    let mut ids: Vec<&Value> = mine["edges"]
+        .as_array()
+        .into_iter()
+        .chain(rest["edges"].as_array())
+        .flatten()
+        .map(|e| &e["node"]["id"])
+        .collect();
+    ids.sort_by_key(|id| id.to_string());
+    ids.dedup();
+    assert_eq!(ids.len(), 4, "the pages do not overlap");
     let too_many = app
         .gql("{ courses(first: 101) { totalCount } }", json!({}))
         .await;
@@ -205,12 +263,17 @@ async fn only_organisers_create_courses_and_anonymous_callers_must_sign_in() {
             json!({ "i": course_input(10) }),
         )
         .await;
-    assert_eq!(res.code(), "FORBIDDEN");
+    assert_eq!(res.user_code("createCourse"), "FORBIDDEN");
+    assert_eq!(res.data()["createCourse"]["course"], Value::Null);
     let res = app.gql(CREATE, json!({ "i": course_input(10) })).await;
     assert_eq!(res.code(), "UNAUTHENTICATED");
 }
 
 #[tokio::test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one table of every managing operation, each tried by three callers"
+)]
 async fn every_course_mutation_refuses_a_non_organiser_and_an_organiser_of_another_course() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
@@ -220,68 +283,89 @@ async fn every_course_mutation_refuses_a_non_organiser_and_an_organiser_of_anoth
     let id = course(&app, &org, 10).await;
     let (session_id, _) = session(&app, &org, &id, Duration::minutes(-10), 120).await;
     let person_id = enrol(&app, &org, &id, "Lò Thị Hoa", "0912345001").await;
-    let cases: Vec<(&str, Value)> = vec![
+    // (the mutation, or None for a query; the operation; its variables)
+    let cases: Vec<(Option<&str>, &str, Value)> = vec![
         (
-            "mutation($c: ID!) { updateCourse(id: $c, input: { title: \"Khác\" }) { id } }",
+            Some("updateCourse"),
+            "mutation($c: ID!) { updateCourse(id: $c, input: { title: \"Khác\" }) { course { id } userErrors { code field message } } }",
             json!({ "c": id }),
         ),
         (
-            "mutation($c: ID!) { publishCourse(id: $c) { id } }",
+            Some("publishCourse"),
+            "mutation($c: ID!) { publishCourse(id: $c) { course { id } userErrors { code field message } } }",
             json!({ "c": id }),
         ),
         (
-            "mutation($c: ID!) { cancelCourse(id: $c) { id } }",
+            Some("cancelCourse"),
+            "mutation($c: ID!) { cancelCourse(id: $c) { course { id } userErrors { code field message } } }",
             json!({ "c": id }),
         ),
         (
-            "mutation($c: ID!, $u: ID!) { addCourseOrganiser(courseId: $c, userId: $u) { id } }",
+            Some("addCourseOrganiser"),
+            "mutation($c: ID!, $u: ID!) { addCourseOrganiser(courseId: $c, userId: $u) { course { id } userErrors { code field message } } }",
             json!({ "c": id, "u": other.id }),
         ),
         (
+            Some("scheduleTrainingSession"),
             SCHEDULE,
             json!({ "c": id, "i": { "title": "x", "startsAt": Utc::now().to_rfc3339(), "endsAt": (Utc::now() + Duration::hours(1)).to_rfc3339() } }),
         ),
         (
-            "mutation($s: ID!) { updateTrainingSession(id: $s, input: { title: \"x\" }) { id } }",
+            Some("updateTrainingSession"),
+            "mutation($s: ID!) { updateTrainingSession(id: $s, input: { title: \"x\" }) { session { id } userErrors { code field message } } }",
             json!({ "s": session_id }),
         ),
         (
-            "mutation($s: ID!) { cancelTrainingSession(id: $s) { id } }",
+            Some("cancelTrainingSession"),
+            "mutation($s: ID!) { cancelTrainingSession(id: $s) { session { id } userErrors { code field message } } }",
             json!({ "s": session_id }),
         ),
         (
+            Some("enrollParticipant"),
             ENROL,
             json!({ "c": id, "i": person("Cầm Văn Nam", "0912345002") }),
         ),
         (
-            "mutation($c: ID!, $p: ID!) { withdrawParticipant(courseId: $c, participantId: $p) { status } }",
+            Some("withdrawParticipant"),
+            WITHDRAW,
             json!({ "c": id, "p": person_id }),
         ),
         (
+            Some("importParticipants"),
             IMPORT,
             json!({ "c": id, "csv": "full_name,phone,commune,area\nA,0912345003,X,Y\n", "m": "ROW_BY_ROW" }),
         ),
         (
+            Some("recordAttendance"),
             RECORD,
             json!({ "s": session_id, "e": [{ "participantId": person_id, "status": "PRESENT" }] }),
         ),
+        (Some("completeCourse"), COMPLETE, json!({ "c": id })),
         (
-            "mutation($c: ID!) { completeCourse(courseId: $c) { certificatesIssued } }",
-            json!({ "c": id }),
-        ),
-        (
+            None,
             "query($c: ID!) { courseReport(courseId: $c) { enrolled } }",
             json!({ "c": id }),
         ),
         (
+            None,
             "query($c: ID!) { courseOutcomes(courseId: $c) { windowDays } }",
             json!({ "c": id }),
         ),
     ];
-    for (query, vars) in &cases {
+    for (mutation, query, vars) in &cases {
         for who in [&shopper, &other] {
             let res = app.gql_as(Some(&who.access), query, vars.clone()).await;
-            assert_eq!(res.code(), "FORBIDDEN", "{query} as {}", who.id);
+            match mutation {
+                Some(m) => {
+                    assert_eq!(res.user_code(m), "FORBIDDEN", "{query} as {}", who.id);
+                    let result = res.data()[*m]
+                        .as_object()
+                        .and_then(|p| p.iter().find(|(k, _)| *k != "userErrors"))
+                        .map(|(_, v)| v.clone());
+                    assert_eq!(result, Some(Value::Null), "{query}: no result");
+                }
+                None => assert_eq!(res.code(), "FORBIDDEN", "{query} as {}", who.id),
+            }
         }
         let res = app.gql(query, vars.clone()).await;
         assert_eq!(res.code(), "UNAUTHENTICATED", "{query} anonymously");
@@ -309,17 +393,20 @@ async fn a_co_organiser_shares_the_management_of_a_course() {
     let co = organiser(&app, &admin, "co@sct.vn").await;
     let shopper = app.register("lan@example.vn").await;
     let id = course(&app, &org, 10).await;
-    let add = "mutation($c: ID!, $u: ID!) { addCourseOrganiser(courseId: $c, userId: $u) { organisers { id } } }";
+    let add = format!(
+        "mutation($c: ID!, $u: ID!) {{ addCourseOrganiser(courseId: $c, userId: $u) {{ course {{ organisers {{ id }} }} {USER_ERRORS} }} }}"
+    );
+    let add = add.as_str();
     let refused = app
         .gql_as(Some(&org.access), add, json!({ "c": id, "u": shopper.id }))
         .await;
-    assert_eq!(refused.code(), "BAD_USER_INPUT");
-    assert_eq!(refused.field(), "userId");
+    assert_eq!(refused.user_code("addCourseOrganiser"), "INVALID");
+    assert_eq!(refused.user_field("addCourseOrganiser"), "userId");
     let res = app
         .gql_as(Some(&org.access), add, json!({ "c": id, "u": co.id }))
         .await;
     assert_eq!(
-        res.data()["addCourseOrganiser"]["organisers"]
+        res.payload("addCourseOrganiser")["course"]["organisers"]
             .as_array()
             .map(Vec::len),
         Some(2)
@@ -327,11 +414,11 @@ async fn a_co_organiser_shares_the_management_of_a_course() {
     let res = app
         .gql_as(
             Some(&co.access),
-            "mutation($c: ID!) { updateCourse(id: $c, input: { capacity: 20 }) { capacity } }",
+            "mutation($c: ID!) { updateCourse(id: $c, input: { capacity: 20 }) { course { capacity } userErrors { code field message } } }",
             json!({ "c": id }),
         )
         .await;
-    assert_eq!(res.data()["updateCourse"]["capacity"], 20);
+    assert_eq!(res.payload("updateCourse")["course"]["capacity"], 20);
 }
 
 #[tokio::test]
@@ -344,37 +431,57 @@ async fn sessions_must_end_after_they_start_and_fall_within_the_course() {
     let backwards = app
         .gql_as(Some(&org.access), SCHEDULE, json!({ "c": id, "i": { "title": "x", "startsAt": now.to_rfc3339(), "endsAt": (now - Duration::hours(1)).to_rfc3339() } }))
         .await;
-    assert_eq!(backwards.code(), "BAD_USER_INPUT");
-    assert_eq!(backwards.field(), "input.endsAt");
+    assert_eq!(backwards.user_code("scheduleTrainingSession"), "INVALID");
+    assert_eq!(
+        backwards.user_field("scheduleTrainingSession"),
+        "input.endsAt"
+    );
     let later = now + Duration::days(60);
     let outside = app
         .gql_as(Some(&org.access), SCHEDULE, json!({ "c": id, "i": { "title": "x", "startsAt": later.to_rfc3339(), "endsAt": (later + Duration::hours(2)).to_rfc3339() } }))
         .await;
-    assert_eq!(outside.code(), "BAD_USER_INPUT");
-    assert_eq!(outside.field(), "input.startsAt");
+    assert_eq!(outside.user_code("scheduleTrainingSession"), "INVALID");
+    assert_eq!(
+        outside.user_field("scheduleTrainingSession"),
+        "input.startsAt"
+    );
+    let message = outside.user_error("scheduleTrainingSession")["message"].clone();
     assert!(
-        outside.message().contains("outside the course dates"),
-        "{}",
-        outside.message()
+        message
+            .as_str()
+            .is_some_and(|m| m.contains("outside the course dates")),
+        "{message}"
     );
     let (session_id, _) = session(&app, &org, &id, Duration::hours(1), 60).await;
     let moved = app
         .gql_as(
             Some(&org.access),
-            "mutation($s: ID!, $e: DateTime!) { updateTrainingSession(id: $s, input: { endsAt: $e }) { id } }",
+            "mutation($s: ID!, $e: DateTime!) { updateTrainingSession(id: $s, input: { endsAt: $e }) { session { id } userErrors { code field message } } }",
             json!({ "s": session_id, "e": now.to_rfc3339() }),
         )
         .await;
-    assert_eq!(moved.code(), "BAD_USER_INPUT");
-    assert_eq!(moved.field(), "input.endsAt");
+    assert_eq!(moved.user_code("updateTrainingSession"), "INVALID");
+    assert_eq!(moved.user_field("updateTrainingSession"), "input.endsAt");
     let shrink = app
         .gql_as(
             Some(&org.access),
-            "mutation($c: ID!, $d: NaiveDate!) { updateCourse(id: $c, input: { endsOn: $d }) { id } }",
+            "mutation($c: ID!, $d: NaiveDate!) { updateCourse(id: $c, input: { endsOn: $d }) { course { id } userErrors { code field message } } }",
             json!({ "c": id, "d": (today() - Duration::days(1)).to_string() }),
         )
         .await;
-    assert_eq!(shrink.code(), "BAD_USER_INPUT");
+    assert_eq!(shrink.user_code("updateCourse"), "INVALID");
+    let unchanged = app
+        .gql_as(
+            Some(&org.access),
+            "query($c: ID!) { course(id: $c) { endsOn sessions { endsAt } } }",
+            json!({ "c": id }),
+        )
+        .await;
+    assert_eq!(
+        unchanged.data()["course"]["endsOn"],
+        (today() + Duration::days(30)).to_string(),
+        "nothing half-written"
+    );
 }
 
 #[tokio::test]
@@ -394,7 +501,7 @@ async fn a_person_is_one_participant_across_courses_matched_by_phone() {
             json!({ "c": first, "i": person("Lò Thị Hoa", "0912345001") }),
         )
         .await;
-    assert_eq!(again.code(), "CONFLICT");
+    assert_eq!(again.user_code("enrollParticipant"), "CONFLICT");
     let bad = app
         .gql_as(
             Some(&org.access),
@@ -402,8 +509,8 @@ async fn a_person_is_one_participant_across_courses_matched_by_phone() {
             json!({ "c": first, "i": person("Lò Thị Hoa", "12345") }),
         )
         .await;
-    assert_eq!(bad.code(), "BAD_USER_INPUT");
-    assert_eq!(bad.field(), "input.phone");
+    assert_eq!(bad.user_code("enrollParticipant"), "INVALID");
+    assert_eq!(bad.user_field("enrollParticipant"), "input.phone");
 }
 
 #[tokio::test]
@@ -420,7 +527,7 @@ async fn a_full_course_refuses_or_waitlists_and_the_first_waitlisted_moves_up() 
             json!({ "c": id, "i": person("Cầm Văn Nam", "0912345002") }),
         )
         .await;
-    assert_eq!(full.code(), "CONFLICT");
+    assert_eq!(full.user_code("enrollParticipant"), "CONFLICT");
     let mut waiting = Vec::new();
     for (i, (name, phone)) in [
         ("Cầm Văn Nam", "0912345002"),
@@ -436,19 +543,17 @@ async fn a_full_course_refuses_or_waitlists_and_the_first_waitlisted_moves_up() 
                 json!({ "c": id, "i": person(name, phone), "w": true }),
             )
             .await;
-        let e = &res.data()["enrollParticipant"];
+        let e = &res.payload("enrollParticipant")["enrolment"];
         assert_eq!(e["status"], "WAITLISTED");
         assert_eq!(e["waitlistPosition"], i + 1);
         waiting.push(e["participant"]["id"].as_str().expect("id").to_owned());
     }
     let res = app
-        .gql_as(
-            Some(&org.access),
-            "mutation($c: ID!, $p: ID!) { withdrawParticipant(courseId: $c, participantId: $p) { status } }",
-            json!({ "c": id, "p": seated }),
-        )
+        .gql_as(Some(&org.access), WITHDRAW, json!({ "c": id, "p": seated }))
         .await;
-    assert_eq!(res.data()["withdrawParticipant"]["status"], "WITHDRAWN");
+    let withdrawn = &res.payload("withdrawParticipant")["enrolment"];
+    assert_eq!(withdrawn["status"], "WITHDRAWN");
+    let withdrawn_id = withdrawn["id"].clone();
     let roster = app
         .gql_as(Some(&org.access), ROSTER, json!({ "c": id }))
         .await;
@@ -475,6 +580,16 @@ async fn a_full_course_refuses_or_waitlists_and_the_first_waitlisted_moves_up() 
         status_of(&waiting[1]),
         Some((json!("WAITLISTED"), json!(1)))
     );
+    let seated_node = edges
+        .iter()
+        .find(|e| e["node"]["participant"]["id"] == seated.as_str())
+        .map(|e| e["node"].clone())
+        .expect("the withdrawn participant is listed");
+    assert_eq!(seated_node["id"], withdrawn_id, "an enrolment keeps its id");
+    let mut ids: Vec<String> = edges.iter().map(|e| e["node"]["id"].to_string()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "each enrolment has its own id");
 }
 
 #[tokio::test]
@@ -489,11 +604,14 @@ async fn contacts_are_visible_only_to_organisers_and_admins() {
     let res = app
         .gql_as(
             Some(&learner.access),
-            "mutation($c: ID!) { enrollInCourse(courseId: $c, input: { phone: \"0987000111\", commune: \"Xã Chiềng Sơn\", area: \"Mộc Châu\" }) { status participant { fullName } } }",
+            "mutation($c: ID!) { enrollInCourse(courseId: $c, input: { phone: \"0987000111\", commune: \"Xã Chiềng Sơn\", area: \"Mộc Châu\" }) { enrolment { status participant { fullName } } userErrors { code field message } } }",
             json!({ "c": id }),
         )
         .await;
-    assert_eq!(res.data()["enrollInCourse"]["status"], "ENROLLED");
+    assert_eq!(
+        res.payload("enrollInCourse")["enrolment"]["status"],
+        "ENROLLED"
+    );
     let seen = app
         .gql_as(Some(&learner.access), ROSTER, json!({ "c": id }))
         .await;
@@ -518,12 +636,15 @@ async fn contacts_are_visible_only_to_organisers_and_admins() {
     let mine = app
         .gql_as(
             Some(&learner.access),
-            "{ myCourses { id viewerCanManage } }",
+            "{ myCourses { edges { node { id viewerCanManage participantsCsvUrl attendanceCsvUrl } } } }",
             json!({}),
         )
         .await;
-    assert_eq!(mine.data()["myCourses"][0]["id"], id.as_str());
-    assert_eq!(mine.data()["myCourses"][0]["viewerCanManage"], false);
+    let node = &mine.data()["myCourses"]["edges"][0]["node"];
+    assert_eq!(node["id"], id.as_str());
+    assert_eq!(node["viewerCanManage"], false);
+    assert_eq!(node["participantsCsvUrl"], Value::Null);
+    assert_eq!(node["attendanceCsvUrl"], Value::Null);
 }
 
 #[tokio::test]
@@ -543,7 +664,7 @@ async fn importing_all_or_nothing_keeps_nothing_when_a_row_is_bad() {
             json!({ "c": id, "csv": csv, "m": "ALL_OR_NOTHING" }),
         )
         .await;
-    let report = &res.data()["importParticipants"];
+    let report = &res.payload("importParticipants")["report"];
     assert_eq!(report["imported"], 0);
     assert_eq!(report["refused"], 2);
     assert_eq!(report["rows"][0]["outcome"], "NOT_IMPORTED");
@@ -575,7 +696,7 @@ async fn importing_row_by_row_keeps_the_good_rows_and_reads_vietnamese_headers()
             json!({ "c": id, "csv": csv, "m": "ROW_BY_ROW" }),
         )
         .await;
-    let report = &res.data()["importParticipants"];
+    let report = &res.payload("importParticipants")["report"];
     assert_eq!(report["imported"], 2);
     assert_eq!(report["refused"], 1);
     assert_eq!(report["rows"][1]["column"], "gender");
@@ -603,13 +724,14 @@ async fn importing_row_by_row_keeps_the_good_rows_and_reads_vietnamese_headers()
             json!({ "c": id, "csv": "full_name,phone,area\nA,0912345009,Y\n", "m": "ROW_BY_ROW" }),
         )
         .await;
-    assert_eq!(missing.code(), "BAD_USER_INPUT");
-    assert_eq!(missing.field(), "csv");
+    assert_eq!(missing.user_code("importParticipants"), "INVALID");
+    assert_eq!(missing.user_field("importParticipants"), "csv");
+    let message = missing.user_error("importParticipants")["message"].clone();
     assert!(
-        missing.message().contains("commune"),
-        "{}",
-        missing.message()
+        message.as_str().is_some_and(|m| m.contains("commune")),
+        "{message}"
     );
+    assert_eq!(missing.data()["importParticipants"]["report"], Value::Null);
 }
 
 #[tokio::test]
@@ -622,6 +744,7 @@ async fn attendance_is_an_upsert_for_enrolled_participants_only() {
     let (session_id, _) = session(&app, &org, &id, Duration::hours(-3), 120).await;
     let hoa = enrol(&app, &org, &id, "Lò Thị Hoa", "0912345001").await;
     let outsider = enrol(&app, &org, &other, "Cầm Văn Nam", "0912345002").await;
+    let mut ids = Vec::new();
     for status in ["ABSENT", "LATE"] {
         let res = app
             .gql_as(
@@ -630,18 +753,21 @@ async fn attendance_is_an_upsert_for_enrolled_participants_only() {
                 json!({ "s": session_id, "e": [{ "participantId": hoa, "status": status }] }),
             )
             .await;
-        assert_eq!(res.data()["recordAttendance"][0]["status"], status);
+        let records = &res.payload("recordAttendance")["records"];
+        assert_eq!(records[0]["status"], status);
+        ids.push(records[0]["id"].clone());
     }
+    assert_eq!(ids[0], ids[1], "a corrected mark keeps its id");
     let listed = app
         .gql_as(
             Some(&org.access),
-            "query($c: ID!) { course(id: $c) { sessions { attendance { status selfCheckIn } } } }",
+            "query($c: ID!) { course(id: $c) { sessions { attendance { id status selfCheckIn } } } }",
             json!({ "c": id }),
         )
         .await;
     assert_eq!(
         listed.data()["course"]["sessions"][0]["attendance"],
-        json!([{ "status": "LATE", "selfCheckIn": false }])
+        json!([{ "id": ids[0], "status": "LATE", "selfCheckIn": false }])
     );
     let res = app
         .gql_as(
@@ -650,8 +776,23 @@ async fn attendance_is_an_upsert_for_enrolled_participants_only() {
             json!({ "s": session_id, "e": [{ "participantId": hoa, "status": "PRESENT" }, { "participantId": outsider, "status": "PRESENT" }] }),
         )
         .await;
-    assert_eq!(res.code(), "BAD_USER_INPUT");
-    assert_eq!(res.field(), "entries.1.participantId");
+    assert_eq!(res.user_code("recordAttendance"), "INVALID");
+    assert_eq!(
+        res.user_field("recordAttendance"),
+        "entries.1.participantId"
+    );
+    let after = app
+        .gql_as(
+            Some(&org.access),
+            "query($c: ID!) { course(id: $c) { sessions { attendance { status } } } }",
+            json!({ "c": id }),
+        )
+        .await;
+    assert_eq!(
+        after.data()["course"]["sessions"][0]["attendance"],
+        json!([{ "status": "LATE" }]),
+        "all or none: Hoa's mark is unchanged"
+    );
 }
 
 #[tokio::test]
@@ -673,42 +814,42 @@ async fn checking_in_marks_present_or_late_and_refuses_wrong_or_expired_codes() 
             json!({ "code": now_code.to_lowercase(), "phone": "0912 345 001" }),
         )
         .await;
-    assert_eq!(res.data()["checkInToSession"]["status"], "PRESENT");
-    assert_eq!(
-        res.data()["checkInToSession"]["participantName"],
-        "Lò Thị Hoa"
-    );
+    let done = &res.payload("checkInToSession")["checkIn"];
+    assert_eq!(done["status"], "PRESENT");
+    assert_eq!(done["participantName"], "Lò Thị Hoa");
     let res = app
         .gql(
             CHECK_IN,
             json!({ "code": late_code, "phone": "0912345001" }),
         )
         .await;
-    assert_eq!(res.data()["checkInToSession"]["status"], "LATE");
+    assert_eq!(res.payload("checkInToSession")["checkIn"]["status"], "LATE");
     let expired = app
         .gql(
             CHECK_IN,
             json!({ "code": past_code, "phone": "0912345001" }),
         )
         .await;
-    assert_eq!(expired.code(), "BAD_USER_INPUT");
-    assert_eq!(expired.field(), "code");
+    assert_eq!(expired.user_code("checkInToSession"), "INVALID");
+    assert_eq!(expired.user_field("checkInToSession"), "code");
     let wrong = app
         .gql(
             CHECK_IN,
             json!({ "code": "ZZZZZZZZ", "phone": "0912345001" }),
         )
         .await;
-    assert_eq!(wrong.field(), "code");
+    assert_eq!(wrong.user_code("checkInToSession"), "INVALID");
+    assert_eq!(wrong.user_field("checkInToSession"), "code");
     let stranger = app
         .gql(CHECK_IN, json!({ "code": now_code, "phone": "0912999999" }))
         .await;
-    assert_eq!(stranger.code(), "BAD_USER_INPUT");
-    assert_eq!(stranger.field(), "phone");
+    assert_eq!(stranger.user_code("checkInToSession"), "INVALID");
+    assert_eq!(stranger.user_field("checkInToSession"), "phone");
     let malformed = app
         .gql(CHECK_IN, json!({ "code": now_code, "phone": "abc" }))
         .await;
-    assert_eq!(malformed.field(), "phone");
+    assert_eq!(malformed.user_code("checkInToSession"), "INVALID");
+    assert_eq!(malformed.user_field("checkInToSession"), "phone");
 }
 
 #[tokio::test]
@@ -718,8 +859,12 @@ async fn the_checkin_qr_image_is_served_to_the_course_organisers_only() {
     let org = organiser(&app, &admin, "org@sct.vn").await;
     let other = organiser(&app, &admin, "other@sct.vn").await;
     let id = course(&app, &org, 10).await;
-    let (session_id, _) = session(&app, &org, &id, Duration::hours(1), 60).await;
-    let path = format!("/training/sessions/{session_id}/checkin.svg");
+    session(&app, &org, &id, Duration::hours(1), 60).await;
+    let query = "query($c: ID!) { course(id: $c) { sessions { checkInCode checkInQrUrl } } }";
+    let seen = app
+        .gql_as(Some(&org.access), query, json!({ "c": id }))
+        .await;
+    let path = path_of(&seen.data()["course"]["sessions"][0]["checkInQrUrl"]);
     let (status, headers, body) = get(&app, &path, Some(&org.access)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "image/svg+xml");
@@ -729,6 +874,14 @@ async fn the_checkin_qr_image_is_served_to_the_course_organisers_only() {
         StatusCode::FORBIDDEN
     );
     assert_eq!(get(&app, &path, None).await.0, StatusCode::UNAUTHORIZED);
+    for token in [Some(other.access.as_str()), None] {
+        let seen = app.gql_as(token, query, json!({ "c": id })).await;
+        assert_eq!(
+            seen.data()["course"]["sessions"][0],
+            json!({ "checkInCode": null, "checkInQrUrl": null }),
+            "staff only"
+        );
+    }
     let unknown = format!("/training/sessions/{}/checkin.svg", uuid::Uuid::new_v4());
     assert_eq!(
         get(&app, &unknown, Some(&org.access)).await.0,
@@ -767,7 +920,7 @@ async fn attended_course(
             .gql_as(Some(&org.access), ENROL, json!({ "c": id, "i": input }))
             .await;
         people.push(
-            res.data()["enrollParticipant"]["participant"]["id"]
+            res.payload("enrollParticipant")["enrolment"]["participant"]["id"]
                 .as_str()
                 .expect("id")
                 .to_owned(),
@@ -792,15 +945,14 @@ async fn attended_course(
             json!({ "s": session_id, "e": entries }),
         )
         .await
-        .data();
+        .payload("recordAttendance");
     }
-    app.gql_as(
-        Some(&org.access),
-        "mutation($s: ID!) { cancelTrainingSession(id: $s) { cancelled } }",
-        json!({ "s": cancelled }),
-    )
-    .await
-    .data();
+    let res = app
+        .gql_as(Some(&org.access), CANCEL_SESSION, json!({ "s": cancelled }))
+        .await;
+    let gone = &res.payload("cancelTrainingSession")["session"];
+    assert_eq!(gone["status"], "CANCELLED");
+    assert!(gone["cancelledAt"].is_string(), "{gone}");
     (id, people)
 }
 
@@ -814,7 +966,7 @@ async fn completing_a_course_issues_certificates_by_its_rule_and_anyone_can_veri
     let res = app
         .gql_as(Some(&org.access), COMPLETE, json!({ "c": id }))
         .await;
-    let done = &res.data()["completeCourse"];
+    let done = &res.payload("completeCourse")["completion"];
     assert_eq!(done["certificatesIssued"], 2);
     assert_eq!(done["course"]["status"], "COMPLETED");
     let mut names: Vec<&str> = done["certificates"]
@@ -830,25 +982,37 @@ async fn completing_a_course_issues_certificates_by_its_rule_and_anyone_can_veri
     let number = done["certificates"][0]["number"].as_str().expect("number");
     let verified = app
         .gql(
-            "query($n: String!) { certificate(number: $n) { number participantName courseTitle issuedOn } }",
+            "query($n: String!) { certificate(number: $n) { id number participantName courseTitle issuedOn } }",
             json!({ "n": number.to_lowercase() }),
         )
         .await;
     let cert = &verified.data()["certificate"];
     assert_eq!(cert["courseTitle"], "Bán nông sản qua livestream");
     assert_eq!(cert["issuedOn"], today().to_string());
-    assert_eq!(cert.as_object().map(|o| o.len()), Some(4));
+    assert_eq!(cert["id"], done["certificates"][0]["id"]);
+    assert!(
+        cert["id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("gid://farmstream/TrainingCertificate/")),
+        "{cert}"
+    );
+    assert_eq!(cert.as_object().map(|o| o.len()), Some(5));
     let unknown = app
         .gql(
             "{ certificate(number: \"CC-2026-XXXX-XXXX\") { number } }",
             json!({}),
         )
         .await;
-    assert_eq!(unknown.code(), "NOT_FOUND");
+    assert_eq!(
+        unknown.data()["certificate"],
+        Value::Null,
+        "an unknown number is null"
+    );
     let again = app
         .gql_as(Some(&org.access), COMPLETE, json!({ "c": id }))
         .await;
-    assert_eq!(again.code(), "CONFLICT");
+    assert_eq!(again.user_code("completeCourse"), "CONFLICT");
+    assert_eq!(again.data()["completeCourse"]["completion"], Value::Null);
 }
 
 #[tokio::test]
@@ -860,7 +1024,7 @@ async fn the_course_report_counts_attendance_by_session_area_and_gender() {
     let res = app
         .gql_as(
             Some(&org.access),
-            "query($c: ID!) { courseReport(courseId: $c) { enrolled heldSessions completed sessions { present late absent attendanceRate session { cancelled } } byArea { key enrolled completed } byGender { key enrolled completed } } }",
+            "query($c: ID!) { courseReport(courseId: $c) { enrolled heldSessions completed sessions { present late absent attendanceRate session { status } } byArea { key enrolled completed } byGender { key enrolled completed } } }",
             json!({ "c": id }),
         )
         .await;
@@ -871,7 +1035,8 @@ async fn the_course_report_counts_attendance_by_session_area_and_gender() {
     assert_eq!(r["sessions"][0]["present"], 3);
     assert_eq!(r["sessions"][0]["attendanceRate"], 0.75);
     assert_eq!(r["sessions"][2]["late"], 1);
-    assert_eq!(r["sessions"][3]["session"]["cancelled"], true);
+    assert_eq!(r["sessions"][3]["session"]["status"], "CANCELLED");
+    assert_eq!(r["sessions"][0]["session"]["status"], "SCHEDULED");
     assert_eq!(
         r["byArea"],
         json!([
@@ -896,54 +1061,67 @@ async fn outcomes_count_what_the_completers_cooperatives_sold_after_the_course()
     let owner = app.register("owner@htx.vn").await;
     let coop = app.cooperative(&owner, "HTX Xoài Yên Châu").await;
     let (id, _) = attended_course(&app, &org, Some(&coop)).await;
-    let query = "query($c: ID!, $w: Int) { courseOutcomes(courseId: $c, windowDays: $w) { windowDays dataAvailable completers { cooperativeId participant { fullName } before { orders } after { orders revenueVnd livestreams } } totalAfter { orders revenueVnd } } }";
+    let query = "query($c: ID!, $w: Int) { courseOutcomes(courseId: $c, windowDays: $w) { windowDays dataAvailable completers { cooperative { id name } participant { fullName } before { orders } after { orders revenueVnd livestreams } } totalAfter { orders revenueVnd } } }";
     let early = app
         .gql_as(Some(&org.access), query, json!({ "c": id }))
         .await;
     assert_eq!(early.code(), "CONFLICT");
     app.gql_as(Some(&org.access), COMPLETE, json!({ "c": id }))
         .await
-        .data();
+        .payload("completeCourse");
     let res = app
         .gql_as(Some(&org.access), query, json!({ "c": id }))
         .await;
     let o = &res.data()["courseOutcomes"];
     assert_eq!(o["windowDays"], 90);
+    let explicit_null = app
+        .gql_as(Some(&org.access), query, json!({ "c": id, "w": null }))
+        .await;
+    assert_eq!(explicit_null.data()["courseOutcomes"]["windowDays"], 90);
     assert_eq!(o["dataAvailable"], true);
     assert_eq!(o["completers"].as_array().map(Vec::len), Some(2));
-    assert_eq!(o["completers"][0]["cooperativeId"], coop.as_str());
+    assert_eq!(o["completers"][0]["cooperative"]["id"], coop.as_str());
+    assert_eq!(
+        o["completers"][0]["cooperative"]["name"],
+        "HTX Xoài Yên Châu"
+    );
     assert_eq!(o["totalAfter"], json!({ "orders": 0, "revenueVnd": 0 }));
 
     // The cooperative sells after the course: an order and a show.
     let (_, variant) = app.product(&owner, &coop, "Xoài tròn", 120_000, 10).await;
-    let input = crate::orders::order_input(
-        &uuid::Uuid::new_v4().to_string(),
-        &[(variant.as_str(), 2)],
-        "COD",
-        "0912345678",
-    );
-    app.gql(crate::orders::PLACE, json!({ "i": input }))
-        .await
-        .data();
+    let input = json!({
+        "idempotencyKey": uuid::Uuid::new_v4().to_string(),
+        "items": [{ "variantId": variant, "quantity": 2 }],
+        "shippingAddress": { "recipientName": "Lò Thị Hoa", "phone": "0912345678", "province": "Sơn La", "ward": "Phường Chiềng Sinh", "street": "Tổ 3" },
+        "paymentMethod": "COD",
+    });
+    app.gql(
+        "mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { checkout { id } userErrors { code field message } } }",
+        json!({ "i": input }),
+    )
+    .await
+    .payload("placeOrder");
     let show = app
         .gql_as(
             Some(&owner.access),
-            "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { id } }",
+            "mutation($i: ScheduleLivestreamInput!) { scheduleLivestream(input: $i) { livestream { id } userErrors { code field message } } }",
             json!({ "i": { "cooperativeId": coop, "title": "Bán xoài", "platform": "ZALO", "hostName": "Hoa", "scheduledStartAt": "2030-12-01T12:00:00Z" } }),
         )
         .await;
-    let show = show.data()["scheduleLivestream"]["id"]
+    let show = show.payload("scheduleLivestream")["livestream"]["id"]
         .as_str()
         .expect("id")
         .to_owned();
     for m in ["startLivestream", "endLivestream"] {
         app.gql_as(
             Some(&owner.access),
-            &format!("mutation($id: ID!) {{ {m}(id: $id) {{ status }} }}"),
+            &format!(
+                "mutation($id: ID!) {{ {m}(id: $id) {{ livestream {{ status }} userErrors {{ code field message }} }} }}"
+            ),
             json!({ "id": show }),
         )
         .await
-        .data();
+        .payload(m);
     }
     let res = app
         .gql_as(Some(&org.access), query, json!({ "c": id }))
@@ -959,7 +1137,32 @@ async fn outcomes_count_what_the_completers_cooperatives_sold_after_the_course()
     let bad = app
         .gql_as(Some(&org.access), query, json!({ "c": id, "w": 0 }))
         .await;
+    assert_eq!(bad.code(), "BAD_USER_INPUT");
     assert_eq!(bad.field(), "windowDays");
+}
+
+#[tokio::test]
+async fn the_schema_states_the_default_window_of_course_outcomes() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .gql(
+            "{ __schema { queryType { fields { name args { name defaultValue } } } } }",
+            json!({}),
+        )
+        .await;
+    let fields = res.data()["__schema"]["queryType"]["fields"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let outcomes = fields
+        .iter()
+        .find(|f| f["name"] == "courseOutcomes")
+        .expect("courseOutcomes");
+    let window = outcomes["args"]
+        .as_array()
+        .and_then(|args| args.iter().find(|a| a["name"] == "windowDays"))
+        .expect("windowDays");
+    assert_eq!(window["defaultValue"], "90");
 }
 
 #[tokio::test]
@@ -969,12 +1172,21 @@ async fn exports_are_utf8_csv_with_a_bom_for_the_course_organisers_only() {
     let org = organiser(&app, &admin, "org@sct.vn").await;
     let other = organiser(&app, &admin, "other@sct.vn").await;
     let (id, _) = attended_course(&app, &org, None).await;
-    let (status, headers, body) = get(
-        &app,
-        &format!("/exports/courses/{id}/participants.csv"),
-        Some(&org.access),
-    )
-    .await;
+    let urls = "query($c: ID!) { course(id: $c) { participantsCsvUrl attendanceCsvUrl } }";
+    let seen = app
+        .gql_as(Some(&org.access), urls, json!({ "c": id }))
+        .await;
+    let participants = path_of(&seen.data()["course"]["participantsCsvUrl"]);
+    let attendance = path_of(&seen.data()["course"]["attendanceCsvUrl"]);
+    for token in [Some(other.access.as_str()), None] {
+        let seen = app.gql_as(token, urls, json!({ "c": id })).await;
+        assert_eq!(
+            seen.data()["course"],
+            json!({ "participantsCsvUrl": null, "attendanceCsvUrl": null }),
+            "staff only"
+        );
+    }
+    let (status, headers, body) = get(&app, &participants, Some(&org.access)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         headers[header::CONTENT_TYPE]
@@ -986,12 +1198,7 @@ async fn exports_are_utf8_csv_with_a_bom_for_the_course_organisers_only() {
     let text = String::from_utf8(body).expect("utf-8");
     assert!(text.contains("full_name,phone,email"));
     assert!(text.contains("Lò Thị Hoa,0912345000"));
-    let (status, _, body) = get(
-        &app,
-        &format!("/exports/courses/{id}/attendance.csv"),
-        Some(&org.access),
-    )
-    .await;
+    let (status, _, body) = get(&app, &attendance, Some(&org.access)).await;
     assert_eq!(status, StatusCode::OK);
     let text = String::from_utf8(body).expect("utf-8");
     assert_eq!(text.lines().count(), 5, "{text}");
@@ -1000,13 +1207,12 @@ async fn exports_are_utf8_csv_with_a_bom_for_the_course_organisers_only() {
         text.lines().nth(1).is_some_and(|l| l.ends_with(",3")),
         "{text}"
     );
-    for path in ["participants.csv", "attendance.csv"] {
-        let path = format!("/exports/courses/{id}/{path}");
+    for path in [&participants, &attendance] {
         assert_eq!(
-            get(&app, &path, Some(&other.access)).await.0,
+            get(&app, path, Some(&other.access)).await.0,
             StatusCode::FORBIDDEN
         );
-        assert_eq!(get(&app, &path, None).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(get(&app, path, None).await.0, StatusCode::UNAUTHORIZED);
     }
 }
 
@@ -1060,7 +1266,7 @@ async fn concurrent_enrolments_never_overfill_a_course() {
     let statuses: Vec<String> = results
         .iter()
         .map(|r| {
-            r.data()["enrollParticipant"]["status"]
+            r.payload("enrollParticipant")["enrolment"]["status"]
                 .as_str()
                 .unwrap_or("")
                 .to_owned()
@@ -1079,24 +1285,36 @@ async fn concurrent_enrolments_never_overfill_a_course() {
     let grown = app
         .gql_as(
             Some(&org.access),
-            "mutation($c: ID!) { updateCourse(id: $c, input: { capacity: 5 }) { enrolledCount seatsLeft } }",
+            "mutation($c: ID!) { updateCourse(id: $c, input: { capacity: 5 }) { course { enrolledCount seatsLeft } userErrors { code field message } } }",
             json!({ "c": id }),
         )
         .await;
     assert_eq!(
-        grown.data()["updateCourse"]["enrolledCount"],
+        grown.payload("updateCourse")["course"]["enrolledCount"],
         5,
         "new seats go to the waitlist"
     );
     let shrunk = app
         .gql_as(
             Some(&org.access),
-            "mutation($c: ID!) { updateCourse(id: $c, input: { capacity: 2 }) { capacity } }",
+            "mutation($c: ID!) { updateCourse(id: $c, input: { capacity: 2 }) { course { capacity } userErrors { code field message } } }",
             json!({ "c": id }),
         )
         .await;
-    assert_eq!(shrunk.code(), "BAD_USER_INPUT");
-    assert_eq!(shrunk.field(), "input.capacity");
+    assert_eq!(shrunk.user_code("updateCourse"), "INVALID");
+    assert_eq!(shrunk.user_field("updateCourse"), "input.capacity");
+    let kept = app
+        .gql_as(
+            Some(&org.access),
+            "query($c: ID!) { course(id: $c) { capacity enrolledCount } }",
+            json!({ "c": id }),
+        )
+        .await;
+    assert_eq!(
+        kept.data()["course"],
+        json!({ "capacity": 5, "enrolledCount": 5 }),
+        "nothing half-written"
+    );
 }
 
 #[tokio::test]
@@ -1107,16 +1325,24 @@ async fn self_enrolment_needs_a_signed_in_user_and_a_published_course() {
     let draft = app
         .gql_as(Some(&org.access), CREATE, json!({ "i": course_input(10) }))
         .await
-        .data()["createCourse"]["id"]
+        .payload("createCourse")["course"]["id"]
         .as_str()
         .expect("id")
         .to_owned();
-    let enrol_self = "mutation($c: ID!) { enrollInCourse(courseId: $c, input: { phone: \"0987000111\", commune: \"Xã Chiềng Sơn\", area: \"Mộc Châu\" }) { status } }";
+    let enrol_self = "mutation($c: ID!) { enrollInCourse(courseId: $c, input: { phone: \"0987000111\", commune: \"Xã Chiềng Sơn\", area: \"Mộc Châu\" }) { enrolment { status } userErrors { code field message } } }";
     let learner = app.register("hoc.vien@example.vn").await;
     let res = app
         .gql_as(Some(&learner.access), enrol_self, json!({ "c": draft }))
         .await;
-    assert_eq!(res.code(), "NOT_FOUND");
+    assert_eq!(res.user_code("enrollInCourse"), "NOT_FOUND");
+    let mine = app
+        .gql_as(
+            Some(&learner.access),
+            "{ myCourses { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(mine.data()["myCourses"]["totalCount"], 0);
     let res = app.gql(enrol_self, json!({ "c": draft })).await;
     assert_eq!(res.code(), "UNAUTHENTICATED");
 }
@@ -1132,7 +1358,7 @@ async fn a_page_of_participants_costs_a_fixed_number_of_queries_and_strangers_se
     let id = course(&app, &org, 50).await;
     app.gql_as(Some(&org.access), CREATE, json!({ "i": course_input(5) }))
         .await
-        .data();
+        .payload("createCourse");
     let query = "query($c: ID!, $n: Int) { courseParticipants(courseId: $c, first: $n) { edges { node { status certificateNumber participant { fullName phone cooperative { name } } } } } }";
     let mut costs = Vec::new();
     let mut enrolled = 0;
@@ -1142,7 +1368,7 @@ async fn a_page_of_participants_costs_a_fixed_number_of_queries_and_strangers_se
             input["cooperativeId"] = json!(coop);
             app.gql_as(Some(&org.access), ENROL, json!({ "c": id, "i": input }))
                 .await
-                .data();
+                .payload("enrollParticipant");
             enrolled += 1;
         }
         let (cost, res) = app
@@ -1164,7 +1390,7 @@ async fn a_page_of_participants_costs_a_fixed_number_of_queries_and_strangers_se
     let seen = app
         .gql_as(
             Some(&shopper.access),
-            "{ courses { totalCount } myCourses { id } }",
+            "{ courses { totalCount } myCourses { totalCount edges { node { id } } } }",
             json!({}),
         )
         .await;
@@ -1173,7 +1399,10 @@ async fn a_page_of_participants_costs_a_fixed_number_of_queries_and_strangers_se
         1,
         "the draft stays hidden"
     );
-    assert_eq!(seen.data()["myCourses"], json!([]));
+    assert_eq!(
+        seen.data()["myCourses"],
+        json!({ "totalCount": 0, "edges": [] })
+    );
 }
 
 #[tokio::test]
@@ -1183,27 +1412,34 @@ async fn a_participant_enrolled_by_phone_is_linked_to_the_account_with_that_phon
     let org = organiser(&app, &admin, "org@sct.vn").await;
     let res = app
         .gql(
-            "mutation($i: RegisterInput!) { register(input: $i) { accessToken refreshToken user { id } } }",
+            "mutation($i: RegisterInput!) { register(input: $i) { session { accessToken refreshToken user { id } } userErrors { code field message } } }",
             json!({ "i": { "email": "hoa@example.vn", "password": crate::helpers::PASSWORD, "displayName": "Lò Thị Hoa", "phone": "0912345001" } }),
         )
         .await;
-    let hoa = crate::helpers::session_of(&res.data()["register"]);
+    let hoa = crate::helpers::session_of(res.payload("register"));
     let id = course(&app, &org, 10).await;
     let res = app
         .gql_as(
             Some(&org.access),
-            "mutation($c: ID!, $i: ParticipantInput!) { enrollParticipant(courseId: $c, input: $i) { participant { hasAccount } } }",
+            "mutation($c: ID!, $i: ParticipantInput!) { enrollParticipant(courseId: $c, input: $i) { enrolment { participant { hasAccount } } userErrors { code field message } } }",
             json!({ "c": id, "i": person("Lò Thị Hoa", "+84 912 345 001") }),
         )
         .await;
     assert_eq!(
-        res.data()["enrollParticipant"]["participant"]["hasAccount"],
+        res.payload("enrollParticipant")["enrolment"]["participant"]["hasAccount"],
         true
     );
     let mine = app
-        .gql_as(Some(&hoa.access), "{ myCourses { id } }", json!({}))
+        .gql_as(
+            Some(&hoa.access),
+            "{ myCourses { edges { node { id } } } }",
+            json!({}),
+        )
         .await;
-    assert_eq!(mine.data()["myCourses"], json!([{ "id": id }]));
+    assert_eq!(
+        mine.data()["myCourses"]["edges"],
+        json!([{ "node": { "id": id } }])
+    );
 }
 
 #[tokio::test]

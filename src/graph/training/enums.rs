@@ -26,6 +26,17 @@ pub enum EnrolmentStatus {
     Withdrawn,
 }
 
+/// Where a training session stands.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TrainingSessionStatus {
+    /// On the schedule: it counts towards completion once held, and its
+    /// check-in code works during its window.
+    Scheduled,
+    /// Called off: it does not count towards completion and its check-in
+    /// code no longer works.
+    Cancelled,
+}
+
 /// Attendance at one session.
 #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[graphql(remote = "crate::training::AttendanceStatus")]

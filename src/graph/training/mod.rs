@@ -8,7 +8,10 @@ mod loaders;
 mod objects;
 mod resolvers;
 
-pub use enums::{AttendanceStatus, CourseStatus, EnrolmentStatus, Gender, ImportMode, RowOutcome};
+pub use enums::{
+    AttendanceStatus, CourseStatus, EnrolmentStatus, Gender, ImportMode, RowOutcome,
+    TrainingSessionStatus,
+};
 pub use inputs::{
     AttendanceEntryInput, CompletionRuleInput, CourseContactInput, CourseFilterInput,
     CreateCourseInput, ParticipantInput, ScheduleSessionInput, SelfEnrolmentInput,

@@ -19,10 +19,25 @@ use crate::graph::load_one;
 use crate::graph::training::{
     AttendanceBySession, AttendanceStatus, CertificateByEnrolment, CourseLoader, CourseStatus,
     EnrolmentLoader, EnrolmentStatus, Gender, ImportMode, OrganisersByCourse, ParticipantLoader,
-    RowOutcome, SessionsByCourse, UserLoader,
+    RowOutcome, SessionsByCourse, TrainingSessionStatus, UserLoader,
 };
 use crate::graph::viewer;
-use crate::ids::{CooperativeId, CourseId, ParticipantId, SessionId, UserId};
+use crate::ids::{CertificateId, CooperativeId, CourseId, ParticipantId, SessionId, UserId};
+
+/// The global id of an object keyed by two uuids (a row with a composite
+/// key, such as an enrolment: course and participant),
+/// `gid://farmstream/<Type>/<first>:<second>`.
+fn pair_id(type_name: &str, first: uuid::Uuid, second: uuid::Uuid) -> ID {
+    ID(format!("gid://farmstream/{type_name}/{first}:{second}"))
+}
+
+/// The base every URL the API hands out starts with (empty when unset:
+/// the URL is then relative to the API's host).
+fn public_base<'a>(ctx: &Context<'a>) -> &'a str {
+    ctx.data_opt::<PublicBaseUrl>()
+        .map(|b| b.0.as_str())
+        .unwrap_or_default()
+}
 
 /// True when the viewer manages the course (an organiser of it or an
 /// admin), read through the request's loaders so a list costs one batch.
@@ -162,6 +177,27 @@ impl Course {
     async fn viewer_can_manage(&self, ctx: &Context<'_>) -> ApiResult<bool> {
         Ok(viewer_manages(ctx, CourseId::from(self.0.id)).await?)
     }
+    /// Where its participant list is served as a CSV file (UTF-8 with a
+    /// byte-order mark; send the same bearer token); the course's managers
+    /// only (null otherwise). Clients use this URL as given.
+    async fn participants_csv_url(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        self.export_url(ctx, "participants.csv").await
+    }
+    /// Where its attendance sheet (a row per participant, a column per
+    /// session) is served as a CSV file (send the same bearer token); the
+    /// course's managers only (null otherwise). Clients use this URL as given.
+    async fn attendance_csv_url(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        self.export_url(ctx, "attendance.csv").await
+    }
+}
+
+impl Course {
+    /// The URL of the course's export `file`, for its managers only.
+    async fn export_url(&self, ctx: &Context<'_>, file: &str) -> ApiResult<Option<String>> {
+        let manages = viewer_manages(ctx, CourseId::from(self.0.id)).await?;
+        let base = public_base(ctx);
+        Ok(manages.then(|| format!("{base}/exports/courses/{}/{file}", self.0.id)))
+    }
 }
 
 /// An organiser of a course.
@@ -256,9 +292,17 @@ impl TrainingSession {
     async fn online_url(&self) -> Option<&str> {
         self.model.online_url.as_deref()
     }
-    /// True when it was cancelled (it then does not count towards completion).
-    async fn cancelled(&self) -> bool {
-        self.model.cancelled_at.is_some()
+    /// Scheduled, or cancelled (it then does not count towards completion).
+    async fn status(&self) -> TrainingSessionStatus {
+        if self.model.cancelled_at.is_some() {
+            TrainingSessionStatus::Cancelled
+        } else {
+            TrainingSessionStatus::Scheduled
+        }
+    }
+    /// When it was cancelled; null unless cancelled.
+    async fn cancelled_at(&self) -> Option<DateTime<Utc>> {
+        self.model.cancelled_at
     }
     /// The course it belongs to.
     async fn course(&self, ctx: &Context<'_>) -> ApiResult<Course> {
@@ -276,10 +320,7 @@ impl TrainingSession {
     /// token); the course's managers only (null otherwise).
     async fn check_in_qr_url(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
         let manages = self.viewer_manages(ctx).await?;
-        let base = ctx
-            .data_opt::<PublicBaseUrl>()
-            .map(|b| b.0.as_str())
-            .unwrap_or_default();
+        let base = public_base(ctx);
         Ok(manages.then(|| format!("{base}/training/sessions/{}/checkin.svg", self.model.id)))
     }
     /// Attendance marks recorded so far; the course's managers only (null otherwise).
@@ -397,6 +438,10 @@ pub struct Enrolment {
 
 #[Object]
 impl Enrolment {
+    /// The enrolment's id (one per course and participant).
+    async fn id(&self) -> ID {
+        pair_id("Enrolment", self.model.course_id, self.model.participant_id)
+    }
     /// Who, as this course knows them.
     async fn participant(&self, ctx: &Context<'_>) -> ApiResult<Participant> {
         participant_in_course(ctx, self.model.clone(), self.contact_visible).await
@@ -447,6 +492,14 @@ pub struct AttendanceRecord {
 
 #[Object]
 impl AttendanceRecord {
+    /// The mark's id (one per session and participant).
+    async fn id(&self) -> ID {
+        pair_id(
+            "AttendanceRecord",
+            self.model.session_id,
+            self.model.participant_id,
+        )
+    }
     /// Who, as the session's course knows them.
     async fn participant(&self, ctx: &Context<'_>) -> ApiResult<Participant> {
         let enrolment = load_one::<EnrolmentLoader, _>(
@@ -487,6 +540,8 @@ pub struct CheckInResult {
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct TrainingCertificate {
+    #[graphql(skip)]
+    pub id: uuid::Uuid,
     /// The certificate's public number, e.g. `CC-2026-7K3M-Q9XD`.
     pub number: String,
     /// The day it was issued.
@@ -501,6 +556,7 @@ pub struct TrainingCertificate {
 impl From<entity::training_certificate::Model> for TrainingCertificate {
     fn from(c: entity::training_certificate::Model) -> Self {
         Self {
+            id: c.id,
             number: c.number,
             issued_on: c.issued_on,
             participant_name: c.participant_name,
@@ -511,6 +567,10 @@ impl From<entity::training_certificate::Model> for TrainingCertificate {
 
 #[ComplexObject]
 impl TrainingCertificate {
+    /// The certificate's id.
+    async fn id(&self) -> ID {
+        CertificateId::from(self.id).to_gql()
+    }
     /// The title of the course completed.
     async fn course_title(&self, ctx: &Context<'_>) -> ApiResult<String> {
         Ok(
@@ -607,17 +667,28 @@ impl From<crate::training::outcomes::Activity> for SalesActivity {
 
 /// One completer's cooperative, before and after the course.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct CompleterOutcome {
     /// The completer.
     pub participant: Participant,
-    /// Their cooperative.
-    pub cooperative_id: ID,
+    #[graphql(skip)]
+    pub cooperative_id: CooperativeId,
     /// The day they completed the course.
     pub completed_on: NaiveDate,
     /// The cooperative's activity in the window before completion.
     pub before: SalesActivity,
     /// The cooperative's activity in the window after completion.
     pub after: SalesActivity,
+}
+
+#[ComplexObject]
+impl CompleterOutcome {
+    /// Their cooperative, as given to the course; null if it is gone.
+    async fn cooperative(&self, ctx: &Context<'_>) -> ApiResult<Option<Cooperative>> {
+        Ok(load_one::<CooperativeLoader, _>(ctx, self.cooperative_id)
+            .await?
+            .map(Cooperative))
+    }
 }
 
 /// What the completers' cooperatives sold after the course against before it.

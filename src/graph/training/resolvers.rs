@@ -83,13 +83,16 @@ pub struct TrainingQuery;
 
 #[Object]
 impl TrainingQuery {
-    /// A course by id; drafts only for their organisers (`NOT_FOUND` otherwise).
+    /// A course by id; null when there is none or it is a draft the
+    /// viewer does not organise (the two look alike).
     #[graphql(cache_control(max_age = 60))]
-    async fn course(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Course> {
+    async fn course(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Course>> {
         let id = CourseId::parse(&id, "id")?;
-        Ok(Course(
-            courses::find_visible(db(ctx), viewer(ctx), id).await?,
-        ))
+        match courses::find_visible(db(ctx), viewer(ctx), id).await {
+            Ok(course) => Ok(Some(Course(course))),
+            Err(AppError::NotFound(_)) => Ok(None),
+            Err(err) => Err(err.into()),
+        }
     }
 
     /// Courses, soonest first; drafts only for their organisers.
@@ -127,14 +130,33 @@ impl TrainingQuery {
         Ok(connection)
     }
 
-    /// The courses the viewer organises or takes part in, soonest first.
-    #[graphql(cache_control(private))]
-    async fn my_courses(&self, ctx: &Context<'_>) -> ApiResult<Vec<Course>> {
-        Ok(courses::mine(db(ctx), viewer(ctx))
-            .await?
-            .into_iter()
-            .map(Course)
-            .collect())
+    /// The courses the viewer organises or takes part in (not withdrawn),
+    /// soonest first, a page at a time; the anonymous must sign in.
+    #[graphql(
+        complexity = "crate::pagination::connection_complexity(child_complexity, first)",
+        cache_control(private)
+    )]
+    async fn my_courses(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many courses to return, 0 to 100; 20 when left out.")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "The `endCursor` of the previous page.")] after: Option<String>,
+    ) -> ApiResult<Connection<String, Course, Total>> {
+        let page = Page::<CourseCursor>::parse(first, after.as_deref())?;
+        let had_cursor = page.after.is_some();
+        let (rows, has_next, total) = courses::mine(db(ctx), viewer(ctx), &page).await?;
+        let mut connection =
+            Connection::with_additional_fields(had_cursor, has_next, Total { total_count: total });
+        connection.edges.extend(rows.into_iter().map(|c| {
+            let cursor = CourseCursor {
+                starts_on: c.starts_on,
+                id: c.id,
+            };
+            Edge::new(encode_cursor(&cursor), Course(c))
+        }));
+        Ok(connection)
     }
 
     /// The participants of a course in order of enrolment; for its
@@ -222,7 +244,10 @@ impl TrainingQuery {
         &self,
         ctx: &Context<'_>,
         course_id: ID,
-        #[graphql(desc = "Days in each window, 1 to 365; 90 when left out or null.")]
+        #[graphql(
+            desc = "Days in each window, 1 to 365; 90 when left out or null.",
+            default = 90
+        )]
         window_days: Option<i32>,
     ) -> ApiResult<CourseOutcomes> {
         let id = CourseId::parse(&course_id, "courseId")?;
@@ -242,7 +267,7 @@ impl TrainingQuery {
                         enrolment: c.enrolment,
                         contact_visible: true,
                     },
-                    cooperative_id: c.cooperative.to_gql(),
+                    cooperative_id: c.cooperative,
                     completed_on: c.completed_on,
                     before: c.before.into(),
                     after: c.after.into(),
@@ -253,20 +278,17 @@ impl TrainingQuery {
         })
     }
 
-    /// Verifies a certificate by its number; public. Shows the name, the
-    /// course and the date only. `NOT_FOUND` for an unknown number.
+    /// Verifies a certificate by its number (any case); public. Shows the
+    /// name, the course and the date only; null for an unknown number.
     #[graphql(cache_control(private))]
     async fn certificate(
         &self,
         ctx: &Context<'_>,
         number: String,
-    ) -> ApiResult<TrainingCertificate> {
-        completion::find_certificate(db(ctx), &number)
+    ) -> ApiResult<Option<TrainingCertificate>> {
+        Ok(completion::find_certificate(db(ctx), &number)
             .await?
-            .map(TrainingCertificate::from)
-            .ok_or_else(|| {
-                AppError::NotFound(format!("no certificate has the number {number}")).into()
-            })
+            .map(TrainingCertificate::from))
     }
 }
 

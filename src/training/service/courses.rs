@@ -388,15 +388,7 @@ pub async fn list(
     }
     let total = query.clone().count(db.conn()).await?;
     if let Some(after) = page.after {
-        query = query.filter(
-            Condition::any()
-                .add(course::Column::StartsOn.gt(after.starts_on))
-                .add(
-                    Condition::all()
-                        .add(course::Column::StartsOn.eq(after.starts_on))
-                        .add(course::Column::Id.gt(after.id)),
-                ),
-        );
+        query = query.filter(after_cursor(after));
     }
     let mut rows = query
         .order_by_asc(course::Column::StartsOn)
@@ -410,8 +402,12 @@ pub async fn list(
 }
 
 /// The courses the viewer organises or takes part in (not withdrawn),
-/// soonest first.
-pub async fn mine(db: &Db, viewer: &Viewer) -> AppResult<Vec<course::Model>> {
+/// soonest first: a page of them, whether more follow, and the total.
+pub async fn mine(
+    db: &Db,
+    viewer: &Viewer,
+    page: &Page<CourseCursor>,
+) -> AppResult<(Vec<course::Model>, bool, u64)> {
     let user = viewer.require_user()?;
     let mut ids = organised_by(db, user).await?;
     if let Some(person) = participant::Entity::find()
@@ -426,10 +422,29 @@ pub async fn mine(db: &Db, viewer: &Viewer) -> AppResult<Vec<course::Model>> {
             .await?;
         ids.extend(taking.into_iter().map(|e| e.course_id));
     }
-    Ok(course::Entity::find()
-        .filter(course::Column::Id.is_in(ids))
+    let mut query = course::Entity::find().filter(course::Column::Id.is_in(ids));
+    let total = query.clone().count(db.conn()).await?;
+    if let Some(after) = page.after {
+        query = query.filter(after_cursor(after));
+    }
+    let mut rows = query
         .order_by_asc(course::Column::StartsOn)
         .order_by_asc(course::Column::Id)
+        .limit(page.first + 1)
         .all(db.conn())
-        .await?)
+        .await?;
+    let has_next = rows.len() as u64 > page.first;
+    rows.truncate(usize::try_from(page.first).unwrap_or(usize::MAX));
+    Ok((rows, has_next, total))
+}
+
+/// The courses after `after` in start-date, then id order.
+fn after_cursor(after: CourseCursor) -> Condition {
+    Condition::any()
+        .add(course::Column::StartsOn.gt(after.starts_on))
+        .add(
+            Condition::all()
+                .add(course::Column::StartsOn.eq(after.starts_on))
+                .add(course::Column::Id.gt(after.id)),
+        )
 }
