@@ -239,7 +239,22 @@ async fn members_are_managed_by_managers_and_an_owner_always_remains() {
         )
         .await;
     assert_eq!(res.payload("changeMemberRole")["member"]["role"], "MANAGER");
-    // Each member is seen by their own id, the same in every answer.
+}
+
+#[tokio::test]
+async fn each_member_has_its_own_id_the_same_in_every_answer() {
+    let app = TestApp::spawn().await;
+    let owner = app.register("owner@htx.vn").await;
+    let staff = app.register("staff@htx.vn").await;
+    let id = app.cooperative(&owner, "HTX Rau Vân Hồ").await;
+    let res = app
+        .gql_as(
+            Some(&owner.access),
+            ADD,
+            json!({ "id": id, "e": "staff@htx.vn", "r": "STAFF" }),
+        )
+        .await;
+    let added = &res.payload("addCooperativeMember")["member"];
     let members = app
         .gql_as(Some(&staff.access), MEMBERS, json!({ "id": id }))
         .await;
