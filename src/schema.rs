@@ -17,7 +17,9 @@ use crate::graph::catalog::{
 };
 use crate::graph::catalog::{LotMutation, LotQuery};
 use crate::graph::catalog::{ProductMutation, ProductQuery};
-use crate::graph::cooperatives::{CooperativeLoader, MembersByCooperative, MembershipLoader};
+use crate::graph::cooperatives::{
+    CooperativeLoader, FollowingLoader, MembersByCooperative, MembershipLoader,
+};
 use crate::graph::cooperatives::{CooperativeMutation, CooperativeQuery};
 use crate::graph::input_guard::InputGuard;
 use crate::graph::limits::OperationLimits;
@@ -222,6 +224,7 @@ fn with_loaders<P: PutData>(target: P, db: &Db, delay: Duration) -> P {
         CooperativeLoader,
         MembershipLoader,
         MembersByCooperative,
+        FollowingLoader,
         ProductLoader,
         VariantsByProduct,
         OriginStoryByProduct,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use entity::{cooperative, cooperative_member};
+use entity::{cooperative, cooperative_member, follow};
 
 use crate::cooperatives::MemberRole;
 use crate::db::Db;
@@ -46,5 +46,31 @@ pub async fn roles_of(
             let role = MemberRole::from_db(&m.role)?;
             keys.contains(&key).then_some((key, role))
         })
+        .collect())
+}
+
+/// Which of the (cooperative, user) pairs `keys` are a user following a
+/// cooperative, in one query.
+pub async fn follows_of(
+    db: &Db,
+    keys: &[(CooperativeId, UserId)],
+) -> Result<HashMap<(CooperativeId, UserId), bool>, sea_orm::DbErr> {
+    let users: Vec<uuid::Uuid> = keys.iter().map(|(_, u)| u.uuid()).collect();
+    let coops: Vec<uuid::Uuid> = keys.iter().map(|(c, _)| c.uuid()).collect();
+    let rows = follow::Entity::find()
+        .filter(follow::Column::UserId.is_in(users))
+        .filter(follow::Column::CooperativeId.is_in(coops))
+        .all(db.conn())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|f| {
+            (
+                CooperativeId::from(f.cooperative_id),
+                UserId::from(f.user_id),
+            )
+        })
+        .filter(|key| keys.contains(key))
+        .map(|key| (key, true))
         .collect())
 }

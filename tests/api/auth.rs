@@ -2,11 +2,12 @@
 
 use base64::Engine;
 use secrecy::ExposeSecret;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, session_of};
+use crate::helpers::{PASSWORD, TestApp, gid, session_of, uuid_of};
 
 const ME: &str = "{ me { id email displayName roles } }";
+const REGISTER: &str = "mutation($i: RegisterInput!) { register(input: $i) { session { accessToken user { id } } userErrors { code field message } } }";
 
 #[tokio::test]
 async fn a_new_account_is_signed_in_and_me_returns_it() {
@@ -22,7 +23,7 @@ async fn a_new_account_is_signed_in_and_me_returns_it() {
 async fn an_anonymous_caller_has_no_me() {
     let app = TestApp::spawn().await;
     let me = app.gql(ME, json!({})).await;
-    assert_eq!(me.data()["me"], serde_json::Value::Null);
+    assert_eq!(me.data()["me"], Value::Null);
 }
 
 #[tokio::test]
@@ -31,16 +32,16 @@ async fn registering_twice_with_one_email_is_a_conflict() {
     app.register("hoa@example.vn").await;
     let again = app
         .gql(
-            "mutation($i: RegisterInput!) { register(input: $i) { accessToken } }",
+            REGISTER,
             json!({ "i": { "email": "HOA@example.vn", "password": PASSWORD, "displayName": "Hoa" } }),
         )
         .await;
-    assert_eq!(again.code(), "CONFLICT");
-    assert!(
-        again.message().starts_with("input.email: "),
-        "{}",
-        again.message()
-    );
+    assert_eq!(again.user_code("register"), "CONFLICT");
+    let message = again.user_error("register")["message"]
+        .as_str()
+        .expect("a message");
+    assert!(message.starts_with("input.email: "), "{message}");
+    assert_eq!(again.data()["register"]["session"], Value::Null);
 }
 
 #[tokio::test]
@@ -55,20 +56,22 @@ async fn weak_or_empty_passwords_and_malformed_emails_are_refused_naming_the_fie
     ] {
         let res = app
             .gql(
-                "mutation($i: RegisterInput!) { register(input: $i) { accessToken } }",
+                REGISTER,
                 json!({ "i": { "email": email, "password": password, "displayName": "A" } }),
             )
             .await;
-        assert_eq!(res.code(), "BAD_USER_INPUT", "{email} / {password}");
-        assert_eq!(res.field(), field, "{email} / {password}");
+        assert_eq!(res.user_code("register"), "INVALID", "{email} / {password}");
+        assert_eq!(res.user_field("register"), field, "{email} / {password}");
+        assert_eq!(res.data()["register"]["session"], Value::Null);
     }
     let res = app
         .gql(
-            "mutation($i: RegisterInput!) { register(input: $i) { accessToken } }",
+            REGISTER,
             json!({ "i": { "email": "b@example.vn", "password": PASSWORD, "displayName": "B", "phone": "12345" } }),
         )
         .await;
-    assert_eq!(res.field(), "input.phone");
+    assert_eq!(res.user_code("register"), "INVALID");
+    assert_eq!(res.user_field("register"), "input.phone");
     // Nothing was written by the refused attempts.
     let ok = app.register("a@example.vn").await;
     assert!(!ok.id.is_empty());
@@ -84,7 +87,7 @@ async fn a_wrong_password_gets_the_same_answer_as_an_unknown_email() {
     assert_eq!(unknown.code(), "UNAUTHENTICATED");
     assert_eq!(wrong.message(), unknown.message());
     let right = app.login("minh@example.vn", PASSWORD).await;
-    assert!(right.data()["login"]["accessToken"].is_string());
+    assert!(right.payload("login")["session"]["accessToken"].is_string());
 }
 
 #[tokio::test]
@@ -151,22 +154,24 @@ async fn bad_access_tokens_are_unauthenticated() {
         .expose_secret()
         .as_bytes()
         .to_vec();
+    // A token's subject is the user's UUID, not the global id.
+    let sub = uuid_of(&user.id).to_string();
 
-    let good = sign(&secret, claims(&app, &user.id, 600));
+    let good = sign(&secret, claims(&app, &sub, 600));
     assert_eq!(
         app.gql_as(Some(&good), ME, json!({})).await.data()["me"]["id"],
         user.id.as_str()
     );
 
-    let expired = sign(&secret, claims(&app, &user.id, -120));
+    let expired = sign(&secret, claims(&app, &sub, -120));
     let other_key = sign(
         b"some-other-secret-that-is-32-bytes-long",
-        claims(&app, &user.id, 600),
+        claims(&app, &sub, 600),
     );
-    let mut wrong_aud = claims(&app, &user.id, 600);
+    let mut wrong_aud = claims(&app, &sub, 600);
     wrong_aud["aud"] = json!("another-service");
     let wrong_aud = sign(&secret, wrong_aud);
-    let mut refresh_typ = claims(&app, &user.id, 600);
+    let mut refresh_typ = claims(&app, &sub, 600);
     refresh_typ["typ"] = json!("refresh");
     let refresh_typ = sign(&secret, refresh_typ);
     let b64 = |v: serde_json::Value| {
@@ -175,7 +180,7 @@ async fn bad_access_tokens_are_unauthenticated() {
     let alg_none = format!(
         "{}.{}.",
         b64(json!({ "alg": "none", "typ": "JWT" })),
-        b64(claims(&app, &user.id, 600))
+        b64(claims(&app, &sub, 600))
     );
 
     for (what, token) in [
@@ -191,7 +196,7 @@ async fn bad_access_tokens_are_unauthenticated() {
     }
     let expired = app
         .gql_as(
-            Some(&sign(&secret, claims(&app, &user.id, -120))),
+            Some(&sign(&secret, claims(&app, &sub, -120))),
             ME,
             json!({}),
         )
@@ -203,14 +208,14 @@ async fn bad_access_tokens_are_unauthenticated() {
     );
 }
 
-const REFRESH: &str = "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken user { id } } }";
+const REFRESH: &str = "mutation($t: String!) { refreshToken(refreshToken: $t) { session { accessToken refreshToken user { id } } userErrors { code field message } } }";
 
 #[tokio::test]
 async fn refreshing_rotates_the_refresh_token() {
     let app = TestApp::spawn().await;
     let first = app.register("thu@example.vn").await;
     let res = app.gql(REFRESH, json!({ "t": first.refresh })).await;
-    let second = session_of(&res.data()["refreshToken"]);
+    let second = session_of(res.payload("refreshToken"));
     assert_ne!(second.refresh, first.refresh);
     assert_eq!(second.id, first.id);
     let me = app.gql_as(Some(&second.access), ME, json!({})).await;
@@ -221,8 +226,11 @@ async fn refreshing_rotates_the_refresh_token() {
 async fn reusing_a_rotated_refresh_token_revokes_its_whole_family() {
     let app = TestApp::spawn().await;
     let first = app.register("binh@example.vn").await;
-    let second =
-        session_of(&app.gql(REFRESH, json!({ "t": first.refresh })).await.data()["refreshToken"]);
+    let second = session_of(
+        app.gql(REFRESH, json!({ "t": first.refresh }))
+            .await
+            .payload("refreshToken"),
+    );
     // The old token comes back: someone copied it.
     let reuse = app.gql(REFRESH, json!({ "t": first.refresh })).await;
     assert_eq!(reuse.code(), "UNAUTHENTICATED");
@@ -230,8 +238,14 @@ async fn reusing_a_rotated_refresh_token_revokes_its_whole_family() {
     let after = app.gql(REFRESH, json!({ "t": second.refresh })).await;
     assert_eq!(after.code(), "UNAUTHENTICATED");
     // A separate login is a separate family and still works.
-    let other = session_of(&app.login("binh@example.vn", PASSWORD).await.data()["login"]);
-    assert!(app.gql(REFRESH, json!({ "t": other.refresh })).await.body["errors"].is_null());
+    let other = session_of(
+        app.login("binh@example.vn", PASSWORD)
+            .await
+            .payload("login"),
+    );
+    app.gql(REFRESH, json!({ "t": other.refresh }))
+        .await
+        .payload("refreshToken");
 }
 
 #[tokio::test]
@@ -240,11 +254,11 @@ async fn logging_out_ends_the_refresh_token() {
     let s = app.register("an@example.vn").await;
     let out = app
         .gql(
-            "mutation($t: String!) { logout(refreshToken: $t) }",
+            "mutation($t: String!) { logout(refreshToken: $t) { loggedOut userErrors { code field message } } }",
             json!({ "t": s.refresh }),
         )
         .await;
-    assert_eq!(out.data()["logout"], true);
+    assert_eq!(out.payload("logout")["loggedOut"], true);
     assert_eq!(
         app.gql(REFRESH, json!({ "t": s.refresh })).await.code(),
         "UNAUTHENTICATED"
@@ -255,36 +269,32 @@ async fn logging_out_ends_the_refresh_token() {
     );
 }
 
-const GRANT: &str =
-    "mutation($u: ID!, $r: PlatformRole!) { grantRole(userId: $u, role: $r) { id roles } }";
-const REVOKE: &str =
-    "mutation($u: ID!, $r: PlatformRole!) { revokeRole(userId: $u, role: $r) { id roles } }";
+const GRANT: &str = "mutation($u: ID!, $r: PlatformRole!) { grantRole(userId: $u, role: $r) { user { id roles } userErrors { code field message } } }";
+const REVOKE: &str = "mutation($u: ID!, $r: PlatformRole!) { revokeRole(userId: $u, role: $r) { user { id roles } userErrors { code field message } } }";
 
 #[tokio::test]
 async fn only_an_admin_can_grant_roles() {
     let app = TestApp::spawn().await;
     let shopper = app.register("shopper@example.vn").await;
     let other = app.register("other@example.vn").await;
-    let res = app
-        .gql_as(
-            Some(&shopper.access),
-            GRANT,
-            json!({ "u": other.id, "r": "ORGANISER" }),
-        )
-        .await;
-    assert_eq!(res.code(), "FORBIDDEN");
-    let res = app
-        .gql(GRANT, json!({ "u": other.id, "r": "ORGANISER" }))
-        .await;
-    assert_eq!(res.code(), "UNAUTHENTICATED");
-    let res = app
-        .gql_as(
-            Some(&shopper.access),
-            REVOKE,
-            json!({ "u": other.id, "r": "ORGANISER" }),
-        )
-        .await;
-    assert_eq!(res.code(), "FORBIDDEN");
+    for (query, mutation) in [(GRANT, "grantRole"), (REVOKE, "revokeRole")] {
+        let res = app
+            .gql_as(
+                Some(&shopper.access),
+                query,
+                json!({ "u": other.id, "r": "ORGANISER" }),
+            )
+            .await;
+        assert_eq!(res.user_code(mutation), "FORBIDDEN", "{}", res.body);
+        assert_eq!(res.data()[mutation]["user"], Value::Null);
+        let res = app
+            .gql(query, json!({ "u": other.id, "r": "ORGANISER" }))
+            .await;
+        assert_eq!(res.code(), "UNAUTHENTICATED");
+    }
+    // Nothing was granted.
+    let me = app.gql_as(Some(&other.access), ME, json!({})).await;
+    assert_eq!(me.data()["me"]["roles"], json!([]));
 }
 
 #[tokio::test]
@@ -299,7 +309,9 @@ async fn an_admin_grants_and_revokes_the_organiser_role() {
             json!({ "u": org.id, "r": "ORGANISER" }),
         )
         .await;
-    assert_eq!(res.data()["grantRole"]["roles"], json!(["ORGANISER"]));
+    let granted = &res.payload("grantRole")["user"];
+    assert_eq!(granted["id"], org.id.as_str());
+    assert_eq!(granted["roles"], json!(["ORGANISER"]));
     let me = app.gql_as(Some(&org.access), ME, json!({})).await;
     assert_eq!(me.data()["me"]["roles"], json!(["ORGANISER"]));
     let res = app
@@ -309,24 +321,34 @@ async fn an_admin_grants_and_revokes_the_organiser_role() {
             json!({ "u": org.id, "r": "ORGANISER" }),
         )
         .await;
-    assert_eq!(res.data()["revokeRole"]["roles"], json!([]));
+    assert_eq!(res.payload("revokeRole")["user"]["roles"], json!([]));
+}
+
+#[tokio::test]
+async fn granting_a_role_to_an_id_that_names_no_user_or_is_no_user_id_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
     let unknown = app
         .gql_as(
             Some(&admin.access),
             GRANT,
-            json!({ "u": uuid::Uuid::new_v4().to_string(), "r": "ORGANISER" }),
+            json!({ "u": gid("User", uuid::Uuid::new_v4()), "r": "ORGANISER" }),
         )
         .await;
-    assert_eq!(unknown.code(), "NOT_FOUND");
-    let bad_id = app
-        .gql_as(
-            Some(&admin.access),
-            GRANT,
-            json!({ "u": "42", "r": "ORGANISER" }),
-        )
-        .await;
-    assert_eq!(bad_id.code(), "BAD_USER_INPUT");
-    assert_eq!(bad_id.field(), "userId");
+    assert_eq!(unknown.user_code("grantRole"), "NOT_FOUND");
+    // A bare UUID, an id of another type and garbage name the argument.
+    let cooperative = gid("Cooperative", uuid_of(&admin.id));
+    for bad in ["42", &uuid_of(&admin.id).to_string(), &cooperative] {
+        let res = app
+            .gql_as(
+                Some(&admin.access),
+                GRANT,
+                json!({ "u": bad, "r": "ORGANISER" }),
+            )
+            .await;
+        assert_eq!(res.user_code("grantRole"), "INVALID", "{bad}");
+        assert_eq!(res.user_field("grantRole"), "userId", "{bad}");
+    }
 }
 
 #[tokio::test]
@@ -340,7 +362,8 @@ async fn the_last_admin_cannot_be_removed() {
             json!({ "u": admin.id, "r": "ADMIN" }),
         )
         .await;
-    assert_eq!(res.code(), "CONFLICT");
+    assert_eq!(res.user_code("revokeRole"), "CONFLICT");
+    assert_eq!(res.data()["revokeRole"]["user"], Value::Null);
     let me = app.gql_as(Some(&admin.access), ME, json!({})).await;
     assert_eq!(me.data()["me"]["roles"], json!(["ADMIN"]));
 }

@@ -18,6 +18,8 @@ pub struct RegisterInput {
 /// Credentials to sign in with.
 #[derive(InputObject)]
 pub struct LoginInput {
+    /// The address the account signs in with, in any case.
     pub email: String,
+    /// The account's password, as typed.
     pub password: String,
 }

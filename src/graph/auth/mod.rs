@@ -10,5 +10,5 @@ mod resolvers;
 pub use enums::PlatformRole;
 pub use inputs::{LoginInput, RegisterInput};
 pub use loaders::{RolesByUser, is_admin};
-pub use objects::{AuthPayload, User};
+pub use objects::{AuthSession, User};
 pub use resolvers::{AuthMutation, AuthQuery};

@@ -57,11 +57,12 @@ impl User {
 }
 
 /// A signed-in session: an access token for requests and a refresh token to
-/// get the next one.
-pub struct AuthPayload(pub Session);
+/// get the next one. `register`, `login` and `refreshToken` give one in
+/// their payload's `session`.
+pub struct AuthSession(pub Session);
 
 #[Object]
-impl AuthPayload {
+impl AuthSession {
     /// Send as `Authorization: Bearer <accessToken>`; valid for 15 minutes.
     async fn access_token(&self) -> &str {
         &self.0.access.token

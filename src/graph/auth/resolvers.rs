@@ -10,7 +10,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::db::Db;
 use crate::graph::ApiResult;
 use crate::graph::GqlId;
-use crate::graph::auth::{AuthPayload, LoginInput, PlatformRole, RegisterInput, User};
+use crate::graph::auth::{AuthSession, LoginInput, PlatformRole, RegisterInput, User};
 use crate::graph::viewer;
 use crate::ids::UserId;
 use crate::values::{Email, PhoneNumber};
@@ -62,7 +62,7 @@ impl AuthMutation {
                     account,
                 )
                 .await?;
-                Ok(AuthPayload(session))
+                Ok(AuthSession(session))
             }
             .await,
         )
@@ -86,7 +86,7 @@ impl AuthMutation {
                     password,
                 )
                 .await?;
-                Ok(AuthPayload(session))
+                Ok(AuthSession(session))
             }
             .await,
         )
@@ -107,13 +107,17 @@ impl AuthMutation {
                     &refresh_token,
                 )
                 .await?;
-                Ok(AuthPayload(session))
+                Ok(AuthSession(session))
             }
             .await,
         )
     }
 
-    /// Ends the session of a refresh token. Always true, even for an unknown token.
+    /// Ends the session of a refresh token: it and every token refreshed
+    /// from the same login stop working (access tokens already handed out
+    /// run out on their own within 15 minutes). `loggedOut` is true even
+    /// for an unknown or already ended token, so that the answer tells
+    /// nothing about tokens; a client forgets its tokens either way.
     async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> ApiResult<LogoutPayload> {
         respond(
             async {
@@ -174,23 +178,24 @@ impl AuthMutation {
 crate::payload!(
     /// The result of `register`.
     RegisterPayload,
-    session: AuthPayload
+    session: AuthSession
 );
 
 crate::payload!(
     /// The result of `login`.
     LoginPayload,
-    session: AuthPayload
+    session: AuthSession
 );
 
 crate::payload!(
     /// The result of `refreshToken`.
     RefreshTokenPayload,
-    session: AuthPayload
+    session: AuthSession
 );
 
 crate::payload!(
-    /// The result of `logout`.
+    /// The result of `logout`: `loggedOut` is true once the session is
+    /// ended (or was never there).
     LogoutPayload,
     logged_out: bool
 );

@@ -48,6 +48,22 @@ impl Loader<(CooperativeId, UserId)> for MembershipLoader {
     }
 }
 
+/// Whether a user follows a cooperative, keyed by (cooperative, user); a
+/// missing key is a user who does not.
+pub struct FollowingLoader(pub Db);
+
+impl Loader<(CooperativeId, UserId)> for FollowingLoader {
+    type Value = bool;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[(CooperativeId, UserId)],
+    ) -> Result<HashMap<(CooperativeId, UserId), Self::Value>, Self::Error> {
+        Ok(queries::follows_of(&self.0, keys).await?)
+    }
+}
+
 /// The members of cooperatives, oldest first.
 pub struct MembersByCooperative(pub Db);
 

@@ -9,7 +9,9 @@ pub mod objects;
 pub mod resolvers;
 
 pub use enums::MemberRole;
-pub use loaders::{CooperativeLoader, MembersByCooperative, MembershipLoader, require_role};
+pub use loaders::{
+    CooperativeLoader, FollowingLoader, MembersByCooperative, MembershipLoader, require_role,
+};
 pub use objects::{
     Address, AddressInput, BankAccountInput, BankAccountView, Cooperative, CooperativeFilterInput,
     CooperativeMember, CreateCooperativeInput, ShippingPolicy, UpdateCooperativeInput,

@@ -14,13 +14,14 @@ use crate::graph::catalog::product::to_connection;
 use crate::graph::catalog::{BadgesByCooperative, FirstProductsByCooperative};
 use crate::graph::catalog::{Certification, Product, ProductSort, product_connection};
 use crate::graph::cooperatives::{
-    MemberRole, MembersByCooperative, MembershipLoader, require_role,
+    FollowingLoader, MemberRole, MembersByCooperative, MembershipLoader,
 };
+use crate::graph::ids::global_id;
 use crate::graph::livestream::CurrentShowsByCooperative;
 use crate::graph::media::{MediaAsset, ready_asset};
 use crate::graph::viewer;
 use crate::graph::{Total, load_one};
-use crate::ids::CooperativeId;
+use crate::ids::{CooperativeId, UserId};
 use crate::pagination::Page;
 
 /// A farming cooperative (hợp tác xã).
@@ -67,6 +68,7 @@ pub struct Address {
 pub struct BankAccountView {
     /// The bank's 6-digit BIN.
     pub bin: String,
+    /// The account number, 6 to 19 digits.
     pub account_number: String,
     /// The holder's name as banks print it.
     pub account_name: String,
@@ -81,30 +83,58 @@ pub struct ShippingPolicy {
     pub free_above_vnd: Option<i64>,
 }
 
-/// A member of a cooperative.
-pub struct CooperativeMember(pub Member);
+/// A member of a cooperative: a user and the role they hold there.
+pub struct CooperativeMember {
+    /// The cooperative they are a member of.
+    pub cooperative: CooperativeId,
+    /// Who they are and their role.
+    pub member: Member,
+}
+
+impl CooperativeMember {
+    /// `member` of `cooperative`.
+    pub fn new(cooperative: CooperativeId, member: Member) -> Self {
+        Self {
+            cooperative,
+            member,
+        }
+    }
+
+    /// The membership's global id: memberships have no row id of their
+    /// own, so it is made of the cooperative's and the user's,
+    /// `gid://farmstream/CooperativeMember/<cooperative>:<user>`; it stays
+    /// the same while the user is a member, whatever their role.
+    pub fn id_of(cooperative: CooperativeId, user: UserId) -> ID {
+        let ID(base) = global_id("CooperativeMember", cooperative.uuid());
+        ID(format!("{base}:{}", user.uuid()))
+    }
+}
 
 #[Object]
 impl CooperativeMember {
+    /// The membership's id: the same for as long as the user is a member.
+    async fn id(&self) -> ID {
+        Self::id_of(self.cooperative, UserId::from(self.member.user.id))
+    }
     /// The member's user id.
     async fn user_id(&self) -> ID {
-        crate::ids::UserId::from(self.0.user.id).to_gql()
+        UserId::from(self.member.user.id).to_gql()
     }
     /// The member's display name.
     async fn display_name(&self) -> &str {
-        &self.0.user.display_name
+        &self.member.user.display_name
     }
     /// The member's e-mail address (members see each other's).
     async fn email(&self) -> &str {
-        &self.0.user.email
+        &self.member.user.email
     }
     /// Their role.
     async fn role(&self) -> MemberRole {
-        self.0.role.into()
+        self.member.role.into()
     }
     /// Since when.
     async fn since(&self) -> DateTime<Utc> {
-        self.0.since
+        self.member.since
     }
 }
 
@@ -186,15 +216,29 @@ impl Cooperative {
     async fn viewer_role(&self, ctx: &Context<'_>) -> ApiResult<Option<MemberRole>> {
         Ok(self.role(ctx).await?.map(Into::into))
     }
-    /// Its members; members and admins only (`FORBIDDEN` otherwise).
-    async fn members(&self, ctx: &Context<'_>) -> ApiResult<Vec<CooperativeMember>> {
-        require_role(ctx, self.coop_id(), crate::cooperatives::MemberRole::Staff).await?;
+    /// True when the signed-in viewer follows this cooperative (to hear
+    /// when it goes live); false for anonymous callers.
+    async fn viewer_is_following(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let Some(user) = viewer(ctx).user().ok().flatten() else {
+            return Ok(false);
+        };
+        let following = load_one::<FollowingLoader, _>(ctx, (self.coop_id(), user)).await?;
+        Ok(following.unwrap_or(false))
+    }
+    /// Its members, oldest first; only its members and platform admins see
+    /// them: null for anyone else.
+    async fn members(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<CooperativeMember>>> {
+        if !self.is_insider(ctx).await? {
+            return Ok(None);
+        }
         let members = load_one::<MembersByCooperative, _>(ctx, self.coop_id()).await?;
-        Ok(members
-            .unwrap_or_default()
-            .into_iter()
-            .map(CooperativeMember)
-            .collect())
+        Ok(Some(
+            members
+                .unwrap_or_default()
+                .into_iter()
+                .map(|m| CooperativeMember::new(self.coop_id(), m))
+                .collect(),
+        ))
     }
     /// Cooperative-wide certificates valid today.
     async fn badges(&self, ctx: &Context<'_>) -> ApiResult<Vec<Certification>> {
@@ -294,31 +338,46 @@ pub struct BankAccountInput {
 /// A new cooperative.
 #[derive(InputObject)]
 pub struct CreateCooperativeInput {
+    /// Its name, 1 to 200 characters, e.g. "HTX Xoài Yên Châu".
     pub name: String,
-    /// Derived from the name when not given.
+    /// Its URL slug (lower-case letters, digits and dashes); derived from
+    /// the name when not given.
     pub slug: Option<String>,
+    /// Where it is.
     pub address: AddressInput,
+    /// The growing region people know it by, e.g. Mộc Châu.
     pub area: Option<String>,
+    /// What it grows and how, up to 5000 characters.
     pub description: Option<String>,
+    /// A Vietnamese contact phone number.
     pub phone: Option<String>,
+    /// A contact e-mail address.
     pub email: Option<String>,
+    /// The account VietQR payments go to.
     pub bank_account: Option<BankAccountInput>,
 }
 
 /// Changes to a cooperative; omitted fields stay as they are, `null` clears.
 #[derive(InputObject)]
 pub struct UpdateCooperativeInput {
+    /// A new name; the slug stays.
     pub name: Option<String>,
     /// A new slug; the old one keeps resolving.
     pub slug: Option<String>,
+    /// A new address, all of it.
     pub address: Option<AddressInput>,
+    /// A new growing region; `null` clears it.
     #[graphql(default)]
     pub area: MaybeUndefined<String>,
+    /// A new description.
     pub description: Option<String>,
+    /// A new contact phone; `null` clears it.
     #[graphql(default)]
     pub phone: MaybeUndefined<String>,
+    /// A new contact e-mail; `null` clears it.
     #[graphql(default)]
     pub email: MaybeUndefined<String>,
+    /// A new bank account; `null` removes it.
     #[graphql(default)]
     pub bank_account: MaybeUndefined<BankAccountInput>,
 }
@@ -332,5 +391,6 @@ pub struct CooperativeFilterInput {
     pub area: Option<String>,
     /// Words to find in the name or places, with or without tone marks.
     pub search: Option<String>,
+    /// Only verified cooperatives (true) or only unverified ones (false).
     pub verified: Option<bool>,
 }

@@ -16,6 +16,7 @@ use crate::graph::cooperatives::{
     BankAccountInput, Cooperative, CooperativeFilterInput, CooperativeMember,
     CreateCooperativeInput, UpdateCooperativeInput,
 };
+use crate::graph::payload::{Payload, UserError};
 use crate::graph::viewer;
 use crate::ids::{CooperativeId, UserId};
 use crate::pagination::{Page, encode_cursor};
@@ -49,7 +50,8 @@ pub struct CooperativeQuery;
 
 #[Object]
 impl CooperativeQuery {
-    /// A cooperative by id or by slug (current or former); `NOT_FOUND` when there is none.
+    /// A cooperative by id or by slug (current or former); null when there
+    /// is none. Give exactly one of the two (`BAD_USER_INPUT` otherwise).
     #[graphql(cache_control(max_age = 60))]
     async fn cooperative(
         &self,
@@ -63,9 +65,7 @@ impl CooperativeQuery {
             (None, Some(slug)) => service::find_by_slug(db, &slug).await?,
             _ => return Err(AppError::invalid("id", "give either id or slug").into()),
         };
-        found
-            .map(|c| Some(Cooperative(c)))
-            .ok_or_else(|| AppError::not_found("cooperative").into())
+        Ok(found.map(Cooperative))
     }
 
     /// Cooperatives, oldest first, filtered.
@@ -264,7 +264,7 @@ impl CooperativeMutation {
                     role.into(),
                 )
                 .await?;
-                Ok(CooperativeMember(member))
+                Ok(CooperativeMember::new(id, member))
             }
             .await,
         )
@@ -290,13 +290,16 @@ impl CooperativeMutation {
                     role.into(),
                 )
                 .await?;
-                Ok(CooperativeMember(member))
+                Ok(CooperativeMember::new(id, member))
             }
             .await,
         )
     }
 
     /// Removes a member (or lets a member leave); the last owner stays.
+    /// Managers remove staff and managers, owners anyone; everyone may
+    /// leave. The payload gives the cooperative as it is now (a member who
+    /// left no longer sees its members) and who was removed.
     async fn remove_cooperative_member(
         &self,
         ctx: &Context<'_>,
@@ -307,8 +310,15 @@ impl CooperativeMutation {
             async {
                 let id = CooperativeId::parse(&cooperative_id, "cooperativeId")?;
                 let user = UserId::parse(&user_id, "userId")?;
-                service::remove_member(ctx.data_unchecked::<Db>(), viewer(ctx), id, user).await?;
-                Ok(true)
+                let db = ctx.data_unchecked::<Db>();
+                service::remove_member(db, viewer(ctx), id, user).await?;
+                let coop = service::find(db, id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("cooperative"))?;
+                Ok(RemovedMember {
+                    cooperative: Cooperative(coop),
+                    user,
+                })
             }
             .await,
         )
@@ -345,8 +355,48 @@ crate::payload!(
     member: CooperativeMember
 );
 
-crate::payload!(
-    /// The result of `removeCooperativeMember`.
-    RemoveCooperativeMemberPayload,
-    removed: bool
-);
+/// Who `removeCooperativeMember` removed, and from where.
+pub struct RemovedMember {
+    cooperative: Cooperative,
+    user: UserId,
+}
+
+/// The result of `removeCooperativeMember`: the cooperative as it is after
+/// the removal, and who is gone.
+#[derive(async_graphql::SimpleObject)]
+pub struct RemoveCooperativeMemberPayload {
+    /// The cooperative, without the removed member; `null` when
+    /// `userErrors` says why not.
+    cooperative: Option<Cooperative>,
+    /// The user id of the member who was removed (or left), for a client to
+    /// drop from its list; `null` when `userErrors` says why not.
+    removed_user_id: Option<ID>,
+    /// The id of the membership that ended (a `CooperativeMember.id`);
+    /// `null` when `userErrors` says why not.
+    removed_member_id: Option<ID>,
+    /// What was wrong with the input or the state it met; empty on success.
+    user_errors: Vec<UserError>,
+}
+
+impl Payload for RemoveCooperativeMemberPayload {
+    type Value = RemovedMember;
+
+    fn done(removed: RemovedMember) -> Self {
+        let coop = CooperativeId::from(removed.cooperative.0.id);
+        Self {
+            removed_user_id: Some(removed.user.to_gql()),
+            removed_member_id: Some(CooperativeMember::id_of(coop, removed.user)),
+            cooperative: Some(removed.cooperative),
+            user_errors: Vec::new(),
+        }
+    }
+
+    fn failed(errors: Vec<UserError>) -> Self {
+        Self {
+            cooperative: None,
+            removed_user_id: None,
+            removed_member_id: None,
+            user_errors: errors,
+        }
+    }
+}
