@@ -14,9 +14,9 @@ pub struct Model {
     pub slug: String,
     pub description: String,
     /// e.g. `FRUIT`, `TEA`.
-    pub category: String,
+    pub category: crate::enums::Category,
     /// `DRAFT`, `ACTIVE` or `ARCHIVED`.
-    pub status: String,
+    pub status: crate::enums::ProductStatus,
     /// Harvest months, comma-separated numbers 1–12 (e.g. `5,6,7`).
     pub harvest_months: String,
     /// Tags, comma-separated.

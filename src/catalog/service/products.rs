@@ -123,7 +123,7 @@ pub async fn visible(
     found: Option<product::Model>,
 ) -> AppResult<product::Model> {
     let product = found.ok_or_else(|| AppError::not_found("product"))?;
-    if product.status == ProductStatus::Active.as_str()
+    if product.status == ProductStatus::Active
         || can_see_unpublished(db, viewer, CooperativeId::from(product.cooperative_id)).await?
     {
         Ok(product)
@@ -234,7 +234,7 @@ async fn insert_variant(
         cooperative_id: Set(product.cooperative_id),
         name: Set(variant.name.as_str().to_owned()),
         sku: Set(variant.sku.clone()),
-        unit: Set(variant.unit.as_str().to_owned()),
+        unit: Set(variant.unit),
         net_quantity: Set(variant.net_quantity.get()),
         price_vnd: Set(variant.price.get()),
         compare_at_price_vnd: Set(variant.compare_at.map(Vnd::get)),
@@ -347,8 +347,8 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewProduct) -> AppResult<prod
                 name: Set(new.name.as_str().to_owned()),
                 slug: Set(slug.as_str().to_owned()),
                 description: Set(new.description),
-                category: Set(new.category.as_str().to_owned()),
-                status: Set(new.status.as_str().to_owned()),
+                category: Set(new.category),
+                status: Set(new.status),
                 harvest_months: Set(new.harvest_months),
                 tags: Set(new.tags),
                 search_name: Set(fold(new.name.as_str())),
@@ -402,7 +402,7 @@ pub async fn update(
             model.description = Set(d);
         }
         if let Some(c) = changes.category {
-            model.category = Set(c.as_str().to_owned());
+            model.category = Set(c);
         }
         if let Some(m) = changes.harvest_months {
             model.harvest_months = Set(m);
@@ -436,7 +436,7 @@ pub async fn set_status(
             ));
         }
         product::Entity::update_many()
-            .col_expr(product::Column::Status, Expr::value(status.as_str()))
+            .col_expr(product::Column::Status, Expr::value(status))
             .col_expr(product::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(product::Column::Id.eq(id.uuid()))
             .exec_with_returning(&**txn)
@@ -569,7 +569,7 @@ pub async fn update_variant(
             model.sku = Set(sku);
         }
         if let Some(unit) = changes.unit {
-            model.unit = Set(unit.as_str().to_owned());
+            model.unit = Set(unit);
         }
         if let Some(q) = changes.net_quantity {
             model.net_quantity = Set(q.get());
@@ -606,8 +606,7 @@ pub async fn remove_variant(db: &Db, viewer: &Viewer, id: VariantId) -> AppResul
     let product_id = ProductId::from(variant.product_id);
     db.write(async |txn| {
         let product = lock_product(&**txn, product_id).await?;
-        if product.status == ProductStatus::Active.as_str()
-            && live_variants(&**txn, product_id).await? <= 1
+        if product.status == ProductStatus::Active && live_variants(&**txn, product_id).await? <= 1
         {
             return Err(AppError::Conflict(
                 "an active product must keep one variant: archive the product instead".into(),

@@ -56,15 +56,11 @@ impl Product {
     }
     /// Its kind of produce.
     async fn category(&self) -> Category {
-        crate::catalog::Category::from_db(&self.0.category)
-            .unwrap_or(crate::catalog::Category::Other)
-            .into()
+        self.0.category.into()
     }
     /// Draft, active or archived.
     async fn status(&self) -> ProductStatus {
-        crate::catalog::ProductStatus::from_db(&self.0.status)
-            .unwrap_or(crate::catalog::ProductStatus::Draft)
-            .into()
+        self.0.status.into()
     }
     /// Months (1–12) it is harvested in.
     async fn harvest_months(&self) -> Vec<i32> {
@@ -170,9 +166,7 @@ impl Variant {
     }
     /// The unit it is sold in.
     async fn unit(&self) -> Unit {
-        crate::catalog::Unit::from_db(&self.0.unit)
-            .unwrap_or(crate::catalog::Unit::Piece)
-            .into()
+        self.0.unit.into()
     }
     /// How much of the unit one pack holds (e.g. 2 for "2 kg").
     async fn net_quantity(&self) -> f64 {
@@ -196,7 +190,7 @@ impl Variant {
     }
     /// Price per kg (units KG and G) or per litre (LITRE), rounded to the đồng.
     async fn unit_price(&self) -> Option<UnitPrice> {
-        let unit = Unit::from(crate::catalog::Unit::from_db(&self.0.unit)?);
+        let unit = Unit::from(self.0.unit);
         let (per, amount) = match unit {
             Unit::Kg => (Unit::Kg, self.0.net_quantity),
             Unit::G => (Unit::Kg, self.0.net_quantity / 1000.0),
