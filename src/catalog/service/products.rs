@@ -44,8 +44,8 @@ pub struct NewProduct {
     pub description: String,
     pub category: Category,
     pub status: ProductStatus,
-    pub harvest_months: String,
-    pub tags: String,
+    pub harvest_months: Vec<i32>,
+    pub tags: Vec<String>,
     pub variants: Vec<NewVariant>,
 }
 
@@ -56,8 +56,8 @@ pub struct ProductChanges {
     pub slug: Option<Slug>,
     pub description: Option<String>,
     pub category: Option<Category>,
-    pub harvest_months: Option<String>,
-    pub tags: Option<String>,
+    pub harvest_months: Option<Vec<i32>>,
+    pub tags: Option<Vec<String>>,
 }
 
 /// Changes to a variant; `None` leaves a field as it is.
@@ -204,7 +204,7 @@ async fn refresh_summary(conn: &impl ConnectionTrait, id: ProductId) -> AppResul
     let search_text = fold(&format!(
         "{} {} {}",
         product.name,
-        product.tags.replace(',', " "),
+        product.tags.0.join(" "),
         places
     ));
     let mut model: product::ActiveModel = product.into();
@@ -349,8 +349,8 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewProduct) -> AppResult<prod
                 description: Set(new.description),
                 category: Set(new.category),
                 status: Set(new.status),
-                harvest_months: Set(new.harvest_months),
-                tags: Set(new.tags),
+                harvest_months: Set(product::MonthList(new.harvest_months)),
+                tags: Set(product::TagList(new.tags)),
                 search_name: Set(fold(new.name.as_str())),
                 search_text: Set(String::new()),
                 min_price_vnd: Set(None),
@@ -405,10 +405,10 @@ pub async fn update(
             model.category = Set(c);
         }
         if let Some(m) = changes.harvest_months {
-            model.harvest_months = Set(m);
+            model.harvest_months = Set(product::MonthList(m));
         }
         if let Some(t) = changes.tags {
-            model.tags = Set(t);
+            model.tags = Set(product::TagList(t));
         }
         model.updated_at = Set(Utc::now());
         model.update(&**txn).await?;

@@ -3,7 +3,6 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::catalog::inputs::months_of;
 use crate::catalog::service::browse::{self, ProductFilter, ProductPage, ProductSort};
 use crate::cooperatives::MemberRole;
 use crate::db::Db;
@@ -24,7 +23,6 @@ use crate::graph::{Total, viewer};
 use crate::ids::{CooperativeId, ProductId, VariantId};
 use crate::media::attachments::Gallery;
 use crate::pagination::{Page, encode_cursor};
-use crate::values::tags_of;
 use async_graphql::connection::{Connection, Edge};
 
 /// Something a cooperative sells; what is bought is one of its variants.
@@ -64,11 +62,11 @@ impl Product {
     }
     /// Months (1–12) it is harvested in.
     async fn harvest_months(&self) -> Vec<i32> {
-        months_of(&self.0.harvest_months)
+        self.0.harvest_months.0.clone()
     }
     /// Tags, lower case.
     async fn tags(&self) -> Vec<String> {
-        tags_of(&self.0.tags)
+        self.0.tags.0.clone()
     }
     /// The cooperative selling it.
     async fn cooperative(&self, ctx: &Context<'_>) -> ApiResult<Cooperative> {
