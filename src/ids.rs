@@ -3,8 +3,6 @@
 //! declared here, on the ground floor, so any domain can name another's ids
 //! without importing it; everyone imports them from here. The graph layer
 //! shows them as opaque `ID`s (`crate::graph::ids`).
-//! Also [`stored_enum!`], for enums the database stores by name (the graph
-//! layer mirrors those the API shows).
 
 /// What every typed id can do, so that the layers above can treat them alike.
 pub trait TypedId: Copy {
@@ -179,32 +177,3 @@ crate::typed_id!(
     CertificateId,
     "certificate"
 );
-
-/// Declares an enum stored as its SCREAMING_CASE name.
-#[macro_export]
-macro_rules! stored_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $db:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),+
-        }
-
-        impl $name {
-            /// As stored in the database.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $db),+
-                }
-            }
-
-            /// The value stored as `raw`.
-            pub fn from_db(raw: &str) -> Option<Self> {
-                match raw {
-                    $($db => Some(Self::$variant),)+
-                    _ => None,
-                }
-            }
-        }
-    };
-}

@@ -11,7 +11,7 @@ pub struct Model {
     pub id: Uuid,
     pub cooperative_id: Uuid,
     /// `VIETGAP`, `GLOBALGAP`, `ORGANIC`, `OCOP`, `OTHER`.
-    pub kind: String,
+    pub kind: crate::enums::CertificationKind,
     /// OCOP stars, 3 to 5.
     pub stars: Option<i32>,
     pub issuer: String,
@@ -19,7 +19,7 @@ pub struct Model {
     pub valid_from: Date,
     pub valid_until: Date,
     /// `COOPERATIVE`, `PRODUCT` or `LOT`.
-    pub scope: String,
+    pub scope: crate::enums::CertificationScope,
     pub product_id: Option<Uuid>,
     pub lot_id: Option<Uuid>,
     pub document_asset_id: Option<Uuid>,

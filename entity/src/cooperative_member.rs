@@ -11,7 +11,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: Uuid,
     /// `OWNER`, `MANAGER` or `STAFF`.
-    pub role: String,
+    pub role: crate::enums::MemberRole,
     pub created_at: DateTimeUtc,
 }
 

@@ -28,7 +28,7 @@ pub struct Model {
     /// Set once, by whichever of staff, the timer or the show's end closes it.
     pub closed_at: Option<DateTimeUtc>,
     /// `CLOSED_BY_STAFF`, `EXPIRED` or `LIVESTREAM_ENDED`.
-    pub close_reason: Option<String>,
+    pub close_reason: Option<crate::enums::FlashDealCloseReason>,
     /// Units given back to stock when it closed.
     pub returned_quantity: Option<i32>,
     pub opened_by: Option<Uuid>,

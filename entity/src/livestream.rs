@@ -12,12 +12,12 @@ pub struct Model {
     pub title: String,
     pub description: String,
     /// `TIKTOK`, `FACEBOOK`, `ZALO`, `YOUTUBE` or `IN_APP`.
-    pub platform: String,
+    pub platform: crate::enums::Platform,
     pub stream_url: Option<String>,
     pub host_name: String,
     pub scheduled_start_at: DateTimeUtc,
     /// `SCHEDULED`, `LIVE`, `ENDED` or `CANCELLED`.
-    pub status: String,
+    pub status: crate::enums::LivestreamStatus,
     pub started_at: Option<DateTimeUtc>,
     pub ended_at: Option<DateTimeUtc>,
     pub pinned_product_id: Option<Uuid>,

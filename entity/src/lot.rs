@@ -16,7 +16,7 @@ pub struct Model {
     pub cooperative_id: Uuid,
     pub harvested_on: Date,
     pub quantity: f64,
-    pub unit: String,
+    pub unit: crate::enums::Unit,
     pub plot: Option<String>,
     pub notes: Option<String>,
     /// How many times the public trace page was opened.

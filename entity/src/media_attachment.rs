@@ -10,7 +10,7 @@ pub struct Model {
     pub id: Uuid,
     pub cooperative_id: Uuid,
     /// `PRODUCT`, `ORIGIN_STORY` or `LOT`.
-    pub target_kind: String,
+    pub target_kind: crate::enums::Gallery,
     pub target_id: Uuid,
     pub asset_id: Uuid,
     pub position: i32,

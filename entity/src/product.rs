@@ -1,6 +1,19 @@
 //! A product a cooperative sells; what is bought is one of its variants.
 
+use sea_orm::FromJsonQueryResult;
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A product's tags, stored as a JSON array of strings (`["vietgap"]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+#[serde(transparent)]
+pub struct TagList(pub Vec<String>);
+
+/// The months (1–12) a product is harvested in, stored as a JSON array of
+/// integers (`[5,6,7]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+#[serde(transparent)]
+pub struct MonthList(pub Vec<i32>);
 
 /// A row of `products`.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -14,13 +27,15 @@ pub struct Model {
     pub slug: String,
     pub description: String,
     /// e.g. `FRUIT`, `TEA`.
-    pub category: String,
+    pub category: crate::enums::Category,
     /// `DRAFT`, `ACTIVE` or `ARCHIVED`.
-    pub status: String,
-    /// Harvest months, comma-separated numbers 1–12 (e.g. `5,6,7`).
-    pub harvest_months: String,
-    /// Tags, comma-separated.
-    pub tags: String,
+    pub status: crate::enums::ProductStatus,
+    /// Harvest months, numbers 1–12, sorted (e.g. `[5,6,7]`).
+    #[sea_orm(column_type = "JsonBinary")]
+    pub harvest_months: MonthList,
+    /// Tags, lower case, distinct.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub tags: TagList,
     /// Folded product name, for ranking name matches first.
     pub search_name: String,
     /// Folded name, tags, cooperative name and places.

@@ -14,7 +14,7 @@ pub struct Model {
     pub name: String,
     pub sku: String,
     /// e.g. `KG`, `BOX`.
-    pub unit: String,
+    pub unit: crate::enums::Unit,
     pub net_quantity: f64,
     /// Whole đồng, > 0.
     pub price_vnd: i64,

@@ -18,6 +18,7 @@ mod m20261128_000011_livestream_reminders;
 mod m20261128_000012_index_order_sales;
 mod m20261203_120000_training_enrolment_copies;
 mod m20261203_130000_create_attempt_throttles;
+mod m20261203_140000_product_lists_as_json;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_index_order_sales::Migration),
             Box::new(m20261203_120000_training_enrolment_copies::Migration),
             Box::new(m20261203_130000_create_attempt_throttles::Migration),
+            Box::new(m20261203_140000_product_lists_as_json::Migration),
         ]
     }
 }

@@ -35,8 +35,8 @@ pub fn variant_count(count: usize, field: &str) -> AppResult<usize> {
     Ok(count)
 }
 
-/// Harvest months as stored: sorted, distinct, 1 to 12, comma-separated.
-pub fn harvest_months(raw: &[i32], field: &str) -> AppResult<String> {
+/// Harvest months as stored: sorted, distinct, 1 to 12.
+pub fn harvest_months(raw: &[i32], field: &str) -> AppResult<Vec<i32>> {
     let mut months = raw.to_vec();
     if let Some(bad) = months.iter().find(|m| !(1..=12).contains(*m)) {
         return Err(AppError::invalid(
@@ -46,19 +46,7 @@ pub fn harvest_months(raw: &[i32], field: &str) -> AppResult<String> {
     }
     months.sort_unstable();
     months.dedup();
-    Ok(months
-        .iter()
-        .map(i32::to_string)
-        .collect::<Vec<_>>()
-        .join(","))
-}
-
-/// The months stored by [`harvest_months`].
-pub fn months_of(stored: &str) -> Vec<i32> {
-    stored
-        .split(',')
-        .filter_map(|m| m.trim().parse().ok())
-        .collect()
+    Ok(months)
 }
 
 /// A harvest date: not in the future, not before 2000.
@@ -122,12 +110,8 @@ mod tests {
 
     #[test]
     fn months_are_normalised() {
-        assert_eq!(
-            harvest_months(&[7, 5, 6, 5], "m").ok().as_deref(),
-            Some("5,6,7")
-        );
+        assert_eq!(harvest_months(&[7, 5, 6, 5], "m").ok(), Some(vec![5, 6, 7]));
         assert!(harvest_months(&[13], "m").is_err());
-        assert_eq!(months_of("5,6,7"), vec![5, 6, 7]);
     }
 
     #[test]

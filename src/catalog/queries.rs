@@ -93,7 +93,7 @@ pub async fn badges_by_product(
     let today = Utc::now().date_naive();
     let rows = certification::Entity::find()
         .filter(certification::Column::ProductId.is_in(keys.iter().map(|k| k.uuid())))
-        .filter(certification::Column::Scope.eq(CertificationScope::Product.as_str()))
+        .filter(certification::Column::Scope.eq(CertificationScope::Product))
         .filter(certification::Column::RevokedAt.is_null())
         .filter(certification::Column::ValidFrom.lte(today))
         .filter(certification::Column::ValidUntil.gte(today))
@@ -119,7 +119,7 @@ pub async fn badges_by_cooperative(
         .filter(
             Condition::all()
                 .add(certification::Column::CooperativeId.is_in(keys.iter().map(|k| k.uuid())))
-                .add(certification::Column::Scope.eq(CertificationScope::Cooperative.as_str()))
+                .add(certification::Column::Scope.eq(CertificationScope::Cooperative))
                 .add(certification::Column::RevokedAt.is_null())
                 .add(certification::Column::ValidFrom.lte(today))
                 .add(certification::Column::ValidUntil.gte(today)),

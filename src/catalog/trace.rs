@@ -52,13 +52,13 @@ fn layout(title: &str, body: Markup) -> Markup {
     }
 }
 
-fn kind_label(kind: &str, stars: Option<i32>) -> String {
-    match CertificationKind::from_db(kind) {
-        Some(CertificationKind::Vietgap) => "VietGAP".into(),
-        Some(CertificationKind::Globalgap) => "GlobalGAP".into(),
-        Some(CertificationKind::Organic) => "Hữu cơ".into(),
-        Some(CertificationKind::Ocop) => format!("OCOP {} sao", stars.unwrap_or(3)),
-        _ => "Chứng nhận khác".into(),
+fn kind_label(kind: CertificationKind, stars: Option<i32>) -> String {
+    match kind {
+        CertificationKind::Vietgap => "VietGAP".into(),
+        CertificationKind::Globalgap => "GlobalGAP".into(),
+        CertificationKind::Organic => "Hữu cơ".into(),
+        CertificationKind::Ocop => format!("OCOP {} sao", stars.unwrap_or(3)),
+        CertificationKind::Other => "Chứng nhận khác".into(),
     }
 }
 
@@ -84,8 +84,7 @@ async fn photos(
         .unwrap_or_default();
     let mut out = Vec::new();
     for (attachment, asset) in items {
-        if asset.status != MediaStatus::Ready.as_str() || !asset.content_type.starts_with("image/")
-        {
+        if asset.status != MediaStatus::Ready || !asset.content_type.starts_with("image/") {
             continue;
         }
         out.push(Photo {
@@ -153,7 +152,7 @@ pub async fn page(
     let Some(product) = product::Entity::find_by_id(lot.product_id)
         .one(db.conn())
         .await?
-        .filter(|p| p.status != ProductStatus::Draft.as_str())
+        .filter(|p| p.status != ProductStatus::Draft)
     else {
         return Ok(None);
     };
@@ -203,7 +202,7 @@ fn render(v: &TraceView) -> Markup {
         div class="card" {
             dl {
                 dt { "Ngày thu hoạch" } dd { (display(lot.harvested_on.format("%d/%m/%Y"))) }
-                dt { "Sản lượng lô" } dd { (display(lot.quantity)) " " (lot.unit.to_lowercase()) }
+                dt { "Sản lượng lô" } dd { (display(lot.quantity)) " " (lot.unit.to_string().to_lowercase()) }
                 @if let Some(plot) = &lot.plot {
                     dt { "Lô đất" } dd { (plot) }
                 }
@@ -215,7 +214,7 @@ fn render(v: &TraceView) -> Markup {
             div {
                 @for c in &v.certs {
                     span class="badge" title={ (c.issuer) " · số " (c.number) } {
-                        (kind_label(&c.kind, c.stars))
+                        (kind_label(c.kind, c.stars))
                     }
                 }
             }

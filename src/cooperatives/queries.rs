@@ -43,7 +43,7 @@ pub async fn roles_of(
                 CooperativeId::from(m.cooperative_id),
                 UserId::from(m.user_id),
             );
-            let role = MemberRole::from_db(&m.role)?;
+            let role = m.role;
             keys.contains(&key).then_some((key, role))
         })
         .collect())

@@ -80,16 +80,13 @@ pub async fn role_of(
     let row = cooperative_member::Entity::find_by_id((coop.uuid(), user.uuid()))
         .one(conn)
         .await?;
-    Ok(row.and_then(|m| MemberRole::from_db(&m.role)))
+    Ok(row.map(|m| m.role))
 }
 
 /// Why a user with `role` here (or none) may not do what needs `needed`.
 pub fn refusal(role: Option<MemberRole>, needed: MemberRole) -> AppError {
     AppError::Forbidden(match role {
-        Some(_) => format!(
-            "this needs the {} role in this cooperative",
-            needed.as_str()
-        ),
+        Some(_) => format!("this needs the {} role in this cooperative", needed),
         None => "you are not a member of this cooperative".into(),
     })
 }
@@ -273,7 +270,7 @@ pub async fn create(
             cooperative_member::Entity::insert(cooperative_member::ActiveModel {
                 cooperative_id: Set(id.uuid()),
                 user_id: Set(owner.uuid()),
-                role: Set(MemberRole::Owner.as_str().to_owned()),
+                role: Set(MemberRole::Owner),
                 created_at: Set(now),
             })
             .exec_without_returning(&**txn)
@@ -450,7 +447,7 @@ pub async fn mine(db: &Db, viewer: &Viewer) -> AppResult<Vec<(cooperative::Model
             let role = memberships
                 .iter()
                 .find(|m| m.cooperative_id == c.id)
-                .and_then(|m| MemberRole::from_db(&m.role))?;
+                .map(|m| m.role)?;
             Some((c, role))
         })
         .collect())
@@ -487,7 +484,7 @@ pub async fn members_of(
     let mut out: HashMap<CooperativeId, Vec<Member>> =
         ids.iter().map(|id| (*id, Vec::new())).collect();
     for m in rows {
-        let (Some(user), Some(role)) = (users.get(&m.user_id), MemberRole::from_db(&m.role)) else {
+        let (Some(user), role) = (users.get(&m.user_id), m.role) else {
             continue;
         };
         out.entry(CooperativeId::from(m.cooperative_id))
@@ -517,7 +514,7 @@ async fn lock_members(txn: &impl ConnectionTrait, id: CooperativeId) -> AppResul
 async fn ensure_an_owner_remains(txn: &impl ConnectionTrait, id: CooperativeId) -> AppResult<()> {
     let owners = cooperative_member::Entity::find()
         .filter(cooperative_member::Column::CooperativeId.eq(id.uuid()))
-        .filter(cooperative_member::Column::Role.eq(MemberRole::Owner.as_str()))
+        .filter(cooperative_member::Column::Role.eq(MemberRole::Owner))
         .count(txn)
         .await?;
     if owners == 0 {
@@ -555,7 +552,7 @@ pub async fn add_member(
         let inserted = cooperative_member::Entity::insert(cooperative_member::ActiveModel {
             cooperative_id: Set(id.uuid()),
             user_id: Set(user.id),
-            role: Set(role.as_str().to_owned()),
+            role: Set(role),
             created_at: Set(now),
         })
         .exec_without_returning(&**txn)
@@ -573,7 +570,7 @@ pub async fn add_member(
         Ok(())
     })
     .await?;
-    tracing::info!(cooperative.id = %id, user.id = %user.id, role = role.as_str(), "member added");
+    tracing::info!(cooperative.id = %id, user.id = %user.id, role = %role, "member added");
     Ok(Member {
         user,
         role,
@@ -599,7 +596,7 @@ pub async fn change_member_role(
                 .ok_or_else(|| AppError::not_found("member"))?;
             require_owner_for(&actor, current)?;
             cooperative_member::Entity::update_many()
-                .col_expr(cooperative_member::Column::Role, Expr::value(role.as_str()))
+                .col_expr(cooperative_member::Column::Role, Expr::value(role))
                 .filter(cooperative_member::Column::CooperativeId.eq(id.uuid()))
                 .filter(cooperative_member::Column::UserId.eq(member.uuid()))
                 .exec(&**txn)

@@ -133,7 +133,7 @@ pub async fn open(
 ) -> AppResult<(flash_deal::Model, Vec<Event>)> {
     let user = viewer.require_user()?;
     let show = for_write(db, viewer, new.livestream).await?;
-    if show.status != LivestreamStatus::Live.as_str() {
+    if show.status != LivestreamStatus::Live {
         return Err(AppError::Conflict(format!(
             "flash deals can be opened only while the livestream is LIVE; this one is {}",
             show.status
@@ -204,7 +204,7 @@ async fn offered(
         .one(db.conn())
         .await?
         .ok_or_else(|| AppError::invalid(field, "is not a variant of this cooperative on sale"))?;
-    if product.status != ProductStatus::Active.as_str() {
+    if product.status != ProductStatus::Active {
         return Err(AppError::invalid(
             field,
             "belongs to a product that is not active: shoppers could not buy it",
@@ -268,7 +268,7 @@ async fn open_in_show(
     let live = livestream::Entity::update_many()
         .col_expr(livestream::Column::UpdatedAt, Expr::value(now))
         .filter(livestream::Column::Id.eq(deal.livestream_id))
-        .filter(livestream::Column::Status.eq(LivestreamStatus::Live.as_str()))
+        .filter(livestream::Column::Status.eq(LivestreamStatus::Live))
         .exec(&**txn)
         .await?
         .rows_affected;
@@ -290,14 +290,7 @@ async fn open_in_show(
         ));
     }
     // Closes only what is still open: the sweeper may have come meanwhile.
-    let closed = deals::close(
-        &**txn,
-        stale,
-        FlashDealCloseReason::Expired.as_str(),
-        None,
-        now,
-    )
-    .await?;
+    let closed = deals::close(&**txn, stale, FlashDealCloseReason::Expired, None, now).await?;
     flash_deal::Entity::insert(flash_deal::ActiveModel::from(deal.clone()))
         .exec_without_returning(&**txn)
         .await
@@ -338,11 +331,11 @@ pub async fn close(
     };
     let closed = db
         .write(async |txn| -> AppResult<_> {
-            deals::close(&**txn, &[deal.id], reason.as_str(), Some(user), now).await
+            deals::close(&**txn, &[deal.id], reason, Some(user), now).await
         })
         .await?;
     let closed = closed.into_iter().next().ok_or_else(already)?;
-    tracing::info!(flash_deal.id = %closed.id, reason = reason.as_str(), "flash deal closed");
+    tracing::info!(flash_deal.id = %closed.id, reason = %reason, "flash deal closed");
     let event = deals::closed_event(&closed);
     Ok((closed, event))
 }
@@ -366,7 +359,7 @@ pub async fn close_for_show(
     let closed = deals::close(
         conn,
         &open,
-        FlashDealCloseReason::LivestreamEnded.as_str(),
+        FlashDealCloseReason::LivestreamEnded,
         actor,
         now,
     )
@@ -394,14 +387,7 @@ pub async fn expire_due(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<Event>> {
         for id in &due {
             let closed = db
                 .write(async |txn| -> AppResult<_> {
-                    deals::close(
-                        &**txn,
-                        &[*id],
-                        FlashDealCloseReason::Expired.as_str(),
-                        None,
-                        now,
-                    )
-                    .await
+                    deals::close(&**txn, &[*id], FlashDealCloseReason::Expired, None, now).await
                 })
                 .await?;
             events.extend(closed.iter().map(deals::closed_event));

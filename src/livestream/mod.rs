@@ -12,48 +12,4 @@ pub mod service;
 pub mod stats;
 pub mod viewers;
 
-crate::stored_enum!(
-    /// Why a flash deal closed.
-    FlashDealCloseReason {
-        /// Staff closed it (`closeFlashDeal`).
-        ClosedByStaff => "CLOSED_BY_STAFF",
-        /// Its time ran out.
-        Expired => "EXPIRED",
-        /// The show ended.
-        LivestreamEnded => "LIVESTREAM_ENDED",
-    }
-);
-
-crate::stored_enum!(
-    /// Where a show is streamed.
-    Platform {
-        Tiktok => "TIKTOK",
-        Facebook => "FACEBOOK",
-        Zalo => "ZALO",
-        Youtube => "YOUTUBE",
-        /// farmstream's own player.
-        InApp => "IN_APP",
-    }
-);
-
-crate::stored_enum!(
-    /// Where a show is in its life: scheduled → live → ended, or cancelled
-    /// before going live.
-    LivestreamStatus {
-        Scheduled => "SCHEDULED",
-        Live => "LIVE",
-        Ended => "ENDED",
-        Cancelled => "CANCELLED",
-    }
-);
-
-impl LivestreamStatus {
-    /// The states a show may move to from this one.
-    pub fn next(self) -> &'static [LivestreamStatus] {
-        match self {
-            Self::Scheduled => &[Self::Live, Self::Cancelled],
-            Self::Live => &[Self::Ended],
-            Self::Ended | Self::Cancelled => &[],
-        }
-    }
-}
+pub use entity::enums::{FlashDealCloseReason, LivestreamStatus, Platform};

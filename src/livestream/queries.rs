@@ -34,7 +34,7 @@ pub async fn lineups(
 fn live_then_soonest(shows: &mut [livestream::Model]) {
     shows.sort_by_key(|s| {
         (
-            s.status != LivestreamStatus::Live.as_str(),
+            s.status != LivestreamStatus::Live,
             s.scheduled_start_at,
             s.id,
         )
@@ -42,10 +42,9 @@ fn live_then_soonest(shows: &mut [livestream::Model]) {
 }
 
 fn current(query: sea_orm::Select<livestream::Entity>) -> sea_orm::Select<livestream::Entity> {
-    query.filter(livestream::Column::Status.is_in([
-        LivestreamStatus::Live.as_str(),
-        LivestreamStatus::Scheduled.as_str(),
-    ]))
+    query.filter(
+        livestream::Column::Status.is_in([LivestreamStatus::Live, LivestreamStatus::Scheduled]),
+    )
 }
 
 /// The shows each product is in that are live now or scheduled.

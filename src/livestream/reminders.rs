@@ -29,7 +29,7 @@ pub async fn claim_due(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<Event>> {
     let due = livestream::Entity::find()
         .select_only()
         .column(livestream::Column::Id)
-        .filter(livestream::Column::Status.eq(LivestreamStatus::Scheduled.as_str()))
+        .filter(livestream::Column::Status.eq(LivestreamStatus::Scheduled))
         .filter(livestream::Column::ReminderSentAt.is_null())
         .filter(livestream::Column::ScheduledStartAt.lte(now + LEAD))
         .filter(livestream::Column::ScheduledStartAt.gt(now - STALE))
@@ -46,7 +46,7 @@ pub async fn claim_due(db: &Db, now: DateTime<Utc>) -> AppResult<Vec<Event>> {
                     .col_expr(livestream::Column::ReminderSentAt, Expr::value(now))
                     .filter(livestream::Column::Id.eq(id))
                     .filter(livestream::Column::ReminderSentAt.is_null())
-                    .filter(livestream::Column::Status.eq(LivestreamStatus::Scheduled.as_str()))
+                    .filter(livestream::Column::Status.eq(LivestreamStatus::Scheduled))
                     // The start may have moved since the look above: a show moved
                     // later keeps its reminder for its new time.
                     .filter(livestream::Column::ScheduledStartAt.lte(now + LEAD))

@@ -55,7 +55,7 @@ pub struct LivestreamChanges {
 }
 
 fn status_of(show: &livestream::Model) -> LivestreamStatus {
-    LivestreamStatus::from_db(&show.status).unwrap_or(LivestreamStatus::Cancelled)
+    show.status
 }
 
 /// The show with this id.
@@ -133,7 +133,7 @@ async fn check_products(
             Some(p) if p.cooperative_id != coop.uuid() => {
                 return Err(AppError::invalid(at(i), "is another cooperative's product"));
             }
-            Some(p) if p.status == ProductStatus::Archived.as_str() => {
+            Some(p) if p.status == ProductStatus::Archived => {
                 return Err(AppError::invalid(at(i), "is archived"));
             }
             Some(_) => {}
@@ -186,11 +186,11 @@ pub async fn schedule(
                 cooperative_id: Set(new.cooperative.uuid()),
                 title: Set(new.title),
                 description: Set(new.description),
-                platform: Set(new.platform.as_str().to_owned()),
+                platform: Set(new.platform),
                 stream_url: Set(new.stream_url),
                 host_name: Set(new.host_name),
                 scheduled_start_at: Set(new.scheduled_start_at),
-                status: Set(LivestreamStatus::Scheduled.as_str().to_owned()),
+                status: Set(LivestreamStatus::Scheduled),
                 started_at: Set(None),
                 ended_at: Set(None),
                 pinned_product_id: Set(None),
@@ -230,7 +230,7 @@ pub async fn update(
         ) {
             return Err(AppError::Conflict(format!(
                 "a {} livestream cannot be changed",
-                show.status.to_lowercase()
+                show.status.to_string().to_lowercase()
             )));
         }
         let mut update = livestream::Entity::update_many()
@@ -242,7 +242,7 @@ pub async fn update(
             update = update.col_expr(livestream::Column::Description, Expr::value(v));
         }
         if let Some(v) = changes.platform {
-            update = update.col_expr(livestream::Column::Platform, Expr::value(v.as_str()));
+            update = update.col_expr(livestream::Column::Platform, Expr::value(v));
         }
         if let Some(v) = changes.stream_url {
             update = update.col_expr(livestream::Column::StreamUrl, Expr::value(v));
@@ -262,10 +262,10 @@ pub async fn update(
         }
         update
             .filter(livestream::Column::Id.eq(id.uuid()))
-            .filter(livestream::Column::Status.is_in([
-                LivestreamStatus::Scheduled.as_str(),
-                LivestreamStatus::Live.as_str(),
-            ]))
+            .filter(
+                livestream::Column::Status
+                    .is_in([LivestreamStatus::Scheduled, LivestreamStatus::Live]),
+            )
             .exec_with_returning(&**txn)
             .await?
             .into_iter()
@@ -293,11 +293,11 @@ pub async fn transition(
         .write(async |txn| -> AppResult<_> {
             let from = status_of(&lock_show(&**txn, id).await?);
             if !from.next().contains(&to) {
-                let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
+                let allowed: Vec<String> = from.next().iter().map(ToString::to_string).collect();
                 return Err(AppError::Conflict(format!(
                     "a {} livestream cannot become {}; allowed: {}",
-                    from.as_str(),
-                    to.as_str(),
+                    from,
+                    to,
                     if allowed.is_empty() {
                         "none".to_owned()
                     } else {
@@ -306,7 +306,7 @@ pub async fn transition(
                 )));
             }
             let mut update = livestream::Entity::update_many()
-                .col_expr(livestream::Column::Status, Expr::value(to.as_str()))
+                .col_expr(livestream::Column::Status, Expr::value(to))
                 .col_expr(livestream::Column::UpdatedAt, Expr::value(now));
             update = match to {
                 LivestreamStatus::Live => {
@@ -322,7 +322,7 @@ pub async fn transition(
             };
             let show = update
                 .filter(livestream::Column::Id.eq(id.uuid()))
-                .filter(livestream::Column::Status.eq(from.as_str()))
+                .filter(livestream::Column::Status.eq(from))
                 .exec_with_returning(&**txn)
                 .await?
                 .into_iter()
@@ -340,7 +340,7 @@ pub async fn transition(
             Ok((from, show, events))
         })
         .await?;
-    tracing::info!(livestream.id = %id, from = from.as_str(), to = to.as_str(), "livestream moved");
+    tracing::info!(livestream.id = %id, from = %from, to = %to, "livestream moved");
     Ok((show, events))
 }
 
@@ -363,7 +363,7 @@ fn not_over(show: &livestream::Model) -> AppResult<()> {
     ) {
         return Err(AppError::Conflict(format!(
             "the livestream is {}",
-            show.status.to_lowercase()
+            show.status.to_string().to_lowercase()
         )));
     }
     Ok(())
@@ -484,8 +484,7 @@ pub async fn remove_from_lineup(
                 continue;
             }
             let closed =
-                crate::orders::deals::close(&**txn, &ids, reason.as_str(), Some(actor), now)
-                    .await?;
+                crate::orders::deals::close(&**txn, &ids, reason, Some(actor), now).await?;
             events.extend(closed.iter().map(crate::orders::deals::closed_event));
         }
         let show = find(&**txn, id)
@@ -554,7 +553,7 @@ pub async fn pin(
         if status_of(&show) != LivestreamStatus::Live {
             return Err(AppError::Conflict(format!(
                 "products can be pinned only while the livestream is live; this one is {}",
-                show.status.to_lowercase()
+                show.status.to_string().to_lowercase()
             )));
         }
         let in_lineup = livestream_product::Entity::find_by_id((id.uuid(), product.uuid()))
@@ -570,7 +569,7 @@ pub async fn pin(
         let active = product::Entity::find_by_id(product.uuid())
             .one(&**txn)
             .await?
-            .is_some_and(|p| p.status == ProductStatus::Active.as_str());
+            .is_some_and(|p| p.status == ProductStatus::Active);
         if !active {
             return Err(AppError::invalid(
                 "productId",
@@ -587,7 +586,7 @@ pub async fn pin(
                     product.uuid().into(),
                     Utc::now().into(),
                     id.uuid().into(),
-                    LivestreamStatus::Live.as_str().into(),
+                    LivestreamStatus::Live.into(),
                     product.uuid().into(),
                 ],
             ))
@@ -687,13 +686,13 @@ pub async fn list(
 ) -> AppResult<(Vec<livestream::Model>, bool, u64)> {
     let mut query = livestream::Entity::find();
     if let Some(s) = filter.status {
-        query = query.filter(livestream::Column::Status.eq(s.as_str()));
+        query = query.filter(livestream::Column::Status.eq(s));
     }
     if let Some(c) = filter.cooperative {
         query = query.filter(livestream::Column::CooperativeId.eq(c.uuid()));
     }
     if let Some(p) = filter.platform {
-        query = query.filter(livestream::Column::Platform.eq(p.as_str()));
+        query = query.filter(livestream::Column::Platform.eq(p));
     }
     if let Some(p) = filter.product {
         query = query.filter(db.expr(
@@ -751,7 +750,7 @@ pub async fn first_pages(
     let mut values: Vec<sea_orm::Value> = coops.iter().map(|c| c.uuid().into()).collect();
     let status_sql = match status {
         Some(status) => {
-            values.push(status.as_str().into());
+            values.push(status.into());
             " AND status = ?"
         }
         None => "",

@@ -18,33 +18,14 @@ use crate::media::service::check_attachable;
 /// The most items a gallery holds.
 pub const MAX_GALLERY_ITEMS: usize = 30;
 
-/// What a gallery belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Gallery {
-    /// A product's photos and videos.
-    Product,
-    /// The photos of a product's origin story.
-    OriginStory,
-    /// Photos of a harvest lot.
-    Lot,
-}
+pub use crate::media::Gallery;
 
-impl Gallery {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Product => "PRODUCT",
-            Self::OriginStory => "ORIGIN_STORY",
-            Self::Lot => "LOT",
-        }
-    }
-
-    /// The purposes an asset may have to go in this gallery.
-    pub fn purposes(self) -> &'static [MediaPurpose] {
-        match self {
-            Self::Product => &[MediaPurpose::ProductImage, MediaPurpose::ProductVideo],
-            Self::OriginStory => &[MediaPurpose::OriginStoryImage],
-            Self::Lot => &[MediaPurpose::LotImage],
-        }
+/// The purposes an asset may have to go in `gallery`.
+pub fn purposes(gallery: Gallery) -> &'static [MediaPurpose] {
+    match gallery {
+        Gallery::Product => &[MediaPurpose::ProductImage, MediaPurpose::ProductVideo],
+        Gallery::OriginStory => &[MediaPurpose::OriginStoryImage],
+        Gallery::Lot => &[MediaPurpose::LotImage],
     }
 }
 
@@ -97,13 +78,13 @@ pub async fn set_gallery(
     let out = db
         .write(async |txn| -> AppResult<_> {
             media_attachment::Entity::delete_many()
-                .filter(media_attachment::Column::TargetKind.eq(gallery.as_str()))
+                .filter(media_attachment::Column::TargetKind.eq(gallery))
                 .filter(media_attachment::Column::TargetId.eq(target))
                 .exec(&**txn)
                 .await?;
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.into_iter().enumerate() {
-                let asset = check_attachable(&**txn, item.asset, cooperative, gallery.purposes())
+                let asset = check_attachable(&**txn, item.asset, cooperative, purposes(gallery))
                     .await
                     .map_err(|e| match e {
                         AppError::Invalid { message, .. } => {
@@ -114,7 +95,7 @@ pub async fn set_gallery(
                 let row = media_attachment::Entity::insert(media_attachment::ActiveModel {
                     id: Set(uuid::Uuid::now_v7()),
                     cooperative_id: Set(cooperative.uuid()),
-                    target_kind: Set(gallery.as_str().to_owned()),
+                    target_kind: Set(gallery),
                     target_id: Set(target),
                     asset_id: Set(asset.id),
                     position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
@@ -149,7 +130,7 @@ pub async fn galleries_of(
         if !ids.is_empty() {
             cond = cond.add(
                 Condition::all()
-                    .add(media_attachment::Column::TargetKind.eq(gallery.as_str()))
+                    .add(media_attachment::Column::TargetKind.eq(gallery))
                     .add(media_attachment::Column::TargetId.is_in(ids)),
             );
         }
@@ -168,11 +149,7 @@ pub async fn galleries_of(
         .collect();
     let mut out: HashMap<(Gallery, uuid::Uuid), Vec<Attached>> = HashMap::new();
     for row in rows {
-        let gallery = match row.target_kind.as_str() {
-            "PRODUCT" => Gallery::Product,
-            "ORIGIN_STORY" => Gallery::OriginStory,
-            _ => Gallery::Lot,
-        };
+        let gallery = row.target_kind;
         if let Some(asset) = assets.get(&row.asset_id) {
             out.entry((gallery, row.target_id))
                 .or_default()

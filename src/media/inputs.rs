@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::config::MediaConfig;
 use crate::error::{AppError, AppResult};
-use crate::media::{MediaPurpose, MediaType};
+use crate::media::{MediaPurpose, MediaType, PurposeRules};
 
 /// Parses a declared content type (`image/jpeg`, parameters ignored) and
 /// checks that `purpose` accepts it.
@@ -31,7 +31,7 @@ pub fn parse_content_type(raw: &str, purpose: MediaPurpose, field: &str) -> AppR
                 field,
                 format!(
                     "{essence} is not accepted for {}; use one of {}",
-                    purpose.as_str(),
+                    purpose,
                     allowed()
                 ),
             )
@@ -53,10 +53,7 @@ pub fn parse_byte_size(
         )),
         Ok(n) if n > max => Err(AppError::invalid(
             field,
-            format!(
-                "{n} bytes is over the {max}-byte limit for {}",
-                purpose.as_str()
-            ),
+            format!("{n} bytes is over the {max}-byte limit for {}", purpose),
         )),
         Ok(n) => Ok(n),
     }

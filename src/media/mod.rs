@@ -27,27 +27,7 @@ use crate::ids::MediaAssetId;
 /// The widths, in pixels, of the WebP renditions written for an image.
 pub const RENDITION_WIDTHS: [u32; 2] = [320, 1024];
 
-/// What an asset is for; it decides the types and sizes accepted and what
-/// the asset can be attached to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum MediaPurpose {
-    /// A photo in a product's gallery.
-    ProductImage,
-    /// A cooperative's logo.
-    CooperativeLogo,
-    /// The wide picture on top of a cooperative's page.
-    CooperativeCover,
-    /// A photo illustrating a product's origin story.
-    OriginStoryImage,
-    /// A photo of a harvest lot.
-    LotImage,
-    /// A video in a product's gallery.
-    ProductVideo,
-    /// The recording of a livestream.
-    LivestreamReplay,
-    /// A scan or photo of a certificate.
-    CertificateDocument,
-}
+pub use entity::enums::{Gallery, MediaPurpose, MediaStatus};
 
 /// The families of purposes, sharing their accepted types and size limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,40 +37,18 @@ pub enum MediaKind {
     Document,
 }
 
-impl MediaPurpose {
-    /// Every purpose.
-    pub const ALL: [Self; 8] = [
-        Self::ProductImage,
-        Self::CooperativeLogo,
-        Self::CooperativeCover,
-        Self::OriginStoryImage,
-        Self::LotImage,
-        Self::ProductVideo,
-        Self::LivestreamReplay,
-        Self::CertificateDocument,
-    ];
-
-    /// As stored in `media_assets.purpose`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ProductImage => "PRODUCT_IMAGE",
-            Self::CooperativeLogo => "COOPERATIVE_LOGO",
-            Self::CooperativeCover => "COOPERATIVE_COVER",
-            Self::OriginStoryImage => "ORIGIN_STORY_IMAGE",
-            Self::LotImage => "LOT_IMAGE",
-            Self::ProductVideo => "PRODUCT_VIDEO",
-            Self::LivestreamReplay => "LIVESTREAM_REPLAY",
-            Self::CertificateDocument => "CERTIFICATE_DOCUMENT",
-        }
-    }
-
-    /// The purpose stored as `raw`.
-    pub fn from_db(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.as_str() == raw)
-    }
-
+/// The rules of a purpose: what it accepts and how much.
+pub trait PurposeRules {
     /// Its family.
-    pub fn kind(self) -> MediaKind {
+    fn kind(self) -> MediaKind;
+    /// The content types accepted for it.
+    fn allowed_types(self) -> &'static [MediaType];
+    /// The largest upload accepted for it, in bytes.
+    fn max_bytes(self, config: &MediaConfig) -> u64;
+}
+
+impl PurposeRules for MediaPurpose {
+    fn kind(self) -> MediaKind {
         match self {
             Self::ProductImage
             | Self::CooperativeLogo
@@ -102,8 +60,7 @@ impl MediaPurpose {
         }
     }
 
-    /// The content types accepted for it.
-    pub fn allowed_types(self) -> &'static [MediaType] {
+    fn allowed_types(self) -> &'static [MediaType] {
         match self.kind() {
             MediaKind::Image => &[MediaType::Jpeg, MediaType::Png, MediaType::Webp],
             MediaKind::Video => &[MediaType::Mp4, MediaType::Webm],
@@ -111,8 +68,7 @@ impl MediaPurpose {
         }
     }
 
-    /// The largest upload accepted for it, in bytes.
-    pub fn max_bytes(self, config: &MediaConfig) -> u64 {
+    fn max_bytes(self, config: &MediaConfig) -> u64 {
         match self.kind() {
             MediaKind::Image => config.max_image_bytes,
             MediaKind::Video => config.max_video_bytes,
@@ -178,44 +134,6 @@ impl MediaType {
     }
 }
 
-/// An asset's life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum MediaStatus {
-    /// An upload URL was issued; the bytes are not confirmed yet.
-    Pending,
-    /// Confirmed: the bytes are checked and can be shown.
-    Ready,
-    /// Being removed from storage.
-    Deleting,
-    /// Removing it from storage failed; it is detached everywhere and the
-    /// sweeper tries again.
-    DeleteFailed,
-}
-
-impl MediaStatus {
-    /// As stored in `media_assets.status`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::Ready => "READY",
-            Self::Deleting => "DELETING",
-            Self::DeleteFailed => "DELETE_FAILED",
-        }
-    }
-
-    /// The status stored as `raw`.
-    pub fn from_db(raw: &str) -> Option<Self> {
-        [
-            Self::Pending,
-            Self::Ready,
-            Self::Deleting,
-            Self::DeleteFailed,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == raw)
-    }
-}
-
 /// The upload key of an asset, the only key a presigned PUT ever names:
 /// `{cooperative}/{purpose-lowercase}/{uuid}.{ext}`. It is the asset's
 /// `object_key` while it is pending (and stays so for assets confirmed
@@ -228,7 +146,7 @@ pub fn object_key(
 ) -> String {
     format!(
         "{cooperative}/{}/{id}.{}",
-        purpose.as_str().to_ascii_lowercase(),
+        purpose.to_string().to_ascii_lowercase(),
         media_type.extension()
     )
 }
@@ -277,21 +195,6 @@ mod tests {
             rendition_key(&done, 320),
             "00000000-0000-0000-0000-000000000000/product_image/ffffffff-ffff-ffff-ffff-ffffffffffff-00000000000000000000000000000000-w320.webp"
         );
-    }
-
-    #[test]
-    fn purposes_and_statuses_round_trip_through_the_database_form() {
-        for purpose in MediaPurpose::ALL {
-            assert_eq!(MediaPurpose::from_db(purpose.as_str()), Some(purpose));
-        }
-        for status in [
-            MediaStatus::Pending,
-            MediaStatus::Ready,
-            MediaStatus::Deleting,
-            MediaStatus::DeleteFailed,
-        ] {
-            assert_eq!(MediaStatus::from_db(status.as_str()), Some(status));
-        }
     }
 
     #[test]

@@ -88,28 +88,6 @@ pub struct SweepReport {
     pub failed: usize,
 }
 
-/// The purpose stored on an asset.
-pub fn purpose_of(asset: &media_asset::Model) -> AppResult<MediaPurpose> {
-    MediaPurpose::from_db(&asset.purpose).ok_or_else(|| {
-        AppError::internal(anyhow::anyhow!(
-            "media asset {} has unknown purpose {}",
-            asset.id,
-            asset.purpose
-        ))
-    })
-}
-
-/// The status stored on an asset.
-pub fn status_of(asset: &media_asset::Model) -> AppResult<MediaStatus> {
-    MediaStatus::from_db(&asset.status).ok_or_else(|| {
-        AppError::internal(anyhow::anyhow!(
-            "media asset {} has unknown status {}",
-            asset.id,
-            asset.status
-        ))
-    })
-}
-
 /// The widths of an asset's renditions, narrowest first.
 pub fn rendition_widths(asset: &media_asset::Model) -> Vec<u32> {
     let mut widths: Vec<u32> = asset
@@ -154,7 +132,7 @@ pub async fn find(
 /// (they are shown on public pages); only its cooperative's members (and
 /// admins) see one that is pending or being deleted; others get `NOT_FOUND`.
 pub async fn ensure_visible(db: &Db, viewer: &Viewer, asset: &media_asset::Model) -> AppResult<()> {
-    if status_of(asset)? == MediaStatus::Ready {
+    if asset.status == MediaStatus::Ready {
         return Ok(());
     }
     match require_member(
@@ -203,8 +181,8 @@ pub async fn create_upload(
             let asset = media_asset::Entity::insert(media_asset::ActiveModel {
                 id: Set(id.uuid()),
                 cooperative_id: Set(new.cooperative.uuid()),
-                purpose: Set(new.purpose.as_str().to_owned()),
-                status: Set(MediaStatus::Pending.as_str().to_owned()),
+                purpose: Set(new.purpose),
+                status: Set(MediaStatus::Pending),
                 object_key: Set(key),
                 content_type: Set(new.media_type.mime().to_owned()),
                 byte_size: Set(byte_size),
@@ -225,7 +203,7 @@ pub async fn create_upload(
     tracing::info!(
         media.id = %id,
         cooperative.id = %new.cooperative,
-        media.purpose = new.purpose.as_str(),
+        media.purpose = %new.purpose,
         media.bytes = new.byte_size,
         "upload URL issued"
     );
@@ -283,7 +261,7 @@ fn type_of(asset: &media_asset::Model) -> AppResult<MediaType> {
 pub fn upload_key(asset: &media_asset::Model) -> AppResult<String> {
     Ok(object_key(
         CooperativeId::from(asset.cooperative_id),
-        purpose_of(asset)?,
+        asset.purpose,
         MediaAssetId::from(asset.id),
         type_of(asset)?,
     ))
@@ -323,7 +301,7 @@ pub async fn confirm_upload(
     id: MediaAssetId,
 ) -> AppResult<media_asset::Model> {
     let asset = find_for_change(db, viewer, id).await?;
-    match status_of(&asset)? {
+    match asset.status {
         MediaStatus::Pending => {}
         MediaStatus::Ready => return Ok(asset),
         MediaStatus::Deleting | MediaStatus::DeleteFailed => {
@@ -338,7 +316,7 @@ pub async fn confirm_upload(
     let Some(copy) = copy_upload(storage, &upload).await? else {
         // A confirmation racing this one may have just taken the upload.
         return match find(db.conn(), id).await? {
-            Some(row) if row.status == MediaStatus::Ready.as_str() => Ok(row),
+            Some(row) if row.status == MediaStatus::Ready => Ok(row),
             _ => Err(AppError::invalid(
                 "assetId",
                 "nothing uploaded yet: PUT the file to uploadUrl first",
@@ -354,7 +332,7 @@ pub async fn confirm_upload(
             delete_quietly(storage, &written).await;
             return match now_row {
                 // A concurrent confirmation won.
-                Some(row) if row.status == MediaStatus::Ready.as_str() => Ok(row),
+                Some(row) if row.status == MediaStatus::Ready => Ok(row),
                 // Swept or deleted while we looked at it.
                 _ => Err(AppError::not_found("media asset")),
             };
@@ -455,10 +433,7 @@ async fn mark_ready(
     };
     db.write(async |txn| -> AppResult<_> {
         let updated = media_asset::Entity::update_many()
-            .col_expr(
-                media_asset::Column::Status,
-                Expr::value(MediaStatus::Ready.as_str()),
-            )
+            .col_expr(media_asset::Column::Status, Expr::value(MediaStatus::Ready))
             .col_expr(media_asset::Column::ObjectKey, Expr::value(copy.to_owned()))
             .col_expr(media_asset::Column::Width, Expr::value(width))
             .col_expr(media_asset::Column::Height, Expr::value(height))
@@ -466,7 +441,7 @@ async fn mark_ready(
             .col_expr(media_asset::Column::ConfirmedAt, Expr::value(Some(now)))
             .col_expr(media_asset::Column::UpdatedAt, Expr::value(now))
             .filter(media_asset::Column::Id.eq(asset.id))
-            .filter(media_asset::Column::Status.eq(MediaStatus::Pending.as_str()))
+            .filter(media_asset::Column::Status.eq(MediaStatus::Pending))
             .filter(media_asset::Column::ObjectKey.eq(upload))
             .exec(&**txn)
             .await?;
@@ -615,25 +590,22 @@ pub(crate) async fn check_attachable(
             "this media asset belongs to another cooperative".into(),
         ));
     }
-    if status_of(&asset)? != MediaStatus::Ready {
+    if asset.status != MediaStatus::Ready {
         return Err(AppError::invalid(
             "assetId",
             "this media asset is not ready: confirm its upload first",
         ));
     }
-    let purpose = purpose_of(&asset)?;
+    let purpose = asset.purpose;
     if !purposes.contains(&purpose) {
         let wanted = purposes
             .iter()
-            .map(|p| p.as_str())
+            .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(" or ");
         return Err(AppError::invalid(
             "assetId",
-            format!(
-                "this media asset is a {}; it must be a {wanted}",
-                purpose.as_str()
-            ),
+            format!("this media asset is a {}; it must be a {wanted}", purpose),
         ));
     }
     Ok(asset)
@@ -731,7 +703,7 @@ async fn mark(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     media_asset::Entity::update_many()
-        .col_expr(media_asset::Column::Status, Expr::value(status.as_str()))
+        .col_expr(media_asset::Column::Status, Expr::value(status))
         .col_expr(media_asset::Column::UpdatedAt, Expr::value(now))
         .filter(media_asset::Column::Id.eq(id))
         .exec(conn)
@@ -791,15 +763,15 @@ pub async fn sweep_pending(
             Condition::any()
                 .add(
                     Condition::all()
-                        .add(media_asset::Column::Status.eq(MediaStatus::Pending.as_str()))
+                        .add(media_asset::Column::Status.eq(MediaStatus::Pending))
                         .add(media_asset::Column::CreatedAt.lt(cutoff)),
                 )
                 .add(
                     Condition::all()
-                        .add(media_asset::Column::Status.eq(MediaStatus::Deleting.as_str()))
+                        .add(media_asset::Column::Status.eq(MediaStatus::Deleting))
                         .add(media_asset::Column::UpdatedAt.lt(cutoff)),
                 )
-                .add(media_asset::Column::Status.eq(MediaStatus::DeleteFailed.as_str())),
+                .add(media_asset::Column::Status.eq(MediaStatus::DeleteFailed)),
         )
         .order_by_asc(media_asset::Column::CreatedAt)
         .limit(SWEEP_BATCH)
@@ -813,11 +785,11 @@ pub async fn sweep_pending(
                 let claimed = media_asset::Entity::update_many()
                     .col_expr(
                         media_asset::Column::Status,
-                        Expr::value(MediaStatus::Deleting.as_str()),
+                        Expr::value(MediaStatus::Deleting),
                     )
                     .col_expr(media_asset::Column::UpdatedAt, Expr::value(Utc::now()))
                     .filter(media_asset::Column::Id.eq(asset.id))
-                    .filter(media_asset::Column::Status.eq(asset.status.as_str()))
+                    .filter(media_asset::Column::Status.eq(asset.status))
                     .filter(media_asset::Column::UpdatedAt.eq(asset.updated_at))
                     .exec(&**txn)
                     .await?;
@@ -872,8 +844,8 @@ mod tests {
         media_asset::Model {
             id: uuid::Uuid::nil(),
             cooperative_id: uuid::Uuid::nil(),
-            purpose: "PRODUCT_IMAGE".into(),
-            status: "READY".into(),
+            purpose: MediaPurpose::ProductImage,
+            status: MediaStatus::Ready,
             object_key: "c/product_image/a.jpg".into(),
             content_type: "image/jpeg".into(),
             byte_size: 10,

@@ -35,7 +35,7 @@ impl CartLine {
     /// True when the variant is on sale with enough stock for this line.
     pub fn available(&self) -> bool {
         self.variant.removed_at.is_none()
-            && self.product.status == ProductStatus::Active.as_str()
+            && self.product.status == ProductStatus::Active
             && self.variant.stock >= self.item.quantity
     }
 }
@@ -202,7 +202,7 @@ async fn on_sale(conn: &impl ConnectionTrait, variant: VariantId, field: &str) -
         Some(v) if v.removed_at.is_none() => product::Entity::find_by_id(v.product_id)
             .one(conn)
             .await?
-            .is_some_and(|p| p.status == ProductStatus::Active.as_str()),
+            .is_some_and(|p| p.status == ProductStatus::Active),
         _ => false,
     };
     if active {

@@ -282,7 +282,7 @@ pub async fn hold(
 pub async fn close(
     conn: &impl ConnectionTrait,
     deals: &[Uuid],
-    reason: &str,
+    reason: entity::enums::FlashDealCloseReason,
     actor: Option<UserId>,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<flash_deal::Model>> {
@@ -344,7 +344,7 @@ pub fn closed_event(deal: &flash_deal::Model) -> Event {
     Event::FlashDealClosed {
         deal_id: crate::ids::FlashDealId::from(deal.id),
         livestream_id: crate::ids::LivestreamId::from(deal.livestream_id),
-        reason: deal.close_reason.clone().unwrap_or_default(),
+        reason: deal.close_reason.map(|r| r.to_string()).unwrap_or_default(),
         returned: deal.returned_quantity.unwrap_or(0),
     }
 }

@@ -562,7 +562,7 @@ pub async fn run(db: &Db, keys: &TokenKeys, password: &str) -> AppResult<Catalog
                     kind: *kind,
                     stars: *stars,
                     issuer: "Sở Nông nghiệp và Môi trường tỉnh Sơn La".into(),
-                    number: format!("{}-{}-{}", kind.as_str(), &coop.phone[6..], &from[..4]),
+                    number: format!("{}-{}-{}", kind, &coop.phone[6..], &from[..4]),
                     valid_from: date(from)?,
                     valid_until: date(until)?,
                     scope: CertificationScope::Cooperative,

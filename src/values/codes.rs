@@ -21,8 +21,9 @@ pub fn sku(raw: &str, field: &str) -> AppResult<String> {
     Ok(s)
 }
 
-/// Tags as stored: trimmed, lower-cased, distinct, at most 20 of 1–40 characters.
-pub fn tags(raw: &[String], field: &str) -> AppResult<String> {
+/// Tags as stored: trimmed, lower-cased, distinct, at most 20 of 1–40
+/// characters, without commas (the search text joins them with spaces).
+pub fn tags(raw: &[String], field: &str) -> AppResult<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for tag in raw {
         let tag = tag.trim().to_lowercase();
@@ -42,16 +43,7 @@ pub fn tags(raw: &[String], field: &str) -> AppResult<String> {
     if out.len() > 20 {
         return Err(AppError::invalid(field, "at most 20 tags"));
     }
-    Ok(out.join(","))
-}
-
-/// The tags stored by [`tags`].
-pub fn tags_of(stored: &str) -> Vec<String> {
-    stored
-        .split(',')
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
+    Ok(out)
 }
 
 /// Characters of lot codes: no 0/O, 1/I/L, so a code can be read out and typed.
@@ -99,12 +91,10 @@ mod tests {
                 &[" VietGAP ".into(), "vietgap".into(), "Sơn La".into()],
                 "t"
             )
-            .ok()
-            .as_deref(),
-            Some("vietgap,sơn la")
+            .ok(),
+            Some(vec!["vietgap".to_owned(), "sơn la".to_owned()])
         );
         assert!(tags(&["a,b".into()], "t").is_err());
-        assert_eq!(tags_of("vietgap,sơn la"), vec!["vietgap", "sơn la"]);
     }
 
     #[test]

@@ -278,7 +278,10 @@ async fn a_deal_closes_by_itself_when_its_time_runs_out_and_gives_its_units_back
     };
     shutdown.cancel();
     let _ = sweeper.await;
-    assert_eq!(closed.close_reason.as_deref(), Some("EXPIRED"));
+    assert_eq!(
+        closed.close_reason.map(|r| r.to_string()).as_deref(),
+        Some("EXPIRED")
+    );
     assert_eq!(closed.returned_quantity, Some(9));
     assert_eq!(closed.remaining, 0);
     assert_eq!(stock_of(&app, &live.variant).await, 19);
@@ -310,7 +313,10 @@ async fn an_expired_deal_is_not_sold_and_two_sweepers_close_it_once() {
     assert_eq!(closed, 1, "one deal, closed once");
     assert_eq!(stock_of(&app, &live.variant).await, 19);
     let row = deal_row(&app, &id).await;
-    assert_eq!(row.close_reason.as_deref(), Some("EXPIRED"));
+    assert_eq!(
+        row.close_reason.map(|r| r.to_string()).as_deref(),
+        Some("EXPIRED")
+    );
     assert_eq!(row.returned_quantity, Some(10));
 
     // A new deal on the same variant may open now.
@@ -330,7 +336,10 @@ async fn a_new_deal_replaces_one_that_ran_out_of_time_before_the_sweeper_came() 
         "the old deal's 10 came back first"
     );
     let old = deal_row(&app, old["id"].as_str().expect("id")).await;
-    assert_eq!(old.close_reason.as_deref(), Some("EXPIRED"));
+    assert_eq!(
+        old.close_reason.map(|r| r.to_string()).as_deref(),
+        Some("EXPIRED")
+    );
     assert_eq!(old.returned_quantity, Some(10));
 }
 
@@ -345,7 +354,10 @@ async fn ending_the_show_closes_its_deals_and_returns_their_units() {
         .await
         .payload("endLivestream");
     let row = deal_row(&app, &id).await;
-    assert_eq!(row.close_reason.as_deref(), Some("LIVESTREAM_ENDED"));
+    assert_eq!(
+        row.close_reason.map(|r| r.to_string()).as_deref(),
+        Some("LIVESTREAM_ENDED")
+    );
     assert_eq!(row.returned_quantity, Some(21));
     assert_eq!(stock_of(&app, &live.variant).await, 15 + 21);
     let res = app

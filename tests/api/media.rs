@@ -724,7 +724,8 @@ async fn unreachable_storage_is_a_clear_internal_error_and_a_failed_delete_is_re
         .expect("query")
         .expect("the row stays");
     assert_eq!(
-        row.status, "DELETE_FAILED",
+        row.status.to_string(),
+        "DELETE_FAILED",
         "the row says its file may still be there"
     );
     let shown = t

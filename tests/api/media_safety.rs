@@ -249,7 +249,7 @@ on_every_store! {
                 "{message}"
             );
             let row = app.row(&id).await.expect("the row stays");
-            assert_eq!(row.status, "PENDING", "never READY");
+            assert_eq!(row.status.to_string(), "PENDING", "never READY");
             assert_eq!((row.width, row.height), (None, None));
             let shown = app.asset(Some(&app.owner.access), &id).await;
             assert_eq!(shown.data()["mediaAsset"]["status"], "PENDING");

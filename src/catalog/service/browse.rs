@@ -155,16 +155,14 @@ fn search_words(filter: &ProductFilter) -> Vec<String> {
 fn filtered(db: &Db, filter: &ProductFilter, words: &[String]) -> Select<product::Entity> {
     let mut query = product::Entity::find();
     query = match &filter.statuses {
-        Some(statuses) => {
-            query.filter(product::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
-        }
-        None => query.filter(product::Column::Status.eq(ProductStatus::Active.as_str())),
+        Some(statuses) => query.filter(product::Column::Status.is_in(statuses.iter().copied())),
+        None => query.filter(product::Column::Status.eq(ProductStatus::Active)),
     };
     if let Some(coop) = filter.cooperative {
         query = query.filter(product::Column::CooperativeId.eq(coop.uuid()));
     }
     if let Some(category) = filter.category {
-        query = query.filter(product::Column::Category.eq(category.as_str()));
+        query = query.filter(product::Column::Category.eq(category));
     }
     if let Some(province) = &filter.province {
         query = query.filter(db.expr(
@@ -195,10 +193,10 @@ fn filtered(db: &Db, filter: &ProductFilter, words: &[String]) -> Select<product
              OR cooperative_id IN (SELECT cooperative_id FROM certifications WHERE kind = ? \
                AND scope = 'COOPERATIVE' AND revoked_at IS NULL AND valid_from <= ? AND valid_until >= ?))",
             vec![
-                kind.as_str().into(),
+                kind.into(),
                 today.into(),
                 today.into(),
-                kind.as_str().into(),
+                kind.into(),
                 today.into(),
                 today.into(),
             ],
@@ -294,7 +292,7 @@ pub async fn first_pages(
         ProductSort::PriceDesc => "COALESCE(min_price_vnd, 0) DESC, id DESC",
     };
     let marks = vec!["?"; coops.len()].join(", ");
-    let mut values: Vec<Value> = vec![ProductStatus::Active.as_str().into()];
+    let mut values: Vec<Value> = vec![ProductStatus::Active.into()];
     values.extend(coops.iter().map(|c| Value::from(c.uuid())));
     let condition = format!("status = ? AND cooperative_id IN ({marks})");
     let counts = db

@@ -94,13 +94,13 @@ pub async fn add(
             let row = certification::Entity::insert(certification::ActiveModel {
                 id: Set(CertificationId::new().uuid()),
                 cooperative_id: Set(new.cooperative.uuid()),
-                kind: Set(new.kind.as_str().to_owned()),
+                kind: Set(new.kind),
                 stars: Set(new.stars),
                 issuer: Set(new.issuer),
                 number: Set(new.number),
                 valid_from: Set(new.valid_from),
                 valid_until: Set(new.valid_until),
-                scope: Set(new.scope.as_str().to_owned()),
+                scope: Set(new.scope),
                 product_id: Set(product_id),
                 lot_id: Set(lot_id),
                 document_asset_id: Set(None),
@@ -202,7 +202,7 @@ pub async fn for_lots_on_harvest(
                 .add(
                     Condition::all()
                         .add(certification::Column::ProductId.is_in(lots.iter().map(|l| l.product)))
-                        .add(certification::Column::Scope.eq(CertificationScope::Product.as_str())),
+                        .add(certification::Column::Scope.eq(CertificationScope::Product)),
                 )
                 .add(
                     Condition::all()
@@ -210,10 +210,7 @@ pub async fn for_lots_on_harvest(
                             certification::Column::CooperativeId
                                 .is_in(lots.iter().map(|l| l.cooperative)),
                         )
-                        .add(
-                            certification::Column::Scope
-                                .eq(CertificationScope::Cooperative.as_str()),
-                        ),
+                        .add(certification::Column::Scope.eq(CertificationScope::Cooperative)),
                 ),
         )
         .order_by_asc(certification::Column::Kind)
@@ -221,10 +218,8 @@ pub async fn for_lots_on_harvest(
         .await?;
     let applies = |c: &certification::Model, l: &LotOnHarvest| {
         let own = c.lot_id == Some(l.lot);
-        let product =
-            c.scope == CertificationScope::Product.as_str() && c.product_id == Some(l.product);
-        let coop = c.scope == CertificationScope::Cooperative.as_str()
-            && c.cooperative_id == l.cooperative;
+        let product = c.scope == CertificationScope::Product && c.product_id == Some(l.product);
+        let coop = c.scope == CertificationScope::Cooperative && c.cooperative_id == l.cooperative;
         (own || product || coop) && valid_on(c, l.harvested_on)
     };
     Ok(lots

@@ -60,7 +60,7 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewLot) -> AppResult<lot::Mod
                     cooperative_id: Set(coop.uuid()),
                     harvested_on: Set(new.harvested_on),
                     quantity: Set(new.quantity.get()),
-                    unit: Set(new.unit.as_str().to_owned()),
+                    unit: Set(new.unit),
                     plot: Set(new.plot.clone()),
                     notes: Set(new.notes.clone()),
                     scan_count: Set(0),
@@ -100,7 +100,7 @@ pub async fn find_public(db: &Db, code: &str) -> AppResult<Option<lot::Model>> {
     };
     let published = products::find(db.conn(), ProductId::from(lot.product_id))
         .await?
-        .is_some_and(|p| p.status != ProductStatus::Draft.as_str());
+        .is_some_and(|p| p.status != ProductStatus::Draft);
     Ok(published.then_some(lot))
 }
 

@@ -44,8 +44,8 @@ pub struct NewProduct {
     pub description: String,
     pub category: Category,
     pub status: ProductStatus,
-    pub harvest_months: String,
-    pub tags: String,
+    pub harvest_months: Vec<i32>,
+    pub tags: Vec<String>,
     pub variants: Vec<NewVariant>,
 }
 
@@ -56,8 +56,8 @@ pub struct ProductChanges {
     pub slug: Option<Slug>,
     pub description: Option<String>,
     pub category: Option<Category>,
-    pub harvest_months: Option<String>,
-    pub tags: Option<String>,
+    pub harvest_months: Option<Vec<i32>>,
+    pub tags: Option<Vec<String>>,
 }
 
 /// Changes to a variant; `None` leaves a field as it is.
@@ -123,7 +123,7 @@ pub async fn visible(
     found: Option<product::Model>,
 ) -> AppResult<product::Model> {
     let product = found.ok_or_else(|| AppError::not_found("product"))?;
-    if product.status == ProductStatus::Active.as_str()
+    if product.status == ProductStatus::Active
         || can_see_unpublished(db, viewer, CooperativeId::from(product.cooperative_id)).await?
     {
         Ok(product)
@@ -204,7 +204,7 @@ async fn refresh_summary(conn: &impl ConnectionTrait, id: ProductId) -> AppResul
     let search_text = fold(&format!(
         "{} {} {}",
         product.name,
-        product.tags.replace(',', " "),
+        product.tags.0.join(" "),
         places
     ));
     let mut model: product::ActiveModel = product.into();
@@ -234,7 +234,7 @@ async fn insert_variant(
         cooperative_id: Set(product.cooperative_id),
         name: Set(variant.name.as_str().to_owned()),
         sku: Set(variant.sku.clone()),
-        unit: Set(variant.unit.as_str().to_owned()),
+        unit: Set(variant.unit),
         net_quantity: Set(variant.net_quantity.get()),
         price_vnd: Set(variant.price.get()),
         compare_at_price_vnd: Set(variant.compare_at.map(Vnd::get)),
@@ -347,10 +347,10 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewProduct) -> AppResult<prod
                 name: Set(new.name.as_str().to_owned()),
                 slug: Set(slug.as_str().to_owned()),
                 description: Set(new.description),
-                category: Set(new.category.as_str().to_owned()),
-                status: Set(new.status.as_str().to_owned()),
-                harvest_months: Set(new.harvest_months),
-                tags: Set(new.tags),
+                category: Set(new.category),
+                status: Set(new.status),
+                harvest_months: Set(product::MonthList(new.harvest_months)),
+                tags: Set(product::TagList(new.tags)),
                 search_name: Set(fold(new.name.as_str())),
                 search_text: Set(String::new()),
                 min_price_vnd: Set(None),
@@ -402,13 +402,13 @@ pub async fn update(
             model.description = Set(d);
         }
         if let Some(c) = changes.category {
-            model.category = Set(c.as_str().to_owned());
+            model.category = Set(c);
         }
         if let Some(m) = changes.harvest_months {
-            model.harvest_months = Set(m);
+            model.harvest_months = Set(product::MonthList(m));
         }
         if let Some(t) = changes.tags {
-            model.tags = Set(t);
+            model.tags = Set(product::TagList(t));
         }
         model.updated_at = Set(Utc::now());
         model.update(&**txn).await?;
@@ -436,7 +436,7 @@ pub async fn set_status(
             ));
         }
         product::Entity::update_many()
-            .col_expr(product::Column::Status, Expr::value(status.as_str()))
+            .col_expr(product::Column::Status, Expr::value(status))
             .col_expr(product::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(product::Column::Id.eq(id.uuid()))
             .exec_with_returning(&**txn)
@@ -569,7 +569,7 @@ pub async fn update_variant(
             model.sku = Set(sku);
         }
         if let Some(unit) = changes.unit {
-            model.unit = Set(unit.as_str().to_owned());
+            model.unit = Set(unit);
         }
         if let Some(q) = changes.net_quantity {
             model.net_quantity = Set(q.get());
@@ -606,8 +606,7 @@ pub async fn remove_variant(db: &Db, viewer: &Viewer, id: VariantId) -> AppResul
     let product_id = ProductId::from(variant.product_id);
     db.write(async |txn| {
         let product = lock_product(&**txn, product_id).await?;
-        if product.status == ProductStatus::Active.as_str()
-            && live_variants(&**txn, product_id).await? <= 1
+        if product.status == ProductStatus::Active && live_variants(&**txn, product_id).await? <= 1
         {
             return Err(AppError::Conflict(
                 "an active product must keep one variant: archive the product instead".into(),

@@ -41,9 +41,7 @@ impl Lot {
     }
     /// The unit of `quantity`.
     async fn unit(&self) -> Unit {
-        crate::catalog::Unit::from_db(&self.0.unit)
-            .unwrap_or(crate::catalog::Unit::Kg)
-            .into()
+        self.0.unit.into()
     }
     /// The farm plot it came from.
     async fn plot(&self) -> Option<&str> {
@@ -116,9 +114,7 @@ impl Certification {
     }
     /// What kind of certificate.
     async fn kind(&self) -> CertificationKind {
-        crate::catalog::CertificationKind::from_db(&self.0.kind)
-            .unwrap_or(crate::catalog::CertificationKind::Other)
-            .into()
+        self.0.kind.into()
     }
     /// OCOP stars (3–5).
     async fn stars(&self) -> Option<i32> {
@@ -142,9 +138,7 @@ impl Certification {
     }
     /// What it covers.
     async fn scope(&self) -> CertificationScope {
-        crate::catalog::CertificationScope::from_db(&self.0.scope)
-            .unwrap_or(crate::catalog::CertificationScope::Cooperative)
-            .into()
+        self.0.scope.into()
     }
     /// True while valid today and not revoked.
     async fn valid_today(&self) -> bool {

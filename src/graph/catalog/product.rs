@@ -3,7 +3,6 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::catalog::inputs::months_of;
 use crate::catalog::service::browse::{self, ProductFilter, ProductPage, ProductSort};
 use crate::cooperatives::MemberRole;
 use crate::db::Db;
@@ -24,7 +23,6 @@ use crate::graph::{Total, viewer};
 use crate::ids::{CooperativeId, ProductId, VariantId};
 use crate::media::attachments::Gallery;
 use crate::pagination::{Page, encode_cursor};
-use crate::values::tags_of;
 use async_graphql::connection::{Connection, Edge};
 
 /// Something a cooperative sells; what is bought is one of its variants.
@@ -57,23 +55,19 @@ impl Product {
     }
     /// Its kind of produce.
     async fn category(&self) -> Category {
-        crate::catalog::Category::from_db(&self.0.category)
-            .unwrap_or(crate::catalog::Category::Other)
-            .into()
+        self.0.category.into()
     }
     /// Draft, active or archived.
     async fn status(&self) -> ProductStatus {
-        crate::catalog::ProductStatus::from_db(&self.0.status)
-            .unwrap_or(crate::catalog::ProductStatus::Draft)
-            .into()
+        self.0.status.into()
     }
     /// Months (1–12) it is harvested in.
     async fn harvest_months(&self) -> Vec<i32> {
-        months_of(&self.0.harvest_months)
+        self.0.harvest_months.0.clone()
     }
     /// Tags, lower case.
     async fn tags(&self) -> Vec<String> {
-        tags_of(&self.0.tags)
+        self.0.tags.0.clone()
     }
     /// The cooperative selling it.
     async fn cooperative(&self, ctx: &Context<'_>) -> ApiResult<Cooperative> {
@@ -220,9 +214,7 @@ impl Variant {
     }
     /// The unit it is sold in.
     async fn unit(&self) -> Unit {
-        crate::catalog::Unit::from_db(&self.0.unit)
-            .unwrap_or(crate::catalog::Unit::Piece)
-            .into()
+        self.0.unit.into()
     }
     /// How much of the unit one pack holds (e.g. 2 for "2 kg").
     async fn net_quantity(&self) -> f64 {
@@ -246,7 +238,7 @@ impl Variant {
     }
     /// Price per kg (units KG and G) or per litre (LITRE), rounded to the đồng.
     async fn unit_price(&self) -> Option<UnitPrice> {
-        let unit = Unit::from(crate::catalog::Unit::from_db(&self.0.unit)?);
+        let unit = Unit::from(self.0.unit);
         let (per, amount) = match unit {
             Unit::Kg => (Unit::Kg, self.0.net_quantity),
             Unit::G => (Unit::Kg, self.0.net_quantity / 1000.0),

@@ -45,9 +45,7 @@ impl Livestream {
     }
     /// Where it is streamed.
     async fn platform(&self) -> Platform {
-        crate::livestream::Platform::from_db(&self.0.platform)
-            .unwrap_or(crate::livestream::Platform::InApp)
-            .into()
+        self.0.platform.into()
     }
     /// Where to watch it (or its recording, once ended).
     async fn stream_url(&self) -> Option<&str> {
@@ -63,9 +61,7 @@ impl Livestream {
     }
     /// Scheduled, live, ended or cancelled.
     async fn status(&self) -> LivestreamStatus {
-        crate::livestream::LivestreamStatus::from_db(&self.0.status)
-            .unwrap_or(crate::livestream::LivestreamStatus::Cancelled)
-            .into()
+        self.0.status.into()
     }
     /// When it went live.
     async fn started_at(&self) -> Option<DateTime<Utc>> {
@@ -238,11 +234,7 @@ impl FlashDeal {
     }
     /// Why it closed.
     async fn close_reason(&self) -> Option<FlashDealCloseReason> {
-        self.0
-            .close_reason
-            .as_deref()
-            .and_then(crate::livestream::FlashDealCloseReason::from_db)
-            .map(Into::into)
+        self.0.close_reason.map(Into::into)
     }
     /// Units it gave back to stock when it closed.
     async fn returned_to_stock(&self) -> Option<i32> {

@@ -222,7 +222,11 @@ impl FlashDealClosed {
     }
     /// Why it closed.
     async fn reason(&self) -> Option<FlashDealCloseReason> {
-        crate::livestream::FlashDealCloseReason::from_db(&self.reason).map(Into::into)
+        <crate::livestream::FlashDealCloseReason as sea_orm::ActiveEnum>::try_from_value(
+            &self.reason,
+        )
+        .ok()
+        .map(Into::into)
     }
     /// Units given back to stock.
     async fn returned_to_stock(&self) -> i32 {

@@ -23,7 +23,7 @@ pub struct MediaAsset(pub entity::media_asset::Model);
 
 impl MediaAsset {
     fn ready(&self) -> ApiResult<bool> {
-        Ok(service::status_of(&self.0)? == crate::media::MediaStatus::Ready)
+        Ok(self.0.status == crate::media::MediaStatus::Ready)
     }
 }
 
@@ -42,7 +42,7 @@ impl MediaAsset {
 
     /// What it is for.
     async fn purpose(&self) -> ApiResult<MediaPurpose> {
-        Ok(service::purpose_of(&self.0)?.into())
+        Ok(self.0.purpose.into())
     }
 
     /// Its MIME type, e.g. `image/jpeg`.
@@ -67,7 +67,7 @@ impl MediaAsset {
 
     /// Where it is in its life; only `READY` assets are shown or attached.
     async fn status(&self) -> ApiResult<MediaStatus> {
-        Ok(service::status_of(&self.0)?.into())
+        Ok(self.0.status.into())
     }
 
     /// Where to download it: a presigned URL valid for a limited time (or a
@@ -254,7 +254,7 @@ pub async fn ready_asset(
     };
     let asset = load_one::<MediaAssetLoader, _>(ctx, MediaAssetId::from(id)).await?;
     Ok(asset
-        .filter(|a| a.status == crate::media::MediaStatus::Ready.as_str())
+        .filter(|a| a.status == crate::media::MediaStatus::Ready)
         .map(MediaAsset))
 }
 

@@ -133,7 +133,7 @@ async fn resolve_lines(conn: &impl ConnectionTrait, req: &PlaceOrder) -> AppResu
         let field = format!("input.items[{}].variantId", item.index);
         let on_sale = variants.get(&item.variant.uuid()).and_then(|v| {
             let p = products.get(&v.product_id)?;
-            (v.removed_at.is_none() && p.status == ProductStatus::Active.as_str())
+            (v.removed_at.is_none() && p.status == ProductStatus::Active)
                 .then(|| (v.clone(), p.clone()))
         });
         let Some((variant, product)) = on_sale else {
@@ -226,9 +226,9 @@ async fn check_show(
         ));
     }
     // The livestream domain's `LIVE` and `ENDED` (it sits a floor above).
-    let live = match found.status.as_str() {
-        "LIVE" => true,
-        "ENDED" => found
+    let live = match found.status {
+        entity::enums::LivestreamStatus::Live => true,
+        entity::enums::LivestreamStatus::Ended => found
             .ended_at
             .is_some_and(|ended| now - ended <= SHOW_ORDER_GRACE),
         _ => false,
@@ -269,7 +269,7 @@ async fn take_stock(
                 now.into(),
                 variant.id.into(),
                 quantity.into(),
-                ProductStatus::Active.as_str().into(),
+                ProductStatus::Active.into(),
             ],
         ))
         .await?;
@@ -284,7 +284,7 @@ async fn take_stock(
              (product_variants.removed_at IS NULL AND products.status = ?) AS on_sale \
              FROM product_variants JOIN products ON products.id = product_variants.product_id \
              WHERE product_variants.id = ?",
-            vec![ProductStatus::Active.as_str().into(), variant.id.into()],
+            vec![ProductStatus::Active.into(), variant.id.into()],
         ))
         .await?;
     let (left, on_sale) = match found {
