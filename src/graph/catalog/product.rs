@@ -143,7 +143,7 @@ impl Product {
     /// True when it can be bought now: it is published and one of its
     /// variants is in stock.
     async fn available_for_sale(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        if self.0.status != crate::catalog::ProductStatus::Active.as_str() {
+        if self.0.status != crate::catalog::ProductStatus::Active {
             return Ok(false);
         }
         let rows = load_one::<VariantsByProduct, _>(ctx, self.product_id())
