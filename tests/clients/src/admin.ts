@@ -89,7 +89,8 @@ export function stockLedger(data: AdminStockQuery) {
   return product.variants.map((variant) => ({
     sku: variant.sku,
     stock: variant.stock,
-    movements: variant.stockMovements.map((m) => ({
+    // null unless the viewer is the cooperative's staff
+    movements: (variant.stockMovements ?? []).map((m) => ({
       change: m.delta > 0 ? `+${m.delta}` : `${m.delta}`,
       after: m.stockAfter,
       why: m.reason ?? m.kind,

@@ -192,9 +192,11 @@ const trackingLabels: Record<OrderStatus, string> = {
   REFUNDED: "Đã hoàn tiền",
 };
 
-/** The order tracking page for a guest: status label and parcel tracking. */
+/** The order tracking page for a guest: status label and parcel tracking,
+ * or null when no order has that number and phone. */
 export async function trackOrder(request: Request, number: string, phone: string) {
   const { orderByNumber: order } = await request(StorefrontOrderByNumberDocument, { number, phone });
+  if (!order) return null;
   return {
     label: trackingLabels[order.status],
     parcel: order.carrier && order.trackingNumber ? `${order.carrier} ${order.trackingNumber}` : null,
