@@ -132,7 +132,7 @@ impl Node {
 
 const EVENTS: &str = "subscription($id: ID!) { livestreamEvents(livestreamId: $id) { __typename ... on ProductPinned { product { name } } ... on ViewerCountChanged { viewers } ... on OrderPlaced { message } } }";
 const ORDERS: &str =
-    "subscription($c: ID!) { cooperativeOrderPlaced(cooperativeId: $c) { orderId status } }";
+    "subscription($c: ID!) { cooperativeOrderPlaced(cooperativeId: $c) { order { id } status } }";
 
 async fn subscribe(ws: &mut Socket, id: &str, query: &str, variables: Value) {
     ws.send(Message::text(
@@ -282,7 +282,7 @@ async fn a_subscriber_on_one_node_hears_what_happens_on_another_exactly_once() {
     let heard = until(&mut orders_on_a, "orders", |_| true).await;
     assert_eq!(
         heard["payload"]["data"]["cooperativeOrderPlaced"],
-        json!({ "orderId": order, "status": "PLACED" })
+        json!({ "order": { "id": order }, "status": "CONFIRMED" })
     );
 
     // A viewer leaving B lowers the count heard on A.
@@ -492,7 +492,7 @@ async fn over_redis_a_subscriber_on_one_node_hears_what_happens_on_another_exact
     let heard = until(&mut orders_on_a, "orders", |_| true).await;
     assert_eq!(
         heard["payload"]["data"]["cooperativeOrderPlaced"],
-        json!({ "orderId": order, "status": "PLACED" })
+        json!({ "order": { "id": order }, "status": "CONFIRMED" })
     );
 }
 
