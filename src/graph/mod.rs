@@ -19,8 +19,8 @@ pub mod node;
 pub mod operation;
 pub mod orders;
 pub mod payload;
-pub mod scalars;
 pub mod payments;
+pub mod scalars;
 pub mod training;
 pub mod viewer;
 

@@ -49,9 +49,9 @@ impl ScalarType for UnsignedInt64 {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::String(text) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
-                text.parse().map(UnsignedInt64).map_err(|_| {
-                    InputValueError::custom("must be at most 18446744073709551615")
-                })
+                text.parse()
+                    .map(UnsignedInt64)
+                    .map_err(|_| InputValueError::custom("must be at most 18446744073709551615"))
             }
             Value::Number(number) => number
                 .as_u64()

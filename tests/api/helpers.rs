@@ -501,20 +501,6 @@ pub async fn together(app: &TestApp, owner: &Session, calls: &[(&str, Value)]) -
     .await
 }
 
-/// True for a success, false for an error whose code is one of `codes`;
-/// fails the test on any other error.
-pub fn ok_or(res: &Gql, codes: &[&str]) -> bool {
-    if res.body.get("errors").is_none() {
-        return true;
-    }
-    assert!(
-        codes.contains(&res.code()),
-        "expected success or one of {codes:?}, got {}",
-        res.body
-    );
-    false
-}
-
 /// The UUID inside an id the API answered with
 /// (`gid://farmstream/Product/<uuid>`).
 pub fn uuid_of(id: &str) -> uuid::Uuid {
