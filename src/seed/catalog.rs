@@ -19,7 +19,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CooperativeId, ProductId, UserId};
 use crate::places::Province;
-use crate::values::{Email, Measure, Name, PhoneNumber, Slug, Vnd};
+use crate::values::{Email, Measure, Name, PhoneNumber, Sku, Slug, Tags, Vnd};
 
 /// A seed variant: label, unit, net quantity, price in đồng.
 type SeedVariant = (&'static str, Unit, f64, i64);
@@ -641,7 +641,7 @@ async fn seed_product(
             ProductStatus::Active
         },
         harvest_months: crate::catalog::inputs::harvest_months(coop.months, "months")?,
-        tags: crate::values::tags(
+        tags: Tags::parse(
             &tags.split(',').map(str::to_owned).collect::<Vec<_>>(),
             "tags",
         )?,
@@ -651,7 +651,7 @@ async fn seed_product(
             .map(|(v, (label, unit, qty, price))| {
                 Ok(NewVariant {
                     name: Name::parse(label, "variant")?,
-                    sku: format!("{}-{:02}-{}", sku_prefix.to_uppercase(), index + 1, v + 1),
+                    sku: Sku::parse(&format!("{}-{:02}-{}", sku_prefix, index + 1, v + 1), "sku")?,
                     unit: *unit,
                     net_quantity: Measure::parse(*qty, "netQuantity")?,
                     price: Vnd::parse(*price, "price")?,

@@ -10,7 +10,7 @@ mod money;
 mod quantity;
 mod text;
 
-pub use codes::{new_lot_code, normalise_lot_code, sku, tags};
+pub use codes::{LotCode, Sku, Tags};
 pub use contact::{Email, PhoneNumber};
 pub use dates::{MAX_YEAR, MIN_YEAR, date, date_time, year_allowed};
 pub use money::{MAX_PRICE_VND, Vnd, price_per_unit};

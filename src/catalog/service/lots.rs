@@ -14,7 +14,7 @@ use crate::cooperatives::service::require_member;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, constraint_violation};
 use crate::ids::{CooperativeId, LotId, ProductId, VariantId};
-use crate::values::{Measure, new_lot_code, normalise_lot_code};
+use crate::values::{LotCode, Measure};
 
 /// A lot to record, parsed.
 pub struct NewLot {
@@ -54,7 +54,7 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewLot) -> AppResult<lot::Mod
             .write(async |txn| {
                 lot::Entity::insert(lot::ActiveModel {
                     id: Set(LotId::new().uuid()),
-                    code: Set(new_lot_code()),
+                    code: Set(LotCode::random().into_inner()),
                     product_id: Set(product.id),
                     variant_id: Set(new.variant.map(|v| v.uuid())),
                     cooperative_id: Set(coop.uuid()),
@@ -88,7 +88,7 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewLot) -> AppResult<lot::Mod
 /// The lot with this code (typed loosely: case, spaces, hyphens), if its
 /// product is published. Lots of drafts stay private.
 pub async fn find_public(db: &Db, code: &str) -> AppResult<Option<lot::Model>> {
-    let Some(code) = normalise_lot_code(code) else {
+    let Some(code) = LotCode::parse(code).map(LotCode::into_inner) else {
         return Ok(None);
     };
     let Some(lot) = lot::Entity::find()

@@ -20,7 +20,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult, constraint_violation};
 use crate::ids::{CooperativeId, ProductId, UserId, VariantId};
 use crate::text::fold;
-use crate::values::{Measure, Name, Slug, Vnd};
+use crate::values::{Measure, Name, Sku, Slug, Tags, Vnd};
 
 /// The `slug_history.kind` of products.
 pub const SLUG_KIND: &str = "product";
@@ -28,7 +28,7 @@ pub const SLUG_KIND: &str = "product";
 /// A variant to create, parsed.
 pub struct NewVariant {
     pub name: Name,
-    pub sku: String,
+    pub sku: Sku,
     pub unit: Unit,
     pub net_quantity: Measure,
     pub price: Vnd,
@@ -45,7 +45,7 @@ pub struct NewProduct {
     pub category: Category,
     pub status: ProductStatus,
     pub harvest_months: Vec<i32>,
-    pub tags: Vec<String>,
+    pub tags: Tags,
     pub variants: Vec<NewVariant>,
 }
 
@@ -57,14 +57,14 @@ pub struct ProductChanges {
     pub description: Option<String>,
     pub category: Option<Category>,
     pub harvest_months: Option<Vec<i32>>,
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Tags>,
 }
 
 /// Changes to a variant; `None` leaves a field as it is.
 #[derive(Default)]
 pub struct VariantChanges {
     pub name: Option<Name>,
-    pub sku: Option<String>,
+    pub sku: Option<Sku>,
     pub unit: Option<Unit>,
     pub net_quantity: Option<Measure>,
     pub price: Option<Vnd>,
@@ -233,7 +233,7 @@ async fn insert_variant(
         product_id: Set(product.id),
         cooperative_id: Set(product.cooperative_id),
         name: Set(variant.name.as_str().to_owned()),
-        sku: Set(variant.sku.clone()),
+        sku: Set(variant.sku.as_str().to_owned()),
         unit: Set(variant.unit),
         net_quantity: Set(variant.net_quantity.get()),
         price_vnd: Set(variant.price.get()),
@@ -254,7 +254,7 @@ async fn insert_variant(
                     &format!("{field}."),
                     format!(
                         "the SKU {} is already used in this cooperative",
-                        variant.sku
+                        variant.sku.as_str()
                     ),
                 ),
                 _ => err.into(),
@@ -350,7 +350,7 @@ pub async fn create(db: &Db, viewer: &Viewer, new: NewProduct) -> AppResult<prod
                 category: Set(new.category),
                 status: Set(new.status),
                 harvest_months: Set(product::MonthList(new.harvest_months)),
-                tags: Set(product::TagList(new.tags)),
+                tags: Set(product::TagList(new.tags.into_inner())),
                 search_name: Set(fold(new.name.as_str())),
                 search_text: Set(String::new()),
                 min_price_vnd: Set(None),
@@ -408,7 +408,7 @@ pub async fn update(
             model.harvest_months = Set(product::MonthList(m));
         }
         if let Some(t) = changes.tags {
-            model.tags = Set(product::TagList(t));
+            model.tags = Set(product::TagList(t.into_inner()));
         }
         model.updated_at = Set(Utc::now());
         model.update(&**txn).await?;
@@ -566,7 +566,7 @@ pub async fn update_variant(
             model.name = Set(name.as_str().to_owned());
         }
         if let Some(sku) = changes.sku {
-            model.sku = Set(sku);
+            model.sku = Set(sku.into_inner());
         }
         if let Some(unit) = changes.unit {
             model.unit = Set(unit);
@@ -585,7 +585,7 @@ pub async fn update_variant(
                         "input.",
                         format!(
                             "the SKU {} is already used in this cooperative",
-                            sku.unwrap_or_default()
+                            sku.as_ref().map(Sku::as_str).unwrap_or_default()
                         ),
                     ),
                     _ => err.into(),

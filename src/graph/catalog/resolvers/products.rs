@@ -24,12 +24,12 @@ use crate::graph::media::{MediaAttachment, MediaItemInput};
 use crate::graph::viewer;
 use crate::ids::{CooperativeId, ProductId, VariantId};
 use crate::places::Province;
-use crate::values::{Name, Slug, Vnd, line, required_text, sku, tags, text};
+use crate::values::{Name, Sku, Slug, Tags, Vnd, line, required_text, text};
 
 fn variant(input: &VariantInput, field: &str) -> AppResult<NewVariant> {
     Ok(NewVariant {
         name: Name::parse(&input.name, &format!("{field}.name"))?,
-        sku: sku(&input.sku, &format!("{field}.sku"))?,
+        sku: Sku::parse(&input.sku, &format!("{field}.sku"))?,
         unit: input.unit.into(),
         net_quantity: quantity(input.net_quantity, &format!("{field}.netQuantity"))?,
         price: Vnd::parse(input.price_vnd, &format!("{field}.priceVnd"))?,
@@ -156,7 +156,7 @@ impl ProductMutation {
                     category: input.category.into(),
                     status: input.status.unwrap_or(ProductStatus::Draft).into(),
                     harvest_months: harvest_months(&input.harvest_months, "input.harvestMonths")?,
-                    tags: tags(&input.tags, "input.tags")?,
+                    tags: Tags::parse(&input.tags, "input.tags")?,
                     variants: input
                         .variants
                         .iter()
@@ -210,7 +210,7 @@ impl ProductMutation {
                     tags: input
                         .tags
                         .as_deref()
-                        .map(|t| tags(t, "input.tags"))
+                        .map(|t| Tags::parse(t, "input.tags"))
                         .transpose()?,
                 };
                 Ok(Product(
@@ -283,7 +283,7 @@ impl ProductMutation {
                     sku: input
                         .sku
                         .as_deref()
-                        .map(|s| sku(s, "input.sku"))
+                        .map(|s| Sku::parse(s, "input.sku"))
                         .transpose()?,
                     unit: input.unit.map(Into::into),
                     net_quantity: input
