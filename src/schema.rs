@@ -34,9 +34,7 @@ use crate::graph::media::MediaAssetLoader;
 use crate::graph::media::{MediaMutation, MediaQuery};
 use crate::graph::node::NodeQuery;
 use crate::graph::operation::{OperationName, RecordOperationName};
-use crate::graph::orders::{
-    HistoryByOrder, ItemsByOrder, LivestreamById, OrderMutation, OrderQuery, VariantById,
-};
+use crate::graph::orders::{HistoryByOrder, ItemsByOrder, OrderMutation, OrderQuery, VariantById};
 use crate::graph::payments::{PaymentMutation, PaymentQuery};
 use crate::graph::training::{
     AttendanceBySession, CertificateByEnrolment, CourseLoader, EnrolmentLoader, OrganisersByCourse,
@@ -238,7 +236,6 @@ fn with_loaders<P: PutData>(target: P, db: &Db, delay: Duration) -> P {
         ItemsByOrder,
         HistoryByOrder,
         VariantById,
-        LivestreamById,
         GalleryLoader,
         LineupLoader,
         LivestreamLoader,

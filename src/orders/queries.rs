@@ -6,10 +6,10 @@ use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
-use entity::{livestream, order_event, order_item, product_variant};
+use entity::{order_event, order_item, product_variant};
 
 use crate::db::Db;
-use crate::ids::{LivestreamId, OrderId, VariantId};
+use crate::ids::{OrderId, VariantId};
 
 /// The items of `orders`, in the order they were added; an order without
 /// items has no entry.
@@ -63,19 +63,5 @@ pub async fn variants_by_id(
         .await?
         .into_iter()
         .map(|v| (VariantId::from(v.id), v))
-        .collect())
-}
-
-/// Livestreams by id; an unknown id has no entry.
-pub async fn livestreams_by_id(
-    db: &Db,
-    ids: &[LivestreamId],
-) -> Result<HashMap<LivestreamId, livestream::Model>, DbErr> {
-    Ok(livestream::Entity::find()
-        .filter(livestream::Column::Id.is_in(ids.iter().map(|k| k.uuid())))
-        .all(db.conn())
-        .await?
-        .into_iter()
-        .map(|l| (LivestreamId::from(l.id), l))
         .collect())
 }

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 
-use entity::{livestream, order_event, order_item, product_variant};
+use entity::{order_event, order_item, product_variant};
 
 use crate::db::Db;
-use crate::ids::{LivestreamId, OrderId, VariantId};
+use crate::ids::{OrderId, VariantId};
 use crate::orders::queries;
 
 /// The items of orders, by order id.
@@ -52,23 +52,6 @@ impl Loader<VariantId> for VariantById {
         keys: &[VariantId],
     ) -> Result<HashMap<VariantId, Self::Value>, Self::Error> {
         queries::variants_by_id(&self.0, keys)
-            .await
-            .map_err(Arc::new)
-    }
-}
-
-/// Livestreams by id (the show an order came from).
-pub struct LivestreamById(pub Db);
-
-impl Loader<LivestreamId> for LivestreamById {
-    type Value = livestream::Model;
-    type Error = Arc<sea_orm::DbErr>;
-
-    async fn load(
-        &self,
-        keys: &[LivestreamId],
-    ) -> Result<HashMap<LivestreamId, Self::Value>, Self::Error> {
-        queries::livestreams_by_id(&self.0, keys)
             .await
             .map_err(Arc::new)
     }

@@ -12,7 +12,7 @@ pub use enums::{OrderStatus, PaymentMethod, PaymentStatus};
 pub use inputs::{
     CheckoutCartInput, OrderFilterInput, OrderItemInput, PlaceOrderInput, ShippingAddressInput,
 };
-pub use loaders::{HistoryByOrder, ItemsByOrder, LivestreamById, VariantById};
+pub use loaders::{HistoryByOrder, ItemsByOrder, VariantById};
 pub use objects::{
     Cart, CartItem, Checkout, Order, OrderHistoryEntry, OrderItem, Payment, ShippingAddressView,
     VietQr,

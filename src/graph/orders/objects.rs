@@ -14,8 +14,7 @@ use crate::graph::ids::global_id;
 use crate::graph::livestream::Livestream;
 use crate::graph::load_one;
 use crate::graph::orders::{
-    HistoryByOrder, ItemsByOrder, LivestreamById, OrderStatus, PaymentMethod, PaymentStatus,
-    VariantById,
+    HistoryByOrder, ItemsByOrder, OrderStatus, PaymentMethod, PaymentStatus, VariantById,
 };
 use crate::graph::training::UserLoader;
 use crate::ids::{
@@ -126,9 +125,11 @@ impl Order {
         let Some(id) = self.0.livestream_id else {
             return Ok(None);
         };
-        Ok(load_one::<LivestreamById, _>(ctx, LivestreamId::from(id))
-            .await?
-            .map(Livestream))
+        Ok(
+            load_one::<crate::graph::livestream::LivestreamLoader, _>(ctx, LivestreamId::from(id))
+                .await?
+                .map(Livestream),
+        )
     }
     /// The id of the livestream the order came from, if any.
     #[graphql(deprecation = "Use `livestream { id }`.")]
