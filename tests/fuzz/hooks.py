@@ -122,6 +122,11 @@ dates = st.one_of(
 ids = st.one_of(
     *([st.sampled_from(KNOWN_IDS)] * 3 if KNOWN_IDS else []),
     st.uuids().map(str),
+    # Global ids of every kind, most of them naming nothing.
+    st.tuples(
+        st.sampled_from(["Product", "Cooperative", "Order", "Livestream", "Course", "MediaAsset", "User", "Nope"]),
+        st.uuids(),
+    ).map(lambda kind_uuid: f"gid://farmstream/{kind_uuid[0]}/{kind_uuid[1]}"),
     st.sampled_from(["00000000-0000-0000-0000-000000000000", "1", "-1", "' OR 1=1 --", ""]),
     text,
 )

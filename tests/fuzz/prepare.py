@@ -14,7 +14,7 @@ import sys
 import urllib.request
 
 LOGIN = """mutation Login($input: LoginInput!) {
-  login(input: $input) { accessToken }
+  login(input: $input) { session { accessToken } userErrors { code message } }
 }"""
 
 # Several small queries: one would exceed the complexity limit.
@@ -76,7 +76,10 @@ def main():
     answer = post(url, LOGIN, {"input": {"email": email, "password": password}})
     if answer.get("errors"):
         sys.exit(f"login as {email} failed: {answer['errors']}")
-    token = answer["data"]["login"]["accessToken"]
+    login = answer["data"]["login"]
+    if login["userErrors"] or not login["session"]:
+        sys.exit(f"login as {email} refused: {login['userErrors']}")
+    token = login["session"]["accessToken"]
     (out / "token").write_text(token)
     if "--ids" not in sys.argv[5:]:
         print(f"signed in as {email}", file=sys.stderr)
